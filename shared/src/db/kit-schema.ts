@@ -1,0 +1,64 @@
+import { sql } from "drizzle-orm";
+import { index, integer, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+
+/**
+ * Tables of the event kit. Every service re-exports them from its own drizzle
+ * schema so its generated migrations create them in its own database.
+ */
+
+/** Events waiting to leave (or, until retention, already left) this service. */
+export const outbox = sqliteTable(
+  "outbox",
+  {
+    /** AUTOINCREMENT never reuses a value, so seq order is commit order. */
+    seq: integer("seq").primaryKey({ autoIncrement: true }),
+    eventId: text("event_id").notNull().unique(),
+    type: text("type").notNull(),
+    correlationId: text("correlation_id").notNull(),
+    /** The whole envelope as JSON: exactly what is sent. */
+    body: text("body").notNull(),
+    createdAt: integer("created_at").notNull(),
+    publishedAt: integer("published_at"),
+  },
+  (t) => [
+    // Partial index: the relay's "next pending rows" stays a short index walk however large the table gets.
+    index("outbox_pending_idx").on(t.seq).where(sql`published_at IS NULL`),
+    index("outbox_published_idx").on(t.publishedAt).where(sql`published_at IS NOT NULL`),
+  ],
+);
+
+/** Ids of events this service has applied; the primary key is the dedupe. */
+export const inbox = sqliteTable(
+  "inbox",
+  {
+    eventId: text("event_id").primaryKey(),
+    type: text("type").notNull(),
+    correlationId: text("correlation_id").notNull(),
+    processedAt: integer("processed_at").notNull(),
+  },
+  (t) => [index("inbox_processed_idx").on(t.processedAt)],
+);
+
+/** Messages that could not be applied, kept for an operator to inspect and replay. */
+export const deadLetters = sqliteTable(
+  "dead_letters",
+  {
+    id: text("id").primaryKey(),
+    queue: text("queue").notNull(),
+    messageId: text("message_id").notNull(),
+    eventId: text("event_id"),
+    eventType: text("event_type"),
+    reason: text("reason").notNull(),
+    attempts: integer("attempts").notNull(),
+    body: text("body").notNull(),
+    receivedAt: integer("received_at").notNull(),
+    /** Set when an operator replays or discards it. */
+    resolvedAt: integer("resolved_at"),
+    resolution: text("resolution", { enum: ["replayed", "discarded"] }),
+  },
+  (t) => [
+    // One row per delivered message, so a redelivered DLQ message is stored once.
+    uniqueIndex("dead_letters_message_idx").on(t.queue, t.messageId),
+    index("dead_letters_received_idx").on(t.receivedAt),
+  ],
+);

@@ -1,0 +1,82 @@
+import { deadLetters } from "../db/kit-schema";
+import type { AnyD1Database } from "../db/types";
+import { newId } from "../envelope";
+
+export interface DeadLetterInit {
+  queue: string;
+  messageId: string;
+  body: unknown;
+  reason: string;
+  attempts: number;
+  eventId?: string;
+  eventType?: string;
+}
+
+function bodyText(body: unknown): string {
+  if (typeof body === "string") return body;
+  try {
+    return JSON.stringify(body) ?? String(body);
+  } catch {
+    return String(body);
+  }
+}
+
+/** Stores a message that cannot be applied. A redelivered message is stored once. */
+export async function storeDeadLetter(
+  db: AnyD1Database,
+  init: DeadLetterInit,
+  now = Date.now(),
+): Promise<void> {
+  const body = bodyText(init.body);
+  const raw =
+    typeof init.body === "object" && init.body !== null
+      ? (init.body as Record<string, unknown>)
+      : {};
+  await db
+    .insert(deadLetters)
+    .values({
+      id: newId(),
+      queue: init.queue,
+      messageId: init.messageId,
+      eventId: init.eventId ?? (typeof raw.id === "string" ? raw.id.slice(0, 128) : null),
+      eventType: init.eventType ?? (typeof raw.type === "string" ? raw.type.slice(0, 128) : null),
+      reason: init.reason.slice(0, 2000),
+      attempts: init.attempts,
+      body,
+      receivedAt: now,
+    })
+    .onConflictDoNothing();
+}
+
+/**
+ * Consumer for a dead-letter queue: the platform moved these messages there after
+ * `max_retries` without telling why, so the reason says just that.
+ */
+export async function consumeDeadLetterBatch(
+  db: AnyD1Database,
+  batch: MessageBatch,
+): Promise<void> {
+  for (const message of batch.messages) {
+    try {
+      await storeDeadLetter(db, {
+        queue: batch.queue,
+        messageId: message.id,
+        body: message.body,
+        attempts: message.attempts,
+        reason: `moved to ${batch.queue} by the platform after retries were exhausted`,
+      });
+      message.ack();
+    } catch (error) {
+      console.error(
+        JSON.stringify({
+          level: "error",
+          msg: "could not store dead letter",
+          queue: batch.queue,
+          messageId: message.id,
+          error: String(error),
+        }),
+      );
+      message.retry();
+    }
+  }
+}

@@ -1,0 +1,35 @@
+import { outbox } from "../db/kit-schema";
+import type { AnyD1Database, Statement } from "../db/types";
+import type { Envelope } from "../envelope";
+
+/** Queues accept messages up to 128 KB; keep a margin for the message's own framing. */
+export const MAX_EVENT_BYTES = 120_000;
+const utf8 = new TextEncoder();
+
+/**
+ * Outbox inserts for the events a command causes. Put them in the same
+ * `db.batch()` as the state change so both commit or neither does.
+ * @example await db.batch([db.update(things).set(...), ...outboxInserts(db, [event])]);
+ */
+export function outboxInserts(
+  db: AnyD1Database,
+  events: readonly Envelope[],
+  now = Date.now(),
+): Statement[] {
+  for (const event of events) {
+    const size = utf8.encode(JSON.stringify(event)).byteLength;
+    // Refuse at write time: a message the queue would reject would block the relay for good.
+    if (size > MAX_EVENT_BYTES)
+      throw new Error(`event ${event.type} is ${size} bytes; the limit is ${MAX_EVENT_BYTES}`);
+  }
+  // One statement per event keeps every insert well under D1's 100 bound parameters.
+  return events.map((event) =>
+    db.insert(outbox).values({
+      eventId: event.id,
+      type: event.type,
+      correlationId: event.correlationId,
+      body: JSON.stringify(event),
+      createdAt: now,
+    }),
+  );
+}

@@ -1,0 +1,19 @@
+import type { D1Migration } from "cloudflare:test";
+import type { TestRelay } from "./worker/src/index";
+
+declare global {
+  interface Env {
+    DB: D1Database;
+    RELAY: DurableObjectNamespace<TestRelay>;
+    TEST_INBOX: Queue;
+    TEST_MIGRATIONS: D1Migration[];
+  }
+  namespace Cloudflare {
+    interface Env {
+      DB: D1Database;
+      RELAY: DurableObjectNamespace<TestRelay>;
+      TEST_INBOX: Queue;
+      TEST_MIGRATIONS: D1Migration[];
+    }
+  }
+}

@@ -1,0 +1,40 @@
+import { env } from "cloudflare:workers";
+import { drizzle } from "drizzle-orm/d1";
+import { outboxInserts } from "../src/outbox/outbox-writer";
+import { relayStub } from "../src/relay/outbox-relay";
+import { catalog } from "./worker/src/catalog";
+
+export const db = drizzle(env.DB);
+export const relay = () => relayStub(env.RELAY);
+
+export function increment(tallyId: string, by = 1, correlationId = tallyId) {
+  return catalog.create("TallyIncremented", {
+    aggregateType: "tally",
+    aggregateId: tallyId,
+    correlationId,
+    causationId: "test",
+    payload: { tallyId, by },
+  });
+}
+
+/** Commits `count` pending outbox rows in batches, as services would. */
+export async function seedOutbox(events: ReturnType<typeof increment>[]): Promise<void> {
+  for (let i = 0; i < events.length; i += 50) {
+    const statements = outboxInserts(db, events.slice(i, i + 50));
+    await db.batch(statements as [(typeof statements)[0], ...typeof statements]);
+  }
+}
+
+export async function count(sql: string, ...params: unknown[]): Promise<number> {
+  const row = await env.DB.prepare(sql)
+    .bind(...params)
+    .first<{ n: number }>();
+  return row?.n ?? 0;
+}
+
+export const tallyValue = async (id: string) =>
+  (
+    await env.DB.prepare("SELECT value FROM tallies WHERE id = ?")
+      .bind(id)
+      .first<{ value: number }>()
+  )?.value ?? null;

@@ -1,0 +1,102 @@
+import { runDurableObjectAlarm } from "cloudflare:test";
+import { describe, expect, it, vi } from "vitest";
+import { relayBackoffMs } from "../src/relay/outbox-relay";
+import { count, increment, relay, seedOutbox, tallyValue } from "./helpers";
+import { catalog } from "./worker/src/catalog";
+
+const pending = () => count("SELECT COUNT(*) AS n FROM outbox WHERE published_at IS NULL");
+
+describe("outbox relay", () => {
+  it("drains 250 rows in commit order across several sends and marks them all", async () => {
+    const events = Array.from({ length: 250 }, (_, i) => increment("drain", 1, `drain-${i}`));
+    await seedOutbox(events);
+    expect(await pending()).toBe(250);
+
+    await relay().poke();
+
+    await vi.waitFor(async () => expect(await pending()).toBe(0), {
+      timeout: 10_000,
+      interval: 50,
+    });
+    const log = await relay().sendLog();
+    expect(log.length).toBeGreaterThanOrEqual(3);
+    for (const send of log) expect(send.messages).toBeLessThanOrEqual(100);
+    expect(log.flatMap((s) => s.ids)).toEqual(events.map((e) => e.id));
+    // Every event reached the consumer through the real queue and was applied once.
+    await vi.waitFor(async () => expect(await tallyValue("drain")).toBe(250), {
+      timeout: 10_000,
+      interval: 50,
+    });
+    expect((await relay().status()).publishedTotal).toBeGreaterThanOrEqual(250);
+  });
+
+  it("keeps each sendBatch under 256 KB", async () => {
+    const events = Array.from({ length: 40 }, (_, i) => ({
+      ...increment("bytes", 1, `bytes-${i}`),
+      // 20 KB per event: 40 events must need at least 4 sends.
+      aggregateId: `bytes-${i}-${"p".repeat(20_000)}`.slice(0, 128),
+      correlationId: `bytes-${i}`,
+      causationId: "c".repeat(120),
+    }));
+    const padded = events.map((e) => ({
+      ...e,
+      payload: { ...e.payload, pad: "z".repeat(20_000) },
+    }));
+    await seedOutbox(padded as never);
+    const before = (await relay().sendLog()).length;
+    await relay().poke();
+    await vi.waitFor(async () => expect(await pending()).toBe(0), {
+      timeout: 10_000,
+      interval: 50,
+    });
+    const sends = (await relay().sendLog()).slice(before);
+    expect(sends.length).toBeGreaterThanOrEqual(4);
+    for (const send of sends) expect(send.bytes).toBeLessThanOrEqual(256 * 1024);
+  });
+
+  it("does not mark rows when sendBatch throws, re-arms itself, and delivers them later", async () => {
+    await seedOutbox(Array.from({ length: 5 }, (_, i) => increment("retry", 1, `retry-${i}`)));
+    const stub = relay();
+    await stub.failSends(3);
+    await stub.poke();
+
+    await vi.waitFor(async () => expect((await stub.status()).consecutiveFailures).toBe(1), {
+      timeout: 5_000,
+      interval: 20,
+    });
+    const failed = await stub.status();
+    expect(failed.lastError).toMatch(/injected sendBatch failure/);
+    expect(await pending()).toBe(5);
+    // The relay scheduled its own retry instead of relying on the platform's limited alarm retries.
+    expect(failed.nextAlarmAt).toBeGreaterThan(Date.now());
+
+    // Run the scheduled retries now instead of waiting out the backoff.
+    while ((await stub.status()).consecutiveFailures < 3) await runDurableObjectAlarm(stub);
+    expect(await pending()).toBe(5);
+    await runDurableObjectAlarm(stub);
+
+    await vi.waitFor(async () => expect(await pending()).toBe(0), { timeout: 5_000, interval: 20 });
+    expect((await stub.status()).consecutiveFailures).toBe(0);
+    await vi.waitFor(async () => expect(await tallyValue("retry")).toBe(5), {
+      timeout: 10_000,
+      interval: 50,
+    });
+  });
+
+  it("backs off exponentially up to a minute", () => {
+    expect([1, 2, 3, 4, 10].map(relayBackoffMs)).toEqual([1000, 2000, 4000, 8000, 60_000]);
+  });
+
+  it("marks events nobody subscribes to as published without sending them", async () => {
+    const event = catalog.create("Unrouted", {
+      aggregateType: "x",
+      aggregateId: "x",
+      correlationId: "x",
+      causationId: "x",
+      payload: {},
+    });
+    await seedOutbox([event as never]);
+    await relay().poke();
+    await vi.waitFor(async () => expect(await pending()).toBe(0), { timeout: 5_000, interval: 20 });
+  });
+});

@@ -1,0 +1,37 @@
+import { z } from "zod";
+import { defineCatalog, defineEvent } from "../../../src/catalog";
+
+const TallyChange = z.object({ tallyId: z.string(), by: z.number().int().positive() });
+
+export const TallyIncremented = defineEvent({
+  type: "TallyIncremented",
+  version: 1,
+  producer: "tester",
+  subscribers: ["tester"],
+  payload: TallyChange,
+});
+export const TallyDecremented = defineEvent({
+  type: "TallyDecremented",
+  version: 1,
+  producer: "tester",
+  subscribers: ["tester"],
+  payload: TallyChange,
+});
+/** Its handler always throws: exercises retry and dead-lettering. */
+export const PoisonPill = defineEvent({
+  type: "PoisonPill",
+  version: 1,
+  producer: "tester",
+  subscribers: ["tester"],
+  payload: z.object({ note: z.string() }),
+});
+/** Nobody subscribes: the relay marks it published without sending. */
+export const Unrouted = defineEvent({
+  type: "Unrouted",
+  version: 1,
+  producer: "tester",
+  subscribers: [],
+  payload: z.object({}),
+});
+
+export const catalog = defineCatalog([TallyIncremented, TallyDecremented, PoisonPill, Unrouted]);

@@ -1,0 +1,95 @@
+import { sql } from "drizzle-orm";
+import { drizzle } from "drizzle-orm/d1";
+import type { z } from "zod";
+import type { Envelope } from "../../../src/envelope";
+import { createInboxConsumer } from "../../../src/inbox/inbox-consumer";
+import { OutboxRelay, pokeRelay, type RelayConfig } from "../../../src/relay/outbox-relay";
+import { catalog, type TallyIncremented } from "./catalog";
+import { refusals, tallies } from "./schema";
+
+type Change = Envelope<z.infer<typeof TallyIncremented.payload>>;
+
+/** A relay whose sends can be made to fail, and which records every sendBatch it makes. */
+export class TestRelay extends OutboxRelay<Env> {
+  private failNextSends = 0;
+  private sends: { messages: number; bytes: number; ids: string[] }[] = [];
+
+  protected config(): RelayConfig {
+    return {
+      db: this.env.DB,
+      catalog,
+      queues: { tester: this.env.TEST_INBOX },
+      pauseBetweenSendsMs: 1,
+    };
+  }
+
+  protected override async send(queue: Queue, messages: MessageSendRequest[]): Promise<void> {
+    if (this.failNextSends > 0) {
+      this.failNextSends--;
+      throw new Error("injected sendBatch failure");
+    }
+    this.sends.push({
+      ids: messages.map((m) => (m.body as { id: string }).id),
+      messages: messages.length,
+      bytes: new TextEncoder().encode(JSON.stringify(messages.map((m) => m.body))).byteLength,
+    });
+    await super.send(queue, messages);
+  }
+
+  failSends(count: number): void {
+    this.failNextSends = count;
+  }
+
+  sendLog(): { messages: number; bytes: number; ids: string[] }[] {
+    return this.sends;
+  }
+}
+
+export const consume = createInboxConsumer<Env>({
+  service: "tester",
+  catalog,
+  db: (env) => drizzle(env.DB),
+  maxAttempts: 3,
+  retryDelaySeconds: () => 0,
+  afterCommit: (env) => pokeRelay(env.RELAY),
+  handlers: {
+    TallyIncremented: (event: Change, { db }) => ({
+      statements: [
+        db
+          .insert(tallies)
+          .values({ id: event.payload.tallyId, value: event.payload.by })
+          .onConflictDoUpdate({
+            target: tallies.id,
+            set: { value: sql`${tallies.value} + ${event.payload.by}` },
+          }),
+      ],
+    }),
+    TallyDecremented: (event: Change, { db }) => [
+      {
+        statements: [
+          db
+            .update(tallies)
+            .set({ value: sql`${tallies.value} - ${event.payload.by}` })
+            .where(sql`${tallies.id} = ${event.payload.tallyId}`),
+        ],
+      },
+      {
+        statements: [
+          db.insert(refusals).values({ eventId: event.id, tallyId: event.payload.tallyId }),
+        ],
+      },
+    ],
+    PoisonPill: () => {
+      throw new Error("poison pill always fails");
+    },
+  },
+});
+
+export default {
+  async fetch() {
+    return new Response("kit test worker");
+  },
+  async queue(batch, env) {
+    await consume(batch, env);
+  },
+} satisfies ExportedHandler<Env>;

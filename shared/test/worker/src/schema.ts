@@ -1,0 +1,20 @@
+import { sql } from "drizzle-orm";
+import { check, integer, sqliteTable, text } from "drizzle-orm/sqlite-core";
+
+export { deadLetters, inbox, outbox } from "../../../src/db/kit-schema";
+
+/** A counter per id: the state the kit's tests change alongside events. */
+export const tallies = sqliteTable(
+  "tallies",
+  {
+    id: text("id").primaryKey(),
+    value: integer("value").notNull().default(0),
+  },
+  (t) => [check("tallies_value_non_negative", sql`${t.value} >= 0`)],
+);
+
+/** Decrements refused by the CHECK above, recorded by the handler's fallback decision. */
+export const refusals = sqliteTable("refusals", {
+  eventId: text("event_id").primaryKey(),
+  tallyId: text("tally_id").notNull(),
+});

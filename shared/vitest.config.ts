@@ -1,0 +1,24 @@
+import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-pool-workers";
+import { defineConfig } from "vitest/config";
+
+export default defineConfig(async () => {
+  const migrations = await readD1Migrations(
+    new URL("./test/worker/migrations", import.meta.url).pathname,
+  );
+  return {
+    plugins: [
+      cloudflareTest({
+        main: "./test/worker/src/index.ts",
+        wrangler: { configPath: "./test/worker/wrangler.toml" },
+        miniflare: { bindings: { TEST_MIGRATIONS: migrations } },
+      }),
+    ],
+    test: {
+      name: "shared",
+      // Structured event logs are noise on green runs; they still show for failing tests.
+      silent: "passed-only" as const,
+      include: ["test/**/*.test.ts"],
+      setupFiles: ["./test/apply-migrations.ts"],
+    },
+  };
+});
