@@ -9,3 +9,5 @@ export * from "./outbox/outbox-writer";
 export * from "./relay/chunk-for-send";
 export * from "./relay/outbox-relay";
 export * from "./retention/retention";
+export * from "./admin/kit-admin-routes";
+export * from "./maintenance/maintenance";

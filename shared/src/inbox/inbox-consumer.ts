@@ -46,7 +46,8 @@ export interface InboxConsumerOptions<Env> {
 
 export type Outcome = "applied" | "duplicate" | "dead-lettered" | "retried";
 
-export class DuplicateEventError extends Error {}
+/** Times a handler is re-run when every alternative it returned hit a constraint. */
+const CONFLICT_ROUNDS = 3;
 
 /** Default backoff: 2, 4, 8 ... up to 300 s. */
 export const defaultRetryDelaySeconds = (attempts: number) => Math.min(2 ** attempts, 300);
@@ -75,21 +76,26 @@ export function createInboxConsumer<Env>(options: InboxConsumerOptions<Env>) {
   const maxAttempts = options.maxAttempts ?? 6;
   const retryDelay = options.retryDelaySeconds ?? defaultRetryDelaySeconds;
 
-  async function apply(
-    db: AnyD1Database,
-    env: Env,
-    event: Envelope,
-  ): Promise<{ outcome: "applied" | "duplicate"; emitted: number }> {
-    const seen = await db
-      .select({ id: inbox.eventId })
-      .from(inbox)
-      .where(eq(inbox.eventId, event.id))
-      .get();
-    if (seen) return { outcome: "duplicate", emitted: 0 };
+  async function apply(db: AnyD1Database, env: Env, event: Envelope): Promise<{ outcome: "applied" | "duplicate"; emitted: number }> {
     const handler = options.handlers[event.type];
     if (!handler) throw new Error(`${options.service} has no handler for ${event.type}`);
-    const result = await handler(event, { db, env });
+    // A constraint refusing every alternative may be an optimistic-lock conflict with a
+    // concurrent delivery (another event for the same aggregate): read again and re-decide.
+    for (let round = 1; ; round++) {
+      const seen = await db.select({ id: inbox.eventId }).from(inbox).where(eq(inbox.eventId, event.id)).get();
+      if (seen) return { outcome: "duplicate", emitted: 0 };
+      try {
+        return await commitFirstAccepted(db, event, await handler(event, { db, env }));
+      } catch (error) {
+        if (isInboxDuplicate(error)) return { outcome: "duplicate", emitted: 0 };
+        if (!isConstraintError(error) || round >= CONFLICT_ROUNDS) throw error;
+      }
+    }
+  }
+
+  async function commitFirstAccepted(db: AnyD1Database, event: Envelope, result: Decision | Decision[]) {
     const alternatives = Array.isArray(result) ? result : [result];
+    if (alternatives.length === 0) throw new Error("handler returned no decision");
     for (const [index, decision] of alternatives.entries()) {
       const events = decision.events ?? [];
       const statements: Statement[] = [
@@ -104,14 +110,13 @@ export function createInboxConsumer<Env>(options: InboxConsumerOptions<Env>) {
       ];
       try {
         await runBatch(db, statements);
-        return { outcome: "applied", emitted: events.length };
+        return { outcome: "applied" as const, emitted: events.length };
       } catch (error) {
-        // A concurrent delivery of the same event won the race: the batch rolled back, nothing applied twice.
-        if (isInboxDuplicate(error)) return { outcome: "duplicate", emitted: 0 };
-        if (!isConstraintError(error) || index === alternatives.length - 1) throw error;
+        // Another delivery of this event won the race: the batch rolled back, nothing applied twice.
+        if (isInboxDuplicate(error) || !isConstraintError(error) || index === alternatives.length - 1) throw error;
       }
     }
-    throw new Error("handler returned no decision");
+    throw new Error("unreachable");
   }
 
   async function handleMessage(

@@ -1,0 +1,149 @@
+import { defineCatalog, defineEvent, IdSchema } from "@edge-saga/shared";
+import { z } from "zod";
+
+/**
+ * The one event catalog of edge-saga: every event's payload schema, producer
+ * and subscribers. The relays route from it; the inbox consumers validate with it.
+ * Adding a subscriber here is how a new service starts receiving an event.
+ */
+
+const Sku = IdSchema;
+const Quantity = z.number().int().min(1).max(1000);
+const Cents = z.number().int().nonnegative().max(1_000_000_000);
+const Points = z.number().int().nonnegative().max(1_000_000_000);
+
+export const OrderLine = z.object({ sku: Sku, quantity: Quantity, unitPriceCents: Cents });
+export const StockLine = z.object({ sku: Sku, quantity: Quantity });
+
+export const ProductUpserted = defineEvent({
+  type: "ProductUpserted",
+  version: 1,
+  producer: "inventory",
+  subscribers: ["order"],
+  payload: z.object({ sku: Sku, name: z.string().min(1).max(200), priceCents: Cents }),
+});
+
+export const OrderPlaced = defineEvent({
+  type: "OrderPlaced",
+  version: 1,
+  producer: "order",
+  subscribers: ["inventory", "rewards"],
+  payload: z.object({
+    orderId: IdSchema,
+    customerId: IdSchema,
+    items: z.array(OrderLine).min(1).max(50),
+    totalCents: Cents,
+    pointsToRedeem: Points,
+  }),
+});
+
+export const StockReserved = defineEvent({
+  type: "StockReserved",
+  version: 1,
+  producer: "inventory",
+  subscribers: ["order"],
+  payload: z.object({ orderId: IdSchema, items: z.array(StockLine).min(1) }),
+});
+
+export const StockReservationFailed = defineEvent({
+  type: "StockReservationFailed",
+  version: 1,
+  producer: "inventory",
+  subscribers: ["order"],
+  payload: z.object({
+    orderId: IdSchema,
+    reason: z.enum(["OUT_OF_STOCK", "UNKNOWN_PRODUCT"]),
+    /** The SKUs that could not be reserved, when known. */
+    skus: z.array(Sku),
+  }),
+});
+
+export const PointsReserved = defineEvent({
+  type: "PointsReserved",
+  version: 1,
+  producer: "rewards",
+  subscribers: ["order"],
+  payload: z.object({ orderId: IdSchema, customerId: IdSchema, points: Points }),
+});
+
+export const PointsReservationFailed = defineEvent({
+  type: "PointsReservationFailed",
+  version: 1,
+  producer: "rewards",
+  subscribers: ["order"],
+  payload: z.object({
+    orderId: IdSchema,
+    customerId: IdSchema,
+    points: Points,
+    reason: z.literal("INSUFFICIENT_POINTS"),
+  }),
+});
+
+export const OrderConfirmed = defineEvent({
+  type: "OrderConfirmed",
+  version: 1,
+  producer: "order",
+  subscribers: ["inventory", "rewards"],
+  payload: z.object({
+    orderId: IdSchema,
+    customerId: IdSchema,
+    totalCents: Cents,
+    pointsRedeemed: Points,
+    /** floor((totalCents - pointsRedeemed) / 100): what rewards must credit. */
+    pointsEarned: Points,
+  }),
+});
+
+export const RejectionReason = z.enum(["OUT_OF_STOCK", "UNKNOWN_PRODUCT", "INSUFFICIENT_POINTS"]);
+
+export const OrderRejected = defineEvent({
+  type: "OrderRejected",
+  version: 1,
+  producer: "order",
+  subscribers: ["inventory", "rewards"],
+  payload: z.object({ orderId: IdSchema, customerId: IdSchema, reason: RejectionReason }),
+});
+
+export const OrderCancelled = defineEvent({
+  type: "OrderCancelled",
+  version: 1,
+  producer: "order",
+  subscribers: ["inventory", "rewards"],
+  payload: z.object({
+    orderId: IdSchema,
+    customerId: IdSchema,
+    previousStatus: z.enum(["PENDING", "CONFIRMED"]),
+  }),
+});
+
+export const PointsAwarded = defineEvent({
+  type: "PointsAwarded",
+  version: 1,
+  producer: "rewards",
+  subscribers: ["order"],
+  payload: z.object({ orderId: IdSchema, customerId: IdSchema, points: Points }),
+});
+
+export const PointsGranted = defineEvent({
+  type: "PointsGranted",
+  version: 1,
+  producer: "rewards",
+  subscribers: [],
+  payload: z.object({ customerId: IdSchema, points: z.number().int().positive(), reason: z.string().max(200) }),
+});
+
+export const catalog = defineCatalog([
+  ProductUpserted,
+  OrderPlaced,
+  StockReserved,
+  StockReservationFailed,
+  PointsReserved,
+  PointsReservationFailed,
+  OrderConfirmed,
+  OrderRejected,
+  OrderCancelled,
+  PointsAwarded,
+  PointsGranted,
+]);
+
+export type Catalog = typeof catalog;

@@ -1,0 +1,50 @@
+import { desc, isNull, sql } from "drizzle-orm";
+import { Hono } from "hono";
+import { deadLetters, inbox, outbox } from "../db/kit-schema";
+import type { AnyD1Database } from "../db/types";
+import type { OutboxRelay } from "../relay/outbox-relay";
+import { relayStub } from "../relay/outbox-relay";
+
+export interface KitAdminOptions<Env> {
+  db: (env: Env) => AnyD1Database;
+  // biome-ignore lint/suspicious/noExplicitAny: any relay subclass
+  relay: (env: Env) => DurableObjectNamespace<OutboxRelay<any>>;
+}
+
+/**
+ * Operator routes every service gets: outbox backlog with relay status, and dead letters.
+ * Mount under `/admin`; the gateway guards them with the admin token.
+ */
+export function kitAdminRoutes<Env extends object>(options: KitAdminOptions<Env>) {
+  return new Hono<{ Bindings: Env }>()
+    .get("/outbox", async (c) => {
+      const db = options.db(c.env);
+      const [backlog, totals, relay] = await Promise.all([
+        db
+          .select({ pending: sql<number>`count(*)`, oldestPendingAt: sql<number | null>`min(${outbox.createdAt})` })
+          .from(outbox)
+          .where(isNull(outbox.publishedAt))
+          .get(),
+        db.get<{ outboxRows: number; inboxRows: number }>(
+          sql`SELECT (SELECT count(*) FROM outbox) AS outboxRows, (SELECT count(*) FROM inbox) AS inboxRows`,
+        ),
+        relayStub(options.relay(c.env)).status(),
+      ]);
+      return c.json({
+        pending: backlog?.pending ?? 0,
+        oldestPendingAt: backlog?.oldestPendingAt ?? null,
+        outboxRows: totals?.outboxRows ?? 0,
+        inboxRows: totals?.inboxRows ?? 0,
+        relay,
+      });
+    })
+    .get("/dead-letters", async (c) => {
+      const rows = await options.db(c.env).select().from(deadLetters).orderBy(desc(deadLetters.receivedAt)).limit(100).all();
+      return c.json({ deadLetters: rows });
+    });
+}
+
+/** Counts for tests and checks: how many events this service has applied. */
+export async function inboxCount(db: AnyD1Database): Promise<number> {
+  return (await db.select({ n: sql<number>`count(*)` }).from(inbox).get())?.n ?? 0;
+}

@@ -1,0 +1,19 @@
+import type { OutboxRelay } from "../relay/outbox-relay";
+import { pokeRelay } from "../relay/outbox-relay";
+import { pruneRetention, type RetentionOptions } from "../retention/retention";
+
+/**
+ * The cron safety net: poke the relay (an event whose poke was lost still leaves
+ * within a minute) and prune old rows.
+ * @example scheduled: (_, env, ctx) => ctx.waitUntil(runMaintenance(env.DB, env.OUTBOX_RELAY))
+ */
+export async function runMaintenance(
+  db: D1Database,
+  // biome-ignore lint/suspicious/noExplicitAny: any relay subclass
+  relay: DurableObjectNamespace<OutboxRelay<any>>,
+  retention: RetentionOptions = {},
+): Promise<void> {
+  await pokeRelay(relay);
+  const pruned = await pruneRetention(db, retention);
+  console.log(JSON.stringify({ level: "info", msg: "maintenance ran", pruned }));
+}

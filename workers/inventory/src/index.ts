@@ -1,0 +1,45 @@
+import { catalog } from "@edge-saga/contracts";
+import {
+  OutboxRelay as BaseOutboxRelay,
+  createInboxConsumer,
+  kitAdminRoutes,
+  notFound,
+  onError,
+  pokeRelay,
+  runMaintenance,
+} from "@edge-saga/shared";
+import { Hono } from "hono";
+import { database } from "./db/client";
+import { handlers } from "./handlers";
+import { products } from "./routes/products";
+
+/** Publishes this service's outbox to the inbox queue of every subscriber. */
+export class OutboxRelay extends BaseOutboxRelay<Env> {
+  protected config() {
+    return { db: this.env.DB, catalog, queues: { order: this.env.ORDER_INBOX } };
+  }
+}
+
+const app = new Hono<{ Bindings: Env }>()
+  .route("/products", products)
+  .route("/admin", kitAdminRoutes<Env>({ db: database, relay: (env) => env.OUTBOX_RELAY }));
+app.onError(onError);
+app.notFound(notFound);
+
+const consume = createInboxConsumer<Env>({
+  service: "inventory",
+  catalog,
+  db: database,
+  handlers,
+  afterCommit: (env) => pokeRelay(env.OUTBOX_RELAY),
+});
+
+export default {
+  fetch: app.fetch,
+  async queue(batch, env) {
+    await consume(batch, env);
+  },
+  scheduled(_controller, env, ctx) {
+    ctx.waitUntil(runMaintenance(env.DB, env.OUTBOX_RELAY));
+  },
+} satisfies ExportedHandler<Env>;

@@ -1,0 +1,1 @@
+export { deadLetters, inbox, outbox } from "@edge-saga/shared";
