@@ -2,6 +2,7 @@ import { defineConfig } from "vitest/config";
 
 export default defineConfig({
   test: {
-    projects: ["shared", "workers/*"],
+    // Each package runs in the Workers runtime with its own bindings; e2e drives the whole system over HTTP.
+    projects: ["shared", "workers/*", "test/e2e"],
   },
 });

@@ -20,9 +20,15 @@ export class OutboxRelay extends BaseOutboxRelay<Env> {
   }
 }
 
+/**
+ * Our namespace as the kit's non-generic helpers type it: TypeScript holds a namespace of
+ * the subclass not assignable to one of the base class (pokeRelay is generic and needs no cast).
+ */
+const kitRelay = (env: Env) => env.OUTBOX_RELAY as unknown as Parameters<typeof runMaintenance>[1];
+
 const app = new Hono<{ Bindings: Env }>()
   .route("/products", products)
-  .route("/admin", kitAdminRoutes<Env>({ db: database, relay: (env) => env.OUTBOX_RELAY }));
+  .route("/admin", kitAdminRoutes<Env>({ db: database, relay: kitRelay }));
 app.onError(onError);
 app.notFound(notFound);
 
@@ -40,6 +46,6 @@ export default {
     await consume(batch, env);
   },
   scheduled(_controller, env, ctx) {
-    ctx.waitUntil(runMaintenance(env.DB, env.OUTBOX_RELAY));
+    ctx.waitUntil(runMaintenance(env.DB, kitRelay(env)));
   },
 } satisfies ExportedHandler<Env>;

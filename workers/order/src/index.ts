@@ -10,19 +10,30 @@ import {
 } from "@edge-saga/shared";
 import { Hono } from "hono";
 import { database } from "./db/client";
+import { pruneExpiredKeys } from "./db/idempotency-store";
 import { handlers } from "./handlers";
 import { orders } from "./routes/orders";
 
 /** Publishes this service's outbox to the inbox queue of every subscriber. */
 export class OutboxRelay extends BaseOutboxRelay<Env> {
   protected config() {
-    return { db: this.env.DB, catalog, queues: { inventory: this.env.INVENTORY_INBOX, rewards: this.env.REWARDS_INBOX } };
+    return {
+      db: this.env.DB,
+      catalog,
+      queues: { inventory: this.env.INVENTORY_INBOX, rewards: this.env.REWARDS_INBOX },
+    };
   }
 }
 
+/**
+ * Our namespace as the kit's non-generic helpers type it: TypeScript holds a namespace of
+ * the subclass not assignable to one of the base class (pokeRelay is generic and needs no cast).
+ */
+const kitRelay = (env: Env) => env.OUTBOX_RELAY as unknown as Parameters<typeof runMaintenance>[1];
+
 const app = new Hono<{ Bindings: Env }>()
   .route("/orders", orders)
-  .route("/admin", kitAdminRoutes<Env>({ db: database, relay: (env) => env.OUTBOX_RELAY }));
+  .route("/admin", kitAdminRoutes<Env>({ db: database, relay: kitRelay }));
 app.onError(onError);
 app.notFound(notFound);
 
@@ -40,6 +51,7 @@ export default {
     await consume(batch, env);
   },
   scheduled(_controller, env, ctx) {
-    ctx.waitUntil(runMaintenance(env.DB, env.OUTBOX_RELAY));
+    ctx.waitUntil(runMaintenance(env.DB, kitRelay(env)));
+    ctx.waitUntil(pruneExpiredKeys(env.DB));
   },
 } satisfies ExportedHandler<Env>;

@@ -1,0 +1,301 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import {
+  closeSync,
+  mkdirSync,
+  mkdtempSync,
+  openSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+/**
+ * The whole system on this machine: the gateway and the three services in ONE `wrangler dev`
+ * process (cross-Worker queues and service bindings only work inside one process), with every
+ * service's D1 migrated into the same persist dir. Used by the e2e suite, `npm run dev`,
+ * benchmarks and chaos runs.
+ *
+ * @example
+ * const stack = await startLocalStack();
+ * try { await fetch(`${stack.baseUrl}/products`); } finally { await stack.stop(); }
+ */
+
+export const SERVICES = ["order", "inventory", "rewards"] as const;
+export type Service = (typeof SERVICES)[number];
+
+export interface LocalStackOptions {
+  /** Port of the gateway; a free one by default. */
+  port?: number;
+  /** Local state (D1, DO storage). Default: a fresh temp dir, removed by `stop()`. Given: kept. */
+  persistDir?: string;
+  /** Devtools inspector port; a free one by default (wrangler's fixed 9229 would collide). */
+  inspectorPort?: number;
+  /** ADMIN_TOKEN of the gateway. Default: `$ADMIN_TOKEN`, else `dev-admin-token` (design.md). */
+  adminToken?: string;
+  /** How long to wait for `GET /products` to answer. Default 60 s. */
+  startupTimeoutMs?: number;
+}
+
+export interface LocalStack {
+  /** e.g. `http://127.0.0.1:40123`: the gateway, the only public entry. */
+  baseUrl: string;
+  adminToken: string;
+  persistDir: string;
+  /** wrangler's output (migrations and dev); removed by `stop()` with the temp dir. */
+  logFile: string;
+  /** Process (and process group) id of `wrangler dev`. */
+  pid: number;
+  /** Stops the process group (SIGTERM, SIGKILL after a grace period) and removes what it created. Idempotent. */
+  stop(): Promise<void>;
+}
+
+const ROOT = fileURLToPath(new URL("../..", import.meta.url));
+const WRANGLER = join(ROOT, "node_modules", "wrangler", "bin", "wrangler.js");
+const STOP_GRACE_MS = 5_000;
+
+export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
+  // Always a temp dir of our own for the log; the state goes in it too unless a dir is given.
+  const workDir = mkdtempSync(join(tmpdir(), "edge-saga-stack-"));
+  const persistDir = options.persistDir ?? join(workDir, "state");
+  const logFile = join(workDir, "wrangler.log");
+  const adminToken = options.adminToken ?? process.env.ADMIN_TOKEN ?? "dev-admin-token";
+  const env = {
+    ...process.env,
+    CI: "true", // no prompts (migrations ask for confirmation otherwise)
+    WRANGLER_SEND_METRICS: "false",
+    FORCE_COLOR: "0",
+    NO_COLOR: "1",
+  };
+  const fail = (error: unknown): never => {
+    const tail = logTail(logFile);
+    rmSync(workDir, { recursive: true, force: true });
+    throw new Error(`${(error as Error).message}\n--- wrangler output (tail of ${logFile}) ---\n${tail}`);
+  };
+
+  let configs = {} as Record<Service, string>;
+  try {
+    configs = serviceConfigs(workDir);
+    for (const service of SERVICES) await migrate(service, configs[service], persistDir, logFile, env);
+  } catch (error) {
+    fail(error);
+  }
+
+  const port = options.port ?? (await freePort());
+  const inspectorPort = options.inspectorPort ?? (await freePort());
+  const log = openSync(logFile, "a");
+  const child = spawn(
+    process.execPath,
+    [
+      WRANGLER,
+      "dev",
+      // The first config is the one served on the port: the gateway.
+      ...["-c", "wrangler.toml"],
+      ...SERVICES.flatMap((service) => ["-c", configs[service]]),
+      ...["--port", String(port), "--ip", "127.0.0.1"],
+      ...["--inspector-port", String(inspectorPort)],
+      ...["--persist-to", persistDir],
+      ...["--var", `ADMIN_TOKEN:${adminToken}`],
+      "--show-interactive-dev-session=false",
+    ],
+    // Own process group, so stop() reaches workerd and every other grandchild too.
+    { cwd: ROOT, env, detached: true, stdio: ["ignore", log, log] },
+  );
+  closeSync(log);
+  if (child.pid === undefined) fail(new Error("could not spawn wrangler dev"));
+  const pid = child.pid as number;
+  const baseUrl = `http://127.0.0.1:${port}`;
+  const group = processGroup(child, pid, workDir);
+  try {
+    await waitUntilServing(child, baseUrl, options.startupTimeoutMs ?? 60_000);
+  } catch (error) {
+    await group.stop({ keepWorkDir: true });
+    fail(error);
+  }
+  return { baseUrl, adminToken, persistDir, logFile, pid, stop: () => group.stop() };
+}
+
+/**
+ * The services' wrangler configs for the local run. Local D1 keys a database's file by its
+ * `database_id`: services that share one (e.g. the all-zero placeholder before deploy) would
+ * share one SQLite file in a multi-config `wrangler dev`, and the second service's migrations
+ * would be skipped as "already applied". In that case this writes copies with distinct local
+ * ids (and absolute `main`/`migrations_dir`) into `workDir`; otherwise the configs are used as is.
+ */
+function serviceConfigs(workDir: string): Record<Service, string> {
+  const originals = Object.fromEntries(
+    SERVICES.map((service) => [service, `workers/${service}/wrangler.toml`]),
+  ) as Record<Service, string>;
+  const texts = SERVICES.map((service) => readFileSync(join(ROOT, originals[service]), "utf8"));
+  const ids = texts.map((text) => /^database_id\s*=\s*"([^"]*)"/m.exec(text)?.[1]);
+  if (new Set(ids).size === ids.length) return originals;
+
+  console.warn(
+    `local-stack: the services share D1 database_id ${ids.join(", ")}; running them with distinct local ids`,
+  );
+  const derived = {} as Record<Service, string>;
+  SERVICES.forEach((service, index) => {
+    const dir = join(ROOT, "workers", service);
+    let text = texts[index]!;
+    const set = (key: string, value: (old: string) => string) => {
+      const line = new RegExp(`^${key}\\s*=\\s*"([^"]*)"`, "m");
+      const old = line.exec(text)?.[1];
+      if (old === undefined) throw new Error(`local-stack: ${originals[service]} has no ${key}`);
+      text = text.replace(line, `${key} = ${JSON.stringify(value(old))}`);
+    };
+    set("main", (main) => join(dir, main));
+    set("migrations_dir", (migrations) => join(dir, migrations));
+    set("database_id", () => `00000000-0000-4000-8000-${String(index + 1).padStart(12, "0")}`);
+    const file = join(workDir, "configs", service, "wrangler.toml");
+    mkdirSync(dirname(file), { recursive: true });
+    writeFileSync(file, text);
+    derived[service] = file;
+  });
+  return derived;
+}
+
+/** `wrangler d1 migrations apply` into the shared persist dir (the dev server reads it from there). */
+function migrate(
+  service: Service,
+  config: string,
+  persistDir: string,
+  logFile: string,
+  env: NodeJS.ProcessEnv,
+) {
+  const args = [
+    WRANGLER,
+    ...["d1", "migrations", "apply", `edge-saga-${service}`, "--local"],
+    ...["--persist-to", persistDir],
+    ...["-c", config],
+  ];
+  return new Promise<void>((resolve, reject) => {
+    const log = openSync(logFile, "a");
+    const run = spawn(process.execPath, args, { cwd: ROOT, env, stdio: ["ignore", log, log] });
+    closeSync(log);
+    const timer = setTimeout(() => run.kill("SIGKILL"), 60_000);
+    run.on("error", reject);
+    run.on("exit", (code, signal) => {
+      clearTimeout(timer);
+      if (code === 0) resolve();
+      else reject(new Error(`migrations of ${service} failed (exit ${code ?? signal})`));
+    });
+  });
+}
+
+async function waitUntilServing(child: ChildProcess, baseUrl: string, timeoutMs: number) {
+  const deadline = Date.now() + timeoutMs;
+  let exited: string | undefined;
+  child.once("exit", (code, signal) => {
+    exited = `wrangler dev exited early (${code ?? signal})`;
+  });
+  let last = "no answer yet";
+  while (Date.now() < deadline) {
+    if (exited) throw new Error(exited);
+    try {
+      const res = await fetch(`${baseUrl}/products`, { signal: AbortSignal.timeout(5_000) });
+      const body = await res.text();
+      // Any answer short of a server error means gateway and inventory are up.
+      if (res.status < 500) return;
+      last = `GET /products answered ${res.status}: ${body.slice(0, 300)}`;
+    } catch (error) {
+      last = `GET /products failed: ${(error as Error).message}`;
+    }
+    await sleep(250);
+  }
+  throw new Error(`local stack did not start within ${timeoutMs} ms (${last})`);
+}
+
+function processGroup(child: ChildProcess, pid: number, workDir: string) {
+  let stopping: Promise<void> | undefined;
+  const exited = new Promise<void>((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null) resolve();
+    else child.once("exit", () => resolve());
+  });
+  // Last resort if the caller never gets to stop() (crash, Ctrl-C): no workerd left behind.
+  const killNow = () => {
+    signalGroup(pid, "SIGKILL");
+    rmSync(workDir, { recursive: true, force: true });
+  };
+  const onSignal = (signal: NodeJS.Signals) => {
+    killNow();
+    // Only take over the default behaviour (exit) if nobody else handles the signal.
+    if (process.listenerCount(signal) === 0) process.exit(signal === "SIGINT" ? 130 : 143);
+  };
+  process.once("exit", killNow);
+  process.once("SIGINT", onSignal);
+  process.once("SIGTERM", onSignal);
+
+  const stop = async ({ keepWorkDir = false } = {}) => {
+    stopping ??= (async () => {
+      signalGroup(pid, "SIGTERM");
+      const gone = await Promise.race([
+        exited.then(() => groupGone(pid, STOP_GRACE_MS)),
+        sleep(STOP_GRACE_MS).then(() => false),
+      ]);
+      if (!gone) {
+        signalGroup(pid, "SIGKILL");
+        await Promise.race([exited, sleep(2_000)]);
+        await groupGone(pid, 2_000);
+      }
+      process.removeListener("exit", killNow);
+      process.removeListener("SIGINT", onSignal);
+      process.removeListener("SIGTERM", onSignal);
+    })();
+    await stopping;
+    // A persist dir the caller gave lives outside workDir: it stays, it is the caller's.
+    if (!keepWorkDir) rmSync(workDir, { recursive: true, force: true });
+  };
+  return { stop };
+}
+
+function signalGroup(pid: number, signal: NodeJS.Signals) {
+  try {
+    process.kill(-pid, signal);
+  } catch {
+    // ESRCH: the group is already gone.
+  }
+}
+
+/** Waits until no process of the group is left (workerd may outlive wrangler by a moment). */
+async function groupGone(pid: number, withinMs: number): Promise<boolean> {
+  const deadline = Date.now() + withinMs;
+  for (;;) {
+    try {
+      process.kill(-pid, 0);
+    } catch {
+      return true;
+    }
+    if (Date.now() >= deadline) return false;
+    await sleep(50);
+  }
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const address = server.address();
+      server.close(() => {
+        if (address !== null && typeof address === "object") resolve(address.port);
+        else reject(new Error("no port"));
+      });
+    });
+  });
+}
+
+function logTail(file: string, bytes = 6_000): string {
+  try {
+    const size = statSync(file).size;
+    const text = readFileSync(file, "utf8");
+    return (size > bytes ? "…" : "") + text.slice(-bytes);
+  } catch {
+    return "(no log)";
+  }
+}
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));

@@ -1,0 +1,37 @@
+import { HttpError } from "@edge-saga/shared";
+import type { MiddlewareHandler } from "hono";
+import type { GatewayEnv } from "../types";
+
+const BEARER = /^Bearer +(\S+) *$/i;
+const encoder = new TextEncoder();
+
+/**
+ * Guards admin routes with `Authorization: Bearer <ADMIN_TOKEN>`.
+ * No token configured -> 503 ADMIN_DISABLED (never a built-in default), no bearer token -> 401,
+ * a wrong one -> 403. Compared in constant time: both sides are hashed first so neither the
+ * content nor the length of the secret leaks through timing.
+ */
+export const requireAdmin: MiddlewareHandler<GatewayEnv> = async (c, next) => {
+  const expected: string | undefined = c.env.ADMIN_TOKEN;
+  if (typeof expected !== "string" || expected.length === 0) {
+    throw new HttpError(503, "ADMIN_DISABLED", "admin routes are disabled: ADMIN_TOKEN is not set");
+  }
+  const presented = BEARER.exec(c.req.header("authorization") ?? "")?.[1];
+  if (presented === undefined) {
+    throw new HttpError(401, "UNAUTHORIZED", "admin token required", undefined, {
+      "www-authenticate": 'Bearer realm="edge-saga-admin"',
+    });
+  }
+  if (!(await sameSecret(presented, expected))) {
+    throw new HttpError(403, "FORBIDDEN", "admin token is not valid");
+  }
+  await next();
+};
+
+async function sameSecret(a: string, b: string): Promise<boolean> {
+  const [da, db] = await Promise.all([
+    crypto.subtle.digest("SHA-256", encoder.encode(a)),
+    crypto.subtle.digest("SHA-256", encoder.encode(b)),
+  ]);
+  return crypto.subtle.timingSafeEqual(da, db);
+}

@@ -1,0 +1,61 @@
+import { REQUEST_ID_HEADER } from "@edge-saga/contracts";
+import { HttpError } from "@edge-saga/shared";
+import type { Context } from "hono";
+import { type GatewayEnv, type ServiceName, serviceBinding } from "../types";
+
+/** Request headers a service may see. Authorization stays at the gateway. */
+const FORWARDED_REQUEST_HEADERS = ["accept", "idempotency-key"];
+/** Hop-by-hop headers describe one connection, not the answer. */
+const HOP_BY_HOP = ["connection", "keep-alive", "transfer-encoding", "upgrade"];
+
+/**
+ * Sends the current request to `service` at `path` (built by the route from validated parts,
+ * never copied from the incoming URL) with the incoming query string, the checked body and an
+ * allow-list of headers, and answers with the service's status, headers and body.
+ */
+export async function forward(
+  c: Context<GatewayEnv>,
+  service: ServiceName,
+  path: string,
+): Promise<Response> {
+  const headers = new Headers();
+  for (const name of FORWARDED_REQUEST_HEADERS) {
+    const value = c.req.header(name);
+    if (value !== undefined) headers.set(name, value);
+  }
+  headers.set(REQUEST_ID_HEADER, c.get("requestId"));
+  const body = c.get("body") ?? null;
+  if (body !== null) headers.set("content-type", c.req.header("content-type") ?? "application/json");
+
+  const upstream = await callService(c.env, service, path + new URL(c.req.url).search, {
+    method: c.req.method,
+    headers,
+    body,
+  });
+  const answerHeaders = new Headers(upstream.headers);
+  for (const name of HOP_BY_HOP) answerHeaders.delete(name);
+  return new Response(upstream.body, {
+    status: upstream.status,
+    statusText: upstream.statusText,
+    headers: answerHeaders,
+  });
+}
+
+/** One call over a service binding; a binding that throws (service down, crashed) is a 502. */
+export async function callService(
+  env: Env,
+  service: ServiceName,
+  pathAndQuery: string,
+  init: RequestInit,
+): Promise<Response> {
+  try {
+    return await serviceBinding(env, service).fetch(
+      new Request(`https://${service}.internal${pathAndQuery}`, init),
+    );
+  } catch (error) {
+    console.error(
+      JSON.stringify({ level: "error", msg: "service call failed", service, error: String(error) }),
+    );
+    throw new HttpError(502, "UPSTREAM_UNAVAILABLE", `the ${service} service did not answer`);
+  }
+}

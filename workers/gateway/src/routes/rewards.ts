@@ -1,0 +1,15 @@
+import { Hono } from "hono";
+import { requireAdmin } from "../middleware/admin-auth";
+import { jsonBody } from "../middleware/json-body";
+import { validIds } from "../middleware/valid-ids";
+import { forward } from "../proxy/forward";
+import type { GatewayEnv } from "../types";
+
+/** `/customers/:id/rewards*` -> rewards (mounted at `/customers`). Granting points is an admin action. */
+export const rewards = new Hono<GatewayEnv>()
+  .get("/:id/rewards", validIds, (c) =>
+    forward(c, "rewards", `/customers/${c.req.param("id")}/rewards`),
+  )
+  .post("/:id/rewards/grants", requireAdmin, validIds, jsonBody({ required: true }), (c) =>
+    forward(c, "rewards", `/customers/${c.req.param("id")}/rewards/grants`),
+  );

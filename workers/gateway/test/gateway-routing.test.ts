@@ -1,0 +1,124 @@
+import { describe, expect, it } from "vitest";
+import { ADMIN, brokenService, call, callWith, type Echo, errorCode, JSON_TYPE } from "./helpers";
+
+describe("gateway routing table", () => {
+  it.each([
+    ["GET", "/products", "inventory", "/products"],
+    ["GET", "/products/sku-1", "inventory", "/products/sku-1"],
+    ["PUT", "/products/sku-1", "inventory", "/products/sku-1"],
+    ["POST", "/orders", "order", "/orders"],
+    ["GET", "/orders?customerId=c1&limit=5", "order", "/orders"],
+    ["GET", "/orders/o.1_x-Y", "order", "/orders/o.1_x-Y"],
+    ["POST", "/orders/o1/cancel", "order", "/orders/o1/cancel"],
+    ["GET", "/customers/c1/rewards", "rewards", "/customers/c1/rewards"],
+    ["POST", "/customers/c1/rewards/grants", "rewards", "/customers/c1/rewards/grants"],
+  ])("%s %s -> %s %s", async (method, path, service, servicePath) => {
+    const hasBody = method !== "GET";
+    const res = await call(path, {
+      method,
+      headers: { ...ADMIN, ...(hasBody ? JSON_TYPE : {}) },
+      body: hasBody ? "{}" : undefined,
+    });
+    expect(res.status).toBe(200);
+    const echo = (await res.json()) as Echo;
+    expect(echo).toMatchObject({ service, method, path: servicePath });
+    expect(echo.search).toBe(new URL(path, "https://x").search);
+  });
+
+  it.each([
+    ["GET", "/"],
+    ["GET", "/nope"],
+    ["GET", "/products/a/b"],
+    ["DELETE", "/products/sku-1"],
+    ["POST", "/products"],
+    ["DELETE", "/orders/o1"],
+    ["GET", "/orders/o1/cancel"],
+    ["GET", "/orders/o1/items"],
+    ["GET", "/customers/c1"],
+    ["GET", "/customers/c1/rewards/grants"],
+    ["GET", "/customers/c1/points"],
+    ["GET", "/admin-ish"],
+  ])("answers unknown route %s %s with 404 NOT_FOUND", async (method, path) => {
+    const res = await call(path, { method, headers: ADMIN });
+    expect(res.status).toBe(404);
+    expect(await res.json()).toEqual({
+      error: { code: "NOT_FOUND", message: expect.any(String) },
+    });
+  });
+
+  it.each([
+    "/orders/a%2Fb",
+    "/orders/a%2F..%2Fadmin%2Foutbox",
+    "/products/sku%20with%20spaces",
+    `/products/${"x".repeat(65)}`,
+    "/customers/c%3F1/rewards",
+    "/customers/%2E%2E%2Fadmin/rewards",
+    "/orders/caf%C3%A9",
+  ])("rejects the bad id in %s with 400 before any service sees it", async (path) => {
+    const res = await call(path);
+    expect(res.status).toBe(400);
+    const body = (await res.json()) as { error: { code: string; details: { path: string }[] } };
+    expect(body.error.code).toBe("VALIDATION_FAILED");
+    expect(body.error.details.length).toBeGreaterThan(0);
+  });
+
+  it("rejects an encoded traversal on a write route too", async () => {
+    const res = await call("/orders/..%2F..%2Fadmin%2Foutbox/cancel", { method: "POST" });
+    expect(res.status).toBe(400);
+  });
+
+  it("forwards dot segments only as the path they resolve to", async () => {
+    // The URL parser resolves `..`, `.` and `%2E%2E` before the gateway routes; the service gets
+    // the resolved path, never the raw one.
+    for (const [path, service, servicePath] of [
+      ["/orders/../products/sku-1", "inventory", "/products/sku-1"],
+      ["/orders/%2E%2E/products", "inventory", "/products"],
+      ["/customers/c1/rewards/./../rewards", "rewards", "/customers/c1/rewards"],
+    ]) {
+      const res = await call(path!);
+      expect(res.status).toBe(200);
+      expect(await res.json()).toMatchObject({ service, path: servicePath });
+    }
+    expect((await call("/orders/..")).status).toBe(404);
+    expect((await call("/orders/../admin/outbox")).status).toBe(401);
+  });
+
+  it("forwards the query string, Idempotency-Key, content type and body", async () => {
+    const res = await call("/orders?dryRun=1&x=%2F", {
+      method: "POST",
+      headers: { ...JSON_TYPE, "idempotency-key": "key-1", accept: "application/json" },
+      body: '{"customerId":"c1"}',
+    });
+    const echo = (await res.json()) as Echo;
+    expect(echo.search).toBe("?dryRun=1&x=%2F");
+    expect(echo.body).toBe('{"customerId":"c1"}');
+    expect(echo.headers["idempotency-key"]).toBe("key-1");
+    expect(echo.headers["content-type"]).toBe("application/json");
+  });
+
+  it("keeps Authorization, cookies and other caller headers away from services", async () => {
+    const res = await call("/products/sku-1", {
+      method: "PUT",
+      headers: { ...ADMIN, ...JSON_TYPE, cookie: "session=1", "x-forwarded-for": "1.2.3.4" },
+      body: "{}",
+    });
+    const echo = (await res.json()) as Echo;
+    expect(echo.headers.authorization).toBeUndefined();
+    expect(echo.headers.cookie).toBeUndefined();
+    expect(echo.headers["x-forwarded-for"]).toBeUndefined();
+  });
+
+  it("passes the service's status and headers (Location, Idempotent-Replayed) through", async () => {
+    const res = await call("/orders?status=201", { method: "POST", headers: JSON_TYPE, body: "{}" });
+    expect(res.status).toBe(201);
+    expect(res.headers.get("location")).toBe("/echo/order");
+    expect(res.headers.get("idempotent-replayed")).toBe("true");
+    expect(res.headers.get("content-type")).toMatch(/^application\/json/);
+  });
+
+  it("answers 502 UPSTREAM_UNAVAILABLE when a service binding fails", async () => {
+    const res = await callWith({ ORDER: brokenService }, new Request("https://gateway.test/orders/o1"));
+    expect(res.status).toBe(502);
+    expect(await errorCode(res)).toBe("UPSTREAM_UNAVAILABLE");
+  });
+});

@@ -1,0 +1,88 @@
+import type { Catalog } from "@edge-saga/contracts";
+import { catalog } from "@edge-saga/contracts";
+import type { Decision, EventHandler, EventOf } from "@edge-saga/shared";
+import { eq, inArray } from "drizzle-orm";
+import { products, reservationLines, reservations } from "../db/schema";
+import { moveUnits } from "../db/stock-statements";
+import { checkStock } from "../domain/check-stock";
+import { mergeLines } from "../domain/merge-lines";
+
+type OrderPlaced = EventOf<Catalog, "OrderPlaced">;
+
+/**
+ * Reserves every line of the order or none. The reservation row's primary key makes
+ * the first event about an order win: if a rejection or cancel already left a
+ * tombstone, or one lands while we decide, nothing is reserved.
+ */
+export const orderPlaced: EventHandler<Env, OrderPlaced> = async (event, { db }) => {
+  const { orderId } = event.payload;
+  const existing = await db
+    .select({ status: reservations.status })
+    .from(reservations)
+    .where(eq(reservations.orderId, orderId))
+    .get();
+  if (existing) return {};
+
+  const lines = mergeLines(event.payload.items);
+  // Products are never deleted, so a SKU missing here is unknown for good.
+  const stock = await db
+    .select({ sku: products.sku, available: products.available })
+    .from(products)
+    .where(
+      inArray(
+        products.sku,
+        lines.map((l) => l.sku),
+      ),
+    )
+    .all();
+  const check = checkStock(lines, new Map(stock.map((p) => [p.sku, p.available])));
+
+  const now = Date.now();
+  const cause = { correlationId: orderId, causationId: event.id };
+  const reserve: Decision = {
+    statements: [
+      db
+        .insert(reservations)
+        .values({ orderId, status: "RESERVED", createdAt: now, updatedAt: now }),
+      ...lines.map((l) => db.insert(reservationLines).values({ orderId, ...l })),
+      ...lines.map((l) => moveUnits(db, l.sku, l.quantity, "reserve", now)),
+    ],
+    events: [
+      catalog.create("StockReserved", {
+        aggregateType: "reservation",
+        aggregateId: orderId,
+        ...cause,
+        // The order's own lines: the same units, and always within the event's per-line limit.
+        payload: {
+          orderId,
+          items: event.payload.items.map(({ sku, quantity }) => ({ sku, quantity })),
+        },
+      }),
+    ],
+  };
+  // Enough stock when we read: a concurrent order taking it makes a CHECK refuse this batch,
+  // and the kit re-runs the handler on fresh stock, which then names the short SKUs.
+  if (check.ok) return reserve;
+
+  const fail: Decision = {
+    statements: [
+      db.insert(reservations).values({
+        orderId,
+        status: "FAILED",
+        reason: check.reason,
+        createdAt: now,
+        updatedAt: now,
+      }),
+    ],
+    events: [
+      catalog.create("StockReservationFailed", {
+        aggregateType: "reservation",
+        aggregateId: orderId,
+        ...cause,
+        payload: { orderId, reason: check.reason, skus: check.skus },
+      }),
+    ],
+  };
+  // Short when we read: still try first, a restock may have landed since.
+  return check.reason === "OUT_OF_STOCK" ? [reserve, fail] : fail;
+};

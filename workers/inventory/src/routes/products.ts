@@ -1,0 +1,129 @@
+import {
+  catalog,
+  type Product,
+  ProductInput,
+  REQUEST_ID_HEADER,
+  SkuParam,
+} from "@edge-saga/contracts";
+import { errorText, HttpError, newId, outboxInserts, pokeRelay, validate } from "@edge-saga/shared";
+import { asc, eq, sql } from "drizzle-orm";
+import { Hono } from "hono";
+import { type Database, database } from "../db/client";
+import { type ProductRow, products as productsTable } from "../db/schema";
+
+/** A PUT that lost the race to a concurrent PUT reads again; this many tries, then 409. */
+const PUT_ATTEMPTS = 5;
+
+/** The two ways a concurrent PUT shows: the version guard below, or losing the first insert. */
+function lostRace(error: unknown): boolean {
+  return /NOT NULL constraint failed: products\.version|UNIQUE constraint failed: products\.sku/i.test(
+    errorText(error),
+  );
+}
+
+function toProduct(row: ProductRow): Product {
+  const { sku, name, priceCents, available, reserved, sold } = row;
+  return { sku, name, priceCents, available, reserved, sold };
+}
+
+/** The gateway's request id, when it is one an envelope accepts. */
+function causationId(header: string | undefined): string {
+  return header && header.length <= 128 ? header : newId();
+}
+
+/**
+ * Creates or replaces a product and writes its ProductUpserted in the same batch.
+ * `stock` sets the available units; `received` grows by what that adds, computed in
+ * SQL against the row as it is when the batch runs (reservations may have moved units
+ * since we read it). The version is checked in SQL too: two PUTs that read the same
+ * version cannot both commit, so each event's sequence names exactly one state.
+ */
+async function putProduct(
+  db: Database,
+  sku: string,
+  input: ProductInput,
+  requestId: string,
+): Promise<{ created: boolean; product: ProductRow }> {
+  for (let attempt = 1; ; attempt++) {
+    const current = await db
+      .select({ version: productsTable.version })
+      .from(productsTable)
+      .where(eq(productsTable.sku, sku))
+      .get();
+    const version = (current?.version ?? 0) + 1;
+    const now = Date.now();
+    const event = catalog.create("ProductUpserted", {
+      aggregateType: "product",
+      aggregateId: sku,
+      correlationId: sku,
+      causationId: requestId,
+      sequence: version,
+      payload: { sku, name: input.name, priceCents: input.priceCents },
+    });
+    const write = current
+      ? db
+          .update(productsTable)
+          .set({
+            name: input.name,
+            priceCents: input.priceCents,
+            received: sql`${productsTable.received} + ${input.stock} - ${productsTable.available}`,
+            available: input.stock,
+            // NULL (refused by NOT NULL, rolling back the event too) if another PUT got in first.
+            version: sql`CASE WHEN ${productsTable.version} = ${current.version} THEN ${version} END`,
+            updatedAt: now,
+          })
+          .where(eq(productsTable.sku, sku))
+          .returning()
+      : // A concurrent first PUT makes this insert hit the primary key; the retry updates.
+        db
+          .insert(productsTable)
+          .values({
+            sku,
+            name: input.name,
+            priceCents: input.priceCents,
+            available: input.stock,
+            received: input.stock,
+            version,
+            createdAt: now,
+            updatedAt: now,
+          })
+          .returning();
+    try {
+      const [rows] = await db.batch([write, ...outboxInserts(db, [event])]);
+      const product = rows[0];
+      if (!product) throw new Error(`product ${sku} was not written`);
+      return { created: !current, product };
+    } catch (error) {
+      if (!lostRace(error)) throw error;
+      if (attempt >= PUT_ATTEMPTS)
+        throw new HttpError(409, "CONFLICT", `product ${sku} is being changed concurrently; retry`);
+    }
+  }
+}
+
+export const products = new Hono<{ Bindings: Env }>()
+  .get("/", async (c) => {
+    const rows = await database(c.env).select().from(productsTable).orderBy(asc(productsTable.sku));
+    return c.json({ products: rows.map(toProduct) });
+  })
+  .get("/:sku", validate("param", SkuParam), async (c) => {
+    const { sku } = c.req.valid("param");
+    const row = await database(c.env)
+      .select()
+      .from(productsTable)
+      .where(eq(productsTable.sku, sku))
+      .get();
+    if (!row) throw new HttpError(404, "NOT_FOUND", `no product ${sku}`);
+    return c.json(toProduct(row));
+  })
+  .put("/:sku", validate("param", SkuParam), validate("json", ProductInput), async (c) => {
+    const { sku } = c.req.valid("param");
+    const { created, product } = await putProduct(
+      database(c.env),
+      sku,
+      c.req.valid("json"),
+      causationId(c.req.header(REQUEST_ID_HEADER)),
+    );
+    c.executionCtx.waitUntil(pokeRelay(c.env.OUTBOX_RELAY));
+    return c.json(toProduct(product), created ? 201 : 200);
+  });

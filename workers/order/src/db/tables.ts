@@ -1,0 +1,142 @@
+import { sql } from "drizzle-orm";
+import { check, index, integer, primaryKey, sqliteTable, text } from "drizzle-orm/sqlite-core";
+import { ORDER_STATUSES, POINTS_STATES, REJECTION_REASONS, STOCK_STATES } from "../domain/saga";
+
+const inList = (values: readonly string[]) => sql.raw(values.map((v) => `'${v}'`).join(", "));
+
+/** This service's replica of inventory's products, fed by `ProductUpserted`; orders are priced from it. */
+export const catalogProducts = sqliteTable(
+  "catalog_products",
+  {
+    sku: text("sku").primaryKey(),
+    name: text("name").notNull(),
+    priceCents: integer("price_cents").notNull(),
+    /** Sequence of the last applied `ProductUpserted`: an older event never overwrites a newer one. */
+    version: integer("version").notNull(),
+    updatedAt: integer("updated_at").notNull(),
+  },
+  (t) => [check("catalog_products_price_non_negative", sql`${t.priceCents} >= 0`)],
+);
+
+/** The saga's state: one row per order, changed only through a version bump plus a transition row. */
+export const orders = sqliteTable(
+  "orders",
+  {
+    /** UUIDv7, so ordering by id is ordering by creation. */
+    id: text("id").primaryKey(),
+    customerId: text("customer_id").notNull(),
+    status: text("status", { enum: ORDER_STATUSES }).notNull(),
+    totalCents: integer("total_cents").notNull(),
+    pointsRedeemed: integer("points_redeemed").notNull(),
+    pointsEarned: integer("points_earned").notNull().default(0),
+    rejectionReason: text("rejection_reason", { enum: REJECTION_REASONS }),
+    stockState: text("stock_state", { enum: STOCK_STATES }).notNull(),
+    pointsState: text("points_state", { enum: POINTS_STATES }).notNull(),
+    /** Bumped by every change; `order_transitions (order_id, version)` makes the bump a lock. */
+    version: integer("version").notNull(),
+    createdAt: integer("created_at").notNull(),
+    updatedAt: integer("updated_at").notNull(),
+    confirmedAt: integer("confirmed_at"),
+    pointsAwardedAt: integer("points_awarded_at"),
+  },
+  (t) => [
+    index("orders_customer_idx").on(t.customerId, t.id),
+    check("orders_status_valid", sql`${t.status} IN (${inList(ORDER_STATUSES)})`),
+    check("orders_stock_state_valid", sql`${t.stockState} IN (${inList(STOCK_STATES)})`),
+    check("orders_points_state_valid", sql`${t.pointsState} IN (${inList(POINTS_STATES)})`),
+    check("orders_total_non_negative", sql`${t.totalCents} >= 0`),
+    check(
+      "orders_points_within_total",
+      sql`${t.pointsRedeemed} >= 0 AND ${t.pointsRedeemed} <= ${t.totalCents}`,
+    ),
+    check("orders_points_earned_non_negative", sql`${t.pointsEarned} >= 0`),
+    // A rejected order always says why, and only a rejected order has a reason.
+    check(
+      "orders_rejection_reason_iff_rejected",
+      sql`(${t.status} = 'REJECTED') = (${t.rejectionReason} IS NOT NULL)`,
+    ),
+    check(
+      "orders_rejection_reason_valid",
+      sql`${t.rejectionReason} IS NULL OR ${t.rejectionReason} IN (${inList(REJECTION_REASONS)})`,
+    ),
+    // No order is confirmed while a participant has not said yes, or after one said no.
+    check(
+      "orders_confirmed_only_when_all_reserved",
+      sql`${t.status} <> 'CONFIRMED' OR (${t.stockState} = 'RESERVED' AND ${t.pointsState} IN ('RESERVED', 'NOT_NEEDED'))`,
+    ),
+    check("orders_version_positive", sql`${t.version} >= 1`),
+  ],
+);
+
+export const orderItems = sqliteTable(
+  "order_items",
+  {
+    orderId: text("order_id")
+      .notNull()
+      .references(() => orders.id),
+    sku: text("sku").notNull(),
+    quantity: integer("quantity").notNull(),
+    /** Price from the catalog replica when the order was placed; later price changes do not touch it. */
+    unitPriceCents: integer("unit_price_cents").notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.orderId, t.sku] }),
+    check("order_items_quantity_range", sql`${t.quantity} BETWEEN 1 AND 1000`),
+    check("order_items_price_non_negative", sql`${t.unitPriceCents} >= 0`),
+  ],
+);
+
+/**
+ * One row per version of an order: its history, and its optimistic lock. Two writers that
+ * both read version v both insert (order_id, v + 1); the primary key lets only one commit.
+ */
+export const orderTransitions = sqliteTable(
+  "order_transitions",
+  {
+    orderId: text("order_id")
+      .notNull()
+      .references(() => orders.id),
+    version: integer("version").notNull(),
+    /** NULL for the row that created the order. */
+    fromStatus: text("from_status", { enum: ORDER_STATUSES }),
+    toStatus: text("to_status", { enum: ORDER_STATUSES }).notNull(),
+    /** What happened: the command or the event type that caused the change. */
+    change: text("change").notNull(),
+    /** Id of the request or event that caused the change. */
+    cause: text("cause").notNull(),
+    at: integer("at").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.orderId, t.version] })],
+);
+
+export const IDEMPOTENCY_STATUSES = ["IN_FLIGHT", "DONE"] as const;
+
+/** `Idempotency-Key` claims and the stored answer replayed for a repeated request. */
+export const idempotencyKeys = sqliteTable(
+  "idempotency_keys",
+  {
+    key: text("key").primaryKey(),
+    /** SHA-256 of the canonical JSON body: the same key with another body is refused. */
+    requestHash: text("request_hash").notNull(),
+    status: text("status", { enum: IDEMPOTENCY_STATUSES }).notNull(),
+    responseStatus: integer("response_status"),
+    responseBody: text("response_body"),
+    /** While IN_FLIGHT: the id the claiming request will give its order (it owns the claim). */
+    orderId: text("order_id").notNull(),
+    createdAt: integer("created_at").notNull(),
+    expiresAt: integer("expires_at").notNull(),
+  },
+  (t) => [
+    index("idempotency_keys_expires_idx").on(t.expiresAt),
+    check("idempotency_keys_status_valid", sql`${t.status} IN (${inList(IDEMPOTENCY_STATUSES)})`),
+    check(
+      "idempotency_keys_done_has_response",
+      sql`${t.status} <> 'DONE' OR (${t.responseStatus} IS NOT NULL AND ${t.responseBody} IS NOT NULL)`,
+    ),
+  ],
+);
+
+export type OrderRow = typeof orders.$inferSelect;
+export type OrderItemRow = typeof orderItems.$inferSelect;
+export type OrderTransitionRow = typeof orderTransitions.$inferSelect;
+export type IdempotencyKeyRow = typeof idempotencyKeys.$inferSelect;

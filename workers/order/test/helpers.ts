@@ -1,0 +1,127 @@
+import { env, exports } from "cloudflare:workers";
+import { catalog, type Order } from "@edge-saga/contracts";
+import { type Envelope, runBatch } from "@edge-saga/shared";
+import { deliver } from "@edge-saga/shared/testing";
+import { expect } from "vitest";
+import { database } from "../src/db/client";
+import { catalogProducts } from "../src/db/tables";
+import worker from "../src/index";
+
+export const db = database(env);
+
+/** The service's HTTP interface, as the gateway reaches it. */
+export function call(path: string, init?: RequestInit): Promise<Response> {
+  return exports.default.fetch(`http://svc${path}`, init);
+}
+
+export function postJson(path: string, body: unknown, headers: Record<string, string> = {}) {
+  return call(path, {
+    method: "POST",
+    headers: { "content-type": "application/json", ...headers },
+    body: typeof body === "string" ? body : JSON.stringify(body),
+  });
+}
+
+/** Puts products straight into the catalog replica (version 1). */
+export async function seedProducts(products: { sku: string; priceCents: number }[]) {
+  await runBatch(
+    db,
+    products.map((p) =>
+      db.insert(catalogProducts).values({
+        sku: p.sku,
+        name: `product ${p.sku}`,
+        priceCents: p.priceCents,
+        version: 1,
+        updatedAt: 0,
+      }),
+    ),
+  );
+}
+
+/** Places an order that must be accepted, and returns it. */
+export async function placeOrder(
+  customerId: string,
+  items: { sku: string; quantity: number }[],
+  pointsToRedeem = 0,
+): Promise<Order> {
+  const response = await postJson("/orders", { customerId, items, pointsToRedeem });
+  expect(response.status).toBe(202);
+  return response.json<Order>();
+}
+
+export async function getOrder(id: string): Promise<Order> {
+  const response = await call(`/orders/${id}`);
+  expect(response.status).toBe(200);
+  return response.json<Order>();
+}
+
+/** Events this service published (its outbox), in commit order. */
+export async function published(
+  filter: { type?: string; orderId?: string } = {},
+): Promise<Envelope<Record<string, unknown>>[]> {
+  const { results } = await env.DB.prepare("SELECT body FROM outbox ORDER BY seq").all<{
+    body: string;
+  }>();
+  return results
+    .map((row) => JSON.parse(row.body) as Envelope<Record<string, unknown>>)
+    .filter(
+      (e) =>
+        (!filter.type || e.type === filter.type) &&
+        (!filter.orderId || e.aggregateId === filter.orderId),
+    );
+}
+
+export async function count(query: string, ...params: unknown[]): Promise<number> {
+  const row = await env.DB.prepare(query)
+    .bind(...params)
+    .first<{ n: number }>();
+  return row?.n ?? 0;
+}
+
+/** Delivers message bodies to the order inbox as one batch. */
+export function deliverToOrder(...bodies: unknown[]) {
+  return deliver(worker as ExportedHandler<Env>, env, "order-inbox", bodies);
+}
+
+const replyEnvelope = (orderId: string, source: string) => ({
+  aggregateType: source,
+  aggregateId: orderId,
+  correlationId: orderId,
+  causationId: `cause-${orderId}`,
+});
+
+export const replies = {
+  stockReserved: (order: Order) =>
+    catalog.create("StockReserved", {
+      ...replyEnvelope(order.id, "reservation"),
+      payload: {
+        orderId: order.id,
+        items: order.items.map(({ sku, quantity }) => ({ sku, quantity })),
+      },
+    }),
+  stockFailed: (order: Order, reason: "OUT_OF_STOCK" | "UNKNOWN_PRODUCT" = "OUT_OF_STOCK") =>
+    catalog.create("StockReservationFailed", {
+      ...replyEnvelope(order.id, "reservation"),
+      payload: { orderId: order.id, reason, skus: order.items.map((i) => i.sku) },
+    }),
+  pointsReserved: (order: Order) =>
+    catalog.create("PointsReserved", {
+      ...replyEnvelope(order.id, "points-hold"),
+      payload: { orderId: order.id, customerId: order.customerId, points: order.pointsRedeemed },
+    }),
+  pointsFailed: (order: Order) =>
+    catalog.create("PointsReservationFailed", {
+      ...replyEnvelope(order.id, "points-hold"),
+      payload: {
+        orderId: order.id,
+        customerId: order.customerId,
+        points: order.pointsRedeemed,
+        reason: "INSUFFICIENT_POINTS",
+      },
+    }),
+  pointsAwarded: (order: Order, points: number) =>
+    catalog.create("PointsAwarded", {
+      ...replyEnvelope(order.id, "rewards-account"),
+      payload: { orderId: order.id, customerId: order.customerId, points },
+    }),
+};

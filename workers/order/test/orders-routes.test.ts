@@ -1,0 +1,416 @@
+import { env } from "cloudflare:workers";
+import type { Order } from "@edge-saga/contracts";
+import { beforeAll, describe, expect, it } from "vitest";
+import {
+  call,
+  count,
+  deliverToOrder,
+  getOrder,
+  placeOrder,
+  postJson,
+  published,
+  replies,
+  seedProducts,
+} from "./helpers";
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+beforeAll(async () => {
+  await seedProducts([
+    { sku: "apple", priceCents: 150 },
+    { sku: "pear", priceCents: 99 },
+    { sku: "gold", priceCents: 1_000_001 },
+    ...Array.from({ length: 51 }, (_, i) => ({ sku: `bulk-${i}`, priceCents: 1 })),
+  ]);
+});
+
+async function expectError(response: Response, status: number, code: string) {
+  expect(response.status).toBe(status);
+  const body = await response.json<{
+    error: { code: string; message: string; details?: { path: string }[] };
+  }>();
+  expect(body.error.code).toBe(code);
+  expect(body.error.message).toEqual(expect.any(String));
+  return body.error;
+}
+
+describe("POST /orders", () => {
+  it("accepts the order as PENDING, priced from the catalog replica, and publishes OrderPlaced", async () => {
+    const response = await postJson(
+      "/orders",
+      {
+        customerId: "alice",
+        items: [
+          { sku: "pear", quantity: 3 },
+          { sku: "apple", quantity: 2 },
+        ],
+        pointsToRedeem: 97,
+      },
+      { "x-request-id": "req-place-1" },
+    );
+    expect(response.status).toBe(202);
+    const order = await response.json<Order>();
+    expect(response.headers.get("Location")).toBe(`/orders/${order.id}`);
+    expect(order).toEqual({
+      id: expect.stringMatching(UUID),
+      customerId: "alice",
+      status: "PENDING",
+      items: [
+        { sku: "pear", quantity: 3, unitPriceCents: 99 },
+        { sku: "apple", quantity: 2, unitPriceCents: 150 },
+      ],
+      totalCents: 597,
+      pointsRedeemed: 97,
+      pointsEarned: 0,
+      rejectionReason: null,
+      createdAt: expect.any(String),
+      updatedAt: order.createdAt,
+    });
+    expect(await getOrder(order.id)).toEqual(order);
+
+    const events = await published({ orderId: order.id });
+    expect(events).toHaveLength(1);
+    expect(events[0]).toMatchObject({
+      type: "OrderPlaced",
+      source: "order",
+      aggregateType: "order",
+      aggregateId: order.id,
+      correlationId: order.id,
+      causationId: "req-place-1",
+      sequence: 1,
+      payload: {
+        orderId: order.id,
+        customerId: "alice",
+        items: order.items,
+        totalCents: 597,
+        pointsToRedeem: 97,
+      },
+    });
+
+    const history = await call(`/orders/${order.id}/history`);
+    expect(await history.json()).toEqual({
+      orderId: order.id,
+      transitions: [
+        {
+          version: 1,
+          fromStatus: null,
+          toStatus: "PENDING",
+          change: "PlaceOrder",
+          cause: "req-place-1",
+          at: order.createdAt,
+        },
+      ],
+    });
+  });
+
+  it("waits for rewards only when points are redeemed", async () => {
+    const withPoints = await placeOrder("states", [{ sku: "apple", quantity: 1 }], 10);
+    const without = await placeOrder("states", [{ sku: "apple", quantity: 1 }]);
+    expect(
+      await count(
+        "SELECT COUNT(*) AS n FROM orders WHERE id = ? AND points_state = 'PENDING'",
+        withPoints.id,
+      ),
+    ).toBe(1);
+    expect(
+      await count(
+        "SELECT COUNT(*) AS n FROM orders WHERE id = ? AND points_state = 'NOT_NEEDED'",
+        without.id,
+      ),
+    ).toBe(1);
+    expect((await published({ orderId: without.id }))[0]?.payload.pointsToRedeem).toBe(0);
+  });
+
+  it("keeps the price it was placed at when the catalog price changes later", async () => {
+    await seedProducts([{ sku: "plum", priceCents: 40 }]);
+    const order = await placeOrder("prices", [{ sku: "plum", quantity: 2 }]);
+    await deliverToOrder(
+      (await import("@edge-saga/contracts")).catalog.create("ProductUpserted", {
+        aggregateType: "product",
+        aggregateId: "plum",
+        correlationId: "plum",
+        causationId: "t",
+        sequence: 2,
+        payload: { sku: "plum", name: "Plum", priceCents: 55 },
+      }),
+    );
+    expect((await getOrder(order.id)).totalCents).toBe(80);
+    expect((await placeOrder("prices", [{ sku: "plum", quantity: 2 }])).totalCents).toBe(110);
+  });
+
+  it("uses a fresh causation id when the request id is missing or unusable", async () => {
+    const plain = await placeOrder("cause", [{ sku: "apple", quantity: 1 }]);
+    expect((await published({ orderId: plain.id }))[0]?.causationId).toMatch(UUID);
+    const response = await postJson(
+      "/orders",
+      { customerId: "cause", items: [{ sku: "apple", quantity: 1 }] },
+      { "x-request-id": "x".repeat(200) },
+    );
+    const order = await response.json<Order>();
+    expect((await published({ orderId: order.id }))[0]?.causationId).toMatch(UUID);
+  });
+
+  it("refuses unknown products with 422 UNKNOWN_PRODUCT listing each, and writes nothing", async () => {
+    const outboxBefore = await count("SELECT COUNT(*) AS n FROM outbox");
+    const error = await expectError(
+      await postJson("/orders", {
+        customerId: "unknown-sku",
+        items: [
+          { sku: "ghost", quantity: 1 },
+          { sku: "apple", quantity: 1 },
+          { sku: "phantom", quantity: 2 },
+        ],
+      }),
+      422,
+      "UNKNOWN_PRODUCT",
+    );
+    expect(error.details).toEqual([
+      { path: "items.0.sku", message: "unknown product ghost" },
+      { path: "items.2.sku", message: "unknown product phantom" },
+    ]);
+    expect(await count("SELECT COUNT(*) AS n FROM orders WHERE customer_id = 'unknown-sku'")).toBe(
+      0,
+    );
+    expect(await count("SELECT COUNT(*) AS n FROM outbox")).toBe(outboxBefore);
+  });
+
+  it("refuses redeeming more points than the total with 422 POINTS_EXCEED_TOTAL", async () => {
+    const error = await expectError(
+      await postJson("/orders", {
+        customerId: "greedy",
+        items: [{ sku: "apple", quantity: 2 }],
+        pointsToRedeem: 301,
+      }),
+      422,
+      "POINTS_EXCEED_TOTAL",
+    );
+    expect(error.details).toEqual([{ path: "pointsToRedeem", message: "must be at most 300" }]);
+    expect(await count("SELECT COUNT(*) AS n FROM orders WHERE customer_id = 'greedy'")).toBe(0);
+    // Exactly the total is fine.
+    expect((await placeOrder("greedy", [{ sku: "apple", quantity: 2 }], 300)).pointsRedeemed).toBe(
+      300,
+    );
+  });
+
+  it("refuses a total the events cannot carry with 422 TOTAL_TOO_LARGE", async () => {
+    await expectError(
+      await postJson("/orders", { customerId: "rich", items: [{ sku: "gold", quantity: 1000 }] }),
+      422,
+      "TOTAL_TOO_LARGE",
+    );
+  });
+
+  it("accepts 50 lines and stores them all", async () => {
+    const items = Array.from({ length: 50 }, (_, i) => ({ sku: `bulk-${i}`, quantity: 1 + i }));
+    const order = await placeOrder("bulk", items);
+    expect(order.items.map((i) => i.sku)).toEqual(items.map((i) => i.sku));
+    expect((await getOrder(order.id)).items).toEqual(order.items);
+    expect(order.totalCents).toBe(items.reduce((sum, i) => sum + i.quantity, 0));
+  });
+
+  const valid = { customerId: "v", items: [{ sku: "apple", quantity: 1 }] };
+  it.each([
+    ["no items", { ...valid, items: [] }, "items"],
+    [
+      "51 items",
+      {
+        ...valid,
+        items: Array.from({ length: 51 }, (_, i) => ({ sku: `bulk-${i}`, quantity: 1 })),
+      },
+      "items",
+    ],
+    [
+      "duplicate skus",
+      {
+        ...valid,
+        items: [
+          { sku: "apple", quantity: 1 },
+          { sku: "apple", quantity: 2 },
+        ],
+      },
+      "items",
+    ],
+    ["quantity 0", { ...valid, items: [{ sku: "apple", quantity: 0 }] }, "items.0.quantity"],
+    ["quantity 1001", { ...valid, items: [{ sku: "apple", quantity: 1001 }] }, "items.0.quantity"],
+    [
+      "fractional quantity",
+      { ...valid, items: [{ sku: "apple", quantity: 1.5 }] },
+      "items.0.quantity",
+    ],
+    ["negative points", { ...valid, pointsToRedeem: -1 }, "pointsToRedeem"],
+    ["an unknown field", { ...valid, coupon: "FREE" }, "(root)"],
+    [
+      "an unknown field in a line",
+      { ...valid, items: [{ sku: "apple", quantity: 1, price: 1 }] },
+      "items.0",
+    ],
+    ["a bad customer id", { ...valid, customerId: "has space" }, "customerId"],
+    ["a bad sku", { ...valid, items: [{ sku: "a/b", quantity: 1 }] }, "items.0.sku"],
+    ["no customer", { items: valid.items }, "customerId"],
+  ])("refuses %s with 400 VALIDATION_FAILED", async (_name, body, path) => {
+    const error = await expectError(await postJson("/orders", body), 400, "VALIDATION_FAILED");
+    expect(error.details?.map((d) => d.path)).toContain(path);
+    expect(await count("SELECT COUNT(*) AS n FROM orders WHERE customer_id = 'v'")).toBe(0);
+  });
+
+  it("refuses malformed JSON with 400 MALFORMED_JSON", async () => {
+    await expectError(await postJson("/orders", '{"customerId": "v", '), 400, "MALFORMED_JSON");
+  });
+});
+
+describe("GET /orders/{id}", () => {
+  it("answers 404 NOT_FOUND for an unknown order and 400 for an invalid id", async () => {
+    await expectError(await call("/orders/0190a000-0000-7000-8000-000000000000"), 404, "NOT_FOUND");
+    await expectError(await call("/orders/no%20such"), 400, "VALIDATION_FAILED");
+    await expectError(await call("/orders/nope/history"), 404, "NOT_FOUND");
+  });
+});
+
+describe("GET /orders?customerId=", () => {
+  it("pages through a customer's orders newest first with a cursor", async () => {
+    const placed: Order[] = [];
+    for (let i = 0; i < 25; i++)
+      placed.push(await placeOrder("pager", [{ sku: "apple", quantity: 1 + i }]));
+    await placeOrder("someone-else", [{ sku: "apple", quantity: 1 }]);
+    const newestFirst = placed.map((o) => o.id).reverse();
+
+    const seen: string[] = [];
+    const pageSizes: number[] = [];
+    let cursor: string | null = null;
+    do {
+      const query: string = `/orders?customerId=pager&limit=10${cursor ? `&cursor=${cursor}` : ""}`;
+      const response = await call(query);
+      expect(response.status).toBe(200);
+      const page = await response.json<{ orders: Order[]; nextCursor: string | null }>();
+      pageSizes.push(page.orders.length);
+      seen.push(...page.orders.map((o) => o.id));
+      if (page.nextCursor) expect(page.nextCursor).toBe(page.orders.at(-1)?.id);
+      cursor = page.nextCursor;
+    } while (cursor);
+    expect(pageSizes).toEqual([10, 10, 5]);
+    expect(seen).toEqual(newestFirst);
+
+    const first = await (await call("/orders?customerId=pager&limit=1")).json<{
+      orders: Order[];
+    }>();
+    expect(first.orders[0]).toEqual(placed.at(-1));
+  });
+
+  it("defaults to 20 per page and returns nextCursor null on the last page", async () => {
+    for (let i = 0; i < 3; i++) await placeOrder("small", [{ sku: "pear", quantity: 1 }]);
+    const page = await (await call("/orders?customerId=small")).json<{
+      orders: Order[];
+      nextCursor: string | null;
+    }>();
+    expect(page.orders).toHaveLength(3);
+    expect(page.nextCursor).toBeNull();
+    const none = await (await call("/orders?customerId=nobody")).json();
+    expect(none).toEqual({ orders: [], nextCursor: null });
+  });
+
+  it.each([
+    ["missing customerId", "/orders", "customerId"],
+    ["limit 0", "/orders?customerId=a&limit=0", "limit"],
+    ["limit 101", "/orders?customerId=a&limit=101", "limit"],
+    ["a bad cursor", "/orders?customerId=a&cursor=not%20an%20id", "cursor"],
+  ])("refuses %s with 400", async (_name, path, field) => {
+    const error = await expectError(await call(path), 400, "VALIDATION_FAILED");
+    expect(error.details?.map((d) => d.path)).toContain(field);
+  });
+});
+
+describe("POST /orders/{id}/cancel", () => {
+  it("cancels a PENDING order and publishes OrderCancelled", async () => {
+    const order = await placeOrder("canceller", [{ sku: "apple", quantity: 1 }]);
+    const response = await call(`/orders/${order.id}/cancel`, {
+      method: "POST",
+      headers: { "x-request-id": "req-cancel" },
+    });
+    expect(response.status).toBe(202);
+    const cancelled = await response.json<Order>();
+    expect(cancelled).toMatchObject({ id: order.id, status: "CANCELLED", items: order.items });
+    expect(await getOrder(order.id)).toEqual(cancelled);
+    const events = await published({ orderId: order.id, type: "OrderCancelled" });
+    expect(events).toHaveLength(1);
+    expect(events[0]).toMatchObject({
+      aggregateType: "order",
+      correlationId: order.id,
+      causationId: "req-cancel",
+      sequence: 2,
+      payload: { orderId: order.id, customerId: "canceller", previousStatus: "PENDING" },
+    });
+  });
+
+  it("cancels a CONFIRMED order, naming CONFIRMED as the previous status", async () => {
+    const order = await placeOrder("canceller", [{ sku: "apple", quantity: 1 }]);
+    await deliverToOrder(replies.stockReserved(order));
+    expect((await getOrder(order.id)).status).toBe("CONFIRMED");
+    const response = await call(`/orders/${order.id}/cancel`, { method: "POST" });
+    expect(response.status).toBe(202);
+    expect((await response.json<Order>()).status).toBe("CANCELLED");
+    const [event] = await published({ orderId: order.id, type: "OrderCancelled" });
+    expect(event?.payload.previousStatus).toBe("CONFIRMED");
+    expect(event?.sequence).toBe(3);
+  });
+
+  it("refuses to cancel a REJECTED or already CANCELLED order with 409 INVALID_STATE", async () => {
+    const rejected = await placeOrder("canceller", [{ sku: "apple", quantity: 1 }]);
+    await deliverToOrder(replies.stockFailed(rejected));
+    await expectError(
+      await call(`/orders/${rejected.id}/cancel`, { method: "POST" }),
+      409,
+      "INVALID_STATE",
+    );
+
+    const order = await placeOrder("canceller", [{ sku: "apple", quantity: 1 }]);
+    expect((await call(`/orders/${order.id}/cancel`, { method: "POST" })).status).toBe(202);
+    await expectError(
+      await call(`/orders/${order.id}/cancel`, { method: "POST" }),
+      409,
+      "INVALID_STATE",
+    );
+    expect(await published({ orderId: order.id, type: "OrderCancelled" })).toHaveLength(1);
+    expect((await getOrder(rejected.id)).status).toBe("REJECTED");
+  });
+
+  it("answers 404 for an unknown order", async () => {
+    await expectError(
+      await call("/orders/unknown-order/cancel", { method: "POST" }),
+      404,
+      "NOT_FOUND",
+    );
+  });
+
+  it("gives up with 409 CONFLICT when the order keeps changing under it, changing nothing", async () => {
+    const order = await placeOrder("blocked", [{ sku: "apple", quantity: 1 }]);
+    // A writer that took version 2 and has not updated the row yet: every cancel attempt collides.
+    await env.DB.prepare(
+      "INSERT INTO order_transitions (order_id, version, from_status, to_status, change, cause, at) VALUES (?, 2, 'PENDING', 'PENDING', 'Test', 'test', 0)",
+    )
+      .bind(order.id)
+      .run();
+    await expectError(
+      await call(`/orders/${order.id}/cancel`, { method: "POST" }),
+      409,
+      "CONFLICT",
+    );
+    expect((await getOrder(order.id)).status).toBe("PENDING");
+    expect(await published({ orderId: order.id, type: "OrderCancelled" })).toEqual([]);
+  });
+
+  it("races a saga reply without losing either: the order ends CANCELLED with a consistent history", async () => {
+    const order = await placeOrder("racer", [{ sku: "apple", quantity: 1 }], 50);
+    const [cancel] = await Promise.all([
+      call(`/orders/${order.id}/cancel`, { method: "POST" }),
+      deliverToOrder(replies.stockReserved(order)),
+    ]);
+    expect(cancel.status).toBe(202);
+    expect((await getOrder(order.id)).status).toBe("CANCELLED");
+    const history = await (await call(`/orders/${order.id}/history`)).json<{
+      transitions: { version: number }[];
+    }>();
+    expect(history.transitions.map((t) => t.version)).toEqual(
+      history.transitions.map((_, i) => i + 1),
+    );
+  });
+});

@@ -1,0 +1,240 @@
+import { describe, expect, it } from "vitest";
+import {
+  decideCancel,
+  decidePointsAwarded,
+  decideReply,
+  evolve,
+  initialState,
+  ORDER_STATUSES,
+  type SagaReply,
+  type SagaState,
+} from "../src/domain/saga";
+
+const stockOk: SagaReply = { type: "StockReserved" };
+const outOfStock: SagaReply = { type: "StockReservationFailed", reason: "OUT_OF_STOCK" };
+const unknownProduct: SagaReply = { type: "StockReservationFailed", reason: "UNKNOWN_PRODUCT" };
+const pointsOk: SagaReply = { type: "PointsReserved" };
+const pointsShort: SagaReply = { type: "PointsReservationFailed", reason: "INSUFFICIENT_POINTS" };
+const allReplies = [stockOk, outOfStock, unknownProduct, pointsOk, pointsShort];
+
+/** Applies replies in order the way the handlers do: a change replaces the state, an ignore keeps it. */
+function run(state: SagaState, replies: SagaReply[]) {
+  const events: string[] = [];
+  let current = state;
+  for (const reply of replies) {
+    const decision = decideReply(current, reply);
+    if (decision.kind === "change") {
+      current = decision.state;
+      if (decision.event) events.push(decision.event.type);
+    }
+  }
+  return { state: current, events };
+}
+
+function permutations<T>(items: T[]): T[][] {
+  if (items.length <= 1) return [items];
+  return items.flatMap((item, i) =>
+    permutations([...items.slice(0, i), ...items.slice(i + 1)]).map((rest) => [item, ...rest]),
+  );
+}
+
+describe("initialState", () => {
+  it("waits for stock and for points when points are redeemed", () => {
+    expect(initialState(5000, 300)).toEqual({
+      status: "PENDING",
+      stockState: "PENDING",
+      pointsState: "PENDING",
+      totalCents: 5000,
+      pointsRedeemed: 300,
+      pointsEarned: 0,
+      rejectionReason: null,
+      pointsAwarded: false,
+    });
+  });
+
+  it("does not wait for rewards when no points are redeemed", () => {
+    expect(initialState(5000, 0).pointsState).toBe("NOT_NEEDED");
+  });
+});
+
+describe("evolve", () => {
+  it("records each participant's answer and nothing else", () => {
+    const s = initialState(1000, 10);
+    expect(evolve(s, stockOk)).toEqual({ ...s, stockState: "RESERVED" });
+    expect(evolve(s, outOfStock)).toEqual({ ...s, stockState: "FAILED" });
+    expect(evolve(s, pointsOk)).toEqual({ ...s, pointsState: "RESERVED" });
+    expect(evolve(s, pointsShort)).toEqual({ ...s, pointsState: "FAILED" });
+  });
+});
+
+describe("decideReply", () => {
+  it("stock first, then points: waits, then confirms with the earned points", () => {
+    const s = initialState(12_345, 345);
+    const first = decideReply(s, stockOk);
+    expect(first).toEqual({ kind: "change", state: { ...s, stockState: "RESERVED" }, event: null });
+    if (first.kind !== "change") throw new Error("expected a change");
+    expect(decideReply(first.state, pointsOk)).toEqual({
+      kind: "change",
+      state: {
+        ...s,
+        stockState: "RESERVED",
+        pointsState: "RESERVED",
+        status: "CONFIRMED",
+        pointsEarned: 120,
+      },
+      event: { type: "OrderConfirmed", pointsEarned: 120 },
+    });
+  });
+
+  it("points first, then stock: the same confirmed state", () => {
+    const s = initialState(12_345, 345);
+    expect(run(s, [pointsOk, stockOk])).toEqual(run(s, [stockOk, pointsOk]));
+    expect(run(s, [pointsOk, stockOk]).events).toEqual(["OrderConfirmed"]);
+  });
+
+  it("confirms a no-points order on the stock answer alone", () => {
+    const decision = decideReply(initialState(999, 0), stockOk);
+    expect(decision).toMatchObject({
+      kind: "change",
+      state: { status: "CONFIRMED", pointsState: "NOT_NEEDED", pointsEarned: 9 },
+      event: { type: "OrderConfirmed", pointsEarned: 9 },
+    });
+  });
+
+  it("ignores a points answer for an order that needs none", () => {
+    expect(decideReply(initialState(999, 0), pointsOk)).toEqual({
+      kind: "ignore",
+      why: "ALREADY_ANSWERED",
+    });
+  });
+
+  it("earns floor((total - redeemed) / 100) points", () => {
+    for (const [total, redeemed, earned] of [
+      [0, 0, 0],
+      [99, 0, 0],
+      [100, 0, 1],
+      [199, 0, 1],
+      [10_000, 10_000, 0],
+      [10_000, 9_901, 0],
+      [10_000, 9_900, 1],
+    ] as const) {
+      const s = run(initialState(total, redeemed), [stockOk, pointsOk]).state;
+      expect(s.status).toBe("CONFIRMED");
+      expect(s.pointsEarned).toBe(earned);
+    }
+  });
+
+  it.each([
+    [outOfStock, "OUT_OF_STOCK", { stockState: "FAILED" }],
+    [unknownProduct, "UNKNOWN_PRODUCT", { stockState: "FAILED" }],
+    [pointsShort, "INSUFFICIENT_POINTS", { pointsState: "FAILED" }],
+  ] as const)("rejects on %o with reason %s", (reply, reason, participant) => {
+    const s = initialState(5000, 100);
+    expect(decideReply(s, reply)).toEqual({
+      kind: "change",
+      state: { ...s, ...participant, status: "REJECTED", rejectionReason: reason },
+      event: { type: "OrderRejected", reason },
+    });
+  });
+
+  it("rejects when points fail after stock was reserved (stock is then released by inventory)", () => {
+    const { state, events } = run(initialState(5000, 100), [stockOk, pointsShort]);
+    expect(state).toMatchObject({
+      status: "REJECTED",
+      stockState: "RESERVED",
+      pointsState: "FAILED",
+    });
+    expect(state.rejectionReason).toBe("INSUFFICIENT_POINTS");
+    expect(events).toEqual(["OrderRejected"]);
+  });
+
+  it("rejects once when both participants fail, whichever answers first", () => {
+    const s = initialState(5000, 100);
+    expect(run(s, [outOfStock, pointsShort])).toMatchObject({
+      state: { rejectionReason: "OUT_OF_STOCK" },
+      events: ["OrderRejected"],
+    });
+    expect(run(s, [pointsShort, outOfStock])).toMatchObject({
+      state: { rejectionReason: "INSUFFICIENT_POINTS" },
+      events: ["OrderRejected"],
+    });
+  });
+
+  it("ignores a participant answering twice, even with a different answer", () => {
+    const afterStock = run(initialState(5000, 100), [stockOk]).state;
+    expect(decideReply(afterStock, stockOk)).toEqual({ kind: "ignore", why: "ALREADY_ANSWERED" });
+    expect(decideReply(afterStock, outOfStock)).toEqual({
+      kind: "ignore",
+      why: "ALREADY_ANSWERED",
+    });
+    const afterPoints = run(initialState(5000, 100), [pointsOk]).state;
+    expect(decideReply(afterPoints, pointsShort)).toEqual({
+      kind: "ignore",
+      why: "ALREADY_ANSWERED",
+    });
+  });
+
+  it.each(ORDER_STATUSES.filter((s) => s !== "PENDING"))(
+    "ignores every reply once the order is %s",
+    (status) => {
+      const s: SagaState = { ...initialState(5000, 100), status };
+      for (const reply of allReplies) {
+        expect(decideReply(s, reply)).toEqual({ kind: "ignore", why: "ORDER_NOT_PENDING" });
+      }
+    },
+  );
+
+  it("any arrival order of any answers (with duplicates) emits at most one decision event", () => {
+    const s = initialState(5000, 100);
+    for (const stock of [stockOk, outOfStock]) {
+      for (const points of [pointsOk, pointsShort]) {
+        for (const order of permutations([stock, points, stock, points])) {
+          const { state, events } = run(s, order);
+          expect(events).toHaveLength(1);
+          const expected = stock === stockOk && points === pointsOk ? "CONFIRMED" : "REJECTED";
+          expect(state.status).toBe(expected);
+        }
+      }
+    }
+  });
+});
+
+describe("decideCancel", () => {
+  it.each(["PENDING", "CONFIRMED"] as const)(
+    "cancels a %s order, naming the previous status",
+    (status) => {
+      const s: SagaState = { ...initialState(5000, 0), status };
+      expect(decideCancel(s)).toEqual({
+        kind: "change",
+        state: { ...s, status: "CANCELLED" },
+        event: { type: "OrderCancelled", previousStatus: status },
+      });
+    },
+  );
+
+  it.each(["REJECTED", "CANCELLED"] as const)("refuses to cancel a %s order", (status) => {
+    expect(decideCancel({ ...initialState(5000, 0), status })).toEqual({
+      kind: "refuse",
+      why: "INVALID_STATE",
+    });
+  });
+
+  it("a reply after the cancel changes nothing", () => {
+    const cancelled = decideCancel(initialState(5000, 0));
+    if (cancelled.kind !== "change") throw new Error("expected a change");
+    expect(decideReply(cancelled.state, stockOk)).toEqual({
+      kind: "ignore",
+      why: "ORDER_NOT_PENDING",
+    });
+  });
+});
+
+describe("decidePointsAwarded", () => {
+  it("records the award once and keeps the status", () => {
+    const confirmed = run(initialState(5000, 0), [stockOk]).state;
+    const first = decidePointsAwarded(confirmed);
+    expect(first).toEqual({ kind: "change", state: { ...confirmed, pointsAwarded: true } });
+    if (first.kind !== "change") throw new Error("expected a change");
+    expect(decidePointsAwarded(first.state)).toEqual({ kind: "ignore", why: "ALREADY_RECORDED" });
+  });
+});

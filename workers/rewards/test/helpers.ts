@@ -1,0 +1,168 @@
+import { catalog } from "@edge-saga/contracts";
+import type { Envelope } from "@edge-saga/shared";
+import { deliver } from "@edge-saga/shared/testing";
+import { env, exports } from "cloudflare:workers";
+import { expect } from "vitest";
+import worker from "../src/index";
+
+/** Every test in a file shares its storage: ids are unique per test instead. */
+let counter = 0;
+export const uniqueId = (prefix: string) => `${prefix}-${++counter}-${Date.now()}`;
+
+export function request(path: string, init?: RequestInit): Promise<Response> {
+  return exports.default.fetch(`http://rewards${path}`, init);
+}
+
+export function postGrant(customerId: string, body: unknown, headers: Record<string, string> = {}) {
+  return request(`/customers/${customerId}/rewards/grants`, {
+    method: "POST",
+    headers: { "content-type": "application/json", ...headers },
+    body: typeof body === "string" ? body : JSON.stringify(body),
+  });
+}
+
+/** Grants points through the API, as an operator would. */
+export async function grant(customerId: string, points: number): Promise<void> {
+  const res = await postGrant(customerId, { points, reason: "test seed" });
+  expect(res.status).toBe(201);
+}
+
+/** Delivers events as one queue batch; each must be settled (acked), none left for a retry. */
+export async function inbox(...events: unknown[]) {
+  const result = await deliver(worker, env, "rewards-inbox", events);
+  expect(result.retryMessages, "messages left for a retry").toEqual([]);
+  expect(result.explicitAcks).toHaveLength(events.length);
+  return result;
+}
+
+/** Delivers events as one batch and returns the ack/retry result unchecked. */
+export const deliverRaw = (...events: unknown[]) => deliver(worker, env, "rewards-inbox", events);
+
+const fromOrderService = (orderId: string) => ({
+  aggregateType: "order",
+  aggregateId: orderId,
+  correlationId: orderId,
+  causationId: `cmd-${orderId}`,
+});
+
+/** One order of `totalCents`, as the order service would describe it. */
+export interface TestOrder {
+  orderId: string;
+  customerId: string;
+  totalCents: number;
+  pointsToRedeem: number;
+}
+
+export function newOrder(customerId: string, pointsToRedeem: number, totalCents = 10_000): TestOrder {
+  return { orderId: uniqueId("order"), customerId, totalCents, pointsToRedeem };
+}
+
+/** What the order service computes (design.md): one point per full euro paid. */
+export const earnedBy = (o: TestOrder) => Math.floor((o.totalCents - o.pointsToRedeem) / 100);
+
+export const orderPlaced = (o: TestOrder) =>
+  catalog.create("OrderPlaced", {
+    ...fromOrderService(o.orderId),
+    payload: {
+      orderId: o.orderId,
+      customerId: o.customerId,
+      items: [{ sku: "sku-1", quantity: 1, unitPriceCents: o.totalCents }],
+      totalCents: o.totalCents,
+      pointsToRedeem: o.pointsToRedeem,
+    },
+  });
+
+export const orderConfirmed = (o: TestOrder) =>
+  catalog.create("OrderConfirmed", {
+    ...fromOrderService(o.orderId),
+    payload: {
+      orderId: o.orderId,
+      customerId: o.customerId,
+      totalCents: o.totalCents,
+      pointsRedeemed: o.pointsToRedeem,
+      pointsEarned: earnedBy(o),
+    },
+  });
+
+export const orderRejected = (o: TestOrder) =>
+  catalog.create("OrderRejected", {
+    ...fromOrderService(o.orderId),
+    payload: { orderId: o.orderId, customerId: o.customerId, reason: "OUT_OF_STOCK" },
+  });
+
+export const orderCancelled = (o: TestOrder, previousStatus: "PENDING" | "CONFIRMED") =>
+  catalog.create("OrderCancelled", {
+    ...fromOrderService(o.orderId),
+    payload: { orderId: o.orderId, customerId: o.customerId, previousStatus },
+  });
+
+export interface AccountRow {
+  balance: number;
+  reserved: number;
+  lifetime_earned: number;
+}
+
+export async function accountRow(customerId: string): Promise<AccountRow | null> {
+  return env.DB.prepare("SELECT balance, reserved, lifetime_earned FROM accounts WHERE customer_id = ?")
+    .bind(customerId)
+    .first<AccountRow>();
+}
+
+export async function holdRow(orderId: string) {
+  return env.DB.prepare("SELECT customer_id, points, status FROM holds WHERE order_id = ?")
+    .bind(orderId)
+    .first<{ customer_id: string; points: number; status: string }>();
+}
+
+export async function awardRow(orderId: string) {
+  return env.DB.prepare("SELECT points, status FROM awards WHERE order_id = ?")
+    .bind(orderId)
+    .first<{ points: number; status: string }>();
+}
+
+export async function ledgerRows(customerId: string) {
+  const rows = await env.DB.prepare(
+    "SELECT order_id, kind, points, reason, causation_id FROM ledger WHERE customer_id = ? ORDER BY id",
+  )
+    .bind(customerId)
+    .all<{
+      order_id: string | null;
+      kind: string;
+      points: number;
+      reason: string | null;
+      causation_id: string;
+    }>();
+  return rows.results;
+}
+
+/** Events this service published (its outbox), optionally only those of one saga. */
+export async function published(correlationId?: string) {
+  const rows = await env.DB.prepare(
+    `SELECT body FROM outbox ${correlationId ? "WHERE correlation_id = ?" : ""} ORDER BY seq`,
+  )
+    .bind(...(correlationId ? [correlationId] : []))
+    .all<{ body: string }>();
+  return rows.results.map((r) => JSON.parse(r.body) as Envelope<Record<string, unknown>>);
+}
+
+/**
+ * design.md invariant 4, checked from what the test did, not from rewards' own bookkeeping:
+ * balance == grants + earned - redeemed over the orders that ended confirmed and not cancelled,
+ * and balance == sum(ledger); reserved never negative, and 0 once `quiet` (no order pending).
+ */
+export async function expectConsistent(
+  customerId: string,
+  expected: { grants: number; confirmed: TestOrder[]; quiet?: boolean },
+): Promise<void> {
+  const account = (await accountRow(customerId)) ?? { balance: 0, reserved: 0, lifetime_earned: 0 };
+  const earned = expected.confirmed.reduce((sum, o) => sum + earnedBy(o), 0);
+  const redeemed = expected.confirmed.reduce((sum, o) => sum + o.pointsToRedeem, 0);
+  const ledgerSum = (await ledgerRows(customerId)).reduce((sum, r) => sum + r.points, 0);
+  expect(account.reserved).toBeGreaterThanOrEqual(0);
+  expect(account.balance, "balance == sum(ledger)").toBe(ledgerSum);
+  expect(account.balance, "balance == grants + earned - redeemed").toBe(
+    expected.grants + earned - redeemed,
+  );
+  expect(account.lifetime_earned).toBe(earned);
+  if (expected.quiet !== false) expect(account.reserved, "reserved when quiet").toBe(0);
+}

@@ -1,0 +1,59 @@
+import { describe, expect, it } from "vitest";
+import {
+  accountRow,
+  expectConsistent,
+  grant,
+  holdRow,
+  inbox,
+  newOrder,
+  orderPlaced,
+  orderRejected,
+  published,
+  uniqueId,
+} from "./helpers";
+
+describe("OrderRejected", () => {
+  it("releases the held points", async () => {
+    const customerId = uniqueId("cust");
+    await grant(customerId, 100);
+    const order = newOrder(customerId, 70);
+    await inbox(orderPlaced(order));
+    const event = orderRejected(order);
+    await inbox(event, event);
+    await inbox(orderRejected(order));
+
+    expect(await holdRow(order.orderId)).toMatchObject({ status: "RELEASED", points: 70 });
+    expect(await accountRow(customerId)).toEqual({ balance: 100, reserved: 0, lifetime_earned: 0 });
+    // The points are available again.
+    const next = newOrder(customerId, 100);
+    await inbox(orderPlaced(next));
+    expect((await holdRow(next.orderId))?.status).toBe("HELD");
+    await expectConsistent(customerId, { grants: 100, confirmed: [], quiet: false });
+  });
+
+  it("changes nothing for an order whose reservation had failed", async () => {
+    const customerId = uniqueId("cust");
+    await grant(customerId, 10);
+    const order = newOrder(customerId, 70);
+    await inbox(orderPlaced(order), orderRejected(order));
+    expect((await holdRow(order.orderId))?.status).toBe("FAILED");
+    await expectConsistent(customerId, { grants: 10, confirmed: [] });
+  });
+
+  it("leaves a tombstone when it overtakes OrderPlaced, so the late OrderPlaced holds nothing", async () => {
+    const customerId = uniqueId("cust");
+    await grant(customerId, 100);
+    const order = newOrder(customerId, 70);
+    await inbox(orderRejected(order));
+    expect(await holdRow(order.orderId)).toEqual({
+      customer_id: customerId,
+      points: 0,
+      status: "RELEASED",
+    });
+    await inbox(orderPlaced(order));
+
+    expect(await holdRow(order.orderId)).toMatchObject({ status: "RELEASED", points: 0 });
+    expect(await published(order.orderId)).toEqual([]);
+    await expectConsistent(customerId, { grants: 100, confirmed: [] });
+  });
+});
