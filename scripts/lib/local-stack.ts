@@ -37,7 +37,7 @@ export interface LocalStackOptions {
   inspectorPort?: number;
   /** ADMIN_TOKEN of the gateway. Default: `$ADMIN_TOKEN`, else `dev-admin-token` (design.md). */
   adminToken?: string;
-  /** How long to wait for `GET /products` to answer. Default 60 s. */
+  /** How long to wait for `GET /products` to answer once `wrangler dev` runs (after migrations). Default 60 s. */
   startupTimeoutMs?: number;
 }
 
@@ -74,13 +74,16 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   const fail = (error: unknown): never => {
     const tail = logTail(logFile);
     rmSync(workDir, { recursive: true, force: true });
-    throw new Error(`${(error as Error).message}\n--- wrangler output (tail of ${logFile}) ---\n${tail}`);
+    throw new Error(
+      `${(error as Error).message}\n--- wrangler output (tail of ${logFile}) ---\n${tail}`,
+    );
   };
 
   let configs = {} as Record<Service, string>;
   try {
     configs = serviceConfigs(workDir);
-    for (const service of SERVICES) await migrate(service, configs[service], persistDir, logFile, env);
+    for (const service of SERVICES)
+      await migrate(service, configs[service], persistDir, logFile, env);
   } catch (error) {
     fail(error);
   }
@@ -176,7 +179,8 @@ function migrate(
     const log = openSync(logFile, "a");
     const run = spawn(process.execPath, args, { cwd: ROOT, env, stdio: ["ignore", log, log] });
     closeSync(log);
-    const timer = setTimeout(() => run.kill("SIGKILL"), 60_000);
+    // Slow on a busy machine (each run boots workerd): generous, but never forever.
+    const timer = setTimeout(() => run.kill("SIGKILL"), 180_000);
     run.on("error", reject);
     run.on("exit", (code, signal) => {
       clearTimeout(timer);

@@ -1,3 +1,4 @@
+export * from "./admin/kit-admin-routes";
 export * from "./catalog";
 export * from "./db/kit-schema";
 export * from "./db/types";
@@ -5,9 +6,8 @@ export * from "./dead-letters/dead-letters";
 export * from "./envelope";
 export * from "./http/errors";
 export * from "./inbox/inbox-consumer";
+export * from "./maintenance/maintenance";
 export * from "./outbox/outbox-writer";
 export * from "./relay/chunk-for-send";
 export * from "./relay/outbox-relay";
 export * from "./retention/retention";
-export * from "./admin/kit-admin-routes";
-export * from "./maintenance/maintenance";

@@ -5,23 +5,29 @@ import type { AnyD1Database } from "../db/types";
 import type { OutboxRelay } from "../relay/outbox-relay";
 import { relayStub } from "../relay/outbox-relay";
 
-export interface KitAdminOptions<Env> {
+// biome-ignore lint/suspicious/noExplicitAny: any relay subclass, whatever its Env
+export interface KitAdminOptions<Env, T extends OutboxRelay<any>> {
   db: (env: Env) => AnyD1Database;
-  // biome-ignore lint/suspicious/noExplicitAny: any relay subclass
-  relay: (env: Env) => DurableObjectNamespace<OutboxRelay<any>>;
+  relay: (env: Env) => DurableObjectNamespace<T>;
 }
 
 /**
  * Operator routes every service gets: outbox backlog with relay status, and dead letters.
  * Mount under `/admin`; the gateway guards them with the admin token.
  */
-export function kitAdminRoutes<Env extends object>(options: KitAdminOptions<Env>) {
+// biome-ignore lint/suspicious/noExplicitAny: any relay subclass, whatever its Env
+export function kitAdminRoutes<Env extends object, T extends OutboxRelay<any> = OutboxRelay<any>>(
+  options: KitAdminOptions<Env, T>,
+) {
   return new Hono<{ Bindings: Env }>()
     .get("/outbox", async (c) => {
       const db = options.db(c.env);
       const [backlog, totals, relay] = await Promise.all([
         db
-          .select({ pending: sql<number>`count(*)`, oldestPendingAt: sql<number | null>`min(${outbox.createdAt})` })
+          .select({
+            pending: sql<number>`count(*)`,
+            oldestPendingAt: sql<number | null>`min(${outbox.createdAt})`,
+          })
           .from(outbox)
           .where(isNull(outbox.publishedAt))
           .get(),
@@ -39,7 +45,13 @@ export function kitAdminRoutes<Env extends object>(options: KitAdminOptions<Env>
       });
     })
     .get("/dead-letters", async (c) => {
-      const rows = await options.db(c.env).select().from(deadLetters).orderBy(desc(deadLetters.receivedAt)).limit(100).all();
+      const rows = await options
+        .db(c.env)
+        .select()
+        .from(deadLetters)
+        .orderBy(desc(deadLetters.receivedAt))
+        .limit(100)
+        .all();
       return c.json({ deadLetters: rows });
     });
 }

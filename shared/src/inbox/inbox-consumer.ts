@@ -76,13 +76,21 @@ export function createInboxConsumer<Env>(options: InboxConsumerOptions<Env>) {
   const maxAttempts = options.maxAttempts ?? 6;
   const retryDelay = options.retryDelaySeconds ?? defaultRetryDelaySeconds;
 
-  async function apply(db: AnyD1Database, env: Env, event: Envelope): Promise<{ outcome: "applied" | "duplicate"; emitted: number }> {
+  async function apply(
+    db: AnyD1Database,
+    env: Env,
+    event: Envelope,
+  ): Promise<{ outcome: "applied" | "duplicate"; emitted: number }> {
     const handler = options.handlers[event.type];
     if (!handler) throw new Error(`${options.service} has no handler for ${event.type}`);
     // A constraint refusing every alternative may be an optimistic-lock conflict with a
     // concurrent delivery (another event for the same aggregate): read again and re-decide.
     for (let round = 1; ; round++) {
-      const seen = await db.select({ id: inbox.eventId }).from(inbox).where(eq(inbox.eventId, event.id)).get();
+      const seen = await db
+        .select({ id: inbox.eventId })
+        .from(inbox)
+        .where(eq(inbox.eventId, event.id))
+        .get();
       if (seen) return { outcome: "duplicate", emitted: 0 };
       try {
         return await commitFirstAccepted(db, event, await handler(event, { db, env }));
@@ -93,7 +101,11 @@ export function createInboxConsumer<Env>(options: InboxConsumerOptions<Env>) {
     }
   }
 
-  async function commitFirstAccepted(db: AnyD1Database, event: Envelope, result: Decision | Decision[]) {
+  async function commitFirstAccepted(
+    db: AnyD1Database,
+    event: Envelope,
+    result: Decision | Decision[],
+  ) {
     const alternatives = Array.isArray(result) ? result : [result];
     if (alternatives.length === 0) throw new Error("handler returned no decision");
     for (const [index, decision] of alternatives.entries()) {
@@ -113,7 +125,12 @@ export function createInboxConsumer<Env>(options: InboxConsumerOptions<Env>) {
         return { outcome: "applied" as const, emitted: events.length };
       } catch (error) {
         // Another delivery of this event won the race: the batch rolled back, nothing applied twice.
-        if (isInboxDuplicate(error) || !isConstraintError(error) || index === alternatives.length - 1) throw error;
+        if (
+          isInboxDuplicate(error) ||
+          !isConstraintError(error) ||
+          index === alternatives.length - 1
+        )
+          throw error;
       }
     }
     throw new Error("unreachable");

@@ -7,10 +7,10 @@ import { pruneRetention, type RetentionOptions } from "../retention/retention";
  * within a minute) and prune old rows.
  * @example scheduled: (_, env, ctx) => ctx.waitUntil(runMaintenance(env.DB, env.OUTBOX_RELAY))
  */
-export async function runMaintenance(
+// biome-ignore lint/suspicious/noExplicitAny: any relay subclass, whatever its Env
+export async function runMaintenance<T extends OutboxRelay<any>>(
   db: D1Database,
-  // biome-ignore lint/suspicious/noExplicitAny: any relay subclass
-  relay: DurableObjectNamespace<OutboxRelay<any>>,
+  relay: DurableObjectNamespace<T>,
   retention: RetentionOptions = {},
 ): Promise<void> {
   await pokeRelay(relay);

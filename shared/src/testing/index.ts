@@ -23,7 +23,10 @@ export async function deliver<Env>(
   queue: string,
   bodies: unknown[],
 ): Promise<Awaited<ReturnType<typeof getQueueResult>>> {
-  const batch = createMessageBatch(queue, bodies.map((b) => queueMessage(b)));
+  const batch = createMessageBatch(
+    queue,
+    bodies.map((b) => queueMessage(b)),
+  );
   const ctx = createExecutionContext();
   await worker.queue?.(batch, env, ctx);
   return getQueueResult(batch, ctx);

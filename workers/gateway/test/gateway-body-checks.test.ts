@@ -2,8 +2,11 @@ import { describe, expect, it } from "vitest";
 import { MAX_BODY_BYTES } from "../src/middleware/json-body";
 import { ADMIN, call, callWith, type Echo, errorCode, JSON_TYPE } from "./helpers";
 
-const post = (path: string, body: BodyInit | undefined, headers: Record<string, string> = JSON_TYPE) =>
-  call(path, { method: "POST", headers, body });
+const post = (
+  path: string,
+  body: BodyInit | undefined,
+  headers: Record<string, string> = JSON_TYPE,
+) => call(path, { method: "POST", headers, body });
 
 /** A body that arrives in pieces without a Content-Length (chunked). */
 function streamOf(totalBytes: number, chunkBytes = 8 * 1024): ReadableStream<Uint8Array> {
@@ -45,13 +48,14 @@ describe("gateway body checks", () => {
     expect(res.status).toBe(415);
   });
 
-  it.each(["application/json", "application/json; charset=utf-8", "Application/JSON;Charset=UTF-8"])(
-    "accepts %s",
-    async (type) => {
-      const res = await post("/orders", "{}", { "content-type": type });
-      expect(res.status).toBe(200);
-    },
-  );
+  it.each([
+    "application/json",
+    "application/json; charset=utf-8",
+    "Application/JSON;Charset=UTF-8",
+  ])("accepts %s", async (type) => {
+    const res = await post("/orders", "{}", { "content-type": type });
+    expect(res.status).toBe(200);
+  });
 
   it("lets a cancel without a body through, but holds a body it carries to the rules", async () => {
     const bare = await call("/orders/o1/cancel", { method: "POST" });
@@ -92,7 +96,11 @@ describe("gateway body checks", () => {
       body: streamOf(MAX_BODY_BYTES + 1),
     });
     expect(over.status).toBe(413);
-    const fits = await call("/orders", { method: "POST", headers: JSON_TYPE, body: streamOf(1000) });
+    const fits = await call("/orders", {
+      method: "POST",
+      headers: JSON_TYPE,
+      body: streamOf(1000),
+    });
     expect(fits.status).toBe(200);
     expect(((await fits.json()) as Echo).body.length).toBe(1000);
   });

@@ -33,10 +33,23 @@ describe("gateway request id", () => {
     ["400", () => call("/orders/a%2Fb")],
     ["401", () => call("/admin/outbox")],
     ["403", () => call("/admin/outbox", { headers: { authorization: "Bearer no" } })],
-    ["415", () => call("/orders", { method: "POST", headers: { "content-type": "text/plain" }, body: "x" })],
-    ["413", () => call("/orders", { method: "POST", headers: JSON_TYPE, body: "x".repeat(70_000) })],
-    ["502", () => callWith({ ORDER: brokenService }, new Request("https://gateway.test/orders/o1"))],
-    ["503", () => callWith({ ADMIN_TOKEN: undefined }, new Request("https://gateway.test/admin/outbox"))],
+    [
+      "415",
+      () =>
+        call("/orders", { method: "POST", headers: { "content-type": "text/plain" }, body: "x" }),
+    ],
+    [
+      "413",
+      () => call("/orders", { method: "POST", headers: JSON_TYPE, body: "x".repeat(70_000) }),
+    ],
+    [
+      "502",
+      () => callWith({ ORDER: brokenService }, new Request("https://gateway.test/orders/o1")),
+    ],
+    [
+      "503",
+      () => callWith({ ADMIN_TOKEN: undefined }, new Request("https://gateway.test/admin/outbox")),
+    ],
   ])("is on the %s error answer too", async (status, send) => {
     const res = await send();
     expect(String(res.status)).toBe(status);

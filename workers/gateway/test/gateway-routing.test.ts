@@ -10,8 +10,10 @@ describe("gateway routing table", () => {
     ["GET", "/orders?customerId=c1&limit=5", "order", "/orders"],
     ["GET", "/orders/o.1_x-Y", "order", "/orders/o.1_x-Y"],
     ["POST", "/orders/o1/cancel", "order", "/orders/o1/cancel"],
+    ["GET", "/orders/o1/history", "order", "/orders/o1/history"],
     ["GET", "/customers/c1/rewards", "rewards", "/customers/c1/rewards"],
     ["POST", "/customers/c1/rewards/grants", "rewards", "/customers/c1/rewards/grants"],
+    ["GET", "/customers/c1/rewards/ledger?limit=5", "rewards", "/customers/c1/rewards/ledger"],
   ])("%s %s -> %s %s", async (method, path, service, servicePath) => {
     const hasBody = method !== "GET";
     const res = await call(path, {
@@ -109,7 +111,11 @@ describe("gateway routing table", () => {
   });
 
   it("passes the service's status and headers (Location, Idempotent-Replayed) through", async () => {
-    const res = await call("/orders?status=201", { method: "POST", headers: JSON_TYPE, body: "{}" });
+    const res = await call("/orders?status=201", {
+      method: "POST",
+      headers: JSON_TYPE,
+      body: "{}",
+    });
     expect(res.status).toBe(201);
     expect(res.headers.get("location")).toBe("/echo/order");
     expect(res.headers.get("idempotent-replayed")).toBe("true");
@@ -117,7 +123,10 @@ describe("gateway routing table", () => {
   });
 
   it("answers 502 UPSTREAM_UNAVAILABLE when a service binding fails", async () => {
-    const res = await callWith({ ORDER: brokenService }, new Request("https://gateway.test/orders/o1"));
+    const res = await callWith(
+      { ORDER: brokenService },
+      new Request("https://gateway.test/orders/o1"),
+    );
     expect(res.status).toBe(502);
     expect(await errorCode(res)).toBe("UPSTREAM_UNAVAILABLE");
   });

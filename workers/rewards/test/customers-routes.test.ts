@@ -1,12 +1,5 @@
 import { describe, expect, it } from "vitest";
-import {
-  grant,
-  ledgerRows,
-  postGrant,
-  published,
-  request,
-  uniqueId,
-} from "./helpers";
+import { grant, ledgerRows, postGrant, published, request, uniqueId } from "./helpers";
 
 describe("GET /customers/{id}/rewards", () => {
   it("answers an all-zero account for a customer who never had points", async () => {
@@ -136,9 +129,11 @@ describe("POST /customers/{id}/rewards/grants", () => {
     const customerId = uniqueId("cust");
     const res = await postGrant(customerId, body);
     expect(res.status).toBe(400);
-    const error = ((await res.json()) as {
-      error: { code: string; details: { path: string }[] };
-    }).error;
+    const error = (
+      (await res.json()) as {
+        error: { code: string; details: { path: string }[] };
+      }
+    ).error;
     expect(error.code).toBe("VALIDATION_FAILED");
     expect(error.details.map((d) => d.path)).toContain(path);
     expect(await ledgerRows(customerId)).toEqual([]);

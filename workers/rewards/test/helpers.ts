@@ -1,7 +1,7 @@
+import { env, exports } from "cloudflare:workers";
 import { catalog } from "@edge-saga/contracts";
 import type { Envelope } from "@edge-saga/shared";
 import { deliver } from "@edge-saga/shared/testing";
-import { env, exports } from "cloudflare:workers";
 import { expect } from "vitest";
 import worker from "../src/index";
 
@@ -53,7 +53,11 @@ export interface TestOrder {
   pointsToRedeem: number;
 }
 
-export function newOrder(customerId: string, pointsToRedeem: number, totalCents = 10_000): TestOrder {
+export function newOrder(
+  customerId: string,
+  pointsToRedeem: number,
+  totalCents = 10_000,
+): TestOrder {
   return { orderId: uniqueId("order"), customerId, totalCents, pointsToRedeem };
 }
 
@@ -103,7 +107,9 @@ export interface AccountRow {
 }
 
 export async function accountRow(customerId: string): Promise<AccountRow | null> {
-  return env.DB.prepare("SELECT balance, reserved, lifetime_earned FROM accounts WHERE customer_id = ?")
+  return env.DB.prepare(
+    "SELECT balance, reserved, lifetime_earned FROM accounts WHERE customer_id = ?",
+  )
     .bind(customerId)
     .first<AccountRow>();
 }

@@ -44,9 +44,7 @@ describe("OrderCancelled", () => {
     expect(await holdRow(order.orderId)).toMatchObject({ status: "REFUNDED", points: 40 });
     expect(await awardRow(order.orderId)).toEqual({ points: earnedBy(order), status: "REVOKED" });
     expect(await accountRow(customerId)).toEqual({ balance: 100, reserved: 0, lifetime_earned: 0 });
-    expect(
-      (await ledgerRows(customerId)).map((r) => [r.kind, r.points, r.causation_id]),
-    ).toEqual([
+    expect((await ledgerRows(customerId)).map((r) => [r.kind, r.points, r.causation_id])).toEqual([
       ["GRANT", 100, expect.any(String)],
       ["REDEEM", -40, expect.any(String)],
       ["EARN", earnedBy(order), expect.any(String)],
@@ -127,6 +125,21 @@ describe("OrderCancelled", () => {
       for (const result of results) expect(result.retryMessages).toEqual([]);
       expect(["CANCELLED", "REFUNDED"]).toContain((await holdRow(order.orderId))?.status);
       expect((await awardRow(order.orderId))?.status).toBe("REVOKED");
+      await expectConsistent(customerId, { grants: 100, confirmed: [] });
+    }
+  });
+
+  it("converges when a pending order's cancel races its OrderPlaced", async () => {
+    for (let round = 0; round < 5; round++) {
+      const customerId = uniqueId("cust");
+      await grant(customerId, 100);
+      const order = newOrder(customerId, 30);
+      const results = await Promise.all([
+        deliverRaw(orderPlaced(order)),
+        deliverRaw(orderCancelled(order, "PENDING")),
+      ]);
+      for (const result of results) expect(result.retryMessages).toEqual([]);
+      expect((await holdRow(order.orderId))?.status).toBe("CANCELLED");
       await expectConsistent(customerId, { grants: 100, confirmed: [] });
     }
   });

@@ -109,7 +109,9 @@ describe("OrderConfirmed", () => {
       deliverRaw(orderConfirmed(order)),
     ]);
     for (const result of results) expect(result.retryMessages).toEqual([]);
-    expect((await published(order.orderId)).filter((e) => e.type === "PointsAwarded")).toHaveLength(1);
+    expect((await published(order.orderId)).filter((e) => e.type === "PointsAwarded")).toHaveLength(
+      1,
+    );
     await expectConsistent(customerId, { grants: 100, confirmed: [order] });
   });
 

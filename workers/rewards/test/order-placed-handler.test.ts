@@ -21,8 +21,16 @@ describe("OrderPlaced", () => {
     const event = orderPlaced(order);
     await inbox(event);
 
-    expect(await holdRow(order.orderId)).toEqual({ customer_id: customerId, points: 40, status: "HELD" });
-    expect(await accountRow(customerId)).toEqual({ balance: 100, reserved: 40, lifetime_earned: 0 });
+    expect(await holdRow(order.orderId)).toEqual({
+      customer_id: customerId,
+      points: 40,
+      status: "HELD",
+    });
+    expect(await accountRow(customerId)).toEqual({
+      balance: 100,
+      reserved: 40,
+      lifetime_earned: 0,
+    });
     const events = await published(order.orderId);
     expect(events).toHaveLength(1);
     expect(events[0]).toMatchObject({
@@ -55,7 +63,11 @@ describe("OrderPlaced", () => {
     const event = orderPlaced(order);
     await inbox(event);
 
-    expect(await holdRow(order.orderId)).toEqual({ customer_id: customerId, points: 51, status: "FAILED" });
+    expect(await holdRow(order.orderId)).toEqual({
+      customer_id: customerId,
+      points: 51,
+      status: "FAILED",
+    });
     expect(await accountRow(customerId)).toEqual({ balance: 50, reserved: 0, lifetime_earned: 0 });
     const events = await published(order.orderId);
     expect(events).toHaveLength(1);
@@ -75,7 +87,9 @@ describe("OrderPlaced", () => {
     await inbox(orderPlaced(order));
     expect((await holdRow(order.orderId))?.status).toBe("FAILED");
     expect(await accountRow(customerId)).toBeNull();
-    expect((await published(order.orderId)).map((e) => e.type)).toEqual(["PointsReservationFailed"]);
+    expect((await published(order.orderId)).map((e) => e.type)).toEqual([
+      "PointsReservationFailed",
+    ]);
   });
 
   it("does nothing for an order that redeems no points (the order service does not wait)", async () => {
@@ -103,7 +117,11 @@ describe("OrderPlaced", () => {
     // The same order announced again under another event id must not hold twice either.
     await inbox(orderPlaced(order));
 
-    expect(await accountRow(customerId)).toEqual({ balance: 100, reserved: 30, lifetime_earned: 0 });
+    expect(await accountRow(customerId)).toEqual({
+      balance: 100,
+      reserved: 30,
+      lifetime_earned: 0,
+    });
     expect((await published(order.orderId)).map((e) => e.type)).toEqual(["PointsReserved"]);
   });
 
@@ -123,7 +141,11 @@ describe("OrderPlaced", () => {
       (await holdRow(second.orderId))?.status,
     ].sort();
     expect(statuses).toEqual(["FAILED", "HELD"]);
-    expect(await accountRow(customerId)).toEqual({ balance: 100, reserved: 60, lifetime_earned: 0 });
+    expect(await accountRow(customerId)).toEqual({
+      balance: 100,
+      reserved: 60,
+      lifetime_earned: 0,
+    });
     const types = [...(await published(first.orderId)), ...(await published(second.orderId))]
       .map((e) => e.type)
       .sort();

@@ -33,7 +33,9 @@ export function jsonBody(options: { required: boolean }): MiddlewareHandler<Gate
 
 /** `application/json`, optionally with `charset=utf-8` (JSON is UTF-8 by definition, RFC 8259). */
 export function isJson(contentType: string): boolean {
-  const [mediaType, ...parameters] = contentType.split(";").map((part) => part.trim().toLowerCase());
+  const [mediaType, ...parameters] = contentType
+    .split(";")
+    .map((part) => part.trim().toLowerCase());
   if (mediaType !== "application/json") return false;
   return parameters.every((parameter) => {
     if (parameter === "") return true;

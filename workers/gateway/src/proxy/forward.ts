@@ -25,7 +25,8 @@ export async function forward(
   }
   headers.set(REQUEST_ID_HEADER, c.get("requestId"));
   const body = c.get("body") ?? null;
-  if (body !== null) headers.set("content-type", c.req.header("content-type") ?? "application/json");
+  if (body !== null)
+    headers.set("content-type", c.req.header("content-type") ?? "application/json");
 
   const upstream = await callService(c.env, service, path + new URL(c.req.url).search, {
     method: c.req.method,

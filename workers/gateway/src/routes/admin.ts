@@ -61,7 +61,12 @@ async function aggregate(c: Context<GatewayEnv>, path: string): Promise<Response
         const e = error instanceof HttpError ? error : undefined;
         return [
           service,
-          { error: { code: e?.code ?? "UPSTREAM_UNAVAILABLE", message: e?.message ?? String(error) } },
+          {
+            error: {
+              code: e?.code ?? "UPSTREAM_UNAVAILABLE",
+              message: e?.message ?? String(error),
+            },
+          },
           false,
         ];
       }

@@ -9,6 +9,8 @@ export const orders = new Hono<GatewayEnv>()
   .post("/", jsonBody({ required: true }), (c) => forward(c, "order", "/orders"))
   .get("/", (c) => forward(c, "order", "/orders"))
   .get("/:id", validIds, (c) => forward(c, "order", `/orders/${c.req.param("id")}`))
+  // The order's saga steps, for support and debugging (read-only, like the order itself).
+  .get("/:id/history", validIds, (c) => forward(c, "order", `/orders/${c.req.param("id")}/history`))
   .post("/:id/cancel", validIds, jsonBody({ required: false }), (c) =>
     forward(c, "order", `/orders/${c.req.param("id")}/cancel`),
   );

@@ -10,6 +10,10 @@ export const rewards = new Hono<GatewayEnv>()
   .get("/:id/rewards", validIds, (c) =>
     forward(c, "rewards", `/customers/${c.req.param("id")}/rewards`),
   )
+  // The account's ledger (grants, holds, captures, awards): read-only, like the balance.
+  .get("/:id/rewards/ledger", validIds, (c) =>
+    forward(c, "rewards", `/customers/${c.req.param("id")}/rewards/ledger`),
+  )
   .post("/:id/rewards/grants", requireAdmin, validIds, jsonBody({ required: true }), (c) =>
     forward(c, "rewards", `/customers/${c.req.param("id")}/rewards/grants`),
   );

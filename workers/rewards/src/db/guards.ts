@@ -1,5 +1,5 @@
-import { getTableColumns, type SQL, sql } from "drizzle-orm";
 import type { AnyD1Database, Statement } from "@edge-saga/shared";
+import { getTableColumns, type SQL, sql } from "drizzle-orm";
 import type { AwardStatus, HoldStatus } from "../domain/statuses";
 import { awards, holds, ledger } from "./tables";
 

@@ -29,7 +29,9 @@ export function planCancellation(
   return { hold: holdCompensation(hold), award: awardCompensation(award) };
 }
 
-function holdCompensation(hold: { status: HoldStatus; points: number } | undefined): HoldCompensation {
+function holdCompensation(
+  hold: { status: HoldStatus; points: number } | undefined,
+): HoldCompensation {
   if (!hold) return { action: "tombstone" };
   if (hold.status === "HELD") return { action: "release", points: hold.points };
   if (hold.status === "CAPTURED") return { action: "refund", points: hold.points };

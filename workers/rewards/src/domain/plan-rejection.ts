@@ -7,7 +7,9 @@ export type RejectionPlan =
   | { action: "skip" };
 
 /** Compensation for a rejected order: give back whatever is still held. */
-export function planRejection(hold: { status: HoldStatus; points: number } | undefined): RejectionPlan {
+export function planRejection(
+  hold: { status: HoldStatus; points: number } | undefined,
+): RejectionPlan {
   if (!hold) return { action: "tombstone" };
   if (hold.status === "HELD") return { action: "release", points: hold.points };
   return { action: "skip" };

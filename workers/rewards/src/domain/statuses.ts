@@ -1,5 +1,12 @@
 /** Life of a points hold for one order; every state but HELD is final. */
-export const HOLD_STATUSES = ["HELD", "CAPTURED", "RELEASED", "CANCELLED", "REFUNDED", "FAILED"] as const;
+export const HOLD_STATUSES = [
+  "HELD",
+  "CAPTURED",
+  "RELEASED",
+  "CANCELLED",
+  "REFUNDED",
+  "FAILED",
+] as const;
 export type HoldStatus = (typeof HOLD_STATUSES)[number];
 
 /** Earned points of one order: credited once, taken back at most once. */

@@ -50,9 +50,14 @@ function holdStatements(db: Db, step: HoldCompensation, at: Context): Statement[
     case "tombstone":
       // Conflicts with a hold committed since the read: the kit then re-runs the handler.
       return [
-        db
-          .insert(holds)
-          .values({ orderId, customerId, points: 0, status: "CANCELLED", createdAt: now, updatedAt: now }),
+        db.insert(holds).values({
+          orderId,
+          customerId,
+          points: 0,
+          status: "CANCELLED",
+          createdAt: now,
+          updatedAt: now,
+        }),
       ];
     case "release":
       return [
@@ -103,9 +108,14 @@ function awardStatements(db: Db, step: AwardCompensation, at: Context): Statemen
       // Conflicts with an award committed since the read: the kit then re-runs the handler,
       // which reads the award and claws it back.
       return [
-        db
-          .insert(awards)
-          .values({ orderId, customerId, points: 0, status: "REVOKED", createdAt: now, updatedAt: now }),
+        db.insert(awards).values({
+          orderId,
+          customerId,
+          points: 0,
+          status: "REVOKED",
+          createdAt: now,
+          updatedAt: now,
+        }),
       ];
     case "clawback": {
       const awarded = awardIs(orderId, "AWARDED");

@@ -6,9 +6,16 @@ import { planReservation } from "../domain/plan-reservation";
 import { sagaEvent } from "./saga-event";
 
 /** Holds the points an order wants to redeem, or reports that they are not available. */
-export const orderPlaced: EventHandler<Env, EventOf<Catalog, "OrderPlaced">> = async (event, { db }) => {
+export const orderPlaced: EventHandler<Env, EventOf<Catalog, "OrderPlaced">> = async (
+  event,
+  { db },
+) => {
   const { orderId, customerId, pointsToRedeem } = event.payload;
-  const hold = await db.select({ status: holds.status }).from(holds).where(eq(holds.orderId, orderId)).get();
+  const hold = await db
+    .select({ status: holds.status })
+    .from(holds)
+    .where(eq(holds.orderId, orderId))
+    .get();
   const plan = planReservation(pointsToRedeem, hold);
   if (plan.action === "skip") return {};
 
@@ -41,7 +48,9 @@ export const orderPlaced: EventHandler<Env, EventOf<Catalog, "OrderPlaced">> = a
         .set({ reserved: sql`${accounts.reserved} + ${points}`, updatedAt: now })
         .where(eq(accounts.customerId, customerId)),
     ],
-    events: [catalog.create("PointsReserved", { ...envelope, payload: { orderId, customerId, points } })],
+    events: [
+      catalog.create("PointsReserved", { ...envelope, payload: { orderId, customerId, points } }),
+    ],
   };
   // The failed attempt is remembered too: a redelivered OrderPlaced then finds the row and stops.
   const refuse: Decision = {

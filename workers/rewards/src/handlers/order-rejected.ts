@@ -6,7 +6,10 @@ import { accounts, holds } from "../db/tables";
 import { planRejection } from "../domain/plan-rejection";
 
 /** Compensation: a rejected order's held points become available again. */
-export const orderRejected: EventHandler<Env, EventOf<Catalog, "OrderRejected">> = async (event, { db }) => {
+export const orderRejected: EventHandler<Env, EventOf<Catalog, "OrderRejected">> = async (
+  event,
+  { db },
+) => {
   const { orderId, customerId } = event.payload;
   const hold = await db.select().from(holds).where(eq(holds.orderId, orderId)).get();
   const plan = planRejection(hold);
@@ -18,9 +21,14 @@ export const orderRejected: EventHandler<Env, EventOf<Catalog, "OrderRejected">>
       // Conflicts with a hold committed since the read: the kit then re-runs this handler.
       return {
         statements: [
-          db
-            .insert(holds)
-            .values({ orderId, customerId, points: 0, status: "RELEASED", createdAt: now, updatedAt: now }),
+          db.insert(holds).values({
+            orderId,
+            customerId,
+            points: 0,
+            status: "RELEASED",
+            createdAt: now,
+            updatedAt: now,
+          }),
         ],
       };
     case "release":
@@ -29,7 +37,9 @@ export const orderRejected: EventHandler<Env, EventOf<Catalog, "OrderRejected">>
           db
             .update(accounts)
             .set({ reserved: sql`${accounts.reserved} - ${plan.points}`, updatedAt: now })
-            .where(and(eq(accounts.customerId, hold?.customerId ?? customerId), holdIs(orderId, "HELD"))),
+            .where(
+              and(eq(accounts.customerId, hold?.customerId ?? customerId), holdIs(orderId, "HELD")),
+            ),
           db
             .update(holds)
             .set({ status: "RELEASED", updatedAt: now })

@@ -1,0 +1,68 @@
+import { describe, expect, it } from "vitest";
+import { api } from "./support/api";
+import { Scenario, uniqueId } from "./support/scenario";
+import type { ErrorBody, Order } from "./support/types";
+import { waitForOrder } from "./support/wait";
+
+describe("Idempotency-Key on POST /orders", () => {
+  it("answers a sequential repeat with the stored answer, and another body with 422", async () => {
+    const s = new Scenario("idem-seq");
+    const customer = s.customer();
+    const sku = await s.product({ priceCents: 1500, stock: 10 });
+    await s.settle();
+    const key = uniqueId("key");
+    const input = { customerId: customer, items: [{ sku, quantity: 2 }] };
+
+    const first = await s.placeOrder(input, { idempotencyKey: key });
+    await waitForOrder(first.id, "CONFIRMED");
+
+    const second = await api.placeOrder(input, { idempotencyKey: key });
+    expect(second.status).toBe(202);
+    expect(second.headers.get("idempotent-replayed")).toBe("true");
+    expect(second.headers.get("location")).toBe(`/orders/${first.id}`);
+    // The stored answer, byte for byte: the order as it was when first accepted.
+    expect(second.body).toEqual(first);
+
+    const other = await api.placeOrder(
+      { ...input, items: [{ sku, quantity: 3 }] },
+      { idempotencyKey: key },
+    );
+    expect(other.status).toBe(422);
+    expect((other.body as ErrorBody).error.code).toBe("IDEMPOTENCY_KEY_REUSED");
+
+    expect(await api.listOrders(customer)).toHaveLength(1);
+    await s.check();
+    expect(await api.getProduct(sku)).toMatchObject({ available: 8, sold: 2 });
+  });
+
+  it("creates one order when the same key arrives twice at once", async () => {
+    const s = new Scenario("idem-race");
+    const customer = s.customer();
+    const sku = await s.product({ priceCents: 700, stock: 10 });
+    await s.settle();
+    const key = uniqueId("key");
+    const input = { customerId: customer, items: [{ sku, quantity: 1 }] };
+
+    const answers = await Promise.all([
+      api.placeOrder(input, { idempotencyKey: key }),
+      api.placeOrder(input, { idempotencyKey: key }),
+    ]);
+    for (const a of answers) expect([202, 409]).toContain(a.status);
+    const accepted = answers.filter((a) => a.status === 202);
+    expect(accepted.length).toBeGreaterThanOrEqual(1);
+    const fresh = accepted.filter((a) => a.headers.get("idempotent-replayed") !== "true");
+    expect(fresh).toHaveLength(1);
+    if (accepted.length === 2) {
+      expect(accepted.map((a) => (a.body as Order).id)[0]).toBe((accepted[1]!.body as Order).id);
+    } else {
+      const conflict = answers.find((a) => a.status === 409)!;
+      expect((conflict.body as ErrorBody).error.code).toMatch(/IN_FLIGHT|CONFLICT/);
+    }
+
+    const orders = await api.listOrders(customer);
+    expect(orders).toHaveLength(1);
+    expect(orders[0]!.id).toBe((fresh[0]!.body as Order).id);
+    await waitForOrder(orders[0]!.id, "CONFIRMED");
+    await s.check();
+  });
+});

@@ -1,0 +1,31 @@
+import type { TestProject } from "vitest/node";
+import { type LocalStack, startLocalStack } from "../../../scripts/lib/local-stack";
+
+declare module "vitest" {
+  export interface ProvidedContext {
+    /** The gateway of the system under test, e.g. `http://127.0.0.1:40123`. */
+    baseUrl: string;
+    adminToken: string;
+  }
+}
+
+/**
+ * Starts the local stack once for every e2e file and stops it (whole process group, temp state)
+ * in teardown. `E2E_BASE_URL` (+ `E2E_ADMIN_TOKEN`) points the suite at a stack that is already
+ * running instead, e.g. `npm run dev` in another terminal.
+ */
+export default async function setup(project: TestProject) {
+  const external = process.env.E2E_BASE_URL;
+  let stack: LocalStack | undefined;
+  if (external) {
+    project.provide("baseUrl", external.replace(/\/$/, ""));
+    project.provide("adminToken", process.env.E2E_ADMIN_TOKEN ?? "dev-admin-token");
+  } else {
+    stack = await startLocalStack();
+    project.provide("baseUrl", stack.baseUrl);
+    project.provide("adminToken", stack.adminToken);
+  }
+  return async () => {
+    await stack?.stop();
+  };
+}

@@ -1,0 +1,79 @@
+import { api } from "./api";
+import type { Order, OrderStatus } from "./types";
+
+export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Polls `probe` until it returns something other than `undefined`.
+ * @example const order = await poll(async () => ..., { what: "order confirmed" });
+ */
+export async function poll<T>(
+  probe: () => Promise<T | undefined>,
+  options: { what: string; timeoutMs?: number; intervalMs?: number; last?: () => string },
+): Promise<T> {
+  const deadline = Date.now() + (options.timeoutMs ?? 30_000);
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) {
+      throw new Error(
+        `timed out waiting for ${options.what}${options.last ? `: ${options.last()}` : ""}`,
+      );
+    }
+    await sleep(options.intervalMs ?? 50);
+  }
+}
+
+/**
+ * Waits until order `id` has `status`. An order that settles in another status fails at once:
+ * the saga only leaves PENDING once (CANCELLED comes only from an explicit cancel).
+ */
+export async function waitForOrder(
+  id: string,
+  status: OrderStatus,
+  timeoutMs = 30_000,
+): Promise<Order> {
+  let last: Order | undefined;
+  return poll(
+    async () => {
+      last = await api.getOrder(id);
+      if (last.status === status) return last;
+      if (last.status !== "PENDING") {
+        throw new Error(
+          `order ${id} is ${last.status}, expected ${status}: ${JSON.stringify(last)}`,
+        );
+      }
+      return undefined;
+    },
+    { what: `order ${id} to be ${status}`, timeoutMs, last: () => JSON.stringify(last) },
+  );
+}
+
+/**
+ * Waits until nothing moves: no pending outbox row on any service and the outbox and inbox
+ * row counts unchanged over `stableMs` (an event published but not yet consumed shows up as
+ * a later inbox row). What "the system is quiet" means in design.md's invariants.
+ */
+export async function waitForQuiet(options: { timeoutMs?: number; stableMs?: number } = {}) {
+  const stableMs = options.stableMs ?? 300;
+  let previous = "";
+  let since = Date.now();
+  let lastSeen = "";
+  await poll(
+    async () => {
+      const services = await api.outbox();
+      const fingerprint = JSON.stringify(
+        Object.entries(services).map(([name, s]) => [name, s.pending, s.outboxRows, s.inboxRows]),
+      );
+      lastSeen = fingerprint;
+      const pending = Object.values(services).some((s) => s.pending > 0);
+      if (pending || fingerprint !== previous) {
+        previous = fingerprint;
+        since = Date.now();
+        return undefined;
+      }
+      return Date.now() - since >= stableMs ? true : undefined;
+    },
+    { what: "a quiet system", timeoutMs: options.timeoutMs ?? 30_000, last: () => lastSeen },
+  );
+}
