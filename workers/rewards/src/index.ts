@@ -20,15 +20,9 @@ export class OutboxRelay extends BaseOutboxRelay<Env> {
   }
 }
 
-/**
- * Our namespace as the kit's non-generic helpers type it: TypeScript holds a namespace of
- * the subclass not assignable to one of the base class (pokeRelay is generic and needs no cast).
- */
-const kitRelay = (env: Env) => env.OUTBOX_RELAY as unknown as Parameters<typeof runMaintenance>[1];
-
 const app = new Hono<{ Bindings: Env }>()
   .route("/customers", customers)
-  .route("/admin", kitAdminRoutes<Env>({ db: database, relay: kitRelay }));
+  .route("/admin", kitAdminRoutes<Env>({ db: database, relay: (env) => env.OUTBOX_RELAY }));
 app.onError(onError);
 app.notFound(notFound);
 
@@ -46,6 +40,6 @@ export default {
     await consume(batch, env);
   },
   scheduled(_controller, env, ctx) {
-    ctx.waitUntil(runMaintenance(env.DB, kitRelay(env)));
+    ctx.waitUntil(runMaintenance(env.DB, env.OUTBOX_RELAY));
   },
 } satisfies ExportedHandler<Env>;
