@@ -196,6 +196,9 @@ async function waitUntilServing(child: ChildProcess, baseUrl: string, timeoutMs:
   child.once("exit", (code, signal) => {
     exited = `wrangler dev exited early (${code ?? signal})`;
   });
+  child.once("error", (error) => {
+    exited = `wrangler dev could not run: ${error.message}`;
+  });
   let last = "no answer yet";
   while (Date.now() < deadline) {
     if (exited) throw new Error(exited);

@@ -9,7 +9,8 @@ export interface Ledger {
   grants: ReadonlyMap<string, number>;
 }
 
-interface Snapshot {
+/** Everything the checker reads, as the API answered it. */
+export interface Snapshot {
   outbox: Record<string, OutboxStatus>;
   deadLetters: Record<string, unknown[]>;
   products: Map<string, Product>;
