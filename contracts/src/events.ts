@@ -129,7 +129,11 @@ export const PointsGranted = defineEvent({
   version: 1,
   producer: "rewards",
   subscribers: [],
-  payload: z.object({ customerId: IdSchema, points: z.number().int().positive(), reason: z.string().max(200) }),
+  payload: z.object({
+    customerId: IdSchema,
+    points: z.number().int().positive(),
+    reason: z.string().max(200).nullable(),
+  }),
 });
 
 export const catalog = defineCatalog([

@@ -8,6 +8,7 @@ const adminRoutes: [string, string][] = [
   ["GET", "/admin/dead-letters"],
   ["POST", "/admin/order/dead-letters/d1/replay"],
   ["GET", "/admin/no-such-thing"],
+  ["GET", "/admin"],
 ];
 
 const init = (method: string, headers: Record<string, string>): RequestInit => ({

@@ -25,15 +25,9 @@ export class OutboxRelay extends BaseOutboxRelay<Env> {
   }
 }
 
-/**
- * Our namespace as the kit's non-generic helpers type it: TypeScript holds a namespace of
- * the subclass not assignable to one of the base class (pokeRelay is generic and needs no cast).
- */
-const kitRelay = (env: Env) => env.OUTBOX_RELAY as unknown as Parameters<typeof runMaintenance>[1];
-
 const app = new Hono<{ Bindings: Env }>()
   .route("/orders", orders)
-  .route("/admin", kitAdminRoutes<Env>({ db: database, relay: kitRelay }));
+  .route("/admin", kitAdminRoutes({ db: database, relay: (env: Env) => env.OUTBOX_RELAY }));
 app.onError(onError);
 app.notFound(notFound);
 
@@ -51,7 +45,7 @@ export default {
     await consume(batch, env);
   },
   scheduled(_controller, env, ctx) {
-    ctx.waitUntil(runMaintenance(env.DB, kitRelay(env)));
+    ctx.waitUntil(runMaintenance(env.DB, env.OUTBOX_RELAY));
     ctx.waitUntil(pruneExpiredKeys(env.DB));
   },
 } satisfies ExportedHandler<Env>;

@@ -22,10 +22,7 @@ export class OutboxRelay extends BaseOutboxRelay<Env> {
 
 const app = new Hono<{ Bindings: Env }>()
   .route("/customers", customers)
-  .route(
-    "/admin",
-    kitAdminRoutes<Env, OutboxRelay>({ db: database, relay: (env) => env.OUTBOX_RELAY }),
-  );
+  .route("/admin", kitAdminRoutes({ db: database, relay: (env: Env) => env.OUTBOX_RELAY }));
 app.onError(onError);
 app.notFound(notFound);
 

@@ -87,7 +87,7 @@ describe("POST /customers/{id}/rewards/grants", () => {
     expect(body.account.balance).toBe(15);
     expect((await published(customerId)).map((e) => e.payload)).toEqual([
       { customerId, points: 10, reason: "test seed" },
-      { customerId, points: 5, reason: "" },
+      { customerId, points: 5, reason: null },
     ]);
   });
 

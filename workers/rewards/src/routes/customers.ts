@@ -64,7 +64,7 @@ export const customers = new Hono<{ Bindings: Env }>()
         aggregateId: customerId,
         correlationId: customerId,
         causationId: requestId,
-        payload: { customerId, points, reason: reason ?? "" },
+        payload: { customerId, points, reason: reason ?? null },
       });
       const [updated] = (await runBatch(db, [
         db
