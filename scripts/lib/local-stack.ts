@@ -1,17 +1,8 @@
 import { type ChildProcess, spawn } from "node:child_process";
-import {
-  closeSync,
-  mkdirSync,
-  mkdtempSync,
-  openSync,
-  readFileSync,
-  rmSync,
-  statSync,
-  writeFileSync,
-} from "node:fs";
+import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, statSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
-import { dirname, join } from "node:path";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 /**
@@ -81,7 +72,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
 
   let configs = {} as Record<Service, string>;
   try {
-    configs = serviceConfigs(workDir);
+    configs = serviceConfigs();
     for (const service of SERVICES)
       await migrate(service, configs[service], persistDir, logFile, env);
   } catch (error) {
@@ -123,42 +114,23 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
 }
 
 /**
- * The services' wrangler configs for the local run. Local D1 keys a database's file by its
- * `database_id`: services that share one (e.g. the all-zero placeholder before deploy) would
- * share one SQLite file in a multi-config `wrangler dev`, and the second service's migrations
- * would be skipped as "already applied". In that case this writes copies with distinct local
- * ids (and absolute `main`/`migrations_dir`) into `workDir`; otherwise the configs are used as is.
+ * The services' wrangler configs. Local D1 keys a database's file by its `database_id`, so
+ * services sharing one would share one SQLite file in a multi-config `wrangler dev`.
  */
-function serviceConfigs(workDir: string): Record<Service, string> {
-  const originals = Object.fromEntries(
+function serviceConfigs(): Record<Service, string> {
+  const configs = Object.fromEntries(
     SERVICES.map((service) => [service, `workers/${service}/wrangler.toml`]),
   ) as Record<Service, string>;
-  const texts = SERVICES.map((service) => readFileSync(join(ROOT, originals[service]), "utf8"));
-  const ids = texts.map((text) => /^database_id\s*=\s*"([^"]*)"/m.exec(text)?.[1]);
-  if (new Set(ids).size === ids.length) return originals;
-
-  console.warn(
-    `local-stack: the services share D1 database_id ${ids.join(", ")}; running them with distinct local ids`,
+  const ids = SERVICES.map(
+    (service) =>
+      /^database_id\s*=\s*"([^"]*)"/m.exec(readFileSync(join(ROOT, configs[service]), "utf8"))?.[1],
   );
-  const derived = {} as Record<Service, string>;
-  SERVICES.forEach((service, index) => {
-    const dir = join(ROOT, "workers", service);
-    let text = texts[index]!;
-    const set = (key: string, value: (old: string) => string) => {
-      const line = new RegExp(`^${key}\\s*=\\s*"([^"]*)"`, "m");
-      const old = line.exec(text)?.[1];
-      if (old === undefined) throw new Error(`local-stack: ${originals[service]} has no ${key}`);
-      text = text.replace(line, `${key} = ${JSON.stringify(value(old))}`);
-    };
-    set("main", (main) => join(dir, main));
-    set("migrations_dir", (migrations) => join(dir, migrations));
-    set("database_id", () => `00000000-0000-4000-8000-${String(index + 1).padStart(12, "0")}`);
-    const file = join(workDir, "configs", service, "wrangler.toml");
-    mkdirSync(dirname(file), { recursive: true });
-    writeFileSync(file, text);
-    derived[service] = file;
-  });
-  return derived;
+  if (new Set(ids).size !== ids.length) {
+    throw new Error(
+      `local-stack: each service needs its own D1 database_id (found ${ids.join(", ")})`,
+    );
+  }
+  return configs;
 }
 
 /** `wrangler d1 migrations apply` into the shared persist dir (the dev server reads it from there). */

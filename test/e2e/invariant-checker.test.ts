@@ -90,6 +90,13 @@ describe("invariant checker", () => {
       /reserved 5/,
     ],
     [
+      "credits that differ from the orders' pointsEarned",
+      (s) => {
+        s.accounts.get("c1")!.lifetimeEarned = 30;
+      },
+      /rewards credited 30/,
+    ],
+    [
       "a wrong pointsEarned",
       (s) => {
         s.orders.set("c1", [order({ pointsEarned: 20 })]);

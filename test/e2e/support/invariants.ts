@@ -102,6 +102,12 @@ export function violations(ledger: Ledger, s: Snapshot): string[] {
     }
     if (account.reserved !== 0)
       found.push(`${customer}: reserved ${account.reserved} != 0 when quiet`);
+    // What rewards credited for orders (awards minus take-backs) equals what the orders say they earned.
+    if (account.lifetimeEarned !== earned) {
+      found.push(
+        `${customer}: rewards credited ${account.lifetimeEarned} != pointsEarned ${earned} of CONFIRMED orders`,
+      );
+    }
     for (const o of mine) {
       if (o.pointsEarned !== earnedFor(o)) {
         found.push(
