@@ -33,7 +33,10 @@ export const PlaceOrderInput = z.strictObject({
     .array(z.strictObject({ sku: Sku, quantity: z.number().int().min(1).max(1000) }))
     .min(1)
     .max(50)
-    .refine((items) => new Set(items.map((i) => i.sku)).size === items.length, "skus must be unique"),
+    .refine(
+      (items) => new Set(items.map((i) => i.sku)).size === items.length,
+      "skus must be unique",
+    ),
   pointsToRedeem: z.number().int().min(0).max(1_000_000_000).default(0),
 });
 export type PlaceOrderInput = z.infer<typeof PlaceOrderInput>;
@@ -45,7 +48,9 @@ export const Order = z.object({
   id: IdSchema,
   customerId: IdSchema,
   status: OrderStatus,
-  items: z.array(z.object({ sku: Sku, quantity: z.number().int(), unitPriceCents: z.number().int() })),
+  items: z.array(
+    z.object({ sku: Sku, quantity: z.number().int(), unitPriceCents: z.number().int() }),
+  ),
   totalCents: z.number().int(),
   pointsRedeemed: z.number().int(),
   pointsEarned: z.number().int(),
