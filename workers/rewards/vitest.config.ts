@@ -8,7 +8,11 @@ export default defineConfig(async () => {
       cloudflareTest({
         main: "./src/index.ts",
         wrangler: { configPath: "./wrangler.toml" },
-        miniflare: { bindings: { TEST_MIGRATIONS: migrations } },
+        miniflare: {
+          bindings: { TEST_MIGRATIONS: migrations },
+          // Lets tests send to this service's own inbox through the real local queue.
+          queueProducers: { INBOX_UNDER_TEST: { queueName: "rewards-inbox" } },
+        },
       }),
     ],
     test: {

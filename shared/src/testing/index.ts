@@ -31,3 +31,16 @@ export async function deliver<Env>(
   await worker.queue?.(batch, env, ctx);
   return getQueueResult(batch, ctx);
 }
+
+/**
+ * Bodies no consumer can apply, each for a different reason: not an envelope at all,
+ * an unknown event type, and a known type whose payload breaks its schema.
+ */
+export function malformedBodies(known: { id: string; type: string; payload: unknown }): unknown[] {
+  return [
+    "definitely not json {",
+    { hello: "not an envelope" },
+    { ...known, id: `${known.id}-unknown`, type: "NoSuchEventType" },
+    { ...known, id: `${known.id}-bad`, payload: { nonsense: true } },
+  ];
+}
