@@ -9,6 +9,9 @@ declare global {
     TEST_MIGRATIONS: D1Migration[];
   }
   namespace Cloudflare {
+    interface GlobalProps {
+      mainModule: typeof import("./worker/src/index");
+    }
     interface Env {
       DB: D1Database;
       RELAY: DurableObjectNamespace<TestRelay>;

@@ -12,8 +12,9 @@ export async function runMaintenance<T extends OutboxRelay<any>>(
   db: D1Database,
   relay: DurableObjectNamespace<T>,
   retention: RetentionOptions = {},
-): Promise<void> {
+): Promise<{ outbox: number; inbox: number }> {
   await pokeRelay(relay);
   const pruned = await pruneRetention(db, retention);
   console.log(JSON.stringify({ level: "info", msg: "maintenance ran", pruned }));
+  return pruned;
 }

@@ -22,7 +22,10 @@ export class OutboxRelay extends BaseOutboxRelay<Env> {
 
 const app = new Hono<{ Bindings: Env }>()
   .route("/products", products)
-  .route("/admin", kitAdminRoutes({ db: database, relay: (env: Env) => env.OUTBOX_RELAY }));
+  .route(
+    "/admin",
+    kitAdminRoutes({ d1: (env: Env) => env.DB, relay: (env: Env) => env.OUTBOX_RELAY }),
+  );
 app.onError(onError);
 app.notFound(notFound);
 

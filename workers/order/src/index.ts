@@ -27,7 +27,10 @@ export class OutboxRelay extends BaseOutboxRelay<Env> {
 
 const app = new Hono<{ Bindings: Env }>()
   .route("/orders", orders)
-  .route("/admin", kitAdminRoutes({ db: database, relay: (env: Env) => env.OUTBOX_RELAY }));
+  .route(
+    "/admin",
+    kitAdminRoutes({ d1: (env: Env) => env.DB, relay: (env: Env) => env.OUTBOX_RELAY }),
+  );
 app.onError(onError);
 app.notFound(notFound);
 

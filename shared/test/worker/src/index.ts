@@ -1,6 +1,7 @@
 import { sql } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/d1";
 import type { z } from "zod";
+import { kitAdminRoutes } from "../../../src/admin/kit-admin-routes";
 import type { Envelope } from "../../../src/envelope";
 import { createInboxConsumer } from "../../../src/inbox/inbox-consumer";
 import { OutboxRelay, pokeRelay, type RelayConfig } from "../../../src/relay/outbox-relay";
@@ -85,10 +86,10 @@ export const consume = createInboxConsumer<Env>({
   },
 });
 
+const admin = kitAdminRoutes({ d1: (env: Env) => env.DB, relay: (env: Env) => env.RELAY });
+
 export default {
-  async fetch() {
-    return new Response("kit test worker");
-  },
+  fetch: (request, env, ctx) => admin.fetch(request, env, ctx),
   async queue(batch, env) {
     await consume(batch, env);
   },
