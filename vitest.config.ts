@@ -3,6 +3,6 @@ import { defineConfig } from "vitest/config";
 export default defineConfig({
   test: {
     // Each package runs in the Workers runtime with its own bindings; e2e drives the whole system over HTTP.
-    projects: ["shared", "workers/*", "test/e2e"],
+    projects: ["shared", "workers/*", "scripts", "test/e2e"],
   },
 });
