@@ -1,22 +1,4 @@
-import { notFound, onError } from "@edge-saga/shared";
-import { Hono } from "hono";
-import { accessLog } from "./middleware/access-log";
-import { requestId } from "./middleware/request-id";
-import { admin } from "./routes/admin";
-import { orders } from "./routes/orders";
-import { products } from "./routes/products";
-import { rewards } from "./routes/rewards";
-import type { GatewayEnv } from "./types";
+import { app } from "./app";
 
-/** The one public entry: checks what it can, then forwards known routes over service bindings. */
-const app = new Hono<GatewayEnv>()
-  .use(requestId)
-  .use(accessLog)
-  .route("/products", products)
-  .route("/orders", orders)
-  .route("/customers", rewards)
-  .route("/admin", admin);
-app.onError(onError);
-app.notFound(notFound);
-
+/** The gateway Worker; the app and its routes are in app.ts. */
 export default { fetch: app.fetch } satisfies ExportedHandler<Env>;

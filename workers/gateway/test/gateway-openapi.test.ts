@@ -1,0 +1,338 @@
+import { REQUEST_ID_HEADER } from "@edge-saga/contracts";
+import { inspectRoutes } from "hono/dev";
+import { describe, expect, it } from "vitest";
+import { app } from "../src/app";
+import { examples } from "../src/openapi/components";
+import { openApiDocument } from "../src/openapi/document";
+import { call } from "./helpers";
+
+interface Schema {
+  $ref?: string;
+  allOf?: Schema[];
+  required?: string[];
+  additionalProperties?: unknown;
+  properties?: Record<string, Schema>;
+  items?: Schema;
+}
+interface Operation {
+  operationId: string;
+  summary: string;
+  security?: Record<string, string[]>[];
+  parameters?: { $ref?: string; name?: string; in?: string; required?: boolean }[];
+  requestBody?: { required?: boolean; content: Record<string, { schema: Schema }> };
+  responses: Record<
+    string,
+    { headers?: Record<string, { $ref?: string }>; content?: Record<string, { schema: Schema }> }
+  >;
+}
+interface Doc {
+  openapi: string;
+  info: { title: string; version: string };
+  paths: Record<string, Record<string, Operation>>;
+  components: {
+    schemas: Record<string, Schema>;
+    securitySchemes: Record<string, { type: string; scheme: string }>;
+    parameters: Record<string, unknown>;
+    headers: Record<string, unknown>;
+  };
+}
+
+const doc = openApiDocument() as unknown as Doc;
+const METHODS = ["get", "put", "post", "patch", "delete"];
+const UUID_V7 = /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
+
+/** Every documented operation as `[METHOD, /path/{param}, operation]`. */
+const documented = Object.entries(doc.paths).flatMap(([path, item]) =>
+  Object.entries(item)
+    .filter(([method]) => METHODS.includes(method))
+    .map(([method, op]) => [method.toUpperCase(), path, op] as const),
+);
+
+/** Hono's `/:id`, `/:service{a|b}` and a trailing `/*` written the OpenAPI way. */
+const toOpenApiPath = (path: string) =>
+  path
+    .replace(/:([A-Za-z0-9_]+)(\{[^}]*\})?/g, "{$1}")
+    .replace(/\/\*$/, "/{path}")
+    .replace(/(.)\/$/, "$1");
+
+/** The routes the gateway really serves: its handlers, not its middleware. */
+const served = inspectRoutes(app)
+  .filter((route) => !route.isMiddleware)
+  .map((route) => ({
+    method: route.method,
+    path: toOpenApiPath(route.path),
+    honoPath: route.path,
+  }));
+
+/** Hono routes (middleware included) whose handler is `requireAdmin`: what the admin ones are. */
+const adminGuards = inspectRoutes(app).filter((route) => route.name === "requireAdmin");
+const isAdminRoute = (method: string, honoPath: string) =>
+  adminGuards.some(
+    (guard) =>
+      (guard.method === "ALL" || guard.method === method) &&
+      (guard.path === honoPath ||
+        (guard.path.endsWith("/*") && honoPath.startsWith(guard.path.slice(0, -1)))),
+  );
+
+function resolve(schema: Schema): Schema {
+  if (!schema.$ref) return schema;
+  const name = schema.$ref.replace("#/components/schemas/", "");
+  const target = doc.components.schemas[name];
+  if (!target) throw new Error(`unresolved ${schema.$ref}`);
+  return target;
+}
+
+const ERROR_BODY = "#/components/schemas/ErrorBody";
+/** ErrorBody itself, or a named schema that is ErrorBody plus more (`allOf`). */
+const refersToErrorBody = (schema: Schema): boolean =>
+  schema.$ref === ERROR_BODY ||
+  (resolve(schema).allOf ?? []).some((part) => part.$ref === ERROR_BODY);
+
+describe("gateway OpenAPI document", () => {
+  it("looks like an OpenAPI 3.1 document", () => {
+    expect(doc.openapi).toMatch(/^3\.1\.\d+$/);
+    expect(doc.info.title).toBeTruthy();
+    expect(doc.info.version).toBeTruthy();
+    expect(Object.keys(doc.paths).length).toBeGreaterThan(0);
+    expect(doc.components.schemas.ErrorBody).toBeDefined();
+    expect(doc.components.securitySchemes.adminToken).toMatchObject({
+      type: "http",
+      scheme: "bearer",
+    });
+    const ids = documented.map(([, , op]) => op.operationId);
+    expect(new Set(ids).size).toBe(ids.length);
+    for (const [method, path, op] of documented) {
+      expect(op.summary, `${method} ${path}`).toBeTruthy();
+      for (const name of path.match(/\{([^}]+)\}/g) ?? []) {
+        const param = op.parameters?.find((p) => `{${p.name}}` === name && p.in === "path");
+        expect(param?.required, `${method} ${path} documents ${name}`).toBe(true);
+      }
+    }
+  });
+
+  it("has every $ref pointing at a component that exists", () => {
+    const refs = JSON.stringify(doc).match(/"\$ref":"[^"]+"/g) ?? [];
+    expect(refs.length).toBeGreaterThan(0);
+    for (const ref of refs) {
+      const [, kind, name] = /#\/components\/([^/]+)\/([^"]+)"/.exec(ref) ?? [];
+      expect(
+        (doc.components as Record<string, Record<string, unknown>>)[kind!]?.[name!],
+        ref,
+      ).toBeDefined();
+    }
+  });
+
+  it("documents every route the gateway serves, and only those", () => {
+    expect(served.length).toBeGreaterThan(10);
+    const keys = new Set(documented.map(([method, path]) => `${method} ${path}`));
+    for (const route of served) {
+      if (route.method === "ALL") {
+        // Forwarded whatever the method: at least one method must be documented for it.
+        const methods = documented.filter(([, path]) => path === route.path);
+        expect(methods.length, `ALL ${route.path} is documented`).toBeGreaterThan(0);
+      } else {
+        expect(keys.has(`${route.method} ${route.path}`), `${route.method} ${route.path}`).toBe(
+          true,
+        );
+      }
+    }
+    for (const [method, path] of documented) {
+      const route = served.find(
+        (r) => r.path === path && (r.method === method || r.method === "ALL"),
+      );
+      expect(route, `${method} ${path} is served`).toBeDefined();
+    }
+  });
+
+  it("names the public API's routes with their methods", () => {
+    const keys = documented.map(([method, path]) => `${method} ${path}`);
+    expect(keys).toEqual(
+      expect.arrayContaining([
+        "GET /products",
+        "GET /products/{sku}",
+        "PUT /products/{sku}",
+        "POST /orders",
+        "GET /orders",
+        "GET /orders/{id}",
+        "GET /orders/{id}/history",
+        "POST /orders/{id}/cancel",
+        "GET /customers/{id}/rewards",
+        "GET /customers/{id}/rewards/ledger",
+        "POST /customers/{id}/rewards/grants",
+        "GET /admin/outbox",
+        "GET /admin/dead-letters",
+        "GET /admin/{service}/{path}",
+        "POST /admin/{service}/{path}",
+        "GET /openapi.json",
+        "GET /docs",
+      ]),
+    );
+  });
+
+  it("describes POST /orders with the contracts schema: required fields, nothing unknown", () => {
+    const op = doc.paths["/orders"]?.post;
+    expect(op?.requestBody?.required).toBe(true);
+    const body = op!.requestBody!.content["application/json"]!.schema;
+    expect(body.$ref).toBe("#/components/schemas/PlaceOrderInput");
+    const input = resolve(body);
+    expect(input.required).toEqual(expect.arrayContaining(["customerId", "items"]));
+    expect(input.required).not.toContain("pointsToRedeem");
+    expect(input.additionalProperties).toBe(false);
+    expect(input.properties?.items).toMatchObject({ type: "array", minItems: 1, maxItems: 50 });
+    expect(input.properties?.items?.items).toMatchObject({
+      additionalProperties: false,
+      required: ["sku", "quantity"],
+      properties: { quantity: { minimum: 1, maximum: 1000 } },
+    });
+    expect(op?.parameters).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ name: "Idempotency-Key", in: "header", required: false }),
+      ]),
+    );
+    expect(op?.responses["202"]?.headers).toHaveProperty("Location");
+    expect(op?.responses["202"]?.content?.["application/json"]?.schema.$ref).toBe(
+      "#/components/schemas/Order",
+    );
+    for (const status of ["400", "409", "413", "415", "422", "502"]) {
+      expect(op?.responses[status], status).toBeDefined();
+    }
+  });
+
+  it("describes GET /orders's query with the contracts schema", () => {
+    const params = doc.paths["/orders"]?.get?.parameters ?? [];
+    expect(params).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ name: "customerId", in: "query", required: true }),
+        expect.objectContaining({ name: "cursor", in: "query", required: false }),
+        expect.objectContaining({
+          name: "limit",
+          in: "query",
+          required: false,
+          schema: expect.objectContaining({ minimum: 1, maximum: 100, default: 20 }),
+        }),
+      ]),
+    );
+  });
+
+  it("puts the bearer scheme on exactly the routes guarded by the admin token", () => {
+    for (const [method, path, op] of documented) {
+      const route = served.find(
+        (r) => r.path === path && (r.method === method || r.method === "ALL"),
+      );
+      const admin = isAdminRoute(method, route!.honoPath);
+      if (admin) {
+        expect(op.security, `${method} ${path}`).toEqual([{ adminToken: [] }]);
+        for (const status of ["401", "403", "503"]) {
+          expect(op.responses[status], `${method} ${path} ${status}`).toBeDefined();
+        }
+      } else {
+        expect(op.security ?? [], `${method} ${path}`).toEqual([]);
+        expect(op.responses["401"], `${method} ${path}`).toBeUndefined();
+      }
+    }
+    const adminOps = documented.filter(([, , op]) => op.security?.length);
+    expect(adminOps.map(([m, p]) => `${m} ${p}`)).toEqual(
+      expect.arrayContaining([
+        "PUT /products/{sku}",
+        "POST /customers/{id}/rewards/grants",
+        "GET /admin/outbox",
+        "GET /admin/dead-letters",
+        "GET /admin/{service}/{path}",
+      ]),
+    );
+  });
+
+  it("answers errors with ErrorBody and every answer with the request id header", () => {
+    for (const [method, path, op] of documented) {
+      const statuses = Object.keys(op.responses);
+      expect(
+        statuses.some((s) => s.startsWith("2")),
+        `${method} ${path} has a success`,
+      ).toBe(true);
+      if (path.includes("{")) expect(statuses, `${method} ${path}`).toContain("400");
+      if (op.requestBody)
+        expect(statuses, `${method} ${path}`).toEqual(expect.arrayContaining(["413", "415"]));
+      for (const [status, response] of Object.entries(op.responses)) {
+        expect(response.headers?.[REQUEST_ID_HEADER]?.$ref, `${method} ${path} ${status}`).toBe(
+          "#/components/headers/RequestId",
+        );
+        if (Number(status) >= 400) {
+          const schema = response.content?.["application/json"]?.schema;
+          expect(schema && refersToErrorBody(schema), `${method} ${path} ${status}`).toBe(true);
+        }
+      }
+    }
+    const errorBody = doc.components.schemas.ErrorBody!;
+    expect(errorBody.required).toEqual(["error"]);
+    expect(errorBody.properties?.error?.required).toEqual(["code", "message"]);
+    expect(errorBody.properties?.error?.properties).toHaveProperty("details");
+  });
+
+  it("documents 502 on every route that reaches a service", () => {
+    for (const [method, path, op] of documented) {
+      if (path === "/openapi.json" || path === "/docs") continue;
+      expect(op.responses["502"], `${method} ${path}`).toBeDefined();
+    }
+  });
+
+  it("shows examples that the schemas accept", () => {
+    for (const [name, { schema, value }] of Object.entries(examples)) {
+      const result = schema.safeParse(value);
+      expect(result.success, `${name}: ${result.error?.message}`).toBe(true);
+    }
+  });
+});
+
+describe("GET /openapi.json and GET /docs", () => {
+  it("serves the document as JSON with the request id", async () => {
+    const res = await call("/openapi.json", { headers: { [REQUEST_ID_HEADER]: "trace-openapi" } });
+    expect(res.status).toBe(200);
+    expect(res.headers.get("content-type")).toMatch(/^application\/json/);
+    expect(res.headers.get(REQUEST_ID_HEADER)).toBe("trace-openapi");
+    expect(await res.json()).toEqual(JSON.parse(JSON.stringify(openApiDocument())));
+  });
+
+  it("serves a self-contained HTML reference listing every operation", async () => {
+    const res = await call("/docs");
+    expect(res.status).toBe(200);
+    expect(res.headers.get("content-type")).toMatch(/^text\/html/);
+    expect(res.headers.get(REQUEST_ID_HEADER)).toMatch(UUID_V7);
+    expect(res.headers.get("content-security-policy")).toContain("default-src 'none'");
+    const html = await res.text();
+    expect(html).toMatch(/^<!doctype html>/i);
+    expect(html).toContain('name="viewport"');
+    for (const [method, path, op] of documented) {
+      expect(html, op.operationId).toContain(`id="op-${op.operationId}"`);
+      expect(html).toContain(`<span class="method ${method.toLowerCase()}">${method}</span>`);
+      expect(html).toContain(path.replace(/\{([^}]+)\}/g, '<span class="param">{$1}</span>'));
+      expect(html).toContain(op.summary.replaceAll("'", "&#39;"));
+    }
+    for (const name of Object.keys(doc.components.schemas)) {
+      expect(html).toContain(`id="schema-${name}"`);
+    }
+    // Offline: no scripts, no external stylesheets, images or links.
+    expect(html).not.toMatch(/<script|<link|<img|<iframe|@import|url\(/i);
+    expect(html).not.toMatch(/(src|href)="(https?:)?\/\//i);
+  });
+
+  it("shows each request body's fields and an example", async () => {
+    const html = await (await call("/docs")).text();
+    const start = html.indexOf('id="op-placeOrder"');
+    const placeOrder = html.slice(start, html.indexOf('<section class="op"', start));
+    expect(placeOrder).toContain("<code>customerId</code>");
+    expect(placeOrder).toContain("<code>items[].quantity</code>");
+    expect(placeOrder).toContain("Unknown fields are rejected");
+    expect(placeOrder).toContain("&quot;customerId&quot;: &quot;cust-42&quot;");
+    expect(placeOrder).toContain('<span class="status client">422</span>');
+  });
+
+  it("is the same document on every call, whoever asks", async () => {
+    const [a, b] = await Promise.all([
+      call("/openapi.json").then((r) => r.text()),
+      call("/openapi.json", { headers: { authorization: "Bearer test-admin-token" } }).then((r) =>
+        r.text(),
+      ),
+    ]);
+    expect(a).toBe(b);
+  });
+});
