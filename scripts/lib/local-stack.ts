@@ -1,5 +1,13 @@
 import { type ChildProcess, spawn } from "node:child_process";
-import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, statSync } from "node:fs";
+import {
+  closeSync,
+  createWriteStream,
+  mkdtempSync,
+  openSync,
+  readFileSync,
+  rmSync,
+  statSync,
+} from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -30,6 +38,19 @@ export interface LocalStackOptions {
   adminToken?: string;
   /** How long to wait for `GET /products` to answer once `wrangler dev` runs (after migrations). Default 60 s. */
   startupTimeoutMs?: number;
+  /**
+   * Also write wrangler's output (migrations and dev) here as it comes, e.g. `process.stdout`
+   * for `npm run dev`. The log file gets it either way. Default: the log file only.
+   */
+  echo?: NodeJS.WritableStream;
+  /** Pass `--test-scheduled`: `GET /__scheduled` on the port runs the gateway's `scheduled` handler, if it has one. */
+  testScheduled?: boolean;
+  /**
+   * Default true: SIGINT/SIGTERM kill the stack at once (SIGKILL), and the process exits unless
+   * someone else listens for the signal. False: the caller handles the signals and calls `stop()`
+   * (a graceful SIGTERM first). Either way the stack is killed if the process exits without `stop()`.
+   */
+  killOnSignal?: boolean;
 }
 
 export interface LocalStack {
@@ -54,6 +75,9 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   const workDir = mkdtempSync(join(tmpdir(), "edge-saga-stack-"));
   const persistDir = options.persistDir ?? join(workDir, "state");
   const logFile = join(workDir, "wrangler.log");
+  // Until the process group below owns it: an exit during the migrations must not leave it.
+  const removeWorkDir = () => rmSync(workDir, { recursive: true, force: true });
+  process.once("exit", removeWorkDir);
   const adminToken = options.adminToken ?? process.env.ADMIN_TOKEN ?? "dev-admin-token";
   const env = {
     ...process.env,
@@ -64,7 +88,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   };
   const fail = (error: unknown): never => {
     const tail = logTail(logFile);
-    rmSync(workDir, { recursive: true, force: true });
+    process.removeListener("exit", removeWorkDir);
+    removeWorkDir();
     throw new Error(
       `${(error as Error).message}\n--- wrangler output (tail of ${logFile}) ---\n${tail}`,
     );
@@ -74,14 +99,15 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   try {
     configs = serviceConfigs();
     for (const service of SERVICES)
-      await migrate(service, configs[service], persistDir, logFile, env);
+      await migrate(service, configs[service], persistDir, logFile, env, options.echo);
   } catch (error) {
     fail(error);
   }
 
   const port = options.port ?? (await freePort());
   const inspectorPort = options.inspectorPort ?? (await freePort());
-  const log = openSync(logFile, "a");
+  const echo = options.echo;
+  const log = echo ? "pipe" : openSync(logFile, "a");
   const child = spawn(
     process.execPath,
     [
@@ -94,16 +120,19 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       ...["--inspector-port", String(inspectorPort)],
       ...["--persist-to", persistDir],
       ...["--var", `ADMIN_TOKEN:${adminToken}`],
+      ...(options.testScheduled ? ["--test-scheduled"] : []),
       "--show-interactive-dev-session=false",
     ],
     // Own process group, so stop() reaches workerd and every other grandchild too.
     { cwd: ROOT, env, detached: true, stdio: ["ignore", log, log] },
   );
-  closeSync(log);
+  if (echo) tee(child, logFile, echo);
+  else if (typeof log === "number") closeSync(log);
   if (child.pid === undefined) fail(new Error("could not spawn wrangler dev"));
   const pid = child.pid as number;
   const baseUrl = `http://127.0.0.1:${port}`;
-  const group = processGroup(child, pid, workDir);
+  const group = processGroup(child, pid, workDir, options.killOnSignal ?? true);
+  process.removeListener("exit", removeWorkDir);
   try {
     await waitUntilServing(child, baseUrl, options.startupTimeoutMs ?? 60_000);
   } catch (error) {
@@ -140,6 +169,7 @@ function migrate(
   persistDir: string,
   logFile: string,
   env: NodeJS.ProcessEnv,
+  echo?: NodeJS.WritableStream,
 ) {
   const args = [
     WRANGLER,
@@ -148,14 +178,19 @@ function migrate(
     ...["-c", config],
   ];
   return new Promise<void>((resolve, reject) => {
-    const log = openSync(logFile, "a");
+    const log = echo ? "pipe" : openSync(logFile, "a");
     const run = spawn(process.execPath, args, { cwd: ROOT, env, stdio: ["ignore", log, log] });
-    closeSync(log);
+    if (echo) tee(run, logFile, echo);
+    else if (typeof log === "number") closeSync(log);
     // Slow on a busy machine (each run boots workerd): generous, but never forever.
     const timer = setTimeout(() => run.kill("SIGKILL"), 180_000);
+    // Not in a group of its own: a Ctrl-C reaches it anyway, but a plain exit of ours must not leave it.
+    const killRun = () => run.kill("SIGKILL");
+    process.once("exit", killRun);
     run.on("error", reject);
     run.on("exit", (code, signal) => {
       clearTimeout(timer);
+      process.removeListener("exit", killRun);
       if (code === 0) resolve();
       else reject(new Error(`migrations of ${service} failed (exit ${code ?? signal})`));
     });
@@ -188,7 +223,26 @@ async function waitUntilServing(child: ChildProcess, baseUrl: string, timeoutMs:
   throw new Error(`local stack did not start within ${timeoutMs} ms (${last})`);
 }
 
-function processGroup(child: ChildProcess, pid: number, workDir: string) {
+/** Copies the child's stdout and stderr to the log file and to `echo`, chunk by chunk. */
+function tee(child: ChildProcess, logFile: string, echo: NodeJS.WritableStream) {
+  const log = createWriteStream(logFile, { flags: "a" });
+  let open = 2;
+  for (const stream of [child.stdout, child.stderr]) {
+    if (!stream) {
+      open--;
+      continue;
+    }
+    stream.on("data", (chunk: Buffer) => {
+      log.write(chunk);
+      echo.write(chunk);
+    });
+    stream.once("close", () => {
+      if (--open === 0) log.end();
+    });
+  }
+}
+
+function processGroup(child: ChildProcess, pid: number, workDir: string, killOnSignal: boolean) {
   let stopping: Promise<void> | undefined;
   const exited = new Promise<void>((resolve) => {
     if (child.exitCode !== null || child.signalCode !== null) resolve();
@@ -205,8 +259,10 @@ function processGroup(child: ChildProcess, pid: number, workDir: string) {
     if (process.listenerCount(signal) === 0) process.exit(signal === "SIGINT" ? 130 : 143);
   };
   process.once("exit", killNow);
-  process.once("SIGINT", onSignal);
-  process.once("SIGTERM", onSignal);
+  if (killOnSignal) {
+    process.once("SIGINT", onSignal);
+    process.once("SIGTERM", onSignal);
+  }
 
   const stop = async ({ keepWorkDir = false } = {}) => {
     stopping ??= (async () => {

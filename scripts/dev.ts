@@ -1,0 +1,243 @@
+/**
+ * `npm run dev`: the whole system on this machine, ready to try.
+ *
+ * Applies every service's D1 migrations, starts the gateway and the three services in one
+ * `wrangler dev` (output streamed here), seeds demo data, prints what to try. State lives in
+ * `.dev-state/` and survives restarts. Ctrl-C stops everything.
+ *
+ *   npm run dev                     gateway on http://localhost:8787
+ *   npm run dev -- --port 9000      or PORT=9000 npm run dev
+ *   npm run dev -- --fresh          wipe .dev-state/ first
+ *   npm run dev -- --no-seed        start without demo data
+ */
+import { readFileSync, rmSync } from "node:fs";
+import { createServer } from "node:net";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { parseArgs } from "node:util";
+import { GatewayClient } from "./lib/gateway-client";
+import { type LocalStack, startLocalStack } from "./lib/local-stack";
+import { SEED_CUSTOMER, type SeedReport, seed } from "./lib/seed";
+
+const ROOT = fileURLToPath(new URL("..", import.meta.url));
+const STATE_DIR = join(ROOT, ".dev-state");
+const DEFAULT_PORT = 8787;
+
+const USAGE = `usage: npm run dev -- [--port N] [--fresh] [--no-seed]
+  --port N    gateway port (default: $PORT, else ${DEFAULT_PORT})
+  --fresh     delete .dev-state/ (all local data) before starting
+  --no-seed   do not add the demo products and points
+  ADMIN_TOKEN sets the admin token (default: dev-admin-token)`;
+
+const color = process.stdout.isTTY === true && !process.env.NO_COLOR;
+const paint = (code: string) => (text: string) => (color ? `\x1b[${code}m${text}\x1b[0m` : text);
+const bold = paint("1");
+const dim = paint("2");
+const green = paint("32");
+const cyan = paint("36");
+
+function say(text = "") {
+  process.stdout.write(`${text}\n`);
+}
+
+function parsePort(value: string | undefined): number {
+  const port = Number(value);
+  if (!Number.isInteger(port) || port < 1 || port > 65_535) {
+    throw new Error(`invalid port ${JSON.stringify(value)}\n${USAGE}`);
+  }
+  return port;
+}
+
+function portIsFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.once("error", () => resolve(false));
+    server.listen(port, "127.0.0.1", () => server.close(() => resolve(true)));
+  });
+}
+
+async function main() {
+  const { values } = parseArgs({
+    options: {
+      port: { type: "string" },
+      fresh: { type: "boolean", default: false },
+      "no-seed": { type: "boolean", default: false },
+      help: { type: "boolean", short: "h", default: false },
+    },
+  });
+  if (values.help) {
+    say(USAGE);
+    return;
+  }
+  const port = parsePort(values.port ?? process.env.PORT ?? String(DEFAULT_PORT));
+  if (!(await portIsFree(port))) {
+    throw new Error(
+      `port ${port} is in use (another \`npm run dev\`?). Stop it, or pick another: npm run dev -- --port ${port + 1}`,
+    );
+  }
+  if (values.fresh) {
+    rmSync(STATE_DIR, { recursive: true, force: true });
+    say(bold(`--fresh: deleted ${STATE_DIR}`));
+  }
+
+  let stack: LocalStack | undefined;
+  let stopping = false;
+  let firstSignalAt = 0;
+  const onSignal = (signal: NodeJS.Signals) => {
+    const code = signal === "SIGINT" ? 130 : 143;
+    if (stopping) {
+      // One Ctrl-C can reach us twice (terminal + npm/tsx relaying it): only a later one forces.
+      if (Date.now() - firstSignalAt < 1_000) return;
+      say("\nstopping at once");
+      process.exit(code); // the stack's exit hook kills the whole process group
+    }
+    stopping = true;
+    firstSignalAt = Date.now();
+    if (!stack) {
+      // Still starting: exiting runs the stack's exit hooks, which kill what was started.
+      say("\ninterrupted while starting");
+      process.exit(code);
+    }
+    say(`\n${bold("stopping")} wrangler dev and workerd…`);
+    stack.stop().then(
+      () => {
+        say(`stopped. State kept in ${STATE_DIR}`);
+        process.exit(code);
+      },
+      (error: unknown) => {
+        say(`stop failed: ${(error as Error).message}`);
+        process.exit(1);
+      },
+    );
+  };
+  process.on("SIGINT", onSignal);
+  process.on("SIGTERM", onSignal);
+  process.on("SIGHUP", onSignal);
+  // Output going nowhere any more (a closed pipe) must not crash us before the stack is stopped.
+  process.stdout.on("error", () => {});
+  watchLaunchers(() => onSignal("SIGTERM"));
+
+  say(bold(`Applying D1 migrations and starting wrangler dev (state in ${STATE_DIR})…`));
+  stack = await startLocalStack({
+    port,
+    persistDir: STATE_DIR,
+    echo: process.stdout,
+    testScheduled: true,
+    killOnSignal: false,
+    startupTimeoutMs: 120_000,
+  });
+  if (stopping) return; // a signal came in the very last moment: its handler stops the stack
+
+  const url = `http://localhost:${port}`;
+  const client = new GatewayClient(stack.baseUrl, stack.adminToken);
+  if (!values["no-seed"]) {
+    let report: SeedReport;
+    try {
+      report = await seed(client);
+    } catch (error) {
+      say(`seeding failed: ${(error as Error).message}`);
+      await stack.stop();
+      process.exit(1);
+    }
+    say();
+    say(bold("Seed"));
+    for (const p of report.created) {
+      say(
+        `  added  ${p.sku.padEnd(18)} ${p.name} ($${(p.priceCents / 100).toFixed(2)}, ${p.stock} in stock)`,
+      );
+    }
+    if (report.kept.length > 0)
+      say(dim(`  kept   ${report.kept.join(", ")} (already there, stock untouched)`));
+    say(
+      report.granted > 0
+        ? `  granted ${report.granted} points to ${report.customerId} (balance ${report.balance})`
+        : dim(`  ${report.customerId} already got its points (balance ${report.balance})`),
+    );
+  }
+  const docs = await client.request("GET", "/openapi.json").then(
+    (answer) => answer.status === 200,
+    () => false,
+  );
+  printGuide(url, stack.adminToken, docs);
+}
+
+/**
+ * `kill <pid of npm>` ends npm and its `sh` without passing the signal on, which would leave
+ * tsx, this script and wrangler running. So: watch the processes that launched us (tsx, sh,
+ * npm) and stop like on SIGTERM when one of them is gone.
+ */
+function watchLaunchers(onGone: () => void) {
+  const launchers: number[] = [];
+  for (let pid = process.ppid; pid > 1 && launchers.length < 3; pid = parentOf(pid)) {
+    launchers.push(pid);
+  }
+  const timer = setInterval(() => {
+    if (launchers.some((pid) => !isAlive(pid))) {
+      clearInterval(timer);
+      onGone();
+    }
+  }, 1_000);
+  timer.unref();
+}
+
+/** Parent pid from /proc (Linux); 0 where that is not available, which ends the walk. */
+function parentOf(pid: number): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    // "pid (comm) state ppid ...": comm may hold spaces and parentheses, so split after the last ")".
+    return Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]) || 0;
+  } catch {
+    return 0;
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
+
+function printGuide(url: string, token: string, docs: boolean) {
+  const auth = `-H "authorization: Bearer ${token}"`;
+  const order = JSON.stringify({
+    customerId: SEED_CUSTOMER,
+    items: [{ sku: "desk-lamp", quantity: 1 }],
+    pointsToRedeem: 500,
+  });
+  say();
+  say(green(bold(`edge-saga is running: ${url}`)));
+  say(
+    `  API docs         ${cyan(`${url}/docs`)}   (OpenAPI: ${url}/openapi.json)` +
+      (docs ? "" : dim("  not served by this gateway yet")),
+  );
+  say(`  local state      .dev-state/ (kept across restarts; \`npm run dev -- --fresh\` wipes it)`);
+  say(`  admin token      ${token}`);
+  say();
+  say(bold("Try"));
+  say(`  curl ${url}/products`);
+  say(`  curl -i -X POST ${url}/orders -H "content-type: application/json" \\`);
+  say(`       -d '${order}'`);
+  say(`  curl ${url}/orders/<id>            ${dim("# PENDING, then CONFIRMED or REJECTED")}`);
+  say(`  curl ${url}/orders/<id>/history    ${dim("# each saga step the order service recorded")}`);
+  say(`  curl ${url}/customers/${SEED_CUSTOMER}/rewards`);
+  say(`  curl ${auth} ${url}/admin/outbox`);
+  say(
+    `  npm run demo                ${dim("# a narrated walkthrough of the saga against this server")}`,
+  );
+  say();
+  say(bold("The cron's work (relay poke + retention) runs only when asked locally:"));
+  say(`  curl '${url}/__scheduled?cron=*+*+*+*+*'   ${dim("# every service, as the cron would")}`);
+  say(
+    `  curl -X POST ${auth} ${url}/admin/order/maintenance   ${dim("# one service (also inventory, rewards)")}`,
+  );
+  say();
+  say(dim("Ctrl-C stops everything. wrangler's log follows."));
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`npm run dev failed: ${(error as Error).message}\n`);
+  process.exit(1);
+});
