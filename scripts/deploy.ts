@@ -13,6 +13,7 @@ import {
   adminTokenProblem,
   databaseIdOf,
   databaseName,
+  faultsProblem,
   isPlaceholderId,
   queueNames,
   SERVICES,
@@ -82,7 +83,20 @@ function ensureQueue(name: string) {
   console.log(`  queue ${name}: created`);
 }
 
+/** Refuses to deploy any config that turns fault injection on. */
+function refuseFaults() {
+  const files = ["wrangler.toml", ...SERVICES.map((s) => `workers/${s}/wrangler.toml`)];
+  const problems = files
+    .map((file) => faultsProblem(readFileSync(join(ROOT, file), "utf8"), file))
+    .filter((p): p is string => p !== null);
+  if (problems.length > 0) {
+    for (const problem of problems) console.error(problem);
+    process.exit(1);
+  }
+}
+
 function main() {
+  refuseFaults();
   const adminToken = requireAdminToken();
   requireLogin();
 

@@ -10,7 +10,9 @@ export default defineConfig(async () => {
       cloudflareTest({
         main: "./test/worker/src/index.ts",
         wrangler: { configPath: "./test/worker/wrangler.toml" },
-        miniflare: { bindings: { TEST_MIGRATIONS: migrations } },
+        // Fault injection on for the kit's tests (never in a wrangler.toml); tests of the
+        // disabled path turn it off per call.
+        miniflare: { bindings: { TEST_MIGRATIONS: migrations, FAULTS_ENABLED: "true" } },
       }),
     ],
     test: {

@@ -31,3 +31,13 @@ export function adminTokenProblem(token: string | undefined): string | null {
   if (/\s/.test(token)) return "ADMIN_TOKEN must not contain whitespace";
   return null;
 }
+
+/**
+ * Fault injection is for local chaos runs only: a config that defines FAULTS_ENABLED
+ * (in `[vars]`, inline or in any environment's vars) must never be deployed.
+ */
+export function faultsProblem(toml: string, file: string): string | null {
+  return /^[^#\n]*\bFAULTS_ENABLED\b/m.test(toml)
+    ? `${file} defines FAULTS_ENABLED: fault injection must never be deployed`
+    : null;
+}

@@ -2,11 +2,13 @@ import { type ChildProcess, spawn } from "node:child_process";
 import {
   closeSync,
   createWriteStream,
+  mkdirSync,
   mkdtempSync,
   openSync,
   readFileSync,
   rmSync,
   statSync,
+  writeFileSync,
 } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
@@ -43,6 +45,11 @@ export interface LocalStackOptions {
    * for `npm run dev`. The log file gets it either way. Default: the log file only.
    */
   echo?: NodeJS.WritableStream;
+  /**
+   * Fault injection on (`--var FAULTS_ENABLED:true` for every Worker): the services' admin
+   * routes `/admin/faults` accept a plan (see shared/src/faults). Never set in any wrangler.toml.
+   */
+  faults?: boolean;
   /** Pass `--test-scheduled`: `GET /__scheduled` on the port runs the gateway's `scheduled` handler, if it has one. */
   testScheduled?: boolean;
   /**
@@ -97,7 +104,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
 
   let configs = {} as Record<Service, string>;
   try {
-    configs = serviceConfigs();
+    configs = serviceConfigs(options.faults ? join(workDir, "configs") : undefined);
     for (const service of SERVICES)
       await migrate(service, configs[service], persistDir, logFile, env, options.echo);
   } catch (error) {
@@ -120,6 +127,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       ...["--inspector-port", String(inspectorPort)],
       ...["--persist-to", persistDir],
       ...["--var", `ADMIN_TOKEN:${adminToken}`],
+      ...(options.faults ? ["--var", "FAULTS_ENABLED:true"] : []),
       ...(options.testScheduled ? ["--test-scheduled"] : []),
       "--show-interactive-dev-session=false",
     ],
@@ -146,7 +154,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
  * The services' wrangler configs. Local D1 keys a database's file by its `database_id`, so
  * services sharing one would share one SQLite file in a multi-config `wrangler dev`.
  */
-function serviceConfigs(): Record<Service, string> {
+/** `faultsIn`: a dir to write fault-enabled copies of the configs into (chaos runs only). */
+function serviceConfigs(faultsIn?: string): Record<Service, string> {
   const configs = Object.fromEntries(
     SERVICES.map((service) => [service, `workers/${service}/wrangler.toml`]),
   ) as Record<Service, string>;
@@ -159,7 +168,24 @@ function serviceConfigs(): Record<Service, string> {
       `local-stack: each service needs its own D1 database_id (found ${ids.join(", ")})`,
     );
   }
-  return configs;
+  if (!faultsIn) return configs;
+  // `wrangler dev --var` reaches only the first config (the gateway), so the services get
+  // FAULTS_ENABLED from copies of their configs; the committed configs never carry it.
+  const copies = {} as Record<Service, string>;
+  for (const service of SERVICES) {
+    const dir = join(ROOT, "workers", service);
+    const text = readFileSync(join(ROOT, configs[service]), "utf8")
+      .replace(/^main\s*=\s*"([^"]*)"/m, (_, main) => `main = ${JSON.stringify(join(dir, main))}`)
+      .replace(
+        /^migrations_dir\s*=\s*"([^"]*)"/m,
+        (_, migrations) => `migrations_dir = ${JSON.stringify(join(dir, migrations))}`,
+      );
+    const file = join(faultsIn, service, "wrangler.toml");
+    mkdirSync(join(faultsIn, service), { recursive: true });
+    writeFileSync(file, `${text}\n[vars]\nFAULTS_ENABLED = "true"\n`);
+    copies[service] = file;
+  }
+  return copies;
 }
 
 /** `wrangler d1 migrations apply` into the shared persist dir (the dev server reads it from there). */

@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import {
   adminTokenProblem,
   databaseIdOf,
+  faultsProblem,
   isPlaceholderId,
   queueNames,
   withDatabaseId,
@@ -63,5 +64,24 @@ describe("deploy plan", () => {
     expect(readFileSync(new URL("../../wrangler.toml", import.meta.url), "utf8")).toMatch(
       /\[observability\]\nenabled = true/,
     );
+  });
+
+  it("refuses to deploy a config that defines FAULTS_ENABLED, and no committed config does", () => {
+    for (const toml of [
+      '[vars]\nFAULTS_ENABLED = "true"\n',
+      'vars = { FAULTS_ENABLED = "false" }\n',
+      '[env.staging.vars]\n  FAULTS_ENABLED = "true"\n',
+    ])
+      expect(faultsProblem(toml, "x.toml")).toMatch(/x\.toml defines FAULTS_ENABLED/);
+    expect(
+      faultsProblem('# FAULTS_ENABLED is set by local-stack only\nname = "x"\n', "x"),
+    ).toBeNull();
+    for (const file of [
+      "wrangler.toml",
+      ...["order", "inventory", "rewards"].map((s) => `workers/${s}/wrangler.toml`),
+    ])
+      expect(
+        faultsProblem(readFileSync(new URL(`../../${file}`, import.meta.url), "utf8"), file),
+      ).toBeNull();
   });
 });

@@ -4,6 +4,7 @@ export * from "./db/kit-schema";
 export * from "./db/types";
 export * from "./dead-letters/dead-letters";
 export * from "./envelope";
+export * from "./faults/faults";
 export * from "./http/errors";
 export * from "./inbox/inbox-consumer";
 export * from "./maintenance/maintenance";

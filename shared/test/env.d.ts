@@ -7,6 +7,7 @@ declare global {
     RELAY: DurableObjectNamespace<TestRelay>;
     TEST_INBOX: Queue;
     TEST_MIGRATIONS: D1Migration[];
+    FAULTS_ENABLED?: string;
   }
   namespace Cloudflare {
     interface GlobalProps {
@@ -17,6 +18,7 @@ declare global {
       RELAY: DurableObjectNamespace<TestRelay>;
       TEST_INBOX: Queue;
       TEST_MIGRATIONS: D1Migration[];
+      FAULTS_ENABLED?: string;
     }
   }
 }

@@ -1,7 +1,12 @@
-import { desc, isNull, sql } from "drizzle-orm";
+import { desc, eq, isNotNull, isNull, sql } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/d1";
-import { Hono } from "hono";
+import { type Context, Hono } from "hono";
+import type { ContentfulStatusCode } from "hono/utils/http-status";
 import { deadLetters, outbox } from "../db/kit-schema";
+import { resolveDeadLetter } from "../dead-letters/dead-letters";
+import { FaultPlanSchema, faultsEnabled } from "../faults/faults";
+import { errorBody, issueDetails } from "../http/errors";
+import { inboxReplayer, type Replayer } from "../inbox/inbox-consumer";
 import { runMaintenance } from "../maintenance/maintenance";
 import type { OutboxRelay } from "../relay/outbox-relay";
 import { relayStub } from "../relay/outbox-relay";
@@ -11,16 +16,28 @@ export interface KitAdminOptions<Env, T extends OutboxRelay<any>> {
   /** The service's own D1 database. */
   d1: (env: Env) => D1Database;
   relay: (env: Env) => DurableObjectNamespace<T>;
+  /**
+   * Re-applies a dead letter's body (replay). Default: the inbox consumer created in this
+   * Worker with `createInboxConsumer` (there is one per service).
+   */
+  replayer?: Replayer<Env>;
 }
 
+const fail = (c: Context, status: ContentfulStatusCode, code: string, message: string) =>
+  c.json(errorBody(code, message), status);
+
 /**
- * Operator routes every service gets: outbox backlog with relay status, and dead letters.
+ * Operator routes every service gets: outbox backlog with relay status, dead letters
+ * (list, replay, discard) and, when FAULTS_ENABLED is "true", the fault plan.
  * Mount under `/admin`; the gateway guards them with the admin token.
  */
 // biome-ignore lint/suspicious/noExplicitAny: any relay subclass, whatever its Env
 export function kitAdminRoutes<Env extends object, T extends OutboxRelay<any> = OutboxRelay<any>>(
   options: KitAdminOptions<Env, T>,
 ) {
+  const disabled = (c: Context) =>
+    fail(c, 404, "FAULTS_DISABLED", "fault injection is not enabled (FAULTS_ENABLED is not true)");
+
   return (
     new Hono<{ Bindings: Env }>()
       .get("/outbox", async (c) => {
@@ -53,13 +70,80 @@ export function kitAdminRoutes<Env extends object, T extends OutboxRelay<any> = 
         return c.json({ relayPoked: true, pruned });
       })
       .get("/dead-letters", async (c) => {
+        const status = c.req.query("status");
+        if (status !== undefined && status !== "open" && status !== "resolved")
+          return fail(c, 400, "VALIDATION_FAILED", "status must be open or resolved");
         const rows = await drizzle(options.d1(c.env))
           .select()
           .from(deadLetters)
+          .where(
+            status === "open"
+              ? isNull(deadLetters.resolvedAt)
+              : status === "resolved"
+                ? isNotNull(deadLetters.resolvedAt)
+                : undefined,
+          )
           .orderBy(desc(deadLetters.receivedAt))
           .limit(100)
           .all();
         return c.json({ deadLetters: rows });
+      })
+      // Re-applies the stored body through the consumer's own path: validation, handler and
+      // inbox dedupe, so an event applied meanwhile (or replayed twice) is not applied again.
+      .post("/dead-letters/:id/replay", async (c) => {
+        const d1 = options.d1(c.env);
+        const id = c.req.param("id");
+        const row = await drizzle(d1)
+          .select()
+          .from(deadLetters)
+          .where(eq(deadLetters.id, id))
+          .get();
+        if (!row) return fail(c, 404, "NOT_FOUND", `no dead letter ${id}`);
+        if (row.resolvedAt !== null)
+          return fail(c, 409, "ALREADY_RESOLVED", `dead letter ${id} was ${row.resolution}`);
+        const replayer = (options.replayer ?? inboxReplayer()) as Replayer<Env> | undefined;
+        if (!replayer)
+          return fail(c, 501, "NO_CONSUMER", "this Worker has no inbox consumer to replay through");
+        const result = await replayer(row.body, c.env);
+        if (result.outcome === "invalid")
+          return fail(c, 422, "INVALID_MESSAGE", `still invalid: ${result.reason}`);
+        if (result.outcome === "failed")
+          return fail(c, 409, "REPLAY_FAILED", `handler failed: ${result.reason}`);
+        // Applied or already applied: either way the event has had its effect exactly once.
+        await resolveDeadLetter(d1, id, "replayed");
+        return c.json({ id, resolution: "replayed", outcome: result.outcome });
+      })
+      .post("/dead-letters/:id/discard", async (c) => {
+        const d1 = options.d1(c.env);
+        const id = c.req.param("id");
+        if (await resolveDeadLetter(d1, id, "discarded"))
+          return c.json({ id, resolution: "discarded" });
+        const row = await drizzle(d1)
+          .select({ resolution: deadLetters.resolution })
+          .from(deadLetters)
+          .where(eq(deadLetters.id, id))
+          .get();
+        if (!row) return fail(c, 404, "NOT_FOUND", `no dead letter ${id}`);
+        return fail(c, 409, "ALREADY_RESOLVED", `dead letter ${id} was ${row.resolution}`);
+      })
+      .get("/faults", async (c) => {
+        if (!faultsEnabled(c.env)) return c.json({ enabled: false, plan: null, injected: {} });
+        return c.json(await relayStub(options.relay(c.env)).faults());
+      })
+      .put("/faults", async (c) => {
+        if (!faultsEnabled(c.env)) return disabled(c);
+        const body = await c.req.json().catch(() => undefined);
+        const parsed = FaultPlanSchema.safeParse(body);
+        if (!parsed.success)
+          return c.json(
+            errorBody("VALIDATION_FAILED", "invalid fault plan", issueDetails(parsed.error)),
+            400,
+          );
+        return c.json(await relayStub(options.relay(c.env)).setFaults(parsed.data));
+      })
+      .delete("/faults", async (c) => {
+        if (!faultsEnabled(c.env)) return disabled(c);
+        return c.json(await relayStub(options.relay(c.env)).clearFaults());
       })
   );
 }

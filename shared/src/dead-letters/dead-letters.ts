@@ -80,3 +80,21 @@ export async function consumeDeadLetterBatch(
     }
   }
 }
+
+export type DeadLetterResolution = "replayed" | "discarded";
+
+/** Marks an open dead letter resolved; false when it is unknown or already resolved. */
+export async function resolveDeadLetter(
+  db: D1Database,
+  id: string,
+  resolution: DeadLetterResolution,
+  now = Date.now(),
+): Promise<boolean> {
+  const result = await db
+    .prepare(
+      "UPDATE dead_letters SET resolved_at = ?, resolution = ? WHERE id = ? AND resolved_at IS NULL",
+    )
+    .bind(now, resolution, id)
+    .run();
+  return (result.meta.changes ?? 0) > 0;
+}

@@ -10,7 +10,9 @@ import {
 } from "../db/types";
 import { consumeDeadLetterBatch, storeDeadLetter } from "../dead-letters/dead-letters";
 import type { Envelope } from "../envelope";
+import { faultsEnabled, InjectedFault } from "../faults/faults";
 import { outboxInserts } from "../outbox/outbox-writer";
+import { type OutboxRelay, relayStub } from "../relay/outbox-relay";
 
 /** What applying one event does: state changes and the events they cause, committed as one batch. */
 export interface Decision {
@@ -42,6 +44,46 @@ export interface InboxConsumerOptions<Env> {
   maxAttempts?: number;
   /** Backoff between retries of a failing message. */
   retryDelaySeconds?: (attempts: number) => number;
+  /**
+   * The service's relay, which holds the fault plan (only used when FAULTS_ENABLED is
+   * "true"). Default: the env's only Durable Object namespace binding.
+   */
+  // biome-ignore lint/suspicious/noExplicitAny: any relay subclass, whatever its Env
+  relay?: (env: Env) => DurableObjectNamespace<OutboxRelay<any>>;
+}
+
+/** What re-applying a stored body did: see `replayDeadLetterBody`. */
+export type ReplayResult =
+  | { outcome: "applied" | "duplicate"; emitted: number }
+  | { outcome: "invalid"; reason: string }
+  | { outcome: "failed"; reason: string };
+
+/** Re-applies one stored message body through a consumer's path (validation, handler, inbox dedupe). */
+export type Replayer<Env = unknown> = (body: unknown, env: Env) => Promise<ReplayResult>;
+
+// Every consumer created in this Worker, by service: the kit's admin routes replay dead
+// letters through it. Filled at module load, so every isolate of the Worker has it.
+const replayers = new Map<string, Replayer>();
+
+/** The replayer of `service`'s consumer, or the only consumer of this Worker when not named. */
+export function inboxReplayer(service?: string): Replayer | undefined {
+  if (service) return replayers.get(service);
+  return replayers.size === 1 ? [...replayers.values()][0] : undefined;
+}
+
+// biome-ignore lint/suspicious/noExplicitAny: any relay subclass, whatever its Env
+type AnyRelayNamespace = DurableObjectNamespace<OutboxRelay<any>>;
+
+/** The env's only Durable Object namespace: a service's relay. */
+function soleDurableObjectNamespace(env: unknown): AnyRelayNamespace | undefined {
+  if (typeof env !== "object" || env === null) return undefined;
+  const namespaces = Object.values(env).filter(
+    (value) =>
+      typeof value === "object" &&
+      value !== null &&
+      (value as object).constructor?.name === "DurableObjectNamespace",
+  );
+  return namespaces.length === 1 ? (namespaces[0] as AnyRelayNamespace) : undefined;
 }
 
 export type Outcome = "applied" | "duplicate" | "dead-lettered" | "retried";
@@ -75,6 +117,23 @@ function decodeBody(body: unknown): unknown {
 export function createInboxConsumer<Env>(options: InboxConsumerOptions<Env>) {
   const maxAttempts = options.maxAttempts ?? 6;
   const retryDelay = options.retryDelaySeconds ?? defaultRetryDelaySeconds;
+
+  /**
+   * `consumer.throw-after-commit`: a crash between the commit and the ack. No I/O unless
+   * FAULTS_ENABLED; then one call per batch to learn whether the plan uses the point, and
+   * one draw per committed message only if it does.
+   */
+  async function crashPoint(env: Env): Promise<(() => Promise<void>) | undefined> {
+    if (!faultsEnabled(env)) return undefined;
+    const namespace = options.relay ? options.relay(env) : soleDurableObjectNamespace(env);
+    if (!namespace) return undefined;
+    const relay = relayStub(namespace);
+    if (!(await relay.faultArmed("consumer.throw-after-commit"))) return undefined;
+    return async () => {
+      if (await relay.injectFault("consumer.throw-after-commit"))
+        throw new InjectedFault("consumer.throw-after-commit");
+    };
+  }
 
   async function apply(
     db: AnyD1Database,
@@ -141,6 +200,7 @@ export function createInboxConsumer<Env>(options: InboxConsumerOptions<Env>) {
     env: Env,
     queue: string,
     message: Message,
+    crashAfterCommit?: () => Promise<void>,
   ): Promise<{ outcome: Outcome; emitted: number }> {
     const body = decodeBody(message.body);
     const deadLetter = async (reason: string, eventId?: string, eventType?: string) => {
@@ -163,9 +223,11 @@ export function createInboxConsumer<Env>(options: InboxConsumerOptions<Env>) {
       return deadLetter(`${options.service} does not consume ${event.type}`, event.id, event.type);
     try {
       const result = await apply(db, env, event);
+      if (result.outcome === "applied" && crashAfterCommit) await crashAfterCommit();
       message.ack();
       return result;
     } catch (error) {
+      if (error instanceof InjectedFault) throw error;
       if (message.attempts >= maxAttempts) {
         return deadLetter(
           `handler failed ${message.attempts} times: ${errorText(error)}`,
@@ -177,6 +239,26 @@ export function createInboxConsumer<Env>(options: InboxConsumerOptions<Env>) {
       return { outcome: "retried", emitted: 0 };
     }
   }
+
+  async function replay(body: unknown, env: Env): Promise<ReplayResult> {
+    const db = options.db(env);
+    const parsed = options.catalog.parse(decodeBody(body));
+    if (!parsed.ok) return { outcome: "invalid", reason: parsed.reason };
+    if (!options.handlers[parsed.event.type])
+      return {
+        outcome: "invalid",
+        reason: `${options.service} does not consume ${parsed.event.type}`,
+      };
+    let result: { outcome: "applied" | "duplicate"; emitted: number };
+    try {
+      result = await apply(db, env, parsed.event);
+    } catch (error) {
+      return { outcome: "failed", reason: errorText(error) };
+    }
+    if (result.emitted > 0 && options.afterCommit) await options.afterCommit(env);
+    return result;
+  }
+  replayers.set(options.service, replay as Replayer);
 
   return async function queue(batch: MessageBatch, env: Env): Promise<Record<Outcome, number>> {
     const db = options.db(env);
@@ -192,12 +274,15 @@ export function createInboxConsumer<Env>(options: InboxConsumerOptions<Env>) {
       return counts;
     }
     let emitted = 0;
+    const crashAfterCommit = await crashPoint(env);
     for (const message of batch.messages) {
       const started = Date.now();
       let result: { outcome: Outcome; emitted: number };
       try {
-        result = await handleMessage(db, env, batch.queue, message);
+        result = await handleMessage(db, env, batch.queue, message, crashAfterCommit);
       } catch (error) {
+        // A simulated crash: leave the rest of the batch to the platform's redelivery.
+        if (error instanceof InjectedFault) throw error;
         // Even the dead-letter write failed (database unavailable): let the platform redeliver.
         message.retry({ delaySeconds: retryDelay(message.attempts) });
         result = { outcome: "retried", emitted: 0 };

@@ -1,5 +1,6 @@
+import { errorText } from "../db/types";
 import type { OutboxRelay } from "../relay/outbox-relay";
-import { pokeRelay } from "../relay/outbox-relay";
+import { relayStub } from "../relay/outbox-relay";
 import { pruneRetention, type RetentionOptions } from "../retention/retention";
 
 /**
@@ -13,7 +14,18 @@ export async function runMaintenance<T extends OutboxRelay<any>>(
   relay: DurableObjectNamespace<T>,
   retention: RetentionOptions = {},
 ): Promise<{ outbox: number; inbox: number }> {
-  await pokeRelay(relay);
+  try {
+    // Unlike a commit's poke, the cron's also cuts a backoff short (never lost to a fault).
+    await relayStub(relay).poke({ maintenance: true });
+  } catch (error) {
+    console.error(
+      JSON.stringify({
+        level: "error",
+        msg: "maintenance could not poke relay",
+        error: errorText(error),
+      }),
+    );
+  }
   const pruned = await pruneRetention(db, retention);
   console.log(JSON.stringify({ level: "info", msg: "maintenance ran", pruned }));
   return pruned;

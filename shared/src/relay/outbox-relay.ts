@@ -1,6 +1,16 @@
 import { DurableObject } from "cloudflare:workers";
 import type { Catalog } from "../catalog";
 import { errorText } from "../db/types";
+import {
+  DEFAULT_FAULT_SEND_TIMEOUT_MS,
+  type FaultPlan,
+  type FaultPoint,
+  type FaultReport,
+  type FaultState,
+  faultRandom,
+  faultsEnabled,
+  InjectedFault,
+} from "../faults/faults";
 import { chunkForSend, type PendingRow } from "./chunk-for-send";
 
 export interface RelayConfig {
@@ -34,6 +44,7 @@ export interface RelayStatus {
 }
 
 const STATUS_KEY = "relay-status";
+const FAULTS_KEY = "faults";
 const PAGE_SIZE = 100;
 const MAX_BACKOFF_MS = 60_000;
 
@@ -62,12 +73,94 @@ export function relayBackoffMs(failures: number): number {
 export abstract class OutboxRelay<Env = unknown> extends DurableObject<Env> {
   protected abstract config(): RelayConfig;
 
-  /** Something was committed: drain now (unless backing off after a failure). */
-  async poke(): Promise<void> {
+  /**
+   * Something was committed: drain now (unless backing off after a failure). The cron's
+   * poke (`maintenance`) also cuts a backoff short: at most one extra try a minute, and a
+   * relay that failed many times in a row resumes within a minute of the cause going away.
+   */
+  async poke(options: { maintenance?: boolean } = {}): Promise<void> {
+    if (!options.maintenance && (await this.fault("relay.poke-lost"))) return;
     const status = await this.status();
     const scheduled = await this.ctx.storage.getAlarm();
-    if (scheduled !== null && status.consecutiveFailures > 0) return;
+    if (scheduled !== null && status.consecutiveFailures > 0 && !options.maintenance) return;
     if (scheduled === null || scheduled > Date.now()) await this.ctx.storage.setAlarm(Date.now());
+  }
+
+  // --- Fault injection (only when FAULTS_ENABLED is "true"; see faults/faults.ts) ---
+
+  private faultState: Promise<FaultState | null> | null = null;
+
+  private loadFaults(): Promise<FaultState | null> {
+    this.faultState ??= this.ctx.storage.get<FaultState>(FAULTS_KEY).then((state) => state ?? null);
+    return this.faultState;
+  }
+
+  /** The plan and what it injected so far. */
+  async faults(): Promise<FaultReport> {
+    const enabled = faultsEnabled(this.env);
+    const state = enabled ? await this.loadFaults() : null;
+    return { enabled, plan: state?.plan ?? null, injected: { ...(state?.injected ?? {}) } };
+  }
+
+  /** Replaces the plan; draws and counters start from zero, so a seed replays its decisions. */
+  async setFaults(plan: FaultPlan): Promise<FaultReport> {
+    if (!faultsEnabled(this.env)) throw new Error("FAULTS_DISABLED");
+    const state: FaultState = { plan, draws: {}, injected: {} };
+    this.faultState = Promise.resolve(state);
+    await this.ctx.storage.put(FAULTS_KEY, state);
+    return this.faults();
+  }
+
+  /** Removes the plan: no more faults. */
+  async clearFaults(): Promise<FaultReport> {
+    this.faultState = Promise.resolve(null);
+    await this.ctx.storage.delete(FAULTS_KEY);
+    return this.faults();
+  }
+
+  /** Whether the active plan can inject `point` at all (lets callers skip a draw per message). */
+  async faultArmed(point: FaultPoint): Promise<boolean> {
+    if (!faultsEnabled(this.env)) return false;
+    return ((await this.loadFaults())?.plan.probabilities[point] ?? 0) > 0;
+  }
+
+  /** Draws the next decision of `point` (for the service's other fault points, e.g. its consumer). */
+  async injectFault(point: FaultPoint): Promise<boolean> {
+    return this.fault(point);
+  }
+
+  /** The next decision of `point`: true means inject. No I/O when faults are not enabled. */
+  protected async fault(point: FaultPoint): Promise<boolean> {
+    if (!faultsEnabled(this.env)) return false;
+    const state = await this.loadFaults();
+    const probability = state?.plan.probabilities[point] ?? 0;
+    if (!state || probability <= 0) return false;
+    const hit = this.draw(state, point) < probability;
+    if (hit) state.injected[point] = (state.injected[point] ?? 0) + 1;
+    await this.ctx.storage.put(FAULTS_KEY, state);
+    if (hit) console.warn(JSON.stringify({ level: "warn", msg: "fault injected", point }));
+    return hit;
+  }
+
+  private draw(state: FaultState, stream: string): number {
+    const n = state.draws[stream] ?? 0;
+    state.draws[stream] = n + 1;
+    return faultRandom(state.plan.seed, stream, n);
+  }
+
+  /** Numbers for a fault's own randomness (order, delays), from a stream of its own. */
+  private async faultValues(point: FaultPoint, count: number): Promise<number[]> {
+    const state = await this.loadFaults();
+    if (!state) return Array.from({ length: count }, () => 0);
+    const values = Array.from({ length: count }, () => this.draw(state, `${point}#values`));
+    await this.ctx.storage.put(FAULTS_KEY, state);
+    return values;
+  }
+
+  private async sendTimeoutMs(config: RelayConfig): Promise<number> {
+    const plan = faultsEnabled(this.env) ? (await this.loadFaults())?.plan : undefined;
+    if (plan) return plan.sendTimeoutMs ?? DEFAULT_FAULT_SEND_TIMEOUT_MS;
+    return config.sendTimeoutMs ?? 30_000;
   }
 
   async status(): Promise<RelayStatus> {
@@ -79,6 +172,7 @@ export abstract class OutboxRelay<Env = unknown> extends DurableObject<Env> {
     const status = await this.status();
     const now = Date.now();
     try {
+      if (await this.fault("relay.alarm-fails")) throw new InjectedFault("relay.alarm-fails");
       const { published, more } = await this.drain(this.config());
       await this.ctx.storage.put<RelayStatus>(STATUS_KEY, {
         ...status,
@@ -130,6 +224,8 @@ export abstract class OutboxRelay<Env = unknown> extends DurableObject<Env> {
         config.maxBytesPerSend ?? 250_000,
       )) {
         operations += await this.sendChunk(config, chunk);
+        if (await this.fault("relay.crash-after-send"))
+          throw new InjectedFault("relay.crash-after-send");
         await this.markPublished(config.db, chunk);
         operations++;
         published += chunk.length;
@@ -152,19 +248,38 @@ export abstract class OutboxRelay<Env = unknown> extends DurableObject<Env> {
         byService.set(service, messages);
       }
     }
+    const timeoutMs = await this.sendTimeoutMs(config);
     for (const [service, messages] of byService) {
       const queue = config.queues[service];
       if (!queue) throw new Error(`no queue configured for subscriber "${service}"`);
-      await withTimeout(
-        this.send(queue, messages),
-        config.sendTimeoutMs ?? 30_000,
-        `sendBatch to ${service}`,
-      );
+      await withTimeout(this.publish(queue, messages), timeoutMs, `sendBatch to ${service}`);
     }
     return byService.size;
   }
 
-  /** One `sendBatch`; a seam for fault injection in tests. */
+  /** One chunk to one queue, through the send fault points. */
+  private async publish(queue: Queue, messages: MessageSendRequest[]): Promise<void> {
+    if (await this.fault("relay.send-throws")) throw new InjectedFault("relay.send-throws");
+    if (await this.fault("relay.send-hangs")) return new Promise<void>(() => {});
+    let batch = messages;
+    if (await this.fault("relay.shuffle-delay")) {
+      const values = await this.faultValues("relay.shuffle-delay", messages.length * 2);
+      batch = [...messages];
+      for (let i = batch.length - 1; i > 0; i--) {
+        const j = Math.floor((values[i] ?? 0) * (i + 1));
+        [batch[i], batch[j]] = [batch[j] as MessageSendRequest, batch[i] as MessageSendRequest];
+      }
+      batch = batch.map((m, i) => ({
+        ...m,
+        delaySeconds: Math.floor((values[messages.length + i] ?? 0) * 3),
+      }));
+    }
+    await this.send(queue, batch);
+    // Twice as its own sendBatch: a doubled batch could break the 100-message limit.
+    if (await this.fault("relay.duplicate-delivery")) await this.send(queue, batch);
+  }
+
+  /** One `sendBatch` on the wire (after the fault points); a seam for tests. */
   protected send(queue: Queue, messages: MessageSendRequest[]): Promise<void> {
     return queue.sendBatch(messages).then(() => undefined);
   }

@@ -1,6 +1,8 @@
 import { notFound, onError } from "@edge-saga/shared";
 import { Hono } from "hono";
+import { consistency } from "./consistency/route";
 import { accessLog } from "./middleware/access-log";
+import { orderRateLimit } from "./middleware/rate-limit";
 import { requestId } from "./middleware/request-id";
 import { admin } from "./routes/admin";
 import { orders } from "./routes/orders";
@@ -16,9 +18,11 @@ import type { GatewayEnv } from "./types";
 export const app = new Hono<GatewayEnv>()
   .use(requestId)
   .use(accessLog)
+  .on("POST", "/orders", orderRateLimit)
   .route("/products", products)
   .route("/orders", orders)
   .route("/customers", rewards)
+  .route("/admin/consistency", consistency)
   .route("/admin", admin)
   .route("/", reference);
 app.onError(onError);

@@ -12,6 +12,7 @@ import { Hono } from "hono";
 import { database } from "./db/client";
 import { pruneExpiredKeys } from "./db/idempotency-store";
 import { handlers } from "./handlers";
+import { adminSnapshot } from "./routes/admin-snapshot";
 import { orders } from "./routes/orders";
 
 /** Publishes this service's outbox to the inbox queue of every subscriber. */
@@ -27,6 +28,7 @@ export class OutboxRelay extends BaseOutboxRelay<Env> {
 
 const app = new Hono<{ Bindings: Env }>()
   .route("/orders", orders)
+  .route("/admin/snapshot", adminSnapshot)
   .route(
     "/admin",
     kitAdminRoutes({ d1: (env: Env) => env.DB, relay: (env: Env) => env.OUTBOX_RELAY }),

@@ -11,6 +11,7 @@ import {
 import { Hono } from "hono";
 import { database } from "./db/client";
 import { handlers } from "./handlers";
+import { adminSnapshot } from "./routes/admin-snapshot";
 import { customers } from "./routes/customers";
 
 /** Publishes this service's outbox to the inbox queue of every subscriber. */
@@ -22,6 +23,7 @@ export class OutboxRelay extends BaseOutboxRelay<Env> {
 
 const app = new Hono<{ Bindings: Env }>()
   .route("/customers", customers)
+  .route("/admin/snapshot", adminSnapshot)
   .route(
     "/admin",
     kitAdminRoutes({ d1: (env: Env) => env.DB, relay: (env: Env) => env.OUTBOX_RELAY }),

@@ -1,3 +1,4 @@
+import { env } from "cloudflare:workers";
 import { sql } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/d1";
 import type { z } from "zod";
@@ -6,7 +7,7 @@ import type { Envelope } from "../../../src/envelope";
 import { createInboxConsumer } from "../../../src/inbox/inbox-consumer";
 import { OutboxRelay, pokeRelay, type RelayConfig } from "../../../src/relay/outbox-relay";
 import { catalog, type TallyIncremented } from "./catalog";
-import { refusals, tallies } from "./schema";
+import { deliveries, refusals, tallies } from "./schema";
 
 type Change = Envelope<z.infer<typeof TallyIncremented.payload>>;
 
@@ -35,6 +36,19 @@ export class TestRelay extends OutboxRelay<Env> {
       bytes: new TextEncoder().encode(JSON.stringify(messages.map((m) => m.body))).byteLength,
     });
     await super.send(queue, messages);
+  }
+
+  /** Tests of the disabled path: the relay sees FAULTS_ENABLED unset (or back to "true"). */
+  setFaultsEnabled(on: boolean): void {
+    (this as unknown as { env: Env }).env = {
+      ...this.env,
+      FAULTS_ENABLED: on ? "true" : undefined,
+    };
+  }
+
+  /** Simulates the platform giving up on the alarm (after its retries): none is scheduled. */
+  async dropAlarm(): Promise<void> {
+    await this.ctx.storage.deleteAlarm();
   }
 
   failSends(count: number): void {
@@ -86,11 +100,33 @@ export const consume = createInboxConsumer<Env>({
   },
 });
 
+/** Counts each delivered message by event id (one statement per 50 messages, one batch). */
+async function recordDeliveries(batch: MessageBatch): Promise<void> {
+  const ids = batch.messages
+    .map((m) => (m.body as { id?: unknown } | null)?.id)
+    .filter((id): id is string => typeof id === "string");
+  if (ids.length === 0) return;
+  const db = drizzle(env.DB);
+  const statements = [];
+  for (let i = 0; i < ids.length; i += 50)
+    statements.push(
+      db
+        .insert(deliveries)
+        .values(ids.slice(i, i + 50).map((eventId) => ({ eventId, count: 1 })))
+        .onConflictDoUpdate({
+          target: deliveries.eventId,
+          set: { count: sql`${deliveries.count} + excluded.count` },
+        }),
+    );
+  await db.batch(statements as [(typeof statements)[0], ...typeof statements]);
+}
+
 const admin = kitAdminRoutes({ d1: (env: Env) => env.DB, relay: (env: Env) => env.RELAY });
 
 export default {
   fetch: (request, env, ctx) => admin.fetch(request, env, ctx),
   async queue(batch, env) {
+    if (!batch.queue.endsWith("-dlq")) await recordDeliveries(batch);
     await consume(batch, env);
   },
 } satisfies ExportedHandler<Env>;

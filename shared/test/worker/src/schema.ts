@@ -18,3 +18,9 @@ export const refusals = sqliteTable("refusals", {
   eventId: text("event_id").primaryKey(),
   tallyId: text("tally_id").notNull(),
 });
+
+/** Messages the test worker's queue handler received, by event id: shows duplicates on the wire. */
+export const deliveries = sqliteTable("deliveries", {
+  eventId: text("event_id").primaryKey(),
+  count: integer("count").notNull(),
+});

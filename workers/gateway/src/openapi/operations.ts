@@ -11,7 +11,7 @@ import { IdempotencyKey, LedgerQuery, ServiceAdminAnswer, ServiceName } from "./
  */
 
 type ResponseConfig = RouteConfig["responses"][string];
-type ErrorStatus = 400 | 401 | 403 | 404 | 409 | 413 | 415 | 422 | 500 | 502 | 503;
+type ErrorStatus = 400 | 401 | 403 | 404 | 409 | 413 | 415 | 422 | 429 | 500 | 502 | 503;
 
 const ID_RULE = "^[A-Za-z0-9._-]{1,64}$";
 const TAGS = { products: "Products", orders: "Orders", rewards: "Rewards", admin: "Admin" };
@@ -55,6 +55,24 @@ const BAD_BODY =
 const upstream = (service: string) =>
   `\`UPSTREAM_UNAVAILABLE\`: the ${service} service did not answer.`;
 
+/** Headers an error answer of that status always carries. */
+const ERROR_HEADERS: Partial<Record<ErrorStatus, Parameters<typeof json>[2]>> = {
+  401: {
+    "WWW-Authenticate": {
+      description: 'Always `Bearer realm="edge-saga-admin"`.',
+      schema: { type: "string" },
+      required: true,
+    },
+  },
+  429: {
+    "Retry-After": {
+      description: "Seconds to wait before trying again.",
+      schema: { type: "string" },
+      required: true,
+    },
+  },
+};
+
 function errors(extra: Partial<Record<ErrorStatus, string>>, admin = false) {
   const statuses = Object.keys(extra).map(Number) as ErrorStatus[];
   if (admin) statuses.push(401, 403, 503);
@@ -62,18 +80,7 @@ function errors(extra: Partial<Record<ErrorStatus, string>>, admin = false) {
   const out: Record<string, ResponseConfig> = {};
   for (const status of [...new Set(statuses)].sort((a, b) => a - b)) {
     const text = extra[status] ?? COMMON[status] ?? "";
-    out[status] = error(
-      text,
-      status === 401
-        ? {
-            "WWW-Authenticate": {
-              description: 'Always `Bearer realm="edge-saga-admin"`.',
-              schema: { type: "string" },
-              required: true,
-            },
-          }
-        : undefined,
-    );
+    out[status] = error(text, ERROR_HEADERS[status]);
   }
   return out;
 }
@@ -217,6 +224,9 @@ export const operations = [
         422:
           "`UNKNOWN_PRODUCT` (details name each line), `POINTS_EXCEED_TOTAL`, `TOTAL_TOO_LARGE`, " +
           "or `IDEMPOTENCY_KEY_REUSED`: the key was used with another body.",
+        429:
+          "`RATE_LIMITED`: this client (its IP address) placed too many orders in the last " +
+          "minute (limit 600 per minute, every attempt counts); wait `Retry-After` seconds.",
         502: upstream("order"),
       }),
     },
@@ -386,6 +396,41 @@ export const operations = [
         "`UPSTREAM_FAILED`: at least one service failed; its slot holds its error, the others " +
           "their data.",
         composites.AdminDeadLettersPartial,
+      ),
+    },
+  }),
+  createRoute({
+    operationId: "getAdminConsistency",
+    method: "get",
+    path: "/admin/consistency",
+    tags: [TAGS.admin],
+    summary: "Consistency report of the whole system",
+    description:
+      "Reads every service's state (orders, stock, reservations, accounts, ledger, outbox, dead " +
+      "letters) and checks design.md's invariants 1-6 across services. Meaningful once the system " +
+      "is quiet. `ok` is false when any invariant is broken; each violation names the ids " +
+      "involved. Admin only.",
+    ...admin,
+    request: { headers: withRequestId() },
+    responses: {
+      200: json(
+        "The report (also when violations were found: look at `ok`).",
+        z.object({
+          ok: z.boolean(),
+          checkedAt: z.iso.datetime(),
+          counts: z.record(z.string(), z.unknown()),
+          violations: z.array(
+            z.object({
+              invariant: z.number().int().min(1).max(6),
+              message: z.string(),
+              ids: z.array(z.string()),
+            }),
+          ),
+        }),
+      ),
+      ...errors(
+        { 502: "`UPSTREAM_UNAVAILABLE` / `UPSTREAM_FAILED`: a service did not answer." },
+        true,
       ),
     },
   }),

@@ -1,0 +1,287 @@
+import { type ConsistencyReport, consistencyReport } from "./consistency";
+import { Gateway } from "./http";
+import { between, prng } from "./prng";
+
+export const SERVICES = ["order", "inventory", "rewards"] as const;
+
+/** Every fault point of the fault-injection contract, with the probability a chaos run uses. */
+export const FAULT_PROBABILITIES: Record<string, number> = {
+  "relay.poke-lost": 0.2,
+  "relay.send-throws": 0.1,
+  "relay.send-hangs": 0.02,
+  "relay.crash-after-send": 0.1,
+  "relay.duplicate-delivery": 0.15,
+  "relay.shuffle-delay": 0.15,
+  "relay.alarm-fails": 0.05,
+  "consumer.throw-after-commit": 0.05,
+};
+
+export interface ChaosOptions {
+  baseUrl: string;
+  adminToken: string;
+  orders: number;
+  seed: number;
+  customers: number;
+  concurrency: number;
+  /** Set a fault plan on every service (the stack must run with FAULTS_ENABLED). */
+  faults: boolean;
+  /** How long the drain may take before the run counts events as lost. */
+  drainTimeoutMs?: number;
+  log?: (line: string) => void;
+}
+
+export interface ChaosResult {
+  seed: number;
+  ordersPlaced: number;
+  ordersByStatus: Record<string, number>;
+  cancelsAccepted: number;
+  grants: number;
+  faultsInjected: Record<string, Record<string, number>>;
+  /** Per service: events published (outbox rows) and events applied (inbox rows). */
+  deliveries: Record<string, { outboxRows: number; inboxRows: number }>;
+  deadLetters: Record<string, number>;
+  workloadMs: number;
+  drainMs: number;
+  drained: boolean;
+  report: ConsistencyReport;
+  /** Violations plus lost events (drain never finished): empty when the run passed. */
+  failures: string[];
+}
+
+/** One step of the workload, all decided up front from the seed. */
+type Op =
+  | {
+      kind: "order";
+      customer: string;
+      items: { sku: string; quantity: number }[];
+      points: number;
+    }
+  /** Cancel the order placed by op `target` (an earlier op). */
+  | { kind: "cancel"; target: number }
+  | { kind: "grant"; customer: string; points: number };
+
+interface Workload {
+  products: { sku: string; priceCents: number; stock: number }[];
+  grants: { customer: string; points: number }[];
+  ops: Op[];
+}
+
+/** The workload of a seed: same seed, same products, grants and operations. */
+export function workload(seed: number, orders: number, customers: number): Workload {
+  const random = prng(seed);
+  const skuCount = 8;
+  // Limited stock: roughly 60% of what the orders ask for, so some are rejected OUT_OF_STOCK.
+  const products = Array.from({ length: skuCount }, (_, i) => ({
+    sku: `chaos-${i}`,
+    priceCents: between(random, 1, 50) * 100 + between(random, 0, 99),
+    stock: Math.max(5, Math.round((orders * 3 * 0.6) / skuCount)),
+  }));
+  const ids = Array.from({ length: customers }, (_, i) => `chaos-customer-${i}`);
+  const grants = ids.map((customer) => ({ customer, points: between(random, 100, 2000) }));
+  const ops: Op[] = [];
+  const orderOps: number[] = [];
+  let placed = 0;
+  while (placed < orders) {
+    const roll = random();
+    if (roll < 0.1 && orderOps.length > 0) {
+      ops.push({ kind: "cancel", target: orderOps[between(random, 0, orderOps.length - 1)] ?? 0 });
+    } else if (roll < 0.15) {
+      ops.push({
+        kind: "grant",
+        customer: ids[between(random, 0, ids.length - 1)] ?? "c",
+        points: between(random, 10, 500),
+      });
+    } else {
+      const lines = between(random, 1, 3);
+      const skus = new Set<string>();
+      while (skus.size < lines) skus.add(`chaos-${between(random, 0, skuCount - 1)}`);
+      orderOps.push(ops.length);
+      ops.push({
+        kind: "order",
+        customer: ids[between(random, 0, ids.length - 1)] ?? "c",
+        items: [...skus].map((sku) => ({ sku, quantity: between(random, 1, 2) })),
+        points: random() < 0.3 ? between(random, 1, 800) : 0,
+      });
+      placed++;
+    }
+  }
+  return { products, grants, ops };
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Runs a seeded chaos workload against a running stack: seeds products and customers, sets the
+ * fault plan on every service, places/cancels orders and grants points concurrently, clears the
+ * faults, drives maintenance until every outbox is empty and every order final, then checks the
+ * invariants through `GET /admin/consistency`.
+ */
+export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
+  const log = options.log ?? (() => {});
+  const gateway = new Gateway(options.baseUrl, options.adminToken);
+  const plan = workload(options.seed, options.orders, options.customers);
+
+  for (const p of plan.products) {
+    await gateway.expect([200, 201], "PUT", `/products/${p.sku}`, {
+      admin: true,
+      body: { name: `Chaos ${p.sku}`, priceCents: p.priceCents, stock: p.stock },
+    });
+  }
+  for (const g of plan.grants) {
+    await gateway.expect([201], "POST", `/customers/${g.customer}/rewards/grants`, {
+      admin: true,
+      body: { points: g.points, reason: "chaos seed" },
+    });
+  }
+  // The order service prices from its replica: wait until every product has reached it.
+  await drain(gateway, 60_000);
+
+  if (options.faults) {
+    for (const service of SERVICES) {
+      await gateway.expect([200, 201, 204], "PUT", `/admin/${service}/faults`, {
+        admin: true,
+        body: { seed: options.seed, probabilities: FAULT_PROBABILITIES },
+      });
+    }
+  }
+  log(`workload: ${plan.ops.length} operations, concurrency ${options.concurrency}`);
+
+  const started = Date.now();
+  const placed: Promise<string | null>[] = new Array(plan.ops.length);
+  let next = 0;
+  let cancelsAccepted = 0;
+  let grants = 0;
+  let done = 0;
+  const runOp = async (index: number): Promise<string | null> => {
+    const op = plan.ops[index] as Op;
+    if (op.kind === "order") {
+      const order = await withRetry(() =>
+        gateway.call<{ id: string }>("POST", "/orders", {
+          body: { customerId: op.customer, items: op.items, pointsToRedeem: op.points },
+          headers: {
+            "idempotency-key": `chaos-${options.seed}-${index}`,
+            "cf-connecting-ip": `10.0.${index % 250}.1`,
+          },
+        }),
+      );
+      if (order.status !== 202)
+        throw new Error(`POST /orders: ${order.status} ${JSON.stringify(order.body)}`);
+      return order.body.id;
+    }
+    if (op.kind === "cancel") {
+      const id = await placed[op.target];
+      if (!id) return null;
+      const answer = await withRetry(() => gateway.call("POST", `/orders/${id}/cancel`));
+      if (answer.status === 202) cancelsAccepted++;
+      else if (answer.status !== 409)
+        throw new Error(`cancel ${id}: ${answer.status} ${JSON.stringify(answer.body)}`);
+      return null;
+    }
+    await gateway.expect([201], "POST", `/customers/${op.customer}/rewards/grants`, {
+      admin: true,
+      body: { points: op.points, reason: "chaos top-up" },
+    });
+    grants++;
+    return null;
+  };
+  await Promise.all(
+    Array.from({ length: options.concurrency }, async () => {
+      while (next < plan.ops.length) {
+        const index = next++;
+        placed[index] = runOp(index);
+        await placed[index];
+        if (++done % 500 === 0) log(`  ${done}/${plan.ops.length} operations`);
+      }
+    }),
+  );
+  const workloadMs = Date.now() - started;
+
+  const faultsInjected: Record<string, Record<string, number>> = {};
+  if (options.faults) {
+    for (const service of SERVICES) {
+      const answer = await gateway.expect<{ injected?: Record<string, number> }>(
+        [200],
+        "GET",
+        `/admin/${service}/faults`,
+        { admin: true },
+      );
+      faultsInjected[service] = answer.injected ?? {};
+      await gateway.expect([200, 204], "DELETE", `/admin/${service}/faults`, { admin: true });
+    }
+  }
+
+  const drainStarted = Date.now();
+  const drained = await drain(gateway, options.drainTimeoutMs ?? 180_000);
+  const drainMs = Date.now() - drainStarted;
+
+  const report = await consistencyReport(gateway);
+  const outbox = await gateway.expect<{
+    services: Record<string, { pending: number; outboxRows: number; inboxRows: number }>;
+  }>([200], "GET", "/admin/outbox", { admin: true });
+  const deliveries = Object.fromEntries(
+    Object.entries(outbox.services).map(([s, o]) => [
+      s,
+      { outboxRows: o.outboxRows, inboxRows: o.inboxRows },
+    ]),
+  );
+  const failures = report.violations.map((v) => `invariant ${v.invariant}: ${v.message}`);
+  if (!drained)
+    failures.push(
+      "lost events: the system did not drain (outbox rows unpublished or orders not final)",
+    );
+  return {
+    seed: options.seed,
+    ordersPlaced: options.orders,
+    ordersByStatus: (report.counts.ordersByStatus as Record<string, number>) ?? {},
+    cancelsAccepted,
+    grants,
+    faultsInjected,
+    deliveries,
+    deadLetters: (report.counts.deadLetters as Record<string, number>) ?? {},
+    workloadMs,
+    drainMs,
+    drained,
+    report,
+    failures,
+  };
+}
+
+/** Retries a request the gateway refused for load (429 rate limit, 503) after a pause. */
+async function withRetry<T extends { status: number; headers: Headers }>(send: () => Promise<T>) {
+  for (let attempt = 0; ; attempt++) {
+    const answer = await send();
+    if ((answer.status !== 429 && answer.status !== 503) || attempt >= 120) return answer;
+    await sleep(1000);
+  }
+}
+
+/**
+ * Pokes every relay (maintenance) until no outbox row is pending, no order is PENDING, and two
+ * reads in a row saw the same outbox/inbox counts (nothing moved). False on timeout.
+ */
+async function drain(gateway: Gateway, timeoutMs: number): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  let previous = "";
+  while (Date.now() < deadline) {
+    await Promise.all(
+      SERVICES.map((s) => gateway.call("POST", `/admin/${s}/maintenance`, { admin: true })),
+    );
+    const outbox = await gateway.call<{
+      services: Record<string, { pending: number; outboxRows: number; inboxRows: number }>;
+    }>("GET", "/admin/outbox", { admin: true });
+    const report = await gateway.call<ConsistencyReport>("GET", "/admin/consistency", {
+      admin: true,
+    });
+    if (outbox.status === 200 && report.status === 200) {
+      const services = Object.values(outbox.body.services);
+      const pending = services.reduce((sum, s) => sum + s.pending, 0);
+      const pendingOrders =
+        (report.body.counts.ordersByStatus as Record<string, number>)?.PENDING ?? 0;
+      const counters = JSON.stringify(services.map((s) => [s.outboxRows, s.inboxRows]));
+      if (pending === 0 && pendingOrders === 0 && counters === previous) return true;
+      previous = pending === 0 && pendingOrders === 0 ? counters : "";
+    }
+    await sleep(500);
+  }
+  return false;
+}

@@ -1,0 +1,53 @@
+import { env, exports } from "cloudflare:workers";
+import { vi } from "vitest";
+import type { FaultReport } from "../src/faults/faults";
+import { count, relay } from "./helpers";
+
+export const admin = (path: string, init?: RequestInit) =>
+  exports.default.fetch(`http://kit${path}`, init);
+
+export async function setPlan(
+  probabilities: Record<string, number>,
+  seed = 1,
+  extra: Record<string, unknown> = {},
+): Promise<FaultReport> {
+  const res = await admin("/faults", {
+    method: "PUT",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ seed, probabilities, ...extra }),
+  });
+  if (res.status !== 200) throw new Error(`PUT /faults: ${res.status} ${await res.text()}`);
+  return (await res.json()) as FaultReport;
+}
+
+export async function clearPlan(): Promise<void> {
+  await relay().setFaultsEnabled(true);
+  await admin("/faults", { method: "DELETE" });
+}
+
+export const injected = async (point: string) =>
+  ((await relay().faults()).injected as Record<string, number>)[point] ?? 0;
+
+export const pending = () => count("SELECT COUNT(*) AS n FROM outbox WHERE published_at IS NULL");
+
+export const deliveriesOf = async (eventId: string) =>
+  (
+    await env.DB.prepare("SELECT count AS n FROM deliveries WHERE event_id = ?")
+      .bind(eventId)
+      .first<{ n: number }>()
+  )?.n ?? 0;
+
+/** Waits until the relay has nothing scheduled and no failure streak: a clean start. */
+export async function relayIdle(): Promise<void> {
+  await vi.waitFor(
+    async () => {
+      const status = await relay().status();
+      if (status.nextAlarmAt !== null || status.consecutiveFailures > 0 || (await pending()) > 0)
+        throw new Error(`relay busy: ${JSON.stringify(status)}`);
+    },
+    { timeout: 10_000, interval: 50 },
+  );
+}
+
+export const wait = { timeout: 10_000, interval: 25 };
+export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

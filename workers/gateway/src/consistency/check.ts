@@ -1,0 +1,276 @@
+import type { ConsistencyReport, OrderFact, SystemSnapshot, Violation } from "./snapshot";
+
+/** Points an order earns (design.md): floor((totalCents - pointsRedeemed) / 100). */
+const earnedFor = (o: OrderFact) => Math.floor((o.totalCents - o.pointsRedeemed) / 100);
+
+/** How many ids a violation lists at most (the count is in the message). */
+const MAX_IDS = 50;
+
+/**
+ * design.md's invariants 1-6 over a snapshot of the whole system, taken when it is quiet.
+ * Pure: the same snapshot always gives the same violations. Each violation names the ids
+ * involved (orders, SKUs, customers, dead-letter events) so an operator can look them up.
+ */
+export function checkConsistency(s: SystemSnapshot, now = new Date()): ConsistencyReport {
+  const violations: Violation[] = [];
+  const report = (invariant: number, message: string, ids: string[]) =>
+    violations.push({ invariant, message, ids: ids.slice(0, MAX_IDS) });
+  /** One violation per kind of problem, listing every id it hits. */
+  const grouped = new Map<string, { invariant: number; ids: string[]; details: string[] }>();
+  const add = (invariant: number, kind: string, id: string, detail?: string) => {
+    const g = grouped.get(kind) ?? { invariant, ids: [], details: [] };
+    g.ids.push(id);
+    if (detail && g.details.length < 5) g.details.push(detail);
+    grouped.set(kind, g);
+  };
+
+  const orderById = new Map(s.orders.map((o) => [o.id, o]));
+  const reservationOf = new Map(s.reservations.map((r) => [r.orderId, r]));
+  const rewardsOf = new Map(s.rewardOrders.map((r) => [r.orderId, r]));
+  const byStatus: Record<string, number> = {};
+  for (const o of s.orders) byStatus[o.status] = (byStatus[o.status] ?? 0) + 1;
+
+  // 1. No order stays PENDING once nothing is in flight.
+  for (const o of s.orders) {
+    if (o.status === "PENDING") add(1, "orders still PENDING", o.id);
+    const lines = o.items.reduce((sum, l) => sum + l.quantity * l.unitPriceCents, 0);
+    if (lines !== o.totalCents)
+      add(
+        1,
+        "orders whose totalCents differs from their lines",
+        o.id,
+        `${o.id}: ${o.totalCents} != ${lines}`,
+      );
+  }
+
+  // 2 + 3. Per SKU: units conserved, nothing held, sold == quantity in CONFIRMED orders, nothing negative.
+  const soldByOrders = new Map<string, number>();
+  for (const o of s.orders) {
+    if (o.status !== "CONFIRMED") continue;
+    for (const l of o.items) soldByOrders.set(l.sku, (soldByOrders.get(l.sku) ?? 0) + l.quantity);
+  }
+  const skus = new Set(s.products.map((p) => p.sku));
+  for (const p of s.products) {
+    if (p.available < 0 || p.reserved < 0 || p.sold < 0)
+      add(3, "SKUs with negative stock", p.sku, `${p.sku}: ${p.available}/${p.reserved}/${p.sold}`);
+    if (p.available + p.reserved + p.sold !== p.received)
+      add(
+        2,
+        "SKUs whose available + reserved + sold differs from the stock put",
+        p.sku,
+        `${p.sku}: ${p.available} + ${p.reserved} + ${p.sold} != ${p.received}`,
+      );
+    if (p.reserved !== 0)
+      add(2, "SKUs with units still reserved", p.sku, `${p.sku}: reserved ${p.reserved}`);
+    const sold = soldByOrders.get(p.sku) ?? 0;
+    if (p.sold !== sold)
+      add(
+        2,
+        "SKUs whose sold differs from the quantity in CONFIRMED orders",
+        p.sku,
+        `${p.sku}: sold ${p.sold} != ${sold}`,
+      );
+  }
+  for (const sku of soldByOrders.keys())
+    if (!skus.has(sku)) add(2, "SKUs sold by CONFIRMED orders but unknown to inventory", sku);
+
+  // 3 + 6. What inventory holds per order agrees with the order's fate, and matches its lines.
+  for (const r of s.reservations) {
+    const o = orderById.get(r.orderId);
+    if (!o) {
+      if (r.status === "RESERVED" || r.status === "SOLD")
+        add(
+          3,
+          "reservations holding stock for an order the order service does not know",
+          r.orderId,
+        );
+      continue;
+    }
+    if (o.status === "CONFIRMED" && r.status !== "SOLD")
+      add(3, "CONFIRMED orders whose stock is not sold", o.id, `${o.id}: ${r.status}`);
+    if (
+      (o.status === "REJECTED" || o.status === "CANCELLED") &&
+      (r.status === "RESERVED" || r.status === "SOLD")
+    )
+      add(
+        3,
+        "orders both holding stock and rejected or cancelled",
+        o.id,
+        `${o.id}: ${o.status}, reservation ${r.status}`,
+      );
+    if (r.status === "RESERVED" || r.status === "SOLD") {
+      const want = o.items
+        .map((l) => `${l.sku}x${l.quantity}`)
+        .sort()
+        .join(",");
+      const got = r.lines
+        .map((l) => `${l.sku}x${l.quantity}`)
+        .sort()
+        .join(",");
+      if (want !== got)
+        add(
+          6,
+          "reservations whose lines differ from the order's",
+          o.id,
+          `${o.id}: ${got} != ${want}`,
+        );
+    }
+  }
+  for (const o of s.orders)
+    if (o.status === "CONFIRMED" && !reservationOf.has(o.id))
+      add(3, "CONFIRMED orders inventory has no reservation for", o.id);
+
+  // 4. Per customer: balance == grants + earned(confirmed) - redeemed(confirmed), nothing held.
+  const earned = new Map<string, number>();
+  const redeemed = new Map<string, number>();
+  for (const o of s.orders) {
+    if (o.status !== "CONFIRMED") continue;
+    earned.set(o.customerId, (earned.get(o.customerId) ?? 0) + o.pointsEarned);
+    redeemed.set(o.customerId, (redeemed.get(o.customerId) ?? 0) + o.pointsRedeemed);
+  }
+  const customers = new Set(s.accounts.map((a) => a.customerId));
+  for (const a of s.accounts) {
+    const e = earned.get(a.customerId) ?? 0;
+    const r = redeemed.get(a.customerId) ?? 0;
+    const expected = a.grants + e - r;
+    if (a.balance !== expected)
+      add(
+        4,
+        "customers whose balance differs from grants + earned(confirmed) - redeemed(confirmed)",
+        a.customerId,
+        `${a.customerId}: ${a.balance} != ${a.grants} + ${e} - ${r}`,
+      );
+    if (a.reserved !== 0)
+      add(
+        4,
+        "customers with points still reserved",
+        a.customerId,
+        `${a.customerId}: reserved ${a.reserved}`,
+      );
+    if (a.ledgerTotal !== a.balance)
+      add(
+        4,
+        "customers whose balance differs from their ledger",
+        a.customerId,
+        `${a.customerId}: ${a.balance} != ledger ${a.ledgerTotal}`,
+      );
+    if (a.lifetimeEarned !== e)
+      add(
+        4,
+        "customers whose lifetimeEarned differs from pointsEarned of CONFIRMED orders",
+        a.customerId,
+        `${a.customerId}: ${a.lifetimeEarned} != ${e}`,
+      );
+  }
+  for (const [customer, e] of earned)
+    if (!customers.has(customer) && (e !== 0 || (redeemed.get(customer) ?? 0) !== 0))
+      add(4, "customers with confirmed points but no rewards account", customer);
+
+  // 4 + 6. Per order: what rewards credited and took equals what the order says, once each.
+  for (const o of s.orders) {
+    const rw = rewardsOf.get(o.id);
+    const credited = (rw?.ledger.EARN?.points ?? 0) + (rw?.ledger.CLAWBACK?.points ?? 0);
+    const taken = -((rw?.ledger.REDEEM?.points ?? 0) + (rw?.ledger.REFUND?.points ?? 0));
+    const confirmed = o.status === "CONFIRMED";
+    if (confirmed && o.pointsEarned !== earnedFor(o))
+      add(
+        4,
+        "orders whose pointsEarned is not floor((totalCents - pointsRedeemed) / 100)",
+        o.id,
+        `${o.id}: ${o.pointsEarned} != ${earnedFor(o)}`,
+      );
+    const wantCredited = confirmed ? o.pointsEarned : 0;
+    if (credited !== wantCredited)
+      add(
+        4,
+        "orders whose pointsEarned differs from what rewards credited",
+        o.id,
+        `${o.id} (${o.status}): credited ${credited} != ${wantCredited}`,
+      );
+    const wantTaken = confirmed ? o.pointsRedeemed : 0;
+    if (taken !== wantTaken)
+      add(
+        4,
+        "orders whose redeemed points differ from what rewards took",
+        o.id,
+        `${o.id} (${o.status}): took ${taken} != ${wantTaken}`,
+      );
+    if (rw?.hold?.status === "HELD")
+      add(3, "orders whose points are still held", o.id, `${o.id} (${o.status})`);
+    if (rw && rw.customerId !== null && rw.customerId !== o.customerId)
+      add(
+        4,
+        "orders rewards books on another customer",
+        o.id,
+        `${o.id}: ${rw.customerId} != ${o.customerId}`,
+      );
+  }
+  for (const rw of s.rewardOrders) {
+    for (const [kind, sum] of Object.entries(rw.ledger))
+      if (sum.entries > 1)
+        add(
+          6,
+          "orders with a ledger kind applied more than once",
+          rw.orderId,
+          `${rw.orderId}: ${sum.entries} x ${kind}`,
+        );
+    if (!orderById.has(rw.orderId) && Object.values(rw.ledger).some((sum) => sum.points !== 0))
+      add(4, "ledger entries for an order the order service does not know", rw.orderId);
+  }
+
+  // 6. Each effect once: one reservation line per SKU, one order line per SKU.
+  for (const r of s.reservations) {
+    const seen = new Set(r.lines.map((l) => l.sku));
+    if (seen.size !== r.lines.length) add(6, "reservations with a SKU twice", r.orderId);
+  }
+  for (const o of s.orders) {
+    const seen = new Set(o.items.map((l) => l.sku));
+    if (seen.size !== o.items.length) add(6, "orders with a SKU twice", o.id);
+  }
+
+  // 5. Every outbox row published; every dead letter visible (and an unresolved one is a lost effect).
+  const pending: Record<string, number> = {};
+  const dead: Record<string, number> = {};
+  for (const [service, status] of Object.entries(s.outbox)) {
+    pending[service] = status.pending;
+    if (status.pending !== 0)
+      report(5, `${service}: ${status.pending} outbox rows not published`, [service]);
+  }
+  for (const [service, letters] of Object.entries(s.deadLetters)) {
+    const open = letters.filter((l) => l.resolvedAt === null || l.resolvedAt === undefined);
+    dead[service] = open.length;
+    if (open.length > 0)
+      report(
+        5,
+        `${service}: ${open.length} unresolved dead letters (${open
+          .slice(0, 3)
+          .map((l) => `${l.eventType ?? l.type ?? "?"}: ${l.reason ?? "?"}`)
+          .join("; ")})`,
+        open.map((l) => String(l.eventId ?? l.id ?? "?")),
+      );
+  }
+
+  for (const [kind, g] of grouped) {
+    report(
+      g.invariant,
+      `${g.ids.length} ${kind}${g.details.length ? `: ${g.details.join("; ")}` : ""}`,
+      g.ids,
+    );
+  }
+  violations.sort((a, b) => a.invariant - b.invariant);
+  return {
+    ok: violations.length === 0,
+    checkedAt: now.toISOString(),
+    counts: {
+      orders: s.orders.length,
+      ordersByStatus: byStatus,
+      products: s.products.length,
+      reservations: s.reservations.length,
+      accounts: s.accounts.length,
+      rewardOrders: s.rewardOrders.length,
+      outboxPending: pending,
+      deadLetters: dead,
+    },
+    violations,
+  };
+}

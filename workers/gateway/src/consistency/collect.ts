@@ -1,0 +1,129 @@
+import { HttpError } from "@edge-saga/shared";
+import { callService } from "../proxy/forward";
+import { SERVICES, type ServiceName } from "../types";
+import type { DeadLetterFact, SystemSnapshot } from "./snapshot";
+
+/** Rows per snapshot page: the services' maximum, so 10,000 orders cost 10 calls per route. */
+const PAGE = 1000;
+/** Subrequests are limited per invocation (1,000 paid): stop long before, loudly. */
+const MAX_PAGES = 200;
+
+async function getJson<T>(env: Env, service: ServiceName, path: string, requestId: string) {
+  const res = await callService(env, service, path, {
+    headers: { accept: "application/json", "x-request-id": requestId },
+  });
+  if (!res.ok) {
+    throw new HttpError(
+      502,
+      "UPSTREAM_FAILED",
+      `${service} answered ${res.status} to ${path.split("?")[0]}`,
+    );
+  }
+  return (await res.json()) as T;
+}
+
+/** Every row of a keyset-paged snapshot route (`?after=&limit=` -> `{ [key]: rows, next }`). */
+async function allPages<T>(
+  env: Env,
+  service: ServiceName,
+  path: string,
+  key: string,
+  requestId: string,
+): Promise<T[]> {
+  const rows: T[] = [];
+  let after = "";
+  for (let page = 0; page < MAX_PAGES; page++) {
+    const answer = await getJson<Record<string, unknown>>(
+      env,
+      service,
+      `${path}?limit=${PAGE}&after=${encodeURIComponent(after)}`,
+      requestId,
+    );
+    rows.push(...((answer[key] as T[] | undefined) ?? []));
+    const next = answer.next;
+    if (typeof next !== "string") return rows;
+    after = next;
+  }
+  throw new HttpError(502, "UPSTREAM_FAILED", `${service} ${path}: more than ${MAX_PAGES} pages`);
+}
+
+/** Reads the whole system through the services' admin routes (their routes run in parallel). */
+export async function collectSnapshot(env: Env, requestId: string): Promise<SystemSnapshot> {
+  const [orders, products, reservations, accounts, rewardOrders, outbox, deadLetters] =
+    await Promise.all([
+      allPages<SystemSnapshot["orders"][number]>(
+        env,
+        "order",
+        "/admin/snapshot/orders",
+        "orders",
+        requestId,
+      ),
+      allPages<SystemSnapshot["products"][number]>(
+        env,
+        "inventory",
+        "/admin/snapshot/products",
+        "products",
+        requestId,
+      ),
+      allPages<SystemSnapshot["reservations"][number]>(
+        env,
+        "inventory",
+        "/admin/snapshot/reservations",
+        "reservations",
+        requestId,
+      ),
+      allPages<SystemSnapshot["accounts"][number]>(
+        env,
+        "rewards",
+        "/admin/snapshot/accounts",
+        "accounts",
+        requestId,
+      ),
+      allPages<SystemSnapshot["rewardOrders"][number]>(
+        env,
+        "rewards",
+        "/admin/snapshot/orders",
+        "orders",
+        requestId,
+      ),
+      Promise.all(
+        SERVICES.map(
+          async (service) =>
+            [
+              service,
+              await getJson<{ pending: number; oldestPendingAt?: number | null }>(
+                env,
+                service,
+                "/admin/outbox",
+                requestId,
+              ),
+            ] as const,
+        ),
+      ),
+      Promise.all(
+        SERVICES.map(
+          async (service) =>
+            [
+              service,
+              (
+                await getJson<{ deadLetters: DeadLetterFact[] }>(
+                  env,
+                  service,
+                  "/admin/dead-letters",
+                  requestId,
+                )
+              ).deadLetters,
+            ] as const,
+        ),
+      ),
+    ]);
+  return {
+    orders,
+    products,
+    reservations,
+    accounts,
+    rewardOrders,
+    outbox: Object.fromEntries(outbox) as SystemSnapshot["outbox"],
+    deadLetters: Object.fromEntries(deadLetters) as SystemSnapshot["deadLetters"],
+  };
+}

@@ -1,0 +1,16 @@
+import { Hono } from "hono";
+import { requireAdmin } from "../middleware/admin-auth";
+import type { GatewayEnv } from "../types";
+import { checkConsistency } from "./check";
+import { collectSnapshot } from "./collect";
+
+/**
+ * `GET /admin/consistency` (admin): reads the whole system and checks design.md's invariants.
+ * `{ ok, checkedAt, counts, violations: [{ invariant, message, ids }] }`; meaningful once the
+ * system is quiet (nothing in flight), which is when the invariants must hold.
+ */
+export const consistency = new Hono<GatewayEnv>()
+  .use("*", requireAdmin)
+  .get("/", async (c) =>
+    c.json(checkConsistency(await collectSnapshot(c.env, c.get("requestId")))),
+  );

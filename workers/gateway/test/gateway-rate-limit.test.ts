@@ -1,0 +1,189 @@
+import { env } from "cloudflare:workers";
+import { describe, expect, it } from "vitest";
+import { ORDER_RATE_LIMIT_PERIOD_SECONDS, UNKNOWN_CLIENT } from "../src/middleware/rate-limit";
+import { ADMIN, call, callWith, type Echo, errorCode, JSON_TYPE } from "./helpers";
+
+/** The limit configured in the root wrangler.toml (`[[ratelimits]] ORDER_RATE_LIMITER`). */
+const CONFIGURED_LIMIT = 600;
+const ORDER = JSON.stringify({ customerId: "c1", items: [{ sku: "s1", quantity: 1 }] });
+
+const placeOrder = (ip?: string, body: string = ORDER) =>
+  call("/orders", {
+    method: "POST",
+    headers: { ...JSON_TYPE, ...(ip ? { "cf-connecting-ip": ip } : {}) },
+    body,
+  });
+
+/** A client address no other test (or run of this one) uses: its bucket starts empty. */
+const freshIp = () =>
+  `2001:db8:${Math.floor(Math.random() * 0xffff).toString(16)}::${Math.floor(Math.random() * 0xffff).toString(16)}`;
+
+/**
+ * The local limiter counts in fixed windows aligned to the period: a run that crossed a window
+ * boundary would start from zero half way. Start right after a boundary when one is near.
+ */
+async function awayFromWindowEdge(seconds: number) {
+  const periodMs = ORDER_RATE_LIMIT_PERIOD_SECONDS * 1000;
+  const left = periodMs - (Date.now() % periodMs);
+  if (left < seconds * 1000) await new Promise((resolve) => setTimeout(resolve, left + 50));
+}
+
+/** A stand-in limiter: records the keys it was asked about and answers `allow`. */
+function fakeLimiter(allow: boolean | "throw") {
+  const keys: string[] = [];
+  const limiter = {
+    limit: async ({ key }: { key: string }) => {
+      keys.push(key);
+      if (allow === "throw") throw new Error("rate limiter unavailable");
+      return { success: allow };
+    },
+  };
+  return { keys, limiter };
+}
+
+/** An order service that counts the requests it got. */
+function countingOrderService() {
+  const seen: string[] = [];
+  const service = {
+    fetch: async (input: RequestInfo, init?: RequestInit) => {
+      const request = new Request(input, init);
+      seen.push(`${request.method} ${new URL(request.url).pathname}`);
+      return Response.json({ ok: true }, { status: 202 });
+    },
+  } as unknown as Fetcher;
+  return { seen, service };
+}
+
+const request = (path: string, init: RequestInit = {}) =>
+  new Request(`https://gateway.test${path}`, init);
+
+describe("rate limit on POST /orders (the configured binding)", () => {
+  it(`lets ${CONFIGURED_LIMIT} orders a minute through per client, answers the next with 429 + Retry-After, and limits nothing else`, async () => {
+    await awayFromWindowEdge(3);
+    const ip = freshIp();
+    // Use up all but one of the client's quota on the binding itself (600 gateway round trips
+    // would take half a minute here), then the gateway must let exactly one more order through.
+    for (let used = 0; used < CONFIGURED_LIMIT - 1; used += 1) {
+      expect((await env.ORDER_RATE_LIMITER.limit({ key: ip })).success).toBe(true);
+    }
+    const last = await placeOrder(ip);
+    expect(last.status).toBe(200);
+    expect(((await last.json()) as Echo).path).toBe("/orders");
+
+    const limited = await placeOrder(ip);
+    expect(limited.status).toBe(429);
+    expect(limited.headers.get("retry-after")).toBe(String(ORDER_RATE_LIMIT_PERIOD_SECONDS));
+    expect(limited.headers.get("x-request-id")).toBeTruthy();
+    const body = (await limited.json()) as { error: { code: string; message: string } };
+    expect(body.error.code).toBe("RATE_LIMITED");
+    expect(body.error.message).toMatch(/retry/i);
+    // Still limited (every attempt counts, including the refused ones).
+    expect((await placeOrder(ip)).status).toBe(429);
+
+    // Per client: another address is not affected.
+    expect((await placeOrder(freshIp())).status).toBe(200);
+
+    // Only POST /orders is limited: the same client can still read, cancel and administer.
+    const others: Array<[string, RequestInit]> = [
+      ["/orders?customerId=c1", {}],
+      ["/orders/o1", {}],
+      ["/orders/o1/history", {}],
+      ["/orders/o1/cancel", { method: "POST" }],
+      ["/products", {}],
+      ["/products/s1", {}],
+      [
+        "/products/s1",
+        { method: "PUT", headers: { ...ADMIN, ...JSON_TYPE }, body: '{"name":"n"}' },
+      ],
+      ["/customers/c1/rewards", {}],
+      [
+        "/customers/c1/rewards/grants",
+        { method: "POST", headers: { ...ADMIN, ...JSON_TYPE }, body: '{"points":1}' },
+      ],
+      ["/admin/order/outbox", { headers: ADMIN }],
+    ];
+    for (const [path, init] of others) {
+      const res = await call(path, {
+        ...init,
+        headers: { ...(init.headers as Record<string, string>), "cf-connecting-ip": ip },
+      });
+      expect(res.status, `${init.method ?? "GET"} ${path}`).toBe(200);
+    }
+  }, 10_000);
+});
+
+describe("rate limit on POST /orders (how it asks the binding)", () => {
+  it("keys by CF-Connecting-IP, and by one constant key without it", async () => {
+    const { keys, limiter } = fakeLimiter(true);
+    const headers = { ...JSON_TYPE, "cf-connecting-ip": "203.0.113.9" };
+    const withIp = await callWith(
+      { ORDER_RATE_LIMITER: limiter },
+      request("/orders", { method: "POST", headers, body: ORDER }),
+    );
+    expect(withIp.status).toBe(200);
+    expect(((await withIp.json()) as Echo).path).toBe("/orders");
+    const withoutIp = await callWith(
+      { ORDER_RATE_LIMITER: limiter },
+      request("/orders", { method: "POST", headers: JSON_TYPE, body: ORDER }),
+    );
+    expect(withoutIp.status).toBe(200);
+    expect(keys).toEqual(["203.0.113.9", UNKNOWN_CLIENT]);
+  });
+
+  it("never reaches the order service when limited, and checks before reading the body", async () => {
+    const { keys, limiter } = fakeLimiter(false);
+    const order = countingOrderService();
+    const overrides = { ORDER_RATE_LIMITER: limiter, ORDER: order.service };
+    const headers = { ...JSON_TYPE, "cf-connecting-ip": "203.0.113.10" };
+    const valid = await callWith(
+      overrides,
+      request("/orders", { method: "POST", headers, body: ORDER }),
+    );
+    expect(valid.status).toBe(429);
+    expect(await errorCode(valid)).toBe("RATE_LIMITED");
+    // A flood of junk is refused as cheaply: no 400/413/415 work is done for it.
+    const junk = await callWith(
+      overrides,
+      request("/orders", {
+        method: "POST",
+        headers: { "content-type": "text/plain", "cf-connecting-ip": "203.0.113.10" },
+        body: "x".repeat(100_000),
+      }),
+    );
+    expect(junk.status).toBe(429);
+    expect(order.seen).toEqual([]);
+    expect(keys).toEqual(["203.0.113.10", "203.0.113.10"]);
+  });
+
+  it("asks the limiter about POST /orders only", async () => {
+    const { keys, limiter } = fakeLimiter(false);
+    const order = countingOrderService();
+    const overrides = { ORDER_RATE_LIMITER: limiter, ORDER: order.service };
+    for (const [path, method] of [
+      ["/orders?customerId=c1", "GET"],
+      ["/orders/o1", "GET"],
+      ["/orders/o1/cancel", "POST"],
+    ] as const) {
+      const res = await callWith(overrides, request(path, { method }));
+      expect(res.status, `${method} ${path}`).toBe(202);
+    }
+    expect(keys).toEqual([]);
+    expect(order.seen).toEqual(["GET /orders", "GET /orders/o1", "POST /orders/o1/cancel"]);
+  });
+
+  it("lets the order through when the limiter itself fails (the limit must not take ordering down)", async () => {
+    const { keys, limiter } = fakeLimiter("throw");
+    const order = countingOrderService();
+    const res = await callWith(
+      { ORDER_RATE_LIMITER: limiter, ORDER: order.service },
+      request("/orders", { method: "POST", headers: JSON_TYPE, body: ORDER }),
+    );
+    expect(res.status).toBe(202);
+    expect(keys).toHaveLength(1);
+    expect(order.seen).toEqual(["POST /orders"]);
+  });
+
+  it("the configured binding is the one the gateway uses", () => {
+    expect(typeof env.ORDER_RATE_LIMITER?.limit).toBe("function");
+  });
+});

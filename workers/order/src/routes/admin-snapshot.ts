@@ -1,0 +1,61 @@
+import { Hono } from "hono";
+
+/** Largest page a snapshot route answers: one page is two D1 queries, whatever its size. */
+export const SNAPSHOT_PAGE_MAX = 1000;
+
+/** `?after=<key>&limit=<n>` of a keyset-paged snapshot route. */
+export function pageQuery(url: string): { after: string; limit: number } {
+  const params = new URL(url).searchParams;
+  const limit = Number(params.get("limit") ?? SNAPSHOT_PAGE_MAX);
+  return {
+    after: params.get("after") ?? "",
+    limit:
+      Number.isInteger(limit) && limit > 0 ? Math.min(limit, SNAPSHOT_PAGE_MAX) : SNAPSHOT_PAGE_MAX,
+  };
+}
+
+interface OrderRow {
+  id: string;
+  customerId: string;
+  status: string;
+  totalCents: number;
+  pointsRedeemed: number;
+  pointsEarned: number;
+}
+
+/**
+ * Read-only snapshot of the saga's state for the gateway's consistency checker: every order
+ * with its lines, paged by id (keyset, so a page costs two queries and no bound-parameter list).
+ * `GET /admin/snapshot/orders?after=<last id>&limit=<<=1000>` -> `{ orders, next }`; `next` is
+ * the `after` of the following page, null on the last one.
+ */
+export const adminSnapshot = new Hono<{ Bindings: Env }>().get("/orders", async (c) => {
+  const { after, limit } = pageQuery(c.req.url);
+  const { results: rows } = await c.env.DB.prepare(
+    `SELECT id, customer_id AS customerId, status, total_cents AS totalCents,
+            points_redeemed AS pointsRedeemed, points_earned AS pointsEarned
+       FROM orders WHERE id > ?1 ORDER BY id LIMIT ?2`,
+  )
+    .bind(after, limit)
+    .all<OrderRow>();
+  const first = rows[0];
+  const last = rows.at(-1);
+  const items = new Map<string, { sku: string; quantity: number; unitPriceCents: number }[]>();
+  if (first && last) {
+    const { results: lines } = await c.env.DB.prepare(
+      `SELECT order_id AS orderId, sku, quantity, unit_price_cents AS unitPriceCents
+         FROM order_items WHERE order_id >= ?1 AND order_id <= ?2 ORDER BY order_id, sku`,
+    )
+      .bind(first.id, last.id)
+      .all<{ orderId: string; sku: string; quantity: number; unitPriceCents: number }>();
+    for (const { orderId, ...line } of lines) {
+      const list = items.get(orderId) ?? [];
+      list.push(line);
+      items.set(orderId, list);
+    }
+  }
+  return c.json({
+    orders: rows.map((row) => ({ ...row, items: items.get(row.id) ?? [] })),
+    next: rows.length === limit && last ? last.id : null,
+  });
+});
