@@ -96,11 +96,18 @@ export function workload(seed: number, orders: number, customers: number): Workl
       const skus = new Set<string>();
       while (skus.size < lines) skus.add(`chaos-${between(random, 0, skuCount - 1)}`);
       orderOps.push(ops.length);
+      const items = [...skus].map((sku) => ({ sku, quantity: between(random, 1, 2) }));
+      // The API refuses to redeem more points than the order costs (422): stay within the total.
+      const total = items.reduce(
+        (sum, item) =>
+          sum + item.quantity * (products.find((p) => p.sku === item.sku)?.priceCents ?? 0),
+        0,
+      );
       ops.push({
         kind: "order",
         customer: ids[between(random, 0, ids.length - 1)] ?? "c",
-        items: [...skus].map((sku) => ({ sku, quantity: between(random, 1, 2) })),
-        points: random() < 0.3 ? between(random, 1, 800) : 0,
+        items,
+        points: random() < 0.3 ? Math.min(total, between(random, 1, 800)) : 0,
       });
       placed++;
     }
