@@ -1,0 +1,357 @@
+import { performance } from "node:perf_hooks";
+import { round, type Summary, summarize } from "./stats";
+
+/**
+ * The benchmark's workloads, driven over HTTP against the gateway of a local stack. Every
+ * POST /orders carries its own `cf-connecting-ip` (the gateway rate-limits 600/min per IP), so
+ * the numbers measure the system, not the rate limiter.
+ */
+
+export const BENCH_SKUS = ["bench-0", "bench-1", "bench-2", "bench-3"] as const;
+const STOCK = 1_000_000;
+const PRICE_CENTS = 1_000;
+
+export interface BenchClient {
+  baseUrl: string;
+  adminToken: string;
+}
+
+let ipCounter = 0;
+/** A fresh client address for every order (10.x.y.z, 16 M of them). */
+function nextIp(): string {
+  const n = ipCounter++;
+  return `10.${(n >> 16) & 255}.${(n >> 8) & 255}.${n & 255}`;
+}
+
+async function call(
+  client: BenchClient,
+  method: string,
+  path: string,
+  options: { body?: unknown; admin?: boolean; ip?: string } = {},
+): Promise<{ status: number; body: unknown }> {
+  const headers: Record<string, string> = { accept: "application/json" };
+  if (options.body !== undefined) headers["content-type"] = "application/json";
+  if (options.admin) headers.authorization = `Bearer ${client.adminToken}`;
+  if (options.ip) headers["cf-connecting-ip"] = options.ip;
+  const res = await fetch(`${client.baseUrl}${path}`, {
+    method,
+    headers,
+    body: options.body === undefined ? undefined : JSON.stringify(options.body),
+    signal: AbortSignal.timeout(60_000),
+  });
+  const text = await res.text();
+  let body: unknown = text;
+  try {
+    body = text ? JSON.parse(text) : null;
+  } catch {
+    // not JSON: keep the text
+  }
+  return { status: res.status, body };
+}
+
+async function expectOk(
+  client: BenchClient,
+  ok: number[],
+  method: string,
+  path: string,
+  options?: Parameters<typeof call>[3],
+): Promise<unknown> {
+  const answer = await call(client, method, path, options);
+  if (!ok.includes(answer.status))
+    throw new Error(
+      `${method} ${path}: ${answer.status} ${JSON.stringify(answer.body).slice(0, 300)}`,
+    );
+  return answer.body;
+}
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/** Products with stock for every order of the run; waits until the order service priced one (replica caught up). */
+export async function setup(client: BenchClient): Promise<void> {
+  for (const sku of BENCH_SKUS) {
+    await expectOk(client, [200, 201], "PUT", `/products/${sku}`, {
+      admin: true,
+      body: { name: `Bench ${sku}`, priceCents: PRICE_CENTS, stock: STOCK },
+    });
+  }
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    const answer = await call(client, "POST", "/orders", {
+      ip: nextIp(),
+      body: { customerId: "bench-warmup", items: BENCH_SKUS.map((sku) => ({ sku, quantity: 1 })) },
+    });
+    if (answer.status === 202) return;
+    if (Date.now() > deadline)
+      throw new Error(`the order service never learned the bench products: ${answer.status}`);
+    await sleep(100);
+  }
+}
+
+let orderCounter = 0;
+/** One POST /orders; the client-side time to the 202. */
+async function placeOrder(client: BenchClient): Promise<{ ms: number; id: string }> {
+  const n = orderCounter++;
+  const body = {
+    customerId: `bench-customer-${n % 50}`,
+    items: [{ sku: BENCH_SKUS[n % BENCH_SKUS.length] as string, quantity: 1 }],
+  };
+  const started = performance.now();
+  const answer = await call(client, "POST", "/orders", { body, ip: nextIp() });
+  const ms = performance.now() - started;
+  if (answer.status !== 202)
+    throw new Error(
+      `POST /orders answered ${answer.status}: ${JSON.stringify(answer.body).slice(0, 300)}`,
+    );
+  return { ms, id: (answer.body as { id: string }).id };
+}
+
+/** Runs `work` on `concurrency` workers until `count` items were done or `untilMs` passed. */
+async function pool<T>(
+  concurrency: number,
+  stop: { count?: number; untilMs?: number },
+  work: () => Promise<T>,
+): Promise<T[]> {
+  const results: T[] = [];
+  let started = 0;
+  const more = () =>
+    (stop.count === undefined || started < stop.count) &&
+    (stop.untilMs === undefined || performance.now() < stop.untilMs);
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (more()) {
+        started++;
+        results.push(await work());
+      }
+    }),
+  );
+  return results;
+}
+
+export interface AcceptResult {
+  concurrency: number;
+  latency: Summary;
+  /** Accepted orders per second while the workload ran (client side). */
+  acceptedPerSecond: number;
+  orderIds: string[];
+}
+
+/** POST /orders -> 202 at `concurrency` clients; a short warmup first is not counted. */
+export async function acceptLatency(
+  client: BenchClient,
+  concurrency: number,
+  count: number,
+): Promise<AcceptResult> {
+  await pool(concurrency, { count: Math.min(4 * concurrency, 64) }, () => placeOrder(client));
+  const started = performance.now();
+  const results = await pool(concurrency, { count }, () => placeOrder(client));
+  const seconds = (performance.now() - started) / 1000;
+  return {
+    concurrency,
+    latency: summarize(results.map((r) => r.ms)),
+    acceptedPerSecond: round(results.length / seconds, 1),
+    orderIds: results.map((r) => r.id),
+  };
+}
+
+interface Transition {
+  toStatus: string | null;
+  change: string;
+  at: string;
+}
+
+/** Server-side saga timestamps of one order (epoch ms), from GET /orders/{id}/history. */
+export interface SagaTimes {
+  placedAt: number;
+  confirmedAt: number | null;
+  pointsAwardedAt: number | null;
+  finalStatus: string | null;
+}
+
+async function sagaTimes(client: BenchClient, id: string): Promise<SagaTimes> {
+  const body = (await expectOk(client, [200], "GET", `/orders/${id}/history`)) as {
+    transitions: Transition[];
+  };
+  const at = (t: Transition | undefined) => (t ? Date.parse(t.at) : null);
+  const placed = body.transitions.find((t) => t.change === "PlaceOrder");
+  return {
+    placedAt: at(placed) ?? Number.NaN,
+    confirmedAt: at(body.transitions.find((t) => t.toStatus === "CONFIRMED")),
+    pointsAwardedAt: at(body.transitions.find((t) => t.change === "PointsAwarded")),
+    finalStatus: body.transitions.at(-1)?.toStatus ?? null,
+  };
+}
+
+/**
+ * Waits until every order's saga finished (CONFIRMED and points awarded, or ended otherwise) and
+ * returns the server-side timestamps. Polls the last order first: sagas finish roughly in order.
+ */
+export async function waitForSagas(
+  client: BenchClient,
+  ids: readonly string[],
+  timeoutMs: number,
+): Promise<{ times: SagaTimes[]; unfinished: number }> {
+  const done = new Map<string, SagaTimes>();
+  const deadline = Date.now() + timeoutMs;
+  let open = [...ids];
+  while (open.length > 0 && Date.now() < deadline) {
+    const last = open.at(-1) as string;
+    const tail = await sagaTimes(client, last);
+    if (!finished(tail)) {
+      await sleep(200);
+      continue;
+    }
+    const queue = [...open];
+    await Promise.all(
+      Array.from({ length: 8 }, async () => {
+        for (let id = queue.pop(); id !== undefined; id = queue.pop()) {
+          const times = await sagaTimes(client, id);
+          if (finished(times)) done.set(id, times);
+        }
+      }),
+    );
+    open = open.filter((id) => !done.has(id));
+    if (open.length > 0) await sleep(200);
+  }
+  return { times: ids.flatMap((id) => done.get(id) ?? []), unfinished: open.length };
+}
+
+function finished(t: SagaTimes): boolean {
+  if (t.finalStatus === "REJECTED" || t.finalStatus === "CANCELLED") return true;
+  return t.confirmedAt !== null && t.pointsAwardedAt !== null;
+}
+
+export interface SagaResult {
+  orders: number;
+  unfinished: number;
+  notConfirmed: number;
+  toConfirmed: Summary;
+  toPointsAwarded: Summary;
+}
+
+export function sagaLatency(times: SagaTimes[], unfinished: number): SagaResult {
+  const confirmed = times.filter((t) => t.confirmedAt !== null);
+  return {
+    orders: times.length + unfinished,
+    unfinished,
+    notConfirmed: times.length - confirmed.length,
+    toConfirmed: summarize(confirmed.map((t) => (t.confirmedAt as number) - t.placedAt)),
+    toPointsAwarded: summarize(
+      confirmed.flatMap((t) =>
+        t.pointsAwardedAt === null ? [] : [t.pointsAwardedAt - t.placedAt],
+      ),
+    ),
+  };
+}
+
+export interface BacklogSample {
+  /** Seconds since the throughput workload started. */
+  t: number;
+  order: number;
+  inventory: number;
+  rewards: number;
+}
+
+async function backlog(client: BenchClient): Promise<Omit<BacklogSample, "t">> {
+  const body = (await call(client, "GET", "/admin/outbox", { admin: true })).body as {
+    services?: Record<string, { pending?: number }>;
+  };
+  const pending = (service: string) => body?.services?.[service]?.pending ?? -1;
+  return { order: pending("order"), inventory: pending("inventory"), rewards: pending("rewards") };
+}
+
+export interface ThroughputResult {
+  /** Orders per second offered (open loop). */
+  targetRate: number;
+  durationSeconds: number;
+  ordersAccepted: number;
+  acceptedPerSecond: number;
+  /** Orders whose saga completed (CONFIRMED + points awarded) per second, first accept -> last award (server clock). */
+  completedPerSecond: number;
+  allCompleted: boolean;
+  unfinished: number;
+  notConfirmed: number;
+  /** Time from the end of the load until the last saga completed (ms); null if none completed. */
+  drainAfterLoadMs: number | null;
+  accept: Summary;
+  saga: SagaResult;
+  backlog: BacklogSample[];
+  maxBacklog: number;
+}
+
+/**
+ * Open-loop load: orders at a steady `rate` per second for `seconds` (at most `maxInFlight`
+ * requests open), sampling every service's outbox backlog meanwhile and until every saga ended.
+ */
+export async function throughput(
+  client: BenchClient,
+  rate: number,
+  seconds: number,
+  maxInFlight = 64,
+): Promise<ThroughputResult> {
+  const samples: BacklogSample[] = [];
+  const t0 = performance.now();
+  let sampling = true;
+  const sampler = (async () => {
+    while (sampling) {
+      const at = performance.now();
+      const b = await backlog(client).catch(() => ({ order: -1, inventory: -1, rewards: -1 }));
+      samples.push({ t: round((at - t0) / 1000, 2), ...b });
+      await sleep(Math.max(0, 250 - (performance.now() - at)));
+    }
+  })();
+  const total = Math.max(1, Math.round(rate * seconds));
+  const results: { ms: number; id: string }[] = [];
+  const inFlight = new Set<Promise<void>>();
+  for (let i = 0; i < total; i++) {
+    const due = t0 + (i * 1000) / rate;
+    const wait = due - performance.now();
+    if (wait > 0) await sleep(wait);
+    while (inFlight.size >= maxInFlight) await Promise.race(inFlight);
+    const request: Promise<void> = placeOrder(client).then((r) => {
+      results.push(r);
+      inFlight.delete(request);
+    });
+    inFlight.add(request);
+  }
+  await Promise.all(inFlight);
+  const loadSeconds = (performance.now() - t0) / 1000;
+  const loadEndedAt = Date.now();
+  const ids = results.map((r) => r.id);
+  const { times, unfinished } = await waitForSagas(client, ids, 60_000 + total * 100);
+  // Let the sampler show the backlog back at zero.
+  await sleep(500);
+  sampling = false;
+  await sampler;
+  const saga = sagaLatency(times, unfinished);
+  const completedTimes = times.filter((t) => t.pointsAwardedAt !== null);
+  const firstPlaced = Math.min(...times.map((t) => t.placedAt));
+  const lastAwarded = Math.max(...completedTimes.map((t) => t.pointsAwardedAt as number));
+  const spanSeconds = (lastAwarded - firstPlaced) / 1000;
+  return {
+    targetRate: rate,
+    durationSeconds: round(loadSeconds, 1),
+    ordersAccepted: results.length,
+    acceptedPerSecond: round(results.length / loadSeconds, 1),
+    completedPerSecond:
+      completedTimes.length > 0 && spanSeconds > 0
+        ? round(completedTimes.length / spanSeconds, 1)
+        : 0,
+    allCompleted: unfinished === 0 && completedTimes.length === results.length,
+    unfinished,
+    notConfirmed: saga.notConfirmed,
+    drainAfterLoadMs: completedTimes.length > 0 ? Math.max(0, lastAwarded - loadEndedAt) : null,
+    accept: summarize(results.map((r) => r.ms)),
+    saga,
+    backlog: samples,
+    maxBacklog: Math.max(0, ...samples.map((s) => s.order + s.inventory + s.rewards)),
+  };
+}
+
+/** Sagas completed (points awarded) per second over a set of sagas: first accept -> last award. */
+export function completionRate(times: SagaTimes[]): number {
+  const done = times.filter((t) => t.pointsAwardedAt !== null);
+  if (done.length < 2) return 0;
+  const first = Math.min(...done.map((t) => t.placedAt));
+  const last = Math.max(...done.map((t) => t.pointsAwardedAt as number));
+  return last > first ? round((done.length / (last - first)) * 1000, 1) : 0;
+}
