@@ -44,3 +44,25 @@ export function malformedBodies(known: { id: string; type: string; payload: unkn
     { ...known, id: `${known.id}-bad`, payload: { nonsense: true } },
   ];
 }
+
+/**
+ * Sends the malformed bodies of `malformedBodies(valid)` and then `valid` through the
+ * service's real inbox queue; resolves once `valid` is applied (`appliedCount` reaches 1)
+ * and every malformed body sits in `dead_letters`. Returns the stored reasons.
+ */
+export async function sendMalformedThenValid(
+  db: D1Database,
+  inbox: Queue,
+  valid: { id: string; type: string; payload: unknown },
+  appliedCount: () => Promise<number>,
+): Promise<string[]> {
+  const { expect, vi } = await import("vitest");
+  const bad = malformedBodies(valid);
+  await inbox.sendBatch([...bad, valid].map((body) => ({ body })));
+  const options = { timeout: 10_000, interval: 50 };
+  await vi.waitFor(async () => expect(await appliedCount()).toBe(1), options);
+  const letters = async () =>
+    (await db.prepare("SELECT reason FROM dead_letters").all<{ reason: string }>()).results;
+  await vi.waitFor(async () => expect(await letters()).toHaveLength(bad.length), options);
+  return (await letters()).map((l) => l.reason);
+}

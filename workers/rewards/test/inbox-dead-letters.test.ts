@@ -1,14 +1,7 @@
 import { env } from "cloudflare:workers";
 import { catalog } from "@edge-saga/contracts";
-import { malformedBodies } from "@edge-saga/shared/testing";
-import { describe, expect, it, vi } from "vitest";
-
-const count = async (sql: string, ...params: unknown[]) =>
-  (
-    await env.DB.prepare(sql)
-      .bind(...params)
-      .first<{ n: number }>()
-  )?.n ?? 0;
+import { sendMalformedThenValid } from "@edge-saga/shared/testing";
+import { describe, expect, it } from "vitest";
 
 describe("rewards inbox queue", () => {
   it("dead-letters malformed messages with their reason and keeps applying the valid ones behind them", async () => {
@@ -19,29 +12,16 @@ describe("rewards inbox queue", () => {
       causationId: "test",
       payload: { orderId: "ord-dl-1", customerId: "c1", reason: "INSUFFICIENT_POINTS" },
     });
-    const bad = malformedBodies(valid);
-    await env.INBOX_UNDER_TEST.sendBatch([...bad, valid].map((body) => ({ body })));
-
-    await vi.waitFor(
-      async () =>
-        expect(await count("SELECT COUNT(*) AS n FROM holds WHERE order_id = 'ord-dl-1'")).toBe(1),
-      { timeout: 10_000, interval: 50 },
-    );
-    await vi.waitFor(
-      async () => expect(await count("SELECT COUNT(*) AS n FROM dead_letters")).toBe(bad.length),
-      {
-        timeout: 10_000,
-        interval: 50,
-      },
-    );
-    const reasons = await env.DB.prepare("SELECT reason FROM dead_letters ORDER BY reason").all<{
-      reason: string;
-    }>();
-    expect(reasons.results.map((r) => r.reason).join("\n")).toMatch(
-      /unknown event type NoSuchEventType/,
-    );
-    expect(reasons.results.map((r) => r.reason).join("\n")).toMatch(
-      /invalid OrderRejected payload/,
-    );
+    const applied = async () =>
+      (
+        await env.DB.prepare("SELECT COUNT(*) AS n FROM holds WHERE order_id = 'ord-dl-1'").first<{
+          n: number;
+        }>()
+      )?.n ?? 0;
+    const reasons = (
+      await sendMalformedThenValid(env.DB, env.INBOX_UNDER_TEST, valid, applied)
+    ).join("\n");
+    expect(reasons).toMatch(/unknown event type NoSuchEventType/);
+    expect(reasons).toMatch(/invalid OrderRejected payload/);
   });
 });
