@@ -50,6 +50,29 @@ describe("inbox consumer", () => {
     expect(await tallyValue("race")).toBe(2);
   });
 
+  it("applies a batch of interleaved sagas concurrently and every saga converges", async () => {
+    const decrement = (tallyId: string, by: number) =>
+      catalog.create("TallyDecremented", {
+        aggregateType: "tally",
+        aggregateId: tallyId,
+        correlationId: tallyId,
+        causationId: "test",
+        payload: { tallyId, by },
+      });
+    const sagas = Array.from({ length: 30 }, (_, i) => `lane-${i}`);
+    // Round-robin: every saga's +3 first, then every -2, then every -1.
+    const events = [
+      ...sagas.map((id) => increment(id, 3)),
+      ...sagas.map((id) => decrement(id, 2)),
+      ...sagas.map((id) => decrement(id, 1)),
+    ];
+    const result = await deliver(events.map((event) => message(event)));
+    expect(result.explicitAcks).toHaveLength(90);
+    for (const id of sagas) expect(await tallyValue(id)).toBe(0);
+    expect(await count("SELECT COUNT(*) AS n FROM refusals WHERE tally_id LIKE 'lane-%'")).toBe(0);
+    expect(await count("SELECT COUNT(*) AS n FROM inbox")).toBeGreaterThanOrEqual(90);
+  });
+
   it("dead-letters an invalid message and a handler that keeps failing without blocking valid ones", async () => {
     const good = increment("mixed", 1);
     const unknownType = { ...increment("mixed", 1), type: "NoSuchEvent" };

@@ -1,4 +1,4 @@
-import { eq } from "drizzle-orm";
+import { eq, inArray } from "drizzle-orm";
 import type { Catalog } from "../catalog";
 import { inbox } from "../db/kit-schema";
 import {
@@ -42,6 +42,11 @@ export interface InboxConsumerOptions<Env> {
   afterCommit?: (env: Env) => Promise<void>;
   /** Deliveries before a failing message is dead-lettered; match the queue's `max_retries + 1`. */
   maxAttempts?: number;
+  /**
+   * Messages of a batch applied at once. Messages with the same correlation id (one saga)
+   * are always applied one after another, in delivery order. Default 8.
+   */
+  concurrency?: number;
   /** Backoff between retries of a failing message. */
   retryDelaySeconds?: (attempts: number) => number;
   /**
@@ -135,22 +140,34 @@ export function createInboxConsumer<Env>(options: InboxConsumerOptions<Env>) {
     };
   }
 
+  async function alreadyProcessed(db: AnyD1Database, eventId: string): Promise<boolean> {
+    const row = await db
+      .select({ id: inbox.eventId })
+      .from(inbox)
+      .where(eq(inbox.eventId, eventId))
+      .get();
+    return row !== undefined;
+  }
+
+  /**
+   * `knownNew`: the caller has just checked the inbox for this event (one query for the
+   * whole batch), so the first round skips its own check. The inbox row in the commit
+   * still catches a delivery that raced in since.
+   */
   async function apply(
     db: AnyD1Database,
     env: Env,
     event: Envelope,
+    knownNew = false,
   ): Promise<{ outcome: "applied" | "duplicate"; emitted: number }> {
     const handler = options.handlers[event.type];
     if (!handler) throw new Error(`${options.service} has no handler for ${event.type}`);
     // A constraint refusing every alternative may be an optimistic-lock conflict with a
     // concurrent delivery (another event for the same aggregate): read again and re-decide.
     for (let round = 1; ; round++) {
-      const seen = await db
-        .select({ id: inbox.eventId })
-        .from(inbox)
-        .where(eq(inbox.eventId, event.id))
-        .get();
-      if (seen) return { outcome: "duplicate", emitted: 0 };
+      const skipCheck = knownNew && round === 1;
+      if (!skipCheck && (await alreadyProcessed(db, event.id)))
+        return { outcome: "duplicate", emitted: 0 };
       try {
         return await commitFirstAccepted(db, event, await handler(event, { db, env }));
       } catch (error) {
@@ -200,6 +217,7 @@ export function createInboxConsumer<Env>(options: InboxConsumerOptions<Env>) {
     env: Env,
     queue: string,
     message: Message,
+    processed: ReadonlySet<string>,
     crashAfterCommit?: () => Promise<void>,
   ): Promise<{ outcome: Outcome; emitted: number }> {
     const body = decodeBody(message.body);
@@ -221,8 +239,12 @@ export function createInboxConsumer<Env>(options: InboxConsumerOptions<Env>) {
     const event = parsed.event;
     if (!options.handlers[event.type])
       return deadLetter(`${options.service} does not consume ${event.type}`, event.id, event.type);
+    if (processed.has(event.id)) {
+      message.ack();
+      return { outcome: "duplicate", emitted: 0 };
+    }
     try {
-      const result = await apply(db, env, event);
+      const result = await apply(db, env, event, true);
       if (result.outcome === "applied" && crashAfterCommit) await crashAfterCommit();
       message.ack();
       return result;
@@ -273,13 +295,22 @@ export function createInboxConsumer<Env>(options: InboxConsumerOptions<Env>) {
       counts["dead-lettered"] = batch.messages.length;
       return counts;
     }
-    let emitted = 0;
     const crashAfterCommit = await crashPoint(env);
-    for (const message of batch.messages) {
+    const processed = await processedAmong(db, batch.messages);
+    // The relay is poked as soon as the first new event is committed, so the next hop
+    // does not wait for the rest of the batch, and once more at the end if more came.
+    let unpoked = 0;
+    let poking: Promise<void> | undefined;
+    const poke = () => {
+      unpoked = 0;
+      poking = options.afterCommit?.(env);
+      return poking;
+    };
+    const handleOne = async (message: Message) => {
       const started = Date.now();
       let result: { outcome: Outcome; emitted: number };
       try {
-        result = await handleMessage(db, env, batch.queue, message, crashAfterCommit);
+        result = await handleMessage(db, env, batch.queue, message, processed, crashAfterCommit);
       } catch (error) {
         // A simulated crash: leave the rest of the batch to the platform's redelivery.
         if (error instanceof InjectedFault) throw error;
@@ -297,23 +328,87 @@ export function createInboxConsumer<Env>(options: InboxConsumerOptions<Env>) {
         );
       }
       counts[result.outcome]++;
-      emitted += result.emitted;
-      const body = decodeBody(message.body) as Partial<Envelope> | undefined;
-      console.log(
-        JSON.stringify({
-          level: result.outcome === "applied" || result.outcome === "duplicate" ? "info" : "warn",
-          service: options.service,
-          msg: `event ${result.outcome}`,
-          eventId: body?.id,
-          type: body?.type,
-          correlationId: body?.correlationId,
-          causationId: body?.causationId,
-          attempts: message.attempts,
-          durationMs: Date.now() - started,
-        }),
-      );
-    }
-    if (emitted > 0 && options.afterCommit) await options.afterCommit(env);
+      if (result.emitted > 0) {
+        unpoked += result.emitted;
+        if (!poking) await poke();
+      }
+      logOutcome(message, result.outcome, Date.now() - started);
+    };
+    await runBySaga(batch.messages, options.concurrency ?? 8, handleOne);
+    if (unpoked > 0) await poke();
     return counts;
   };
+
+  function logOutcome(message: Message, outcome: Outcome, durationMs: number) {
+    const body = decodeBody(message.body) as Partial<Envelope> | undefined;
+    console.log(
+      JSON.stringify({
+        level: outcome === "applied" || outcome === "duplicate" ? "info" : "warn",
+        service: options.service,
+        msg: `event ${outcome}`,
+        eventId: body?.id,
+        type: body?.type,
+        correlationId: body?.correlationId,
+        causationId: body?.causationId,
+        attempts: message.attempts,
+        durationMs,
+      }),
+    );
+  }
+}
+
+/** Event ids of the batch already in the inbox: one query instead of one per message. */
+async function processedAmong(
+  db: AnyD1Database,
+  messages: readonly Message[],
+): Promise<Set<string>> {
+  const ids = messages
+    .map((message) => (decodeBody(message.body) as Partial<Envelope> | undefined)?.id)
+    .filter((id): id is string => typeof id === "string");
+  if (ids.length === 0) return new Set();
+  // D1 binds at most 100 parameters per query; a queue batch holds at most 100 messages.
+  const rows = await db
+    .select({ id: inbox.eventId })
+    .from(inbox)
+    .where(inArray(inbox.eventId, [...new Set(ids)].slice(0, 100)))
+    .all();
+  return new Set(rows.map((row) => row.id));
+}
+
+/**
+ * Runs `work` for every message, up to `concurrency` at a time; messages of one saga
+ * (same correlation id) run one after another in delivery order, since they usually
+ * touch the same rows and would only conflict.
+ */
+async function runBySaga(
+  messages: readonly Message[],
+  concurrency: number,
+  work: (message: Message) => Promise<void>,
+): Promise<void> {
+  const lanes = new Map<string, Message[]>();
+  for (const message of messages) {
+    const body = decodeBody(message.body) as Partial<Envelope> | undefined;
+    const key = typeof body?.correlationId === "string" ? `saga:${body.correlationId}` : message.id;
+    const lane = lanes.get(key);
+    if (lane) lane.push(message);
+    else lanes.set(key, [message]);
+  }
+  const queue = [...lanes.values()];
+  // A simulated crash stops every lane, as a real one would, and then fails the invocation.
+  let crash: { error: unknown } | undefined;
+  const worker = async () => {
+    for (let lane = queue.shift(); lane && !crash; lane = queue.shift()) {
+      for (const message of lane) {
+        if (crash) return;
+        try {
+          await work(message);
+        } catch (error) {
+          crash = { error };
+        }
+      }
+    }
+  };
+  const workers = Math.max(1, Math.min(concurrency, queue.length));
+  await Promise.all(Array.from({ length: workers }, worker));
+  if (crash) throw crash.error;
 }
