@@ -13,7 +13,7 @@ import {
   adminTokenProblem,
   databaseIdOf,
   databaseName,
-  faultsProblem,
+  devOnlyVarsProblem,
   isPlaceholderId,
   queueNames,
   SERVICES,
@@ -87,7 +87,7 @@ function ensureQueue(name: string) {
 function refuseFaults() {
   const files = ["wrangler.toml", ...SERVICES.map((s) => `workers/${s}/wrangler.toml`)];
   const problems = files
-    .map((file) => faultsProblem(readFileSync(join(ROOT, file), "utf8"), file))
+    .map((file) => devOnlyVarsProblem(readFileSync(join(ROOT, file), "utf8"), file))
     .filter((p): p is string => p !== null);
   if (problems.length > 0) {
     for (const problem of problems) console.error(problem);

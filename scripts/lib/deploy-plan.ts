@@ -32,12 +32,17 @@ export function adminTokenProblem(token: string | undefined): string | null {
   return null;
 }
 
+/** Variables that switch on test-only code paths; local-stack sets them in temporary config copies. */
+export const DEV_ONLY_VARS = ["FAULTS_ENABLED", "BENCH_BASELINES_ENABLED"] as const;
+
 /**
- * Fault injection is for local chaos runs only: a config that defines FAULTS_ENABLED
- * (in `[vars]`, inline or in any environment's vars) must never be deployed.
+ * Fault injection (chaos runs) and the unsafe benchmark baselines are for local runs only:
+ * a config that defines one of their switches (in `[vars]`, inline or in any environment's
+ * vars) must never be deployed.
  */
-export function faultsProblem(toml: string, file: string): string | null {
-  return /^[^#\n]*\bFAULTS_ENABLED\b/m.test(toml)
-    ? `${file} defines FAULTS_ENABLED: fault injection must never be deployed`
-    : null;
+export function devOnlyVarsProblem(toml: string, file: string): string | null {
+  const found = DEV_ONLY_VARS.find((name) => new RegExp(`^[^#\\n]*\\b${name}\\b`, "m").test(toml));
+  if (!found) return null;
+  const what = found === "FAULTS_ENABLED" ? "fault injection" : "the unsafe benchmark baselines";
+  return `${file} defines ${found}: ${what} must never be deployed`;
 }

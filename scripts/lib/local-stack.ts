@@ -50,6 +50,11 @@ export interface LocalStackOptions {
    * routes `/admin/faults` accept a plan (see shared/src/faults). Never set in any wrangler.toml.
    */
   faults?: boolean;
+  /**
+   * Dev-only variables for every service (e.g. `BENCH_BASELINES_ENABLED`), written into
+   * temporary copies of their configs like `faults`. Never set in any wrangler.toml.
+   */
+  serviceVars?: Record<string, string>;
   /** Pass `--test-scheduled`: `GET /__scheduled` on the port runs the gateway's `scheduled` handler, if it has one. */
   testScheduled?: boolean;
   /**
@@ -104,7 +109,11 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
 
   let configs = {} as Record<Service, string>;
   try {
-    configs = serviceConfigs(options.faults ? join(workDir, "configs") : undefined);
+    const vars = {
+      ...(options.faults ? { FAULTS_ENABLED: "true" } : {}),
+      ...options.serviceVars,
+    };
+    configs = serviceConfigs(vars, join(workDir, "configs"));
     for (const service of SERVICES)
       await migrate(service, configs[service], persistDir, logFile, env, options.echo);
   } catch (error) {
@@ -153,9 +162,9 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
 /**
  * The services' wrangler configs. Local D1 keys a database's file by its `database_id`, so
  * services sharing one would share one SQLite file in a multi-config `wrangler dev`.
+ * With `vars`, copies of the configs carrying them are written under `copiesIn`.
  */
-/** `faultsIn`: a dir to write fault-enabled copies of the configs into (chaos runs only). */
-function serviceConfigs(faultsIn?: string): Record<Service, string> {
+function serviceConfigs(vars: Record<string, string>, copiesIn: string): Record<Service, string> {
   const configs = Object.fromEntries(
     SERVICES.map((service) => [service, `workers/${service}/wrangler.toml`]),
   ) as Record<Service, string>;
@@ -168,9 +177,9 @@ function serviceConfigs(faultsIn?: string): Record<Service, string> {
       `local-stack: each service needs its own D1 database_id (found ${ids.join(", ")})`,
     );
   }
-  if (!faultsIn) return configs;
+  if (Object.keys(vars).length === 0) return configs;
   // `wrangler dev --var` reaches only the first config (the gateway), so the services get
-  // FAULTS_ENABLED from copies of their configs; the committed configs never carry it.
+  // dev-only vars (FAULTS_ENABLED ...) from copies of their configs; the committed configs never carry them.
   const copies = {} as Record<Service, string>;
   for (const service of SERVICES) {
     const dir = join(ROOT, "workers", service);
@@ -180,9 +189,10 @@ function serviceConfigs(faultsIn?: string): Record<Service, string> {
         /^migrations_dir\s*=\s*"([^"]*)"/m,
         (_, migrations) => `migrations_dir = ${JSON.stringify(join(dir, migrations))}`,
       );
-    const file = join(faultsIn, service, "wrangler.toml");
-    mkdirSync(join(faultsIn, service), { recursive: true });
-    writeFileSync(file, `${text}\n[vars]\nFAULTS_ENABLED = "true"\n`);
+    const file = join(copiesIn, service, "wrangler.toml");
+    mkdirSync(join(copiesIn, service), { recursive: true });
+    const varLines = Object.entries(vars).map(([k, v]) => `${k} = ${JSON.stringify(v)}`);
+    writeFileSync(file, `${text}\n[vars]\n${varLines.join("\n")}\n`);
     copies[service] = file;
   }
   return copies;

@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import {
   adminTokenProblem,
   databaseIdOf,
-  faultsProblem,
+  devOnlyVarsProblem,
   isPlaceholderId,
   queueNames,
   withDatabaseId,
@@ -66,22 +66,25 @@ describe("deploy plan", () => {
     );
   });
 
-  it("refuses to deploy a config that defines FAULTS_ENABLED, and no committed config does", () => {
+  it("refuses to deploy a config that defines FAULTS_ENABLED or BENCH_BASELINES_ENABLED, and no committed config does", () => {
     for (const toml of [
       '[vars]\nFAULTS_ENABLED = "true"\n',
       'vars = { FAULTS_ENABLED = "false" }\n',
       '[env.staging.vars]\n  FAULTS_ENABLED = "true"\n',
     ])
-      expect(faultsProblem(toml, "x.toml")).toMatch(/x\.toml defines FAULTS_ENABLED/);
+      expect(devOnlyVarsProblem(toml, "x.toml")).toMatch(/x\.toml defines FAULTS_ENABLED/);
     expect(
-      faultsProblem('# FAULTS_ENABLED is set by local-stack only\nname = "x"\n', "x"),
+      devOnlyVarsProblem('# FAULTS_ENABLED is set by local-stack only\nname = "x"\n', "x"),
     ).toBeNull();
+    expect(devOnlyVarsProblem('[vars]\nBENCH_BASELINES_ENABLED = "true"\n', "y.toml")).toMatch(
+      /y\.toml defines BENCH_BASELINES_ENABLED: the unsafe benchmark baselines/,
+    );
     for (const file of [
       "wrangler.toml",
       ...["order", "inventory", "rewards"].map((s) => `workers/${s}/wrangler.toml`),
     ])
       expect(
-        faultsProblem(readFileSync(new URL(`../../${file}`, import.meta.url), "utf8"), file),
+        devOnlyVarsProblem(readFileSync(new URL(`../../${file}`, import.meta.url), "utf8"), file),
       ).toBeNull();
   });
 });

@@ -31,6 +31,9 @@ const poison = (note: string) =>
 
 describe("inbox consumer", () => {
   it("applies an event delivered twice, in one batch and across batches, exactly once", async () => {
+    const duplicates = () =>
+      count("SELECT COALESCE(SUM(count), 0) AS n FROM consumer_metrics WHERE metric = 'duplicate'");
+    const before = await duplicates();
     const event = increment("dup", 5);
     const first = await deliver([message(event), message(event)]);
     const second = await deliver([message(event)]);
@@ -38,6 +41,8 @@ describe("inbox consumer", () => {
     expect(second.explicitAcks).toHaveLength(1);
     expect(await tallyValue("dup")).toBe(5);
     expect(await count("SELECT COUNT(*) AS n FROM inbox WHERE event_id = ?", event.id)).toBe(1);
+    // The two dropped deliveries are counted as absorbed duplicates (operators see them).
+    expect((await duplicates()) - before).toBe(2);
   });
 
   it("applies concurrent deliveries of the same event once (the inbox key decides the race)", async () => {

@@ -1,4 +1,5 @@
 import { exports } from "cloudflare:workers";
+import { sql } from "drizzle-orm";
 import { describe, expect, it, vi } from "vitest";
 import { storeDeadLetter } from "../src/dead-letters/dead-letters";
 import { count, db, increment, seedOutbox } from "./helpers";
@@ -33,6 +34,78 @@ describe("kit admin routes", () => {
     };
     expect(after.pending).toBe(0);
     expect(after.relay.publishedTotal).toBeGreaterThanOrEqual(2);
+  });
+
+  it("page through published events and handled (applied or dead-lettered) event ids", async () => {
+    const events = [increment("ids", 1), increment("ids", 2), increment("ids", 3)];
+    await seedOutbox(events);
+    await admin("/maintenance", { method: "POST" });
+    const ids = events.map((e) => e.id);
+    const all = async (path: string, limit: number) => {
+      const rows: unknown[] = [];
+      let after = "";
+      for (;;) {
+        const page = (await (await admin(`${path}?limit=${limit}&after=${after}`)).json()) as {
+          events: unknown[];
+          next: string | null;
+        };
+        expect(page.events.length).toBeLessThanOrEqual(limit);
+        rows.push(...page.events);
+        if (page.next === null) return rows;
+        after = page.next;
+      }
+    };
+    await vi.waitFor(
+      async () => expect(await all("/events/handled", 2)).toEqual(expect.arrayContaining(ids)),
+      {
+        timeout: 10_000,
+        interval: 50,
+      },
+    );
+    const published = (await all("/events/published", 2)) as { id: string; type: string }[];
+    expect(published.filter((e) => ids.includes(e.id))).toEqual(
+      [...ids].sort().map((id) => ({ id, type: "TallyIncremented" })),
+    );
+    await storeDeadLetter(db, {
+      queue: "q",
+      messageId: "m-ids",
+      body: {},
+      reason: "bad",
+      attempts: 1,
+      eventId: "dead-lettered-id",
+      eventType: "TallyIncremented",
+    });
+    expect(await all("/events/handled", 1000)).toContain("dead-lettered-id");
+  });
+
+  it("stats: throughput per minute, duplicates absorbed, retries, dead letters and relay health", async () => {
+    const stats = async () =>
+      (await (await admin("/stats?minutes=5")).json()) as {
+        outbox: { pending: number; oldestPendingAgeMs: number | null };
+        perMinute: { published: { count: number }[]; consumed: { count: number }[] };
+        totals: { duplicatesAbsorbed: number; openDeadLetters: number };
+        relay: { lastRunAt: number | null };
+      };
+    const before = await stats();
+    await seedOutbox([increment("stats", 1)]);
+    expect((await stats()).outbox.pending).toBe(before.outbox.pending + 1);
+    expect((await stats()).outbox.oldestPendingAgeMs).toBeTypeOf("number");
+    const sum = (rows: { count: number }[]) => rows.reduce((n, r) => n + r.count, 0);
+    await admin("/maintenance", { method: "POST" });
+    await vi.waitFor(
+      async () => {
+        const after = await stats();
+        expect(sum(after.perMinute.published)).toBeGreaterThan(sum(before.perMinute.published));
+        expect(sum(after.perMinute.consumed)).toBeGreaterThan(sum(before.perMinute.consumed));
+      },
+      { timeout: 10_000, interval: 50 },
+    );
+    await db.run(
+      sql`INSERT INTO consumer_metrics (metric, minute, count) VALUES ('duplicate', 0, 7)`,
+    );
+    const after = await stats();
+    expect(after.totals.duplicatesAbsorbed).toBe(before.totals.duplicatesAbsorbed + 7);
+    expect(after.relay.lastRunAt).toBeTypeOf("number");
   });
 
   it("list dead letters with their reason and body", async () => {

@@ -45,5 +45,19 @@ describe("chaos", () => {
       Object.values(perService),
     );
     expect(injected.reduce((a, b) => a + b, 0)).toBeGreaterThan(0);
+    // Every published event reached each subscriber (the checker counts them) ...
+    expect(result.report.counts.eventsPublished).toBeGreaterThan(300);
+    expect(result.report.counts.eventsUndelivered).toEqual({});
+    // ... and the duplicates the faults put on the wire were dropped by the inboxes.
+    const duplicatesOnTheWire = Object.values(result.faultsInjected).reduce(
+      (n, perService) =>
+        n +
+        (perService["relay.duplicate-delivery"] ?? 0) +
+        (perService["relay.crash-after-send"] ?? 0) +
+        (perService["consumer.throw-after-commit"] ?? 0),
+      0,
+    );
+    const absorbed = Object.values(result.consumer).reduce((n, c) => n + c.duplicatesAbsorbed, 0);
+    if (duplicatesOnTheWire > 0) expect(absorbed).toBeGreaterThan(0);
   }, 240_000);
 });

@@ -40,6 +40,8 @@ export interface ChaosResult {
   /** Per service: events published (outbox rows) and events applied (inbox rows). */
   deliveries: Record<string, { outboxRows: number; inboxRows: number }>;
   deadLetters: Record<string, number>;
+  /** Per service: deliveries the inbox dropped as already applied, and retries (kit `/admin/stats`). */
+  consumer: Record<string, { duplicatesAbsorbed: number; retries: number }>;
   workloadMs: number;
   drainMs: number;
   drained: boolean;
@@ -218,7 +220,8 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
   }
 
   const drainStarted = Date.now();
-  const drained = await drain(gateway, options.drainTimeoutMs ?? 180_000);
+  // The local consumers apply a few hundred events/s: allow for the whole workload's backlog.
+  const drained = await drain(gateway, options.drainTimeoutMs ?? 180_000 + options.orders * 60);
   const drainMs = Date.now() - drainStarted;
 
   const report = await consistencyReport(gateway);
@@ -231,10 +234,20 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
       { outboxRows: o.outboxRows, inboxRows: o.inboxRows },
     ]),
   );
+  const consumer: ChaosResult["consumer"] = {};
+  for (const service of SERVICES) {
+    const stats = await gateway.expect<{
+      totals: { duplicatesAbsorbed: number; retries: number };
+    }>([200], "GET", `/admin/${service}/stats`, { admin: true });
+    consumer[service] = {
+      duplicatesAbsorbed: stats.totals.duplicatesAbsorbed,
+      retries: stats.totals.retries,
+    };
+  }
   const failures = report.violations.map((v) => `invariant ${v.invariant}: ${v.message}`);
   if (!drained)
     failures.push(
-      "lost events: the system did not drain (outbox rows unpublished or orders not final)",
+      "lost events: the system did not drain (outbox rows unpublished, orders not final or events not applied)",
     );
   return {
     seed: options.seed,
@@ -245,6 +258,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
     faultsInjected,
     deliveries,
     deadLetters: (report.counts.deadLetters as Record<string, number>) ?? {},
+    consumer,
     workloadMs,
     drainMs,
     drained,
@@ -263,32 +277,30 @@ async function withRetry<T extends { status: number; headers: Headers }>(send: (
 }
 
 /**
- * Pokes every relay (maintenance) until no outbox row is pending, no order is PENDING, and two
- * reads in a row saw the same outbox/inbox counts (nothing moved). False on timeout.
+ * Pokes every relay (maintenance) until no outbox row is pending, no order is PENDING and
+ * every published event was applied or dead-lettered by each of its subscribers (the
+ * checker's event accounting). False on timeout.
  */
 async function drain(gateway: Gateway, timeoutMs: number): Promise<boolean> {
   const deadline = Date.now() + timeoutMs;
-  let previous = "";
   while (Date.now() < deadline) {
     await Promise.all(
       SERVICES.map((s) => gateway.call("POST", `/admin/${s}/maintenance`, { admin: true })),
     );
-    const outbox = await gateway.call<{
-      services: Record<string, { pending: number; outboxRows: number; inboxRows: number }>;
-    }>("GET", "/admin/outbox", { admin: true });
     const report = await gateway.call<ConsistencyReport>("GET", "/admin/consistency", {
       admin: true,
     });
-    if (outbox.status === 200 && report.status === 200) {
-      const services = Object.values(outbox.body.services);
-      const pending = services.reduce((sum, s) => sum + s.pending, 0);
-      const pendingOrders =
-        (report.body.counts.ordersByStatus as Record<string, number>)?.PENDING ?? 0;
-      const counters = JSON.stringify(services.map((s) => [s.outboxRows, s.inboxRows]));
-      if (pending === 0 && pendingOrders === 0 && counters === previous) return true;
-      previous = pending === 0 && pendingOrders === 0 ? counters : "";
+    if (report.status === 200) {
+      const counts = report.body.counts;
+      const pending = Object.values(counts.outboxPending as Record<string, number>).reduce(
+        (sum, n) => sum + n,
+        0,
+      );
+      const pendingOrders = (counts.ordersByStatus as Record<string, number>)?.PENDING ?? 0;
+      const undelivered = Object.keys((counts.eventsUndelivered as object | undefined) ?? {});
+      if (pending === 0 && pendingOrders === 0 && undelivered.length === 0) return true;
     }
-    await sleep(500);
+    await sleep(1000);
   }
   return false;
 }

@@ -23,6 +23,23 @@ export interface KitAdminOptions<Env, T extends OutboxRelay<any>> {
   replayer?: Replayer<Env>;
 }
 
+/** Largest page of the event id routes: ids are small, so a page is a few hundred KB at most. */
+const EVENT_PAGE_MAX = 5000;
+
+/** `?after=<event id>&limit=<n>` of a keyset-paged event id route. */
+function eventPage(url: string): { after: string; limit: number } {
+  const params = new URL(url).searchParams;
+  const limit = Number(params.get("limit") ?? EVENT_PAGE_MAX);
+  return {
+    after: params.get("after") ?? "",
+    limit: Number.isInteger(limit) && limit > 0 ? Math.min(limit, EVENT_PAGE_MAX) : EVENT_PAGE_MAX,
+  };
+}
+
+/** The `after` of the next page, or null when this page was the last. */
+const nextKey = (rows: { id: string }[], limit: number) =>
+  rows.length === limit ? (rows[rows.length - 1]?.id ?? null) : null;
+
 const fail = (c: Context, status: ContentfulStatusCode, code: string, message: string) =>
   c.json(errorBody(code, message), status);
 
@@ -63,6 +80,84 @@ export function kitAdminRoutes<Env extends object, T extends OutboxRelay<any> = 
           inboxRows: totals?.inboxRows ?? 0,
           relay,
         });
+      })
+      // Operators' dashboard figures: throughput per minute over the last `minutes` (default
+      // 15), what the consumer absorbed (duplicates) or deferred (retries, dead letters), relay health.
+      .get("/stats", async (c) => {
+        const minutes = Math.min(Math.max(Number(c.req.query("minutes") ?? 15) || 15, 1), 1440);
+        const since = Math.floor(Date.now() / 60_000) * 60_000 - (minutes - 1) * 60_000;
+        const d1 = options.d1(c.env);
+        const perMinute = (table: "outbox" | "inbox", column: string) =>
+          d1.prepare(
+            `SELECT (${column} / 60000) * 60000 AS minute, count(*) AS count FROM ${table}
+             WHERE ${column} >= ?1 GROUP BY 1 ORDER BY 1`,
+          );
+        const [backlog, published, consumed, metrics, totals, openDead] = await d1.batch<
+          Record<string, number | string | null>
+        >([
+          d1.prepare(
+            "SELECT count(*) AS pending, min(created_at) AS oldestPendingAt FROM outbox WHERE published_at IS NULL",
+          ),
+          perMinute("outbox", "published_at").bind(since),
+          perMinute("inbox", "processed_at").bind(since),
+          d1
+            .prepare(
+              "SELECT metric, minute, count FROM consumer_metrics WHERE minute >= ? ORDER BY minute",
+            )
+            .bind(since),
+          d1.prepare("SELECT metric, SUM(count) AS count FROM consumer_metrics GROUP BY metric"),
+          d1.prepare("SELECT count(*) AS open FROM dead_letters WHERE resolved_at IS NULL"),
+        ]);
+        const relay = await relayStub(options.relay(c.env)).status();
+        const total = (metric: string) =>
+          Number(totals?.results.find((r) => r.metric === metric)?.count ?? 0);
+        const now = Date.now();
+        const oldest = backlog?.results[0]?.oldestPendingAt as number | null | undefined;
+        return c.json({
+          outbox: {
+            pending: Number(backlog?.results[0]?.pending ?? 0),
+            oldestPendingAgeMs: oldest ? now - oldest : null,
+          },
+          perMinute: {
+            since,
+            published: published?.results ?? [],
+            consumed: consumed?.results ?? [],
+            consumer: metrics?.results ?? [],
+          },
+          totals: {
+            duplicatesAbsorbed: total("duplicate"),
+            retries: total("retried"),
+            deadLettered: total("dead-lettered"),
+            openDeadLetters: Number(openDead?.results[0]?.open ?? 0),
+          },
+          relay,
+        });
+      })
+      // For the consistency checker: every event this service published (and to whom it
+      // went, by type), and every event it handled: applied (inbox) or dead-lettered.
+      .get("/events/published", async (c) => {
+        const { after, limit } = eventPage(c.req.url);
+        const { results } = await options
+          .d1(c.env)
+          .prepare(
+            "SELECT event_id AS id, type FROM outbox WHERE published_at IS NOT NULL AND event_id > ? ORDER BY event_id LIMIT ?",
+          )
+          .bind(after, limit)
+          .all<{ id: string; type: string }>();
+        return c.json({ events: results, next: nextKey(results, limit) });
+      })
+      .get("/events/handled", async (c) => {
+        const { after, limit } = eventPage(c.req.url);
+        const { results } = await options
+          .d1(c.env)
+          .prepare(
+            `SELECT event_id AS id FROM inbox WHERE event_id > ?1
+             UNION SELECT event_id FROM dead_letters WHERE event_id IS NOT NULL AND event_id > ?1
+             ORDER BY 1 LIMIT ?2`,
+          )
+          .bind(after, limit)
+          .all<{ id: string }>();
+        return c.json({ events: results.map((r) => r.id), next: nextKey(results, limit) });
       })
       // What the cron does, on demand: operators and local dev need not wait for the minute.
       .post("/maintenance", async (c) => {

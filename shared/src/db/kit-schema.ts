@@ -1,5 +1,12 @@
 import { sql } from "drizzle-orm";
-import { index, integer, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+import {
+  index,
+  integer,
+  primaryKey,
+  sqliteTable,
+  text,
+  uniqueIndex,
+} from "drizzle-orm/sqlite-core";
 
 /**
  * Tables of the event kit. Every service re-exports them from its own drizzle
@@ -61,4 +68,19 @@ export const deadLetters = sqliteTable(
     uniqueIndex("dead_letters_message_idx").on(t.queue, t.messageId),
     index("dead_letters_received_idx").on(t.receivedAt),
   ],
+);
+
+/**
+ * What the inbox consumer absorbed or deferred, per minute: duplicates dropped, retries,
+ * dead letters. Applied events need no counter: they are the inbox rows.
+ */
+export const consumerMetrics = sqliteTable(
+  "consumer_metrics",
+  {
+    metric: text("metric", { enum: ["duplicate", "retried", "dead-lettered"] }).notNull(),
+    /** Start of the minute, epoch ms. */
+    minute: integer("minute").notNull(),
+    count: integer("count").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.metric, t.minute] })],
 );

@@ -1,6 +1,6 @@
-import { eq, inArray } from "drizzle-orm";
+import { eq, inArray, sql } from "drizzle-orm";
 import type { Catalog } from "../catalog";
-import { inbox } from "../db/kit-schema";
+import { consumerMetrics, inbox } from "../db/kit-schema";
 import {
   type AnyD1Database,
   errorText,
@@ -336,6 +336,7 @@ export function createInboxConsumer<Env>(options: InboxConsumerOptions<Env>) {
     };
     await runBySaga(batch.messages, options.concurrency ?? 8, handleOne);
     if (unpoked > 0) await poke();
+    await recordMetrics(db, counts);
     return counts;
   };
 
@@ -352,6 +353,38 @@ export function createInboxConsumer<Env>(options: InboxConsumerOptions<Env>) {
         causationId: body?.causationId,
         attempts: message.attempts,
         durationMs,
+      }),
+    );
+  }
+}
+
+const MINUTE_MS = 60_000;
+
+/**
+ * Adds the batch's duplicates, retries and dead letters to this minute's counters (one
+ * statement, only when there is something to count). Counting is best effort: the batch's
+ * outcome is already decided, so a failure here is logged, never retried.
+ */
+async function recordMetrics(db: AnyD1Database, counts: Record<Outcome, number>) {
+  const minute = Math.floor(Date.now() / MINUTE_MS) * MINUTE_MS;
+  const rows = (["duplicate", "retried", "dead-lettered"] as const)
+    .filter((metric) => counts[metric] > 0)
+    .map((metric) => ({ metric, minute, count: counts[metric] }));
+  if (rows.length === 0) return;
+  try {
+    await db
+      .insert(consumerMetrics)
+      .values(rows)
+      .onConflictDoUpdate({
+        target: [consumerMetrics.metric, consumerMetrics.minute],
+        set: { count: sql`${consumerMetrics.count} + excluded.count` },
+      });
+  } catch (error) {
+    console.error(
+      JSON.stringify({
+        level: "error",
+        msg: "consumer metrics not recorded",
+        error: errorText(error),
       }),
     );
   }

@@ -14,7 +14,7 @@ export interface RetentionOptions {
 const DAY_MS = 86_400_000;
 
 /**
- * Deletes published outbox rows and processed inbox rows past their retention.
+ * Deletes published outbox rows, processed inbox rows and consumer metrics past their retention.
  * Pending outbox rows are never touched. Call it from the cron handler.
  * @example ctx.waitUntil(pruneRetention(env.DB));
  */
@@ -37,6 +37,7 @@ export async function pruneRetention(
         "DELETE FROM inbox WHERE event_id IN (SELECT event_id FROM inbox WHERE processed_at < ? LIMIT ?)",
       )
       .bind(inboxCutoff, chunk),
+    db.prepare("DELETE FROM consumer_metrics WHERE minute < ?").bind(inboxCutoff),
   ]);
   return { outbox: outbox?.meta.changes ?? 0, inbox: inbox?.meta.changes ?? 0 };
 }

@@ -59,6 +59,15 @@ function consistent(): SystemSnapshot {
     ],
     outbox: { order: { pending: 0 }, inventory: { pending: 0 }, rewards: { pending: 0 } },
     deadLetters: { order: [], inventory: [], rewards: [] },
+    // o1's OrderPlaced reached both subscribers; inventory's StockReserved reached order.
+    events: {
+      order: { published: [{ id: "e-placed-o1", type: "OrderPlaced" }], handled: ["e-stock-o1"] },
+      inventory: {
+        published: [{ id: "e-stock-o1", type: "StockReserved" }],
+        handled: ["e-placed-o1"],
+      },
+      rewards: { published: [], handled: ["e-placed-o1"] },
+    },
   };
 }
 
@@ -94,6 +103,8 @@ describe("consistency checker (design.md invariants 1-6)", () => {
         rewardOrders: 2,
         outboxPending: { order: 0, inventory: 0, rewards: 0 },
         deadLetters: { order: 0, inventory: 0, rewards: 0 },
+        eventsPublished: 2,
+        eventsUndelivered: {},
       },
       violations: [],
     });
@@ -202,6 +213,21 @@ describe("consistency checker (design.md invariants 1-6)", () => {
     ]);
   });
 
+  it("5: a published event one subscriber never applied nor dead-lettered (lost)", () => {
+    const lost = consistent();
+    lost.events.inventory.handled = [];
+    expect(found(lost)).toEqual([[5, ["e-placed-o1"]]]);
+    expect(checkConsistency(lost).violations[0]?.message).toMatch(/^inventory: 1 published event/);
+    expect(checkConsistency(lost).counts.eventsUndelivered).toEqual({ inventory: 1 });
+
+    const deadLettered = consistent();
+    deadLettered.events.inventory.handled = [];
+    deadLettered.events.rewards.handled = [];
+    // Handled by a dead letter counts as handled (the route lists dead-lettered ids too).
+    deadLettered.events.rewards.handled = ["e-placed-o1"];
+    expect(found(deadLettered)).toEqual([[5, ["e-placed-o1"]]]);
+  });
+
   it("6: an effect applied twice (two EARN entries for one order, a reservation unlike its order)", () => {
     const twice = consistent();
     twice.rewardOrders[0]!.ledger.EARN = { points: 38, entries: 2 };
@@ -250,6 +276,8 @@ describe("GET /admin/consistency", () => {
         }
         if (url.pathname === "/admin/outbox") return Response.json({ pending: 0 });
         if (url.pathname === "/admin/dead-letters") return Response.json({ deadLetters: [] });
+        if (url.pathname.startsWith("/admin/events/"))
+          return Response.json({ events: [], next: null });
         return Response.json({ error: { code: "NOT_FOUND", message: "no" } }, { status: 404 });
       },
     } as unknown as Fetcher;

@@ -1,7 +1,7 @@
 import { sql } from "drizzle-orm";
 import { check, integer, sqliteTable, text } from "drizzle-orm/sqlite-core";
 
-export { deadLetters, inbox, outbox } from "../../../src/db/kit-schema";
+export { consumerMetrics, deadLetters, inbox, outbox } from "../../../src/db/kit-schema";
 
 /** A counter per id: the state the kit's tests change alongside events. */
 export const tallies = sqliteTable(

@@ -1,3 +1,4 @@
+import { catalog } from "@edge-saga/contracts";
 import type { ConsistencyReport, OrderFact, SystemSnapshot, Violation } from "./snapshot";
 
 /** Points an order earns (design.md): floor((totalCents - pointsRedeemed) / 100). */
@@ -250,6 +251,30 @@ export function checkConsistency(s: SystemSnapshot, now = new Date()): Consisten
       );
   }
 
+  // 5. Every published event reached each of its subscribers: applied or dead-lettered there.
+  // (Inbox rows are kept as long as outbox rows by default, so pruning cannot fake a loss.)
+  const handled = new Map(
+    Object.entries(s.events).map(([service, e]) => [service, new Set(e.handled)]),
+  );
+  const undelivered = new Map<string, string[]>();
+  let published = 0;
+  for (const e of Object.values(s.events))
+    for (const event of e.published) {
+      published++;
+      for (const subscriber of catalog.subscribersOf(event.type))
+        if (!handled.get(subscriber)?.has(event.id)) {
+          const ids = undelivered.get(subscriber) ?? [];
+          ids.push(event.id);
+          undelivered.set(subscriber, ids);
+        }
+    }
+  for (const [subscriber, ids] of undelivered)
+    report(
+      5,
+      `${subscriber}: ${ids.length} published events neither applied nor dead-lettered (lost or still in its queue)`,
+      ids,
+    );
+
   for (const [kind, g] of grouped) {
     report(
       g.invariant,
@@ -270,6 +295,10 @@ export function checkConsistency(s: SystemSnapshot, now = new Date()): Consisten
       rewardOrders: s.rewardOrders.length,
       outboxPending: pending,
       deadLetters: dead,
+      eventsPublished: published,
+      eventsUndelivered: Object.fromEntries(
+        [...undelivered].map(([subscriber, ids]) => [subscriber, ids.length]),
+      ),
     },
     violations,
   };

@@ -5,6 +5,8 @@ import type { DeadLetterFact, SystemSnapshot } from "./snapshot";
 
 /** Rows per snapshot page: the services' maximum, so 10,000 orders cost 10 calls per route. */
 const PAGE = 1000;
+/** Event ids per page of the kit's event routes (their maximum). */
+const EVENT_PAGE = 5000;
 /** Subrequests are limited per invocation (1,000 paid): stop long before, loudly. */
 const MAX_PAGES = 200;
 
@@ -29,6 +31,7 @@ async function allPages<T>(
   path: string,
   key: string,
   requestId: string,
+  pageSize = PAGE,
 ): Promise<T[]> {
   const rows: T[] = [];
   let after = "";
@@ -36,7 +39,7 @@ async function allPages<T>(
     const answer = await getJson<Record<string, unknown>>(
       env,
       service,
-      `${path}?limit=${PAGE}&after=${encodeURIComponent(after)}`,
+      `${path}?limit=${pageSize}&after=${encodeURIComponent(after)}`,
       requestId,
     );
     rows.push(...((answer[key] as T[] | undefined) ?? []));
@@ -49,7 +52,7 @@ async function allPages<T>(
 
 /** Reads the whole system through the services' admin routes (their routes run in parallel). */
 export async function collectSnapshot(env: Env, requestId: string): Promise<SystemSnapshot> {
-  const [orders, products, reservations, accounts, rewardOrders, outbox, deadLetters] =
+  const [orders, products, reservations, accounts, rewardOrders, outbox, deadLetters, events] =
     await Promise.all([
       allPages<SystemSnapshot["orders"][number]>(
         env,
@@ -116,6 +119,29 @@ export async function collectSnapshot(env: Env, requestId: string): Promise<Syst
             ] as const,
         ),
       ),
+      Promise.all(
+        SERVICES.map(async (service) => {
+          const [published, handled] = await Promise.all([
+            allPages<{ id: string; type: string }>(
+              env,
+              service,
+              "/admin/events/published",
+              "events",
+              requestId,
+              EVENT_PAGE,
+            ),
+            allPages<string>(
+              env,
+              service,
+              "/admin/events/handled",
+              "events",
+              requestId,
+              EVENT_PAGE,
+            ),
+          ]);
+          return [service, { published, handled }] as const;
+        }),
+      ),
     ]);
   return {
     orders,
@@ -125,5 +151,6 @@ export async function collectSnapshot(env: Env, requestId: string): Promise<Syst
     rewardOrders,
     outbox: Object.fromEntries(outbox) as SystemSnapshot["outbox"],
     deadLetters: Object.fromEntries(deadLetters) as SystemSnapshot["deadLetters"],
+    events: Object.fromEntries(events) as SystemSnapshot["events"],
   };
 }

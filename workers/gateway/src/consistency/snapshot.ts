@@ -16,6 +16,11 @@ export interface SystemSnapshot {
   outbox: Record<ServiceName, { pending: number; oldestPendingAt?: number | null }>;
   /** Every service's dead letters (kit route `GET /admin/dead-letters`). */
   deadLetters: Record<ServiceName, DeadLetterFact[]>;
+  /**
+   * Every service's published events and the ids of the events it handled, applied or
+   * dead-lettered (kit routes `GET /admin/events/published`, `/admin/events/handled`).
+   */
+  events: Record<ServiceName, { published: { id: string; type: string }[]; handled: string[] }>;
 }
 
 export interface OrderFact {

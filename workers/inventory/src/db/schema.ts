@@ -1,2 +1,2 @@
-export { deadLetters, inbox, outbox } from "@edge-saga/shared/schema";
+export { consumerMetrics, deadLetters, inbox, outbox } from "@edge-saga/shared/schema";
 export * from "./tables";

@@ -1,0 +1,6 @@
+CREATE TABLE `consumer_metrics` (
+	`metric` text NOT NULL,
+	`minute` integer NOT NULL,
+	`count` integer NOT NULL,
+	PRIMARY KEY(`metric`, `minute`)
+);
