@@ -24,9 +24,11 @@ import { ratio } from "./lib/bench/stats";
 import {
   type AcceptResult,
   acceptLatency,
+  acceptLatencyVsDirect,
   completionRate,
   type SagaResult,
   sagaLatency,
+  setPollingRelay,
   setup,
   throughput,
   waitForSagas,
@@ -50,6 +52,7 @@ const PLAN = quick
       ],
       throughputSeconds: 8,
       backlogs: [1_000, 10_000],
+      pollingOrders: 24,
     }
   : {
       accept: [
@@ -59,7 +62,10 @@ const PLAN = quick
       ],
       throughputSeconds: 30,
       backlogs: [1_000, 10_000, 50_000],
+      pollingOrders: 80,
     };
+/** The polling-relay baseline's interval: generous to it (a cron-driven relay polls every 60 s). */
+const POLL_INTERVAL_MS = 1_000;
 /** Between sendBatch calls of the bare relay: the local queue broker's timer quota (platform.md). */
 const BARE_PAUSE_MS = 1;
 
@@ -76,18 +82,28 @@ let exitCode = 1;
 try {
   const load = loadavg()[0]?.toFixed(2) ?? "?";
   log(`mode: ${quick ? "quick" : "full"}; load average ${load}; state in ${workDir}`);
-  stack = await startLocalStack({ persistDir, killOnSignal: true });
+  // The baselines' switches exist only with BENCH_BASELINES_ENABLED (never deployed).
+  stack = await startLocalStack({
+    persistDir,
+    killOnSignal: true,
+    serviceVars: { BENCH_BASELINES_ENABLED: "true" },
+  });
   const client = { baseUrl: stack.baseUrl, adminToken: stack.adminToken };
   log(`stack up at ${stack.baseUrl}`);
   await setup(client);
 
-  // 1. Accept latency and saga latency, per concurrency (each run's sagas finish before the next).
+  // 1. Accept latency (ours and the direct-publish baseline, interleaved) and saga latency,
+  //    per concurrency (each run's sagas finish before the next).
   const accept: AcceptResult[] = [];
+  const direct: AcceptResult[] = [];
   const saga: Record<number, SagaResult> = {};
   const completion: Record<number, number> = {};
   for (const [c, count] of PLAN.accept as [number, number][]) {
-    const result = await acceptLatency(client, c, count);
+    const pair = await acceptLatencyVsDirect(client, c, count);
+    const result = pair.ours;
     accept.push(result);
+    direct.push(pair.direct);
+    await waitForSagas(client, pair.direct.orderIds, 60_000 + count * 150);
     // Sagas complete at ~15-20/s on a 2-core machine: allow for that, with a margin.
     const { times, unfinished } = await waitForSagas(client, result.orderIds, 60_000 + count * 150);
     const s = sagaLatency(times, unfinished);
@@ -97,6 +113,17 @@ try {
       `c=${c}: accept p50 ${result.latency.p50} / p99 ${result.latency.p99} ms; -> CONFIRMED p50 ${s.toConfirmed.p50} / p99 ${s.toConfirmed.p99} ms`,
     );
   }
+
+  // 1b. The polling-relay baseline: the same c=8 workload with every relay draining only on
+  //     its poll interval (pokes ignored).
+  await setPollingRelay(client, POLL_INTERVAL_MS);
+  const pollingRun = await acceptLatency(client, 8, PLAN.pollingOrders);
+  const pollingTimes = await waitForSagas(client, pollingRun.orderIds, 120_000);
+  const polling = sagaLatency(pollingTimes.times, pollingTimes.unfinished);
+  await setPollingRelay(client, null);
+  log(
+    `polling relay (${POLL_INTERVAL_MS} ms), c=8: -> CONFIRMED p50 ${polling.toConfirmed.p50} / p99 ${polling.toConfirmed.p99} ms`,
+  );
 
   // 2. Sustained throughput: an open-loop rate just below the saga capacity seen at c=8
   //    (the highest completion rate measured so far), with the outbox backlog sampled.
@@ -172,6 +199,42 @@ try {
       ),
     );
   }
+  for (const d of direct) {
+    const ours = accept.find((a) => a.concurrency === d.concurrency);
+    const overhead = ratio(ours?.latency.p50, d.latency.p50);
+    rows.push(
+      latencyRow(
+        "baselines",
+        `direct publish (no outbox): POST /orders -> 202, concurrency ${d.concurrency}`,
+        d.latency,
+      ),
+      {
+        section: "baselines",
+        figure: `outbox overhead on accept p50 (ours / direct), concurrency ${d.concurrency} (p99: ${ratio(ours?.latency.p99, d.latency.p99) ?? "n/a"}x)`,
+        value: overhead,
+        unit: "x",
+        target: "<= 1.25",
+        met: overhead !== null && overhead <= 1.25,
+      },
+    );
+  }
+  const ours8 = saga[8];
+  const gain = ratio(polling.toConfirmed.p50, ours8?.toConfirmed.p50);
+  rows.push(
+    latencyRow(
+      "baselines",
+      `polling relay (every ${POLL_INTERVAL_MS} ms): accepted -> CONFIRMED, concurrency 8`,
+      polling.toConfirmed,
+    ),
+    {
+      section: "baselines",
+      figure: `latency gain (polling / ours, p50 accepted -> CONFIRMED, c=8; p99: ${ratio(polling.toConfirmed.p99, ours8?.toConfirmed.p99) ?? "n/a"}x)`,
+      value: gain,
+      unit: "x",
+      target: ">= 10",
+      met: gain !== null && gain >= 10,
+    },
+  );
   for (const h of hopRows)
     rows.push(latencyRow("saga hops (c=8)", `${h.service}: ${h.step}`, h.latency));
   for (const a of accept)
@@ -273,6 +336,10 @@ try {
     meta,
     plan: PLAN,
     accept: accept.map(({ orderIds: _, ...a }) => a),
+    baselines: {
+      directPublishAccept: direct.map(({ orderIds: _, ...a }) => a),
+      pollingRelay: { intervalMs: POLL_INTERVAL_MS, saga: polling },
+    },
     saga,
     completionPerSecond: completion,
     sagaHops: hopRows,

@@ -10,9 +10,15 @@ export default defineConfig(async () => {
       cloudflareTest({
         main: "./test/worker/src/index.ts",
         wrangler: { configPath: "./test/worker/wrangler.toml" },
-        // Fault injection on for the kit's tests (never in a wrangler.toml); tests of the
-        // disabled path turn it off per call.
-        miniflare: { bindings: { TEST_MIGRATIONS: migrations, FAULTS_ENABLED: "true" } },
+        // Fault injection and bench baselines on for the kit's tests (never in a wrangler.toml);
+        // tests of the disabled path turn faults off per call.
+        miniflare: {
+          bindings: {
+            TEST_MIGRATIONS: migrations,
+            FAULTS_ENABLED: "true",
+            BENCH_BASELINES_ENABLED: "true",
+          },
+        },
       }),
     ],
     test: {

@@ -1,4 +1,5 @@
 export * from "./admin/kit-admin-routes";
+export * from "./bench/baselines";
 export * from "./catalog";
 export * from "./db/kit-schema";
 export * from "./db/types";

@@ -8,6 +8,7 @@ declare global {
     TEST_INBOX: Queue;
     TEST_MIGRATIONS: D1Migration[];
     FAULTS_ENABLED?: string;
+    BENCH_BASELINES_ENABLED?: string;
   }
   namespace Cloudflare {
     interface GlobalProps {
@@ -19,6 +20,8 @@ declare global {
       TEST_INBOX: Queue;
       TEST_MIGRATIONS: D1Migration[];
       FAULTS_ENABLED?: string;
+      BENCH_BASELINES_ENABLED?: string;
+      BENCH_BASELINES_ENABLED?: string;
     }
   }
 }

@@ -11,6 +11,9 @@ export const BENCH_SKUS = ["bench-0", "bench-1", "bench-2", "bench-3"] as const;
 const STOCK = 1_000_000;
 const PRICE_CENTS = 1_000;
 
+/** The unsafe comparison mode of one request (shared/src/bench/baselines.ts). */
+export type Baseline = "direct-publish";
+
 export interface BenchClient {
   baseUrl: string;
   adminToken: string;
@@ -27,9 +30,10 @@ async function call(
   client: BenchClient,
   method: string,
   path: string,
-  options: { body?: unknown; admin?: boolean; ip?: string } = {},
+  options: { body?: unknown; admin?: boolean; ip?: string; baseline?: Baseline } = {},
 ): Promise<{ status: number; body: unknown }> {
   const headers: Record<string, string> = { accept: "application/json" };
+  if (options.baseline) headers["x-bench-baseline"] = options.baseline;
   if (options.body !== undefined) headers["content-type"] = "application/json";
   if (options.admin) headers.authorization = `Bearer ${client.adminToken}`;
   if (options.ip) headers["cf-connecting-ip"] = options.ip;
@@ -89,14 +93,17 @@ export async function setup(client: BenchClient): Promise<void> {
 
 let orderCounter = 0;
 /** One POST /orders; the client-side time to the 202. */
-async function placeOrder(client: BenchClient): Promise<{ ms: number; id: string }> {
+async function placeOrder(
+  client: BenchClient,
+  baseline?: Baseline,
+): Promise<{ ms: number; id: string }> {
   const n = orderCounter++;
   const body = {
     customerId: `bench-customer-${n % 50}`,
     items: [{ sku: BENCH_SKUS[n % BENCH_SKUS.length] as string, quantity: 1 }],
   };
   const started = performance.now();
-  const answer = await call(client, "POST", "/orders", { body, ip: nextIp() });
+  const answer = await call(client, "POST", "/orders", { body, ip: nextIp(), baseline });
   const ms = performance.now() - started;
   if (answer.status !== 202)
     throw new Error(
@@ -151,6 +158,44 @@ export async function acceptLatency(
     acceptedPerSecond: round(results.length / seconds, 1),
     orderIds: results.map((r) => r.id),
   };
+}
+
+/**
+ * Accept latency of ours and of the direct-publish baseline measured together: the clients
+ * alternate between the two, so both see the same machine load at the same moments.
+ */
+export async function acceptLatencyVsDirect(
+  client: BenchClient,
+  concurrency: number,
+  count: number,
+): Promise<{ ours: AcceptResult; direct: AcceptResult }> {
+  await pool(concurrency, { count: Math.min(4 * concurrency, 64) }, () => placeOrder(client));
+  let turn = 0;
+  const started = performance.now();
+  const results = await pool(concurrency, { count: count * 2 }, async () => {
+    const baseline = turn++ % 2 === 1 ? ("direct-publish" as const) : undefined;
+    return { baseline, ...(await placeOrder(client, baseline)) };
+  });
+  const seconds = (performance.now() - started) / 1000;
+  const of = (direct: boolean): AcceptResult => {
+    const mine = results.filter((r) => (r.baseline === "direct-publish") === direct);
+    return {
+      concurrency,
+      latency: summarize(mine.map((r) => r.ms)),
+      acceptedPerSecond: round(mine.length / seconds, 1),
+      orderIds: mine.map((r) => r.id),
+    };
+  };
+  return { ours: of(false), direct: of(true) };
+}
+
+/** Switches every service's relay to the polling baseline (`intervalMs`) or back (null). */
+export async function setPollingRelay(client: BenchClient, intervalMs: number | null) {
+  for (const service of ["order", "inventory", "rewards"])
+    await expectOk(client, [200], "PUT", `/admin/${service}/bench-baseline`, {
+      admin: true,
+      body: { relayPollIntervalMs: intervalMs },
+    });
 }
 
 interface Transition {

@@ -2,6 +2,8 @@ import { desc, eq, isNotNull, isNull, sql } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/d1";
 import { type Context, Hono } from "hono";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
+import { z } from "zod";
+import { benchBaselinesEnabled } from "../bench/baselines";
 import { deadLetters, outbox } from "../db/kit-schema";
 import { resolveDeadLetter } from "../dead-letters/dead-letters";
 import { FaultPlanSchema, faultsEnabled } from "../faults/faults";
@@ -22,6 +24,11 @@ export interface KitAdminOptions<Env, T extends OutboxRelay<any>> {
    */
   replayer?: Replayer<Env>;
 }
+
+const BenchBaselineInput = z.strictObject({
+  /** Drain only every this many ms and ignore pokes; null: back to poke-driven. */
+  relayPollIntervalMs: z.number().int().min(100).max(600_000).nullable(),
+});
 
 /** Largest page of the event id routes: ids are small, so a page is a few hundred KB at most. */
 const EVENT_PAGE_MAX = 5000;
@@ -220,6 +227,25 @@ export function kitAdminRoutes<Env extends object, T extends OutboxRelay<any> = 
           .get();
         if (!row) return fail(c, 404, "NOT_FOUND", `no dead letter ${id}`);
         return fail(c, 409, "ALREADY_RESOLVED", `dead letter ${id} was ${row.resolution}`);
+      })
+      // The polling-relay baseline of `npm run bench` (see bench/baselines.ts).
+      .put("/bench-baseline", async (c) => {
+        if (!benchBaselinesEnabled(c.env))
+          return fail(
+            c,
+            404,
+            "BENCH_BASELINES_DISABLED",
+            "benchmark baselines are not enabled (BENCH_BASELINES_ENABLED is not true)",
+          );
+        const parsed = BenchBaselineInput.safeParse(await c.req.json().catch(() => undefined));
+        if (!parsed.success)
+          return c.json(
+            errorBody("VALIDATION_FAILED", "invalid baseline", issueDetails(parsed.error)),
+            400,
+          );
+        const relay = relayStub(options.relay(c.env));
+        await relay.setPollingBaseline(parsed.data.relayPollIntervalMs);
+        return c.json({ relayPollIntervalMs: await relay.pollingIntervalMs() });
       })
       .get("/faults", async (c) => {
         if (!faultsEnabled(c.env)) return c.json({ enabled: false, plan: null, injected: {} });

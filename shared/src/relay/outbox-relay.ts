@@ -1,4 +1,5 @@
 import { DurableObject } from "cloudflare:workers";
+import { benchBaselinesEnabled } from "../bench/baselines";
 import type { Catalog } from "../catalog";
 import { errorText } from "../db/types";
 import {
@@ -45,6 +46,7 @@ export interface RelayStatus {
 
 const STATUS_KEY = "relay-status";
 const FAULTS_KEY = "faults";
+const POLLING_KEY = "bench-polling-interval-ms";
 const PAGE_SIZE = 100;
 /**
  * The local queue broker fails a back-to-back burst of >10,000 messages (platform.md);
@@ -85,10 +87,31 @@ export abstract class OutboxRelay<Env = unknown> extends DurableObject<Env> {
    */
   async poke(options: { maintenance?: boolean } = {}): Promise<void> {
     if (!options.maintenance && (await this.fault("relay.poke-lost"))) return;
+    if (await this.pollingIntervalMs()) return;
     const status = await this.status();
     const scheduled = await this.ctx.storage.getAlarm();
     if (scheduled !== null && status.consecutiveFailures > 0 && !options.maintenance) return;
     if (scheduled === null || scheduled > Date.now()) await this.ctx.storage.setAlarm(Date.now());
+  }
+
+  // --- Polling-relay baseline (only when BENCH_BASELINES_ENABLED is "true"; see bench/baselines.ts) ---
+
+  /** The poll interval while this relay plays the polling baseline, else null. */
+  async pollingIntervalMs(): Promise<number | null> {
+    if (!benchBaselinesEnabled(this.env)) return null;
+    return (await this.ctx.storage.get<number>(POLLING_KEY)) ?? null;
+  }
+
+  /** Play the polling baseline (ignore pokes, drain every `intervalMs`), or stop with null. */
+  async setPollingBaseline(intervalMs: number | null): Promise<void> {
+    if (!benchBaselinesEnabled(this.env)) throw new Error("BENCH_BASELINES_DISABLED");
+    if (intervalMs === null) {
+      await this.ctx.storage.delete(POLLING_KEY);
+      await this.ctx.storage.setAlarm(Date.now());
+      return;
+    }
+    await this.ctx.storage.put(POLLING_KEY, intervalMs);
+    await this.ctx.storage.setAlarm(Date.now() + intervalMs);
   }
 
   // --- Fault injection (only when FAULTS_ENABLED is "true"; see faults/faults.ts) ---
@@ -186,7 +209,9 @@ export abstract class OutboxRelay<Env = unknown> extends DurableObject<Env> {
         consecutiveFailures: 0,
         publishedTotal: status.publishedTotal + published,
       });
-      if (more) await this.ctx.storage.setAlarm(Date.now());
+      const polling = await this.pollingIntervalMs();
+      if (polling) await this.ctx.storage.setAlarm(Date.now() + polling);
+      else if (more) await this.ctx.storage.setAlarm(Date.now());
     } catch (error) {
       const failures = status.consecutiveFailures + 1;
       await this.ctx.storage.put<RelayStatus>(STATUS_KEY, {

@@ -103,6 +103,23 @@ describe("POST /orders", () => {
     });
   });
 
+  it("ignores the bench's direct-publish header unless BENCH_BASELINES_ENABLED: OrderPlaced goes through the outbox", async () => {
+    expect((env as unknown as Record<string, unknown>).BENCH_BASELINES_ENABLED).toBeUndefined();
+    const response = await postJson(
+      "/orders",
+      { customerId: "bench", items: [{ sku: "apple", quantity: 1 }] },
+      { "x-bench-baseline": "direct-publish" },
+    );
+    expect(response.status).toBe(202);
+    const order = await response.json<Order>();
+    expect(
+      await count(
+        "SELECT COUNT(*) AS n FROM outbox WHERE correlation_id = ? AND type = 'OrderPlaced'",
+        order.id,
+      ),
+    ).toBe(1);
+  });
+
   it("waits for rewards only when points are redeemed", async () => {
     const withPoints = await placeOrder("states", [{ sku: "apple", quantity: 1 }], 10);
     const without = await placeOrder("states", [{ sku: "apple", quantity: 1 }]);

@@ -1,10 +1,13 @@
 import { REQUEST_ID_HEADER } from "@edge-saga/contracts";
-import { HttpError } from "@edge-saga/shared";
+import { BENCH_BASELINE_HEADER, HttpError } from "@edge-saga/shared";
 import type { Context } from "hono";
 import { type GatewayEnv, type ServiceName, serviceBinding } from "../types";
 
-/** Request headers a service may see. Authorization stays at the gateway. */
-const FORWARDED_REQUEST_HEADERS = ["accept", "idempotency-key"];
+/**
+ * Request headers a service may see. Authorization stays at the gateway. The bench baseline
+ * header does nothing unless the service runs with BENCH_BASELINES_ENABLED (never deployed).
+ */
+const FORWARDED_REQUEST_HEADERS = ["accept", "idempotency-key", BENCH_BASELINE_HEADER];
 /** Hop-by-hop headers describe one connection, not the answer. */
 const HOP_BY_HOP = ["connection", "keep-alive", "transfer-encoding", "upgrade"];
 

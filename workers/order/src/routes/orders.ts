@@ -6,6 +6,7 @@ import {
   REQUEST_ID_HEADER,
 } from "@edge-saga/contracts";
 import {
+  type Envelope,
   HttpError,
   isConstraintError,
   newId,
@@ -41,6 +42,7 @@ import { IDEMPOTENCY_KEY_PATTERN, judgeStoredKey, requestHash } from "../domain/
 import { MAX_TOTAL_CENTS, type PricingResult, priceOrder } from "../domain/pricing";
 import { decideCancel, initialState } from "../domain/saga";
 import { orderEvent, orderPlacedEvent } from "../events/order-events";
+import { directPublishBaseline, publishDirectly } from "./direct-publish-baseline";
 
 type AppContext = Context<{ Bindings: Env }>;
 
@@ -135,8 +137,10 @@ function placement(
     now: number;
     cause: string;
     key: string | undefined;
+    /** False only for the bench's unsafe "direct publish" baseline: the caller sends the event itself. */
+    outbox?: boolean;
   },
-): { order: Order; statements: Statement[] } {
+): { order: Order; statements: Statement[]; event: Envelope } {
   const saga = initialState(p.priced.totalCents, p.input.pointsToRedeem);
   const row: OrderRow = {
     id: p.orderId,
@@ -176,9 +180,10 @@ function placement(
       cause: p.cause,
       at: p.now,
     }),
-    ...outboxInserts(db, [orderPlacedEvent(row, p.priced.lines, { causationId: p.cause })]),
   );
-  return { order: toOrderJson(row, p.priced.lines), statements };
+  const event = orderPlacedEvent(row, p.priced.lines, { causationId: p.cause });
+  if (p.outbox !== false) statements.push(...outboxInserts(db, [event]));
+  return { order: toOrderJson(row, p.priced.lines), statements, event };
 }
 
 export const orders = new Hono<{ Bindings: Env }>()
@@ -210,7 +215,16 @@ export const orders = new Hono<{ Bindings: Env }>()
       try {
         const priced = await priceFromReplica(db, input);
         const cause = requestIdOf(c);
-        const { order, statements } = placement(db, { orderId, input, priced, now, cause, key });
+        const direct = directPublishBaseline(c);
+        const { order, statements, event } = placement(db, {
+          orderId,
+          input,
+          priced,
+          now,
+          cause,
+          key,
+          outbox: !direct,
+        });
         const body = JSON.stringify(order);
         if (key) statements.push(completeClaim(db, key, orderId, { status: 202, body }));
 
@@ -229,7 +243,8 @@ export const orders = new Hono<{ Bindings: Env }>()
           }
           throw keyInFlight(key);
         }
-        c.executionCtx.waitUntil(pokeRelay(c.env.OUTBOX_RELAY));
+        if (direct) await publishDirectly(c.env, event);
+        else c.executionCtx.waitUntil(pokeRelay(c.env.OUTBOX_RELAY));
         return c.body(body, 202, {
           "content-type": "application/json",
           Location: `/orders/${orderId}`,
