@@ -299,13 +299,15 @@ export function createInboxConsumer<Env>(options: InboxConsumerOptions<Env>) {
     const processed = await processedAmong(db, batch.messages);
     // The relay is poked as soon as the first new event is committed, so the next hop
     // does not wait for the rest of the batch, and once more at the end if more came.
+    // A poke is best effort (the cron catches up), so a slow relay never holds the batch.
     let unpoked = 0;
     let poking: Promise<void> | undefined;
     const poke = () => {
       unpoked = 0;
-      poking = options.afterCommit?.(env);
+      poking = atMost(SIDE_CALL_MS, options.afterCommit?.(env));
       return poking;
     };
+    const batchStarted = Date.now();
     const handleOne = async (message: Message) => {
       const started = Date.now();
       let result: { outcome: Outcome; emitted: number };
@@ -336,7 +338,18 @@ export function createInboxConsumer<Env>(options: InboxConsumerOptions<Env>) {
     };
     await runBySaga(batch.messages, options.concurrency ?? 8, handleOne);
     if (unpoked > 0) await poke();
-    await recordMetrics(db, counts);
+    await atMost(SIDE_CALL_MS, recordMetrics(db, counts));
+    console.log(
+      JSON.stringify({
+        level: "info",
+        service: options.service,
+        msg: "batch done",
+        queue: batch.queue,
+        messages: batch.messages.length,
+        ...counts,
+        durationMs: Date.now() - batchStarted,
+      }),
+    );
     return counts;
   };
 
@@ -359,6 +372,19 @@ export function createInboxConsumer<Env>(options: InboxConsumerOptions<Env>) {
 }
 
 const MINUTE_MS = 60_000;
+/** Longest wait for a best-effort side call (relay poke, metrics) before the batch moves on. */
+const SIDE_CALL_MS = 5_000;
+
+/** Waits for `promise`, but no longer than `ms`; a failure or a late answer is ignored. */
+async function atMost(ms: number, promise: Promise<unknown> | undefined): Promise<void> {
+  if (!promise) return;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<void>((resolve) => {
+    timer = setTimeout(resolve, ms);
+  });
+  await Promise.race([promise.then(() => undefined, () => undefined), late]);
+  if (timer !== undefined) clearTimeout(timer);
+}
 
 /**
  * Adds the batch's duplicates, retries and dead letters to this minute's counters (one
