@@ -11,6 +11,7 @@ import { cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { type BareRelayResult, bareRelay } from "./lib/bench/bare-relay";
+import { type ConsumerCostResult, measureConsumerCost } from "./lib/bench/consumer-cost";
 import {
   DRAIN_STATS_SQL,
   type DrainResult,
@@ -172,6 +173,14 @@ try {
     log(`bare relay failed: ${(error as Error).message}`);
   }
 
+  // 5b. Consumer cost: the kit's inbox consumer vs the same handler without dedupe, alone on the machine.
+  let consumerCost: ConsumerCostResult | null = null;
+  try {
+    consumerCost = await measureConsumerCost({ quick, log });
+  } catch (error) {
+    log(`consumer cost failed: ${(error as Error).message}`);
+  }
+
   // 6. Results.
   const rows: Row[] = [];
   for (const a of accept)
@@ -316,6 +325,21 @@ try {
       samples: b.backlog,
     });
   }
+  for (const r of consumerCost?.rows ?? [])
+    rows.push({
+      section: "consumer cost",
+      figure: `${r.mode === "inbox" ? "with inbox dedupe" : "without dedupe"}, inbox table ${r.inboxRows} rows (median of runs of ${consumerCost?.eventsPerRun} events)`,
+      value: r.usPerEvent,
+      unit: "µs/event",
+      samples: r.samples.length,
+    });
+  for (const r of consumerCost?.ratios ?? [])
+    rows.push({
+      section: "consumer cost",
+      figure: `dedupe overhead (with / without), inbox table ${r.inboxRows} rows (median of paired runs: ${r.pairedInboxOverPlain}x)`,
+      value: r.inboxOverPlain,
+      unit: "x",
+    });
   rows.push({
     section: "relay drain",
     figure: "EXPLAIN QUERY PLAN of the relay's SELECT",
@@ -344,6 +368,7 @@ try {
     completionPerSecond: completion,
     sagaHops: hopRows,
     throughput: tp,
+    consumerCost,
     drain: {
       kit: drains,
       bare: bare?.drains ?? null,
