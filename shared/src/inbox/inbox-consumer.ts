@@ -382,7 +382,13 @@ async function atMost(ms: number, promise: Promise<unknown> | undefined): Promis
   const late = new Promise<void>((resolve) => {
     timer = setTimeout(resolve, ms);
   });
-  await Promise.race([promise.then(() => undefined, () => undefined), late]);
+  await Promise.race([
+    promise.then(
+      () => undefined,
+      () => undefined,
+    ),
+    late,
+  ]);
   if (timer !== undefined) clearTimeout(timer);
 }
 
