@@ -142,24 +142,6 @@ export interface AcceptResult {
   orderIds: string[];
 }
 
-/** POST /orders -> 202 at `concurrency` clients; a short warmup first is not counted. */
-export async function acceptLatency(
-  client: BenchClient,
-  concurrency: number,
-  count: number,
-): Promise<AcceptResult> {
-  await pool(concurrency, { count: Math.min(4 * concurrency, 64) }, () => placeOrder(client));
-  const started = performance.now();
-  const results = await pool(concurrency, { count }, () => placeOrder(client));
-  const seconds = (performance.now() - started) / 1000;
-  return {
-    concurrency,
-    latency: summarize(results.map((r) => r.ms)),
-    acceptedPerSecond: round(results.length / seconds, 1),
-    orderIds: results.map((r) => r.id),
-  };
-}
-
 /**
  * Accept latency of ours and of the direct-publish baseline measured together: the clients
  * alternate between the two, so both see the same machine load at the same moments.
@@ -172,7 +154,8 @@ export async function acceptLatencyVsDirect(
   await pool(concurrency, { count: Math.min(4 * concurrency, 64) }, () => placeOrder(client));
   let turn = 0;
   const started = performance.now();
-  const results = await pool(concurrency, { count: count * 2 }, async () => {
+  // `count` requests in all, half of them each way.
+  const results = await pool(concurrency, { count }, async () => {
     const baseline = turn++ % 2 === 1 ? ("direct-publish" as const) : undefined;
     return { baseline, ...(await placeOrder(client, baseline)) };
   });
@@ -258,6 +241,29 @@ export async function waitForSagas(
     if (open.length > 0) await sleep(200);
   }
   return { times: ids.flatMap((id) => done.get(id) ?? []), unfinished: open.length };
+}
+
+/**
+ * Saga latency with `concurrency` sagas in flight: each client places an order and waits until
+ * its saga finished before placing the next (closed loop), so the figure is the saga's own
+ * latency, not the queueing of an overload. Latencies come from server-side timestamps; the
+ * client's polling (every 25 ms) only decides when the next order goes.
+ */
+export async function sagaClosedLoop(
+  client: BenchClient,
+  concurrency: number,
+  count: number,
+): Promise<{ ids: string[]; times: SagaTimes[]; unfinished: number; seconds: number }> {
+  const started = performance.now();
+  const ids = await pool(concurrency, { count }, async () => {
+    const { id } = await placeOrder(client);
+    const deadline = Date.now() + 60_000;
+    while (Date.now() < deadline && !finished(await sagaTimes(client, id))) await sleep(25);
+    return id;
+  });
+  const seconds = (performance.now() - started) / 1000;
+  const { times, unfinished } = await waitForSagas(client, ids, 60_000);
+  return { ids, times, unfinished, seconds };
 }
 
 function finished(t: SagaTimes): boolean {
@@ -390,13 +396,4 @@ export async function throughput(
     backlog: samples,
     maxBacklog: Math.max(0, ...samples.map((s) => s.order + s.inventory + s.rewards)),
   };
-}
-
-/** Sagas completed (points awarded) per second over a set of sagas: first accept -> last award. */
-export function completionRate(times: SagaTimes[]): number {
-  const done = times.filter((t) => t.pointsAwardedAt !== null);
-  if (done.length < 2) return 0;
-  const first = Math.min(...done.map((t) => t.placedAt));
-  const last = Math.max(...done.map((t) => t.pointsAwardedAt as number));
-  return last > first ? round((done.length / (last - first)) * 1000, 1) : 0;
 }
