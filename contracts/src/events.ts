@@ -15,12 +15,37 @@ const Points = z.number().int().nonnegative().max(1_000_000_000);
 export const OrderLine = z.object({ sku: Sku, quantity: Quantity, unitPriceCents: Cents });
 export const StockLine = z.object({ sku: Sku, quantity: Quantity });
 
+const ProductName = z.string().min(1).max(200);
+
+/** Money with its currency: a bare number of cents cannot say which currency it counts. */
+export const Price = z.object({
+  amountCents: Cents,
+  /** Only USD is sold today; a second currency is a new enum value consumers must handle. */
+  currency: z.literal("USD"),
+});
+
+/**
+ * Version 2: the price carries its currency (`price: { amountCents, currency }`). Version 1
+ * (`priceCents`, implicitly USD) may still be in outboxes, queues, dead letters and replays
+ * for as long as they are retained; its upcaster turns it into version 2, so the order
+ * service reads version 2 only.
+ */
 export const ProductUpserted = defineEvent({
   type: "ProductUpserted",
-  version: 1,
+  version: 2,
   producer: "inventory",
   subscribers: ["order"],
-  payload: z.object({ sku: Sku, name: z.string().min(1).max(200), priceCents: Cents }),
+  payload: z.object({ sku: Sku, name: ProductName, price: Price }),
+  upcasters: {
+    1: {
+      payload: z.object({ sku: Sku, name: ProductName, priceCents: Cents }),
+      up: ({ sku, name, priceCents }) => ({
+        sku,
+        name,
+        price: { amountCents: priceCents, currency: "USD" },
+      }),
+    },
+  },
 });
 
 export const OrderPlaced = defineEvent({

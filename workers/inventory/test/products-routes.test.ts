@@ -94,13 +94,14 @@ describe("PUT /products/{sku}", () => {
         correlationId: sku,
         causationId: "req-1",
         sequence: 1,
-        payload: { sku, name: "First", priceCents: 100 },
+        version: 2,
+        payload: { sku, name: "First", price: { amountCents: 100, currency: "USD" } },
       },
       {
         type: "ProductUpserted",
         causationId: "req-2",
         sequence: 2,
-        payload: { sku, name: "Second", priceCents: 200 },
+        payload: { sku, name: "Second", price: { amountCents: 200, currency: "USD" } },
       },
     ]);
   });
@@ -145,7 +146,11 @@ describe("PUT /products/{sku}", () => {
     expect(events.map((e) => e.sequence).sort()).toEqual([1, 2, 3]);
     const newest = events.find((e) => e.sequence === 3);
     const stored = await productJson(await request(`/products/${sku}`));
-    expect(newest?.payload).toEqual({ sku, name: stored.name, priceCents: stored.priceCents });
+    expect(newest?.payload).toEqual({
+      sku,
+      name: stored.name,
+      price: { amountCents: stored.priceCents, currency: "USD" },
+    });
     expect(await stock(sku)).toMatchObject({ version: 3, received: stored.available });
   });
 

@@ -11,7 +11,11 @@ describe("order inbox queue", () => {
       correlationId: "dl-sku",
       causationId: "test",
       sequence: 1,
-      payload: { sku: "dl-sku", name: "Dead letter lamp", priceCents: 100 },
+      payload: {
+        sku: "dl-sku",
+        name: "Dead letter lamp",
+        price: { amountCents: 100, currency: "USD" },
+      },
     });
     const applied = async () =>
       (

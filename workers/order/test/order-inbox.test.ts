@@ -1,4 +1,5 @@
 import { catalog, type Order } from "@edge-saga/contracts";
+import { createEnvelope } from "@edge-saga/shared";
 import { beforeAll, describe, expect, it } from "vitest";
 import {
   call,
@@ -332,7 +333,21 @@ describe("ProductUpserted", () => {
       correlationId: sku,
       causationId: "admin",
       sequence,
-      payload: { sku, name, priceCents },
+      payload: { sku, name, price: { amountCents: priceCents, currency: "USD" } },
+    });
+  /** What an inventory deployed before version 2 wrote, and what may still be in flight. */
+  const upsertV1 = (sku: string, sequence: number, payload: unknown, occurredAt?: Date) =>
+    createEnvelope({
+      type: "ProductUpserted",
+      version: 1,
+      source: "inventory",
+      aggregateType: "product",
+      aggregateId: sku,
+      correlationId: sku,
+      causationId: "admin",
+      sequence,
+      occurredAt,
+      payload,
     });
 
   async function product(sku: string) {
@@ -362,5 +377,73 @@ describe("ProductUpserted", () => {
     const events = [1, 2, 3, 4].map((v) => upsert("shelf", v, v * 100));
     await deliverToOrder(events[2], events[0], events[3], events[3], events[1], events[2]);
     expect(await product("shelf")).toEqual({ name: "shelf v4", price_cents: 400, version: 4 });
+  });
+
+  describe("version 1 (upcast by the catalog)", () => {
+    async function replica(sku: string) {
+      const { env } = await import("cloudflare:workers");
+      return env.DB.prepare(
+        "SELECT name, price_cents, version, updated_at FROM catalog_products WHERE sku = ?",
+      )
+        .bind(sku)
+        .first();
+    }
+
+    it("updates the replica exactly as the same product sent as version 2", async () => {
+      const at = new Date("2026-11-25T08:00:00.000Z");
+      const v1 = upsertV1("vase-1", 3, { sku: "vase-1", name: "Vase", priceCents: 1_999 }, at);
+      const v2 = catalog.create("ProductUpserted", {
+        aggregateType: "product",
+        aggregateId: "vase-2",
+        correlationId: "vase-2",
+        causationId: "admin",
+        sequence: 3,
+        occurredAt: at,
+        payload: { sku: "vase-2", name: "Vase", price: { amountCents: 1_999, currency: "USD" } },
+      });
+      expect(v2.version).toBe(2);
+      await deliverToOrder(JSON.parse(JSON.stringify(v1)), JSON.parse(JSON.stringify(v2)));
+      const expected = { name: "Vase", price_cents: 1_999, version: 3, updated_at: at.getTime() };
+      expect(await replica("vase-1")).toEqual(expected);
+      expect(await replica("vase-2")).toEqual(expected);
+      expect(
+        await count("SELECT COUNT(*) AS n FROM inbox WHERE event_id IN (?, ?)", v1.id, v2.id),
+      ).toBe(2);
+      expect(
+        await count(
+          "SELECT COUNT(*) AS n FROM dead_letters WHERE event_id IN (?, ?)",
+          v1.id,
+          v2.id,
+        ),
+      ).toBe(0);
+      expect((await placeOrder("vase-buyer", [{ sku: "vase-1", quantity: 2 }])).totalCents).toBe(
+        3_998,
+      );
+    });
+
+    it("mixes with version 2 by sequence, duplicates included: newest wins whatever its version", async () => {
+      const v1 = (sequence: number) =>
+        upsertV1("urn", sequence, {
+          sku: "urn",
+          name: `urn v${sequence}`,
+          priceCents: sequence * 100,
+        });
+      const newest = v1(4);
+      await deliverToOrder(upsert("urn", 3, 300), newest, v1(1), upsert("urn", 2, 200), newest);
+      expect(await product("urn")).toEqual({ name: "urn v4", price_cents: 400, version: 4 });
+      await deliverToOrder(upsert("urn", 5, 550));
+      expect(await product("urn")).toEqual({ name: "urn v5", price_cents: 550, version: 5 });
+    });
+
+    it("dead-letters a version 1 payload that breaks the version 1 schema, with the reason", async () => {
+      const bad = upsertV1("jug", 1, { sku: "jug", name: "Jug", priceCents: -5 });
+      await deliverToOrder(bad);
+      expect(await product("jug")).toBeNull();
+      const { env } = await import("cloudflare:workers");
+      const letter = await env.DB.prepare("SELECT reason FROM dead_letters WHERE event_id = ?")
+        .bind(bad.id)
+        .first<{ reason: string }>();
+      expect(letter?.reason).toMatch(/^invalid ProductUpserted v1 payload: priceCents/);
+    });
   });
 });

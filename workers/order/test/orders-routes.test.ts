@@ -148,7 +148,7 @@ describe("POST /orders", () => {
         correlationId: "plum",
         causationId: "t",
         sequence: 2,
-        payload: { sku: "plum", name: "Plum", priceCents: 55 },
+        payload: { sku: "plum", name: "Plum", price: { amountCents: 55, currency: "USD" } },
       }),
     );
     expect((await getOrder(order.id)).totalCents).toBe(80);

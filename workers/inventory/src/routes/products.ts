@@ -58,7 +58,11 @@ async function putProduct(
       correlationId: sku,
       causationId: requestId,
       sequence: version,
-      payload: { sku, name: input.name, priceCents: input.priceCents },
+      payload: {
+        sku,
+        name: input.name,
+        price: { amountCents: input.priceCents, currency: "USD" },
+      },
     });
     const write = current
       ? db

@@ -14,7 +14,8 @@ export const productUpserted: EventHandler<Env, EventOf<Catalog, "ProductUpserte
   const product = {
     sku: event.payload.sku,
     name: event.payload.name,
-    priceCents: event.payload.priceCents,
+    // Version 2 only: the catalog upcasts a version 1 event before it gets here.
+    priceCents: event.payload.price.amountCents,
     version: event.sequence,
     updatedAt: Date.parse(event.occurredAt),
   };
