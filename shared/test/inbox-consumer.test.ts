@@ -20,6 +20,11 @@ async function deliver(messages: QueueMessage[], queue = "tester-inbox") {
   return getQueueResult(batch, ctx);
 }
 
+const inboxRow = (eventId: string) =>
+  env.DB.prepare("SELECT attempts, duplicates, last_duplicate_at FROM inbox WHERE event_id = ?")
+    .bind(eventId)
+    .first<{ attempts: number; duplicates: number; last_duplicate_at: number | null }>();
+
 const poison = (note: string) =>
   catalog.create("PoisonPill", {
     aggregateType: "t",
@@ -41,8 +46,26 @@ describe("inbox consumer", () => {
     expect(second.explicitAcks).toHaveLength(1);
     expect(await tallyValue("dup")).toBe(5);
     expect(await count("SELECT COUNT(*) AS n FROM inbox WHERE event_id = ?", event.id)).toBe(1);
-    // The two dropped deliveries are counted as absorbed duplicates (operators see them).
+    // The two dropped deliveries are counted as absorbed duplicates (operators see them) ...
     expect((await duplicates()) - before).toBe(2);
+    // ... and on the event's inbox row, for its trace: one dropped in the batch that applied
+    // it (the inbox key refused it), one in the next batch (the batch's inbox lookup found it).
+    expect(await inboxRow(event.id)).toEqual({
+      attempts: 1,
+      duplicates: 2,
+      last_duplicate_at: expect.any(Number),
+    });
+  });
+
+  it("stores the delivery attempt that applied an event", async () => {
+    const event = increment("third-try", 1);
+    const result = await deliver([message(event, 3)]);
+    expect(result.explicitAcks).toHaveLength(1);
+    expect(await inboxRow(event.id)).toEqual({
+      attempts: 3,
+      duplicates: 0,
+      last_duplicate_at: null,
+    });
   });
 
   it("applies concurrent deliveries of the same event once (the inbox key decides the race)", async () => {
@@ -53,6 +76,7 @@ describe("inbox consumer", () => {
       deliver([message(event)]),
     ]);
     expect(await tallyValue("race")).toBe(2);
+    expect((await inboxRow(event.id))?.duplicates).toBe(2);
   });
 
   it("applies a batch of interleaved sagas concurrently and every saga converges", async () => {
@@ -155,6 +179,8 @@ describe("inbox consumer", () => {
     expect(await count("SELECT COUNT(*) AS n FROM refusals WHERE event_id = ?", tooMuch.id)).toBe(
       1,
     );
+    // The second copy of tooMuch was refused by the refusals key, then found in the inbox.
+    expect((await inboxRow(tooMuch.id))?.duplicates).toBe(1);
   });
 
   it("stores messages arriving on the dead-letter queue, once per message", async () => {

@@ -108,6 +108,85 @@ describe("kit admin routes", () => {
     expect(after.relay.lastRunAt).toBeTypeOf("number");
   });
 
+  it("trace: one saga's published, applied (attempts, duplicates) and dead-lettered events", async () => {
+    const first = increment("traced", 1, "saga-7");
+    const second = increment("traced", 2, "saga-7");
+    const other = increment("traced", 3, "saga-8");
+    await seedOutbox([first, second, other]);
+    await admin("/maintenance", { method: "POST" });
+    await vi.waitFor(
+      async () =>
+        expect(await count("SELECT COUNT(*) AS n FROM inbox WHERE correlation_id = 'saga-7'")).toBe(
+          2,
+        ),
+      { timeout: 10_000, interval: 50 },
+    );
+    await db.run(
+      sql`UPDATE inbox SET attempts = 2, duplicates = 1, last_duplicate_at = 1700000000000 WHERE event_id = ${second.id}`,
+    );
+    await storeDeadLetter(db, {
+      queue: "tester-inbox",
+      messageId: "m-trace",
+      body: { ...increment("traced", 1, "saga-7"), type: "NoSuchEvent" },
+      reason: "unknown event type NoSuchEvent",
+      attempts: 1,
+    });
+    await storeDeadLetter(db, {
+      queue: "tester-inbox",
+      messageId: "m-trace-not-json",
+      body: "{not json",
+      reason: "invalid envelope",
+      attempts: 1,
+    });
+
+    const trace = (await (await admin("/trace/saga-7")).json()) as {
+      published: Record<string, unknown>[];
+      handled: Record<string, unknown>[];
+      deadLetters: Record<string, unknown>[];
+    };
+    expect(trace.published).toEqual(
+      [first, second].map((e) => ({
+        eventId: e.id,
+        type: "TallyIncremented",
+        causationId: "test",
+        committedAt: expect.any(Number),
+        publishedAt: expect.any(Number),
+      })),
+    );
+    expect(trace.handled).toHaveLength(2);
+    expect(trace.handled).toContainEqual({
+      eventId: first.id,
+      type: "TallyIncremented",
+      appliedAt: expect.any(Number),
+      attempts: 1,
+      duplicatesDropped: 0,
+      lastDuplicateAt: null,
+    });
+    expect(trace.handled).toContainEqual(
+      expect.objectContaining({
+        eventId: second.id,
+        attempts: 2,
+        duplicatesDropped: 1,
+        lastDuplicateAt: 1700000000000,
+      }),
+    );
+    expect(trace.deadLetters).toEqual([
+      {
+        eventId: expect.any(String),
+        type: "NoSuchEvent",
+        reason: "unknown event type NoSuchEvent",
+        attempts: 1,
+        receivedAt: expect.any(Number),
+        resolution: null,
+      },
+    ]);
+    expect(await (await admin("/trace/no-such-saga")).json()).toEqual({
+      published: [],
+      handled: [],
+      deadLetters: [],
+    });
+  });
+
   it("list dead letters with their reason and body", async () => {
     await storeDeadLetter(db, {
       queue: "q",

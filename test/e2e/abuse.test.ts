@@ -394,6 +394,15 @@ describe("abuse through the gateway", () => {
           body,
           headers: body === undefined ? auth : { ...JSON_TYPE, ...auth },
         });
+        // "/orders/%2e%2e" is "/" once the URL is parsed (dot segments): the dashboard page,
+        // which holds no data of its own.
+        if (method === "GET" && new URL(path, "http://gateway").pathname === "/") {
+          expect([
+            res.status,
+            String(res.body).includes("<title>edge-saga dashboard</title>"),
+          ]).toEqual([200, true]);
+          continue;
+        }
         isRefusal(res, `${method} ${path}`);
       }
     }

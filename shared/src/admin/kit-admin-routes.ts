@@ -51,8 +51,8 @@ const fail = (c: Context, status: ContentfulStatusCode, code: string, message: s
   c.json(errorBody(code, message), status);
 
 /**
- * Operator routes every service gets: outbox backlog with relay status, dead letters
- * (list, replay, discard) and, when FAULTS_ENABLED is "true", the fault plan.
+ * Operator routes every service gets: outbox backlog with relay status, stats, one saga's
+ * trace, dead letters (list, replay, discard) and, when FAULTS_ENABLED is "true", the fault plan.
  * Mount under `/admin`; the gateway guards them with the admin token.
  */
 // biome-ignore lint/suspicious/noExplicitAny: any relay subclass, whatever its Env
@@ -165,6 +165,44 @@ export function kitAdminRoutes<Env extends object, T extends OutboxRelay<any> = 
           .bind(after, limit)
           .all<{ id: string }>();
         return c.json({ events: results.map((r) => r.id), next: nextKey(results, limit) });
+      })
+      // One saga as this service saw it (epoch ms): the events it committed and published, the
+      // events it applied (on which delivery, duplicates dropped since) and its dead letters.
+      // The gateway's `GET /orders/{id}/trace` puts the services' answers together.
+      .get("/trace/:correlationId", async (c) => {
+        const d1 = options.d1(c.env);
+        const id = c.req.param("correlationId");
+        const [published, handled, dead] = await d1.batch<Record<string, unknown>>([
+          d1
+            .prepare(
+              `SELECT event_id AS eventId, type, json_extract(body, '$.causationId') AS causationId,
+                 created_at AS committedAt, published_at AS publishedAt
+               FROM outbox WHERE correlation_id = ? ORDER BY seq`,
+            )
+            .bind(id),
+          d1
+            .prepare(
+              `SELECT event_id AS eventId, type, processed_at AS appliedAt, attempts,
+                 duplicates AS duplicatesDropped, last_duplicate_at AS lastDuplicateAt
+               FROM inbox WHERE correlation_id = ? ORDER BY processed_at`,
+            )
+            .bind(id),
+          // A dead letter's body may not even be JSON (that can be why it is here).
+          d1
+            .prepare(
+              `SELECT event_id AS eventId, event_type AS type, reason, attempts,
+                 received_at AS receivedAt, resolution
+               FROM dead_letters
+               WHERE CASE WHEN json_valid(body) THEN json_extract(body, '$.correlationId') END = ?
+               ORDER BY received_at`,
+            )
+            .bind(id),
+        ]);
+        return c.json({
+          published: published?.results ?? [],
+          handled: handled?.results ?? [],
+          deadLetters: dead?.results ?? [],
+        });
       })
       // What the cron does, on demand: operators and local dev need not wait for the minute.
       .post("/maintenance", async (c) => {

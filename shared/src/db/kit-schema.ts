@@ -28,13 +28,18 @@ export const outbox = sqliteTable(
     publishedAt: integer("published_at"),
   },
   (t) => [
+    // An order's trace reads its saga's rows by correlation id.
+    index("outbox_correlation_idx").on(t.correlationId),
     // Partial index: the relay's "next pending rows" stays a short index walk however large the table gets.
     index("outbox_pending_idx").on(t.seq).where(sql`published_at IS NULL`),
     index("outbox_published_idx").on(t.publishedAt).where(sql`published_at IS NOT NULL`),
   ],
 );
 
-/** Ids of events this service has applied; the primary key is the dedupe. */
+/**
+ * Ids of events this service has applied; the primary key is the dedupe. The row also tells
+ * an order's trace how the event got here: on which delivery, and how many copies came after.
+ */
 export const inbox = sqliteTable(
   "inbox",
   {
@@ -42,8 +47,17 @@ export const inbox = sqliteTable(
     type: text("type").notNull(),
     correlationId: text("correlation_id").notNull(),
     processedAt: integer("processed_at").notNull(),
+    /** The delivery attempt that applied the event (1: the first). */
+    attempts: integer("attempts").notNull().default(1),
+    /** Later deliveries of the event, dropped as duplicates. */
+    duplicates: integer("duplicates").notNull().default(0),
+    /** When the last duplicate was dropped, epoch ms. */
+    lastDuplicateAt: integer("last_duplicate_at"),
   },
-  (t) => [index("inbox_processed_idx").on(t.processedAt)],
+  (t) => [
+    index("inbox_processed_idx").on(t.processedAt),
+    index("inbox_correlation_idx").on(t.correlationId),
+  ],
 );
 
 /** Messages that could not be applied, kept for an operator to inspect and replay. */

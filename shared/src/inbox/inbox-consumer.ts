@@ -150,14 +150,16 @@ export function createInboxConsumer<Env>(options: InboxConsumerOptions<Env>) {
   }
 
   /**
-   * `knownNew`: the caller has just checked the inbox for this event (one query for the
-   * whole batch), so the first round skips its own check. The inbox row in the commit
-   * still catches a delivery that raced in since.
+   * `attempts`: the delivery this is (stored on the inbox row). `knownNew`: the caller has
+   * just checked the inbox for this event (one query for the whole batch), so the first
+   * round skips its own check. The inbox row in the commit still catches a delivery that
+   * raced in since.
    */
   async function apply(
     db: AnyD1Database,
     env: Env,
     event: Envelope,
+    attempts: number,
     knownNew = false,
   ): Promise<{ outcome: "applied" | "duplicate"; emitted: number }> {
     const handler = options.handlers[event.type];
@@ -166,12 +168,11 @@ export function createInboxConsumer<Env>(options: InboxConsumerOptions<Env>) {
     // concurrent delivery (another event for the same aggregate): read again and re-decide.
     for (let round = 1; ; round++) {
       const skipCheck = knownNew && round === 1;
-      if (!skipCheck && (await alreadyProcessed(db, event.id)))
-        return { outcome: "duplicate", emitted: 0 };
+      if (!skipCheck && (await alreadyProcessed(db, event.id))) return dropDuplicate(db, event.id);
       try {
-        return await commitFirstAccepted(db, event, await handler(event, { db, env }));
+        return await commitFirstAccepted(db, event, attempts, await handler(event, { db, env }));
       } catch (error) {
-        if (isInboxDuplicate(error)) return { outcome: "duplicate", emitted: 0 };
+        if (isInboxDuplicate(error)) return dropDuplicate(db, event.id);
         if (!isConstraintError(error) || round >= CONFLICT_ROUNDS) throw error;
       }
     }
@@ -180,6 +181,7 @@ export function createInboxConsumer<Env>(options: InboxConsumerOptions<Env>) {
   async function commitFirstAccepted(
     db: AnyD1Database,
     event: Envelope,
+    attempts: number,
     result: Decision | Decision[],
   ) {
     const alternatives = Array.isArray(result) ? result : [result];
@@ -194,6 +196,7 @@ export function createInboxConsumer<Env>(options: InboxConsumerOptions<Env>) {
           type: event.type,
           correlationId: event.correlationId,
           processedAt: Date.now(),
+          attempts,
         }),
       ];
       try {
@@ -241,10 +244,10 @@ export function createInboxConsumer<Env>(options: InboxConsumerOptions<Env>) {
       return deadLetter(`${options.service} does not consume ${event.type}`, event.id, event.type);
     if (processed.has(event.id)) {
       message.ack();
-      return { outcome: "duplicate", emitted: 0 };
+      return dropDuplicate(db, event.id);
     }
     try {
-      const result = await apply(db, env, event, true);
+      const result = await apply(db, env, event, message.attempts, true);
       if (result.outcome === "applied" && crashAfterCommit) await crashAfterCommit();
       message.ack();
       return result;
@@ -273,7 +276,8 @@ export function createInboxConsumer<Env>(options: InboxConsumerOptions<Env>) {
       };
     let result: { outcome: "applied" | "duplicate"; emitted: number };
     try {
-      result = await apply(db, env, parsed.event);
+      // A replay counts as a first delivery; its dead letter in the trace tells what came before.
+      result = await apply(db, env, parsed.event, 1);
     } catch (error) {
       return { outcome: "failed", reason: errorText(error) };
     }
@@ -390,6 +394,33 @@ async function atMost(ms: number, promise: Promise<unknown> | undefined): Promis
     late,
   ]);
   if (timer !== undefined) clearTimeout(timer);
+}
+
+/**
+ * The outcome of a delivery of an event already applied, noted on its inbox row (how many
+ * copies were dropped, the last when) so an order's trace shows them. Best effort: the
+ * delivery is dropped either way, so a failure here is logged, never retried.
+ */
+async function dropDuplicate(
+  db: AnyD1Database,
+  eventId: string,
+): Promise<{ outcome: "duplicate"; emitted: 0 }> {
+  const noted = db
+    .update(inbox)
+    .set({ duplicates: sql`${inbox.duplicates} + 1`, lastDuplicateAt: Date.now() })
+    .where(eq(inbox.eventId, eventId))
+    .then(undefined, (error: unknown) =>
+      console.error(
+        JSON.stringify({
+          level: "error",
+          msg: "duplicate not noted",
+          eventId,
+          error: errorText(error),
+        }),
+      ),
+    );
+  await atMost(SIDE_CALL_MS, noted);
+  return { outcome: "duplicate", emitted: 0 };
 }
 
 /**

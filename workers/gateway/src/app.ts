@@ -1,6 +1,7 @@
 import { notFound, onError } from "@edge-saga/shared";
 import { Hono } from "hono";
 import { consistency } from "./consistency/route";
+import { dashboard } from "./dashboard/route";
 import { accessLog } from "./middleware/access-log";
 import { orderRateLimit } from "./middleware/rate-limit";
 import { requestId } from "./middleware/request-id";
@@ -24,6 +25,7 @@ export const app = new Hono<GatewayEnv>()
   .route("/customers", rewards)
   .route("/admin/consistency", consistency)
   .route("/admin", admin)
-  .route("/", reference);
+  .route("/", reference)
+  .route("/", dashboard);
 app.onError(onError);
 app.notFound(notFound);

@@ -270,7 +270,8 @@ describe("gateway OpenAPI document", () => {
 
   it("documents 502 on every route that reaches a service", () => {
     for (const [method, path, op] of documented) {
-      if (path === "/openapi.json" || path === "/docs") continue;
+      // Pages the gateway renders itself (the dashboard's data comes from the other operations).
+      if (path === "/openapi.json" || path === "/docs" || path === "/") continue;
       expect(op.responses["502"], `${method} ${path}`).toBeDefined();
     }
   });

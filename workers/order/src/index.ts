@@ -14,6 +14,7 @@ import { pruneExpiredKeys } from "./db/idempotency-store";
 import { handlers } from "./handlers";
 import { adminSnapshot } from "./routes/admin-snapshot";
 import { orders } from "./routes/orders";
+import { recentOrders } from "./routes/recent-orders";
 
 /** Publishes this service's outbox to the inbox queue of every subscriber. */
 export class OutboxRelay extends BaseOutboxRelay<Env> {
@@ -29,6 +30,7 @@ export class OutboxRelay extends BaseOutboxRelay<Env> {
 const app = new Hono<{ Bindings: Env }>()
   .route("/orders", orders)
   .route("/admin/snapshot", adminSnapshot)
+  .route("/admin/orders/recent", recentOrders)
   .route(
     "/admin",
     kitAdminRoutes({ d1: (env: Env) => env.DB, relay: (env: Env) => env.OUTBOX_RELAY }),

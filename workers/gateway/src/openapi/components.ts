@@ -9,10 +9,12 @@ import {
   RewardsAccount,
 } from "@edge-saga/contracts";
 import { OpenAPIHono, z } from "@hono/zod-openapi";
+import { OrderTrace } from "../trace/schema";
 import {
   DeadLetters,
   ErrorBody,
   Grant,
+  KitStats,
   Ledger,
   OrderHistory,
   OutboxStatus,
@@ -155,6 +157,8 @@ export const schemas = {
   Ledger: registry.register("Ledger", Ledger),
   OutboxStatus: registry.register("OutboxStatus", OutboxStatus),
   DeadLetters: registry.register("DeadLetters", DeadLetters),
+  KitStats: registry.register("KitStats", KitStats),
+  OrderTrace: registry.register("OrderTrace", OrderTrace),
   ServiceFailure: registry.register("ServiceFailure", ServiceFailure),
 };
 
@@ -177,6 +181,11 @@ export const composites = {
   ),
   AdminOutbox: registry.register("AdminOutbox", perService(schemas.OutboxStatus)),
   AdminDeadLetters: registry.register("AdminDeadLetters", perService(schemas.DeadLetters)),
+  AdminStats: registry.register("AdminStats", perService(schemas.KitStats)),
+  AdminStatsPartial: registry.register(
+    "AdminStatsPartial",
+    schemas.ErrorBody.extend(perService(z.union([schemas.KitStats, schemas.ServiceFailure])).shape),
+  ),
   // ErrorBody plus the services' slots: `allOf` the named ErrorBody in the document.
   AdminOutboxPartial: registry.register(
     "AdminOutboxPartial",

@@ -282,6 +282,27 @@ export const operations = [
     },
   }),
   createRoute({
+    operationId: "getOrderTrace",
+    method: "get",
+    path: "/orders/{id}/trace",
+    tags: [TAGS.orders],
+    summary: "Trace an order's saga",
+    description:
+      "Every event of the order's saga across the services, in causal order: who produced it, " +
+      "when it was committed and published, and for each subscriber when it applied it, on " +
+      "which delivery, how many duplicate deliveries it dropped and any dead letter. Composed " +
+      "from every service on each call; events older than the outbox retention (7 days) are gone.",
+    request: { params: OrderPath, headers: withRequestId() },
+    responses: {
+      200: json("The order's trace.", schemas.OrderTrace),
+      ...errors({
+        400: BAD_ID,
+        404: "`ORDER_NOT_FOUND`: no order with this id.",
+        502: "`UPSTREAM_UNAVAILABLE` / `UPSTREAM_FAILED`: a service did not answer.",
+      }),
+    },
+  }),
+  createRoute({
     operationId: "cancelOrder",
     method: "post",
     path: "/orders/{id}/cancel",
@@ -400,6 +421,41 @@ export const operations = [
     },
   }),
   createRoute({
+    operationId: "getAdminStats",
+    method: "get",
+    path: "/admin/stats",
+    tags: [TAGS.admin],
+    summary: "Operating figures of every service",
+    description:
+      "Per service: outbox backlog and the age of its oldest pending event, events published " +
+      "and applied per minute, duplicates absorbed, retries, dead letters, and the relay's last " +
+      "run and last error. `?minutes=` (1-1440, default 15) sets the per-minute window. Admin only.",
+    ...admin,
+    request: {
+      query: z.object({
+        minutes: z.coerce
+          .number()
+          .int()
+          .min(1)
+          .max(1440)
+          .optional()
+          .openapi({
+            param: { description: "Minutes of per-minute figures, the current one included." },
+          }),
+      }),
+      headers: withRequestId(),
+    },
+    responses: {
+      200: json("Every service answered.", composites.AdminStats),
+      ...errors({}, true),
+      502: json(
+        "`UPSTREAM_FAILED`: at least one service failed; its slot holds its error, the others " +
+          "their data.",
+        composites.AdminStatsPartial,
+      ),
+    },
+  }),
+  createRoute({
     operationId: "getAdminConsistency",
     method: "get",
     path: "/admin/consistency",
@@ -503,6 +559,27 @@ export const operations = [
     responses: {
       200: {
         description: "The reference, rendered from the OpenAPI document.",
+        headers: stamped(),
+        content: { "text/html": { schema: z.string() } },
+      },
+      ...errors({}),
+    },
+  }),
+  createRoute({
+    operationId: "getDashboard",
+    method: "get",
+    path: "/",
+    tags: [REFERENCE_TAG],
+    summary: "The live dashboard as a web page",
+    description:
+      "Product stock, a form to place an order, recent orders with each saga drawn as a " +
+      "timeline across the services, and the outbox backlog and dead-letter counters. The page " +
+      "calls the operations of this document from the browser; the admin token typed into it " +
+      "stays in the tab's sessionStorage.",
+    request: { headers: withRequestId() },
+    responses: {
+      200: {
+        description: "The dashboard page; its script polls the API about once a second.",
         headers: stamped(),
         content: { "text/html": { schema: z.string() } },
       },

@@ -116,6 +116,40 @@ export const DeadLetter = z.object({
 /** One service's `GET /admin/dead-letters`: the newest 100. */
 export const DeadLetters = z.object({ deadLetters: z.array(DeadLetter) });
 
+const MinuteCount = z.object({
+  minute: epochMs.meta({ description: "Start of the minute." }),
+  count: z.number().int(),
+});
+
+/** One service's `GET /admin/stats` (shared/src/admin/kit-admin-routes.ts). */
+export const KitStats = z.object({
+  outbox: z.object({
+    pending: z.number().int().meta({ description: "Events not yet published." }),
+    oldestPendingAgeMs: z
+      .number()
+      .int()
+      .nullable()
+      .meta({ description: "Age of the oldest unpublished event; null when none." }),
+  }),
+  perMinute: z
+    .object({
+      since: epochMs.meta({ description: "Start of the first minute counted." }),
+      published: z.array(MinuteCount),
+      consumed: z.array(MinuteCount).meta({ description: "Events applied." }),
+      consumer: z.array(
+        MinuteCount.extend({ metric: z.enum(["duplicate", "retried", "dead-lettered"]) }),
+      ),
+    })
+    .meta({ description: "Minutes with something to count, over the last `minutes`." }),
+  totals: z.object({
+    duplicatesAbsorbed: z.number().int(),
+    retries: z.number().int(),
+    deadLettered: z.number().int(),
+    openDeadLetters: z.number().int(),
+  }),
+  relay: RelayStatus,
+});
+
 /** A service's slot in an admin aggregate when it failed (workers/gateway/src/routes/admin.ts). */
 export const ServiceFailure = z.object({
   error: z.object({

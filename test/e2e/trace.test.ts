@@ -1,0 +1,162 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type LocalStack, startLocalStack } from "../../scripts/lib/local-stack";
+import { Api } from "./support/api";
+import type { Order } from "./support/types";
+import { poll } from "./support/wait";
+
+/**
+ * `GET /orders/{id}/trace` of a cancelled order on a stack of its own with fault injection on,
+ * every relay sending each message twice (`relay.duplicate-delivery` at probability 1): the
+ * trace shows every step of the saga, each applied once by each subscriber, and the duplicate
+ * each subscriber dropped. The shared stack runs without faults, hence the own stack.
+ */
+
+interface Delivery {
+  service: string;
+  appliedAt: string | null;
+  attempts: number;
+  duplicatesDropped: number;
+  lastDuplicateAt: string | null;
+  deadLetter: unknown;
+}
+interface TraceEvent {
+  eventId: string;
+  type: string;
+  producer: string;
+  causationId: string | null;
+  correlationId: string;
+  committedAt: string;
+  publishedAt: string | null;
+  deliveries: Delivery[];
+}
+interface Trace {
+  orderId: string;
+  status: string;
+  events: TraceEvent[];
+}
+
+const SERVICES = ["order", "inventory", "rewards"] as const;
+/** The saga of a confirmed order with redeemed points, then cancelled (README's diagram). */
+const STEPS = [
+  ["order", "OrderPlaced", ["inventory", "rewards"]],
+  ["inventory", "StockReserved", ["order"]],
+  ["rewards", "PointsReserved", ["order"]],
+  ["order", "OrderConfirmed", ["inventory", "rewards"]],
+  ["rewards", "PointsAwarded", ["order"]],
+  ["order", "OrderCancelled", ["inventory", "rewards"]],
+] as const;
+
+let stack: LocalStack;
+let api: Api;
+beforeAll(async () => {
+  stack = await startLocalStack({ faults: true });
+  api = new Api(stack.baseUrl, stack.adminToken);
+  for (const service of SERVICES)
+    await api.expect([200, 201, 204], "PUT", `/admin/${service}/faults`, {
+      admin: true,
+      body: { seed: 7, probabilities: { "relay.duplicate-delivery": 1 } },
+    });
+}, 180_000);
+afterAll(async () => {
+  await stack?.stop();
+});
+
+describe("order trace", () => {
+  it("shows every step of a cancelled order, each applied once, and the duplicates dropped", async () => {
+    await api.putProduct("trace-lamp", { name: "Traced lamp", priceCents: 4500, stock: 5 });
+    await api.grantPoints("trace-alice", 1000);
+    // The order service prices from its replica of the catalog: retry until the product is there.
+    const placed = await poll(
+      async () => {
+        const answer = await api.placeOrder({
+          customerId: "trace-alice",
+          items: [{ sku: "trace-lamp", quantity: 2 }],
+          pointsToRedeem: 500,
+        });
+        return answer.status === 202 ? (answer.body as Order) : undefined;
+      },
+      { what: "the order to be accepted", timeoutMs: 30_000, intervalMs: 200 },
+    );
+    await poll(
+      async () => ((await api.getOrder(placed.id)).status === "CONFIRMED" ? true : undefined),
+      { what: "the order to be CONFIRMED", timeoutMs: 30_000, intervalMs: 100 },
+    );
+    // Cancel once the whole happy path has run (rewards has awarded the points), so the
+    // cancellation comes after PointsAwarded and the trace's order is the one below.
+    await poll(
+      async () => ((await api.getRewards("trace-alice")).lifetimeEarned > 0 ? true : undefined),
+      { what: "the points to be awarded", timeoutMs: 30_000, intervalMs: 100 },
+    );
+    await api.expect(202, "POST", `/orders/${placed.id}/cancel`);
+
+    let last: Trace | undefined;
+    const trace = await poll(
+      async () => {
+        last = (await api.expect<Trace>(200, "GET", `/orders/${placed.id}/trace`)).body;
+        const done =
+          last.events.length === STEPS.length &&
+          last.events.every((e) =>
+            e.deliveries.every((d) => d.appliedAt !== null && d.duplicatesDropped >= 1),
+          );
+        return done ? last : undefined;
+      },
+      {
+        what: "every event applied and its duplicate dropped by every subscriber",
+        timeoutMs: 45_000,
+        intervalMs: 250,
+        last: () => JSON.stringify(last, null, 1),
+      },
+    );
+
+    expect(trace).toMatchObject({ orderId: placed.id, status: "CANCELLED" });
+    // Causal order: StockReserved and PointsReserved (both caused by OrderPlaced) may come either way.
+    const order = trace.events.map((e) => `${e.producer}:${e.type}`);
+    expect([...order.slice(0, 1), ...[...order.slice(1, 3)].sort(), ...order.slice(3)]).toEqual(
+      STEPS.map(([producer, type]) => `${producer}:${type}`),
+    );
+    const byId = new Map(trace.events.map((e) => [e.eventId, e]));
+    for (const [index, event] of trace.events.entries()) {
+      const step = STEPS.find(([, type]) => type === event.type);
+      expect(event.correlationId).toBe(placed.id);
+      expect(event.publishedAt).not.toBeNull();
+      expect(Date.parse(event.publishedAt!)).toBeGreaterThanOrEqual(Date.parse(event.committedAt));
+      // Each event after its cause; OrderPlaced and OrderCancelled come from requests.
+      const cause = event.causationId ? byId.get(event.causationId) : undefined;
+      if (event.type === "OrderPlaced" || event.type === "OrderCancelled")
+        expect(cause).toBeUndefined();
+      else expect(trace.events.indexOf(cause!)).toBeLessThan(index);
+      expect(event.deliveries.map((d) => d.service)).toEqual(step?.[2]);
+      for (const delivery of event.deliveries) {
+        expect(delivery, `${event.type} at ${delivery.service}`).toMatchObject({
+          attempts: 1,
+          deadLetter: null,
+        });
+        expect(delivery.duplicatesDropped).toBeGreaterThanOrEqual(1);
+        expect(Date.parse(delivery.lastDuplicateAt!)).toBeGreaterThanOrEqual(
+          Date.parse(delivery.appliedAt!),
+        );
+      }
+    }
+    // Applied once: the stock is back and the points net out.
+    expect(await api.getProduct("trace-lamp")).toMatchObject({
+      available: 5,
+      reserved: 0,
+      sold: 0,
+    });
+    expect(await api.getRewards("trace-alice")).toMatchObject({ balance: 1000, reserved: 0 });
+  }, 120_000);
+
+  it("answers 404 ORDER_NOT_FOUND for an unknown order", async () => {
+    const answer = await api.request("GET", "/orders/no-such-order/trace");
+    expect(answer.status).toBe(404);
+    expect(answer.body).toMatchObject({ error: { code: "ORDER_NOT_FOUND" } });
+  });
+
+  it("GET /admin/stats shows the duplicates each service absorbed", async () => {
+    const { body } = await api.expect<{
+      services: Record<string, { totals: { duplicatesAbsorbed: number }; outbox: unknown }>;
+    }>(200, "GET", "/admin/stats", { admin: true });
+    for (const service of SERVICES)
+      expect(body.services[service]?.totals.duplicatesAbsorbed, service).toBeGreaterThan(0);
+  });
+});

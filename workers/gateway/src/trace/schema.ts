@@ -1,0 +1,94 @@
+import { OrderStatus } from "@edge-saga/contracts";
+import { IdSchema } from "@edge-saga/shared";
+import { z } from "@hono/zod-openapi";
+import { SERVICES } from "../types";
+
+/**
+ * What one service's kit route `GET /admin/trace/{correlationId}` answers
+ * (shared/src/admin/kit-admin-routes.ts), times in epoch ms. Checked when it arrives, so a
+ * service answering something else is a clear 502, not a broken trace.
+ */
+export const ServiceTrace = z.object({
+  published: z.array(
+    z.object({
+      eventId: z.string(),
+      type: z.string(),
+      causationId: z.string().nullable(),
+      committedAt: z.number(),
+      publishedAt: z.number().nullable(),
+    }),
+  ),
+  handled: z.array(
+    z.object({
+      eventId: z.string(),
+      type: z.string(),
+      appliedAt: z.number(),
+      attempts: z.number().int(),
+      duplicatesDropped: z.number().int(),
+      lastDuplicateAt: z.number().nullable(),
+    }),
+  ),
+  deadLetters: z.array(
+    z.object({
+      eventId: z.string().nullable(),
+      type: z.string().nullable(),
+      reason: z.string(),
+      attempts: z.number().int(),
+      receivedAt: z.number(),
+      resolution: z.enum(["replayed", "discarded"]).nullable(),
+    }),
+  ),
+});
+export type ServiceTrace = z.infer<typeof ServiceTrace>;
+
+const isoTime = z.iso.datetime();
+const Service = z.enum(SERVICES);
+
+/** How one subscriber took one event. */
+export const TraceDelivery = z.object({
+  service: Service.meta({ description: "The subscriber (every one the catalog names)." }),
+  appliedAt: isoTime.nullable().meta({ description: "null: not applied (yet)." }),
+  attempts: z
+    .number()
+    .int()
+    .meta({ description: "The delivery that applied it (1: the first); 0 when not applied." }),
+  duplicatesDropped: z
+    .number()
+    .int()
+    .meta({ description: "Later deliveries of the event that the subscriber's inbox dropped." }),
+  lastDuplicateAt: isoTime.nullable(),
+  deadLetter: z
+    .object({
+      reason: z.string(),
+      at: isoTime,
+      resolution: z.enum(["replayed", "discarded"]).nullable(),
+    })
+    .nullable()
+    .meta({ description: "The newest dead letter of the event at this subscriber, if any." }),
+});
+
+/** One event of the saga, with what each subscriber did with it. */
+export const TraceEvent = z.object({
+  eventId: z.string(),
+  type: z.string(),
+  producer: Service,
+  causationId: z
+    .string()
+    .nullable()
+    .meta({ description: "The event (or request) that caused this one." }),
+  correlationId: IdSchema.meta({ description: "The order id, for every event of its saga." }),
+  committedAt: isoTime.meta({ description: "Written to the producer's outbox." }),
+  publishedAt: isoTime.nullable().meta({ description: "Sent to the subscribers; null: pending." }),
+  deliveries: z.array(TraceDelivery),
+});
+
+/** `GET /orders/{id}/trace`. */
+export const OrderTrace = z.object({
+  orderId: IdSchema,
+  status: OrderStatus,
+  events: z.array(TraceEvent).meta({
+    description: "Causal order: each event after the event that caused it, ties by commit time.",
+  }),
+});
+export type OrderTrace = z.infer<typeof OrderTrace>;
+export type TraceEvent = z.infer<typeof TraceEvent>;
