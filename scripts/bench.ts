@@ -60,19 +60,20 @@ const PLAN = quick
       pollingOrders: 24,
     }
   : {
+      // Samples per figure: enough for a stable p99 (>= 100 per side), within the 10-minute budget.
       accept: [
-        [1, 300],
-        [8, 1_000],
-        [32, 1_600],
+        [1, 200],
+        [8, 480],
+        [32, 640],
       ],
       saga: [
-        [1, 60],
-        [8, 320],
-        [32, 640],
+        [1, 40],
+        [8, 200],
+        [32, 256],
       ],
       throughputSeconds: 30,
       backlogs: [1_000, 10_000, 50_000],
-      pollingOrders: 80,
+      pollingOrders: 64,
     };
 /** The polling-relay baseline's interval: generous to it (a cron-driven relay polls every 60 s). */
 const POLL_INTERVAL_MS = 1_000;
