@@ -1,6 +1,7 @@
 export * from "./admin/kit-admin-routes";
 export * from "./bench/baselines";
 export * from "./catalog";
+export * from "./cdc/outbox-trigger";
 export * from "./db/kit-schema";
 export * from "./db/types";
 export * from "./dead-letters/dead-letters";

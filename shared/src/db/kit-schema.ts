@@ -8,6 +8,9 @@ import {
   uniqueIndex,
 } from "drizzle-orm/sqlite-core";
 
+// Change capture's per-aggregate counters, for services whose tables have outbox triggers.
+export { cdcSequences } from "../cdc/cdc-schema";
+
 /**
  * Tables of the event kit. Every service re-exports them from its own drizzle
  * schema so its generated migrations create them in its own database.

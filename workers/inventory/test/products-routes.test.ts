@@ -80,32 +80,6 @@ describe("PUT /products/{sku}", () => {
     await expectConsistent();
   });
 
-  it("writes ProductUpserted with each put, its sequence the product's version", async () => {
-    const sku = uniqueId("event");
-    await put(sku, { name: "First", priceCents: 100, stock: 1 }, { "x-request-id": "req-1" });
-    await put(sku, { name: "Second", priceCents: 200, stock: 2 }, { "x-request-id": "req-2" });
-    const events = await published(sku);
-    expect(events).toMatchObject([
-      {
-        type: "ProductUpserted",
-        source: "inventory",
-        aggregateType: "product",
-        aggregateId: sku,
-        correlationId: sku,
-        causationId: "req-1",
-        sequence: 1,
-        version: 2,
-        payload: { sku, name: "First", price: { amountCents: 100, currency: "USD" } },
-      },
-      {
-        type: "ProductUpserted",
-        causationId: "req-2",
-        sequence: 2,
-        payload: { sku, name: "Second", price: { amountCents: 200, currency: "USD" } },
-      },
-    ]);
-  });
-
   it("writes neither the event without the product nor the product without the event", async () => {
     const sku = uniqueId("atomic");
     await seedProduct(sku, 4);

@@ -34,4 +34,19 @@ export const Unrouted = defineEvent({
   payload: z.object({}),
 });
 
-export const catalog = defineCatalog([TallyIncremented, TallyDecremented, PoisonPill, Unrouted]);
+/** Written by the outbox triggers on `gadgets` (change capture), never by code. */
+export const GadgetChanged = defineEvent({
+  type: "GadgetChanged",
+  version: 2,
+  producer: "tester",
+  subscribers: [],
+  payload: z.object({ id: z.string(), label: z.string(), priceCents: z.number().int() }),
+});
+
+export const catalog = defineCatalog([
+  TallyIncremented,
+  TallyDecremented,
+  PoisonPill,
+  Unrouted,
+  GadgetChanged,
+]);

@@ -1,7 +1,13 @@
 import { sql } from "drizzle-orm";
 import { check, integer, sqliteTable, text } from "drizzle-orm/sqlite-core";
 
-export { consumerMetrics, deadLetters, inbox, outbox } from "../../../src/db/kit-schema";
+export {
+  cdcSequences,
+  consumerMetrics,
+  deadLetters,
+  inbox,
+  outbox,
+} from "../../../src/db/kit-schema";
 
 /** A counter per id: the state the kit's tests change alongside events. */
 export const tallies = sqliteTable(
@@ -23,4 +29,13 @@ export const refusals = sqliteTable("refusals", {
 export const deliveries = sqliteTable("deliveries", {
   eventId: text("event_id").primaryKey(),
   count: integer("count").notNull(),
+});
+
+/** A table under change capture: its outbox triggers write GadgetChanged (see gadget-changed-trigger.ts). */
+export const gadgets = sqliteTable("gadgets", {
+  id: text("id").primaryKey(),
+  label: text("label").notNull(),
+  priceCents: integer("price_cents").notNull(),
+  /** Not captured: changing only this emits nothing. */
+  stock: integer("stock").notNull().default(0),
 });

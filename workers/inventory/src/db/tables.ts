@@ -18,7 +18,7 @@ export const products = sqliteTable(
     sold: integer("sold").notNull().default(0),
     /** Every unit ever put: `available + reserved + sold` always equals it. */
     received: integer("received").notNull(),
-    /** +1 per PUT; the `sequence` of its ProductUpserted, so consumers keep the newest. */
+    /** +1 per PUT: lets a PUT refuse to overwrite one it did not read. (Event sequences: `cdc_sequences`.) */
     version: integer("version").notNull(),
     createdAt: integer("created_at").notNull(),
     updatedAt: integer("updated_at").notNull(),

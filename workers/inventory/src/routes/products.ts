@@ -1,11 +1,5 @@
-import {
-  catalog,
-  type Product,
-  ProductInput,
-  REQUEST_ID_HEADER,
-  SkuParam,
-} from "@edge-saga/contracts";
-import { errorText, HttpError, newId, outboxInserts, pokeRelay, validate } from "@edge-saga/shared";
+import { type Product, ProductInput, SkuParam } from "@edge-saga/contracts";
+import { errorText, HttpError, pokeRelay, validate } from "@edge-saga/shared";
 import { asc, eq, sql } from "drizzle-orm";
 import { Hono } from "hono";
 import { type Database, database } from "../db/client";
@@ -26,23 +20,18 @@ function toProduct(row: ProductRow): Product {
   return { sku, name, priceCents, available, reserved, sold };
 }
 
-/** The gateway's request id, when it is one an envelope accepts. */
-function causationId(header: string | undefined): string {
-  return header && header.length <= 128 ? header : newId();
-}
-
 /**
- * Creates or replaces a product and writes its ProductUpserted in the same batch.
- * `stock` sets the available units; `received` grows by what that adds, computed in
- * SQL against the row as it is when the batch runs (reservations may have moved units
- * since we read it). The version is checked in SQL too: two PUTs that read the same
- * version cannot both commit, so each event's sequence names exactly one state.
+ * Creates or replaces a product. Its ProductUpserted is not written here: the products
+ * table's outbox triggers (db/product-upserted-trigger.ts) write it in the same statement
+ * when the name or price changed. `stock` sets the available units; `received` grows by
+ * what that adds, computed in SQL against the row as it is when the statement runs
+ * (reservations may have moved units since we read it). The version is checked in SQL
+ * too: two PUTs that read the same version cannot both commit.
  */
 async function putProduct(
   db: Database,
   sku: string,
   input: ProductInput,
-  requestId: string,
 ): Promise<{ created: boolean; product: ProductRow }> {
   for (let attempt = 1; ; attempt++) {
     const current = await db
@@ -52,18 +41,6 @@ async function putProduct(
       .get();
     const version = (current?.version ?? 0) + 1;
     const now = Date.now();
-    const event = catalog.create("ProductUpserted", {
-      aggregateType: "product",
-      aggregateId: sku,
-      correlationId: sku,
-      causationId: requestId,
-      sequence: version,
-      payload: {
-        sku,
-        name: input.name,
-        price: { amountCents: input.priceCents, currency: "USD" },
-      },
-    });
     const write = current
       ? db
           .update(productsTable)
@@ -72,7 +49,7 @@ async function putProduct(
             priceCents: input.priceCents,
             received: sql`${productsTable.received} + ${input.stock} - ${productsTable.available}`,
             available: input.stock,
-            // NULL (refused by NOT NULL, rolling back the event too) if another PUT got in first.
+            // NULL (refused by NOT NULL) if another PUT got in first.
             version: sql`CASE WHEN ${productsTable.version} = ${current.version} THEN ${version} END`,
             updatedAt: now,
           })
@@ -93,8 +70,7 @@ async function putProduct(
           })
           .returning();
     try {
-      const [rows] = await db.batch([write, ...outboxInserts(db, [event])]);
-      const product = rows[0];
+      const product = (await write)[0];
       if (!product) throw new Error(`product ${sku} was not written`);
       return { created: !current, product };
     } catch (error) {
@@ -122,12 +98,7 @@ export const products = new Hono<{ Bindings: Env }>()
   })
   .put("/:sku", validate("param", SkuParam), validate("json", ProductInput), async (c) => {
     const { sku } = c.req.valid("param");
-    const { created, product } = await putProduct(
-      database(c.env),
-      sku,
-      c.req.valid("json"),
-      causationId(c.req.header(REQUEST_ID_HEADER)),
-    );
+    const { created, product } = await putProduct(database(c.env), sku, c.req.valid("json"));
     c.executionCtx.waitUntil(pokeRelay(c.env.OUTBOX_RELAY));
     return c.json(toProduct(product), created ? 201 : 200);
   });
