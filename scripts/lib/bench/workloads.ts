@@ -37,12 +37,24 @@ async function call(
   if (options.body !== undefined) headers["content-type"] = "application/json";
   if (options.admin) headers.authorization = `Bearer ${client.adminToken}`;
   if (options.ip) headers["cf-connecting-ip"] = options.ip;
-  const res = await fetch(`${client.baseUrl}${path}`, {
-    method,
-    headers,
-    body: options.body === undefined ? undefined : JSON.stringify(options.body),
-    signal: AbortSignal.timeout(60_000),
-  });
+  const send = () =>
+    fetch(`${client.baseUrl}${path}`, {
+      method,
+      headers,
+      body: options.body === undefined ? undefined : JSON.stringify(options.body),
+      signal: AbortSignal.timeout(method === "GET" ? 15_000 : 60_000),
+    });
+  // The local dev proxy has been seen to leave a read unanswered under load: reads are safe
+  // to resend, and one stuck poll must not sink a ten-minute run.
+  let res: Response | undefined;
+  for (let attempt = 1; !res; attempt++) {
+    try {
+      res = await send();
+    } catch (error) {
+      if (method !== "GET" || attempt >= 4) throw error;
+      console.warn(`[bench] ${method} ${path}: ${(error as Error).message}; resending`);
+    }
+  }
   const text = await res.text();
   let body: unknown = text;
   try {

@@ -47,6 +47,12 @@ export interface InboxConsumerOptions<Env> {
    * are always applied one after another, in delivery order. Default 8.
    */
   concurrency?: number;
+  /**
+   * Which messages must be applied one after another: those with the same key. Default: the
+   * correlation id (one saga). A service whose rows are per customer, say, keys by customer
+   * so that concurrent messages never race for the same optimistic lock.
+   */
+  serializeBy?: (event: Partial<Envelope>) => string | undefined;
   /** Backoff between retries of a failing message. */
   retryDelaySeconds?: (attempts: number) => number;
   /**
@@ -286,6 +292,10 @@ export function createInboxConsumer<Env>(options: InboxConsumerOptions<Env>) {
   }
   replayers.set(options.service, replay as Replayer);
 
+  const laneOf = (event: Partial<Envelope>) =>
+    options.serializeBy?.(event) ??
+    (typeof event.correlationId === "string" ? `saga:${event.correlationId}` : undefined);
+
   return async function queue(batch: MessageBatch, env: Env): Promise<Record<Outcome, number>> {
     const db = options.db(env);
     const counts: Record<Outcome, number> = {
@@ -340,7 +350,7 @@ export function createInboxConsumer<Env>(options: InboxConsumerOptions<Env>) {
       }
       logOutcome(message, result.outcome, Date.now() - started);
     };
-    await runBySaga(batch.messages, options.concurrency ?? 8, handleOne);
+    await runInLanes(batch.messages, options.concurrency ?? 8, laneOf, handleOne);
     if (unpoked > 0) await poke();
     await atMost(SIDE_CALL_MS, recordMetrics(db, counts));
     console.log(
@@ -472,19 +482,21 @@ async function processedAmong(
 }
 
 /**
- * Runs `work` for every message, up to `concurrency` at a time; messages of one saga
- * (same correlation id) run one after another in delivery order, since they usually
+ * Runs `work` for every message, up to `concurrency` at a time; messages with the same lane
+ * key (by default one saga) run one after another in delivery order, since they usually
  * touch the same rows and would only conflict.
  */
-async function runBySaga(
+async function runInLanes(
   messages: readonly Message[],
   concurrency: number,
+  laneOf: (event: Partial<Envelope>) => string | undefined,
   work: (message: Message) => Promise<void>,
 ): Promise<void> {
   const lanes = new Map<string, Message[]>();
   for (const message of messages) {
-    const body = decodeBody(message.body) as Partial<Envelope> | undefined;
-    const key = typeof body?.correlationId === "string" ? `saga:${body.correlationId}` : message.id;
+    const body = decodeBody(message.body);
+    const event = (typeof body === "object" && body !== null ? body : {}) as Partial<Envelope>;
+    const key = laneOf(event) ?? `message:${message.id}`;
     const lane = lanes.get(key);
     if (lane) lane.push(message);
     else lanes.set(key, [message]);

@@ -11,3 +11,12 @@ export const handlers: Record<string, EventHandler<Env>> = {
   OrderRejected: orderRejected,
   OrderCancelled: orderCancelled,
 };
+
+/**
+ * Every change to an account appends at the customer's next ledger seq, so two events of one
+ * customer applied at once would only race for it: the consumer applies them one by one.
+ */
+export function customerOf(event: { payload?: unknown }): string | undefined {
+  const customerId = (event.payload as { customerId?: unknown } | undefined)?.customerId;
+  return typeof customerId === "string" ? `customer:${customerId}` : undefined;
+}
