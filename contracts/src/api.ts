@@ -68,6 +68,47 @@ export const OrderListQuery = z.strictObject({
 
 export const OrderList = z.object({ orders: z.array(Order), nextCursor: IdSchema.nullable() });
 
+/** One order as the view service (read model) shows it in a customer's history. */
+export const CustomerOrder = z.object({
+  id: IdSchema,
+  customerId: IdSchema,
+  status: OrderStatus,
+  items: z.array(
+    z.object({
+      sku: Sku,
+      /** The product's name from the catalog; null until its ProductUpserted arrived. */
+      name: z.string().nullable(),
+      quantity: z.number().int(),
+      unitPriceCents: z.number().int(),
+      /** The product's price now (it may have changed since the order). */
+      currentPriceCents: z.number().int().nullable(),
+    }),
+  ),
+  totalCents: z.number().int(),
+  pointsRedeemed: z.number().int(),
+  /** Points the order earns once CONFIRMED (0 before). */
+  pointsEarned: z.number().int(),
+  /** Points rewards credited (null until PointsAwarded arrived). */
+  pointsAwarded: z.number().int().nullable(),
+  rejectionReason: RejectionReason.nullable(),
+  /** The order's stock: PENDING (no answer yet), RESERVED, FAILED, SOLD or RELEASED. */
+  reservation: z.enum(["PENDING", "RESERVED", "FAILED", "SOLD", "RELEASED"]),
+  createdAt: z.iso.datetime(),
+  updatedAt: z.iso.datetime(),
+});
+export type CustomerOrder = z.infer<typeof CustomerOrder>;
+
+export const CustomerOrdersQuery = z.strictObject({
+  cursor: IdSchema.optional(),
+  limit: z.coerce.number().int().min(1).max(100).default(20),
+});
+
+/** `GET /customers/{id}/orders`: newest first, `nextCursor` pages on. */
+export const CustomerOrders = z.object({
+  orders: z.array(CustomerOrder),
+  nextCursor: IdSchema.nullable(),
+});
+
 export const RewardsAccount = z.object({
   customerId: IdSchema,
   balance: z.number().int(),

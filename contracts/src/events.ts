@@ -34,7 +34,7 @@ export const ProductUpserted = defineEvent({
   type: "ProductUpserted",
   version: 2,
   producer: "inventory",
-  subscribers: ["order"],
+  subscribers: ["order", "view"],
   payload: z.object({ sku: Sku, name: ProductName, price: Price }),
   upcasters: {
     1: {
@@ -52,7 +52,7 @@ export const OrderPlaced = defineEvent({
   type: "OrderPlaced",
   version: 1,
   producer: "order",
-  subscribers: ["inventory", "rewards"],
+  subscribers: ["inventory", "rewards", "view"],
   payload: z.object({
     orderId: IdSchema,
     customerId: IdSchema,
@@ -66,7 +66,7 @@ export const StockReserved = defineEvent({
   type: "StockReserved",
   version: 1,
   producer: "inventory",
-  subscribers: ["order"],
+  subscribers: ["order", "view"],
   payload: z.object({ orderId: IdSchema, items: z.array(StockLine).min(1) }),
 });
 
@@ -74,7 +74,7 @@ export const StockReservationFailed = defineEvent({
   type: "StockReservationFailed",
   version: 1,
   producer: "inventory",
-  subscribers: ["order"],
+  subscribers: ["order", "view"],
   payload: z.object({
     orderId: IdSchema,
     reason: z.enum(["OUT_OF_STOCK", "UNKNOWN_PRODUCT"]),
@@ -108,7 +108,7 @@ export const OrderConfirmed = defineEvent({
   type: "OrderConfirmed",
   version: 1,
   producer: "order",
-  subscribers: ["inventory", "rewards"],
+  subscribers: ["inventory", "rewards", "view"],
   payload: z.object({
     orderId: IdSchema,
     customerId: IdSchema,
@@ -125,7 +125,7 @@ export const OrderRejected = defineEvent({
   type: "OrderRejected",
   version: 1,
   producer: "order",
-  subscribers: ["inventory", "rewards"],
+  subscribers: ["inventory", "rewards", "view"],
   payload: z.object({ orderId: IdSchema, customerId: IdSchema, reason: RejectionReason }),
 });
 
@@ -133,7 +133,7 @@ export const OrderCancelled = defineEvent({
   type: "OrderCancelled",
   version: 1,
   producer: "order",
-  subscribers: ["inventory", "rewards"],
+  subscribers: ["inventory", "rewards", "view"],
   payload: z.object({
     orderId: IdSchema,
     customerId: IdSchema,
@@ -145,7 +145,7 @@ export const PointsAwarded = defineEvent({
   type: "PointsAwarded",
   version: 1,
   producer: "rewards",
-  subscribers: ["order"],
+  subscribers: ["order", "view"],
   payload: z.object({ orderId: IdSchema, customerId: IdSchema, points: Points }),
 });
 

@@ -1,6 +1,6 @@
 /** Pure parts of the deploy: what must exist, and how configs are brought up to date. */
 
-export const SERVICES = ["order", "inventory", "rewards"] as const;
+export const SERVICES = ["order", "inventory", "rewards", "view"] as const;
 export type Service = (typeof SERVICES)[number];
 
 export const databaseName = (service: Service) => `edge-saga-${service}`;

@@ -16,7 +16,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 /**
- * The whole system on this machine: the gateway and the three services in ONE `wrangler dev`
+ * The whole system on this machine: the gateway, the three services and the view in ONE `wrangler dev`
  * process (cross-Worker queues and service bindings only work inside one process), with every
  * service's D1 migrated into the same persist dir. Used by the e2e suite, `npm run dev`,
  * benchmarks and chaos runs.
@@ -26,7 +26,7 @@ import { fileURLToPath } from "node:url";
  * try { await fetch(`${stack.baseUrl}/products`); } finally { await stack.stop(); }
  */
 
-export const SERVICES = ["order", "inventory", "rewards"] as const;
+export const SERVICES = ["order", "inventory", "rewards", "view"] as const;
 export type Service = (typeof SERVICES)[number];
 
 export interface LocalStackOptions {

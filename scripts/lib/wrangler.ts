@@ -59,5 +59,10 @@ export const WORKERS = [
     config: "workers/rewards/wrangler.toml",
     types: "workers/rewards/worker-configuration.d.ts",
   },
+  {
+    name: "view",
+    config: "workers/view/wrangler.toml",
+    types: "workers/view/worker-configuration.d.ts",
+  },
   { name: "gateway", config: "wrangler.toml", types: "workers/gateway/worker-configuration.d.ts" },
 ] as const;

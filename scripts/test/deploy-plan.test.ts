@@ -26,8 +26,10 @@ describe("deploy plan", () => {
       "inventory-inbox-dlq",
       "rewards-inbox",
       "rewards-inbox-dlq",
+      "view-inbox",
+      "view-inbox-dlq",
     ]);
-    for (const service of ["order", "inventory", "rewards"]) {
+    for (const service of ["order", "inventory", "rewards", "view"]) {
       const toml = readFileSync(
         new URL(`../../workers/${service}/wrangler.toml`, import.meta.url),
         "utf8",

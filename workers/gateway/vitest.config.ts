@@ -47,6 +47,7 @@ export default defineConfig({
           ORDER: echoService("order"),
           INVENTORY: echoService("inventory"),
           REWARDS: echoService("rewards"),
+          VIEW: echoService("view"),
         },
       },
     }),

@@ -30,6 +30,13 @@ const BenchBaselineInput = z.strictObject({
   relayPollIntervalMs: z.number().int().min(100).max(600_000).nullable(),
 });
 
+const ReplayInput = z.strictObject({
+  /** The subscriber service to send to, e.g. "view". */
+  to: z.string().regex(/^[a-z][a-z0-9-]{0,63}$/),
+  /** Replay rows committed at or after this time. */
+  since: z.iso.datetime({ offset: true }),
+});
+
 /** Largest page of the event id routes: ids are small, so a page is a few hundred KB at most. */
 const EVENT_PAGE_MAX = 5000;
 
@@ -204,6 +211,24 @@ export function kitAdminRoutes<Env extends object, T extends OutboxRelay<any> = 
           deadLetters: dead?.results ?? [],
         });
       })
+      // Backfill or rebuild a subscriber from this service's retained outbox (see `OutboxRelay.replay`).
+      .post("/replay", async (c) => {
+        const parsed = ReplayInput.safeParse(await c.req.json().catch(() => undefined));
+        if (!parsed.success)
+          return c.json(
+            errorBody("VALIDATION_FAILED", "invalid replay", issueDetails(parsed.error)),
+            400,
+          );
+        const answer = await relayStub(options.relay(c.env)).replay({
+          to: parsed.data.to,
+          since: Date.parse(parsed.data.since),
+        });
+        if (!answer.ok) return fail(c, 422, answer.code, answer.message);
+        return c.json({ replay: answer.job }, 202);
+      })
+      .get("/replay", async (c) =>
+        c.json({ replays: await relayStub(options.relay(c.env)).replays() }),
+      )
       // What the cron does, on demand: operators and local dev need not wait for the minute.
       .post("/maintenance", async (c) => {
         const pruned = await runMaintenance(options.d1(c.env), options.relay(c.env));

@@ -44,7 +44,26 @@ export interface RelayStatus {
   nextAlarmAt: number | null;
 }
 
+/** A replay of retained outbox rows to one subscriber (see `OutboxRelay.replay`). */
+export interface ReplayJob {
+  /** The subscriber service whose queue gets the events. */
+  to: string;
+  /** Rows committed at or after this time (epoch ms) are replayed. */
+  since: number;
+  /** Rows up to this seq are done; the next run resumes after it. */
+  afterSeq: number;
+  /** Messages sent so far. */
+  sent: number;
+  startedAt: number;
+  finishedAt: number | null;
+}
+
+export type ReplayAnswer =
+  | { ok: true; job: ReplayJob }
+  | { ok: false; code: "UNKNOWN_SUBSCRIBER"; message: string };
+
 const STATUS_KEY = "relay-status";
+const REPLAY_KEY = "replay-jobs";
 const FAULTS_KEY = "faults";
 const POLLING_KEY = "bench-polling-interval-ms";
 const PAGE_SIZE = 100;
@@ -191,6 +210,86 @@ export abstract class OutboxRelay<Env = unknown> extends DurableObject<Env> {
     return config.sendTimeoutMs ?? 30_000;
   }
 
+  // --- Replay / backfill ---
+
+  /**
+   * Re-publishes the retained outbox rows committed at or after `since` whose type `to`
+   * subscribes to, to `to`'s queue only, in commit order, in chunks within the send limits,
+   * carried on over as many alarm runs as it takes. Only published rows: pending ones reach
+   * `to` through the normal drain. Consumers dedupe, so replaying to a live subscriber is safe.
+   * A new replay to the same subscriber starts over.
+   * @example await relayStub(env.OUTBOX_RELAY).replay({ to: "view", since: 0 })
+   */
+  async replay(request: { to: string; since: number }): Promise<ReplayAnswer> {
+    const { queues } = this.config();
+    if (!queues[request.to]) {
+      return {
+        ok: false,
+        code: "UNKNOWN_SUBSCRIBER",
+        message: `this service publishes to ${Object.keys(queues).join(", ") || "nobody"}, not ${request.to}`,
+      };
+    }
+    const job: ReplayJob = {
+      to: request.to,
+      since: request.since,
+      afterSeq: 0,
+      sent: 0,
+      startedAt: Date.now(),
+      finishedAt: null,
+    };
+    await this.ctx.storage.put(REPLAY_KEY, { ...(await this.replays()), [request.to]: job });
+    const scheduled = await this.ctx.storage.getAlarm();
+    if (scheduled === null || scheduled > Date.now()) await this.ctx.storage.setAlarm(Date.now());
+    return { ok: true, job };
+  }
+
+  /** Every replay started, by subscriber, finished or not. */
+  async replays(): Promise<Record<string, ReplayJob>> {
+    return (await this.ctx.storage.get<Record<string, ReplayJob>>(REPLAY_KEY)) ?? {};
+  }
+
+  /** Carries the unfinished replays on within `budget` D1 queries and sends; `more` if any is left. */
+  protected async replayStep(config: RelayConfig, budget: number): Promise<{ more: boolean }> {
+    const jobs = await this.replays();
+    let operations = 0;
+    for (const job of Object.values(jobs)) {
+      const queue = config.queues[job.to];
+      if (job.finishedAt !== null || !queue) continue;
+      while (operations < budget && job.finishedAt === null) {
+        const { results: rows } = await config.db
+          .prepare(
+            `SELECT seq, type, body FROM outbox
+              WHERE seq > ? AND published_at IS NOT NULL AND created_at >= ? ORDER BY seq LIMIT ?`,
+          )
+          .bind(job.afterSeq, job.since, PAGE_SIZE)
+          .all<PendingRow>();
+        operations++;
+        const wanted = rows.filter((r) => config.catalog.subscribersOf(r.type).includes(job.to));
+        const timeoutMs = await this.sendTimeoutMs(config);
+        for (const chunk of chunkForSend(
+          wanted,
+          config.maxMessagesPerSend ?? 100,
+          config.maxBytesPerSend ?? 250_000,
+        )) {
+          const messages = chunk.map((r) => ({
+            body: JSON.parse(r.body),
+            contentType: "json" as const,
+          }));
+          await withTimeout(this.send(queue, messages), timeoutMs, `replay to ${job.to}`);
+          operations++;
+          job.sent += chunk.length;
+          const pause = config.pauseBetweenSendsMs ?? DEFAULT_PAUSE_BETWEEN_SENDS_MS;
+          if (pause > 0) await new Promise((r) => setTimeout(r, pause));
+        }
+        job.afterSeq = rows.at(-1)?.seq ?? job.afterSeq;
+        if (rows.length < PAGE_SIZE) job.finishedAt = Date.now();
+        // Saved after every page: a crash re-sends at most one page, which consumers dedupe.
+        await this.ctx.storage.put(REPLAY_KEY, jobs);
+      }
+    }
+    return { more: Object.values(jobs).some((j) => j.finishedAt === null && config.queues[j.to]) };
+  }
+
   async status(): Promise<RelayStatus> {
     const stored = (await this.ctx.storage.get<RelayStatus>(STATUS_KEY)) ?? emptyStatus;
     return { ...stored, nextAlarmAt: await this.ctx.storage.getAlarm() };
@@ -201,7 +300,11 @@ export abstract class OutboxRelay<Env = unknown> extends DurableObject<Env> {
     const now = Date.now();
     try {
       if (await this.fault("relay.alarm-fails")) throw new InjectedFault("relay.alarm-fails");
-      const { published, more } = await this.drain(this.config());
+      const config = this.config();
+      const { published, more, operations } = await this.drain(config);
+      // Live events first: a replay only gets what the drain left of the run's budget.
+      const replaying =
+        !more && (await this.replayStep(config, (config.operationBudget ?? 800) - operations)).more;
       await this.ctx.storage.put<RelayStatus>(STATUS_KEY, {
         ...status,
         lastRunAt: now,
@@ -211,7 +314,7 @@ export abstract class OutboxRelay<Env = unknown> extends DurableObject<Env> {
       });
       const polling = await this.pollingIntervalMs();
       if (polling) await this.ctx.storage.setAlarm(Date.now() + polling);
-      else if (more) await this.ctx.storage.setAlarm(Date.now());
+      else if (more || replaying) await this.ctx.storage.setAlarm(Date.now());
     } catch (error) {
       const failures = status.consecutiveFailures + 1;
       await this.ctx.storage.put<RelayStatus>(STATUS_KEY, {
@@ -235,7 +338,9 @@ export abstract class OutboxRelay<Env = unknown> extends DurableObject<Env> {
   }
 
   /** Publishes pending rows in commit order until none are left or the run's budget is spent. */
-  protected async drain(config: RelayConfig): Promise<{ published: number; more: boolean }> {
+  protected async drain(
+    config: RelayConfig,
+  ): Promise<{ published: number; more: boolean; operations: number }> {
     const budget = config.operationBudget ?? 800;
     let operations = 0;
     let published = 0;
@@ -247,7 +352,7 @@ export abstract class OutboxRelay<Env = unknown> extends DurableObject<Env> {
         .bind(PAGE_SIZE)
         .all<PendingRow>();
       operations++;
-      if (rows.length === 0) return { published, more: false };
+      if (rows.length === 0) return { published, more: false, operations };
       for (const chunk of chunkForSend(
         rows,
         config.maxMessagesPerSend ?? 100,
@@ -262,9 +367,9 @@ export abstract class OutboxRelay<Env = unknown> extends DurableObject<Env> {
         const pause = config.pauseBetweenSendsMs ?? DEFAULT_PAUSE_BETWEEN_SENDS_MS;
         if (pause > 0) await new Promise((r) => setTimeout(r, pause));
       }
-      if (rows.length < PAGE_SIZE) return { published, more: false };
+      if (rows.length < PAGE_SIZE) return { published, more: false, operations };
     }
-    return { published, more: true };
+    return { published, more: true, operations };
   }
 
   /** Sends one chunk to every subscriber queue; resolves only when every send resolved. Returns the number of sends. */

@@ -6,6 +6,7 @@ import { accessLog } from "./middleware/access-log";
 import { orderRateLimit } from "./middleware/rate-limit";
 import { requestId } from "./middleware/request-id";
 import { admin } from "./routes/admin";
+import { customerOrders } from "./routes/customer-orders";
 import { orders } from "./routes/orders";
 import { products } from "./routes/products";
 import { reference } from "./routes/reference";
@@ -23,6 +24,7 @@ export const app = new Hono<GatewayEnv>()
   .route("/products", products)
   .route("/orders", orders)
   .route("/customers", rewards)
+  .route("/customers", customerOrders)
   .route("/admin/consistency", consistency)
   .route("/admin", admin)
   .route("/", reference)

@@ -1,6 +1,8 @@
 /** The services the gateway fronts, each reached only through its service binding. */
 export const SERVICES = ["order", "inventory", "rewards"] as const;
 export type ServiceName = (typeof SERVICES)[number];
+/** Every Worker behind the gateway: the services plus the view (a read model, no outbox of its own). */
+export type BoundService = ServiceName | "view";
 
 /** Hono environment of the gateway: bindings plus what middleware hands to the route handlers. */
 export interface GatewayEnv {
@@ -14,7 +16,7 @@ export interface GatewayEnv {
 }
 
 /** The service binding for `service`. */
-export function serviceBinding(env: Env, service: ServiceName): Fetcher {
+export function serviceBinding(env: Env, service: BoundService): Fetcher {
   switch (service) {
     case "order":
       return env.ORDER;
@@ -22,5 +24,7 @@ export function serviceBinding(env: Env, service: ServiceName): Fetcher {
       return env.INVENTORY;
     case "rewards":
       return env.REWARDS;
+    case "view":
+      return env.VIEW;
   }
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { checkConsistency } from "../src/consistency/check";
-import type { OrderFact, SystemSnapshot } from "../src/consistency/snapshot";
+import type { OrderFact, SystemSnapshot, ViewOrderFact } from "../src/consistency/snapshot";
 import { ADMIN, call, callWith } from "./helpers";
 
 /**
@@ -57,8 +57,19 @@ function consistent(): SystemSnapshot {
         },
       },
     ],
-    outbox: { order: { pending: 0 }, inventory: { pending: 0 }, rewards: { pending: 0 } },
-    deadLetters: { order: [], inventory: [], rewards: [] },
+    // The read model agrees with the order service on every order.
+    view: [
+      viewRow("o1", "c1", "CONFIRMED", [{ sku: "A", quantity: 2, unitPriceCents: 1000 }], 50, 19),
+      viewRow("o2", "c1", "CANCELLED", [{ sku: "B", quantity: 1, unitPriceCents: 500 }], 10, 4),
+      viewRow("o3", "c2", "REJECTED", [{ sku: "B", quantity: 9, unitPriceCents: 500 }], 0, 0),
+    ],
+    outbox: {
+      order: { pending: 0 },
+      inventory: { pending: 0 },
+      rewards: { pending: 0 },
+      view: { pending: 0 },
+    },
+    deadLetters: { order: [], inventory: [], rewards: [], view: [] },
     // o1's OrderPlaced reached both subscribers; inventory's StockReserved reached order.
     events: {
       order: { published: [{ id: "e-placed-o1", type: "OrderPlaced" }], handled: ["e-stock-o1"] },
@@ -67,6 +78,7 @@ function consistent(): SystemSnapshot {
         handled: ["e-placed-o1"],
       },
       rewards: { published: [], handled: ["e-placed-o1"] },
+      view: { published: [], handled: ["e-placed-o1", "e-stock-o1"] },
     },
   };
 }
@@ -83,12 +95,16 @@ function order(
   return { id, customerId, status, totalCents, pointsRedeemed, pointsEarned, items };
 }
 
+function viewRow(...args: Parameters<typeof order>): ViewOrderFact {
+  return { ...order(...args), createdAt: "2026-01-01T00:00:00.000Z" };
+}
+
 /** The violations of `s` as `[invariant, ids]`, for compact assertions. */
 function found(s: SystemSnapshot) {
   return checkConsistency(s).violations.map((v) => [v.invariant, v.ids] as const);
 }
 
-describe("consistency checker (design.md invariants 1-6)", () => {
+describe("consistency checker (design.md invariants 1-6, 7: the view)", () => {
   it("reports ok, counts and no violations for a consistent system", () => {
     const report = checkConsistency(consistent(), new Date("2026-01-01T00:00:00Z"));
     expect(report).toEqual({
@@ -101,8 +117,9 @@ describe("consistency checker (design.md invariants 1-6)", () => {
         reservations: 3,
         accounts: 1,
         rewardOrders: 2,
-        outboxPending: { order: 0, inventory: 0, rewards: 0 },
-        deadLetters: { order: 0, inventory: 0, rewards: 0 },
+        viewOrders: 3,
+        outboxPending: { order: 0, inventory: 0, rewards: 0, view: 0 },
+        deadLetters: { order: 0, inventory: 0, rewards: 0, view: 0 },
         eventsPublished: 2,
         eventsUndelivered: {},
       },
@@ -110,10 +127,33 @@ describe("consistency checker (design.md invariants 1-6)", () => {
     });
   });
 
+  it("7: a view row that differs from the order service, is missing, or is unknown", () => {
+    const s = consistent();
+    s.view[0] = { ...(s.view[0] as ViewOrderFact), status: "PENDING", pointsEarned: 0 };
+    s.view[1] = { ...(s.view[1] as ViewOrderFact), items: [], createdAt: null };
+    s.view.splice(2, 1);
+    s.view.push(viewRow("o9", "c9", "PENDING", [], 0, 0));
+    const report = checkConsistency(s);
+    expect(found(s)).toEqual([
+      [7, ["o1", "o2", "o3"]],
+      [7, ["o9"]],
+    ]);
+    expect(report.violations[0]?.message).toBe(
+      "3 orders whose view row differs from the order service: o1: status, pointsEarned; o2: createdAt, items; o3: missing",
+    );
+    // A view that missed an event is also an undelivered event (invariant 5).
+    const missed = consistent();
+    missed.events.view.handled = ["e-placed-o1"];
+    expect(found(missed)).toEqual([[5, ["e-stock-o1"]]]);
+  });
+
   it("1: an order still PENDING", () => {
     const s = consistent();
     s.orders.push(
       order("o4", "c2", "PENDING", [{ sku: "B", quantity: 1, unitPriceCents: 500 }], 0, 0),
+    );
+    s.view.push(
+      viewRow("o4", "c2", "PENDING", [{ sku: "B", quantity: 1, unitPriceCents: 500 }], 0, 0),
     );
     const report = checkConsistency(s);
     expect(report.ok).toBe(false);
@@ -189,6 +229,7 @@ describe("consistency checker (design.md invariants 1-6)", () => {
 
     const wrongEarn = consistent();
     wrongEarn.orders[0] = { ...wrongEarn.orders[0]!, pointsEarned: 18 };
+    wrongEarn.view[0] = { ...wrongEarn.view[0]!, pointsEarned: 18 };
     wrongEarn.rewardOrders[0]!.ledger.EARN = { points: 18, entries: 1 };
     wrongEarn.accounts[0] = {
       ...wrongEarn.accounts[0]!,
@@ -242,10 +283,14 @@ describe("consistency checker (design.md invariants 1-6)", () => {
 
   it("lists every id of a violation kind in one violation", () => {
     const s = consistent();
-    for (const id of ["p1", "p2", "p3"])
+    for (const id of ["p1", "p2", "p3"]) {
       s.orders.push(
         order(id, "c2", "PENDING", [{ sku: "B", quantity: 1, unitPriceCents: 500 }], 0, 0),
       );
+      s.view.push(
+        viewRow(id, "c2", "PENDING", [{ sku: "B", quantity: 1, unitPriceCents: 500 }], 0, 0),
+      );
+    }
     expect(found(s)).toEqual([[1, ["p1", "p2", "p3"]]]);
     expect(checkConsistency(s).violations[0]?.message).toMatch(/^3 orders still PENDING/);
   });
@@ -281,8 +326,20 @@ describe("GET /admin/consistency", () => {
         return Response.json({ error: { code: "NOT_FOUND", message: "no" } }, { status: 404 });
       },
     } as unknown as Fetcher;
+    // The view holds the same orders (its own stub, so `seen` lists the order service's calls).
+    const viewService = {
+      fetch: async (input: RequestInfo) => {
+        const url = new URL(typeof input === "string" ? input : input.url);
+        if (url.pathname !== "/admin/snapshot/orders") return orderService.fetch(input);
+        const orders = ["o1", "o2", "o3"].map((id) => ({
+          ...order(id, "c1", id === "o3" ? "PENDING" : "REJECTED", [], 0, 0),
+          createdAt: "2026-01-01T00:00:00.000Z",
+        }));
+        return Response.json({ orders, next: null });
+      },
+    } as unknown as Fetcher;
     const res = await callWith(
-      { ORDER: orderService },
+      { ORDER: orderService, VIEW: viewService },
       new Request("https://gateway.test/admin/consistency", { headers: ADMIN }),
     );
     expect(res.status).toBe(200);

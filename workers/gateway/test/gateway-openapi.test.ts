@@ -158,6 +158,7 @@ describe("gateway OpenAPI document", () => {
         "POST /orders/{id}/cancel",
         "GET /customers/{id}/rewards",
         "GET /customers/{id}/rewards/ledger",
+        "GET /customers/{id}/rewards/history",
         "POST /customers/{id}/rewards/grants",
         "GET /admin/outbox",
         "GET /admin/dead-letters",

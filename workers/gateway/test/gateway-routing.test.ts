@@ -14,6 +14,10 @@ describe("gateway routing table", () => {
     ["GET", "/customers/c1/rewards", "rewards", "/customers/c1/rewards"],
     ["POST", "/customers/c1/rewards/grants", "rewards", "/customers/c1/rewards/grants"],
     ["GET", "/customers/c1/rewards/ledger?limit=5", "rewards", "/customers/c1/rewards/ledger"],
+    ["GET", "/customers/c1/orders?limit=5", "view", "/customers/c1/orders"],
+    ["POST", "/admin/view/projection/rebuild", "view", "/admin/projection/rebuild"],
+    ["POST", "/admin/order/replay", "order", "/admin/replay"],
+    ["GET", "/customers/c1/rewards/history?cursor=9", "rewards", "/customers/c1/rewards/history"],
   ])("%s %s -> %s %s", async (method, path, service, servicePath) => {
     const hasBody = method !== "GET";
     const res = await call(path, {

@@ -17,7 +17,11 @@ import { products } from "./routes/products";
 /** Publishes this service's outbox to the inbox queue of every subscriber. */
 export class OutboxRelay extends BaseOutboxRelay<Env> {
   protected config() {
-    return { db: this.env.DB, catalog, queues: { order: this.env.ORDER_INBOX } };
+    return {
+      db: this.env.DB,
+      catalog,
+      queues: { order: this.env.ORDER_INBOX, view: this.env.VIEW_INBOX },
+    };
   }
 }
 

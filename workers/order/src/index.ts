@@ -22,7 +22,11 @@ export class OutboxRelay extends BaseOutboxRelay<Env> {
     return {
       db: this.env.DB,
       catalog,
-      queues: { inventory: this.env.INVENTORY_INBOX, rewards: this.env.REWARDS_INBOX },
+      queues: {
+        inventory: this.env.INVENTORY_INBOX,
+        rewards: this.env.REWARDS_INBOX,
+        view: this.env.VIEW_INBOX,
+      },
     };
   }
 }

@@ -10,14 +10,18 @@ import {
 } from "@edge-saga/shared";
 import { Hono } from "hono";
 import { database } from "./db/client";
-import { handlers } from "./handlers";
+import { customerOf, handlers } from "./handlers";
 import { adminSnapshot } from "./routes/admin-snapshot";
 import { customers } from "./routes/customers";
 
 /** Publishes this service's outbox to the inbox queue of every subscriber. */
 export class OutboxRelay extends BaseOutboxRelay<Env> {
   protected config() {
-    return { db: this.env.DB, catalog, queues: { order: this.env.ORDER_INBOX } };
+    return {
+      db: this.env.DB,
+      catalog,
+      queues: { order: this.env.ORDER_INBOX, view: this.env.VIEW_INBOX },
+    };
   }
 }
 
@@ -36,6 +40,7 @@ const consume = createInboxConsumer<Env>({
   catalog,
   db: database,
   handlers,
+  serializeBy: customerOf,
   afterCommit: (env) => pokeRelay(env.OUTBOX_RELAY),
 });
 

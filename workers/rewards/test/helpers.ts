@@ -2,7 +2,10 @@ import { env, exports } from "cloudflare:workers";
 import { catalog } from "@edge-saga/contracts";
 import type { Envelope } from "@edge-saga/shared";
 import { deliver } from "@edge-saga/shared/testing";
+import { drizzle } from "drizzle-orm/d1";
 import { expect } from "vitest";
+import { readAccount } from "../src/db/account-store";
+import { type AccountEvent, foldAll } from "../src/domain/points-account";
 import worker from "../src/index";
 
 /** Every test in a file shares its storage: ids are unique per test instead. */
@@ -106,12 +109,22 @@ export interface AccountRow {
   lifetime_earned: number;
 }
 
+/**
+ * The account as the service reads it (latest snapshot + the entries after it), checked against
+ * a fold of the whole ledger from scratch; null for a customer with no ledger entry.
+ */
 export async function accountRow(customerId: string): Promise<AccountRow | null> {
-  return env.DB.prepare(
-    "SELECT balance, reserved, lifetime_earned FROM accounts WHERE customer_id = ?",
+  const read = await readAccount(drizzle(env.DB), customerId);
+  const all = await env.DB.prepare(
+    "SELECT kind, points, reserved FROM ledger WHERE customer_id = ? ORDER BY seq",
   )
     .bind(customerId)
-    .first<AccountRow>();
+    .all<AccountEvent>();
+  expect(read.version, "version == number of ledger entries").toBe(all.results.length);
+  expect(read.state, "snapshot + tail == fold of the whole ledger").toEqual(foldAll(all.results));
+  if (read.version === 0) return null;
+  const { balance, reserved, lifetimeEarned } = read.state;
+  return { balance, reserved, lifetime_earned: lifetimeEarned };
 }
 
 export async function holdRow(orderId: string) {
@@ -126,9 +139,10 @@ export async function awardRow(orderId: string) {
     .first<{ points: number; status: string }>();
 }
 
+/** The customer's balance changes (ledger entries other than HOLD and RELEASE), oldest first. */
 export async function ledgerRows(customerId: string) {
   const rows = await env.DB.prepare(
-    "SELECT order_id, kind, points, reason, causation_id FROM ledger WHERE customer_id = ? ORDER BY id",
+    "SELECT order_id, kind, points, reason, causation_id FROM ledger WHERE customer_id = ? AND kind NOT IN ('HOLD', 'RELEASE') ORDER BY seq",
   )
     .bind(customerId)
     .all<{

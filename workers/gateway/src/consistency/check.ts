@@ -1,14 +1,36 @@
 import { catalog } from "@edge-saga/contracts";
-import type { ConsistencyReport, OrderFact, SystemSnapshot, Violation } from "./snapshot";
+import type {
+  ConsistencyReport,
+  OrderFact,
+  SystemSnapshot,
+  ViewOrderFact,
+  Violation,
+} from "./snapshot";
 
 /** Points an order earns (design.md): floor((totalCents - pointsRedeemed) / 100). */
 const earnedFor = (o: OrderFact) => Math.floor((o.totalCents - o.pointsRedeemed) / 100);
+
+const lineKey = (items: OrderFact["items"]) =>
+  JSON.stringify(
+    [...items]
+      .sort((a, b) => (a.sku < b.sku ? -1 : a.sku > b.sku ? 1 : 0))
+      .map((l) => [l.sku, l.quantity, l.unitPriceCents]),
+  );
+
+/** The fields on which the view's row of an order disagrees with the order service's. */
+function viewDifferences(o: OrderFact, v: ViewOrderFact): string[] {
+  const fields = ["customerId", "status", "totalCents", "pointsRedeemed", "pointsEarned"] as const;
+  const differs: string[] = fields.filter((field) => v[field] !== o[field]);
+  if (v.createdAt === null) differs.push("createdAt");
+  if (lineKey(v.items) !== lineKey(o.items)) differs.push("items");
+  return differs;
+}
 
 /** How many ids a violation lists at most (the count is in the message). */
 const MAX_IDS = 50;
 
 /**
- * design.md's invariants 1-6 over a snapshot of the whole system, taken when it is quiet.
+ * design.md's invariants 1-6 (and 7: the read model agrees) over a snapshot of the whole system, taken when it is quiet.
  * Pure: the same snapshot always gives the same violations. Each violation names the ids
  * involved (orders, SKUs, customers, dead-letter events) so an operator can look them up.
  */
@@ -229,6 +251,17 @@ export function checkConsistency(s: SystemSnapshot, now = new Date()): Consisten
     if (seen.size !== o.items.length) add(6, "orders with a SKU twice", o.id);
   }
 
+  // 7. The read model agrees with the order service on every order (once quiet, it has converged).
+  const viewById = new Map(s.view.map((v) => [v.id, v]));
+  for (const o of s.orders) {
+    const v = viewById.get(o.id);
+    const differs = v ? viewDifferences(o, v).join(", ") : "missing";
+    if (differs)
+      add(7, "orders whose view row differs from the order service", o.id, `${o.id}: ${differs}`);
+  }
+  for (const v of s.view)
+    if (!orderById.has(v.id)) add(7, "view rows of orders the order service does not have", v.id);
+
   // 5. Every outbox row published; every dead letter visible (and an unresolved one is a lost effect).
   const pending: Record<string, number> = {};
   const dead: Record<string, number> = {};
@@ -293,6 +326,7 @@ export function checkConsistency(s: SystemSnapshot, now = new Date()): Consisten
       reservations: s.reservations.length,
       accounts: s.accounts.length,
       rewardOrders: s.rewardOrders.length,
+      viewOrders: s.view.length,
       outboxPending: pending,
       deadLetters: dead,
       eventsPublished: published,

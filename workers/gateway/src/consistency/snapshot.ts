@@ -1,4 +1,4 @@
-import type { ServiceName } from "../types";
+import type { BoundService } from "../types";
 
 /** What the checker reads: the whole system, as each service's admin snapshot routes show it. */
 export interface SystemSnapshot {
@@ -12,15 +12,17 @@ export interface SystemSnapshot {
   accounts: AccountFact[];
   /** Rewards: per order it heard of, hold, award and ledger sums per kind. */
   rewardOrders: RewardOrderFact[];
+  /** The view service (read model): every row it holds, by order id. */
+  view: ViewOrderFact[];
   /** Every service's outbox backlog (kit route `GET /admin/outbox`). */
-  outbox: Record<ServiceName, { pending: number; oldestPendingAt?: number | null }>;
+  outbox: Record<BoundService, { pending: number; oldestPendingAt?: number | null }>;
   /** Every service's dead letters (kit route `GET /admin/dead-letters`). */
-  deadLetters: Record<ServiceName, DeadLetterFact[]>;
+  deadLetters: Record<BoundService, DeadLetterFact[]>;
   /**
    * Every service's published events and the ids of the events it handled, applied or
    * dead-lettered (kit routes `GET /admin/events/published`, `/admin/events/handled`).
    */
-  events: Record<ServiceName, { published: { id: string; type: string }[]; handled: string[] }>;
+  events: Record<BoundService, { published: { id: string; type: string }[]; handled: string[] }>;
 }
 
 export interface OrderFact {
@@ -31,6 +33,19 @@ export interface OrderFact {
   pointsRedeemed: number;
   pointsEarned: number;
   items: { sku: string; quantity: number; unitPriceCents: number }[];
+}
+
+/** A row of the view, as `GET /admin/snapshot/orders` of the view service shows it. */
+export interface ViewOrderFact {
+  id: string;
+  customerId: string | null;
+  status: string;
+  totalCents: number;
+  pointsRedeemed: number;
+  pointsEarned: number;
+  items: { sku: string; quantity: number; unitPriceCents: number }[];
+  /** Null while the view has not seen the order's OrderPlaced. */
+  createdAt: string | null;
 }
 
 export interface ProductFact {
@@ -77,7 +92,7 @@ export interface DeadLetterFact {
 }
 
 export interface Violation {
-  /** 1-6, design.md "Invariants". */
+  /** 1-6, design.md "Invariants"; 7: the view (read model) agrees with the order service. */
   invariant: number;
   message: string;
   /** Order ids, SKUs, customer ids, event ids involved. */

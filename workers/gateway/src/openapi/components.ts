@@ -1,4 +1,6 @@
 import {
+  CustomerOrder,
+  CustomerOrders,
   GrantInput,
   Order,
   OrderList,
@@ -85,6 +87,31 @@ export const examples = {
       updatedAt: "2026-04-20T09:30:00.000Z",
     },
   },
+  CustomerOrder: {
+    schema: CustomerOrder,
+    value: {
+      id: "0196a3c2-7d1e-7b40-9a51-3f2c8e6d1a77",
+      customerId: "cust-42",
+      status: "CONFIRMED",
+      items: [
+        {
+          sku: "beans-1kg",
+          name: "Espresso beans, 1 kg",
+          quantity: 2,
+          unitPriceCents: 2490,
+          currentPriceCents: 2590,
+        },
+      ],
+      totalCents: 4980,
+      pointsRedeemed: 100,
+      pointsEarned: 48,
+      pointsAwarded: 48,
+      rejectionReason: null,
+      reservation: "SOLD",
+      createdAt: "2026-04-20T09:30:00.000Z",
+      updatedAt: "2026-04-20T09:30:01.200Z",
+    },
+  },
   RewardsAccount: {
     schema: RewardsAccount,
     value: { customerId: "cust-42", balance: 400, reserved: 100, lifetimeEarned: 500 },
@@ -152,6 +179,7 @@ export const schemas = {
   PlaceOrderInput: fromContracts("PlaceOrderInput"),
   Order: fromContracts("Order"),
   RewardsAccount: fromContracts("RewardsAccount"),
+  CustomerOrder: fromContracts("CustomerOrder"),
   GrantInput: fromContracts("GrantInput"),
   OrderHistory: registry.register("OrderHistory", OrderHistory),
   Ledger: registry.register("Ledger", Ledger),
@@ -168,6 +196,12 @@ export const composites = {
     "ProductList",
     z.object({ products: z.array(schemas.Product).meta({ description: "Ordered by SKU." }) }),
   ),
+  CustomerOrders: CustomerOrders.extend({
+    orders: z.array(schemas.CustomerOrder).meta({ description: "Newest first." }),
+  }).meta({
+    id: "CustomerOrders",
+    description: "One page; pass `nextCursor` as `cursor` for the next, null on the last.",
+  }),
   // contracts' OrderList with its orders pointing at the named Order.
   OrderList: OrderList.extend({
     orders: z.array(schemas.Order).meta({ description: "Newest first." }),

@@ -1,8 +1,15 @@
-import { IdParam, OrderListQuery, SkuParam } from "@edge-saga/contracts";
+import { CustomerOrdersQuery, IdParam, OrderListQuery, SkuParam } from "@edge-saga/contracts";
 import { createRoute, type RouteConfig, z } from "@hono/zod-openapi";
 import { MAX_BODY_BYTES } from "../middleware/json-body";
 import { ADMIN_SECURITY, composites, requestIdHeader, requestIdParam, schemas } from "./components";
-import { IdempotencyKey, LedgerQuery, ServiceAdminAnswer, ServiceName } from "./schemas";
+import {
+  HistoryQuery,
+  IdempotencyKey,
+  LedgerQuery,
+  RewardsHistory,
+  ServiceAdminAnswer,
+  ServiceName,
+} from "./schemas";
 
 /**
  * One entry per operation the gateway serves, naming the schemas of its request and answers.
@@ -119,6 +126,10 @@ const OrdersQuery = described(OrderListQuery, {
   limit: "Orders per page.",
 });
 const LedgerPageQuery = described(LedgerQuery, { limit: "How many entries, newest first." });
+const HistoryPageQuery = described(HistoryQuery, {
+  cursor: "`nextCursor` of the previous page; omit for the newest entries.",
+  limit: "Entries per page.",
+});
 
 export const operations = [
   createRoute({
@@ -327,6 +338,27 @@ export const operations = [
     },
   }),
   createRoute({
+    operationId: "listCustomerOrders",
+    method: "get",
+    path: "/customers/{id}/orders",
+    tags: [TAGS.orders],
+    summary: "A customer's order history (read model)",
+    description:
+      "Served by the view service, a read model fed by every service's events: each order with " +
+      "its lines (product names and current prices), status, reservation state and points " +
+      "redeemed, earned and awarded. Eventually consistent: an order appears, and catches up, " +
+      "a moment after the services changed it (`GET /orders/{id}` is the order service's own " +
+      "answer). Newest first, one page at a time.",
+    request: { params: CustomerPath, query: CustomerOrdersQuery, headers: withRequestId() },
+    responses: {
+      200: json("One page of the customer's orders.", composites.CustomerOrders),
+      ...errors({
+        400: `${BAD_ID} Or an invalid \`cursor\` / \`limit\`.`,
+        502: upstream("view"),
+      }),
+    },
+  }),
+  createRoute({
     operationId: "getRewards",
     method: "get",
     path: "/customers/{id}/rewards",
@@ -349,6 +381,24 @@ export const operations = [
     request: { params: CustomerPath, query: LedgerPageQuery, headers: withRequestId() },
     responses: {
       200: json("The latest ledger entries.", schemas.Ledger),
+      ...errors({
+        400: `${BAD_ID} Also an invalid or unknown query parameter.`,
+        502: upstream("rewards"),
+      }),
+    },
+  }),
+  createRoute({
+    operationId: "getRewardsHistory",
+    method: "get",
+    path: "/customers/{id}/rewards/history",
+    tags: [TAGS.rewards],
+    summary: "Get a customer's points history",
+    description:
+      "Every ledger entry the account is folded from (grants, holds and their release or " +
+      "capture, earnings, refunds, clawbacks), newest first, paged.",
+    request: { params: CustomerPath, query: HistoryPageQuery, headers: withRequestId() },
+    responses: {
+      200: json("A page of the ledger.", RewardsHistory),
       ...errors({
         400: `${BAD_ID} Also an invalid or unknown query parameter.`,
         502: upstream("rewards"),
@@ -500,12 +550,14 @@ export const operations = [
       description:
         "Forwarded to the service's `/admin/{path}` with the query string and JSON body, e.g. " +
         "`GET /admin/order/outbox`, `GET /admin/rewards/dead-letters`, " +
-        "`POST /admin/inventory/maintenance` (poke the relay and prune now). The gateway forwards " +
+        "`POST /admin/inventory/maintenance` (poke the relay and prune now), " +
+        "`POST /admin/order/replay` (re-send the retained outbox to one subscriber), " +
+        "`POST /admin/view/projection/rebuild` (empty the read model). The gateway forwards " +
         "any method; the services' admin routes use GET and POST. Admin only.",
       ...admin,
       request: {
         params: z.object({
-          service: ServiceName,
+          service: z.enum([...ServiceName.options, "view"]),
           path: z.string().openapi({
             param: {
               description: `One or more \`/\`-separated segments, each matching \`${ID_RULE}\`.`,

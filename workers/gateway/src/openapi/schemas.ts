@@ -69,6 +69,35 @@ export const Ledger = z.object({
   entries: z.array(LedgerEntry).meta({ description: "Newest first." }),
 });
 
+/** Query of `GET /customers/{id}/rewards/history` (workers/rewards/src/routes/customers.ts). */
+export const HistoryQuery = z.strictObject({
+  cursor: z.coerce.number().int().min(1).optional(),
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+});
+
+/** One entry of a customer's points ledger, the account's source of truth (LEDGER_KINDS). */
+export const HistoryEntry = z.object({
+  seq: z.number().int().meta({ description: "Position in the customer's ledger, from 1." }),
+  id: z.string(),
+  kind: z.enum(["GRANT", "HOLD", "RELEASE", "REDEEM", "EARN", "REFUND", "CLAWBACK"]),
+  points: z.number().int().meta({ description: "Signed change of the balance." }),
+  reserved: z.number().int().meta({ description: "Signed change of the reserved points." }),
+  orderId: IdSchema.nullable().meta({ description: "null for grants." }),
+  reason: z.string().nullable(),
+  causationId: z.string().meta({ description: "The event or request that caused the change." }),
+  createdAt: isoTime,
+});
+
+export const RewardsHistory = z.object({
+  customerId: IdSchema,
+  entries: z.array(HistoryEntry).meta({ description: "Newest first." }),
+  nextCursor: z
+    .number()
+    .int()
+    .nullable()
+    .meta({ description: "`cursor` of the next (older) page; null on the last page." }),
+});
+
 /** What `POST /customers/{id}/rewards/grants` stored (workers/rewards/src/routes/customers.ts). */
 export const Grant = z.object({
   id: z.string(),

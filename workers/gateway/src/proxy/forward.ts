@@ -1,7 +1,7 @@
 import { REQUEST_ID_HEADER } from "@edge-saga/contracts";
 import { BENCH_BASELINE_HEADER, HttpError } from "@edge-saga/shared";
 import type { Context } from "hono";
-import { type GatewayEnv, type ServiceName, serviceBinding } from "../types";
+import { type BoundService, type GatewayEnv, serviceBinding } from "../types";
 
 /**
  * Request headers a service may see. Authorization stays at the gateway. The bench baseline
@@ -18,7 +18,7 @@ const HOP_BY_HOP = ["connection", "keep-alive", "transfer-encoding", "upgrade"];
  */
 export async function forward(
   c: Context<GatewayEnv>,
-  service: ServiceName,
+  service: BoundService,
   path: string,
 ): Promise<Response> {
   const headers = new Headers();
@@ -48,7 +48,7 @@ export async function forward(
 /** One call over a service binding; a binding that throws (service down, crashed) is a 502. */
 export async function callService(
   env: Env,
-  service: ServiceName,
+  service: BoundService,
   pathAndQuery: string,
   init: RequestInit,
 ): Promise<Response> {

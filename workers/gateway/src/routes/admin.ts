@@ -5,23 +5,24 @@ import { requireAdmin } from "../middleware/admin-auth";
 import { jsonBody } from "../middleware/json-body";
 import { isId } from "../middleware/valid-ids";
 import { callService, forward } from "../proxy/forward";
-import { type GatewayEnv, SERVICES, type ServiceName } from "../types";
+import { type BoundService, type GatewayEnv, SERVICES, type ServiceName } from "../types";
 
 /**
  * Everything under `/admin` needs the admin token, unknown paths included (401/403 before 404,
  * so the admin surface is not probeable without the token).
  * - `GET /admin/outbox`, `GET /admin/dead-letters`, `GET /admin/stats`: the same kit route of
  *   every service, side by side.
- * - `/admin/{order|inventory|rewards}/...`: one service's own admin routes (e.g. a dead-letter
- *   replay), forwarded to its `/admin/...`; every segment must be an id.
+ * - `/admin/{order|inventory|rewards|view}/...`: one service's own admin routes (e.g. a dead-letter
+ *   replay, a replay of its outbox, the view's rebuild), forwarded to its `/admin/...`; every
+ *   segment must be an id.
  */
 export const admin = new Hono<GatewayEnv>()
   .use("*", requireAdmin)
   .get("/outbox", (c) => aggregate(c, "/admin/outbox"))
   .get("/dead-letters", (c) => aggregate(c, "/admin/dead-letters"))
   .get("/stats", (c) => aggregate(c, "/admin/stats"))
-  .all("/:service{order|inventory|rewards}/*", jsonBody({ required: false }), (c) => {
-    const service = c.req.param("service") as ServiceName;
+  .all("/:service{order|inventory|rewards|view}/*", jsonBody({ required: false }), (c) => {
+    const service = c.req.param("service") as BoundService;
     // The raw path, not Hono's decoded one: a `%2F` must fail here, not become a separator.
     const segments = new URL(c.req.url).pathname.split("/").slice(3);
     if (segments.length === 0 || !segments.every(isId)) {

@@ -10,9 +10,13 @@ export const rewards = new Hono<GatewayEnv>()
   .get("/:id/rewards", validIds, (c) =>
     forward(c, "rewards", `/customers/${c.req.param("id")}/rewards`),
   )
-  // The account's ledger (grants, holds, captures, awards): read-only, like the balance.
+  // The balance changes of the account (grants, redemptions, earnings, refunds, clawbacks).
   .get("/:id/rewards/ledger", validIds, (c) =>
     forward(c, "rewards", `/customers/${c.req.param("id")}/rewards/ledger`),
+  )
+  // Every entry the account is folded from, paged.
+  .get("/:id/rewards/history", validIds, (c) =>
+    forward(c, "rewards", `/customers/${c.req.param("id")}/rewards/history`),
   )
   .post("/:id/rewards/grants", requireAdmin, validIds, jsonBody({ required: true }), (c) =>
     forward(c, "rewards", `/customers/${c.req.param("id")}/rewards/grants`),

@@ -1,39 +1,30 @@
 import { sql } from "drizzle-orm";
-import { check, index, integer, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+import {
+  check,
+  index,
+  integer,
+  primaryKey,
+  sqliteTable,
+  text,
+  uniqueIndex,
+} from "drizzle-orm/sqlite-core";
 import { AWARD_STATUSES, HOLD_STATUSES, LEDGER_KINDS } from "../domain/statuses";
 
 const oneOf = (values: readonly string[]) => sql.raw(values.map((v) => `'${v}'`).join(", "));
 
 /**
- * One points account per customer. `balance` counts every point the customer owns,
- * held ones included; available = balance - reserved.
+ * Every change of a customer's points, in order: the source of truth of the account.
+ * balance, reserved and lifetimeEarned are folded from it (domain/points-account.ts).
  *
- * There is deliberately no CHECK (balance >= 0): cancelling a confirmed order takes
- * back its earned points even when the customer already spent them, because
- * design.md invariant 4 (balance == grants + earned(confirmed) - redeemed(confirmed))
- * must hold after every cancel. A clawback is the only way balance goes negative:
- * redeeming is guarded by available >= points when the hold is placed.
- */
-export const accounts = sqliteTable(
-  "accounts",
-  {
-    customerId: text("customer_id").primaryKey(),
-    balance: integer("balance").notNull().default(0),
-    reserved: integer("reserved").notNull().default(0),
-    lifetimeEarned: integer("lifetime_earned").notNull().default(0),
-    createdAt: integer("created_at").notNull(),
-    updatedAt: integer("updated_at").notNull(),
-  },
-  (t) => [
-    check("accounts_reserved_non_negative", sql`${t.reserved} >= 0`),
-    check("accounts_lifetime_earned_non_negative", sql`${t.lifetimeEarned} >= 0`),
-  ],
-);
-
-/**
- * Every balance change, written in the same batch as the change: balance == sum(points).
- * At most one row per order and kind, so no order can be redeemed, earned, refunded or
+ * `seq` numbers one customer's entries 1, 2, 3 ...: an entry is written with the version the
+ * writer read plus one, so the UNIQUE (customer_id, seq) key makes a decision taken on a stale
+ * account lose against a concurrent one (the batch rolls back and is decided again).
+ * At most one row per order and kind, so no order can be held, redeemed, earned, refunded or
  * clawed back twice, whatever a handler decides.
+ *
+ * There is deliberately no floor on the balance: cancelling a confirmed order takes back its
+ * earned points even when the customer already spent them (design.md invariant 4). Holds are
+ * decided on the folded account: available (balance - reserved) must cover them.
  */
 export const ledger = sqliteTable(
   "ledger",
@@ -41,26 +32,52 @@ export const ledger = sqliteTable(
     /** UUIDv7: sorts by creation. */
     id: text("id").primaryKey(),
     customerId: text("customer_id").notNull(),
+    /** Position in the customer's ledger, from 1: the account's version after this entry. */
+    seq: integer("seq").notNull(),
     /** The order the change belongs to; null for grants. */
     orderId: text("order_id"),
     kind: text("kind", { enum: LEDGER_KINDS }).notNull(),
     /** Signed change of the balance. */
     points: integer("points").notNull(),
+    /** Signed change of the reserved points. */
+    reserved: integer("reserved").notNull().default(0),
     reason: text("reason"),
     /** The event or HTTP request that caused the change. */
     causationId: text("causation_id").notNull(),
     createdAt: integer("created_at").notNull(),
   },
   (t) => [
-    index("ledger_customer_idx").on(t.customerId, t.id),
+    uniqueIndex("ledger_customer_seq_idx").on(t.customerId, t.seq),
     uniqueIndex("ledger_order_kind_idx").on(t.orderId, t.kind),
+    check("ledger_seq_positive", sql`${t.seq} > 0`),
     check("ledger_kind_known", sql`${t.kind} IN (${oneOf(LEDGER_KINDS)})`),
     check(
-      "ledger_points_signed_by_kind",
-      sql`(${t.kind} IN ('GRANT', 'EARN', 'REFUND') AND ${t.points} > 0) OR (${t.kind} IN ('REDEEM', 'CLAWBACK') AND ${t.points} < 0)`,
+      "ledger_changes_by_kind",
+      sql`(${t.kind} IN ('GRANT', 'EARN', 'REFUND') AND ${t.points} > 0 AND ${t.reserved} = 0)
+       OR (${t.kind} = 'CLAWBACK' AND ${t.points} < 0 AND ${t.reserved} = 0)
+       OR (${t.kind} = 'HOLD' AND ${t.points} = 0 AND ${t.reserved} > 0)
+       OR (${t.kind} = 'RELEASE' AND ${t.points} = 0 AND ${t.reserved} < 0)
+       OR (${t.kind} = 'REDEEM' AND ${t.points} < 0 AND ${t.reserved} = ${t.points})`,
     ),
     check("ledger_order_unless_grant", sql`(${t.kind} = 'GRANT') = (${t.orderId} IS NULL)`),
   ],
+);
+
+/**
+ * The folded account of a customer at `version` (its first `version` ledger entries), stored
+ * every SNAPSHOT_EVERY entries in the batch that writes the entry: a read folds only the entries
+ * after the latest snapshot. Derived data: deleting every row changes no answer, only read cost.
+ */
+export const accountSnapshots = sqliteTable(
+  "account_snapshots",
+  {
+    customerId: text("customer_id").notNull(),
+    version: integer("version").notNull(),
+    /** AccountState as JSON. */
+    state: text("state").notNull(),
+    createdAt: integer("created_at").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.customerId, t.version] })],
 );
 
 /**

@@ -1,8 +1,9 @@
 import type { Catalog } from "@edge-saga/contracts";
 import { type EventHandler, type EventOf, newId, type Statement } from "@edge-saga/shared";
-import { and, eq, sql } from "drizzle-orm";
-import { awardIs, holdIs, insertLedgerIf } from "../db/guards";
-import { accounts, awards, holds } from "../db/tables";
+import { and, eq } from "drizzle-orm";
+import { appendToLedgers, type NewEntry } from "../db/account-store";
+import { awardIs, holdIs } from "../db/guards";
+import { awards, holds } from "../db/tables";
 import {
   type AwardCompensation,
   type HoldCompensation,
@@ -25,10 +26,20 @@ export const orderCancelled: EventHandler<Env, EventOf<Catalog, "OrderCancelled"
   ]);
   const plan = planCancellation(hold, award);
   const at = { orderId, causationId: event.id, now: Date.now() };
+  const holdSteps = holdStatements(db, plan.hold, {
+    ...at,
+    customerId: hold?.customerId ?? customerId,
+  });
+  const awardSteps = awardStatements(db, plan.award, {
+    ...at,
+    customerId: award?.customerId ?? customerId,
+  });
   return {
     statements: [
-      ...holdStatements(db, plan.hold, { ...at, customerId: hold?.customerId ?? customerId }),
-      ...awardStatements(db, plan.award, { ...at, customerId: award?.customerId ?? customerId }),
+      // Ledger entries first: their guards read the statuses the statements after them change.
+      ...(await appendToLedgers(db, [...holdSteps.entries, ...awardSteps.entries], at.now)),
+      ...holdSteps.statements,
+      ...awardSteps.statements,
     ],
   };
 };
@@ -40,115 +51,118 @@ interface Context {
   now: number;
 }
 
-type Db = Parameters<typeof insertLedgerIf>[0];
+type Db = Parameters<typeof appendToLedgers>[0];
+interface Steps {
+  entries: NewEntry[];
+  statements: Statement[];
+}
 
-function holdStatements(db: Db, step: HoldCompensation, at: Context): Statement[] {
-  const { orderId, customerId, now } = at;
+function holdStatements(db: Db, step: HoldCompensation, at: Context): Steps {
+  const { orderId, customerId, causationId, now } = at;
   switch (step.action) {
     case "none":
-      return [];
+      return { entries: [], statements: [] };
     case "tombstone":
       // Conflicts with a hold committed since the read: the kit then re-runs the handler.
-      return [
-        db.insert(holds).values({
-          orderId,
-          customerId,
-          points: 0,
-          status: "CANCELLED",
-          createdAt: now,
-          updatedAt: now,
-        }),
-      ];
+      return {
+        entries: [],
+        statements: [
+          db.insert(holds).values({
+            orderId,
+            customerId,
+            points: 0,
+            status: "CANCELLED",
+            createdAt: now,
+            updatedAt: now,
+          }),
+        ],
+      };
     case "release":
-      return [
-        db
-          .update(accounts)
-          .set({ reserved: sql`${accounts.reserved} - ${step.points}`, updatedAt: now })
-          .where(and(eq(accounts.customerId, customerId), holdIs(orderId, "HELD"))),
-        db
-          .update(holds)
-          .set({ status: "CANCELLED", updatedAt: now })
-          .where(and(eq(holds.orderId, orderId), eq(holds.status, "HELD"))),
-      ];
-    case "refund": {
-      const captured = holdIs(orderId, "CAPTURED");
-      return [
-        insertLedgerIf(
-          db,
+      return {
+        entries: [
+          {
+            id: newId(),
+            customerId,
+            orderId,
+            kind: "RELEASE",
+            points: 0,
+            reserved: -step.points,
+            causationId,
+            guard: holdIs(orderId, "HELD"),
+          },
+        ],
+        statements: [
+          db
+            .update(holds)
+            .set({ status: "CANCELLED", updatedAt: now })
+            .where(and(eq(holds.orderId, orderId), eq(holds.status, "HELD"))),
+        ],
+      };
+    case "refund":
+      return {
+        entries: [
           {
             id: newId(),
             customerId,
             orderId,
             kind: "REFUND",
             points: step.points,
-            causationId: at.causationId,
-            createdAt: now,
+            causationId,
+            guard: holdIs(orderId, "CAPTURED"),
           },
-          captured,
-        ),
-        db
-          .update(accounts)
-          .set({ balance: sql`${accounts.balance} + ${step.points}`, updatedAt: now })
-          .where(and(eq(accounts.customerId, customerId), captured)),
-        db
-          .update(holds)
-          .set({ status: "REFUNDED", updatedAt: now })
-          .where(and(eq(holds.orderId, orderId), eq(holds.status, "CAPTURED"))),
-      ];
-    }
+        ],
+        statements: [
+          db
+            .update(holds)
+            .set({ status: "REFUNDED", updatedAt: now })
+            .where(and(eq(holds.orderId, orderId), eq(holds.status, "CAPTURED"))),
+        ],
+      };
   }
 }
 
-function awardStatements(db: Db, step: AwardCompensation, at: Context): Statement[] {
-  const { orderId, customerId, now } = at;
+function awardStatements(db: Db, step: AwardCompensation, at: Context): Steps {
+  const { orderId, customerId, causationId, now } = at;
   switch (step.action) {
     case "none":
-      return [];
+      return { entries: [], statements: [] };
     case "tombstone":
       // Conflicts with an award committed since the read: the kit then re-runs the handler,
       // which reads the award and claws it back.
-      return [
-        db.insert(awards).values({
-          orderId,
-          customerId,
-          points: 0,
-          status: "REVOKED",
-          createdAt: now,
-          updatedAt: now,
-        }),
-      ];
+      return {
+        entries: [],
+        statements: [
+          db.insert(awards).values({
+            orderId,
+            customerId,
+            points: 0,
+            status: "REVOKED",
+            createdAt: now,
+            updatedAt: now,
+          }),
+        ],
+      };
     case "clawback": {
-      const awarded = awardIs(orderId, "AWARDED");
       const revoke = db
         .update(awards)
         .set({ status: "REVOKED", updatedAt: now })
         .where(and(eq(awards.orderId, orderId), eq(awards.status, "AWARDED")));
-      if (step.points === 0) return [revoke];
-      return [
-        insertLedgerIf(
-          db,
+      if (step.points === 0) return { entries: [], statements: [revoke] };
+      // No floor on balance: the points were credited by this order, so they always come back.
+      return {
+        entries: [
           {
             id: newId(),
             customerId,
             orderId,
             kind: "CLAWBACK",
             points: -step.points,
-            causationId: at.causationId,
-            createdAt: now,
+            causationId,
+            guard: awardIs(orderId, "AWARDED"),
           },
-          awarded,
-        ),
-        // No floor on balance: the points were credited by this order, so they always come back.
-        db
-          .update(accounts)
-          .set({
-            balance: sql`${accounts.balance} - ${step.points}`,
-            lifetimeEarned: sql`${accounts.lifetimeEarned} - ${step.points}`,
-            updatedAt: now,
-          })
-          .where(and(eq(accounts.customerId, customerId), awarded)),
-        revoke,
-      ];
+        ],
+        statements: [revoke],
+      };
     }
   }
 }

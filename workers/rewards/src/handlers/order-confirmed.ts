@@ -1,8 +1,9 @@
 import { type Catalog, catalog } from "@edge-saga/contracts";
 import { type EventHandler, type EventOf, newId, type Statement } from "@edge-saga/shared";
-import { and, eq, sql } from "drizzle-orm";
-import { holdIs, insertLedgerIf } from "../db/guards";
-import { accounts, awards, holds, ledger } from "../db/tables";
+import { and, eq } from "drizzle-orm";
+import { appendToLedgers, type NewEntry } from "../db/account-store";
+import { holdIs } from "../db/guards";
+import { awards, holds } from "../db/tables";
 import { planConfirmation } from "../domain/plan-confirmation";
 import { sagaEvent } from "./saga-event";
 
@@ -22,38 +23,35 @@ export const orderConfirmed: EventHandler<Env, EventOf<Catalog, "OrderConfirmed"
   if (plan.action === "skip") return {};
 
   const now = Date.now();
+  const entries: NewEntry[] = [];
   const statements: Statement[] = [];
   if (plan.capture > 0) {
-    const held = holdIs(orderId, "HELD");
-    const holder = hold?.customerId ?? customerId;
+    entries.push({
+      id: newId(),
+      customerId: hold?.customerId ?? customerId,
+      orderId,
+      kind: "REDEEM",
+      points: -plan.capture,
+      reserved: -plan.capture,
+      causationId: event.id,
+      guard: holdIs(orderId, "HELD"),
+    });
     statements.push(
-      insertLedgerIf(
-        db,
-        {
-          id: newId(),
-          customerId: holder,
-          orderId,
-          kind: "REDEEM",
-          points: -plan.capture,
-          causationId: event.id,
-          createdAt: now,
-        },
-        held,
-      ),
-      db
-        .update(accounts)
-        .set({
-          balance: sql`${accounts.balance} - ${plan.capture}`,
-          reserved: sql`${accounts.reserved} - ${plan.capture}`,
-          updatedAt: now,
-        })
-        .where(and(eq(accounts.customerId, holder), held)),
       db
         .update(holds)
         .set({ status: "CAPTURED", updatedAt: now })
         .where(and(eq(holds.orderId, orderId), eq(holds.status, "HELD"))),
     );
   }
+  if (plan.award > 0)
+    entries.push({
+      id: newId(),
+      customerId,
+      orderId,
+      kind: "EARN",
+      points: plan.award,
+      causationId: event.id,
+    });
   // The primary key refuses a second award, or one after a cancel's tombstone, rolling back the
   // capture above too; the kit then re-runs this handler, which reads the award row and skips.
   statements.push(
@@ -66,38 +64,9 @@ export const orderConfirmed: EventHandler<Env, EventOf<Catalog, "OrderConfirmed"
       updatedAt: now,
     }),
   );
-  if (plan.award > 0) {
-    statements.push(
-      db
-        .insert(accounts)
-        .values({
-          customerId,
-          balance: plan.award,
-          lifetimeEarned: plan.award,
-          createdAt: now,
-          updatedAt: now,
-        })
-        .onConflictDoUpdate({
-          target: accounts.customerId,
-          set: {
-            balance: sql`${accounts.balance} + ${plan.award}`,
-            lifetimeEarned: sql`${accounts.lifetimeEarned} + ${plan.award}`,
-            updatedAt: now,
-          },
-        }),
-      db.insert(ledger).values({
-        id: newId(),
-        customerId,
-        orderId,
-        kind: "EARN",
-        points: plan.award,
-        causationId: event.id,
-        createdAt: now,
-      }),
-    );
-  }
   return {
-    statements,
+    // Ledger entries first: the REDEEM's guard reads the hold status changed after it.
+    statements: [...(await appendToLedgers(db, entries, now)), ...statements],
     events: [
       catalog.create("PointsAwarded", {
         ...sagaEvent(event, orderId, customerId),

@@ -1,8 +1,9 @@
 import type { Catalog } from "@edge-saga/contracts";
-import type { EventHandler, EventOf } from "@edge-saga/shared";
-import { and, eq, sql } from "drizzle-orm";
+import { type EventHandler, type EventOf, newId } from "@edge-saga/shared";
+import { and, eq } from "drizzle-orm";
+import { appendToLedgers } from "../db/account-store";
 import { holdIs } from "../db/guards";
-import { accounts, holds } from "../db/tables";
+import { holds } from "../db/tables";
 import { planRejection } from "../domain/plan-rejection";
 
 /** Compensation: a rejected order's held points become available again. */
@@ -34,12 +35,22 @@ export const orderRejected: EventHandler<Env, EventOf<Catalog, "OrderRejected">>
     case "release":
       return {
         statements: [
-          db
-            .update(accounts)
-            .set({ reserved: sql`${accounts.reserved} - ${plan.points}`, updatedAt: now })
-            .where(
-              and(eq(accounts.customerId, hold?.customerId ?? customerId), holdIs(orderId, "HELD")),
-            ),
+          ...(await appendToLedgers(
+            db,
+            [
+              {
+                id: newId(),
+                customerId: hold?.customerId ?? customerId,
+                orderId,
+                kind: "RELEASE",
+                points: 0,
+                reserved: -plan.points,
+                causationId: event.id,
+                guard: holdIs(orderId, "HELD"),
+              },
+            ],
+            now,
+          )),
           db
             .update(holds)
             .set({ status: "RELEASED", updatedAt: now })

@@ -1,4 +1,7 @@
 import { Hono } from "hono";
+import { parseState, resume } from "../db/account-store";
+import { type AccountEvent, initialState } from "../domain/points-account";
+import { BALANCE_KINDS } from "../domain/statuses";
 
 /** Largest page a snapshot route answers: one page is at most four D1 queries, whatever its size. */
 export const SNAPSHOT_PAGE_MAX = 1000;
@@ -24,33 +27,73 @@ interface LedgerSum {
 /**
  * Read-only snapshot of rewards for the gateway's consistency checker, keyset-paged
  * (`?after=<last key>&limit=<<=1000>`, answer `{ <rows>, next }`, `next` null on the last page):
- * - `GET /admin/snapshot/accounts`: every account, plus its ledger's total and its grants.
+ * - `GET /admin/snapshot/accounts`: every account (folded from its ledger like every read), plus
+ *   its ledger's total and its grants summed by SQL.
  * - `GET /admin/snapshot/orders`: per order that rewards heard of, its hold, its award and its
- *   ledger entries summed per kind (with how many entries each kind has).
+ *   balance-changing ledger entries summed per kind (with how many entries each kind has).
  */
 export const adminSnapshot = new Hono<{ Bindings: Env }>()
   .get("/accounts", async (c) => {
     const { after, limit } = pageQuery(c.req.url);
-    const { results } = await c.env.DB.prepare(
-      `SELECT a.customer_id AS customerId, a.balance, a.reserved, a.lifetime_earned AS lifetimeEarned,
-              COALESCE((SELECT sum(l.points) FROM ledger l WHERE l.customer_id = a.customer_id), 0) AS ledgerTotal,
-              COALESCE((SELECT sum(l.points) FROM ledger l
-                         WHERE l.customer_id = a.customer_id AND l.kind = 'GRANT'), 0) AS grants
-         FROM accounts a WHERE a.customer_id > ?1 ORDER BY a.customer_id LIMIT ?2`,
+    const { results: ids } = await c.env.DB.prepare(
+      `SELECT DISTINCT customer_id AS customerId FROM ledger
+        WHERE customer_id > ?1 ORDER BY customer_id LIMIT ?2`,
     )
       .bind(after, limit)
-      .all<{
-        customerId: string;
-        balance: number;
-        reserved: number;
-        lifetimeEarned: number;
-        ledgerTotal: number;
-        grants: number;
-      }>();
-    return c.json({
-      accounts: results,
-      next: results.length === limit ? (results.at(-1)?.customerId ?? null) : null,
+      .all<{ customerId: string }>();
+    const first = ids[0]?.customerId;
+    const last = ids.at(-1)?.customerId;
+    if (first === undefined || last === undefined) return c.json({ accounts: [], next: null });
+    // One transaction: the snapshots, the entries after them and the sums agree.
+    const [snapshots, tails, sums] = await c.env.DB.batch<Record<string, unknown>>([
+      c.env.DB.prepare(
+        `SELECT customer_id AS customerId, max(version) AS version, state FROM account_snapshots
+          WHERE customer_id >= ?1 AND customer_id <= ?2 GROUP BY customer_id`,
+      ).bind(first, last),
+      c.env.DB.prepare(
+        `SELECT l.customer_id AS customerId, l.seq, l.kind, l.points, l.reserved FROM ledger l
+          WHERE l.customer_id >= ?1 AND l.customer_id <= ?2
+            AND l.seq > COALESCE((SELECT max(s.version) FROM account_snapshots s
+                                   WHERE s.customer_id = l.customer_id), 0)
+          ORDER BY l.customer_id, l.seq`,
+      ).bind(first, last),
+      // Summed by SQL, apart from the fold: the checker compares the two.
+      c.env.DB.prepare(
+        `SELECT customer_id AS customerId, sum(points) AS ledgerTotal,
+                sum(CASE WHEN kind = 'GRANT' THEN points ELSE 0 END) AS grants
+           FROM ledger WHERE customer_id >= ?1 AND customer_id <= ?2 GROUP BY customer_id`,
+      ).bind(first, last),
+    ]);
+    type Snapshot = { customerId: string; version: number; state: string };
+    type Entry = AccountEvent & { customerId: string; seq: number };
+    type Sums = { customerId: string; ledgerTotal: number; grants: number };
+    const snapshotOf = new Map(
+      ((snapshots?.results ?? []) as unknown as Snapshot[]).map((s) => [s.customerId, s]),
+    );
+    const tailOf = new Map<string, Entry[]>();
+    for (const entry of (tails?.results ?? []) as unknown as Entry[])
+      tailOf.set(entry.customerId, [...(tailOf.get(entry.customerId) ?? []), entry]);
+    const sumsOf = new Map(
+      ((sums?.results ?? []) as unknown as Sums[]).map((s) => [s.customerId, s]),
+    );
+    const accounts = ids.map(({ customerId }) => {
+      const snapshot = snapshotOf.get(customerId);
+      const { state } = resume(
+        customerId,
+        snapshot
+          ? { version: snapshot.version, state: parseState(snapshot.state) }
+          : { version: 0, state: initialState },
+        tailOf.get(customerId) ?? [],
+      );
+      const sum = sumsOf.get(customerId);
+      return {
+        customerId,
+        ...state,
+        ledgerTotal: sum?.ledgerTotal ?? 0,
+        grants: sum?.grants ?? 0,
+      };
     });
+    return c.json({ accounts, next: ids.length === limit ? last : null });
   })
   .get("/orders", async (c) => {
     const { after, limit } = pageQuery(c.req.url);
@@ -77,7 +120,9 @@ export const adminSnapshot = new Hono<{ Bindings: Env }>()
       c.env.DB.prepare(
         `SELECT order_id AS orderId, customer_id AS customerId, kind, sum(points) AS points,
                 count(*) AS entries
-           FROM ledger WHERE order_id >= ?1 AND order_id <= ?2 GROUP BY order_id, customer_id, kind`,
+           FROM ledger WHERE order_id >= ?1 AND order_id <= ?2
+                AND kind IN (${BALANCE_KINDS.map((k) => `'${k}'`).join(", ")})
+          GROUP BY order_id, customer_id, kind`,
       ).bind(first, last),
     ]);
     type Part = { orderId: string; customerId: string; points: number; status: string };

@@ -5,31 +5,47 @@ import {
   REQUEST_ID_HEADER,
   type RewardsAccount,
 } from "@edge-saga/contracts";
-import { newId, outboxInserts, pokeRelay, runBatch, validate } from "@edge-saga/shared";
-import { desc, eq, sql } from "drizzle-orm";
+import {
+  HttpError,
+  isConstraintError,
+  newId,
+  outboxInserts,
+  pokeRelay,
+  runBatch,
+  validate,
+} from "@edge-saga/shared";
+import { and, desc, eq, inArray, lt } from "drizzle-orm";
 import { Hono } from "hono";
 import { z } from "zod";
+import { appendStatements, readAccount } from "../db/account-store";
 import { database } from "../db/client";
-import { accounts, ledger } from "../db/tables";
+import { ledger } from "../db/tables";
 import { rewardsAccount } from "../domain/rewards-account";
+import { BALANCE_KINDS } from "../domain/statuses";
 
 const LedgerQuery = z.strictObject({
   limit: z.coerce.number().int().min(1).max(500).default(100),
 });
 
+const HistoryQuery = z.strictObject({
+  /** `nextCursor` of the previous page: entries before this position. */
+  cursor: z.coerce.number().int().min(1).optional(),
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+});
+
+/** Times a grant is decided again when another change of the same account committed first. */
+const GRANT_ATTEMPTS = 20;
+
 const iso = (ms: number) => new Date(ms).toISOString();
 
-/** A customer's points: the account, its ledger, and admin grants. */
+/** A customer's points: the account folded from its ledger, the ledger itself, and admin grants. */
 export const customers = new Hono<{ Bindings: Env }>()
   .get("/:id/rewards", validate("param", IdParam), async (c) => {
     const { id } = c.req.valid("param");
-    const row = await database(c.env)
-      .select()
-      .from(accounts)
-      .where(eq(accounts.customerId, id))
-      .get();
-    return c.json(rewardsAccount(id, row));
+    const { state } = await readAccount(database(c.env), id);
+    return c.json(rewardsAccount(id, state));
   })
+  // The balance changes only (no holds), as this route always answered.
   .get(
     "/:id/rewards/ledger",
     validate("param", IdParam),
@@ -38,14 +54,57 @@ export const customers = new Hono<{ Bindings: Env }>()
       const { id } = c.req.valid("param");
       const { limit } = c.req.valid("query");
       const rows = await database(c.env)
-        .select()
+        .select({
+          id: ledger.id,
+          customerId: ledger.customerId,
+          orderId: ledger.orderId,
+          kind: ledger.kind,
+          points: ledger.points,
+          reason: ledger.reason,
+          causationId: ledger.causationId,
+          createdAt: ledger.createdAt,
+        })
         .from(ledger)
-        .where(eq(ledger.customerId, id))
-        // UUIDv7 ids sort by creation time.
-        .orderBy(desc(ledger.id))
+        .where(and(eq(ledger.customerId, id), inArray(ledger.kind, [...BALANCE_KINDS])))
+        .orderBy(desc(ledger.seq))
         .limit(limit)
         .all();
       return c.json({ entries: rows.map((row) => ({ ...row, createdAt: iso(row.createdAt) })) });
+    },
+  )
+  // Every entry the account is folded from, holds and releases included, newest first.
+  .get(
+    "/:id/rewards/history",
+    validate("param", IdParam),
+    validate("query", HistoryQuery),
+    async (c) => {
+      const { id } = c.req.valid("param");
+      const { cursor, limit } = c.req.valid("query");
+      const rows = await database(c.env)
+        .select({
+          seq: ledger.seq,
+          id: ledger.id,
+          kind: ledger.kind,
+          points: ledger.points,
+          reserved: ledger.reserved,
+          orderId: ledger.orderId,
+          reason: ledger.reason,
+          causationId: ledger.causationId,
+          createdAt: ledger.createdAt,
+        })
+        .from(ledger)
+        .where(
+          and(eq(ledger.customerId, id), cursor === undefined ? undefined : lt(ledger.seq, cursor)),
+        )
+        .orderBy(desc(ledger.seq))
+        .limit(limit + 1)
+        .all();
+      const page = rows.slice(0, limit);
+      return c.json({
+        customerId: id,
+        entries: page.map((row) => ({ ...row, createdAt: iso(row.createdAt) })),
+        nextCursor: rows.length > limit ? (page.at(-1)?.seq ?? null) : null,
+      });
     },
   )
   .post(
@@ -58,7 +117,6 @@ export const customers = new Hono<{ Bindings: Env }>()
       const db = database(c.env);
       const requestId = c.req.header(REQUEST_ID_HEADER) ?? newId();
       const grantId = newId();
-      const now = Date.now();
       const event = catalog.create("PointsGranted", {
         aggregateType: "customer",
         aggregateId: customerId,
@@ -66,34 +124,44 @@ export const customers = new Hono<{ Bindings: Env }>()
         causationId: requestId,
         payload: { customerId, points, reason: reason ?? null },
       });
-      const [updated] = (await runBatch(db, [
-        db
-          .insert(accounts)
-          .values({ customerId, balance: points, createdAt: now, updatedAt: now })
-          .onConflictDoUpdate({
-            target: accounts.customerId,
-            set: { balance: sql`${accounts.balance} + ${points}`, updatedAt: now },
-          })
-          .returning(),
-        db.insert(ledger).values({
-          id: grantId,
+      for (let attempt = 1; ; attempt++) {
+        const now = Date.now();
+        const { statements, account } = appendStatements(
+          db,
           customerId,
-          kind: "GRANT",
-          points,
-          reason: reason ?? null,
-          causationId: requestId,
-          createdAt: now,
-        }),
-        ...outboxInserts(db, [event], now),
-      ])) as [(typeof accounts.$inferSelect)[], ...unknown[]];
-      c.executionCtx.waitUntil(pokeRelay(c.env.OUTBOX_RELAY));
-      const account: RewardsAccount = rewardsAccount(customerId, updated[0]);
-      return c.json(
-        {
-          grant: { id: grantId, customerId, points, reason: reason ?? null, createdAt: iso(now) },
-          account,
-        },
-        201,
-      );
+          await readAccount(db, customerId),
+          [
+            {
+              id: grantId,
+              customerId,
+              kind: "GRANT",
+              points,
+              reason: reason ?? null,
+              causationId: requestId,
+            },
+          ],
+          now,
+        );
+        try {
+          await runBatch(db, [...statements, ...outboxInserts(db, [event], now)]);
+        } catch (error) {
+          // Another change of this account took the position: read it again and re-append.
+          if (!isConstraintError(error)) throw error;
+          if (attempt >= GRANT_ATTEMPTS)
+            throw new HttpError(409, "CONFLICT", `account ${customerId} kept changing; try again`);
+          // Concurrent grants to one account take turns: a random pause spreads the retries.
+          await new Promise((resolve) => setTimeout(resolve, Math.random() * 10 * attempt));
+          continue;
+        }
+        c.executionCtx.waitUntil(pokeRelay(c.env.OUTBOX_RELAY));
+        const answer: RewardsAccount = rewardsAccount(customerId, account.state);
+        return c.json(
+          {
+            grant: { id: grantId, customerId, points, reason: reason ?? null, createdAt: iso(now) },
+            account: answer,
+          },
+          201,
+        );
+      }
     },
   );

@@ -1,0 +1,2 @@
+export { consumerMetrics, deadLetters, inbox, outbox } from "@edge-saga/shared/schema";
+export * from "./tables";

@@ -1,0 +1,20 @@
+import type { EventHandler } from "@edge-saga/shared";
+import { orderCancelled, orderConfirmed, orderPlaced, orderRejected } from "./order-events";
+import {
+  pointsAwarded,
+  productUpserted,
+  stockReservationFailed,
+  stockReserved,
+} from "./participant-events";
+
+/** One handler per event type the view consumes (see the catalog's subscribers). */
+export const handlers: Record<string, EventHandler<Env>> = {
+  OrderPlaced: orderPlaced,
+  OrderConfirmed: orderConfirmed,
+  OrderRejected: orderRejected,
+  OrderCancelled: orderCancelled,
+  StockReserved: stockReserved,
+  StockReservationFailed: stockReservationFailed,
+  PointsAwarded: pointsAwarded,
+  ProductUpserted: productUpserted,
+};

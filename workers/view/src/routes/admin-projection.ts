@@ -1,0 +1,20 @@
+import { Hono } from "hono";
+import { clearProjection, storedOrdersPage } from "../db/order-history-store";
+
+/** Largest page of the snapshot route (a page is two queries whatever its size). */
+const SNAPSHOT_PAGE_MAX = 1000;
+
+/**
+ * Operator routes of the read model (the gateway serves them under `/admin/view/...`):
+ * - `GET /admin/snapshot/orders?after=&limit=` -> `{ orders, next }`: every row by id, for the
+ *   consistency checker and the rebuild check.
+ * - `POST /admin/projection/rebuild`: empties the projection and its inbox; then
+ *   `npm run replay -- --to view` refills it from the producers' outboxes.
+ */
+export const adminProjection = new Hono<{ Bindings: Env }>()
+  .get("/snapshot/orders", async (c) => {
+    const limit = Number(c.req.query("limit") ?? SNAPSHOT_PAGE_MAX);
+    const page = Number.isInteger(limit) && limit > 0 ? Math.min(limit, SNAPSHOT_PAGE_MAX) : 1000;
+    return c.json(await storedOrdersPage(c.env.DB, c.req.query("after") ?? "", page));
+  })
+  .post("/projection/rebuild", async (c) => c.json({ cleared: await clearProjection(c.env.DB) }));

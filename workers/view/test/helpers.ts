@@ -1,0 +1,83 @@
+import { env, exports } from "cloudflare:workers";
+import type { CustomerOrders } from "@edge-saga/contracts";
+import { createEnvelope, type Envelope, newId } from "@edge-saga/shared";
+import { deliver } from "@edge-saga/shared/testing";
+import { expect } from "vitest";
+import type { z } from "zod";
+import type { StoredOrder } from "../src/db/order-history-store";
+import worker from "../src/index";
+
+/** The service's HTTP interface, as the gateway reaches it. */
+export function call(path: string, init?: RequestInit): Promise<Response> {
+  return exports.default.fetch(`http://svc${path}`, init);
+}
+
+export async function history(
+  customerId: string,
+  query = "",
+): Promise<z.infer<typeof CustomerOrders>> {
+  const res = await call(`/customers/${customerId}/orders${query}`);
+  expect(res.status).toBe(200);
+  return res.json<z.infer<typeof CustomerOrders>>();
+}
+
+/** Every stored row (placed or not), by id. */
+export async function storedOrders(): Promise<StoredOrder[]> {
+  const res = await call("/admin/snapshot/orders");
+  expect(res.status).toBe(200);
+  return (await res.json<{ orders: StoredOrder[] }>()).orders;
+}
+
+export async function rebuild(): Promise<void> {
+  const res = await call("/admin/projection/rebuild", { method: "POST" });
+  expect(res.status).toBe(200);
+}
+
+/** Delivers bodies to the view's inbox consumer as one batch: all acked, none dead-lettered. */
+export async function deliverAll(bodies: unknown[]): Promise<void> {
+  const deadLetters = () =>
+    env.DB.prepare("SELECT count(*) AS n FROM dead_letters").first<number>("n");
+  const before = await deadLetters();
+  const result = await deliver(worker, env, "view-inbox", bodies);
+  expect(result.retryMessages).toEqual([]);
+  expect(result.explicitAcks.length).toBe(bodies.length);
+  expect(await deadLetters()).toBe(before);
+}
+
+let clock = Date.parse("2026-05-01T10:00:00.000Z");
+
+/** An event as its producer would publish it; times grow a second per event. */
+export function event(
+  type: string,
+  source: string,
+  aggregateId: string,
+  payload: unknown,
+  options: { sequence?: number; version?: number } = {},
+): Envelope {
+  clock += 1000;
+  return createEnvelope({
+    type,
+    // ProductUpserted is at version 2 (contracts); everything else at 1.
+    version: options.version ?? (type === "ProductUpserted" ? 2 : 1),
+    source,
+    aggregateType: source === "inventory" && type === "ProductUpserted" ? "product" : "order",
+    aggregateId,
+    sequence: options.sequence ?? 1,
+    correlationId: aggregateId,
+    causationId: newId(),
+    payload,
+    occurredAt: new Date(clock),
+  });
+}
+
+/** Small seeded PRNG (mulberry32): a failing shuffle can be replayed from its seed. */
+export function prng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
