@@ -30,9 +30,16 @@ async function call(
   client: BenchClient,
   method: string,
   path: string,
-  options: { body?: unknown; admin?: boolean; ip?: string; baseline?: Baseline } = {},
+  options: {
+    body?: unknown;
+    admin?: boolean;
+    ip?: string;
+    baseline?: Baseline;
+    idempotencyKey?: string;
+  } = {},
 ): Promise<{ status: number; body: unknown }> {
   const headers: Record<string, string> = { accept: "application/json" };
+  if (options.idempotencyKey) headers["idempotency-key"] = options.idempotencyKey;
   if (options.baseline) headers["x-bench-baseline"] = options.baseline;
   if (options.body !== undefined) headers["content-type"] = "application/json";
   if (options.admin) headers.authorization = `Bearer ${client.adminToken}`;
@@ -115,7 +122,13 @@ async function placeOrder(
     items: [{ sku: BENCH_SKUS[n % BENCH_SKUS.length] as string, quantity: 1 }],
   };
   const started = performance.now();
-  const answer = await call(client, "POST", "/orders", { body, ip: nextIp(), baseline });
+  const ip = nextIp();
+  const idempotencyKey = `bench-${process.pid}-${n}`;
+  let answer = await call(client, "POST", "/orders", { body, ip, baseline, idempotencyKey });
+  // The local runtime can restart a Worker under load (503 "restarted mid-request"): the key
+  // makes the resend safe, it answers as the first request would have.
+  for (let retry = 0; answer.status === 503 && retry < 3; retry++)
+    answer = await call(client, "POST", "/orders", { body, ip, baseline, idempotencyKey });
   const ms = performance.now() - started;
   if (answer.status !== 202)
     throw new Error(
