@@ -8,6 +8,7 @@ import { deadLetters, outbox } from "../db/kit-schema";
 import { resolveDeadLetter } from "../dead-letters/dead-letters";
 import { FaultPlanSchema, faultsEnabled } from "../faults/faults";
 import { errorBody, issueDetails } from "../http/errors";
+import { keysetPage } from "../http/keyset-page";
 import { inboxReplayer, type Replayer } from "../inbox/inbox-consumer";
 import { runMaintenance } from "../maintenance/maintenance";
 import type { OutboxRelay } from "../relay/outbox-relay";
@@ -39,16 +40,6 @@ const ReplayInput = z.strictObject({
 
 /** Largest page of the event id routes: ids are small, so a page is a few hundred KB at most. */
 const EVENT_PAGE_MAX = 5000;
-
-/** `?after=<event id>&limit=<n>` of a keyset-paged event id route. */
-function eventPage(url: string): { after: string; limit: number } {
-  const params = new URL(url).searchParams;
-  const limit = Number(params.get("limit") ?? EVENT_PAGE_MAX);
-  return {
-    after: params.get("after") ?? "",
-    limit: Number.isInteger(limit) && limit > 0 ? Math.min(limit, EVENT_PAGE_MAX) : EVENT_PAGE_MAX,
-  };
-}
 
 /** The `after` of the next page, or null when this page was the last. */
 const nextKey = (rows: { id: string }[], limit: number) =>
@@ -150,7 +141,7 @@ export function kitAdminRoutes<Env extends object, T extends OutboxRelay<any> = 
       // For the consistency checker: every event this service published (and to whom it
       // went, by type), and every event it handled: applied (inbox) or dead-lettered.
       .get("/events/published", async (c) => {
-        const { after, limit } = eventPage(c.req.url);
+        const { after, limit } = keysetPage(c.req.url, EVENT_PAGE_MAX);
         const { results } = await options
           .d1(c.env)
           .prepare(
@@ -161,7 +152,7 @@ export function kitAdminRoutes<Env extends object, T extends OutboxRelay<any> = 
         return c.json({ events: results, next: nextKey(results, limit) });
       })
       .get("/events/handled", async (c) => {
-        const { after, limit } = eventPage(c.req.url);
+        const { after, limit } = keysetPage(c.req.url, EVENT_PAGE_MAX);
         const { results } = await options
           .d1(c.env)
           .prepare(

@@ -1,18 +1,8 @@
+import { keysetPage } from "@edge-saga/shared";
 import { Hono } from "hono";
 
 /** Largest page a snapshot route answers: one page is at most two D1 queries, whatever its size. */
 export const SNAPSHOT_PAGE_MAX = 1000;
-
-/** `?after=<key>&limit=<n>` of a keyset-paged snapshot route. */
-function pageQuery(url: string): { after: string; limit: number } {
-  const params = new URL(url).searchParams;
-  const limit = Number(params.get("limit") ?? SNAPSHOT_PAGE_MAX);
-  return {
-    after: params.get("after") ?? "",
-    limit:
-      Number.isInteger(limit) && limit > 0 ? Math.min(limit, SNAPSHOT_PAGE_MAX) : SNAPSHOT_PAGE_MAX,
-  };
-}
 
 /**
  * Read-only snapshot of inventory for the gateway's consistency checker, keyset-paged
@@ -22,7 +12,7 @@ function pageQuery(url: string): { after: string; limit: number } {
  */
 export const adminSnapshot = new Hono<{ Bindings: Env }>()
   .get("/products", async (c) => {
-    const { after, limit } = pageQuery(c.req.url);
+    const { after, limit } = keysetPage(c.req.url, SNAPSHOT_PAGE_MAX);
     const { results } = await c.env.DB.prepare(
       `SELECT sku, available, reserved, sold, received FROM products
         WHERE sku > ?1 ORDER BY sku LIMIT ?2`,
@@ -35,7 +25,7 @@ export const adminSnapshot = new Hono<{ Bindings: Env }>()
     });
   })
   .get("/reservations", async (c) => {
-    const { after, limit } = pageQuery(c.req.url);
+    const { after, limit } = keysetPage(c.req.url, SNAPSHOT_PAGE_MAX);
     const { results: rows } = await c.env.DB.prepare(
       `SELECT order_id AS orderId, status FROM reservations
         WHERE order_id > ?1 ORDER BY order_id LIMIT ?2`,

@@ -1,18 +1,8 @@
+import { keysetPage } from "@edge-saga/shared";
 import { Hono } from "hono";
 
 /** Largest page a snapshot route answers: one page is two D1 queries, whatever its size. */
 export const SNAPSHOT_PAGE_MAX = 1000;
-
-/** `?after=<key>&limit=<n>` of a keyset-paged snapshot route. */
-export function pageQuery(url: string): { after: string; limit: number } {
-  const params = new URL(url).searchParams;
-  const limit = Number(params.get("limit") ?? SNAPSHOT_PAGE_MAX);
-  return {
-    after: params.get("after") ?? "",
-    limit:
-      Number.isInteger(limit) && limit > 0 ? Math.min(limit, SNAPSHOT_PAGE_MAX) : SNAPSHOT_PAGE_MAX,
-  };
-}
 
 interface OrderRow {
   id: string;
@@ -30,7 +20,7 @@ interface OrderRow {
  * the `after` of the following page, null on the last one.
  */
 export const adminSnapshot = new Hono<{ Bindings: Env }>().get("/orders", async (c) => {
-  const { after, limit } = pageQuery(c.req.url);
+  const { after, limit } = keysetPage(c.req.url, SNAPSHOT_PAGE_MAX);
   const { results: rows } = await c.env.DB.prepare(
     `SELECT id, customer_id AS customerId, status, total_cents AS totalCents,
             points_redeemed AS pointsRedeemed, points_earned AS pointsEarned

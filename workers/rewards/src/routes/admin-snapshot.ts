@@ -1,3 +1,4 @@
+import { keysetPage } from "@edge-saga/shared";
 import { Hono } from "hono";
 import { parseState, resume } from "../db/account-store";
 import { type AccountEvent, initialState } from "../domain/points-account";
@@ -5,17 +6,6 @@ import { BALANCE_KINDS } from "../domain/statuses";
 
 /** Largest page a snapshot route answers: one page is at most four D1 queries, whatever its size. */
 export const SNAPSHOT_PAGE_MAX = 1000;
-
-/** `?after=<key>&limit=<n>` of a keyset-paged snapshot route. */
-function pageQuery(url: string): { after: string; limit: number } {
-  const params = new URL(url).searchParams;
-  const limit = Number(params.get("limit") ?? SNAPSHOT_PAGE_MAX);
-  return {
-    after: params.get("after") ?? "",
-    limit:
-      Number.isInteger(limit) && limit > 0 ? Math.min(limit, SNAPSHOT_PAGE_MAX) : SNAPSHOT_PAGE_MAX,
-  };
-}
 
 interface LedgerSum {
   orderId: string;
@@ -34,7 +24,7 @@ interface LedgerSum {
  */
 export const adminSnapshot = new Hono<{ Bindings: Env }>()
   .get("/accounts", async (c) => {
-    const { after, limit } = pageQuery(c.req.url);
+    const { after, limit } = keysetPage(c.req.url, SNAPSHOT_PAGE_MAX);
     const { results: ids } = await c.env.DB.prepare(
       `SELECT DISTINCT customer_id AS customerId FROM ledger
         WHERE customer_id > ?1 ORDER BY customer_id LIMIT ?2`,
@@ -96,7 +86,7 @@ export const adminSnapshot = new Hono<{ Bindings: Env }>()
     return c.json({ accounts, next: ids.length === limit ? last : null });
   })
   .get("/orders", async (c) => {
-    const { after, limit } = pageQuery(c.req.url);
+    const { after, limit } = keysetPage(c.req.url, SNAPSHOT_PAGE_MAX);
     const { results: ids } = await c.env.DB.prepare(
       `SELECT order_id AS orderId FROM (
           SELECT order_id FROM holds UNION SELECT order_id FROM awards

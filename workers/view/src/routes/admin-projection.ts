@@ -1,3 +1,4 @@
+import { keysetPage } from "@edge-saga/shared";
 import { Hono } from "hono";
 import { clearProjection, storedOrdersPage } from "../db/order-history-store";
 
@@ -13,8 +14,7 @@ const SNAPSHOT_PAGE_MAX = 1000;
  */
 export const adminProjection = new Hono<{ Bindings: Env }>()
   .get("/snapshot/orders", async (c) => {
-    const limit = Number(c.req.query("limit") ?? SNAPSHOT_PAGE_MAX);
-    const page = Number.isInteger(limit) && limit > 0 ? Math.min(limit, SNAPSHOT_PAGE_MAX) : 1000;
-    return c.json(await storedOrdersPage(c.env.DB, c.req.query("after") ?? "", page));
+    const { after, limit } = keysetPage(c.req.url, SNAPSHOT_PAGE_MAX);
+    return c.json(await storedOrdersPage(c.env.DB, after, limit));
   })
   .post("/projection/rebuild", async (c) => c.json({ cleared: await clearProjection(c.env.DB) }));
