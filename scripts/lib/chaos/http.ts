@@ -13,12 +13,24 @@ export class Gateway {
     const headers: Record<string, string> = { accept: "application/json", ...options.headers };
     if (options.admin) headers.authorization = `Bearer ${this.adminToken}`;
     if (options.body !== undefined) headers["content-type"] = "application/json";
-    const res = await fetch(`${this.baseUrl}${path}`, {
-      method,
-      headers,
-      body: options.body === undefined ? undefined : JSON.stringify(options.body),
-      signal: AbortSignal.timeout(60_000),
-    });
+    const send = () =>
+      fetch(`${this.baseUrl}${path}`, {
+        method,
+        headers,
+        body: options.body === undefined ? undefined : JSON.stringify(options.body),
+        signal: AbortSignal.timeout(60_000),
+      });
+    // The local dev proxy sometimes resets a connection under load: reads and the (idempotent)
+    // maintenance poke are resent; anything else fails as before.
+    const resendable = method === "GET" || path.endsWith("/maintenance");
+    let res: Response | undefined;
+    for (let attempt = 1; !res; attempt++) {
+      try {
+        res = await send();
+      } catch (error) {
+        if (!resendable || attempt >= 3) throw error;
+      }
+    }
     const text = await res.text();
     let body: unknown = text;
     try {
