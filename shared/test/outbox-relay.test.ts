@@ -83,6 +83,57 @@ describe("outbox relay", () => {
     });
   });
 
+  it("a poke during a run gets one more run: rows committed meanwhile leave without an alarm", async () => {
+    const stub = relay();
+    await stub.slowSends(300);
+    try {
+      await seedOutbox([increment("meanwhile", 1)]);
+      await stub.poke();
+      await new Promise((r) => setTimeout(r, 100)); // the first run is now inside its send
+      await seedOutbox([increment("meanwhile", 10)]);
+      await stub.poke();
+      // Well before any backoff or cron: only the second run can have sent the second row.
+      await vi.waitFor(async () => expect(await pending()).toBe(0), {
+        timeout: 2_000,
+        interval: 20,
+      });
+      await vi.waitFor(async () => expect(await tallyValue("meanwhile")).toBe(11), {
+        timeout: 5_000,
+        interval: 20,
+      });
+      expect((await stub.status()).consecutiveFailures).toBe(0);
+    } finally {
+      await stub.slowSends(0);
+    }
+  });
+
+  it("a poked run leaves a watchdog alarm while it runs, and removes it when done", async () => {
+    const stub = relay();
+    await vi.waitFor(async () => expect((await stub.status()).nextAlarmAt).toBeNull(), {
+      timeout: 5_000,
+      interval: 20,
+    });
+    await stub.slowSends(400);
+    try {
+      await seedOutbox([increment("watchdog", 1)]);
+      await stub.poke();
+      await new Promise((r) => setTimeout(r, 150));
+      // Should this isolate die now, the alarm resumes the drain; the platform retries nothing else.
+      expect(await pending()).toBe(1);
+      expect((await stub.status()).nextAlarmAt).toBeGreaterThan(Date.now() + 30_000);
+      await vi.waitFor(async () => expect(await pending()).toBe(0), {
+        timeout: 5_000,
+        interval: 20,
+      });
+      await vi.waitFor(async () => expect((await stub.status()).nextAlarmAt).toBeNull(), {
+        timeout: 5_000,
+        interval: 20,
+      });
+    } finally {
+      await stub.slowSends(0);
+    }
+  });
+
   it("backs off exponentially up to a minute", () => {
     expect([1, 2, 3, 4, 10].map(relayBackoffMs)).toEqual([1000, 2000, 4000, 8000, 60_000]);
   });

@@ -296,7 +296,15 @@ export function createInboxConsumer<Env>(options: InboxConsumerOptions<Env>) {
     options.serializeBy?.(event) ??
     (typeof event.correlationId === "string" ? `saga:${event.correlationId}` : undefined);
 
-  return async function queue(batch: MessageBatch, env: Env): Promise<Record<Outcome, number>> {
+  /**
+   * With `ctx`, the last relay poke is left to `ctx.waitUntil` and the batch is acked without
+   * waiting for it, so the queue hands over the next batch sooner.
+   */
+  return async function queue(
+    batch: MessageBatch,
+    env: Env,
+    ctx?: Pick<ExecutionContext, "waitUntil">,
+  ): Promise<Record<Outcome, number>> {
     const db = options.db(env);
     const counts: Record<Outcome, number> = {
       applied: 0,
@@ -313,13 +321,13 @@ export function createInboxConsumer<Env>(options: InboxConsumerOptions<Env>) {
     const processed = await processedAmong(db, batch.messages);
     // The relay is poked as soon as the first new event is committed, so the next hop
     // does not wait for the rest of the batch, and once more at the end if more came.
-    // A poke is best effort (the cron catches up), so a slow relay never holds the batch.
+    // A poke is best effort (the cron catches up), so a slow relay never holds the batch,
+    // nor the lane that committed: the relay drains while the batch goes on.
     let unpoked = 0;
-    let poking: Promise<void> | undefined;
+    const pokes: Promise<void>[] = [];
     const poke = () => {
       unpoked = 0;
-      poking = atMost(SIDE_CALL_MS, options.afterCommit?.(env));
-      return poking;
+      pokes.push(atMost(SIDE_CALL_MS, options.afterCommit?.(env)));
     };
     const batchStarted = Date.now();
     const handleOne = async (message: Message) => {
@@ -346,13 +354,15 @@ export function createInboxConsumer<Env>(options: InboxConsumerOptions<Env>) {
       counts[result.outcome]++;
       if (result.emitted > 0) {
         unpoked += result.emitted;
-        if (!poking) await poke();
+        if (pokes.length === 0) poke();
       }
       logOutcome(message, result.outcome, Date.now() - started);
     };
     await runInLanes(batch.messages, options.concurrency ?? 8, laneOf, handleOne);
-    if (unpoked > 0) await poke();
-    await atMost(SIDE_CALL_MS, recordMetrics(db, counts));
+    if (unpoked > 0) poke();
+    const sideCalls = Promise.all([...pokes, atMost(SIDE_CALL_MS, recordMetrics(db, counts))]);
+    if (ctx) ctx.waitUntil(sideCalls);
+    else await sideCalls;
     console.log(
       JSON.stringify({
         level: "info",

@@ -14,6 +14,7 @@ type Change = Envelope<z.infer<typeof TallyIncremented.payload>>;
 /** A relay whose sends can be made to fail, and which records every sendBatch it makes. */
 export class TestRelay extends OutboxRelay<Env> {
   private failNextSends = 0;
+  private sendDelayMs = 0;
   private sends: { messages: number; bytes: number; ids: string[] }[] = [];
 
   protected config(): RelayConfig {
@@ -30,6 +31,7 @@ export class TestRelay extends OutboxRelay<Env> {
       this.failNextSends--;
       throw new Error("injected sendBatch failure");
     }
+    if (this.sendDelayMs > 0) await new Promise((r) => setTimeout(r, this.sendDelayMs));
     this.sends.push({
       ids: messages.map((m) => (m.body as { id: string }).id),
       messages: messages.length,
@@ -49,6 +51,11 @@ export class TestRelay extends OutboxRelay<Env> {
   /** Simulates the platform giving up on the alarm (after its retries): none is scheduled. */
   async dropAlarm(): Promise<void> {
     await this.ctx.storage.deleteAlarm();
+  }
+
+  /** Makes every send take `ms` longer: a run that is still going when the next poke comes. */
+  slowSends(ms: number): void {
+    this.sendDelayMs = ms;
   }
 
   failSends(count: number): void {
