@@ -71,6 +71,42 @@ describe("outbox relay: replay", () => {
     expect(await tallyValue("replayed")).toBe(230);
   });
 
+  it("carries a replay on over as many runs as its budget needs, each row sent once, in order", async () => {
+    const rows = Array.from({ length: 450 }, (_, i) => increment("long-replay", 1, `long-${i}`));
+    await new Promise((r) => setTimeout(r, 20));
+    const since = new Date().toISOString();
+    await seedOutbox(rows);
+    await publishAll();
+    await vi.waitFor(async () => expect(await tallyValue("long-replay")).toBe(450), {
+      timeout: 10_000,
+      interval: 50,
+    });
+    const stub = relay();
+    const sendsBefore = (await stub.sendLog()).length;
+    const runsBefore = (await stub.status()).lastSuccessAt ?? 0;
+    // One page read and one send per run at most: 450 rows take at least five runs.
+    await stub.setOperationBudget(2);
+    try {
+      expect((await postReplay({ to: "tester", since })).status).toBe(202);
+      await vi.waitFor(
+        async () => expect((await stub.replays()).tester?.finishedAt).not.toBeNull(),
+        { timeout: 15_000, interval: 50 },
+      );
+    } finally {
+      await stub.setOperationBudget(undefined);
+    }
+    const sends = (await stub.sendLog()).slice(sendsBefore);
+    expect(sends.length).toBeGreaterThanOrEqual(5);
+    expect(sends.flatMap((s) => s.ids)).toEqual(rows.map((e) => e.id));
+    expect((await stub.replays()).tester?.sent).toBe(450);
+    expect((await stub.status()).lastSuccessAt).toBeGreaterThan(runsBefore);
+    await vi.waitFor(
+      async () => expect(await deliveriesOf(rows.map((e) => e.id))).toBe(2 * rows.length),
+      { timeout: 10_000, interval: 50 },
+    );
+    expect(await tallyValue("long-replay")).toBe(450);
+  });
+
   it("refuses an unknown subscriber and a malformed request", async () => {
     const unknown = await postReplay({ to: "nobody", since: new Date(0).toISOString() });
     expect(unknown.status).toBe(422);

@@ -2,7 +2,8 @@ import { type ConsistencyReport, consistencyReport } from "./consistency";
 import { Gateway } from "./http";
 import { between, prng } from "./prng";
 
-export const SERVICES = ["order", "inventory", "rewards"] as const;
+/** Every Worker with an inbox: the three services and the view (read model), all under faults. */
+export const SERVICES = ["order", "inventory", "rewards", "view"] as const;
 
 /** Every fault point of the fault-injection contract, with the probability a chaos run uses. */
 export const FAULT_PROBABILITIES: Record<string, number> = {

@@ -296,15 +296,7 @@ export function createInboxConsumer<Env>(options: InboxConsumerOptions<Env>) {
     options.serializeBy?.(event) ??
     (typeof event.correlationId === "string" ? `saga:${event.correlationId}` : undefined);
 
-  /**
-   * With `ctx`, the last relay poke is left to `ctx.waitUntil` and the batch is acked without
-   * waiting for it, so the queue hands over the next batch sooner.
-   */
-  return async function queue(
-    batch: MessageBatch,
-    env: Env,
-    ctx?: Pick<ExecutionContext, "waitUntil">,
-  ): Promise<Record<Outcome, number>> {
+  return async function queue(batch: MessageBatch, env: Env): Promise<Record<Outcome, number>> {
     const db = options.db(env);
     const counts: Record<Outcome, number> = {
       applied: 0,
@@ -360,9 +352,8 @@ export function createInboxConsumer<Env>(options: InboxConsumerOptions<Env>) {
     };
     await runInLanes(batch.messages, options.concurrency ?? 8, laneOf, handleOne);
     if (unpoked > 0) poke();
-    const sideCalls = Promise.all([...pokes, atMost(SIDE_CALL_MS, recordMetrics(db, counts))]);
-    if (ctx) ctx.waitUntil(sideCalls);
-    else await sideCalls;
+    // Awaited, not left to waitUntil: a queue invocation is over when its handler returns.
+    await Promise.all([...pokes, atMost(SIDE_CALL_MS, recordMetrics(db, counts))]);
     console.log(
       JSON.stringify({
         level: "info",

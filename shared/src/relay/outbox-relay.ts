@@ -73,8 +73,6 @@ const PAGE_SIZE = 100;
  */
 const DEFAULT_PAUSE_BETWEEN_SENDS_MS = 1;
 const MAX_BACKOFF_MS = 60_000;
-/** How long an inline (poked) run may take before its watchdog alarm assumes it died. */
-const WATCHDOG_MS = 60_000;
 
 const emptyStatus: RelayStatus = {
   lastRunAt: null,
@@ -102,49 +100,17 @@ export abstract class OutboxRelay<Env = unknown> extends DurableObject<Env> {
   protected abstract config(): RelayConfig;
 
   /**
-   * Something was committed: drain now, inline, and resolve when this run is done (unless
-   * backing off after a failure). Draining in the poke instead of through `setAlarm(now)`
-   * saves the alarm's scheduling delay on every hop of a saga; the alarm still carries the
-   * backoff, the rest of a large backlog, and a watchdog in case this run dies half-way.
-   * The cron's poke (`maintenance`) also cuts a backoff short: at most one extra try a minute,
-   * and a relay that failed many times in a row resumes within a minute of the cause going away.
+   * Something was committed: drain now (unless backing off after a failure). The cron's
+   * poke (`maintenance`) also cuts a backoff short: at most one extra try a minute, and a
+   * relay that failed many times in a row resumes within a minute of the cause going away.
    */
   async poke(options: { maintenance?: boolean } = {}): Promise<void> {
     if (!options.maintenance && (await this.fault("relay.poke-lost"))) return;
     if (await this.pollingIntervalMs()) return;
     const status = await this.status();
-    if (status.nextAlarmAt !== null && status.consecutiveFailures > 0 && !options.maintenance)
-      return;
-    // Not awaited: the poker (a request, a queue batch) goes on while the relay drains.
-    this.ctx.waitUntil(this.runExclusive("poke"));
-  }
-
-  override async alarm(): Promise<void> {
-    await this.runExclusive("alarm");
-  }
-
-  // One run at a time: a poke that arrives during a run asks for one more run after it,
-  // which picks up whatever was committed meanwhile, instead of racing it for the same rows.
-  private running: Promise<void> | null = null;
-  private runAgain = false;
-
-  private runExclusive(trigger: "poke" | "alarm"): Promise<void> {
-    if (this.running) {
-      this.runAgain = true;
-      return this.running;
-    }
-    this.running = (async () => {
-      try {
-        let ok = true;
-        do {
-          this.runAgain = false;
-          ok = await this.run(trigger);
-        } while (ok && this.runAgain);
-      } finally {
-        this.running = null;
-      }
-    })();
-    return this.running;
+    const scheduled = await this.ctx.storage.getAlarm();
+    if (scheduled !== null && status.consecutiveFailures > 0 && !options.maintenance) return;
+    if (scheduled === null || scheduled > Date.now()) await this.ctx.storage.setAlarm(Date.now());
   }
 
   // --- Polling-relay baseline (only when BENCH_BASELINES_ENABLED is "true"; see bench/baselines.ts) ---
@@ -160,7 +126,7 @@ export abstract class OutboxRelay<Env = unknown> extends DurableObject<Env> {
     if (!benchBaselinesEnabled(this.env)) throw new Error("BENCH_BASELINES_DISABLED");
     if (intervalMs === null) {
       await this.ctx.storage.delete(POLLING_KEY);
-      this.ctx.waitUntil(this.runExclusive("poke"));
+      await this.ctx.storage.setAlarm(Date.now());
       return;
     }
     await this.ctx.storage.put(POLLING_KEY, intervalMs);
@@ -272,7 +238,8 @@ export abstract class OutboxRelay<Env = unknown> extends DurableObject<Env> {
       finishedAt: null,
     };
     await this.ctx.storage.put(REPLAY_KEY, { ...(await this.replays()), [request.to]: job });
-    this.ctx.waitUntil(this.runExclusive("poke"));
+    const scheduled = await this.ctx.storage.getAlarm();
+    if (scheduled === null || scheduled > Date.now()) await this.ctx.storage.setAlarm(Date.now());
     return { ok: true, job };
   }
 
@@ -327,14 +294,9 @@ export abstract class OutboxRelay<Env = unknown> extends DurableObject<Env> {
     return { ...stored, nextAlarmAt: await this.ctx.storage.getAlarm() };
   }
 
-  /** One relay run: drain, carry replays on, record the outcome, arm what comes next. False if it failed. */
-  private async run(trigger: "poke" | "alarm"): Promise<boolean> {
+  override async alarm(): Promise<void> {
     const status = await this.status();
     const now = Date.now();
-    // A poke's run has no platform retry behind it (an alarm's has): if this isolate dies
-    // mid-run, the watchdog alarm resumes the drain.
-    const watchdog = trigger === "poke" && status.nextAlarmAt === null ? now + WATCHDOG_MS : null;
-    if (watchdog !== null) await this.ctx.storage.setAlarm(watchdog);
     try {
       if (await this.fault("relay.alarm-fails")) throw new InjectedFault("relay.alarm-fails");
       const config = this.config();
@@ -352,9 +314,6 @@ export abstract class OutboxRelay<Env = unknown> extends DurableObject<Env> {
       const polling = await this.pollingIntervalMs();
       if (polling) await this.ctx.storage.setAlarm(Date.now() + polling);
       else if (more || replaying) await this.ctx.storage.setAlarm(Date.now());
-      // Nothing left: neither the watchdog nor an older backoff alarm has anything to do.
-      else if ((await this.ctx.storage.getAlarm()) !== null) await this.ctx.storage.deleteAlarm();
-      return true;
     } catch (error) {
       const failures = status.consecutiveFailures + 1;
       await this.ctx.storage.put<RelayStatus>(STATUS_KEY, {
@@ -370,12 +329,10 @@ export abstract class OutboxRelay<Env = unknown> extends DurableObject<Env> {
         JSON.stringify({
           level: "error",
           msg: "outbox relay run failed",
-          trigger,
           failures,
           error: errorText(error),
         }),
       );
-      return false;
     }
   }
 

@@ -46,8 +46,8 @@ const consume = createInboxConsumer<Env>({
 
 export default {
   fetch: app.fetch,
-  async queue(batch, env, ctx) {
-    await consume(batch, env, ctx);
+  async queue(batch, env) {
+    await consume(batch, env);
   },
   scheduled(_controller, env, ctx) {
     ctx.waitUntil(runMaintenance(env.DB, env.OUTBOX_RELAY));

@@ -15,6 +15,7 @@ type Change = Envelope<z.infer<typeof TallyIncremented.payload>>;
 export class TestRelay extends OutboxRelay<Env> {
   private failNextSends = 0;
   private sendDelayMs = 0;
+  private budget: number | undefined;
   private sends: { messages: number; bytes: number; ids: string[] }[] = [];
 
   protected config(): RelayConfig {
@@ -23,6 +24,7 @@ export class TestRelay extends OutboxRelay<Env> {
       catalog,
       queues: { tester: this.env.TEST_INBOX },
       pauseBetweenSendsMs: 1,
+      operationBudget: this.budget,
     };
   }
 
@@ -51,6 +53,11 @@ export class TestRelay extends OutboxRelay<Env> {
   /** Simulates the platform giving up on the alarm (after its retries): none is scheduled. */
   async dropAlarm(): Promise<void> {
     await this.ctx.storage.deleteAlarm();
+  }
+
+  /** Caps each run at `operations` D1 queries and sends (undefined: the kit's default). */
+  setOperationBudget(operations: number | undefined): void {
+    this.budget = operations;
   }
 
   /** Makes every send take `ms` longer: a run that is still going when the next poke comes. */
