@@ -14,6 +14,7 @@ import { type BareRelayResult, bareRelay } from "./lib/bench/bare-relay";
 import { type ConsumerCostResult, measureConsumerCost } from "./lib/bench/consumer-cost";
 import {
   DRAIN_STATS_SQL,
+  DRAIN_SUBSCRIBERS,
   type DrainResult,
   drainRun,
   RELAY_SELECT,
@@ -298,7 +299,7 @@ try {
     rows.push(
       {
         section: "relay drain",
-        figure: `kit relay, backlog ${d.backlog}${d.drained ? "" : " (NOT drained)"}`,
+        figure: `kit relay (${DRAIN_SUBSCRIBERS} subscriber queues), backlog ${d.backlog}${d.drained ? "" : " (NOT drained)"}`,
         value: d.eventsPerSecond,
         unit: "events/s",
         samples: d.backlog,
@@ -323,9 +324,12 @@ try {
   }
   for (const b of bare?.drains ?? []) {
     const ours = drains.find((d) => d.backlog === b.backlog);
+    // The kit sends each event to every subscriber; the bare relay to its one queue.
+    const oursMessages =
+      ours?.eventsPerSecond == null ? undefined : ours.eventsPerSecond * DRAIN_SUBSCRIBERS;
     rows.push({
       section: "relay drain",
-      figure: `bare relay, backlog ${b.backlog} (kit / bare = ${ratio(ours?.eventsPerSecond ?? undefined, b.eventsPerSecond ?? undefined) ?? "n/a"})`,
+      figure: `bare relay (1 queue), backlog ${b.backlog} (kit / bare: events ${ratio(ours?.eventsPerSecond ?? undefined, b.eventsPerSecond ?? undefined) ?? "n/a"}, messages ${ratio(oursMessages, b.eventsPerSecond ?? undefined) ?? "n/a"})`,
       value: b.eventsPerSecond,
       unit: "events/s",
       samples: b.backlog,

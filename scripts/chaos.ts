@@ -9,6 +9,9 @@
  * the invariants. Prints the seed first; the same seed replays the same workload and the same
  * fault decisions per point. Exit 1 on any violation or lost event.
  */
+import { copyFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { formatReport } from "./lib/chaos/consistency";
 import { runChaos } from "./lib/chaos/run";
@@ -98,6 +101,12 @@ try {
   console.error(`chaos run failed: ${(error as Error).stack ?? error}`);
   exitCode = 2;
 } finally {
+  // A failed run's wrangler output (every Worker's log lines) outlives the stack's temp dir.
+  if (stack && exitCode !== 0) {
+    const kept = join(tmpdir(), `edge-saga-chaos-${seed}-${Date.now()}.log`);
+    copyFileSync(stack.logFile, kept);
+    console.error(`wrangler output of this run: ${kept}`);
+  }
   await stack?.stop();
 }
 process.exit(exitCode);

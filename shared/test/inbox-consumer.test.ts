@@ -201,6 +201,37 @@ describe("inbox consumer", () => {
     ]);
   });
 
+  it("a dead-lettered copy of an event already applied is kept resolved; the others stay open", async () => {
+    const applied = increment("dlq-applied", 2);
+    await deliver([message(applied)]);
+    expect(await tallyValue("dlq-applied")).toBe(2);
+    // The platform gave up on later deliveries of `applied` (say, crashes after the commit),
+    // and on `never`, which no delivery applied, and on a body with no event in it.
+    const never = increment("dlq-never", 3);
+    const copies = [message(applied, 6), message(never, 6), message("not json {", 6)];
+    await deliver(copies, "tester-inbox-dlq");
+    const stored = await env.DB.prepare(
+      "SELECT message_id, resolution, resolved_at, reason FROM dead_letters WHERE message_id IN (?, ?, ?)",
+    )
+      .bind(...copies.map((m) => m.id))
+      .all<{
+        message_id: string;
+        resolution: string | null;
+        resolved_at: number | null;
+        reason: string;
+      }>();
+    const byMessage = new Map(stored.results.map((row) => [row.message_id, row]));
+    expect(byMessage.get(copies[0]!.id)).toMatchObject({
+      resolution: "already-applied",
+      resolved_at: expect.any(Number),
+      reason: expect.stringMatching(/already been applied/),
+    });
+    expect(byMessage.get(copies[1]!.id)).toMatchObject({ resolution: null, resolved_at: null });
+    expect(byMessage.get(copies[2]!.id)).toMatchObject({ resolution: null, resolved_at: null });
+    expect(await tallyValue("dlq-applied")).toBe(2);
+    expect(await tallyValue("dlq-never")).toBeNull();
+  });
+
   it("through the real queue: a poison message ends in dead_letters while valid messages behind it apply", async () => {
     const bad = poison("through the queue");
     await env.TEST_INBOX.sendBatch([

@@ -9,9 +9,14 @@ import type { BenchClient } from "./workloads";
  * service's outbox (one INSERT ... SELECT through `wrangler d1 execute`, while the stack runs),
  * then the relay is poked once (POST /admin/inventory/maintenance) and drains them to the order
  * service's inbox queue. The rate comes from the rows' own `published_at` stamps (server clock).
- * The events are `StockReservationFailed` for orders that do not exist: one subscriber (order),
- * whose consumer records them in its inbox and ignores them, like the bare relay's one queue.
+ * The events are `StockReservationFailed` for orders that do not exist. It has two subscribers
+ * (order and view): each chunk is one `sendBatch` per subscriber, and both consumers record the
+ * events in their inbox and ignore them, on the same workerd thread as the relay. The bare relay
+ * has one queue whose consumer only acknowledges: compare messages per second, not events.
  */
+// The catalog's subscribers of StockReservationFailed (contracts/src/events.ts); importing the
+// catalog here would pull the Workers types into the Node scripts.
+export const DRAIN_SUBSCRIBERS = 2;
 
 export const INVENTORY_DB = {
   database: "edge-saga-inventory",

@@ -76,9 +76,9 @@ export const deadLetters = sqliteTable(
     attempts: integer("attempts").notNull(),
     body: text("body").notNull(),
     receivedAt: integer("received_at").notNull(),
-    /** Set when an operator replays or discards it. */
+    /** Set when an operator replays or discards it, or on arrival if its event was already applied. */
     resolvedAt: integer("resolved_at"),
-    resolution: text("resolution", { enum: ["replayed", "discarded"] }),
+    resolution: text("resolution", { enum: ["replayed", "discarded", "already-applied"] }),
   },
   (t) => [
     // One row per delivered message, so a redelivered DLQ message is stored once.

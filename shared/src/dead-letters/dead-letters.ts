@@ -1,4 +1,5 @@
-import { deadLetters } from "../db/kit-schema";
+import { inArray } from "drizzle-orm";
+import { deadLetters, inbox } from "../db/kit-schema";
 import type { AnyD1Database } from "../db/types";
 import { newId } from "../envelope";
 
@@ -10,6 +11,8 @@ export interface DeadLetterInit {
   attempts: number;
   eventId?: string;
   eventType?: string;
+  /** Stored as already resolved (e.g. its event was applied before the platform gave up on it). */
+  resolution?: DeadLetterResolution;
 }
 
 function bodyText(body: unknown): string {
@@ -44,26 +47,64 @@ export async function storeDeadLetter(
       attempts: init.attempts,
       body,
       receivedAt: now,
+      resolvedAt: init.resolution ? now : null,
+      resolution: init.resolution ?? null,
     })
     .onConflictDoNothing();
 }
 
+function eventIdOf(body: unknown): string | undefined {
+  let value = body;
+  if (typeof value === "string") {
+    try {
+      value = JSON.parse(value);
+    } catch {
+      return undefined;
+    }
+  }
+  const id = typeof value === "object" && value !== null ? (value as { id?: unknown }).id : null;
+  return typeof id === "string" ? id : undefined;
+}
+
 /**
  * Consumer for a dead-letter queue: the platform moved these messages there after
- * `max_retries` without telling why, so the reason says just that.
+ * `max_retries` without telling why, so the reason says just that. A message whose event
+ * the inbox already holds was applied once and only its later deliveries failed (say, the
+ * invocation kept crashing after the commit): it is stored for the record, already resolved
+ * as `already-applied`, so that operators are left only the dead letters that need them.
  */
 export async function consumeDeadLetterBatch(
   db: AnyD1Database,
   batch: MessageBatch,
 ): Promise<void> {
+  const ids = [
+    ...new Set(batch.messages.map((m) => eventIdOf(m.body)).filter((id) => id !== undefined)),
+  ];
+  // A queue batch holds at most 100 messages; D1 binds at most 100 parameters.
+  const applied = new Set(
+    ids.length === 0
+      ? []
+      : (
+          await db
+            .select({ id: inbox.eventId })
+            .from(inbox)
+            .where(inArray(inbox.eventId, ids.slice(0, 100)))
+            .all()
+        ).map((row) => row.id),
+  );
   for (const message of batch.messages) {
+    const eventId = eventIdOf(message.body);
+    const alreadyApplied = eventId !== undefined && applied.has(eventId);
     try {
       await storeDeadLetter(db, {
         queue: batch.queue,
         messageId: message.id,
         body: message.body,
         attempts: message.attempts,
-        reason: `moved to ${batch.queue} by the platform after retries were exhausted`,
+        reason: alreadyApplied
+          ? `moved to ${batch.queue} by the platform after retries were exhausted; its event had already been applied`
+          : `moved to ${batch.queue} by the platform after retries were exhausted`,
+        resolution: alreadyApplied ? "already-applied" : undefined,
       });
       message.ack();
     } catch (error) {
@@ -81,7 +122,7 @@ export async function consumeDeadLetterBatch(
   }
 }
 
-export type DeadLetterResolution = "replayed" | "discarded";
+export type DeadLetterResolution = "replayed" | "discarded" | "already-applied";
 
 /** Marks an open dead letter resolved; false when it is unknown or already resolved. */
 export async function resolveDeadLetter(

@@ -139,7 +139,7 @@ export const DeadLetter = z.object({
   body: z.string().meta({ description: "The message body as received (JSON text)." }),
   receivedAt: epochMs,
   resolvedAt: epochMs.nullable(),
-  resolution: z.enum(["replayed", "discarded"]).nullable(),
+  resolution: z.enum(["replayed", "discarded", "already-applied"]).nullable(),
 });
 
 /** One service's `GET /admin/dead-letters`: the newest 100. */

@@ -35,7 +35,7 @@ export const ServiceTrace = z.object({
       reason: z.string(),
       attempts: z.number().int(),
       receivedAt: z.number(),
-      resolution: z.enum(["replayed", "discarded"]).nullable(),
+      resolution: z.enum(["replayed", "discarded", "already-applied"]).nullable(),
     }),
   ),
 });
@@ -61,7 +61,7 @@ export const TraceDelivery = z.object({
     .object({
       reason: z.string(),
       at: isoTime,
-      resolution: z.enum(["replayed", "discarded"]).nullable(),
+      resolution: z.enum(["replayed", "discarded", "already-applied"]).nullable(),
     })
     .nullable()
     .meta({ description: "The newest dead letter of the event at this subscriber, if any." }),
