@@ -40,7 +40,10 @@ export interface ChaosResult {
   faultsInjected: Record<string, Record<string, number>>;
   /** Per service: events published (outbox rows) and events applied (inbox rows). */
   deliveries: Record<string, { outboxRows: number; inboxRows: number }>;
+  /** Open dead letters per service (each one needs an operator). */
   deadLetters: Record<string, number>;
+  /** Dead-lettered copies of events already applied, stored resolved (see dead-letters.ts). */
+  deadLettersAlreadyApplied: Record<string, number>;
   /** Per service: deliveries the inbox dropped as already applied, and retries (kit `/admin/stats`). */
   consumer: Record<string, { duplicatesAbsorbed: number; retries: number }>;
   workloadMs: number;
@@ -235,6 +238,18 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
       { outboxRows: o.outboxRows, inboxRows: o.inboxRows },
     ]),
   );
+  const deadLettersAlreadyApplied: Record<string, number> = {};
+  for (const service of SERVICES) {
+    const resolved = await gateway.expect<{ deadLetters: { resolution: string | null }[] }>(
+      [200],
+      "GET",
+      `/admin/${service}/dead-letters?status=resolved`,
+      { admin: true },
+    );
+    deadLettersAlreadyApplied[service] = resolved.deadLetters.filter(
+      (d) => d.resolution === "already-applied",
+    ).length;
+  }
   const consumer: ChaosResult["consumer"] = {};
   for (const service of SERVICES) {
     const stats = await gateway.expect<{
@@ -259,6 +274,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
     faultsInjected,
     deliveries,
     deadLetters: (report.counts.deadLetters as Record<string, number>) ?? {},
+    deadLettersAlreadyApplied,
     consumer,
     workloadMs,
     drainMs,
