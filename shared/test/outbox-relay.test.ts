@@ -94,7 +94,7 @@ describe("outbox relay", () => {
       await stub.poke();
       // Well before any backoff or cron: only the second run can have sent the second row.
       await vi.waitFor(async () => expect(await pending()).toBe(0), {
-        timeout: 2_000,
+        timeout: 4_000,
         interval: 20,
       });
       await vi.waitFor(async () => expect(await tallyValue("meanwhile")).toBe(11), {
