@@ -33,12 +33,15 @@ describe("event catalog", () => {
 
   it("routes from the subscribers each event declares", () => {
     expect(catalog.subscribersOf("TallyIncremented")).toEqual(["tester"]);
+    expect(catalog.subscribersOf("TallyMirrored")).toEqual(["tester", "audit"]);
     expect(catalog.subscribersOf("Unrouted")).toEqual([]);
     expect(catalog.consumedBy("tester")).toEqual([
       "TallyIncremented",
       "TallyDecremented",
+      "TallyMirrored",
       "PoisonPill",
     ]);
+    expect(catalog.consumedBy("audit")).toEqual(["TallyMirrored"]);
   });
 
   it("says why a message is rejected", () => {

@@ -6,6 +6,7 @@ declare global {
     DB: D1Database;
     RELAY: DurableObjectNamespace<TestRelay>;
     TEST_INBOX: Queue;
+    AUDIT_INBOX: Queue;
     TEST_MIGRATIONS: D1Migration[];
     FAULTS_ENABLED?: string;
     BENCH_BASELINES_ENABLED?: string;
@@ -18,6 +19,8 @@ declare global {
       DB: D1Database;
       RELAY: DurableObjectNamespace<TestRelay>;
       TEST_INBOX: Queue;
+      AUDIT_INBOX: Queue;
+      AUDIT_INBOX: Queue;
       TEST_MIGRATIONS: D1Migration[];
       FAULTS_ENABLED?: string;
       BENCH_BASELINES_ENABLED?: string;

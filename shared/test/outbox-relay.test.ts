@@ -107,6 +107,38 @@ describe("outbox relay", () => {
     }
   });
 
+  it("does not mark a row sent to one subscriber while the send to the other failed", async () => {
+    const mirrored = catalog.create("TallyMirrored", {
+      aggregateType: "tally",
+      aggregateId: "mirrored",
+      correlationId: "mirrored",
+      causationId: "test",
+      payload: { tallyId: "mirrored", by: 4 },
+    });
+    await seedOutbox([mirrored as never]);
+    const stub = relay();
+    const sendsBefore = (await stub.sendLog()).length;
+    await stub.failSends(1);
+    await stub.poke();
+    await vi.waitFor(async () => expect((await stub.status()).consecutiveFailures).toBe(1), {
+      timeout: 5_000,
+      interval: 20,
+    });
+    // One subscriber's queue has the event, the other's send threw: the row stays pending.
+    expect((await stub.sendLog()).slice(sendsBefore).flatMap((s) => s.ids)).toEqual([mirrored.id]);
+    expect(await pending()).toBe(1);
+
+    await runDurableObjectAlarm(stub);
+    await vi.waitFor(async () => expect(await pending()).toBe(0), { timeout: 5_000, interval: 20 });
+    // Sent again to both: the one that had it gets a duplicate, which its inbox drops.
+    const ids = (await stub.sendLog()).slice(sendsBefore).flatMap((s) => s.ids);
+    expect(ids).toEqual([mirrored.id, mirrored.id, mirrored.id]);
+    await vi.waitFor(async () => expect(await tallyValue("mirrored")).toBe(4), {
+      timeout: 10_000,
+      interval: 50,
+    });
+  });
+
   it("backs off exponentially up to a minute", () => {
     expect([1, 2, 3, 4, 10].map(relayBackoffMs)).toEqual([1000, 2000, 4000, 8000, 60_000]);
   });

@@ -238,8 +238,17 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
       { outboxRows: o.outboxRows, inboxRows: o.inboxRows },
     ]),
   );
+  // Per service, from its kit admin routes: consumer counters and dead letters resolved on arrival.
+  const consumer: ChaosResult["consumer"] = {};
   const deadLettersAlreadyApplied: Record<string, number> = {};
   for (const service of SERVICES) {
+    const stats = await gateway.expect<{
+      totals: { duplicatesAbsorbed: number; retries: number };
+    }>([200], "GET", `/admin/${service}/stats`, { admin: true });
+    consumer[service] = {
+      duplicatesAbsorbed: stats.totals.duplicatesAbsorbed,
+      retries: stats.totals.retries,
+    };
     const resolved = await gateway.expect<{ deadLetters: { resolution: string | null }[] }>(
       [200],
       "GET",
@@ -249,16 +258,6 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
     deadLettersAlreadyApplied[service] = resolved.deadLetters.filter(
       (d) => d.resolution === "already-applied",
     ).length;
-  }
-  const consumer: ChaosResult["consumer"] = {};
-  for (const service of SERVICES) {
-    const stats = await gateway.expect<{
-      totals: { duplicatesAbsorbed: number; retries: number };
-    }>([200], "GET", `/admin/${service}/stats`, { admin: true });
-    consumer[service] = {
-      duplicatesAbsorbed: stats.totals.duplicatesAbsorbed,
-      retries: stats.totals.retries,
-    };
   }
   const failures = report.violations.map((v) => `invariant ${v.invariant}: ${v.message}`);
   if (!drained)

@@ -64,6 +64,13 @@ export const inbox = sqliteTable(
 );
 
 /** Messages that could not be applied, kept for an operator to inspect and replay. */
+/**
+ * How a dead letter was resolved: an operator replayed or discarded it, or it arrived as a
+ * copy of an event the inbox already held (see `consumeDeadLetterBatch`).
+ */
+export const DEAD_LETTER_RESOLUTIONS = ["replayed", "discarded", "already-applied"] as const;
+export type DeadLetterResolution = (typeof DEAD_LETTER_RESOLUTIONS)[number];
+
 export const deadLetters = sqliteTable(
   "dead_letters",
   {
@@ -78,7 +85,7 @@ export const deadLetters = sqliteTable(
     receivedAt: integer("received_at").notNull(),
     /** Set when an operator replays or discards it, or on arrival if its event was already applied. */
     resolvedAt: integer("resolved_at"),
-    resolution: text("resolution", { enum: ["replayed", "discarded", "already-applied"] }),
+    resolution: text("resolution", { enum: DEAD_LETTER_RESOLUTIONS }),
   },
   (t) => [
     // One row per delivered message, so a redelivered DLQ message is stored once.

@@ -1,7 +1,7 @@
-import { inArray } from "drizzle-orm";
-import { deadLetters, inbox } from "../db/kit-schema";
+import { type DeadLetterResolution, deadLetters } from "../db/kit-schema";
 import type { AnyD1Database } from "../db/types";
 import { newId } from "../envelope";
+import { eventIdOf, processedAmong } from "../inbox/processed-events";
 
 export interface DeadLetterInit {
   queue: string;
@@ -53,19 +53,6 @@ export async function storeDeadLetter(
     .onConflictDoNothing();
 }
 
-function eventIdOf(body: unknown): string | undefined {
-  let value = body;
-  if (typeof value === "string") {
-    try {
-      value = JSON.parse(value);
-    } catch {
-      return undefined;
-    }
-  }
-  const id = typeof value === "object" && value !== null ? (value as { id?: unknown }).id : null;
-  return typeof id === "string" ? id : undefined;
-}
-
 /**
  * Consumer for a dead-letter queue: the platform moved these messages there after
  * `max_retries` without telling why, so the reason says just that. A message whose event
@@ -77,21 +64,7 @@ export async function consumeDeadLetterBatch(
   db: AnyD1Database,
   batch: MessageBatch,
 ): Promise<void> {
-  const ids = [
-    ...new Set(batch.messages.map((m) => eventIdOf(m.body)).filter((id) => id !== undefined)),
-  ];
-  // A queue batch holds at most 100 messages; D1 binds at most 100 parameters.
-  const applied = new Set(
-    ids.length === 0
-      ? []
-      : (
-          await db
-            .select({ id: inbox.eventId })
-            .from(inbox)
-            .where(inArray(inbox.eventId, ids.slice(0, 100)))
-            .all()
-        ).map((row) => row.id),
-  );
+  const applied = await processedAmong(db, batch.messages);
   for (const message of batch.messages) {
     const eventId = eventIdOf(message.body);
     const alreadyApplied = eventId !== undefined && applied.has(eventId);
@@ -121,8 +94,6 @@ export async function consumeDeadLetterBatch(
     }
   }
 }
-
-export type DeadLetterResolution = "replayed" | "discarded" | "already-applied";
 
 /** Marks an open dead letter resolved; false when it is unknown or already resolved. */
 export async function resolveDeadLetter(

@@ -1,4 +1,4 @@
-import { eq, inArray, sql } from "drizzle-orm";
+import { eq, sql } from "drizzle-orm";
 import type { Catalog } from "../catalog";
 import { consumerMetrics, inbox } from "../db/kit-schema";
 import {
@@ -13,6 +13,7 @@ import type { Envelope } from "../envelope";
 import { faultsEnabled, InjectedFault } from "../faults/faults";
 import { outboxInserts } from "../outbox/outbox-writer";
 import { type OutboxRelay, relayStub } from "../relay/outbox-relay";
+import { decodeBody, processedAmong } from "./processed-events";
 
 /** What applying one event does: state changes and the events they cause, committed as one batch. */
 export interface Decision {
@@ -107,15 +108,6 @@ export const defaultRetryDelaySeconds = (attempts: number) => Math.min(2 ** atte
 
 function isInboxDuplicate(error: unknown): boolean {
   return /UNIQUE constraint failed: inbox\.event_id/i.test(errorText(error));
-}
-
-function decodeBody(body: unknown): unknown {
-  if (typeof body !== "string") return body;
-  try {
-    return JSON.parse(body);
-  } catch {
-    return body;
-  }
 }
 
 /**
@@ -462,24 +454,6 @@ async function recordMetrics(db: AnyD1Database, counts: Record<Outcome, number>)
       }),
     );
   }
-}
-
-/** Event ids of the batch already in the inbox: one query instead of one per message. */
-async function processedAmong(
-  db: AnyD1Database,
-  messages: readonly Message[],
-): Promise<Set<string>> {
-  const ids = messages
-    .map((message) => (decodeBody(message.body) as Partial<Envelope> | undefined)?.id)
-    .filter((id): id is string => typeof id === "string");
-  if (ids.length === 0) return new Set();
-  // D1 binds at most 100 parameters per query; a queue batch holds at most 100 messages.
-  const rows = await db
-    .select({ id: inbox.eventId })
-    .from(inbox)
-    .where(inArray(inbox.eventId, [...new Set(ids)].slice(0, 100)))
-    .all();
-  return new Set(rows.map((row) => row.id));
 }
 
 /**

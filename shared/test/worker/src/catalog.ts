@@ -17,6 +17,14 @@ export const TallyDecremented = defineEvent({
   subscribers: ["tester"],
   payload: TallyChange,
 });
+/** Two subscribers: the relay's send to each must resolve before the row counts as published. */
+export const TallyMirrored = defineEvent({
+  type: "TallyMirrored",
+  version: 1,
+  producer: "tester",
+  subscribers: ["tester", "audit"],
+  payload: TallyChange,
+});
 /** Its handler always throws: exercises retry and dead-lettering. */
 export const PoisonPill = defineEvent({
   type: "PoisonPill",
@@ -46,6 +54,7 @@ export const GadgetChanged = defineEvent({
 export const catalog = defineCatalog([
   TallyIncremented,
   TallyDecremented,
+  TallyMirrored,
   PoisonPill,
   Unrouted,
   GadgetChanged,

@@ -4,7 +4,7 @@ import { drizzle } from "drizzle-orm/d1";
 import type { z } from "zod";
 import { kitAdminRoutes } from "../../../src/admin/kit-admin-routes";
 import type { Envelope } from "../../../src/envelope";
-import { createInboxConsumer } from "../../../src/inbox/inbox-consumer";
+import { createInboxConsumer, type EventHandler } from "../../../src/inbox/inbox-consumer";
 import { OutboxRelay, pokeRelay, type RelayConfig } from "../../../src/relay/outbox-relay";
 import { catalog, type TallyIncremented } from "./catalog";
 import { deliveries, refusals, tallies } from "./schema";
@@ -22,7 +22,8 @@ export class TestRelay extends OutboxRelay<Env> {
     return {
       db: this.env.DB,
       catalog,
-      queues: { tester: this.env.TEST_INBOX },
+      // The audit queue has no consumer here: it only receives, for tests of fan-out sends.
+      queues: { tester: this.env.TEST_INBOX, audit: this.env.AUDIT_INBOX },
       pauseBetweenSendsMs: 1,
       operationBudget: this.budget,
     };
@@ -74,6 +75,18 @@ export class TestRelay extends OutboxRelay<Env> {
   }
 }
 
+const addToTally: EventHandler<Env, Change> = (event, { db }) => ({
+  statements: [
+    db
+      .insert(tallies)
+      .values({ id: event.payload.tallyId, value: event.payload.by })
+      .onConflictDoUpdate({
+        target: tallies.id,
+        set: { value: sql`${tallies.value} + ${event.payload.by}` },
+      }),
+  ],
+});
+
 export const consume = createInboxConsumer<Env>({
   service: "tester",
   catalog,
@@ -82,17 +95,8 @@ export const consume = createInboxConsumer<Env>({
   retryDelaySeconds: () => 0,
   afterCommit: (env) => pokeRelay(env.RELAY),
   handlers: {
-    TallyIncremented: (event: Change, { db }) => ({
-      statements: [
-        db
-          .insert(tallies)
-          .values({ id: event.payload.tallyId, value: event.payload.by })
-          .onConflictDoUpdate({
-            target: tallies.id,
-            set: { value: sql`${tallies.value} + ${event.payload.by}` },
-          }),
-      ],
-    }),
+    TallyIncremented: addToTally,
+    TallyMirrored: addToTally,
     TallyDecremented: (event: Change, { db }) => [
       {
         statements: [

@@ -1,5 +1,5 @@
 import { OrderStatus } from "@edge-saga/contracts";
-import { IdSchema } from "@edge-saga/shared";
+import { DEAD_LETTER_RESOLUTIONS, IdSchema } from "@edge-saga/shared";
 import { z } from "@hono/zod-openapi";
 import { SERVICES } from "../types";
 
@@ -139,7 +139,7 @@ export const DeadLetter = z.object({
   body: z.string().meta({ description: "The message body as received (JSON text)." }),
   receivedAt: epochMs,
   resolvedAt: epochMs.nullable(),
-  resolution: z.enum(["replayed", "discarded", "already-applied"]).nullable(),
+  resolution: z.enum(DEAD_LETTER_RESOLUTIONS).nullable(),
 });
 
 /** One service's `GET /admin/dead-letters`: the newest 100. */

@@ -1,5 +1,5 @@
 import { OrderStatus } from "@edge-saga/contracts";
-import { IdSchema } from "@edge-saga/shared";
+import { DEAD_LETTER_RESOLUTIONS, IdSchema } from "@edge-saga/shared";
 import { z } from "@hono/zod-openapi";
 import { SERVICES } from "../types";
 
@@ -35,7 +35,7 @@ export const ServiceTrace = z.object({
       reason: z.string(),
       attempts: z.number().int(),
       receivedAt: z.number(),
-      resolution: z.enum(["replayed", "discarded", "already-applied"]).nullable(),
+      resolution: z.enum(DEAD_LETTER_RESOLUTIONS).nullable(),
     }),
   ),
 });
@@ -61,7 +61,7 @@ export const TraceDelivery = z.object({
     .object({
       reason: z.string(),
       at: isoTime,
-      resolution: z.enum(["replayed", "discarded", "already-applied"]).nullable(),
+      resolution: z.enum(DEAD_LETTER_RESOLUTIONS).nullable(),
     })
     .nullable()
     .meta({ description: "The newest dead letter of the event at this subscriber, if any." }),
