@@ -7,8 +7,14 @@ import { catalog } from "./worker/src/catalog";
 export const db = drizzle(env.DB);
 export const relay = () => relayStub(env.RELAY);
 
-export function increment(tallyId: string, by = 1, correlationId = tallyId) {
-  return catalog.create("TallyIncremented", {
+/** A tally event of `type` (same payload for each), caused by the test. */
+export function tallyEvent(
+  type: "TallyIncremented" | "TallyMirrored",
+  tallyId: string,
+  by = 1,
+  correlationId = tallyId,
+) {
+  return catalog.create(type, {
     aggregateType: "tally",
     aggregateId: tallyId,
     correlationId,
@@ -16,6 +22,9 @@ export function increment(tallyId: string, by = 1, correlationId = tallyId) {
     payload: { tallyId, by },
   });
 }
+
+export const increment = (tallyId: string, by = 1, correlationId = tallyId) =>
+  tallyEvent("TallyIncremented", tallyId, by, correlationId);
 
 /** Commits `count` pending outbox rows in batches, as services would. */
 export async function seedOutbox(events: ReturnType<typeof increment>[]): Promise<void> {

@@ -1,7 +1,7 @@
 import { runDurableObjectAlarm } from "cloudflare:test";
 import { describe, expect, it, vi } from "vitest";
 import { relayBackoffMs } from "../src/relay/outbox-relay";
-import { count, increment, relay, seedOutbox, tallyValue } from "./helpers";
+import { count, increment, relay, seedOutbox, tallyEvent, tallyValue } from "./helpers";
 import { catalog } from "./worker/src/catalog";
 
 const pending = () => count("SELECT COUNT(*) AS n FROM outbox WHERE published_at IS NULL");
@@ -108,14 +108,8 @@ describe("outbox relay", () => {
   });
 
   it("does not mark a row sent to one subscriber while the send to the other failed", async () => {
-    const mirrored = catalog.create("TallyMirrored", {
-      aggregateType: "tally",
-      aggregateId: "mirrored",
-      correlationId: "mirrored",
-      causationId: "test",
-      payload: { tallyId: "mirrored", by: 4 },
-    });
-    await seedOutbox([mirrored as never]);
+    const mirrored = tallyEvent("TallyMirrored", "mirrored", 4);
+    await seedOutbox([mirrored]);
     const stub = relay();
     const sendsBefore = (await stub.sendLog()).length;
     await stub.failSends(1);
