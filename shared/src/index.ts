@@ -10,6 +10,7 @@ export * from "./faults/faults";
 export * from "./http/errors";
 export * from "./http/keyset-page";
 export * from "./inbox/inbox-consumer";
+export * from "./log/logger";
 export * from "./maintenance/maintenance";
 export * from "./outbox/outbox-writer";
 export * from "./relay/chunk-for-send";
