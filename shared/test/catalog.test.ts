@@ -38,6 +38,7 @@ describe("event catalog", () => {
     expect(catalog.consumedBy("tester")).toEqual([
       "TallyIncremented",
       "TallyDecremented",
+      "TallyDrained",
       "TallyMirrored",
       "PoisonPill",
     ]);

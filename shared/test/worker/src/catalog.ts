@@ -17,6 +17,17 @@ export const TallyDecremented = defineEvent({
   subscribers: ["tester"],
   payload: TallyChange,
 });
+/**
+ * Reads the tally, then takes `by` from it in one decision with no fallback: a CHECK that
+ * refuses it fails the message (group commit tests).
+ */
+export const TallyDrained = defineEvent({
+  type: "TallyDrained",
+  version: 1,
+  producer: "tester",
+  subscribers: ["tester"],
+  payload: TallyChange,
+});
 /** Two subscribers: the relay's send to each must resolve before the row counts as published. */
 export const TallyMirrored = defineEvent({
   type: "TallyMirrored",
@@ -54,6 +65,7 @@ export const GadgetChanged = defineEvent({
 export const catalog = defineCatalog([
   TallyIncremented,
   TallyDecremented,
+  TallyDrained,
   TallyMirrored,
   PoisonPill,
   Unrouted,

@@ -112,6 +112,18 @@ export const consume = createInboxConsumer<Env>({
         ],
       },
     ],
+    TallyDrained: async (event: Change, { db }) => {
+      // A read, so group tests see reads coalesced; the decision does not depend on it.
+      await db.select().from(tallies).where(sql`${tallies.id} = ${event.payload.tallyId}`).get();
+      return {
+        statements: [
+          db
+            .update(tallies)
+            .set({ value: sql`${tallies.value} - ${event.payload.by}` })
+            .where(sql`${tallies.id} = ${event.payload.tallyId}`),
+        ],
+      };
+    },
     PoisonPill: () => {
       throw new Error("poison pill always fails");
     },

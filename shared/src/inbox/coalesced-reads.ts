@@ -1,0 +1,130 @@
+/**
+ * Reads of many concurrent handlers, sent to D1 as one `batch()` call.
+ *
+ * The inbox consumer runs the handlers of a round of messages at once. Each handler reads
+ * through a D1 binding from `coalescedReads`; a read is held until every handler still
+ * running is waiting on a read (or has finished), then all held reads go out as one batch:
+ * one round trip per read step of the whole round instead of one per read per message.
+ * Handlers need no change: they use drizzle as usual.
+ *
+ * Writes (`run`, `batch`, `exec`) pass straight through. If the combined batch fails (one
+ * bad query), each held read is retried on its own so only its own handler sees the error.
+ * Like drizzle's own D1 batch, `raw()` rows are rebuilt from column names: a query must not
+ * select two columns of the same name.
+ */
+export interface CoalescedReads {
+  /** The binding handlers read through. */
+  d1: D1Database;
+  /** Runs every task at once; reads made by them are coalesced until all have settled. */
+  runAll<T>(tasks: (() => Promise<T>)[]): Promise<PromiseSettledResult<T>[]>;
+}
+
+type ReadMode = "all" | "raw" | "first";
+
+interface HeldRead {
+  statement: D1PreparedStatement;
+  mode: ReadMode;
+  column?: string;
+  resolve: (value: unknown) => void;
+  reject: (error: unknown) => void;
+}
+
+/** @example const reads = coalescedReads(env.DB); await reads.runAll(messages.map((m) => () => decide(m, drizzle(reads.d1)))) */
+export function coalescedReads(d1: D1Database): CoalescedReads {
+  let running = 0;
+  let held: HeldRead[] = [];
+
+  const flushWhenAllWait = () => {
+    if (held.length === 0 || held.length < running) return;
+    const reads = held;
+    held = [];
+    void sendReads(d1, reads);
+  };
+
+  const hold = (statement: D1PreparedStatement, mode: ReadMode, column?: string) =>
+    new Promise<unknown>((resolve, reject) => {
+      held.push({ statement, mode, column, resolve, reject });
+      flushWhenAllWait();
+    });
+
+  class CoalescedStatement {
+    constructor(readonly real: D1PreparedStatement) {}
+    bind(...values: unknown[]) {
+      return new CoalescedStatement(this.real.bind(...values));
+    }
+    all() {
+      return hold(this.real, "all");
+    }
+    raw() {
+      return hold(this.real, "raw");
+    }
+    first(column?: string) {
+      return hold(this.real, "first", column);
+    }
+    run() {
+      return this.real.run();
+    }
+  }
+
+  const unwrap = (statement: unknown) =>
+    statement instanceof CoalescedStatement ? statement.real : (statement as D1PreparedStatement);
+
+  const binding = {
+    prepare: (query: string) => new CoalescedStatement(d1.prepare(query)),
+    batch: (statements: unknown[]) => d1.batch(statements.map(unwrap)),
+    exec: (query: string) => d1.exec(query),
+    dump: () => d1.dump(),
+  };
+
+  return {
+    d1: binding as unknown as D1Database,
+    async runAll(tasks) {
+      // Counted before any starts: the first read must wait for the others' reads.
+      running += tasks.length;
+      return Promise.allSettled(
+        tasks.map(async (task) => {
+          try {
+            return await task();
+          } finally {
+            running--;
+            flushWhenAllWait();
+          }
+        }),
+      );
+    },
+  };
+}
+
+async function sendReads(d1: D1Database, reads: HeldRead[]): Promise<void> {
+  if (reads.length > 1) {
+    let results: D1Result[] | undefined;
+    try {
+      results = await d1.batch(reads.map((read) => read.statement));
+    } catch {
+      // One bad query fails the whole batch: fall through and run each on its own.
+    }
+    if (results) {
+      reads.forEach((read, i) => read.resolve(shape(read, results[i] as D1Result)));
+      return;
+    }
+  }
+  await Promise.all(
+    reads.map(async (read) => {
+      try {
+        read.resolve(shape(read, await read.statement.all()));
+      } catch (error) {
+        read.reject(error);
+      }
+    }),
+  );
+}
+
+/** What the statement method the handler called would have answered. */
+function shape(read: HeldRead, result: D1Result): unknown {
+  const rows = (result.results ?? []) as Record<string, unknown>[];
+  if (read.mode === "all") return result;
+  if (read.mode === "raw") return rows.map((row) => Object.values(row));
+  const row = rows[0];
+  if (row === undefined) return null;
+  return read.column === undefined ? row : (row[read.column] ?? null);
+}
