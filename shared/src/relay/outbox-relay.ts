@@ -1,18 +1,26 @@
 import { DurableObject } from "cloudflare:workers";
-import { benchBaselinesEnabled } from "../bench/baselines";
 import type { Catalog } from "../catalog";
 import { errorText } from "../db/types";
 import {
-  DEFAULT_FAULT_SEND_TIMEOUT_MS,
   type FaultPlan,
   type FaultPoint,
   type FaultReport,
-  type FaultState,
-  faultRandom,
   faultsEnabled,
   InjectedFault,
 } from "../faults/faults";
+import { createLogger } from "../log/logger";
 import { chunkForSend, type PendingRow } from "./chunk-for-send";
+import { pollingIntervalMs, setPollingInterval } from "./polling-baseline";
+import { RelayFaults } from "./relay-faults";
+import {
+  type ReplayAnswer,
+  type ReplayJob,
+  replayJobs,
+  replayStep,
+  startReplay,
+} from "./relay-replay";
+
+export type { ReplayAnswer, ReplayJob } from "./relay-replay";
 
 export interface RelayConfig {
   /** The service's own D1 database, holding the outbox table. */
@@ -27,7 +35,7 @@ export interface RelayConfig {
   maxBytesPerSend?: number;
   /** Give up on a `sendBatch` that has not settled (it has been seen to hang ~57 s). */
   sendTimeoutMs?: number;
-  /** The local queue broker needs a breather between sends (see platform.md). */
+  /** The local queue broker needs a breather between pages of sends (see platform.md). */
   pauseBetweenSendsMs?: number;
   /** Stop an alarm run after this many D1 queries or sends and re-arm (D1 allows 1,000 per invocation). */
   operationBudget?: number;
@@ -44,35 +52,27 @@ export interface RelayStatus {
   nextAlarmAt: number | null;
 }
 
-/** A replay of retained outbox rows to one subscriber (see `OutboxRelay.replay`). */
-export interface ReplayJob {
-  /** The subscriber service whose queue gets the events. */
-  to: string;
-  /** Rows committed at or after this time (epoch ms) are replayed. */
-  since: number;
-  /** Rows up to this seq are done; the next run resumes after it. */
-  afterSeq: number;
-  /** Messages sent so far. */
-  sent: number;
-  startedAt: number;
-  finishedAt: number | null;
-}
-
-export type ReplayAnswer =
-  | { ok: true; job: ReplayJob }
-  | { ok: false; code: "UNKNOWN_SUBSCRIBER"; message: string };
-
 const STATUS_KEY = "relay-status";
-const REPLAY_KEY = "replay-jobs";
-const FAULTS_KEY = "faults";
-const POLLING_KEY = "bench-polling-interval-ms";
-const PAGE_SIZE = 100;
+/** Rows read per page: sent at once (chunks of 100 to every subscriber), marked in one UPDATE. */
+const PAGE_ROWS = 500;
+/** A page stops after this many characters of bodies, so a page of large events stays small. */
+const PAGE_CHARS = 2_000_000;
 /**
  * The local queue broker fails a back-to-back burst of >10,000 messages (platform.md);
- * 1 ms per send of up to 100 messages avoids it and costs nothing that matters in production.
+ * 1 ms between pages avoids it and costs nothing that matters in production.
  */
 const DEFAULT_PAUSE_BETWEEN_SENDS_MS = 1;
 const MAX_BACKOFF_MS = 60_000;
+const log = createLogger();
+
+// The page's rows in commit order, cut after PAGE_CHARS of bodies (the first row always comes).
+const SELECT_PAGE = `SELECT seq, type, body FROM (
+    SELECT seq, type, body, SUM(length(body)) OVER (ORDER BY seq) AS upto
+      FROM (SELECT seq, type, body FROM outbox WHERE published_at IS NULL ORDER BY seq LIMIT ${PAGE_ROWS})
+  ) WHERE upto - length(body) < ${PAGE_CHARS} ORDER BY seq`;
+// Safe as a range: seqs only grow, and a page is the lowest pending rows.
+const MARK_PUBLISHED =
+  "UPDATE outbox SET published_at = ? WHERE seq BETWEEN ? AND ? AND published_at IS NULL";
 
 const emptyStatus: RelayStatus = {
   lastRunAt: null,
@@ -105,205 +105,43 @@ export abstract class OutboxRelay<Env = unknown> extends DurableObject<Env> {
    * relay that failed many times in a row resumes within a minute of the cause going away.
    */
   async poke(options: { maintenance?: boolean } = {}): Promise<void> {
-    if (!options.maintenance && (await this.fault("relay.poke-lost"))) return;
+    if (!options.maintenance && (await this.faultPlan()?.draw("relay.poke-lost"))) return;
     if (await this.pollingIntervalMs()) return;
-    const status = await this.status();
     const scheduled = await this.ctx.storage.getAlarm();
-    if (scheduled !== null && status.consecutiveFailures > 0 && !options.maintenance) return;
-    if (scheduled === null || scheduled > Date.now()) await this.ctx.storage.setAlarm(Date.now());
-  }
-
-  // --- Polling-relay baseline (only when BENCH_BASELINES_ENABLED is "true"; see bench/baselines.ts) ---
-
-  /** The poll interval while this relay plays the polling baseline, else null. */
-  async pollingIntervalMs(): Promise<number | null> {
-    if (!benchBaselinesEnabled(this.env)) return null;
-    return (await this.ctx.storage.get<number>(POLLING_KEY)) ?? null;
-  }
-
-  /** Play the polling baseline (ignore pokes, drain every `intervalMs`), or stop with null. */
-  async setPollingBaseline(intervalMs: number | null): Promise<void> {
-    if (!benchBaselinesEnabled(this.env)) throw new Error("BENCH_BASELINES_DISABLED");
-    if (intervalMs === null) {
-      await this.ctx.storage.delete(POLLING_KEY);
-      await this.ctx.storage.setAlarm(Date.now());
+    if (
+      scheduled !== null &&
+      !options.maintenance &&
+      (await this.storedStatus()).consecutiveFailures > 0
+    )
       return;
-    }
-    await this.ctx.storage.put(POLLING_KEY, intervalMs);
-    await this.ctx.storage.setAlarm(Date.now() + intervalMs);
-  }
-
-  // --- Fault injection (only when FAULTS_ENABLED is "true"; see faults/faults.ts) ---
-
-  private faultState: Promise<FaultState | null> | null = null;
-
-  private loadFaults(): Promise<FaultState | null> {
-    this.faultState ??= this.ctx.storage.get<FaultState>(FAULTS_KEY).then((state) => state ?? null);
-    return this.faultState;
-  }
-
-  /** The plan and what it injected so far. */
-  async faults(): Promise<FaultReport> {
-    const enabled = faultsEnabled(this.env);
-    const state = enabled ? await this.loadFaults() : null;
-    return { enabled, plan: state?.plan ?? null, injected: { ...(state?.injected ?? {}) } };
-  }
-
-  /** Replaces the plan; draws and counters start from zero, so a seed replays its decisions. */
-  async setFaults(plan: FaultPlan): Promise<FaultReport> {
-    if (!faultsEnabled(this.env)) throw new Error("FAULTS_DISABLED");
-    const state: FaultState = { plan, draws: {}, injected: {} };
-    this.faultState = Promise.resolve(state);
-    await this.ctx.storage.put(FAULTS_KEY, state);
-    return this.faults();
-  }
-
-  /** Removes the plan: no more faults. */
-  async clearFaults(): Promise<FaultReport> {
-    this.faultState = Promise.resolve(null);
-    await this.ctx.storage.delete(FAULTS_KEY);
-    return this.faults();
-  }
-
-  /** Whether the active plan can inject `point` at all (lets callers skip a draw per message). */
-  async faultArmed(point: FaultPoint): Promise<boolean> {
-    if (!faultsEnabled(this.env)) return false;
-    return ((await this.loadFaults())?.plan.probabilities[point] ?? 0) > 0;
-  }
-
-  /** Draws the next decision of `point` (for the service's other fault points, e.g. its consumer). */
-  async injectFault(point: FaultPoint): Promise<boolean> {
-    return this.fault(point);
-  }
-
-  /** The next decision of `point`: true means inject. No I/O when faults are not enabled. */
-  protected async fault(point: FaultPoint): Promise<boolean> {
-    if (!faultsEnabled(this.env)) return false;
-    const state = await this.loadFaults();
-    const probability = state?.plan.probabilities[point] ?? 0;
-    if (!state || probability <= 0) return false;
-    const hit = this.draw(state, point) < probability;
-    if (hit) state.injected[point] = (state.injected[point] ?? 0) + 1;
-    await this.ctx.storage.put(FAULTS_KEY, state);
-    if (hit) console.warn(JSON.stringify({ level: "warn", msg: "fault injected", point }));
-    return hit;
-  }
-
-  private draw(state: FaultState, stream: string): number {
-    const n = state.draws[stream] ?? 0;
-    state.draws[stream] = n + 1;
-    return faultRandom(state.plan.seed, stream, n);
-  }
-
-  /** Numbers for a fault's own randomness (order, delays), from a stream of its own. */
-  private async faultValues(point: FaultPoint, count: number): Promise<number[]> {
-    const state = await this.loadFaults();
-    if (!state) return Array.from({ length: count }, () => 0);
-    const values = Array.from({ length: count }, () => this.draw(state, `${point}#values`));
-    await this.ctx.storage.put(FAULTS_KEY, state);
-    return values;
-  }
-
-  private async sendTimeoutMs(config: RelayConfig): Promise<number> {
-    const plan = faultsEnabled(this.env) ? (await this.loadFaults())?.plan : undefined;
-    if (plan) return plan.sendTimeoutMs ?? DEFAULT_FAULT_SEND_TIMEOUT_MS;
-    return config.sendTimeoutMs ?? 30_000;
-  }
-
-  // --- Replay / backfill ---
-
-  /**
-   * Re-publishes the retained outbox rows committed at or after `since` whose type `to`
-   * subscribes to, to `to`'s queue only, in commit order, in chunks within the send limits,
-   * carried on over as many alarm runs as it takes. Only published rows: pending ones reach
-   * `to` through the normal drain. Consumers dedupe, so replaying to a live subscriber is safe.
-   * A new replay to the same subscriber starts over.
-   * @example await relayStub(env.OUTBOX_RELAY).replay({ to: "view", since: 0 })
-   */
-  async replay(request: { to: string; since: number }): Promise<ReplayAnswer> {
-    const { queues } = this.config();
-    if (!queues[request.to]) {
-      return {
-        ok: false,
-        code: "UNKNOWN_SUBSCRIBER",
-        message: `this service publishes to ${Object.keys(queues).join(", ") || "nobody"}, not ${request.to}`,
-      };
-    }
-    const job: ReplayJob = {
-      to: request.to,
-      since: request.since,
-      afterSeq: 0,
-      sent: 0,
-      startedAt: Date.now(),
-      finishedAt: null,
-    };
-    await this.ctx.storage.put(REPLAY_KEY, { ...(await this.replays()), [request.to]: job });
-    const scheduled = await this.ctx.storage.getAlarm();
     if (scheduled === null || scheduled > Date.now()) await this.ctx.storage.setAlarm(Date.now());
-    return { ok: true, job };
-  }
-
-  /** Every replay started, by subscriber, finished or not. */
-  async replays(): Promise<Record<string, ReplayJob>> {
-    return (await this.ctx.storage.get<Record<string, ReplayJob>>(REPLAY_KEY)) ?? {};
-  }
-
-  /** Carries the unfinished replays on within `budget` D1 queries and sends; `more` if any is left. */
-  protected async replayStep(config: RelayConfig, budget: number): Promise<{ more: boolean }> {
-    const jobs = await this.replays();
-    let operations = 0;
-    for (const job of Object.values(jobs)) {
-      const queue = config.queues[job.to];
-      if (job.finishedAt !== null || !queue) continue;
-      while (operations < budget && job.finishedAt === null) {
-        const { results: rows } = await config.db
-          .prepare(
-            `SELECT seq, type, body FROM outbox
-              WHERE seq > ? AND published_at IS NOT NULL AND created_at >= ? ORDER BY seq LIMIT ?`,
-          )
-          .bind(job.afterSeq, job.since, PAGE_SIZE)
-          .all<PendingRow>();
-        operations++;
-        const wanted = rows.filter((r) => config.catalog.subscribersOf(r.type).includes(job.to));
-        const timeoutMs = await this.sendTimeoutMs(config);
-        for (const chunk of chunkForSend(
-          wanted,
-          config.maxMessagesPerSend ?? 100,
-          config.maxBytesPerSend ?? 250_000,
-        )) {
-          const messages = chunk.map((r) => ({
-            body: JSON.parse(r.body),
-            contentType: "json" as const,
-          }));
-          if (job.sent > 0) await this.pauseBetweenSends(config);
-          await withTimeout(this.send(queue, messages), timeoutMs, `replay to ${job.to}`);
-          operations++;
-          job.sent += chunk.length;
-        }
-        job.afterSeq = rows.at(-1)?.seq ?? job.afterSeq;
-        if (rows.length < PAGE_SIZE) job.finishedAt = Date.now();
-        // Saved after every page: a crash re-sends at most one page, which consumers dedupe.
-        await this.ctx.storage.put(REPLAY_KEY, jobs);
-      }
-    }
-    return { more: Object.values(jobs).some((j) => j.finishedAt === null && config.queues[j.to]) };
   }
 
   async status(): Promise<RelayStatus> {
-    const stored = (await this.ctx.storage.get<RelayStatus>(STATUS_KEY)) ?? emptyStatus;
-    return { ...stored, nextAlarmAt: await this.ctx.storage.getAlarm() };
+    return { ...(await this.storedStatus()), nextAlarmAt: await this.ctx.storage.getAlarm() };
+  }
+
+  private async storedStatus(): Promise<RelayStatus> {
+    return (await this.ctx.storage.get<RelayStatus>(STATUS_KEY)) ?? emptyStatus;
   }
 
   override async alarm(): Promise<void> {
-    const status = await this.status();
+    const status = await this.storedStatus();
     const now = Date.now();
     try {
-      if (await this.fault("relay.alarm-fails")) throw new InjectedFault("relay.alarm-fails");
+      if (await this.faultPlan()?.draw("relay.alarm-fails"))
+        throw new InjectedFault("relay.alarm-fails");
       const config = this.config();
-      const { published, more, operations } = await this.drain(config);
+      const budget = config.operationBudget ?? 800;
+      const { published, more, operations } = await this.drain(config, budget);
       // Live events first: a replay only gets what the drain left of the run's budget.
       const replaying =
-        !more && (await this.replayStep(config, (config.operationBudget ?? 800) - operations)).more;
+        !more &&
+        (
+          await replayStep(this.ctx.storage, config, budget - operations, (queue, rows) =>
+            this.sendInTurn(config, queue, rows),
+          )
+        ).more;
       await this.ctx.storage.put<RelayStatus>(STATUS_KEY, {
         ...status,
         lastRunAt: now,
@@ -325,102 +163,96 @@ export abstract class OutboxRelay<Env = unknown> extends DurableObject<Env> {
       });
       // Re-arm ourselves instead of throwing: the platform gives up on an alarm after 6 retries.
       await this.ctx.storage.setAlarm(Date.now() + relayBackoffMs(failures));
-      console.error(
-        JSON.stringify({
-          level: "error",
-          msg: "outbox relay run failed",
-          failures,
-          error: errorText(error),
-        }),
-      );
+      log.error("outbox relay run failed", { failures, error: errorText(error) });
     }
   }
 
-  /** Publishes pending rows in commit order until none are left or the run's budget is spent. */
+  /**
+   * Publishes pending rows in commit order until none are left or the run's budget is spent.
+   * One D1 call per page: marking the page just sent rides in the batch that reads the next.
+   */
   protected async drain(
     config: RelayConfig,
+    budget: number,
   ): Promise<{ published: number; more: boolean; operations: number }> {
-    const budget = config.operationBudget ?? 800;
+    const timeoutMs = await this.sendTimeoutMs(config);
     let operations = 0;
     let published = 0;
-    while (operations < budget) {
-      const { results: rows } = await config.db
-        .prepare(
-          "SELECT seq, type, body FROM outbox WHERE published_at IS NULL ORDER BY seq LIMIT ?",
-        )
-        .bind(PAGE_SIZE)
-        .all<PendingRow>();
+    let sent: PendingRow[] = [];
+    for (;;) {
+      const rows = await readPageMarking(config.db, sent);
       operations++;
+      published += sent.length;
       if (rows.length === 0) return { published, more: false, operations };
-      for (const chunk of chunkForSend(
-        rows,
-        config.maxMessagesPerSend ?? 100,
-        config.maxBytesPerSend ?? 250_000,
-      )) {
-        if (published > 0) await this.pauseBetweenSends(config);
-        operations += await this.sendChunk(config, chunk);
-        if (await this.fault("relay.crash-after-send"))
-          throw new InjectedFault("relay.crash-after-send");
-        await this.markPublished(config.db, chunk);
-        operations++;
-        published += chunk.length;
-      }
-      if (rows.length < PAGE_SIZE) return { published, more: false, operations };
+      if (operations >= budget) return { published, more: true, operations };
+      if (published > 0) await this.pause(config);
+      operations += await this.sendToSubscribers(config, rows, timeoutMs);
+      if (await this.faultPlan()?.draw("relay.crash-after-send"))
+        throw new InjectedFault("relay.crash-after-send");
+      sent = rows;
     }
-    return { published, more: true, operations };
   }
 
-  /** Sends one chunk to every subscriber queue; resolves only when every send resolved. Returns the number of sends. */
-  protected async sendChunk(config: RelayConfig, chunk: PendingRow[]): Promise<number> {
-    const byService = new Map<string, MessageSendRequest[]>();
-    for (const row of chunk) {
-      const body = JSON.parse(row.body);
+  /**
+   * Sends a page to every subscriber, all chunks at once; resolves only when every send
+   * resolved (then the page may be marked). Returns the number of sends.
+   */
+  private async sendToSubscribers(
+    config: RelayConfig,
+    rows: PendingRow[],
+    timeoutMs: number,
+  ): Promise<number> {
+    const bodies = new Map<number, unknown>();
+    const bySubscriber = new Map<string, PendingRow[]>();
+    for (const row of rows)
       for (const service of config.catalog.subscribersOf(row.type)) {
-        const messages = byService.get(service) ?? [];
-        messages.push({ body, contentType: "json" });
-        byService.set(service, messages);
+        const list = bySubscriber.get(service);
+        if (list) list.push(row);
+        else bySubscriber.set(service, [row]);
       }
-    }
-    const timeoutMs = await this.sendTimeoutMs(config);
-    const sends = [...byService].map(([service, messages]) => {
+    const sends: Promise<void>[] = [];
+    for (const [service, serviceRows] of bySubscriber) {
       const queue = config.queues[service];
       if (!queue) throw new Error(`no queue configured for subscriber "${service}"`);
-      return { service, queue, messages };
-    });
-    // To every subscriber at once; the chunk counts as sent only when every send resolved.
-    await Promise.all(
-      sends.map(({ service, queue, messages }) =>
-        withTimeout(this.publish(queue, messages), timeoutMs, `sendBatch to ${service}`),
-      ),
-    );
+      for (const chunk of chunkForSend(serviceRows, ...sendLimits(config))) {
+        const messages = chunk.map((row) => {
+          let body = bodies.get(row.seq);
+          if (body === undefined) bodies.set(row.seq, (body = JSON.parse(row.body)));
+          return { body, contentType: "json" as const };
+        });
+        sends.push(
+          withTimeout(this.publish(queue, messages), timeoutMs, `sendBatch to ${service}`),
+        );
+      }
+    }
+    await Promise.all(sends);
     return sends.length;
   }
 
-  private async pauseBetweenSends(config: RelayConfig): Promise<void> {
+  /** Rows to one queue, one chunk after another (replays: not the hot path). Returns the number of sends. */
+  private async sendInTurn(config: RelayConfig, queue: Queue, rows: PendingRow[]): Promise<number> {
+    const timeoutMs = await this.sendTimeoutMs(config);
+    let sends = 0;
+    for (const chunk of chunkForSend(rows, ...sendLimits(config))) {
+      if (sends++ > 0) await this.pause(config);
+      const messages = chunk.map((r) => ({
+        body: JSON.parse(r.body),
+        contentType: "json" as const,
+      }));
+      await withTimeout(this.send(queue, messages), timeoutMs, "replay send");
+    }
+    return sends;
+  }
+
+  private async pause(config: RelayConfig): Promise<void> {
     const pause = config.pauseBetweenSendsMs ?? DEFAULT_PAUSE_BETWEEN_SENDS_MS;
     if (pause > 0) await new Promise((r) => setTimeout(r, pause));
   }
 
-  /** One chunk to one queue, through the send fault points. */
-  private async publish(queue: Queue, messages: MessageSendRequest[]): Promise<void> {
-    if (await this.fault("relay.send-throws")) throw new InjectedFault("relay.send-throws");
-    if (await this.fault("relay.send-hangs")) return new Promise<void>(() => {});
-    let batch = messages;
-    if (await this.fault("relay.shuffle-delay")) {
-      const values = await this.faultValues("relay.shuffle-delay", messages.length * 2);
-      batch = [...messages];
-      for (let i = batch.length - 1; i > 0; i--) {
-        const j = Math.floor((values[i] ?? 0) * (i + 1));
-        [batch[i], batch[j]] = [batch[j] as MessageSendRequest, batch[i] as MessageSendRequest];
-      }
-      batch = batch.map((m, i) => ({
-        ...m,
-        delaySeconds: Math.floor((values[messages.length + i] ?? 0) * 3),
-      }));
-    }
-    await this.send(queue, batch);
-    // Twice as its own sendBatch: a doubled batch could break the 100-message limit.
-    if (await this.fault("relay.duplicate-delivery")) await this.send(queue, batch);
+  private publish(queue: Queue, messages: MessageSendRequest[]): Promise<void> {
+    const faults = this.faultPlan();
+    if (faults) return faults.send((batch) => this.send(queue, batch), messages);
+    return this.send(queue, messages);
   }
 
   /** One `sendBatch` on the wire (after the fault points); a seam for tests. */
@@ -428,18 +260,97 @@ export abstract class OutboxRelay<Env = unknown> extends DurableObject<Env> {
     return queue.sendBatch(messages).then(() => undefined);
   }
 
-  /** Marks a sent chunk published. Safe as a range: seqs only grow, and we read the lowest pending first. */
-  protected async markPublished(db: D1Database, chunk: PendingRow[]): Promise<void> {
-    const first = chunk[0];
-    const last = chunk[chunk.length - 1];
-    if (!first || !last) return;
-    await db
-      .prepare(
-        "UPDATE outbox SET published_at = ? WHERE seq BETWEEN ? AND ? AND published_at IS NULL",
-      )
-      .bind(Date.now(), first.seq, last.seq)
-      .run();
+  private async sendTimeoutMs(config: RelayConfig): Promise<number> {
+    const fallback = config.sendTimeoutMs ?? 30_000;
+    return (await this.faultPlan()?.sendTimeoutMs(fallback)) ?? fallback;
   }
+
+  // --- Fault injection: only when FAULTS_ENABLED is "true" (relay-faults.ts) ---
+
+  private faultState: RelayFaults | undefined;
+
+  private faultPlan(): RelayFaults | undefined {
+    if (!faultsEnabled(this.env)) return undefined;
+    this.faultState ??= new RelayFaults(this.ctx.storage);
+    return this.faultState;
+  }
+
+  /** The plan and what it injected so far. */
+  async faults(): Promise<FaultReport> {
+    return (await this.faultPlan()?.report()) ?? { enabled: false, plan: null, injected: {} };
+  }
+
+  /** Replaces the plan; draws and counters start from zero, so a seed replays its decisions. */
+  async setFaults(plan: FaultPlan): Promise<FaultReport> {
+    const faults = this.faultPlan();
+    if (!faults) throw new Error("FAULTS_DISABLED");
+    return faults.set(plan);
+  }
+
+  /** Removes the plan: no more faults. */
+  async clearFaults(): Promise<FaultReport> {
+    this.faultState ??= new RelayFaults(this.ctx.storage);
+    await this.faultState.clear();
+    return this.faults();
+  }
+
+  /** Whether the active plan can inject `point` at all (lets callers skip a draw per message). */
+  async faultArmed(point: FaultPoint): Promise<boolean> {
+    return (await this.faultPlan()?.armed(point)) ?? false;
+  }
+
+  /** Draws the next decision of `point` (for the service's other fault points, e.g. its consumer). */
+  async injectFault(point: FaultPoint): Promise<boolean> {
+    return (await this.faultPlan()?.draw(point)) ?? false;
+  }
+
+  // --- Polling-relay baseline: only when BENCH_BASELINES_ENABLED is "true" (polling-baseline.ts) ---
+
+  /** The poll interval while this relay plays the polling baseline, else null. */
+  async pollingIntervalMs(): Promise<number | null> {
+    return pollingIntervalMs(this.env, this.ctx.storage);
+  }
+
+  /** Play the polling baseline (ignore pokes, drain every `intervalMs`), or stop with null. */
+  async setPollingBaseline(intervalMs: number | null): Promise<void> {
+    await setPollingInterval(this.env, this.ctx.storage, intervalMs);
+  }
+
+  // --- Replay / backfill (relay-replay.ts) ---
+
+  /**
+   * Re-publishes the retained outbox rows committed at or after `since` whose type `to`
+   * subscribes to, to `to`'s queue only, in commit order, in chunks within the send limits,
+   * carried on over as many alarm runs as it takes. Only published rows: pending ones reach
+   * `to` through the normal drain. Consumers dedupe, so replaying to a live subscriber is safe.
+   * A new replay to the same subscriber starts over.
+   * @example await relayStub(env.OUTBOX_RELAY).replay({ to: "view", since: 0 })
+   */
+  async replay(request: { to: string; since: number }): Promise<ReplayAnswer> {
+    return startReplay(this.ctx.storage, this.config().queues, request);
+  }
+
+  /** Every replay started, by subscriber, finished or not. */
+  async replays(): Promise<Record<string, ReplayJob>> {
+    return replayJobs(this.ctx.storage);
+  }
+}
+
+function sendLimits(config: RelayConfig): [maxMessages: number, maxBytes: number] {
+  return [config.maxMessagesPerSend ?? 100, config.maxBytesPerSend ?? 250_000];
+}
+
+/** Marks `sent` published (after its sends resolved) and reads the next page, in one D1 call. */
+async function readPageMarking(db: D1Database, sent: PendingRow[]): Promise<PendingRow[]> {
+  const select = db.prepare(SELECT_PAGE);
+  const first = sent[0];
+  const last = sent.at(-1);
+  if (!first || !last) return (await select.all<PendingRow>()).results;
+  const [, page] = await db.batch<PendingRow>([
+    db.prepare(MARK_PUBLISHED).bind(Date.now(), first.seq, last.seq),
+    select,
+  ]);
+  return page?.results ?? [];
 }
 
 function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
@@ -458,13 +369,7 @@ export async function pokeRelay<T extends OutboxRelay<any>>(
   try {
     await relayStub(namespace).poke();
   } catch (error) {
-    console.warn(
-      JSON.stringify({
-        level: "warn",
-        msg: "relay poke lost; cron will catch up",
-        error: errorText(error),
-      }),
-    );
+    log.warn("relay poke lost; cron will catch up", { error: errorText(error) });
   }
 }
 

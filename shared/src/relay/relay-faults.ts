@@ -1,0 +1,110 @@
+import {
+  DEFAULT_FAULT_SEND_TIMEOUT_MS,
+  type FaultPlan,
+  type FaultPoint,
+  type FaultReport,
+  type FaultState,
+  faultRandom,
+  InjectedFault,
+} from "../faults/faults";
+import { createLogger } from "../log/logger";
+
+const FAULTS_KEY = "faults";
+const log = createLogger({ level: "warn" });
+
+/**
+ * A relay's fault plan and its seeded draws, kept in the relay's storage: one
+ * single-threaded place, so a seed replays the same decisions per point. The relay only
+ * creates this when FAULTS_ENABLED is "true"; a plain run never reaches it.
+ */
+export class RelayFaults {
+  private state: Promise<FaultState | null> | null = null;
+
+  constructor(private readonly storage: DurableObjectStorage) {}
+
+  private load(): Promise<FaultState | null> {
+    this.state ??= this.storage.get<FaultState>(FAULTS_KEY).then((state) => state ?? null);
+    return this.state;
+  }
+
+  async report(): Promise<FaultReport> {
+    const state = await this.load();
+    return { enabled: true, plan: state?.plan ?? null, injected: { ...(state?.injected ?? {}) } };
+  }
+
+  /** Replaces the plan; draws and counters start from zero, so a seed replays its decisions. */
+  async set(plan: FaultPlan): Promise<FaultReport> {
+    const state: FaultState = { plan, draws: {}, injected: {} };
+    this.state = Promise.resolve(state);
+    await this.storage.put(FAULTS_KEY, state);
+    return this.report();
+  }
+
+  async clear(): Promise<FaultReport> {
+    this.state = Promise.resolve(null);
+    await this.storage.delete(FAULTS_KEY);
+    return this.report();
+  }
+
+  async armed(point: FaultPoint): Promise<boolean> {
+    return ((await this.load())?.plan.probabilities[point] ?? 0) > 0;
+  }
+
+  /** The next decision of `point`: true means inject. */
+  async draw(point: FaultPoint): Promise<boolean> {
+    const state = await this.load();
+    const probability = state?.plan.probabilities[point] ?? 0;
+    if (!state || probability <= 0) return false;
+    const hit = next(state, point) < probability;
+    if (hit) state.injected[point] = (state.injected[point] ?? 0) + 1;
+    await this.storage.put(FAULTS_KEY, state);
+    if (hit) log.warn("fault injected", { point });
+    return hit;
+  }
+
+  /** The send timeout while a plan is active (a hang costs this long), else `fallback`. */
+  async sendTimeoutMs(fallback: number): Promise<number> {
+    const plan = (await this.load())?.plan;
+    return plan ? (plan.sendTimeoutMs ?? DEFAULT_FAULT_SEND_TIMEOUT_MS) : fallback;
+  }
+
+  /** One chunk to one queue through the send fault points: throw, hang, shuffle+delay, twice. */
+  async send(
+    send: (messages: MessageSendRequest[]) => Promise<void>,
+    messages: MessageSendRequest[],
+  ): Promise<void> {
+    if (await this.draw("relay.send-throws")) throw new InjectedFault("relay.send-throws");
+    if (await this.draw("relay.send-hangs")) return new Promise<void>(() => {});
+    let batch = messages;
+    if (await this.draw("relay.shuffle-delay")) {
+      const values = await this.values("relay.shuffle-delay", messages.length * 2);
+      batch = [...messages];
+      for (let i = batch.length - 1; i > 0; i--) {
+        const j = Math.floor((values[i] ?? 0) * (i + 1));
+        [batch[i], batch[j]] = [batch[j] as MessageSendRequest, batch[i] as MessageSendRequest];
+      }
+      batch = batch.map((m, i) => ({
+        ...m,
+        delaySeconds: Math.floor((values[messages.length + i] ?? 0) * 3),
+      }));
+    }
+    await send(batch);
+    // Twice as its own sendBatch: a doubled batch could break the 100-message limit.
+    if (await this.draw("relay.duplicate-delivery")) await send(batch);
+  }
+
+  /** Numbers for a fault's own randomness (order, delays), from a stream of its own. */
+  private async values(point: FaultPoint, count: number): Promise<number[]> {
+    const state = await this.load();
+    if (!state) return Array.from({ length: count }, () => 0);
+    const values = Array.from({ length: count }, () => next(state, `${point}#values`));
+    await this.storage.put(FAULTS_KEY, state);
+    return values;
+  }
+}
+
+function next(state: FaultState, stream: string): number {
+  const n = state.draws[stream] ?? 0;
+  state.draws[stream] = n + 1;
+  return faultRandom(state.plan.seed, stream, n);
+}
