@@ -21,9 +21,33 @@ export interface Logger {
   with(fields: LogFields): Logger;
 }
 
-/** The level named by `value`, or the default (info) when it names none. */
+/** The level named by `value` (any case), or the default (info) when it names none. */
 export function parseLogLevel(value: unknown): LogLevel {
-  return typeof value === "string" && value in RANK ? (value as LogLevel) : DEFAULT_LEVEL;
+  if (typeof value !== "string") return DEFAULT_LEVEL;
+  const name = value.trim().toLowerCase();
+  // Own keys only: "constructor" or "toString" are no levels.
+  return Object.hasOwn(RANK, name) ? (name as LogLevel) : DEFAULT_LEVEL;
+}
+
+/** One JSON line; a field JSON cannot hold (a BigInt, a cycle) must not make logging throw. */
+function lineOf(level: LogLevel, base: LogFields, msg: string, fields?: LogFields): string {
+  const entry = { level, ...base, msg, ...fields };
+  // level and msg are the line's own: a field of the same name does not replace them.
+  entry.level = level;
+  entry.msg = msg;
+  try {
+    return JSON.stringify(entry);
+  } catch {
+    const seen = new WeakSet<object>();
+    return JSON.stringify(entry, (_key, value: unknown) => {
+      if (typeof value === "bigint") return value.toString();
+      if (typeof value === "object" && value !== null) {
+        if (seen.has(value)) return "[circular]";
+        seen.add(value);
+      }
+      return value;
+    });
+  }
 }
 
 /**
@@ -35,7 +59,7 @@ export function createLogger(options: { level?: unknown; fields?: LogFields } = 
   const base = options.fields ?? {};
   const write = (level: LogLevel, msg: string, fields?: LogFields) => {
     if (RANK[level] < threshold) return;
-    const line = JSON.stringify({ level, ...base, msg, ...fields });
+    const line = lineOf(level, base, msg, fields);
     if (level === "error") console.error(line);
     else if (level === "warn") console.warn(line);
     else console.log(line);
@@ -53,6 +77,8 @@ export function createLogger(options: { level?: unknown; fields?: LogFields } = 
 /** The logger for a Worker's env: its `LOG_LEVEL` var, with `fields` on every line. */
 export function loggerFor(env: unknown, fields?: LogFields): Logger {
   const level =
-    typeof env === "object" && env !== null ? (env as { LOG_LEVEL?: unknown }).LOG_LEVEL : undefined;
+    typeof env === "object" && env !== null
+      ? (env as { LOG_LEVEL?: unknown }).LOG_LEVEL
+      : undefined;
   return createLogger({ level, fields });
 }
