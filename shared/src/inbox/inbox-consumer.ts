@@ -214,7 +214,8 @@ export function createInboxConsumer<Env extends { DB: D1Database }>(
     }
     const started = Date.now();
     const crashAfterCommit = await crashAfterCommitPoint(env, options.relay?.(env));
-    const applied = await processedAmong(db, batch.messages);
+    // Events of this batch in the inbox: found by the first round's lookup, then each applied.
+    const applied = new Set<string>();
     const duplicateIds: string[] = [];
     // The relay is poked after the first round that committed events, so the next hop does
     // not wait for the rest of the batch, and once more at the end if more came. A poke is
@@ -292,31 +293,49 @@ export function createInboxConsumer<Env extends { DB: D1Database }>(
       settle(message, result.outcome, event, result.emitted);
     };
 
-    const applyRound = async (round: Delivery[]) => {
-      const fresh: Delivery[] = [];
-      for (const delivery of round) {
-        if (applied.has(delivery.event.id)) {
-          delivery.message.ack();
-          settle(delivery.message, "duplicate", delivery.event);
-        } else fresh.push(delivery);
-      }
-      if (fresh.length === 0) return;
+    /**
+     * Applies one round. The first round also looks the batch's ids up in the inbox, in the
+     * same read batch as its handlers' first reads (a copy found there is dropped unapplied).
+     */
+    const applyRound = async (round: Delivery[], lookUpBatch: boolean) => {
+      const dropCopy = ({ message, event }: Delivery) => {
+        message.ack();
+        settle(message, "duplicate", event);
+      };
+      const unseen: Delivery[] = [];
+      for (const delivery of round)
+        if (applied.has(delivery.event.id)) dropCopy(delivery);
+        else unseen.push(delivery);
+      if (unseen.length === 0) return;
       const reads = coalescedReads(env.DB);
       const roundDb = options.db({ ...env, DB: reads.d1 });
-      const answers = await reads.runAll(
-        fresh.map(
+      const lookup = async () =>
+        lookUpBatch ? processedAmong(roundDb, batch.messages) : new Set<string>();
+      const [found, ...decisions] = await reads.runAll<unknown>([
+        lookup,
+        ...unseen.map(
           ({ event }) =>
             async () =>
               options.handlers[event.type]?.(event, { db: roundDb, env }) ?? {},
         ),
-      );
+      ]);
+      if (found?.status === "rejected") throw found.reason;
+      for (const id of (found?.value as Set<string> | undefined) ?? []) applied.add(id);
+      const fresh: Delivery[] = [];
+      const answers: typeof decisions = [];
+      unseen.forEach((delivery, i) => {
+        if (applied.has(delivery.event.id)) return dropCopy(delivery);
+        fresh.push(delivery);
+        answers.push(decisions[i] as (typeof decisions)[number]);
+      });
       const group: Decided[] = [];
       const alone: { delivery: Delivery; alternatives?: Decision[] }[] = [];
       fresh.forEach((delivery, i) => {
         const answer = answers[i];
         // A handler that threw runs again on its own, to be retried or dead-lettered alone.
         if (answer?.status !== "fulfilled") return alone.push({ delivery });
-        const alternatives = Array.isArray(answer.value) ? answer.value : [answer.value];
+        const value = answer.value as Decision | Decision[];
+        const alternatives = Array.isArray(value) ? value : [value];
         const [decision] = alternatives;
         if (alternatives.length !== 1 || !decision) return alone.push({ delivery, alternatives });
         group.push({
@@ -361,8 +380,8 @@ export function createInboxConsumer<Env extends { DB: D1Database }>(
       });
     };
 
-    for (const round of roundsByLane(deliveries, (d) => laneOf(d.event))) {
-      await applyRound(round);
+    for (const [n, round] of roundsByLane(deliveries, (d) => laneOf(d.event)).entries()) {
+      await applyRound(round, n === 0);
       if (unpoked > 0 && pokes.length === 0) poke();
     }
     if (unpoked > 0) poke();
