@@ -192,7 +192,11 @@ function serviceConfigs(vars: Record<string, string>, copiesIn: string): Record<
     const file = join(copiesIn, service, "wrangler.toml");
     mkdirSync(join(copiesIn, service), { recursive: true });
     const varLines = Object.entries(vars).map(([k, v]) => `${k} = ${JSON.stringify(v)}`);
-    writeFileSync(file, `${text}\n[vars]\n${varLines.join("\n")}\n`);
+    // Into the config's own [vars] table when it has one (TOML allows a table once).
+    const vared = /^\[vars\][ \t]*$/m.test(text)
+      ? text.replace(/^\[vars\][ \t]*$/m, `[vars]\n${varLines.join("\n")}`)
+      : `${text}\n[vars]\n${varLines.join("\n")}\n`;
+    writeFileSync(file, vared);
     copies[service] = file;
   }
   return copies;
