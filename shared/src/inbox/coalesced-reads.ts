@@ -7,8 +7,10 @@
  * one round trip per read step of the whole round instead of one per read per message.
  * Handlers need no change: they use drizzle as usual.
  *
- * Writes (`run`, `batch`, `exec`) pass straight through. If the combined batch fails (one
- * bad query), each held read is retried on its own so only its own handler sees the error.
+ * A `batch()` of SELECTs (a handler reading two tables in one transaction) is held the same
+ * way and stays in one batch. Writes (`run`, a `batch()` that writes, `exec`) pass straight
+ * through. If the combined batch fails (one bad query), each held read is retried on its own
+ * so only its own handler sees the error.
  * Like drizzle's own D1 batch, `raw()` rows are rebuilt from column names: a query must not
  * select two columns of the same name.
  */
@@ -32,25 +34,44 @@ interface HeldRead {
 /** @example const reads = coalescedReads(env.DB); await reads.runAll(messages.map((m) => () => decide(m, drizzle(reads.d1)))) */
 export function coalescedReads(d1: D1Database): CoalescedReads {
   let running = 0;
+  // Calls waiting for their reads (a held batch is one call): the barrier counts callers.
+  let waiting = 0;
   let held: HeldRead[] = [];
 
+  let flushScheduled = false;
+  // Checked once the current microtasks ran, so reads a handler starts together (Promise.all)
+  // are all held before the batch goes.
   const flushWhenAllWait = () => {
-    if (held.length === 0 || held.length < running) return;
-    const reads = held;
-    held = [];
-    void sendReads(d1, reads);
+    if (flushScheduled || held.length === 0 || waiting < running) return;
+    flushScheduled = true;
+    setTimeout(() => {
+      flushScheduled = false;
+      const reads = held;
+      held = [];
+      waiting = 0;
+      void sendReads(d1, reads);
+    }, 0);
   };
 
-  const hold = (statement: D1PreparedStatement, mode: ReadMode, column?: string) =>
+  const holdOne = (statement: D1PreparedStatement, mode: ReadMode, column?: string) =>
     new Promise<unknown>((resolve, reject) => {
       held.push({ statement, mode, column, resolve, reject });
-      flushWhenAllWait();
     });
 
+  const hold = (statement: D1PreparedStatement, mode: ReadMode, column?: string) => {
+    const read = holdOne(statement, mode, column);
+    waiting++;
+    flushWhenAllWait();
+    return read;
+  };
+
   class CoalescedStatement {
-    constructor(readonly real: D1PreparedStatement) {}
+    constructor(
+      readonly real: D1PreparedStatement,
+      readonly query: string,
+    ) {}
     bind(...values: unknown[]) {
-      return new CoalescedStatement(this.real.bind(...values));
+      return new CoalescedStatement(this.real.bind(...values), this.query);
     }
     all() {
       return hold(this.real, "all");
@@ -69,9 +90,19 @@ export function coalescedReads(d1: D1Database): CoalescedReads {
   const unwrap = (statement: unknown) =>
     statement instanceof CoalescedStatement ? statement.real : (statement as D1PreparedStatement);
 
+  const isRead = (statement: unknown) =>
+    statement instanceof CoalescedStatement && /^\s*select\b/i.test(statement.query);
+
   const binding = {
-    prepare: (query: string) => new CoalescedStatement(d1.prepare(query)),
-    batch: (statements: unknown[]) => d1.batch(statements.map(unwrap)),
+    prepare: (query: string) => new CoalescedStatement(d1.prepare(query), query),
+    batch: (statements: unknown[]) => {
+      if (statements.length === 0 || !statements.every(isRead))
+        return d1.batch(statements.map(unwrap));
+      const reads = Promise.all(statements.map((s) => holdOne(unwrap(s), "all")));
+      waiting++;
+      flushWhenAllWait();
+      return reads;
+    },
     exec: (query: string) => d1.exec(query),
     dump: () => d1.dump(),
   };

@@ -16,25 +16,28 @@ type OrderPlaced = EventOf<Catalog, "OrderPlaced">;
  */
 export const orderPlaced: EventHandler<Env, OrderPlaced> = async (event, { db }) => {
   const { orderId } = event.payload;
-  const existing = await db
-    .select({ status: reservations.status })
-    .from(reservations)
-    .where(eq(reservations.orderId, orderId))
-    .get();
+  const lines = mergeLines(event.payload.items);
+  // Both reads at once (one round trip). Products are never deleted, so a SKU missing here
+  // is unknown for good.
+  const [existing, stock] = await Promise.all([
+    db
+      .select({ status: reservations.status })
+      .from(reservations)
+      .where(eq(reservations.orderId, orderId))
+      .get(),
+    db
+      .select({ sku: products.sku, available: products.available })
+      .from(products)
+      .where(
+        inArray(
+          products.sku,
+          lines.map((l) => l.sku),
+        ),
+      )
+      .all(),
+  ]);
   if (existing) return {};
 
-  const lines = mergeLines(event.payload.items);
-  // Products are never deleted, so a SKU missing here is unknown for good.
-  const stock = await db
-    .select({ sku: products.sku, available: products.available })
-    .from(products)
-    .where(
-      inArray(
-        products.sku,
-        lines.map((l) => l.sku),
-      ),
-    )
-    .all();
   const check = checkStock(lines, new Map(stock.map((p) => [p.sku, p.available])));
 
   const now = Date.now();

@@ -15,11 +15,15 @@ export async function settleReservation(
   outcome: OrderOutcome,
   reason: string | null = null,
 ): Promise<Decision> {
-  const current = await db
-    .select({ status: reservations.status })
-    .from(reservations)
-    .where(eq(reservations.orderId, orderId))
-    .get();
+  // Both reads at once (one round trip); the lines are used only when units move.
+  const [current, lines] = await Promise.all([
+    db
+      .select({ status: reservations.status })
+      .from(reservations)
+      .where(eq(reservations.orderId, orderId))
+      .get(),
+    db.select().from(reservationLines).where(eq(reservationLines.orderId, orderId)).all(),
+  ]);
   const step = nextStep(current?.status ?? null, outcome);
   const now = Date.now();
   switch (step.kind) {
@@ -39,13 +43,7 @@ export async function settleReservation(
       const stillFrom = reservationIs(db, orderId, from);
       // Lines are written with the reservation and never change, so reading them is safe.
       const unitMoves = stock
-        ? (
-            await db
-              .select()
-              .from(reservationLines)
-              .where(eq(reservationLines.orderId, orderId))
-              .all()
-          ).map((l) => moveUnits(db, l.sku, l.quantity, stock, now, stillFrom))
+        ? lines.map((l) => moveUnits(db, l.sku, l.quantity, stock, now, stillFrom))
         : [];
       return {
         statements: [...unitMoves, changeStatus(db, orderId, from, to, now)],
