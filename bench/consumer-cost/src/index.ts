@@ -1,15 +1,17 @@
 /**
  * The consumer cost bench of issue 6: time per event through the kit's real inbox consumer
- * (`createInboxConsumer`: validation, inbox dedupe, handler, one batch per event) against the
- * same validation and handler committed without the inbox check and inbox row, and how the
- * dedupe's cost moves as the inbox table grows. Timed inside the Worker with Date.now() (it
+ * (`createInboxConsumer`: validation, inbox dedupe, handler, commit) against the same
+ * validation and handler committed without the inbox check and inbox row, and how the
+ * dedupe's cost moves as the inbox table grows. Issue 12 adds the ceiling: a bare
+ * group-committing consumer (mode `bare-group`) that applies the same events by hand with one
+ * read and one D1 batch per queue batch. Timed inside the Worker with Date.now() (it
  * advances at each I/O; performance.now() is frozen in Workers).
  *
  * - POST /reset: empties the inbox and the counters
  * - POST /fill?rows=N: inserts N synthetic inbox rows (older UUIDv7-shaped ids, as a live
  *   service's inbox holds), 10,000 per statement
- * - POST /run?mode=inbox|plain&events=N[&keep=1]: applies N fresh events in batches of 100 by
- *   calling the consumer's queue function with a synthetic MessageBatch; answers
+ * - POST /run?mode=inbox|plain|bare-group&events=N[&keep=1]: applies N fresh events in batches
+ *   of 100 by calling the consumer's queue function with a synthetic MessageBatch; answers
  *   { mode, events, ms, usPerEvent, inboxRows } (inboxRows: the inbox's size when the run
  *   started). The run's own inbox rows are removed afterwards (untimed) unless keep=1, so
  *   repeated runs see the same inbox size.
@@ -136,6 +138,64 @@ async function consumePlain(batch: MessageBatch, env: Env): Promise<number> {
   return applied;
 }
 
+const UPSERT_COUNTER = `INSERT INTO counters (id, value, last_sequence, updated_at) VALUES (?1, ?2, ?3, ?4)
+  ON CONFLICT (id) DO UPDATE SET value = value + excluded.value,
+    last_sequence = max(last_sequence, excluded.last_sequence), updated_at = excluded.updated_at`;
+
+/** The fields of a CounterBumped envelope the bare consumer uses, checked by hand. */
+function bumpOf(body: unknown): { counterId: string; by: number; sequence: number } | null {
+  const event = body as {
+    type?: unknown;
+    sequence?: unknown;
+    payload?: { counterId?: unknown; by?: unknown };
+  } | null;
+  if (event?.type !== "CounterBumped") return null;
+  const { counterId, by } = event.payload ?? {};
+  const sequence = event.sequence;
+  if (typeof counterId !== "string" || typeof by !== "number" || !Number.isInteger(by) || by <= 0)
+    return null;
+  if (typeof sequence !== "number" || !Number.isInteger(sequence)) return null;
+  return { counterId, by, sequence };
+}
+
+/**
+ * The ceiling for the consumer (issue 12), like bench/bare-relay is for the relay: the same
+ * events and the same effect as the handler above, applied the cheapest correct way by hand.
+ * Per queue batch: ONE read of every counter the batch touches (one query), the stale-event
+ * check in memory in message order (so two events of one counter in a batch behave as if
+ * applied one after the other), ONE D1 batch with every write, then the acks. No inbox, no
+ * kit, no drizzle, no per-event log line. Two D1 calls per 100 events.
+ */
+async function consumeBareGroup(batch: MessageBatch, env: Env): Promise<number> {
+  const bumps = batch.messages.map((message) => {
+    const bump = bumpOf(message.body);
+    if (!bump) throw new Error(`invalid bench event ${message.id}`);
+    return bump;
+  });
+  const ids = [...new Set(bumps.map((b) => b.counterId))];
+  const { results } = await env.DB.prepare(
+    "SELECT id, last_sequence AS lastSequence FROM counters WHERE id IN (SELECT value FROM json_each(?))",
+  )
+    .bind(JSON.stringify(ids))
+    .all<{ id: string; lastSequence: number }>();
+  const last = new Map(results.map((row) => [row.id, row.lastSequence]));
+  const upsert = env.DB.prepare(UPSERT_COUNTER);
+  const now = Date.now();
+  const writes: D1PreparedStatement[] = [];
+  for (const { counterId, by, sequence } of bumps) {
+    const seen = last.get(counterId);
+    if (seen !== undefined && seen >= sequence) continue; // stale: already applied
+    last.set(counterId, sequence);
+    writes.push(upsert.bind(counterId, by, sequence, now));
+  }
+  if (writes.length > 0) await env.DB.batch(writes);
+  for (const message of batch.messages) message.ack();
+  return batch.messages.length;
+}
+
+type Mode = "inbox" | "plain" | "bare-group";
+const MODES: readonly Mode[] = ["inbox", "plain", "bare-group"];
+
 interface Tally {
   acked: number;
   retried: number;
@@ -210,7 +270,7 @@ async function fill(env: Env, rows: number): Promise<number> {
   return from;
 }
 
-async function run(env: Env, mode: "inbox" | "plain", events: number, keep: boolean) {
+async function run(env: Env, mode: Mode, events: number, keep: boolean) {
   const rowsBefore = await inboxRows(env);
   const all = freshEvents(events);
   const tally: Tally = { acked: 0, retried: 0 };
@@ -219,7 +279,8 @@ async function run(env: Env, mode: "inbox" | "plain", events: number, keep: bool
   for (let i = 0; i < all.length; i += BATCH_SIZE) {
     const batch = syntheticBatch(all.slice(i, i + BATCH_SIZE), tally);
     if (mode === "inbox") applied += (await consume(batch, env)).applied;
-    else applied += await consumePlain(batch, env);
+    else if (mode === "plain") applied += await consumePlain(batch, env);
+    else applied += await consumeBareGroup(batch, env);
   }
   const ms = Date.now() - startedAt;
   if (applied !== events || tally.acked !== events || tally.retried !== 0)
@@ -270,10 +331,15 @@ export default {
         return json({ filled: rows, inboxRows: total, ms: Date.now() - started });
       }
       if (request.method === "POST" && url.pathname === "/run") {
-        const mode = url.searchParams.get("mode");
-        if (mode !== "inbox" && mode !== "plain")
+        const mode = MODES.find((m) => m === url.searchParams.get("mode"));
+        if (!mode)
           return json(
-            { error: { code: "BAD_REQUEST", message: "mode must be inbox or plain" } },
+            {
+              error: {
+                code: "BAD_REQUEST",
+                message: `mode must be one of ${MODES.join(", ")}`,
+              },
+            },
             400,
           );
         const events = Math.min(Math.max(int("events", 1000), 1), 100_000);

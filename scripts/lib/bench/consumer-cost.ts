@@ -9,8 +9,9 @@ import { ratio, round } from "./stats";
 /**
  * Consumer cost (issue 6): the kit's inbox consumer (bench/consumer-cost, mode `inbox`) against
  * the same validation and handler without the inbox dedupe (mode `plain`), at several inbox
- * sizes. Its own `wrangler dev` on a free port and a temp state dir; timed inside the Worker.
- * Modes alternate (ABBA) within a size so drift and the machine's other load hit both alike;
+ * sizes, and (issue 12) against the ceiling: a bare group-committing consumer (mode
+ * `bare-group`: one read and one D1 batch per batch of 100, by hand, no inbox, no kit). Its own `wrangler dev` on a free port and a temp state dir; timed inside the Worker.
+ * Modes alternate (ABC CBA) within a size so drift and the machine's other load hit all alike;
  * each figure is the median of the runs. Runs repeat until the size's time budget is used
  * (at least `minPairs`, at most `maxPairs` pairs), so a busy machine gives fewer samples
  * rather than a longer bench.
@@ -19,7 +20,7 @@ import { ratio, round } from "./stats";
 const WRANGLER = join(ROOT, "node_modules", "wrangler", "bin", "wrangler.js");
 const CONFIG = "bench/consumer-cost/wrangler.toml";
 
-export type ConsumerMode = "inbox" | "plain";
+export type ConsumerMode = "inbox" | "plain" | "bare-group";
 
 export interface ConsumerCostRow {
   inboxRows: number;
@@ -32,12 +33,25 @@ export interface ConsumerCostRow {
 
 export interface ConsumerCostResult {
   eventsPerRun: number;
+  bareEventsPerRun: number;
   rows: ConsumerCostRow[];
   /**
    * Per inbox size: median inbox µs/event over median plain µs/event, and the median of the
    * ratios within each pair (back-to-back runs: less exposed to the machine's load drifting).
    */
   ratios: { inboxRows: number; inboxOverPlain: number | null; pairedInboxOverPlain: number }[];
+  /**
+   * Per inbox size: the kit consumer's events/s as a fraction of the bare group consumer's
+   * (bare µs/event over kit µs/event, medians), and the median of the fractions within each
+   * round of back-to-back runs.
+   */
+  kitOverBare: {
+    inboxRows: number;
+    kitEventsPerSecond: number;
+    bareEventsPerSecond: number;
+    fraction: number | null;
+    pairedFraction: number;
+  }[];
   /** Inbox median at each size over the inbox median at the first size (0 rows). */
   growth: { inboxRows: number; inboxOverEmpty: number | null }[];
   /** Wall time of the whole measurement, startup and shutdown included. */
@@ -47,6 +61,8 @@ export interface ConsumerCostResult {
 interface Plan {
   sizes: number[];
   eventsPerRun: number;
+  /** The bare consumer is ~10-20x faster: longer runs, so its few ms stay measurable. */
+  bareEventsPerRun: number;
   minPairs: number;
   maxPairs: number;
   budgetPerSizeMs: number;
@@ -55,6 +71,7 @@ interface Plan {
 const FULL: Plan = {
   sizes: [0, 10_000, 100_000],
   eventsPerRun: 100,
+  bareEventsPerRun: 500,
   minPairs: 4,
   maxPairs: 40,
   budgetPerSizeMs: 18_000,
@@ -62,6 +79,7 @@ const FULL: Plan = {
 const QUICK: Plan = {
   sizes: [0, 10_000],
   eventsPerRun: 100,
+  bareEventsPerRun: 500,
   minPairs: 3,
   maxPairs: 10,
   budgetPerSizeMs: 4_000,
@@ -251,10 +269,12 @@ export async function measureConsumerCost(options: {
       // Warmup (not counted): compiling the Worker, opening D1, the first queries' plans.
       await runOnce("inbox", 20);
       await runOnce("plain", 20);
+      await runOnce("bare-group", 100);
       await post(base, "/reset");
 
       const rows: ConsumerCostRow[] = [];
       const paired = new Map<number, number>();
+      const pairedBare = new Map<number, number>();
       let filled = 0;
       for (const size of plan.sizes) {
         if (size > filled) {
@@ -262,14 +282,18 @@ export async function measureConsumerCost(options: {
           filled = Number(answer.inboxRows);
           options.log(`consumer cost: inbox filled to ${filled} rows in ${answer.ms} ms`);
         }
-        const samples: Record<ConsumerMode, number[]> = { inbox: [], plain: [] };
+        const samples: Record<ConsumerMode, number[]> = { inbox: [], plain: [], "bare-group": [] };
         const sizeStarted = Date.now();
         for (let pair = 0; pair < plan.maxPairs; pair++) {
           if (pair >= plan.minPairs && Date.now() - sizeStarted > plan.budgetPerSizeMs) break;
-          // ABBA: plain-inbox, inbox-plain, ...
-          const order: ConsumerMode[] = pair % 2 === 0 ? ["plain", "inbox"] : ["inbox", "plain"];
+          // ABC CBA: plain-inbox-bare, bare-inbox-plain, ...
+          const order: ConsumerMode[] =
+            pair % 2 === 0 ? ["plain", "inbox", "bare-group"] : ["bare-group", "inbox", "plain"];
           for (const mode of order) {
-            const run = await runOnce(mode, plan.eventsPerRun);
+            const run = await runOnce(
+              mode,
+              mode === "bare-group" ? plan.bareEventsPerRun : plan.eventsPerRun,
+            );
             if (run.inboxRows !== filled)
               throw new Error(`consumer cost: expected ${filled} inbox rows, saw ${run.inboxRows}`);
             samples[mode].push(run.usPerEvent);
@@ -279,7 +303,11 @@ export async function measureConsumerCost(options: {
           filled,
           round(median(samples.inbox.map((us, i) => us / (samples.plain[i] as number))), 2),
         );
-        for (const mode of ["plain", "inbox"] as const) {
+        pairedBare.set(
+          filled,
+          round(median(samples.inbox.map((us, i) => (samples["bare-group"][i] as number) / us)), 3),
+        );
+        for (const mode of ["plain", "inbox", "bare-group"] as const) {
           rows.push({
             inboxRows: filled,
             mode,
@@ -289,7 +317,8 @@ export async function measureConsumerCost(options: {
         }
         options.log(
           `consumer cost: ${filled} inbox rows: plain ${round(median(samples.plain), 0)} µs/event, ` +
-            `inbox ${round(median(samples.inbox), 0)} µs/event (${samples.inbox.length} runs each of ${plan.eventsPerRun})`,
+            `inbox ${round(median(samples.inbox), 0)} µs/event, bare group ${round(median(samples["bare-group"]), 0)} µs/event ` +
+            `(${samples.inbox.length} runs each of ${plan.eventsPerRun}, bare ${plan.bareEventsPerRun})`,
         );
       }
       const at = (size: number, mode: ConsumerMode) =>
@@ -298,12 +327,26 @@ export async function measureConsumerCost(options: {
       const first = sizes[0] ?? 0;
       return {
         eventsPerRun: plan.eventsPerRun,
+        bareEventsPerRun: plan.bareEventsPerRun,
         rows,
         ratios: sizes.map((size) => ({
           inboxRows: size,
           inboxOverPlain: ratio(at(size, "inbox"), at(size, "plain")),
           pairedInboxOverPlain: paired.get(size) ?? Number.NaN,
         })),
+        kitOverBare: sizes.map((size) => {
+          const kit = at(size, "inbox");
+          const bare = at(size, "bare-group");
+          const perSecond = (us: number | undefined) =>
+            us === undefined || !(us > 0) ? Number.NaN : Math.round(1_000_000 / us);
+          return {
+            inboxRows: size,
+            kitEventsPerSecond: perSecond(kit),
+            bareEventsPerSecond: perSecond(bare),
+            fraction: kit && bare ? round(bare / kit, 3) : null,
+            pairedFraction: pairedBare.get(size) ?? Number.NaN,
+          };
+        }),
         growth: sizes.map((size) => ({
           inboxRows: size,
           inboxOverEmpty: ratio(at(size, "inbox"), at(first, "inbox")),
