@@ -1,17 +1,27 @@
 /**
- * `npm run bench [-- --quick] [--out <dir>]`
+ * `npm run bench [-- --quick] [--out <dir>] [--sagas-only]`
  *
  * Starts the whole system locally on a fresh state (own port, own temp state dir), runs the
  * workloads described in bench/README.md, and writes `latest.json`, `latest.md` and
  * `latest.svg` to the results dir (default bench/results). Every process it starts is stopped
- * before it exits, and the state dir is removed.
+ * before it exits, and the state dir is removed. `--sagas-only`: only the closed-loop saga runs
+ * (latency, sagas per second, D1 calls per saga), e.g. to measure an older commit.
  */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { type BareRelayResult, bareRelay } from "./lib/bench/bare-relay";
 import { type ConsumerCostResult, measureConsumerCost } from "./lib/bench/consumer-cost";
+import {
+  countingD1,
+  D1_SERVICES,
+  type D1PerSaga,
+  type D1Service,
+  type D1Window,
+  d1PerSaga,
+  historyCallCost,
+} from "./lib/bench/d1-calls";
 import {
   DRAIN_STATS_SQL,
   DRAIN_SUBSCRIBERS,
@@ -22,10 +32,11 @@ import {
 } from "./lib/bench/drain";
 import { hops, readTables } from "./lib/bench/hops";
 import { latencyRow, markdown, type Row, svg } from "./lib/bench/report";
-import { ratio } from "./lib/bench/stats";
+import { ratio, round } from "./lib/bench/stats";
 import {
   type AcceptResult,
   acceptLatencyVsDirect,
+  type BacklogSample,
   type SagaResult,
   sagaClosedLoop,
   sagaLatency,
@@ -41,19 +52,23 @@ const { values } = parseArgs({
   options: {
     quick: { type: "boolean", default: false },
     out: { type: "string", default: join(ROOT, "bench", "results") },
+    "sagas-only": { type: "boolean", default: false },
   },
 });
 const quick = values.quick;
+const sagasOnly = values["sagas-only"];
 const PLAN = quick
   ? {
-      // A smoke run under 2 minutes: concurrency 32 only in the full run.
+      // A smoke run under 2 minutes: accept at concurrency 32 only in the full run; sagas at 32
+      // in flight in both (sagas per second, issue 12).
       accept: [
         [1, 40],
         [8, 160],
       ],
       saga: [
-        [1, 15],
+        [1, 12],
         [8, 64],
+        [32, 96],
       ],
       throughputSeconds: 8,
       backlogs: [1_000, 10_000],
@@ -79,6 +94,23 @@ const PLAN = quick
 const POLL_INTERVAL_MS = 1_000;
 /** Between sendBatch calls of the bare relay: the local queue broker's timer quota (platform.md). */
 const BARE_PAUSE_MS = 1;
+/** Sagas completed per second at 32 in flight before issue 12 (issue 12: "about 20/s on this machine"). */
+const SAGAS_PER_SECOND_BEFORE = 20;
+/**
+ * D1 calls per saga measured at commit f0d7990, before issue 12's consumer rewrite
+ * (bench/README.md): issue 12's target is at most half of it.
+ */
+interface BeforeIssue12 {
+  commit: string;
+  d1CallsPerSaga: Record<
+    string,
+    { total: number | null } & Partial<Record<D1Service, number | null>>
+  >;
+}
+const BEFORE_FILE = join(ROOT, "bench", "baseline-before-issue-12.json");
+const before: BeforeIssue12 | null = existsSync(BEFORE_FILE)
+  ? (JSON.parse(readFileSync(BEFORE_FILE, "utf8")) as BeforeIssue12)
+  : null;
 
 const t0 = Date.now();
 const log = (line: string) =>
@@ -89,9 +121,9 @@ const persistDir = join(workDir, "state");
 process.once("exit", () => rmSync(workDir, { recursive: true, force: true }));
 let stack: LocalStack | undefined;
 let exitCode = 1;
+const load = loadavg()[0]?.toFixed(2) ?? "?";
 
 try {
-  const load = loadavg()[0]?.toFixed(2) ?? "?";
   log(`mode: ${quick ? "quick" : "full"}; load average ${load}; state in ${workDir}`);
   // The baselines' switches exist only with BENCH_BASELINES_ENABLED (never deployed).
   stack = await startLocalStack({
@@ -107,7 +139,7 @@ try {
   //    (each run's sagas finish before the next run starts).
   const accept: AcceptResult[] = [];
   const direct: AcceptResult[] = [];
-  for (const [c, count] of PLAN.accept as [number, number][]) {
+  for (const [c, count] of sagasOnly ? [] : (PLAN.accept as [number, number][])) {
     const pair = await acceptLatencyVsDirect(client, c, count);
     accept.push(pair.ours);
     direct.push(pair.direct);
@@ -121,282 +153,287 @@ try {
     );
   }
 
-  // 1b. Saga latency with c sagas in flight (closed loop), then the same at c=8 with every
-  //     relay playing the polling baseline (pokes ignored, drain every POLL_INTERVAL_MS).
+  // 1b. Saga latency with c sagas in flight (closed loop), with every service's D1 calls
+  //     counted over each run, then the same at c=8 with every relay playing the polling
+  //     baseline (pokes ignored, drain every POLL_INTERVAL_MS).
   const saga: Record<number, SagaResult> = {};
   const completion: Record<number, number> = {};
   const sagaIds: Record<number, string[]> = {};
+  const d1Windows: [number, number, D1Window][] = [];
   for (const [c, count] of PLAN.saga as [number, number][]) {
-    const run = await sagaClosedLoop(client, c, count);
+    const { result: run, window } = await countingD1(client, () =>
+      sagaClosedLoop(client, c, count),
+    );
     const s = sagaLatency(run.times, run.unfinished);
     saga[c] = s;
     sagaIds[c] = run.ids;
     completion[c] = Math.round((run.ids.length / run.seconds) * 10) / 10;
+    d1Windows.push([c, run.times.length, window]);
     log(
       `saga c=${c}: -> CONFIRMED p50 ${s.toConfirmed.p50} / p99 ${s.toConfirmed.p99} ms, -> points p50 ${s.toPointsAwarded.p50} ms; ${completion[c]} sagas/s`,
     );
   }
-  await setPollingRelay(client, POLL_INTERVAL_MS);
-  const pollingRun = await sagaClosedLoop(client, 8, PLAN.pollingOrders);
-  const polling = sagaLatency(pollingRun.times, pollingRun.unfinished);
-  await setPollingRelay(client, null);
-  log(
-    `polling relay (${POLL_INTERVAL_MS} ms), c=8: -> CONFIRMED p50 ${polling.toConfirmed.p50} / p99 ${polling.toConfirmed.p99} ms`,
-  );
-
-  // 2. Sustained throughput: an open-loop rate just below the best saga completion rate
-  //    measured so far, with the outbox backlog sampled.
-  const capacity = Math.max(...Object.values(completion), 1);
-  const rate = Math.max(1, Math.floor(capacity * 0.8));
-  log(
-    `throughput: ${rate} orders/s for ${PLAN.throughputSeconds} s (80% of the best saga completion rate, ${capacity}/s)`,
-  );
-  const tp = await throughput(client, rate, PLAN.throughputSeconds);
-  log(
-    `throughput: ${tp.acceptedPerSecond} accepted/s, ${tp.completedPerSecond} sagas completed/s, max backlog ${tp.maxBacklog}`,
-  );
-
-  // 3. Relay drain of a pre-filled outbox.
-  const drainsRaw: DrainResult[] = [];
-  for (const [i, backlog] of PLAN.backlogs.entries()) {
-    // The last run's consumer work is left to die with the stack: nothing is measured after it.
-    const last = i === PLAN.backlogs.length - 1;
-    const run = await drainRun(client, persistDir, workDir, backlog, 180_000, !last);
-    drainsRaw.push(run);
+  // What one history poll costs the order service: subtracted from its count per poll sent.
+  const finishedId = Object.values(sagaIds).flat()[0];
+  const historyCost = finishedId ? await historyCallCost(client, finishedId) : 0;
+  const d1: Record<number, D1PerSaga> = {};
+  for (const [c, sagas, window] of d1Windows) {
+    const perSaga = d1PerSaga(window, sagas, historyCost);
+    d1[c] = perSaga;
     log(
-      `drain ${backlog}: relay done in ${run.wallMs} ms (client view), consumer in ${run.consumedMs} ms`,
+      `D1 calls per saga, c=${c}: ${perSaga.total} (${D1_SERVICES.map((x) => `${x} ${perSaga.services[x]}`).join(", ")}; ${perSaga.historyPolls} history polls x ${historyCost} subtracted from order)`,
     );
   }
-  await stack.stop();
-  stack = undefined;
-
-  // 4. From the services' tables: hop breakdown, drain rates, query plan.
-  const tables = await readTables(persistDir, {
-    service: "inventory",
-    statements: [DRAIN_STATS_SQL, `EXPLAIN QUERY PLAN ${RELAY_SELECT}`],
-  });
-  const inventory = tables.find((t) => t.service === "inventory");
-  const drains = withServerRates(drainsRaw, inventory?.extra[0] ?? []);
-  const queryPlan = (inventory?.extra[1] ?? []).map((row) => String(row.detail));
-  const hopRows = hops(tables, new Set(sagaIds[8] ?? []));
-  log(`relay query plan: ${queryPlan.join(" | ")}`);
-
-  // 5. The bare relay, alone on the machine.
-  let bare: BareRelayResult | null = null;
-  try {
-    bare = await bareRelay(workDir, PLAN.backlogs, BARE_PAUSE_MS);
-    log(`bare relay: ${bare.drains.map((d) => `${d.backlog}: ${d.eventsPerSecond}/s`).join(", ")}`);
-  } catch (error) {
-    log(`bare relay failed: ${(error as Error).message}`);
-  }
-
-  // 5b. Consumer cost: the kit's inbox consumer vs the same handler without dedupe, alone on the machine.
-  let consumerCost: ConsumerCostResult | null = null;
-  try {
-    consumerCost = await measureConsumerCost({ quick, log });
-  } catch (error) {
-    log(`consumer cost failed: ${(error as Error).message}`);
-  }
-
-  // 6. Results.
-  const rows: Row[] = [];
-  for (const a of accept)
-    rows.push(latencyRow("accept", `POST /orders -> 202, concurrency ${a.concurrency}`, a.latency));
-  for (const [c, s] of Object.entries(saga).map(([c, s]) => [Number(c), s] as const)) {
-    const target =
-      c === 8
-        ? {
-            text: "p50 <= 60, p99 <= 250",
-            met: s.toConfirmed.p50 <= 60 && s.toConfirmed.p99 <= 250,
-          }
-        : undefined;
-    rows.push(
-      latencyRow("saga", `accepted -> CONFIRMED, ${c} sagas in flight`, s.toConfirmed, target),
-      latencyRow("saga", `accepted -> points awarded, ${c} sagas in flight`, s.toPointsAwarded),
+  if (sagasOnly) {
+    const rows = [...sagaLatencyRows(saga), ...sagaRateRows(completion, sagaIds), ...d1Rows(d1)];
+    writeResults({ saga, completionPerSecond: completion, d1CallsPerSaga: d1 }, rows);
+  } else {
+    await setPollingRelay(client, POLL_INTERVAL_MS);
+    const pollingRun = await sagaClosedLoop(client, 8, PLAN.pollingOrders);
+    const polling = sagaLatency(pollingRun.times, pollingRun.unfinished);
+    await setPollingRelay(client, null);
+    log(
+      `polling relay (${POLL_INTERVAL_MS} ms), c=8: -> CONFIRMED p50 ${polling.toConfirmed.p50} / p99 ${polling.toConfirmed.p99} ms`,
     );
-  }
-  for (const d of direct) {
-    const ours = accept.find((a) => a.concurrency === d.concurrency);
-    const overhead = ratio(ours?.latency.p50, d.latency.p50);
+
+    // 2. Sustained throughput: an open-loop rate just below the best saga completion rate
+    //    measured so far, with the outbox backlog sampled.
+    const capacity = Math.max(...Object.values(completion), 1);
+    const rate = Math.max(1, Math.floor(capacity * 0.8));
+    log(
+      `throughput: ${rate} orders/s for ${PLAN.throughputSeconds} s (80% of the best saga completion rate, ${capacity}/s)`,
+    );
+    const tp = await throughput(client, rate, PLAN.throughputSeconds);
+    log(
+      `throughput: ${tp.acceptedPerSecond} accepted/s, ${tp.completedPerSecond} sagas completed/s, max backlog ${tp.maxBacklog}`,
+    );
+
+    // 3. Relay drain of a pre-filled outbox.
+    const drainsRaw: DrainResult[] = [];
+    for (const [i, backlog] of PLAN.backlogs.entries()) {
+      // The last run's consumer work is left to die with the stack: nothing is measured after it.
+      const last = i === PLAN.backlogs.length - 1;
+      const run = await drainRun(client, persistDir, workDir, backlog, 180_000, !last);
+      drainsRaw.push(run);
+      log(
+        `drain ${backlog}: relay done in ${run.wallMs} ms (client view), consumer in ${run.consumedMs} ms`,
+      );
+    }
+    await stack.stop();
+    stack = undefined;
+
+    // 4. From the services' tables: hop breakdown, drain rates, query plan.
+    const tables = await readTables(persistDir, {
+      service: "inventory",
+      statements: [DRAIN_STATS_SQL, `EXPLAIN QUERY PLAN ${RELAY_SELECT}`],
+    });
+    const inventory = tables.find((t) => t.service === "inventory");
+    const drains = withServerRates(drainsRaw, inventory?.extra[0] ?? []);
+    const queryPlan = (inventory?.extra[1] ?? []).map((row) => String(row.detail));
+    const hopRows = hops(tables, new Set(sagaIds[8] ?? []));
+    log(`relay query plan: ${queryPlan.join(" | ")}`);
+
+    // 5. The bare relay, alone on the machine.
+    let bare: BareRelayResult | null = null;
+    try {
+      bare = await bareRelay(workDir, PLAN.backlogs, BARE_PAUSE_MS);
+      log(
+        `bare relay: ${bare.drains.map((d) => `${d.backlog}: ${d.eventsPerSecond}/s`).join(", ")}`,
+      );
+    } catch (error) {
+      log(`bare relay failed: ${(error as Error).message}`);
+    }
+
+    // 5b. Consumer cost: the kit's inbox consumer vs the same handler without dedupe, alone on the machine.
+    let consumerCost: ConsumerCostResult | null = null;
+    try {
+      consumerCost = await measureConsumerCost({ quick, log });
+    } catch (error) {
+      log(`consumer cost failed: ${(error as Error).message}`);
+    }
+
+    // 6. Results.
+    const rows: Row[] = [];
+    for (const a of accept)
+      rows.push(
+        latencyRow("accept", `POST /orders -> 202, concurrency ${a.concurrency}`, a.latency),
+      );
+    rows.push(...sagaLatencyRows(saga));
+    for (const d of direct) {
+      const ours = accept.find((a) => a.concurrency === d.concurrency);
+      const overhead = ratio(ours?.latency.p50, d.latency.p50);
+      rows.push(
+        latencyRow(
+          "baselines",
+          `direct publish (no outbox): POST /orders -> 202, concurrency ${d.concurrency}`,
+          d.latency,
+        ),
+        {
+          section: "baselines",
+          figure: `outbox overhead on accept p50 (ours / direct), concurrency ${d.concurrency} (p99: ${ratio(ours?.latency.p99, d.latency.p99) ?? "n/a"}x)`,
+          value: overhead,
+          unit: "x",
+          target: "<= 1.25",
+          met: overhead !== null && overhead <= 1.25,
+        },
+      );
+    }
+    const ours8 = saga[8];
+    const gain = ratio(polling.toConfirmed.p50, ours8?.toConfirmed.p50);
     rows.push(
       latencyRow(
         "baselines",
-        `direct publish (no outbox): POST /orders -> 202, concurrency ${d.concurrency}`,
-        d.latency,
+        `polling relay (every ${POLL_INTERVAL_MS} ms): accepted -> CONFIRMED, concurrency 8`,
+        polling.toConfirmed,
       ),
       {
         section: "baselines",
-        figure: `outbox overhead on accept p50 (ours / direct), concurrency ${d.concurrency} (p99: ${ratio(ours?.latency.p99, d.latency.p99) ?? "n/a"}x)`,
-        value: overhead,
+        figure: `latency gain (polling / ours, p50 accepted -> CONFIRMED, c=8; p99: ${ratio(polling.toConfirmed.p99, ours8?.toConfirmed.p99) ?? "n/a"}x)`,
+        value: gain,
         unit: "x",
-        target: "<= 1.25",
-        met: overhead !== null && overhead <= 1.25,
+        target: ">= 10",
+        met: gain !== null && gain >= 10,
       },
     );
-  }
-  const ours8 = saga[8];
-  const gain = ratio(polling.toConfirmed.p50, ours8?.toConfirmed.p50);
-  rows.push(
-    latencyRow(
-      "baselines",
-      `polling relay (every ${POLL_INTERVAL_MS} ms): accepted -> CONFIRMED, concurrency 8`,
-      polling.toConfirmed,
-    ),
-    {
-      section: "baselines",
-      figure: `latency gain (polling / ours, p50 accepted -> CONFIRMED, c=8; p99: ${ratio(polling.toConfirmed.p99, ours8?.toConfirmed.p99) ?? "n/a"}x)`,
-      value: gain,
-      unit: "x",
-      target: ">= 10",
-      met: gain !== null && gain >= 10,
-    },
-  );
-  for (const h of hopRows)
-    rows.push(latencyRow("saga hops (c=8)", `${h.service}: ${h.step}`, h.latency));
-  for (const [c, ids] of Object.entries(sagaIds))
-    rows.push({
-      section: "saga",
-      figure: `sagas completed per second, ${c} sagas in flight`,
-      value: completion[Number(c)] ?? null,
-      unit: "orders/s",
-      samples: ids.length,
-    });
-  rows.push(
-    {
-      section: "throughput",
-      figure: `accepted (open loop, offered ${tp.targetRate}/s for ${tp.durationSeconds} s)`,
-      value: tp.acceptedPerSecond,
-      unit: "orders/s",
-      samples: tp.ordersAccepted,
-    },
-    {
-      section: "throughput",
-      figure: "sagas completed (first accept -> last points award)",
-      value: tp.completedPerSecond,
-      unit: "orders/s",
-      samples: tp.ordersAccepted,
-      target: "every saga completes",
-      met: tp.allCompleted,
-    },
-    {
-      section: "throughput",
-      figure: "max outbox backlog (sum of services)",
-      value: tp.maxBacklog,
-      unit: "rows",
-    },
-    {
-      section: "throughput",
-      figure: "last saga completed after the load ended",
-      value: tp.drainAfterLoadMs,
-      unit: "ms",
-    },
-    latencyRow("throughput", "accept latency under load", tp.accept),
-    latencyRow("throughput", "accepted -> CONFIRMED under load", tp.saga.toConfirmed),
-  );
-  const firstDrain = drains[0]?.usPerEvent ?? undefined;
-  for (const d of drains) {
-    const flat = ratio(d.usPerEvent ?? undefined, firstDrain);
+    for (const h of hopRows)
+      rows.push(latencyRow("saga hops (c=8)", `${h.service}: ${h.step}`, h.latency));
+    rows.push(...sagaRateRows(completion, sagaIds), ...d1Rows(d1));
     rows.push(
       {
-        section: "relay drain",
-        figure: `kit relay (${DRAIN_SUBSCRIBERS} subscriber queues), backlog ${d.backlog}${d.drained ? "" : " (NOT drained)"}`,
-        value: d.eventsPerSecond,
-        unit: "events/s",
-        samples: d.backlog,
-        target: ">= 10000",
-        met: (d.eventsPerSecond ?? 0) >= 10_000,
+        section: "throughput",
+        figure: `accepted (open loop, offered ${tp.targetRate}/s for ${tp.durationSeconds} s)`,
+        value: tp.acceptedPerSecond,
+        unit: "orders/s",
+        samples: tp.ordersAccepted,
       },
       {
-        section: "relay drain",
-        figure: `kit relay, per-event cost, backlog ${d.backlog} (x vs ${drains[0]?.backlog})`,
-        value: d.usPerEvent === null ? null : `${d.usPerEvent} (${flat ?? "n/a"}x)`,
-        unit: "µs/event",
-        target: "flat (<= 1.25x)",
-        met: flat !== null && flat <= 1.25,
+        section: "throughput",
+        figure: "sagas completed (first accept -> last points award)",
+        value: tp.completedPerSecond,
+        unit: "orders/s",
+        samples: tp.ordersAccepted,
+        target: "every saga completes",
+        met: tp.allCompleted,
       },
       {
-        section: "relay drain",
-        figure: `consumer caught up, backlog ${d.backlog}`,
-        value: d.consumedPerSecond,
-        unit: "events/s",
+        section: "throughput",
+        figure: "max outbox backlog (sum of services)",
+        value: tp.maxBacklog,
+        unit: "rows",
       },
+      {
+        section: "throughput",
+        figure: "last saga completed after the load ended",
+        value: tp.drainAfterLoadMs,
+        unit: "ms",
+      },
+      latencyRow("throughput", "accept latency under load", tp.accept),
+      latencyRow("throughput", "accepted -> CONFIRMED under load", tp.saga.toConfirmed),
     );
-  }
-  for (const b of bare?.drains ?? []) {
-    const ours = drains.find((d) => d.backlog === b.backlog);
-    // The kit sends each event to every subscriber; the bare relay to its one queue.
-    const oursMessages =
-      ours?.eventsPerSecond == null ? undefined : ours.eventsPerSecond * DRAIN_SUBSCRIBERS;
+    const firstDrain = drains[0]?.usPerEvent ?? undefined;
+    for (const d of drains) {
+      const flat = ratio(d.usPerEvent ?? undefined, firstDrain);
+      rows.push(
+        {
+          section: "relay drain",
+          figure: `kit relay (${DRAIN_SUBSCRIBERS} subscriber queues), backlog ${d.backlog}${d.drained ? "" : " (NOT drained)"}`,
+          value: d.eventsPerSecond,
+          unit: "events/s",
+          samples: d.backlog,
+          target: ">= 10000",
+          met: (d.eventsPerSecond ?? 0) >= 10_000,
+        },
+        {
+          section: "relay drain",
+          figure: `kit relay, per-event cost, backlog ${d.backlog} (x vs ${drains[0]?.backlog})`,
+          value: d.usPerEvent === null ? null : `${d.usPerEvent} (${flat ?? "n/a"}x)`,
+          unit: "µs/event",
+          target: "flat (<= 1.25x)",
+          met: flat !== null && flat <= 1.25,
+        },
+        {
+          section: "relay drain",
+          figure: `consumer caught up, backlog ${d.backlog}`,
+          value: d.consumedPerSecond,
+          unit: "events/s",
+        },
+      );
+    }
+    for (const b of bare?.drains ?? []) {
+      const ours = drains.find((d) => d.backlog === b.backlog);
+      // The kit sends each event to every subscriber; the bare relay to its one queue.
+      const oursMessages =
+        ours?.eventsPerSecond == null ? undefined : ours.eventsPerSecond * DRAIN_SUBSCRIBERS;
+      rows.push({
+        section: "relay drain",
+        figure: `bare relay (1 queue), backlog ${b.backlog} (kit / bare: events ${ratio(ours?.eventsPerSecond ?? undefined, b.eventsPerSecond ?? undefined) ?? "n/a"}, messages ${ratio(oursMessages, b.eventsPerSecond ?? undefined) ?? "n/a"})`,
+        value: b.eventsPerSecond,
+        unit: "events/s",
+        samples: b.backlog,
+      });
+    }
+    const consumerModes = {
+      inbox: "kit consumer, with inbox dedupe",
+      plain: "without dedupe",
+      "bare-group": "bare group-commit consumer (1 read + 1 D1 batch per 100 events, no inbox)",
+    } as const;
+    for (const r of consumerCost?.rows ?? [])
+      rows.push({
+        section: "consumer cost",
+        figure: `${consumerModes[r.mode]}, inbox table ${r.inboxRows} rows (median of runs of ${r.mode === "bare-group" ? consumerCost?.bareEventsPerRun : consumerCost?.eventsPerRun} events)`,
+        value: r.usPerEvent,
+        unit: "µs/event",
+        samples: r.samples.length,
+      });
+    for (const r of consumerCost?.kitOverBare ?? [])
+      rows.push({
+        section: "consumer cost",
+        figure: `kit consumer / bare group consumer, events/s, inbox table ${r.inboxRows} rows (${r.kitEventsPerSecond} / ${r.bareEventsPerSecond}; median of rounds: ${pct(r.pairedFraction)}%)`,
+        value: pct(r.fraction),
+        unit: "%",
+        target: ">= 25",
+        met: r.fraction !== null && r.fraction >= 0.25,
+      });
+    for (const r of consumerCost?.ratios ?? [])
+      rows.push({
+        section: "consumer cost",
+        figure: `dedupe overhead (with / without), inbox table ${r.inboxRows} rows (median of paired runs: ${r.pairedInboxOverPlain}x)`,
+        value: r.inboxOverPlain,
+        unit: "x",
+      });
     rows.push({
       section: "relay drain",
-      figure: `bare relay (1 queue), backlog ${b.backlog} (kit / bare: events ${ratio(ours?.eventsPerSecond ?? undefined, b.eventsPerSecond ?? undefined) ?? "n/a"}, messages ${ratio(oursMessages, b.eventsPerSecond ?? undefined) ?? "n/a"})`,
-      value: b.eventsPerSecond,
-      unit: "events/s",
-      samples: b.backlog,
+      figure: "EXPLAIN QUERY PLAN of the relay's SELECT",
+      value: queryPlan.join("; "),
+      unit: "",
+      target: "uses outbox_pending_idx",
+      met: queryPlan.some((line) => line.includes("outbox_pending_idx")),
     });
-  }
-  for (const r of consumerCost?.rows ?? [])
-    rows.push({
-      section: "consumer cost",
-      figure: `${r.mode === "inbox" ? "with inbox dedupe" : "without dedupe"}, inbox table ${r.inboxRows} rows (median of runs of ${consumerCost?.eventsPerRun} events)`,
-      value: r.usPerEvent,
-      unit: "µs/event",
-      samples: r.samples.length,
-    });
-  for (const r of consumerCost?.ratios ?? [])
-    rows.push({
-      section: "consumer cost",
-      figure: `dedupe overhead (with / without), inbox table ${r.inboxRows} rows (median of paired runs: ${r.pairedInboxOverPlain}x)`,
-      value: r.inboxOverPlain,
-      unit: "x",
-    });
-  rows.push({
-    section: "relay drain",
-    figure: "EXPLAIN QUERY PLAN of the relay's SELECT",
-    value: queryPlan.join("; "),
-    unit: "",
-    target: "uses outbox_pending_idx",
-    met: queryPlan.some((line) => line.includes("outbox_pending_idx")),
-  });
 
-  const meta = {
-    date: new Date().toISOString(),
-    mode: quick ? "quick" : "full",
-    machine: `${cpus().length} × ${cpus()[0]?.model ?? "cpu"}, node ${process.version}`,
-    "load average (1 min) at start / end": `${load} / ${loadavg()[0]?.toFixed(2)}`,
-    "run time": `${((Date.now() - t0) / 1000).toFixed(0)} s`,
-  };
-  const results = {
-    meta,
-    plan: PLAN,
-    accept: accept.map(({ orderIds: _, ...a }) => a),
-    baselines: {
-      directPublishAccept: direct.map(({ orderIds: _, ...a }) => a),
-      pollingRelay: { intervalMs: POLL_INTERVAL_MS, saga: polling },
-    },
-    saga,
-    completionPerSecond: completion,
-    sagaHops: hopRows,
-    throughput: tp,
-    consumerCost,
-    drain: {
-      kit: drains,
-      bare: bare?.drains ?? null,
-      queryPlan,
-      bareQueryPlan: bare?.queryPlan ?? null,
-    },
-    rows,
-  };
-  mkdirSync(values.out, { recursive: true });
-  writeFileSync(join(values.out, "latest.json"), `${JSON.stringify(results, null, 2)}\n`);
-  const md = markdown("edge-saga benchmark", meta, rows);
-  writeFileSync(join(values.out, "latest.md"), md);
-  writeFileSync(
-    join(values.out, "latest.svg"),
-    svg(rows, tp.backlog, `edge-saga benchmark (${meta.mode}, ${meta.date})`),
-  );
-  console.log(`\n${md}`);
-  log(`results written to ${values.out}`);
+    writeResults(
+      {
+        accept: accept.map(({ orderIds: _, ...a }) => a),
+        baselines: {
+          directPublishAccept: direct.map(({ orderIds: _, ...a }) => a),
+          pollingRelay: { intervalMs: POLL_INTERVAL_MS, saga: polling },
+        },
+        saga,
+        completionPerSecond: completion,
+        d1CallsPerSaga: d1,
+        sagaHops: hopRows,
+        throughput: tp,
+        consumerCost,
+        drain: {
+          kit: drains,
+          bare: bare?.drains ?? null,
+          queryPlan,
+          bareQueryPlan: bare?.queryPlan ?? null,
+        },
+      },
+      rows,
+      tp.backlog,
+    );
+  }
   exitCode = 0;
 } catch (error) {
   console.error(error);
@@ -405,3 +442,113 @@ try {
   rmSync(workDir, { recursive: true, force: true });
 }
 process.exit(exitCode);
+
+/** Writes latest.json (every figure and `results`), latest.md (the table) and latest.svg. */
+function writeResults(
+  results: Record<string, unknown>,
+  rows: Row[],
+  backlog: BacklogSample[] = [],
+) {
+  const meta = {
+    date: new Date().toISOString(),
+    mode: `${quick ? "quick" : "full"}${sagasOnly ? ", sagas only" : ""}`,
+    machine: `${cpus().length} × ${cpus()[0]?.model ?? "cpu"}, node ${process.version}`,
+    "load average (1 min) at start / end": `${load} / ${loadavg()[0]?.toFixed(2)}`,
+    "run time": `${((Date.now() - t0) / 1000).toFixed(0)} s`,
+  };
+  mkdirSync(values.out, { recursive: true });
+  writeFileSync(
+    join(values.out, "latest.json"),
+    `${JSON.stringify({ meta, plan: PLAN, ...results, rows }, null, 2)}\n`,
+  );
+  const md = markdown("edge-saga benchmark", meta, rows);
+  writeFileSync(join(values.out, "latest.md"), md);
+  writeFileSync(
+    join(values.out, "latest.svg"),
+    svg(rows, backlog, `edge-saga benchmark (${meta.mode}, ${meta.date})`),
+  );
+  console.log(`\n${md}`);
+  log(`results written to ${values.out}`);
+}
+
+function pct(fraction: number | null): number | null {
+  return fraction === null || !Number.isFinite(fraction) ? null : round(fraction * 100, 1);
+}
+
+/** Saga latency rows; the target (issue 6) applies to 8 in flight. */
+function sagaLatencyRows(saga: Record<number, SagaResult>): Row[] {
+  return Object.entries(saga).flatMap(([key, s]) => {
+    const c = Number(key);
+    const target =
+      c === 8
+        ? {
+            text: "p50 <= 60, p99 <= 250",
+            met: s.toConfirmed.p50 <= 60 && s.toConfirmed.p99 <= 250,
+          }
+        : undefined;
+    return [
+      latencyRow("saga", `accepted -> CONFIRMED, ${c} sagas in flight`, s.toConfirmed, target),
+      latencyRow("saga", `accepted -> points awarded, ${c} sagas in flight`, s.toPointsAwarded),
+    ];
+  });
+}
+
+/** Sagas completed per second through the public API (closed loop); issue 12's target at 32. */
+function sagaRateRows(
+  completion: Record<number, number>,
+  sagaIds: Record<number, string[]>,
+): Row[] {
+  return Object.entries(sagaIds).map(([key, ids]) => {
+    const c = Number(key);
+    const value = completion[c] ?? null;
+    const goal = 4 * SAGAS_PER_SECOND_BEFORE;
+    return {
+      section: "saga",
+      figure: `sagas completed per second, ${c} sagas in flight`,
+      value,
+      unit: "orders/s",
+      samples: ids.length,
+      ...(c === 32
+        ? {
+            target: `>= ${goal} (4x the ~${SAGAS_PER_SECOND_BEFORE}/s before issue 12)`,
+            met: value !== null && value >= goal,
+          }
+        : {}),
+    };
+  });
+}
+
+/**
+ * D1 calls per saga completed, in all (target: at most half of the figure measured before
+ * issue 12 at the same concurrency) and per service.
+ */
+function d1Rows(d1: Record<number, D1PerSaga>): Row[] {
+  return Object.entries(d1).flatMap(([key, r]) => {
+    const c = Number(key);
+    const then = before?.d1CallsPerSaga[String(c)]?.total ?? null;
+    const target =
+      then === null
+        ? {}
+        : {
+            target: `<= ${round(then / 2, 2)} (half of ${then} before issue 12)`,
+            met: r.total !== null && r.total <= then / 2,
+          };
+    return [
+      {
+        section: "D1 calls per saga",
+        figure: `all services, ${c} sagas in flight`,
+        value: r.total,
+        unit: "calls",
+        samples: r.sagas,
+        ...target,
+      },
+      ...D1_SERVICES.map((service) => ({
+        section: "D1 calls per saga",
+        figure: `${service}, ${c} sagas in flight${service === "order" ? ` (${r.historyPolls} bench polls x ${r.historyCallCost} taken out)` : ""}${then === null ? "" : ` (before issue 12: ${before?.d1CallsPerSaga[String(c)]?.[service] ?? "n/a"})`}`,
+        value: r.services[service],
+        unit: "calls",
+        samples: r.sagas,
+      })),
+    ];
+  });
+}

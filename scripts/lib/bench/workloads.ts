@@ -19,6 +19,13 @@ export interface BenchClient {
   adminToken: string;
 }
 
+/**
+ * Requests the workloads sent to `GET /orders/{id}/history` (the saga workloads' polls), every
+ * attempt counted: the D1 reads they cost the order service are the bench's, not the saga's
+ * (scripts/lib/bench/d1-calls.ts subtracts them).
+ */
+export const historyPolls = { sent: 0 };
+
 let ipCounter = 0;
 /** A fresh client address for every order (10.x.y.z, 16 M of them). */
 function nextIp(): string {
@@ -44,13 +51,16 @@ async function call(
   if (options.body !== undefined) headers["content-type"] = "application/json";
   if (options.admin) headers.authorization = `Bearer ${client.adminToken}`;
   if (options.ip) headers["cf-connecting-ip"] = options.ip;
-  const send = () =>
-    fetch(`${client.baseUrl}${path}`, {
+  const isHistory = method === "GET" && /^\/orders\/[^/]+\/history$/.test(path);
+  const send = () => {
+    if (isHistory) historyPolls.sent++;
+    return fetch(`${client.baseUrl}${path}`, {
       method,
       headers,
       body: options.body === undefined ? undefined : JSON.stringify(options.body),
       signal: AbortSignal.timeout(method === "GET" ? 15_000 : 60_000),
     });
+  };
   // The local dev proxy has been seen to leave a read unanswered under load: reads are safe
   // to resend, and one stuck poll must not sink a ten-minute run.
   let res: Response | undefined;
@@ -72,7 +82,7 @@ async function call(
   return { status: res.status, body };
 }
 
-async function expectOk(
+export async function expectOk(
   client: BenchClient,
   ok: number[],
   method: string,
@@ -272,24 +282,44 @@ export async function waitForSagas(
  * Saga latency with `concurrency` sagas in flight: each client places an order and waits until
  * its saga finished before placing the next (closed loop), so the figure is the saga's own
  * latency, not the queueing of an overload. Latencies come from server-side timestamps; the
- * client's polling (every 25 ms) only decides when the next order goes.
+ * client's polling only decides when the next order goes. The polls are reads of the order
+ * service, which also runs the saga: so as not to load it with more reads than the saga makes
+ * (at 32 in flight, polling every 25 ms from the start sent ~40 polls per saga), a client
+ * first waits `FIRST_POLL_SHARE` of the run's typical saga time (a moving average of what the
+ * clients saw), then polls every 25 ms.
  */
 export async function sagaClosedLoop(
   client: BenchClient,
   concurrency: number,
   count: number,
-): Promise<{ ids: string[]; times: SagaTimes[]; unfinished: number; seconds: number }> {
+): Promise<{
+  ids: string[];
+  times: SagaTimes[];
+  unfinished: number;
+  seconds: number;
+  /** History polls sent by the loop (its final wait included). */
+  polls: number;
+}> {
   const started = performance.now();
+  const pollsBefore = historyPolls.sent;
+  let typicalMs = 0;
   const ids = await pool(concurrency, { count }, async () => {
     const { id } = await placeOrder(client);
+    const placed = performance.now();
     const deadline = Date.now() + 60_000;
+    await sleep(FIRST_POLL_SHARE * typicalMs);
     while (Date.now() < deadline && !finished(await sagaTimes(client, id))) await sleep(25);
+    const ms = performance.now() - placed;
+    typicalMs = typicalMs === 0 ? ms : 0.8 * typicalMs + 0.2 * ms;
     return id;
   });
   const seconds = (performance.now() - started) / 1000;
   const { times, unfinished } = await waitForSagas(client, ids, 60_000);
-  return { ids, times, unfinished, seconds };
+  return { ids, times, unfinished, seconds, polls: historyPolls.sent - pollsBefore };
 }
+
+/** Of the typical saga time, how long a client waits before its first poll. */
+const FIRST_POLL_SHARE = 0.6;
 
 function finished(t: SagaTimes): boolean {
   if (t.finalStatus === "REJECTED" || t.finalStatus === "CANCELLED") return true;
