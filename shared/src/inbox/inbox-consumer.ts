@@ -227,7 +227,13 @@ export function createInboxConsumer<Env extends { DB: D1Database }>(
       pokes.push(atMost(SIDE_CALL_MS, options.afterCommit?.(env)));
     };
 
-    const settle = (message: Message, outcome: Outcome, event?: Partial<Envelope>, emitted = 0) => {
+    const settle = (
+      message: Message,
+      outcome: Outcome,
+      event?: Partial<Envelope>,
+      emitted = 0,
+      error?: unknown,
+    ) => {
       counts[outcome]++;
       unpoked += emitted;
       if (outcome === "duplicate" && event?.id) duplicateIds.push(event.id);
@@ -240,6 +246,7 @@ export function createInboxConsumer<Env extends { DB: D1Database }>(
             correlationId: event?.correlationId,
             causationId: event?.causationId,
             attempts: message.attempts,
+            ...(error === undefined ? {} : { error: errorText(error) }),
           },
         );
     };
@@ -265,8 +272,7 @@ export function createInboxConsumer<Env extends { DB: D1Database }>(
 
     const failed = (message: Message, error: unknown, event?: Partial<Envelope>) => {
       message.retry({ delaySeconds: retryDelay(message.attempts) });
-      settle(message, "retried", event);
-      log.error("message not handled", { messageId: message.id, error: errorText(error) });
+      settle(message, "retried", event, 0, error);
     };
 
     const deliveries: Delivery[] = [];
