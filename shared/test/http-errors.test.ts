@@ -1,5 +1,5 @@
 import { Hono } from "hono";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { z } from "zod";
 import { HttpError, notFound, onError, validate } from "../src/http/errors";
 
@@ -42,9 +42,19 @@ describe("HTTP error helpers", () => {
     expect(await (await app.request("/conflict")).json()).toEqual({
       error: { code: "INVALID_STATE", message: "already done" },
     });
+    const logged = vi.spyOn(console, "error").mockImplementation(() => {});
     const boom = await app.request("/boom");
     expect(boom.status).toBe(500);
     expect(JSON.stringify(await boom.json())).not.toContain("secret");
+    // The internals go to the log instead, one error line.
+    expect(logged).toHaveBeenCalledTimes(1);
+    expect(JSON.parse(String(logged.mock.calls[0]?.[0]))).toMatchObject({
+      level: "error",
+      msg: "unhandled error",
+      path: "/boom",
+      error: expect.stringContaining("secret internals"),
+    });
+    logged.mockRestore();
     expect((await app.request("/nowhere")).status).toBe(404);
   });
 });

@@ -1,7 +1,9 @@
+import { env } from "cloudflare:workers";
 import { type DeadLetterResolution, deadLetters } from "../db/kit-schema";
 import type { AnyD1Database } from "../db/types";
 import { newId } from "../envelope";
 import { eventIdOf, processedAmong } from "../inbox/processed-events";
+import { type Logger, loggerFor } from "../log/logger";
 
 export interface DeadLetterInit {
   queue: string;
@@ -59,10 +61,12 @@ export async function storeDeadLetter(
  * the inbox already holds was applied once and only its later deliveries failed (say, the
  * invocation kept crashing after the commit): it is stored for the record, already resolved
  * as `already-applied`, so that operators are left only the dead letters that need them.
+ * `log` defaults to the Worker's (its `LOG_LEVEL` var).
  */
 export async function consumeDeadLetterBatch(
   db: AnyD1Database,
   batch: MessageBatch,
+  log: Logger = loggerFor(env),
 ): Promise<void> {
   const applied = await processedAmong(db, batch.messages);
   for (const message of batch.messages) {
@@ -81,15 +85,11 @@ export async function consumeDeadLetterBatch(
       });
       message.ack();
     } catch (error) {
-      console.error(
-        JSON.stringify({
-          level: "error",
-          msg: "could not store dead letter",
-          queue: batch.queue,
-          messageId: message.id,
-          error: String(error),
-        }),
-      );
+      log.error("could not store dead letter", {
+        queue: batch.queue,
+        messageId: message.id,
+        error: String(error),
+      });
       message.retry();
     }
   }

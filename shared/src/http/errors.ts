@@ -3,6 +3,7 @@ import type { Context, ErrorHandler, NotFoundHandler, ValidationTargets } from "
 import { HTTPException } from "hono/http-exception";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import type { z } from "zod";
+import { loggerFor } from "../log/logger";
 
 export interface ErrorDetail {
   path: string;
@@ -62,14 +63,10 @@ export const onError: ErrorHandler = (error, c) => {
       error.status,
     );
   }
-  console.error(
-    JSON.stringify({
-      level: "error",
-      msg: "unhandled error",
-      path: c.req.path,
-      error: String(error?.stack ?? error),
-    }),
-  );
+  loggerFor(c.env).error("unhandled error", {
+    path: c.req.path,
+    error: String(error?.stack ?? error),
+  });
   return c.json(errorBody("INTERNAL", "internal error"), 500);
 };
 

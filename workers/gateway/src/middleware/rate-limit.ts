@@ -1,4 +1,4 @@
-import { HttpError } from "@edge-saga/shared";
+import { HttpError, loggerFor } from "@edge-saga/shared";
 import type { MiddlewareHandler } from "hono";
 import type { GatewayEnv } from "../types";
 
@@ -30,14 +30,10 @@ export const orderRateLimit: MiddlewareHandler<GatewayEnv> = async (c, next) => 
   try {
     allowed = (await c.env.ORDER_RATE_LIMITER.limit({ key })).success;
   } catch (error) {
-    console.error(
-      JSON.stringify({
-        level: "error",
-        msg: "rate limiter failed; request let through",
-        requestId: c.get("requestId"),
-        error: String(error),
-      }),
-    );
+    loggerFor(c.env).error("rate limiter failed; request let through", {
+      requestId: c.get("requestId"),
+      error: String(error),
+    });
   }
   if (!allowed) {
     throw new HttpError(

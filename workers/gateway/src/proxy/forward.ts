@@ -1,5 +1,5 @@
 import { REQUEST_ID_HEADER } from "@edge-saga/contracts";
-import { BENCH_BASELINE_HEADER, HttpError } from "@edge-saga/shared";
+import { BENCH_BASELINE_HEADER, HttpError, loggerFor } from "@edge-saga/shared";
 import type { Context } from "hono";
 import { type BoundService, type GatewayEnv, serviceBinding } from "../types";
 
@@ -57,9 +57,7 @@ export async function callService(
       new Request(`https://${service}.internal${pathAndQuery}`, init),
     );
   } catch (error) {
-    console.error(
-      JSON.stringify({ level: "error", msg: "service call failed", service, error: String(error) }),
-    );
+    loggerFor(env).error("service call failed", { service, error: String(error) });
     throw new HttpError(502, "UPSTREAM_UNAVAILABLE", `the ${service} service did not answer`);
   }
 }

@@ -1,3 +1,4 @@
+import { loggerFor } from "@edge-saga/shared";
 import { callService } from "../proxy/forward";
 import { SERVICES } from "../types";
 
@@ -7,12 +8,11 @@ import { SERVICES } from "../types";
  * In production each service has its own cron trigger and the gateway none.
  */
 export async function runServiceMaintenance(env: Env): Promise<void> {
+  const log = loggerFor(env);
   await Promise.all(
     SERVICES.map(async (service) => {
       const answer = await callService(env, service, "/admin/maintenance", { method: "POST" });
-      console.log(
-        JSON.stringify({ level: "info", msg: "maintenance", service, status: answer.status }),
-      );
+      log.info("maintenance", { service, status: answer.status });
     }),
   );
 }

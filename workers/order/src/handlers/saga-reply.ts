@@ -1,8 +1,13 @@
-import { causedBy, type Decision, type Envelope, type EventHandler } from "@edge-saga/shared";
+import {
+  causedBy,
+  type Decision,
+  type Envelope,
+  type EventHandler,
+  loggerFor,
+} from "@edge-saga/shared";
 import { changeStatements, findOrder, sagaStateOf } from "../db/order-store";
 import { decideReply, type SagaReply } from "../domain/saga";
 import { orderEvent } from "../events/order-events";
-import { log } from "../log";
 
 /**
  * A handler applying a participant's answer with the saga rules. A stale or duplicate answer
@@ -12,11 +17,12 @@ import { log } from "../log";
 export function sagaReplyHandler<E extends Envelope<{ orderId: string }>>(
   toReply: (event: E) => SagaReply,
 ): EventHandler<Env, E> {
-  return async (event, { db }): Promise<Decision> => {
+  return async (event, { db, env }): Promise<Decision> => {
     const orderId = event.payload.orderId;
     const row = await findOrder(db, orderId);
+    const log = loggerFor(env, { service: "order" });
     if (!row) {
-      log("warn", "reply for an unknown order ignored", {
+      log.warn("reply for an unknown order ignored", {
         eventId: event.id,
         type: event.type,
         orderId,
@@ -25,7 +31,8 @@ export function sagaReplyHandler<E extends Envelope<{ orderId: string }>>(
     }
     const decision = decideReply(sagaStateOf(row), toReply(event));
     if (decision.kind === "ignore") {
-      log("info", "stale or duplicate reply ignored", {
+      // One line per event: debug (a redelivered reply is routine).
+      log.debug("stale or duplicate reply ignored", {
         eventId: event.id,
         type: event.type,
         orderId,
