@@ -8,6 +8,7 @@ declare global {
     TEST_INBOX: Queue;
     AUDIT_INBOX: Queue;
     TEST_MIGRATIONS: D1Migration[];
+    LOG_LEVEL: string;
     FAULTS_ENABLED?: string;
     BENCH_BASELINES_ENABLED?: string;
   }
@@ -22,6 +23,7 @@ declare global {
       AUDIT_INBOX: Queue;
       AUDIT_INBOX: Queue;
       TEST_MIGRATIONS: D1Migration[];
+      LOG_LEVEL: string;
       FAULTS_ENABLED?: string;
       BENCH_BASELINES_ENABLED?: string;
       BENCH_BASELINES_ENABLED?: string;
