@@ -1,5 +1,6 @@
 import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-pool-workers";
 import { defineConfig } from "vitest/config";
+import { testLogLevel } from "../scripts/lib/test-log-level.ts";
 
 export default defineConfig(async () => {
   const migrations = await readD1Migrations(
@@ -11,10 +12,11 @@ export default defineConfig(async () => {
         main: "./test/worker/src/index.ts",
         wrangler: { configPath: "./test/worker/wrangler.toml" },
         // Fault injection and bench baselines on for the kit's tests (never in a wrangler.toml);
-        // tests of the disabled path turn faults off per call.
+        // tests of the disabled path turn faults off per call. LOG_LEVEL: quiet unless asked.
         miniflare: {
           bindings: {
             TEST_MIGRATIONS: migrations,
+            LOG_LEVEL: testLogLevel(),
             FAULTS_ENABLED: "true",
             BENCH_BASELINES_ENABLED: "true",
           },

@@ -1,6 +1,7 @@
 import { cloudflareTest } from "@cloudflare/vitest-pool-workers";
 import { type Request as MiniflareRequest, Response } from "miniflare";
 import { defineConfig } from "vitest/config";
+import { testLogLevel } from "../../scripts/lib/test-log-level.ts";
 
 /**
  * Stand-in services: each echoes what the gateway sent it, so the tests see exactly which
@@ -42,7 +43,8 @@ export default defineConfig({
       main: "./src/index.ts",
       wrangler: { configPath: "../../wrangler.toml" },
       miniflare: {
-        bindings: { ADMIN_TOKEN: "test-admin-token" },
+        // LOG_LEVEL: warn unless `LOG_LEVEL` is set (scripts/lib/test-log-level.ts).
+        bindings: { ADMIN_TOKEN: "test-admin-token", LOG_LEVEL: testLogLevel() },
         serviceBindings: {
           ORDER: echoService("order"),
           INVENTORY: echoService("inventory"),

@@ -1,5 +1,6 @@
 import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-pool-workers";
 import { defineConfig } from "vitest/config";
+import { testLogLevel } from "../../scripts/lib/test-log-level.ts";
 
 export default defineConfig(async () => {
   const migrations = await readD1Migrations(new URL("./migrations", import.meta.url).pathname);
@@ -9,7 +10,8 @@ export default defineConfig(async () => {
         main: "./src/index.ts",
         wrangler: { configPath: "./wrangler.toml" },
         miniflare: {
-          bindings: { TEST_MIGRATIONS: migrations },
+          // LOG_LEVEL: warn unless `LOG_LEVEL` is set (scripts/lib/test-log-level.ts).
+          bindings: { TEST_MIGRATIONS: migrations, LOG_LEVEL: testLogLevel() },
           // Lets tests send to this service's own inbox through the real local queue.
           queueProducers: { INBOX_UNDER_TEST: { queueName: "inventory-inbox" } },
         },
