@@ -55,6 +55,12 @@ export interface LocalStackOptions {
    * temporary copies of their configs like `faults`. Never set in any wrangler.toml.
    */
   serviceVars?: Record<string, string>;
+  /**
+   * LOG_LEVEL of every Worker (debug, info, warn, error), and wrangler's own `--log-level` to
+   * match (warn and error also drop its request lines). Default: `$LOG_LEVEL`, else the
+   * wrangler.tomls' (info). The e2e suite passes warn: a test stack need not log every event.
+   */
+  logLevel?: string;
   /** Pass `--test-scheduled`: `GET /__scheduled` on the port runs the gateway's `scheduled` handler, if it has one. */
   testScheduled?: boolean;
   /**
@@ -107,10 +113,12 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     );
   };
 
+  const logLevel = options.logLevel || process.env.LOG_LEVEL || undefined;
   let configs = {} as Record<Service, string>;
   try {
     const vars = {
       ...(options.faults ? { FAULTS_ENABLED: "true" } : {}),
+      ...(logLevel ? { LOG_LEVEL: logLevel } : {}),
       ...options.serviceVars,
     };
     configs = serviceConfigs(vars, join(workDir, "configs"));
@@ -137,6 +145,9 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       ...["--persist-to", persistDir],
       ...["--var", `ADMIN_TOKEN:${adminToken}`],
       ...(options.faults ? ["--var", "FAULTS_ENABLED:true"] : []),
+      ...(logLevel
+        ? ["--var", `LOG_LEVEL:${logLevel}`, "--log-level", wranglerLogLevel(logLevel)]
+        : []),
       ...(options.testScheduled ? ["--test-scheduled"] : []),
       "--show-interactive-dev-session=false",
     ],
@@ -191,15 +202,38 @@ function serviceConfigs(vars: Record<string, string>, copiesIn: string): Record<
       );
     const file = join(copiesIn, service, "wrangler.toml");
     mkdirSync(join(copiesIn, service), { recursive: true });
-    const varLines = Object.entries(vars).map(([k, v]) => `${k} = ${JSON.stringify(v)}`);
-    // Into the config's own [vars] table when it has one (TOML allows a table once).
-    const vared = /^\[vars\][ \t]*$/m.test(text)
-      ? text.replace(/^\[vars\][ \t]*$/m, `[vars]\n${varLines.join("\n")}`)
-      : `${text}\n[vars]\n${varLines.join("\n")}\n`;
-    writeFileSync(file, vared);
+    writeFileSync(file, withVars(text, vars));
     copies[service] = file;
   }
   return copies;
+}
+
+/**
+ * `text` (a wrangler.toml) with `vars` set in its `[vars]` table: TOML allows a table once and a
+ * key once in it, so a var the config already sets (LOG_LEVEL) is replaced, the table added if missing.
+ */
+export function withVars(text: string, vars: Record<string, string>): string {
+  const set = Object.entries(vars).map(([k, v]) => `${k} = ${JSON.stringify(v)}`);
+  const lines = text.split("\n");
+  const start = lines.findIndex((line) => /^\[vars\]\s*$/.test(line));
+  if (start < 0) return `${text}\n[vars]\n${set.join("\n")}\n`;
+  let end = lines.findIndex((line, i) => i > start && /^\s*\[/.test(line));
+  if (end < 0) end = lines.length;
+  const keyOf = (line: string) => /^\s*([A-Za-z0-9_-]+)\s*=/.exec(line)?.[1];
+  const kept = lines
+    .slice(start + 1, end)
+    .filter((line) => !Object.hasOwn(vars, keyOf(line) ?? ""));
+  return [...lines.slice(0, start + 1), ...set, ...kept, ...lines.slice(end)].join("\n");
+}
+
+/**
+ * wrangler's `--log-level` for Workers logging at `level`: a Worker's console.log line is at
+ * wrangler's "log" level (its default), and wrangler's own debug is its internals: only warn and
+ * error are passed on.
+ */
+function wranglerLogLevel(level: string): string {
+  const name = level.trim().toLowerCase();
+  return name === "warn" || name === "error" ? name : "log";
 }
 
 /** `wrangler d1 migrations apply` into the shared persist dir (the dev server reads it from there). */

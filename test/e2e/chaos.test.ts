@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runChaos, workload } from "../../scripts/lib/chaos/run";
 import { type LocalStack, startLocalStack } from "../../scripts/lib/local-stack";
+import { testLogLevel } from "../../scripts/lib/test-log-level";
 
 /**
  * A short seeded chaos run on a stack of its own with fault injection enabled: every fault point
@@ -12,7 +13,7 @@ const SEED = 20260425;
 
 let stack: LocalStack;
 beforeAll(async () => {
-  stack = await startLocalStack({ faults: true });
+  stack = await startLocalStack({ faults: true, logLevel: testLogLevel() });
 }, 180_000);
 afterAll(async () => {
   await stack?.stop();

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type LocalStack, startLocalStack } from "../../scripts/lib/local-stack";
+import { testLogLevel } from "../../scripts/lib/test-log-level";
 import { Api } from "./support/api";
 import type { Order } from "./support/types";
 import { poll } from "./support/wait";
@@ -49,7 +50,7 @@ const STEPS = [
 let stack: LocalStack;
 let api: Api;
 beforeAll(async () => {
-  stack = await startLocalStack({ faults: true });
+  stack = await startLocalStack({ faults: true, logLevel: testLogLevel() });
   api = new Api(stack.baseUrl, stack.adminToken);
   for (const service of SERVICES)
     await api.expect([200, 201, 204], "PUT", `/admin/${service}/faults`, {

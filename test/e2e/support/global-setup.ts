@@ -1,5 +1,6 @@
 import type { TestProject } from "vitest/node";
 import { type LocalStack, startLocalStack } from "../../../scripts/lib/local-stack";
+import { testLogLevel } from "../../../scripts/lib/test-log-level";
 
 declare module "vitest" {
   export interface ProvidedContext {
@@ -21,7 +22,7 @@ export default async function setup(project: TestProject) {
     project.provide("baseUrl", external.replace(/\/$/, ""));
     project.provide("adminToken", process.env.E2E_ADMIN_TOKEN ?? "dev-admin-token");
   } else {
-    stack = await startLocalStack();
+    stack = await startLocalStack({ logLevel: testLogLevel() });
     project.provide("baseUrl", stack.baseUrl);
     project.provide("adminToken", stack.adminToken);
   }
