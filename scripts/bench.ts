@@ -544,7 +544,16 @@ function d1Rows(d1: Record<number, D1PerSaga>): Row[] {
       },
       ...D1_SERVICES.map((service) => ({
         section: "D1 calls per saga",
-        figure: `${service}, ${c} sagas in flight${service === "order" ? ` (${r.historyPolls} bench polls x ${r.historyCallCost} taken out)` : ""}${then === null ? "" : ` (before issue 12: ${before?.d1CallsPerSaga[String(c)]?.[service] ?? "n/a"})`}`,
+        figure: `${service}, ${c} sagas in flight (${[
+          then === null
+            ? ""
+            : `before issue 12: ${before?.d1CallsPerSaga[String(c)]?.[service] ?? "n/a"}`,
+          service === "order"
+            ? `${r.historyPolls} bench polls x ${r.historyCallCost} calls taken out`
+            : "",
+        ]
+          .filter(Boolean)
+          .join("; ")})`.replace(" ()", ""),
         value: r.services[service],
         unit: "calls",
         samples: r.sagas,
