@@ -149,4 +149,44 @@ describe("outbox relay", () => {
     await relay().poke();
     await vi.waitFor(async () => expect(await pending()).toBe(0), { timeout: 5_000, interval: 20 });
   });
+
+  it("sends the events a poke hands over first, without reading them, and never twice", async () => {
+    const waiting = Array.from({ length: 3 }, (_, i) =>
+      increment("handover", 1, `handover-old-${i}`),
+    );
+    await seedOutbox(waiting); // committed earlier, their poke lost
+    const fresh = Array.from({ length: 2 }, (_, i) =>
+      increment("handover", 1, `handover-new-${i}`),
+    );
+    await seedOutbox(fresh);
+    const before = (await relay().sendLog()).length;
+    await relay().poke({ events: fresh });
+    await vi.waitFor(async () => expect(await pending()).toBe(0), {
+      timeout: 10_000,
+      interval: 20,
+    });
+    const sent = (await relay().sendLog()).slice(before).flatMap((s) => s.ids);
+    // The handed-over events go out first, then the page reader finds the older ones.
+    expect(sent).toEqual([...fresh, ...waiting].map((e) => e.id));
+
+    // Handed over again after the page reader published it: not sent a second time.
+    const late = increment("handover", 1, "handover-late");
+    await seedOutbox([late]);
+    await relay().poke();
+    await vi.waitFor(async () => expect(await pending()).toBe(0), {
+      timeout: 10_000,
+      interval: 20,
+    });
+    const afterLate = (await relay().sendLog()).length;
+    await relay().poke({ events: [late] });
+    await vi.waitFor(async () => expect((await relay().status()).nextAlarmAt).toBeNull(), {
+      timeout: 10_000,
+      interval: 20,
+    });
+    expect((await relay().sendLog()).slice(afterLate).flatMap((s) => s.ids)).not.toContain(late.id);
+    await vi.waitFor(async () => expect(await tallyValue("handover")).toBe(6), {
+      timeout: 10_000,
+      interval: 50,
+    });
+  });
 });

@@ -49,8 +49,8 @@ export interface InboxConsumerOptions<Env extends { DB: D1Database }> {
   db: (env: Env) => AnyD1Database;
   /** One handler per event type this service consumes. */
   handlers: Record<string, EventHandler<Env>>;
-  /** Called after a batch committed new events, to get them moving. */
-  afterCommit?: (env: Env) => Promise<void>;
+  /** Called with the events a batch committed, to get them moving (`pokeRelay`). */
+  afterCommit?: (env: Env, events: Envelope[]) => Promise<void>;
   /** Deliveries before a failing message is dead-lettered; match the queue's `max_retries + 1`. */
   maxAttempts?: number;
   /** Messages applied one by one (out of their group) at once. Default 8. */
@@ -69,7 +69,7 @@ export interface InboxConsumerOptions<Env extends { DB: D1Database }> {
 }
 
 export type Outcome = "applied" | "duplicate" | "dead-lettered" | "retried";
-type Applied = { outcome: "applied" | "duplicate"; emitted: number };
+type Applied = { outcome: "applied" | "duplicate"; events: Envelope[] };
 
 /** Times a message applied on its own is re-decided when every alternative hit a constraint. */
 const CONFLICT_ROUNDS = 3;
@@ -159,7 +159,7 @@ export function createInboxConsumer<Env extends { DB: D1Database }>(
     for (let round = 1; ; round++) {
       const first = round === 1 ? decided : undefined;
       if (!first && (await alreadyProcessed(db, event.id)))
-        return { outcome: "duplicate", emitted: 0 };
+        return { outcome: "duplicate", events: [] };
       const on = first?.db ?? db;
       const result = first?.alternatives ?? (await handler(event, { db, env }));
       const alternatives = Array.isArray(result) ? result : [result];
@@ -167,10 +167,10 @@ export function createInboxConsumer<Env extends { DB: D1Database }>(
       for (const [index, decision] of alternatives.entries()) {
         try {
           await runBatch(on, commitOf(on, event, attempts, decision));
-          return { outcome: "applied", emitted: decision.events?.length ?? 0 };
+          return { outcome: "applied", events: decision.events ?? [] };
         } catch (error) {
           // Another delivery of this event won the race: the batch rolled back, nothing applied twice.
-          if (isInboxDuplicate(error)) return { outcome: "duplicate", emitted: 0 };
+          if (isInboxDuplicate(error)) return { outcome: "duplicate", events: [] };
           if (!isConstraintError(error)) throw error;
           if (index === alternatives.length - 1 && round >= CONFLICT_ROUNDS) throw error;
         }
@@ -187,8 +187,9 @@ export function createInboxConsumer<Env extends { DB: D1Database }>(
     try {
       // A replay counts as a first delivery; its dead letter in the trace tells what came before.
       const result = await applyAlone(options.db(env), env, { event, attempts: 1 });
-      if (result.emitted > 0 && options.afterCommit) await options.afterCommit(env);
-      return result;
+      if (result.events.length > 0 && options.afterCommit)
+        await options.afterCommit(env, result.events);
+      return { outcome: result.outcome, emitted: result.events.length };
     } catch (error) {
       return { outcome: "failed", reason: errorText(error) };
     }
@@ -221,21 +222,21 @@ export function createInboxConsumer<Env extends { DB: D1Database }>(
     // not wait for the rest of the batch, and once more at the end if more came. A poke is
     // best effort (the cron catches up): awaited at the end, never holding a round.
     const pokes: Promise<void>[] = [];
-    let unpoked = 0;
+    let unpoked: Envelope[] = [];
     const poke = () => {
-      unpoked = 0;
-      pokes.push(atMost(SIDE_CALL_MS, options.afterCommit?.(env)));
+      pokes.push(atMost(SIDE_CALL_MS, options.afterCommit?.(env, unpoked)));
+      unpoked = [];
     };
 
     const settle = (
       message: Message,
       outcome: Outcome,
       event?: Partial<Envelope>,
-      emitted = 0,
+      emitted: Envelope[] = [],
       error?: unknown,
     ) => {
       counts[outcome]++;
-      unpoked += emitted;
+      if (emitted.length > 0) unpoked.push(...emitted);
       if (outcome === "duplicate" && event?.id) duplicateIds.push(event.id);
       if (log.enabled("debug") || (outcome !== "applied" && outcome !== "duplicate"))
         log[outcome === "applied" || outcome === "duplicate" ? "debug" : "warn"](
@@ -272,7 +273,7 @@ export function createInboxConsumer<Env extends { DB: D1Database }>(
 
     const failed = (message: Message, error: unknown, event?: Partial<Envelope>) => {
       message.retry({ delaySeconds: retryDelay(message.attempts) });
-      settle(message, "retried", event, 0, error);
+      settle(message, "retried", event, [], error);
     };
 
     const deliveries: Delivery[] = [];
@@ -296,7 +297,7 @@ export function createInboxConsumer<Env extends { DB: D1Database }>(
         if (crashAfterCommit) await crashAfterCommit();
       }
       message.ack();
-      settle(message, result.outcome, event, result.emitted);
+      settle(message, result.outcome, event, result.events);
     };
 
     /**
@@ -358,7 +359,7 @@ export function createInboxConsumer<Env extends { DB: D1Database }>(
           if (!refusedIds.has(decided.event.id))
             await acknowledge(decided, {
               outcome: "applied",
-              emitted: decided.decision.events?.length ?? 0,
+              events: decided.decision.events ?? [],
             });
         failedInGroup.push(...refused);
       }
@@ -388,9 +389,9 @@ export function createInboxConsumer<Env extends { DB: D1Database }>(
 
     for (const [n, round] of roundsByLane(deliveries, (d) => laneOf(d.event)).entries()) {
       await applyRound(round, n === 0);
-      if (unpoked > 0 && pokes.length === 0) poke();
+      if (unpoked.length > 0 && pokes.length === 0) poke();
     }
-    if (unpoked > 0) poke();
+    if (unpoked.length > 0) poke();
     // Awaited, not left to waitUntil: a queue invocation is over when its handler returns.
     await Promise.all([
       ...pokes,

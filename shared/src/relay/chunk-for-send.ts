@@ -1,5 +1,7 @@
 export interface PendingRow {
+  /** 0 for an event handed over by a poke (not read from the outbox). */
   seq: number;
+  eventId: string;
   type: string;
   body: string;
 }

@@ -1,6 +1,7 @@
 import { DurableObject } from "cloudflare:workers";
 import type { Catalog } from "../catalog";
 import { errorText } from "../db/types";
+import type { Envelope } from "../envelope";
 import {
   type FaultPlan,
   type FaultPoint,
@@ -66,13 +67,20 @@ const MAX_BACKOFF_MS = 60_000;
 const log = createLogger();
 
 // The page's rows in commit order, cut after PAGE_CHARS of bodies (the first row always comes).
-const SELECT_PAGE = `SELECT seq, type, body FROM (
-    SELECT seq, type, body, SUM(length(body)) OVER (ORDER BY seq) AS upto
-      FROM (SELECT seq, type, body FROM outbox WHERE published_at IS NULL ORDER BY seq LIMIT ${PAGE_ROWS})
+const SELECT_PAGE = `SELECT seq, event_id AS eventId, type, body FROM (
+    SELECT seq, event_id, type, body, SUM(length(body)) OVER (ORDER BY seq) AS upto
+      FROM (SELECT seq, event_id, type, body FROM outbox WHERE published_at IS NULL ORDER BY seq LIMIT ${PAGE_ROWS})
   ) WHERE upto - length(body) < ${PAGE_CHARS} ORDER BY seq`;
 // Safe as a range: seqs only grow, and a page is the lowest pending rows.
 const MARK_PUBLISHED =
   "UPDATE outbox SET published_at = ? WHERE seq BETWEEN ? AND ? AND published_at IS NULL";
+// json_each: one bound parameter however many ids (D1 binds at most 100).
+const MARK_PUBLISHED_BY_ID =
+  "UPDATE outbox SET published_at = ? WHERE event_id IN (SELECT value FROM json_each(?)) AND published_at IS NULL";
+/** Events handed over by pokes and not yet sent, at most (more wait for the page reader). */
+const MAX_HANDED_OVER = 1_000;
+/** Ids of events published lately, so one the page reader sent is not sent again when handed over. */
+const RECENT_IDS = 10_000;
 
 const emptyStatus: RelayStatus = {
   lastRunAt: null,
@@ -100,13 +108,23 @@ export abstract class OutboxRelay<Env = unknown> extends DurableObject<Env> {
   protected abstract config(): RelayConfig;
 
   /**
+   * Events committed just before their poke, handed over with it: the next run sends them
+   * without reading them first. Only a shortcut: they are in the outbox already, and a lost
+   * hand-over (an evicted object) leaves them to the page reader.
+   */
+  private handedOver: Envelope[] = [];
+  private readonly recentlyPublished = new Set<string>();
+
+  /**
    * Something was committed: drain now (unless backing off after a failure). The cron's
    * poke (`maintenance`) also cuts a backoff short: at most one extra try a minute, and a
    * relay that failed many times in a row resumes within a minute of the cause going away.
    */
-  async poke(options: { maintenance?: boolean } = {}): Promise<void> {
+  async poke(options: { maintenance?: boolean; events?: Envelope[] } = {}): Promise<void> {
     if (!options.maintenance && (await this.faultPlan()?.draw("relay.poke-lost"))) return;
     if (await this.pollingIntervalMs()) return;
+    for (const event of options.events ?? [])
+      if (this.handedOver.length < MAX_HANDED_OVER) this.handedOver.push(event);
     const scheduled = await this.ctx.storage.getAlarm();
     if (
       scheduled !== null &&
@@ -178,11 +196,14 @@ export abstract class OutboxRelay<Env = unknown> extends DurableObject<Env> {
     const timeoutMs = await this.sendTimeoutMs(config);
     let operations = 0;
     let published = 0;
-    let sent: PendingRow[] = [];
+    // Handed-over events go first, unread; marking them rides in the batch reading the first page.
+    let sent = this.takeHandedOver();
+    if (sent.length > 0) operations += await this.sendToSubscribers(config, sent, timeoutMs);
     for (;;) {
       const rows = await readPageMarking(config.db, sent);
       operations++;
       published += sent.length;
+      for (const row of sent) this.remember(row.eventId);
       if (rows.length === 0) return { published, more: false, operations };
       if (operations >= budget) return { published, more: true, operations };
       if (published > 0) await this.pause(config);
@@ -190,6 +211,30 @@ export abstract class OutboxRelay<Env = unknown> extends DurableObject<Env> {
       if (await this.faultPlan()?.draw("relay.crash-after-send"))
         throw new InjectedFault("relay.crash-after-send");
       sent = rows;
+    }
+  }
+
+  /** The handed-over events not published since, as rows to send. */
+  private takeHandedOver(): PendingRow[] {
+    const events = this.handedOver;
+    this.handedOver = [];
+    const rows = new Map<string, PendingRow>();
+    for (const event of events)
+      if (!this.recentlyPublished.has(event.id))
+        rows.set(event.id, {
+          seq: 0,
+          eventId: event.id,
+          type: event.type,
+          body: JSON.stringify(event),
+        });
+    return [...rows.values()];
+  }
+
+  private remember(eventId: string): void {
+    this.recentlyPublished.add(eventId);
+    if (this.recentlyPublished.size > RECENT_IDS) {
+      const oldest = this.recentlyPublished.values().next();
+      if (!oldest.done) this.recentlyPublished.delete(oldest.value);
     }
   }
 
@@ -202,7 +247,7 @@ export abstract class OutboxRelay<Env = unknown> extends DurableObject<Env> {
     rows: PendingRow[],
     timeoutMs: number,
   ): Promise<number> {
-    const bodies = new Map<number, unknown>();
+    const bodies = new Map<string, unknown>();
     const bySubscriber = new Map<string, PendingRow[]>();
     for (const row of rows)
       for (const service of config.catalog.subscribersOf(row.type)) {
@@ -216,8 +261,8 @@ export abstract class OutboxRelay<Env = unknown> extends DurableObject<Env> {
       if (!queue) throw new Error(`no queue configured for subscriber "${service}"`);
       for (const chunk of chunkForSend(serviceRows, ...sendLimits(config))) {
         const messages = chunk.map((row) => {
-          let body = bodies.get(row.seq);
-          if (body === undefined) bodies.set(row.seq, (body = JSON.parse(row.body)));
+          let body = bodies.get(row.eventId);
+          if (body === undefined) bodies.set(row.eventId, (body = JSON.parse(row.body)));
           return { body, contentType: "json" as const };
         });
         sends.push(
@@ -340,16 +385,21 @@ function sendLimits(config: RelayConfig): [maxMessages: number, maxBytes: number
   return [config.maxMessagesPerSend ?? 100, config.maxBytesPerSend ?? 250_000];
 }
 
-/** Marks `sent` published (after its sends resolved) and reads the next page, in one D1 call. */
+/**
+ * Marks `sent` published (after its sends resolved) and reads the next page, in one D1 call.
+ * Rows read from the outbox are marked by their seq range, handed-over ones by id.
+ */
 async function readPageMarking(db: D1Database, sent: PendingRow[]): Promise<PendingRow[]> {
   const select = db.prepare(SELECT_PAGE);
+  if (sent.length === 0) return (await select.all<PendingRow>()).results;
+  const now = Date.now();
   const first = sent[0];
   const last = sent.at(-1);
-  if (!first || !last) return (await select.all<PendingRow>()).results;
-  const [, page] = await db.batch<PendingRow>([
-    db.prepare(MARK_PUBLISHED).bind(Date.now(), first.seq, last.seq),
-    select,
-  ]);
+  const mark =
+    first && last && first.seq > 0
+      ? db.prepare(MARK_PUBLISHED).bind(now, first.seq, last.seq)
+      : db.prepare(MARK_PUBLISHED_BY_ID).bind(now, JSON.stringify(sent.map((r) => r.eventId)));
+  const [, page] = await db.batch<PendingRow>([mark, select]);
   return page?.results ?? [];
 }
 
@@ -361,13 +411,18 @@ function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<
   return Promise.race([promise, timeout]).finally(() => timer && clearTimeout(timer));
 }
 
-/** Asks a service's relay to drain now. Never throws: the cron safety net covers a lost poke. */
+/**
+ * Asks a service's relay to drain now, handing over the events just committed (it sends them
+ * without reading them back). Never throws: the cron safety net covers a lost poke.
+ * @example await pokeRelay(env.OUTBOX_RELAY, decision.events)
+ */
 // biome-ignore lint/suspicious/noExplicitAny: any relay subclass, whatever its Env
 export async function pokeRelay<T extends OutboxRelay<any>>(
   namespace: DurableObjectNamespace<T>,
+  events?: Envelope[],
 ): Promise<void> {
   try {
-    await relayStub(namespace).poke();
+    await relayStub(namespace).poke(events?.length ? { events } : {});
   } catch (error) {
     log.warn("relay poke lost; cron will catch up", { error: errorText(error) });
   }

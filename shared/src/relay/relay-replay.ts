@@ -74,7 +74,7 @@ export async function replayStep(
     while (operations < budget && job.finishedAt === null) {
       const { results: rows } = await config.db
         .prepare(
-          `SELECT seq, type, body FROM outbox
+          `SELECT seq, event_id AS eventId, type, body FROM outbox
             WHERE seq > ? AND published_at IS NOT NULL AND created_at >= ? ORDER BY seq LIMIT ?`,
         )
         .bind(job.afterSeq, job.since, PAGE_SIZE)

@@ -40,7 +40,7 @@ const consume = createInboxConsumer<Env>({
   catalog,
   db: database,
   handlers,
-  afterCommit: (env) => pokeRelay(env.OUTBOX_RELAY),
+  afterCommit: (env, events) => pokeRelay(env.OUTBOX_RELAY, events),
 });
 
 export default {

@@ -41,7 +41,7 @@ const consume = createInboxConsumer<Env>({
   db: database,
   handlers,
   serializeBy: customerOf,
-  afterCommit: (env) => pokeRelay(env.OUTBOX_RELAY),
+  afterCommit: (env, events) => pokeRelay(env.OUTBOX_RELAY, events),
 });
 
 export default {

@@ -93,7 +93,7 @@ export const consume = createInboxConsumer<Env>({
   db: (env) => drizzle(env.DB),
   maxAttempts: 3,
   retryDelaySeconds: () => 0,
-  afterCommit: (env) => pokeRelay(env.RELAY),
+  afterCommit: (env, events) => pokeRelay(env.RELAY, events),
   handlers: {
     TallyIncremented: addToTally,
     TallyMirrored: addToTally,

@@ -244,7 +244,7 @@ export const orders = new Hono<{ Bindings: Env }>()
           throw keyInFlight(key);
         }
         if (direct) await publishDirectly(c.env, event);
-        else c.executionCtx.waitUntil(pokeRelay(c.env.OUTBOX_RELAY));
+        else c.executionCtx.waitUntil(pokeRelay(c.env.OUTBOX_RELAY, [event]));
         return c.body(body, 202, {
           "content-type": "application/json",
           Location: `/orders/${orderId}`,
@@ -332,7 +332,7 @@ export const orders = new Hono<{ Bindings: Env }>()
         if (isConstraintError(error)) continue;
         throw error;
       }
-      c.executionCtx.waitUntil(pokeRelay(c.env.OUTBOX_RELAY));
+      c.executionCtx.waitUntil(pokeRelay(c.env.OUTBOX_RELAY, [event]));
       const items = await findItems(db, [id]);
       return c.json(toOrderJson(changedRow(row, decision.state, now), items.get(id) ?? []), 202);
     }

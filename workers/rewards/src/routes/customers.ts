@@ -153,7 +153,7 @@ export const customers = new Hono<{ Bindings: Env }>()
           await new Promise((resolve) => setTimeout(resolve, Math.random() * 10 * attempt));
           continue;
         }
-        c.executionCtx.waitUntil(pokeRelay(c.env.OUTBOX_RELAY));
+        c.executionCtx.waitUntil(pokeRelay(c.env.OUTBOX_RELAY, [event]));
         const answer: RewardsAccount = rewardsAccount(customerId, account.state);
         return c.json(
           {
