@@ -9,7 +9,7 @@ import { tallies } from "./worker/src/schema";
 const seed = (id: string, value: number) =>
   env.DB.prepare("INSERT OR REPLACE INTO tallies (id, value) VALUES (?, ?)").bind(id, value).run();
 
-const valueOf = (db: ReturnType<typeof drizzle>, id: string) =>
+const tallyOf = (db: ReturnType<typeof drizzle>, id: string) =>
   db
     .select({ value: tallies.value })
     .from(tallies)
@@ -25,7 +25,7 @@ describe("coalesced reads", () => {
     const before = countD1Calls(env.DB).total;
     const results = await reads.runAll<unknown>([
       // Two reads started together.
-      () => Promise.all([valueOf(db, "cr-a"), valueOf(db, "cr-b")]),
+      () => Promise.all([tallyOf(db, "cr-a"), tallyOf(db, "cr-b")]),
       // A read-only batch (one transaction) and a raw statement.
       async () => {
         const [a, c] = await db.batch([
@@ -39,7 +39,7 @@ describe("coalesced reads", () => {
         return [a[0]?.value, c[0]?.value, raw];
       },
       // Two reads one after the other.
-      async () => [await valueOf(db, "cr-c"), await valueOf(db, "cr-a")],
+      async () => [await tallyOf(db, "cr-c"), await tallyOf(db, "cr-a")],
       // No read at all.
       async () => "none",
     ]);
@@ -59,7 +59,7 @@ describe("coalesced reads", () => {
     const reads = coalescedReads(env.DB);
     const db = drizzle(reads.d1);
     const [good, bad] = await reads.runAll<unknown>([
-      () => valueOf(db, "cr-ok"),
+      () => tallyOf(db, "cr-ok"),
       () => reads.d1.prepare("SELECT nope FROM no_such_table").all(),
     ]);
     expect(good).toEqual({ status: "fulfilled", value: 7 });
@@ -72,7 +72,7 @@ describe("coalesced reads", () => {
     const [result] = await reads.runAll([
       async () => {
         await db.batch([db.insert(tallies).values({ id: "cr-write", value: 4 })]);
-        return valueOf(db, "cr-write");
+        return tallyOf(db, "cr-write");
       },
       // A task that never reads and takes a while: a write must not wait for it.
       () => new Promise((resolve) => setTimeout(resolve, 20)),

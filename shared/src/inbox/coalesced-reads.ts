@@ -135,7 +135,7 @@ async function sendReads(d1: D1Database, reads: HeldRead[]): Promise<void> {
       // One bad query fails the whole batch: fall through and run each on its own.
     }
     if (results) {
-      reads.forEach((read, i) => read.resolve(shape(read, results[i] as D1Result)));
+      for (const [i, read] of reads.entries()) read.resolve(shape(read, results[i] as D1Result));
       return;
     }
   }

@@ -10,7 +10,6 @@ import {
 } from "../db/types";
 import { consumeDeadLetterBatch, storeDeadLetter } from "../dead-letters/dead-letters";
 import type { Envelope } from "../envelope";
-import { InjectedFault } from "../faults/faults";
 import { loggerFor } from "../log/logger";
 import { outboxInserts } from "../outbox/outbox-writer";
 import { atMost, recordBookkeeping, SIDE_CALL_MS } from "./batch-bookkeeping";
@@ -133,7 +132,7 @@ export function createInboxConsumer<Env extends { DB: D1Database }>(
         group.flatMap((d) => d.statements),
       );
       return [];
-    } catch (error) {
+    } catch {
       if (group.length === 1) return group;
       const half = Math.ceil(group.length / 2);
       return [
@@ -328,29 +327,26 @@ export function createInboxConsumer<Env extends { DB: D1Database }>(
       ]);
       if (found?.status === "rejected") throw found.reason;
       for (const id of (found?.value as Set<string> | undefined) ?? []) applied.add(id);
-      const fresh: Delivery[] = [];
-      const answers: typeof decisions = [];
-      unseen.forEach((delivery, i) => {
-        if (applied.has(delivery.event.id)) return dropCopy(delivery);
-        fresh.push(delivery);
-        answers.push(decisions[i] as (typeof decisions)[number]);
-      });
       const group: Decided[] = [];
       const alone: { delivery: Delivery; alternatives?: Decision[] }[] = [];
-      fresh.forEach((delivery, i) => {
-        const answer = answers[i];
+      for (const [i, delivery] of unseen.entries()) {
+        const answer = decisions[i];
+        if (applied.has(delivery.event.id)) dropCopy(delivery);
         // A handler that threw runs again on its own, to be retried or dead-lettered alone.
-        if (answer?.status !== "fulfilled") return alone.push({ delivery });
-        const value = answer.value as Decision | Decision[];
-        const alternatives = Array.isArray(value) ? value : [value];
-        const [decision] = alternatives;
-        if (alternatives.length !== 1 || !decision) return alone.push({ delivery, alternatives });
-        group.push({
-          ...delivery,
-          decision,
-          statements: commitOf(roundDb, delivery.event, delivery.message.attempts, decision),
-        });
-      });
+        else if (answer?.status !== "fulfilled") alone.push({ delivery });
+        else {
+          const value = answer.value as Decision | Decision[];
+          const alternatives = Array.isArray(value) ? value : [value];
+          const [decision] = alternatives;
+          if (alternatives.length !== 1 || !decision) alone.push({ delivery, alternatives });
+          else
+            group.push({
+              ...delivery,
+              decision,
+              statements: commitOf(roundDb, delivery.event, delivery.message.attempts, decision),
+            });
+        }
+      }
       const failedInGroup: Decided[] = [];
       for (const part of byStatementCount(group, maxStatements)) {
         const refused = await commitGroup(roundDb, part);

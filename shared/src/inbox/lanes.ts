@@ -14,9 +14,11 @@ export function roundsByLane<T>(items: readonly T[], laneOf: (item: T) => string
   }
   const rounds: T[][] = [];
   for (const lane of lanes.values())
-    lane.forEach((item, n) => {
-      (rounds[n] ??= []).push(item);
-    });
+    for (const [n, item] of lane.entries()) {
+      const round = rounds[n];
+      if (round) round.push(item);
+      else rounds[n] = [item];
+    }
   return rounds;
 }
 

@@ -261,8 +261,8 @@ export abstract class OutboxRelay<Env = unknown> extends DurableObject<Env> {
       if (!queue) throw new Error(`no queue configured for subscriber "${service}"`);
       for (const chunk of chunkForSend(serviceRows, ...sendLimits(config))) {
         const messages = chunk.map((row) => {
-          let body = bodies.get(row.eventId);
-          if (body === undefined) bodies.set(row.eventId, (body = JSON.parse(row.body)));
+          const body = bodies.get(row.eventId) ?? JSON.parse(row.body);
+          bodies.set(row.eventId, body);
           return { body, contentType: "json" as const };
         });
         sends.push(
