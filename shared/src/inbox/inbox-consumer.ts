@@ -16,7 +16,7 @@ import { atMost, recordBookkeeping, SIDE_CALL_MS } from "./batch-bookkeeping";
 import { coalescedReads } from "./coalesced-reads";
 import { type AnyRelayNamespace, crashAfterCommitPoint } from "./consumer-faults";
 import { inParallel, roundsByLane } from "./lanes";
-import { decodeBody, processedAmong } from "./processed-events";
+import { decodeBody, inboxInserts, processedAmong } from "./processed-events";
 import { type ReplayResult, registerReplayer } from "./replayers";
 
 export { inboxReplayer, type Replayer, type ReplayResult } from "./replayers";
@@ -85,10 +85,16 @@ interface Delivery {
   event: Envelope;
 }
 
-/** A delivery decided in its round, with everything its commit writes. */
+/** What one event's commit needs: its decision, and the delivery that applies it. */
+interface Commit {
+  event: Envelope;
+  attempts: number;
+  decision: Decision;
+}
+
+/** A delivery decided in its round. */
 interface Decided extends Delivery {
   decision: Decision;
-  statements: Statement[];
 }
 
 /**
@@ -108,18 +114,29 @@ export function createInboxConsumer<Env extends { DB: D1Database }>(
   const maxStatements = options.maxStatementsPerCommit ?? 400;
   const laneOf = (event: Envelope) => options.serializeBy?.(event) ?? `saga:${event.correlationId}`;
 
-  /** The decision's writes, its outbox rows and the inbox row: one event's whole commit. */
-  function commitOf(db: AnyD1Database, event: Envelope, attempts: number, decision: Decision) {
+  /**
+   * The group's whole commit: every decision's writes, then the outbox rows of all their
+   * events and the inbox rows of all their messages, several rows per statement.
+   */
+  function commitOf(db: AnyD1Database, group: Commit[]): Statement[] {
+    const now = Date.now();
     return [
-      ...(decision.statements ?? []),
-      ...outboxInserts(db, decision.events ?? []),
-      db.insert(inbox).values({
-        eventId: event.id,
-        type: event.type,
-        correlationId: event.correlationId,
-        processedAt: Date.now(),
-        attempts,
-      }),
+      ...group.flatMap((c) => c.decision.statements ?? []),
+      ...outboxInserts(
+        db,
+        group.flatMap((c) => c.decision.events ?? []),
+        now,
+      ),
+      ...inboxInserts(
+        db,
+        group.map(({ event, attempts }) => ({
+          eventId: event.id,
+          type: event.type,
+          correlationId: event.correlationId,
+          processedAt: now,
+          attempts,
+        })),
+      ),
     ];
   }
 
@@ -129,7 +146,14 @@ export function createInboxConsumer<Env extends { DB: D1Database }>(
     try {
       await runBatch(
         db,
-        group.flatMap((d) => d.statements),
+        commitOf(
+          db,
+          group.map(({ event, message, decision }) => ({
+            event,
+            attempts: message.attempts,
+            decision,
+          })),
+        ),
       );
       return [];
     } catch {
@@ -165,7 +189,7 @@ export function createInboxConsumer<Env extends { DB: D1Database }>(
       if (alternatives.length === 0) throw new Error("handler returned no decision");
       for (const [index, decision] of alternatives.entries()) {
         try {
-          await runBatch(on, commitOf(on, event, attempts, decision));
+          await runBatch(on, commitOf(on, [{ event, attempts, decision }]));
           return { outcome: "applied", events: decision.events ?? [] };
         } catch (error) {
           // Another delivery of this event won the race: the batch rolled back, nothing applied twice.
@@ -339,12 +363,7 @@ export function createInboxConsumer<Env extends { DB: D1Database }>(
           const alternatives = Array.isArray(value) ? value : [value];
           const [decision] = alternatives;
           if (alternatives.length !== 1 || !decision) alone.push({ delivery, alternatives });
-          else
-            group.push({
-              ...delivery,
-              decision,
-              statements: commitOf(roundDb, delivery.event, delivery.message.attempts, decision),
-            });
+          else group.push({ ...delivery, decision });
         }
       }
       const failedInGroup: Decided[] = [];
@@ -418,13 +437,16 @@ function byStatementCount(group: Decided[], max: number): Decided[][] {
   let part: Decided[] = [];
   let count = 0;
   for (const decided of group) {
-    if (part.length > 0 && count + decided.statements.length > max) {
+    // At most: its own writes, one outbox row per event and its inbox row, a statement each.
+    const statements =
+      (decided.decision.statements?.length ?? 0) + (decided.decision.events?.length ?? 0) + 1;
+    if (part.length > 0 && count + statements > max) {
       parts.push(part);
       part = [];
       count = 0;
     }
     part.push(decided);
-    count += decided.statements.length;
+    count += statements;
   }
   if (part.length > 0) parts.push(part);
   return parts;

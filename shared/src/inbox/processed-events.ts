@@ -1,6 +1,6 @@
 import { inArray } from "drizzle-orm";
 import { inbox } from "../db/kit-schema";
-import type { AnyD1Database } from "../db/types";
+import type { AnyD1Database, Statement } from "../db/types";
 import type { Envelope } from "../envelope";
 
 /** A message body as sent (an object), or parsed from JSON text; anything else unchanged. */
@@ -36,4 +36,21 @@ export async function processedAmong(
     .where(inArray(inbox.eventId, [...new Set(ids)].slice(0, 100)))
     .all();
   return new Set(rows.map((row) => row.id));
+}
+
+/** Rows per multi-row insert: 6 bound parameters a row stays under D1's 100 per statement. */
+const ROWS_PER_INSERT = 16;
+
+/**
+ * The inbox rows marking events applied, several per statement. Commit them in the batch of
+ * the effects: the primary key refuses a second copy and rolls the whole batch back.
+ */
+export function inboxInserts(
+  db: AnyD1Database,
+  rows: readonly (typeof inbox.$inferInsert)[],
+): Statement[] {
+  const statements: Statement[] = [];
+  for (let i = 0; i < rows.length; i += ROWS_PER_INSERT)
+    statements.push(db.insert(inbox).values(rows.slice(i, i + ROWS_PER_INSERT)));
+  return statements;
 }
