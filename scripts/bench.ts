@@ -130,6 +130,9 @@ try {
     persistDir,
     killOnSignal: true,
     serviceVars: { BENCH_BASELINES_ENABLED: "true" },
+    // Printing every request's and batch's line through wrangler's process costs this
+    // machine CPU that production (Workers Logs) does not pay; LOG_LEVEL=info npm run bench keeps them.
+    logLevel: process.env.LOG_LEVEL || "warn",
   });
   const client = { baseUrl: stack.baseUrl, adminToken: stack.adminToken };
   log(`stack up at ${stack.baseUrl}`);
