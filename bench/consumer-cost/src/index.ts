@@ -25,6 +25,7 @@ import {
   type Envelope,
   type EventHandler,
   type EventOf,
+  loggerFor,
   runBatch,
 } from "@edge-saga/shared";
 import { eq, sql } from "drizzle-orm";
@@ -100,10 +101,11 @@ const consume = createInboxConsumer<Env>({
 /**
  * A consumer without the dedupe: the same validation, the same handler, its statements
  * committed as one batch per event, acked; no inbox check, no inbox row. It logs the same
- * line per event as the kit consumer, so the two differ by the dedupe alone.
+ * (debug) line per event as the kit consumer.
  */
 async function consumePlain(batch: MessageBatch, env: Env): Promise<number> {
   const db = drizzle(env.DB);
+  const log = loggerFor(env, { service: SERVICE });
   let applied = 0;
   const work = async (message: Message) => {
     const started = Date.now();
@@ -116,19 +118,14 @@ async function consumePlain(batch: MessageBatch, env: Env): Promise<number> {
     await runBatch(db, decision?.statements ?? []);
     message.ack();
     applied++;
-    console.log(
-      JSON.stringify({
-        level: "info",
-        service: SERVICE,
-        msg: "event applied",
-        eventId: parsed.event.id,
-        type: parsed.event.type,
-        correlationId: parsed.event.correlationId,
-        causationId: parsed.event.causationId,
-        attempts: message.attempts,
-        durationMs: Date.now() - started,
-      }),
-    );
+    log.debug("event applied", {
+      eventId: parsed.event.id,
+      type: parsed.event.type,
+      correlationId: parsed.event.correlationId,
+      causationId: parsed.event.causationId,
+      attempts: message.attempts,
+      durationMs: Date.now() - started,
+    });
   };
   const pending = [...batch.messages];
   const worker = async () => {
