@@ -106,4 +106,25 @@ describe("inbox consumer: group commit", () => {
     // test worker's own delivery log (recordDeliveries) before the consumer runs.
     expect(calls).toBe(3);
   });
+
+  it("handlers that read nothing: the batch is one commit, and a copy already applied is still refused by the inbox key", async () => {
+    const applied = increment("g-noread-0", 1);
+    await deliver([message(applied)]);
+    const fresh = Array.from({ length: 20 }, (_, i) => increment(`g-noread-${i + 1}`, 1));
+    const before = countD1Calls(env.DB).total;
+    await deliver(fresh.map((event) => message(event)));
+    // One commit, plus the test worker's own delivery log: no inbox lookup of its own.
+    expect(countD1Calls(env.DB).total - before).toBe(2);
+
+    // The copy makes the group fail on the inbox key; the split applies the rest once.
+    const more = increment("g-noread-21", 1);
+    const result = await deliver([message(applied), message(more)]);
+    expect(result.explicitAcks).toHaveLength(2);
+    expect(await tallyValue("g-noread-0")).toBe(1);
+    expect(await tallyValue("g-noread-21")).toBe(1);
+    const row = await env.DB.prepare("SELECT duplicates FROM inbox WHERE event_id = ?")
+      .bind(applied.id)
+      .first<{ duplicates: number }>();
+    expect(row?.duplicates).toBe(1);
+  });
 });

@@ -19,6 +19,11 @@ export interface CoalescedReads {
   d1: D1Database;
   /** Runs every task at once; reads made by them are coalesced until all have settled. */
   runAll<T>(tasks: (() => Promise<T>)[]): Promise<PromiseSettledResult<T>[]>;
+  /**
+   * A read that only rides along: it goes out with the first batch of the tasks' reads, and
+   * answers undefined (never sent) if the tasks read nothing. Call it before `runAll`.
+   */
+  ride(statement: D1PreparedStatement): Promise<D1Result | undefined>;
 }
 
 type ReadMode = "all" | "raw" | "first";
@@ -37,6 +42,7 @@ export function coalescedReads(d1: D1Database): CoalescedReads {
   // Calls waiting for their reads (a held batch is one call): the barrier counts callers.
   let waiting = 0;
   let held: HeldRead[] = [];
+  let rider: HeldRead | undefined;
 
   let flushScheduled = false;
   // Checked once the current microtasks ran, so reads a handler starts together (Promise.all)
@@ -46,7 +52,8 @@ export function coalescedReads(d1: D1Database): CoalescedReads {
     flushScheduled = true;
     setTimeout(() => {
       flushScheduled = false;
-      const reads = held;
+      const reads = rider ? [rider, ...held] : held;
+      rider = undefined;
       held = [];
       waiting = 0;
       void sendReads(d1, reads);
@@ -109,10 +116,15 @@ export function coalescedReads(d1: D1Database): CoalescedReads {
 
   return {
     d1: binding as unknown as D1Database,
+    ride(statement) {
+      return new Promise((resolve, reject) => {
+        rider = { statement, mode: "all", resolve: resolve as (value: unknown) => void, reject };
+      });
+    },
     async runAll(tasks) {
       // Counted before any starts: the first read must wait for the others' reads.
       running += tasks.length;
-      return Promise.allSettled(
+      const settled = await Promise.allSettled(
         tasks.map(async (task) => {
           try {
             return await task();
@@ -122,6 +134,10 @@ export function coalescedReads(d1: D1Database): CoalescedReads {
           }
         }),
       );
+      // Nobody read: the rider was not worth a call of its own.
+      rider?.resolve(undefined);
+      rider = undefined;
+      return settled;
     },
   };
 }

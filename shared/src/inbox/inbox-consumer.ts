@@ -16,7 +16,7 @@ import { atMost, recordBookkeeping, SIDE_CALL_MS } from "./batch-bookkeeping";
 import { coalescedReads } from "./coalesced-reads";
 import { type AnyRelayNamespace, crashAfterCommitPoint } from "./consumer-faults";
 import { inParallel, roundsByLane } from "./lanes";
-import { decodeBody, inboxInserts, processedAmong } from "./processed-events";
+import { decodeBody, inboxInserts, inboxLookup } from "./processed-events";
 import { type ReplayResult, registerReplayer } from "./replayers";
 
 export { inboxReplayer, type Replayer, type ReplayResult } from "./replayers";
@@ -339,18 +339,17 @@ export function createInboxConsumer<Env extends { DB: D1Database }>(
       if (unseen.length === 0) return;
       const reads = coalescedReads(env.DB);
       const roundDb = options.db({ ...env, DB: reads.d1 });
-      const lookup = async () =>
-        lookUpBatch ? processedAmong(roundDb, batch.messages) : new Set<string>();
-      const [found, ...decisions] = await reads.runAll<unknown>([
-        lookup,
-        ...unseen.map(
+      // The batch's inbox lookup rides with the handlers' first reads. When they read
+      // nothing it is skipped: the inbox key in the commit still refuses a copy.
+      const found = lookUpBatch ? reads.ride(inboxLookup(env.DB, batch.messages)) : undefined;
+      const decisions = await reads.runAll<Decision | Decision[]>(
+        unseen.map(
           ({ event }) =>
             async () =>
               options.handlers[event.type]?.(event, { db: roundDb, env }) ?? {},
         ),
-      ]);
-      if (found?.status === "rejected") throw found.reason;
-      for (const id of (found?.value as Set<string> | undefined) ?? []) applied.add(id);
+      );
+      for (const row of (await found)?.results ?? []) applied.add((row as { id: string }).id);
       const group: Decided[] = [];
       const alone: { delivery: Delivery; alternatives?: Decision[] }[] = [];
       for (const [i, delivery] of unseen.entries()) {
@@ -359,8 +358,7 @@ export function createInboxConsumer<Env extends { DB: D1Database }>(
         // A handler that threw runs again on its own, to be retried or dead-lettered alone.
         else if (answer?.status !== "fulfilled") alone.push({ delivery });
         else {
-          const value = answer.value as Decision | Decision[];
-          const alternatives = Array.isArray(value) ? value : [value];
+          const alternatives = Array.isArray(answer.value) ? answer.value : [answer.value];
           const [decision] = alternatives;
           if (alternatives.length !== 1 || !decision) alone.push({ delivery, alternatives });
           else group.push({ ...delivery, decision });

@@ -38,6 +38,17 @@ export async function processedAmong(
   return new Set(rows.map((row) => row.id));
 }
 
+/**
+ * The statement finding which of the messages' events the inbox holds (rows `{ id }`), for
+ * riding in a batch of reads. json_each: one bound parameter however many ids.
+ */
+export function inboxLookup(d1: D1Database, messages: readonly Message[]): D1PreparedStatement {
+  const ids = [...new Set(messages.map((m) => eventIdOf(m.body)).filter((id) => id !== undefined))];
+  return d1
+    .prepare("SELECT event_id AS id FROM inbox WHERE event_id IN (SELECT value FROM json_each(?))")
+    .bind(JSON.stringify(ids));
+}
+
 /** Rows per multi-row insert: 6 bound parameters a row stays under D1's 100 per statement. */
 const ROWS_PER_INSERT = 16;
 

@@ -1,4 +1,4 @@
-import { DurableObject } from "cloudflare:workers";
+import { DurableObject, env as workerEnv } from "cloudflare:workers";
 import type { Catalog } from "../catalog";
 import { errorText } from "../db/types";
 import type { Envelope } from "../envelope";
@@ -9,7 +9,7 @@ import {
   faultsEnabled,
   InjectedFault,
 } from "../faults/faults";
-import { createLogger } from "../log/logger";
+import { loggerFor } from "../log/logger";
 import { chunkForSend, type PendingRow } from "./chunk-for-send";
 import { pollingIntervalMs, setPollingInterval } from "./polling-baseline";
 import { RelayFaults } from "./relay-faults";
@@ -64,7 +64,6 @@ const PAGE_CHARS = 2_000_000;
  */
 const DEFAULT_PAUSE_BETWEEN_SENDS_MS = 1;
 const MAX_BACKOFF_MS = 60_000;
-const log = createLogger();
 
 // The page's rows in commit order, cut after PAGE_CHARS of bodies (the first row always comes).
 const SELECT_PAGE = `SELECT seq, event_id AS eventId, type, body FROM (
@@ -181,7 +180,7 @@ export abstract class OutboxRelay<Env = unknown> extends DurableObject<Env> {
       });
       // Re-arm ourselves instead of throwing: the platform gives up on an alarm after 6 retries.
       await this.ctx.storage.setAlarm(Date.now() + relayBackoffMs(failures));
-      log.error("outbox relay run failed", { failures, error: errorText(error) });
+      loggerFor(this.env).error("outbox relay run failed", { failures, error: errorText(error) });
     }
   }
 
@@ -424,7 +423,7 @@ export async function pokeRelay<T extends OutboxRelay<any>>(
   try {
     await relayStub(namespace).poke(events?.length ? { events } : {});
   } catch (error) {
-    log.warn("relay poke lost; cron will catch up", { error: errorText(error) });
+    loggerFor(workerEnv).warn("relay poke lost; cron will catch up", { error: errorText(error) });
   }
 }
 

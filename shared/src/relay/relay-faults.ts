@@ -1,3 +1,4 @@
+import { env } from "cloudflare:workers";
 import {
   DEFAULT_FAULT_SEND_TIMEOUT_MS,
   type FaultPlan,
@@ -7,10 +8,9 @@ import {
   faultRandom,
   InjectedFault,
 } from "../faults/faults";
-import { createLogger } from "../log/logger";
+import { loggerFor } from "../log/logger";
 
 const FAULTS_KEY = "faults";
-const log = createLogger({ level: "warn" });
 
 /**
  * A relay's fault plan and its seeded draws, kept in the relay's storage: one
@@ -58,7 +58,8 @@ export class RelayFaults {
     const hit = next(state, point) < probability;
     if (hit) state.injected[point] = (state.injected[point] ?? 0) + 1;
     await this.storage.put(FAULTS_KEY, state);
-    if (hit) log.warn("fault injected", { point });
+    // Counted in the plan's report; one line per hit only when debugging.
+    if (hit) loggerFor(env).debug("fault injected", { point });
     return hit;
   }
 
