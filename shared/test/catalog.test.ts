@@ -39,6 +39,7 @@ describe("event catalog", () => {
       "TallyIncremented",
       "TallyDecremented",
       "TallyDrained",
+      "TallyDoubled",
       "TallyMirrored",
       "PoisonPill",
     ]);

@@ -71,6 +71,25 @@ describe("inbox consumer: group commit", () => {
     expect(await tallyValue("g-c")).toBe(2);
   });
 
+  it("applies messages of one saga in delivery order, each on what the one before left", async () => {
+    const saga = "g-doubling";
+    const doubled = () =>
+      catalog.create("TallyDoubled", {
+        aggregateType: "tally",
+        aggregateId: saga,
+        correlationId: saga,
+        causationId: "test",
+        payload: { tallyId: saga },
+      });
+    // (0 + 3) * 2 + 1 = 7, then * 2 = 14: any other order, or two doubles deciding on the
+    // same read, gives another number.
+    const events = [increment(saga, 3), doubled(), increment(saga, 1), doubled()];
+    const others = Array.from({ length: 5 }, (_, i) => increment(`g-doubling-other-${i}`, 1));
+    const result = await deliver([...others, ...events].map((event) => message(event)));
+    expect(result.explicitAcks).toHaveLength(9);
+    expect(await tallyValue(saga)).toBe(14);
+  });
+
   it("applies messages of one saga in delivery order, each in its own round", async () => {
     const saga = "g-ordered";
     const events = [increment(saga, 3), drain(saga, 2), drain(saga, 1)];

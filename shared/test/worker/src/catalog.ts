@@ -28,6 +28,14 @@ export const TallyDrained = defineEvent({
   subscribers: ["tester"],
   payload: TallyChange,
 });
+/** Sets the tally to twice what its handler read: a decision that depends on the order applied. */
+export const TallyDoubled = defineEvent({
+  type: "TallyDoubled",
+  version: 1,
+  producer: "tester",
+  subscribers: ["tester"],
+  payload: z.object({ tallyId: z.string() }),
+});
 /** Two subscribers: the relay's send to each must resolve before the row counts as published. */
 export const TallyMirrored = defineEvent({
   type: "TallyMirrored",
@@ -66,6 +74,7 @@ export const catalog = defineCatalog([
   TallyIncremented,
   TallyDecremented,
   TallyDrained,
+  TallyDoubled,
   TallyMirrored,
   PoisonPill,
   Unrouted,

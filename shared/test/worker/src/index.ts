@@ -124,6 +124,19 @@ export const consume = createInboxConsumer<Env>({
         ],
       };
     },
+    TallyDoubled: async (event: Envelope<{ tallyId: string }>, { db }) => {
+      const { tallyId } = event.payload;
+      const row = await db.select().from(tallies).where(sql`${tallies.id} = ${tallyId}`).get();
+      const value = (row?.value ?? 0) * 2;
+      return {
+        statements: [
+          db
+            .insert(tallies)
+            .values({ id: tallyId, value })
+            .onConflictDoUpdate({ target: tallies.id, set: { value } }),
+        ],
+      };
+    },
     PoisonPill: () => {
       throw new Error("poison pill always fails");
     },
