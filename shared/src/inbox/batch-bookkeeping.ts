@@ -1,5 +1,6 @@
 import { inArray, sql } from "drizzle-orm";
 import { consumerMetrics, inbox } from "../db/kit-schema";
+import { runsWithin } from "../db/runs-within";
 import { type AnyD1Database, errorText, runBatch, type Statement } from "../db/types";
 import type { Logger } from "../log/logger";
 
@@ -50,12 +51,12 @@ export async function recordBookkeeping(
   for (const [id, count] of copies) byCount.set(count, [...(byCount.get(count) ?? []), id]);
   // D1 binds at most 100 parameters per statement.
   for (const [count, ids] of byCount)
-    for (let i = 0; i < ids.length; i += 90)
+    for (const run of runsWithin(ids, 90))
       statements.push(
         db
           .update(inbox)
           .set({ duplicates: sql`${inbox.duplicates} + ${count}`, lastDuplicateAt: now })
-          .where(inArray(inbox.eventId, ids.slice(i, i + 90))),
+          .where(inArray(inbox.eventId, run)),
       );
   const minute = Math.floor(now / MINUTE_MS) * MINUTE_MS;
   const rows = (["duplicate", "retried", "dead-lettered"] as const)

@@ -1,6 +1,7 @@
 import { eq } from "drizzle-orm";
 import type { Catalog } from "../catalog";
 import { inbox } from "../db/kit-schema";
+import { runsWithin } from "../db/runs-within";
 import {
   type AnyD1Database,
   errorText,
@@ -365,7 +366,7 @@ export function createInboxConsumer<Env extends { DB: D1Database }>(
         }
       }
       const failedInGroup: Decided[] = [];
-      for (const part of byStatementCount(group, maxStatements)) {
+      for (const part of runsWithin(group, group.length, maxStatements, statementsOf)) {
         const refused = await commitGroup(roundDb, part);
         const refusedIds = new Set(refused.map((d) => d.event.id));
         for (const decided of part)
@@ -429,23 +430,7 @@ async function alreadyProcessed(db: AnyD1Database, eventId: string): Promise<boo
   return row !== undefined;
 }
 
-/** Splits `group` into consecutive parts of at most `max` statements (at least one decision each). */
-function byStatementCount(group: Decided[], max: number): Decided[][] {
-  const parts: Decided[][] = [];
-  let part: Decided[] = [];
-  let count = 0;
-  for (const decided of group) {
-    // At most: its own writes, one outbox row per event and its inbox row, a statement each.
-    const statements =
-      (decided.decision.statements?.length ?? 0) + (decided.decision.events?.length ?? 0) + 1;
-    if (part.length > 0 && count + statements > max) {
-      parts.push(part);
-      part = [];
-      count = 0;
-    }
-    part.push(decided);
-    count += statements;
-  }
-  if (part.length > 0) parts.push(part);
-  return parts;
+/** At most: a decision's own writes, one outbox row per event and its inbox row, a statement each. */
+function statementsOf({ decision }: Decided): number {
+  return (decision.statements?.length ?? 0) + (decision.events?.length ?? 0) + 1;
 }

@@ -1,5 +1,6 @@
 import { inArray } from "drizzle-orm";
 import { inbox } from "../db/kit-schema";
+import { runsWithin } from "../db/runs-within";
 import type { AnyD1Database, Statement } from "../db/types";
 import type { Envelope } from "../envelope";
 
@@ -60,8 +61,5 @@ export function inboxInserts(
   db: AnyD1Database,
   rows: readonly (typeof inbox.$inferInsert)[],
 ): Statement[] {
-  const statements: Statement[] = [];
-  for (let i = 0; i < rows.length; i += ROWS_PER_INSERT)
-    statements.push(db.insert(inbox).values(rows.slice(i, i + ROWS_PER_INSERT)));
-  return statements;
+  return runsWithin(rows, ROWS_PER_INSERT).map((run) => db.insert(inbox).values(run));
 }

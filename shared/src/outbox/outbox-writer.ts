@@ -1,4 +1,5 @@
 import { outbox } from "../db/kit-schema";
+import { runsWithin } from "../db/runs-within";
 import type { AnyD1Database, Statement } from "../db/types";
 import type { Envelope } from "../envelope";
 
@@ -32,8 +33,5 @@ export function outboxInserts(
     };
   });
   // Several rows per statement, under D1's 100 bound parameters (5 a row).
-  const statements: Statement[] = [];
-  for (let i = 0; i < rows.length; i += ROWS_PER_INSERT)
-    statements.push(db.insert(outbox).values(rows.slice(i, i + ROWS_PER_INSERT)));
-  return statements;
+  return runsWithin(rows, ROWS_PER_INSERT).map((run) => db.insert(outbox).values(run));
 }

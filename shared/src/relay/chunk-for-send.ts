@@ -1,3 +1,5 @@
+import { runsWithin } from "../db/runs-within";
+
 export interface PendingRow {
   /** 0 for an event handed over by a poke (not read from the outbox). */
   seq: number;
@@ -14,19 +16,5 @@ export function chunkForSend(
   maxMessages: number,
   maxBytes: number,
 ): PendingRow[][] {
-  const chunks: PendingRow[][] = [];
-  let current: PendingRow[] = [];
-  let bytes = 0;
-  for (const row of rows) {
-    const size = utf8.encode(row.body).byteLength;
-    if (current.length > 0 && (current.length >= maxMessages || bytes + size > maxBytes)) {
-      chunks.push(current);
-      current = [];
-      bytes = 0;
-    }
-    current.push(row);
-    bytes += size;
-  }
-  if (current.length > 0) chunks.push(current);
-  return chunks;
+  return runsWithin(rows, maxMessages, maxBytes, (row) => utf8.encode(row.body).byteLength);
 }
