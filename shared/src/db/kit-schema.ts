@@ -29,6 +29,15 @@ export const outbox = sqliteTable(
     body: text("body").notNull(),
     createdAt: integer("created_at").notNull(),
     publishedAt: integer("published_at"),
+    /**
+     * Subscribers that have not sent a receipt for this event yet (JSON array of service
+     * names); NULL once every one has, or when it has none. Set when the event is published.
+     */
+    awaiting: text("awaiting"),
+    /** Times the event was sent again to the subscribers still awaited. */
+    resends: integer("resends").notNull().default(0),
+    /** When the subscribers still awaited get it again, epoch ms. */
+    nextResendAt: integer("next_resend_at"),
   },
   (t) => [
     // An order's trace reads its saga's rows by correlation id.
@@ -36,6 +45,8 @@ export const outbox = sqliteTable(
     // Partial index: the relay's "next pending rows" stays a short index walk however large the table gets.
     index("outbox_pending_idx").on(t.seq).where(sql`published_at IS NULL`),
     index("outbox_published_idx").on(t.publishedAt).where(sql`published_at IS NOT NULL`),
+    // The relay's "due for a re-send" and the admin's unacknowledged count walk only these.
+    index("outbox_awaiting_idx").on(t.nextResendAt).where(sql`awaiting IS NOT NULL`),
   ],
 );
 

@@ -61,14 +61,15 @@ export async function storeDeadLetter(
  * the inbox already holds was applied once and only its later deliveries failed (say, the
  * invocation kept crashing after the commit): it is stored for the record, already resolved
  * as `already-applied`, so that operators are left only the dead letters that need them.
- * `log` defaults to the Worker's (its `LOG_LEVEL` var).
+ * `log` defaults to the Worker's (its `LOG_LEVEL` var). Returns the messages stored.
  */
 export async function consumeDeadLetterBatch(
   db: AnyD1Database,
   batch: MessageBatch,
   log: Logger = loggerFor(env),
-): Promise<void> {
+): Promise<Message[]> {
   const applied = await processedAmong(db, batch.messages);
+  const stored: Message[] = [];
   for (const message of batch.messages) {
     const eventId = eventIdOf(message.body);
     const alreadyApplied = eventId !== undefined && applied.has(eventId);
@@ -84,6 +85,7 @@ export async function consumeDeadLetterBatch(
         resolution: alreadyApplied ? "already-applied" : undefined,
       });
       message.ack();
+      stored.push(message);
     } catch (error) {
       log.error("could not store dead letter", {
         queue: batch.queue,
@@ -93,6 +95,7 @@ export async function consumeDeadLetterBatch(
       message.retry();
     }
   }
+  return stored;
 }
 
 /** Marks an open dead letter resolved; false when it is unknown or already resolved. */

@@ -25,6 +25,11 @@ export const FAULT_POINTS = [
   "relay.alarm-fails",
   /** The consumer's batch committed, then it throws before ack: redelivery. */
   "consumer.throw-after-commit",
+  /**
+   * The broker loses a message: its send resolves, it never arrives (the local broker's
+   * process died, a queue was purged). Drawn per message; only receipts heal it.
+   */
+  "broker.drop",
 ] as const;
 
 export type FaultPoint = (typeof FAULT_POINTS)[number];

@@ -3,6 +3,7 @@ import { consumerMetrics, inbox } from "../db/kit-schema";
 import { runsWithin } from "../db/runs-within";
 import { type AnyD1Database, errorText, runBatch, type Statement } from "../db/types";
 import type { Logger } from "../log/logger";
+import { type Receipt, receiptUpdates } from "../receipts/receipts";
 
 /** Longest wait for a best-effort side call (relay poke, bookkeeping) before the batch moves on. */
 export const SIDE_CALL_MS = 5_000;
@@ -32,19 +33,23 @@ export interface BatchTally {
 }
 
 /**
- * One database call after the batch: the dropped copies noted on their inbox rows (how many,
- * the last when, so an order's trace shows them) and this minute's counters of duplicates,
- * retries and dead letters. Best effort: the batch's outcome is already decided, so a failure
- * here is logged, never retried.
+ * One database call after the batch: the receipts it brought (their events no longer await
+ * the subscriber), the dropped copies noted on their inbox rows (how many, the last when, so
+ * an order's trace shows them) and this minute's counters of duplicates, retries and dead
+ * letters. Best effort: the batch's outcome is already decided, so a failure here is logged,
+ * never retried (a receipt not recorded costs one re-send, which brings another).
  */
 export async function recordBookkeeping(
   db: AnyD1Database,
-  duplicateIds: readonly string[],
-  tally: BatchTally,
+  {
+    duplicateIds,
+    tally,
+    receipts = [],
+  }: { duplicateIds: readonly string[]; tally: BatchTally; receipts?: readonly Receipt[] },
   log: Logger,
 ): Promise<void> {
   const now = Date.now();
-  const statements: Statement[] = [];
+  const statements: Statement[] = receiptUpdates(db, receipts);
   const copies = new Map<string, number>();
   for (const id of duplicateIds) copies.set(id, (copies.get(id) ?? 0) + 1);
   const byCount = new Map<number, string[]>();

@@ -13,6 +13,13 @@ import { consumeDeadLetterBatch, storeDeadLetter } from "../dead-letters/dead-le
 import type { Envelope } from "../envelope";
 import { loggerFor } from "../log/logger";
 import { outboxInserts } from "../outbox/outbox-writer";
+import {
+  type HandledEvent,
+  inboxQueueByConvention,
+  type Receipt,
+  receiptOf,
+  sendReceipts,
+} from "../receipts/receipts";
 import { atMost, recordBookkeeping, SIDE_CALL_MS } from "./batch-bookkeeping";
 import { coalescedReads } from "./coalesced-reads";
 import { type AnyRelayNamespace, crashAfterCommitPoint } from "./consumer-faults";
@@ -66,6 +73,11 @@ export interface InboxConsumerOptions<Env extends { DB: D1Database }> {
   maxStatementsPerCommit?: number;
   /** The service's relay, which holds the fault plan. Default: the env's only DO namespace. */
   relay?: (env: Env) => AnyRelayNamespace;
+  /**
+   * Where the receipts for a producer's events go (see receipts.ts). Default: the producer's
+   * inbox queue bound as `<PRODUCER>_INBOX`, e.g. `ORDER_INBOX`.
+   */
+  receiptQueue?: (env: Env, producer: string) => Queue | undefined;
 }
 
 export type Outcome = "applied" | "duplicate" | "dead-lettered" | "retried";
@@ -232,9 +244,18 @@ export function createInboxConsumer<Env extends { DB: D1Database }>(
       "dead-lettered": 0,
       retried: 0,
     };
+    const receiptQueue = (producer: string) =>
+      options.receiptQueue
+        ? options.receiptQueue(env, producer)
+        : inboxQueueByConvention(env, producer);
     if (batch.queue.endsWith("-dlq")) {
-      await consumeDeadLetterBatch(db, batch);
-      counts["dead-lettered"] = batch.messages.length;
+      const stored = await consumeDeadLetterBatch(db, batch, log);
+      counts["dead-lettered"] = stored.length;
+      // Dead-lettered is handled: the producer stops re-sending; an operator takes it from here.
+      await atMost(
+        SIDE_CALL_MS,
+        sendReceipts(options.service, stored.flatMap(handledBy), receiptQueue, log),
+      );
       return counts;
     }
     const started = Date.now();
@@ -242,6 +263,9 @@ export function createInboxConsumer<Env extends { DB: D1Database }>(
     // Events of this batch in the inbox: found by the first round's lookup, then each applied.
     const applied = new Set<string>();
     const duplicateIds: string[] = [];
+    // Events this batch handled (for their producers' receipts), and receipts it got.
+    const handled: HandledEvent[] = [];
+    const receipts: Receipt[] = [];
     // The relay is poked after the first round that committed events, so the next hop does
     // not wait for the rest of the batch, and once more at the end if more came. A poke is
     // best effort (the cron catches up): awaited at the end, never holding a round.
@@ -261,6 +285,7 @@ export function createInboxConsumer<Env extends { DB: D1Database }>(
     ) => {
       counts[outcome]++;
       if (emitted.length > 0) unpoked.push(...emitted);
+      if (outcome !== "retried") handled.push(...handledBy(event ?? {}));
       if (outcome === "duplicate" && event?.id) duplicateIds.push(event.id);
       if (log.enabled("debug") || (outcome !== "applied" && outcome !== "duplicate"))
         log[outcome === "applied" || outcome === "duplicate" ? "debug" : "warn"](
@@ -302,9 +327,20 @@ export function createInboxConsumer<Env extends { DB: D1Database }>(
 
     const deliveries: Delivery[] = [];
     for (const message of batch.messages) {
-      const parsed = options.catalog.parse(decodeBody(message.body));
+      const body = decodeBody(message.body);
+      const receipt = receiptOf(body);
+      if (receipt) {
+        receipts.push(receipt);
+        message.ack();
+        continue;
+      }
+      const parsed = options.catalog.parse(body);
       if (!parsed.ok)
-        await deadLetter(message, parsed.reason, { id: parsed.eventId, type: parsed.eventType });
+        await deadLetter(message, parsed.reason, {
+          id: parsed.eventId,
+          type: parsed.eventType,
+          source: (body as Partial<Envelope> | null)?.source,
+        });
       else if (!options.handlers[parsed.event.type])
         await deadLetter(
           message,
@@ -409,16 +445,26 @@ export function createInboxConsumer<Env extends { DB: D1Database }>(
     // Awaited, not left to waitUntil: a queue invocation is over when its handler returns.
     await Promise.all([
       ...pokes,
-      atMost(SIDE_CALL_MS, recordBookkeeping(db, duplicateIds, counts, log)),
+      atMost(SIDE_CALL_MS, recordBookkeeping(db, { duplicateIds, tally: counts, receipts }, log)),
+      atMost(SIDE_CALL_MS, sendReceipts(options.service, handled, receiptQueue, log)),
     ]);
     log.info("batch done", {
       queue: batch.queue,
       messages: batch.messages.length,
       ...counts,
+      receipts: receipts.length,
       durationMs: Date.now() - started,
     });
     return counts;
   };
+}
+
+/** The event as its producer's receipt names it, if the message said who produced it. */
+function handledBy(event: Partial<Envelope> | Message): HandledEvent[] {
+  const body = "body" in event ? (decodeBody(event.body) as Partial<Envelope> | null) : event;
+  const id = body?.id;
+  const source = body?.source;
+  return typeof id === "string" && typeof source === "string" ? [{ id, source }] : [];
 }
 
 async function alreadyProcessed(db: AnyD1Database, eventId: string): Promise<boolean> {

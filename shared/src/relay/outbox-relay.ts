@@ -40,6 +40,11 @@ export interface RelayConfig {
   pauseBetweenSendsMs?: number;
   /** Stop an alarm run after this many D1 queries or sends and re-arm (D1 allows 1,000 per invocation). */
   operationBudget?: number;
+  /**
+   * An event a subscriber has not sent a receipt for this long after it was published is
+   * sent to it again (same id), then after twice as long, and so on up to 10 minutes.
+   */
+  receiptTimeoutMs?: number;
 }
 
 export interface RelayStatus {
@@ -49,6 +54,8 @@ export interface RelayStatus {
   lastErrorAt: number | null;
   consecutiveFailures: number;
   publishedTotal: number;
+  /** Events sent again to a subscriber that had not sent a receipt for them. */
+  resentTotal: number;
   /** When the alarm will next run, if armed. */
   nextAlarmAt: number | null;
 }
@@ -64,18 +71,34 @@ const PAGE_CHARS = 2_000_000;
  */
 const DEFAULT_PAUSE_BETWEEN_SENDS_MS = 1;
 const MAX_BACKOFF_MS = 60_000;
+const DEFAULT_RECEIPT_TIMEOUT_MS = 30_000;
+const MAX_RESEND_BACKOFF_MS = 600_000;
+/** Events re-sent per run, at most (more go in the next run, at once). */
+const RESEND_ROWS = 100;
 
 // The page's rows in commit order, cut after PAGE_CHARS of bodies (the first row always comes).
 const SELECT_PAGE = `SELECT seq, event_id AS eventId, type, body FROM (
     SELECT seq, event_id, type, body, SUM(length(body)) OVER (ORDER BY seq) AS upto
       FROM (SELECT seq, event_id, type, body FROM outbox WHERE published_at IS NULL ORDER BY seq LIMIT ${PAGE_ROWS})
   ) WHERE upto - length(body) < ${PAGE_CHARS} ORDER BY seq`;
+// Published: now awaiting a receipt from each subscriber of its type (?4: type -> subscribers).
+const PUBLISHED = `published_at = ?1, next_resend_at = ?1 + ?2,
+  awaiting = json_extract(?3, '$."' || type || '"')`;
 // Safe as a range: seqs only grow, and a page is the lowest pending rows.
-const MARK_PUBLISHED =
-  "UPDATE outbox SET published_at = ? WHERE seq BETWEEN ? AND ? AND published_at IS NULL";
+const MARK_PUBLISHED = `UPDATE outbox SET ${PUBLISHED} WHERE seq BETWEEN ?4 AND ?5 AND published_at IS NULL`;
 // json_each: one bound parameter however many ids (D1 binds at most 100).
-const MARK_PUBLISHED_BY_ID =
-  "UPDATE outbox SET published_at = ? WHERE event_id IN (SELECT value FROM json_each(?)) AND published_at IS NULL";
+const MARK_PUBLISHED_BY_ID = `UPDATE outbox SET ${PUBLISHED}
+  WHERE event_id IN (SELECT value FROM json_each(?4)) AND published_at IS NULL`;
+// Published events a subscriber has not acknowledged in time, oldest due first.
+const SELECT_DUE = `SELECT seq, event_id AS eventId, type, body, awaiting FROM outbox
+  WHERE awaiting IS NOT NULL AND next_resend_at <= ? ORDER BY next_resend_at LIMIT ${RESEND_ROWS}`;
+// When the next one not yet due is.
+const SELECT_NEXT_DUE =
+  "SELECT min(next_resend_at) AS at FROM outbox WHERE awaiting IS NOT NULL AND next_resend_at > ?";
+// Backoff doubles with each re-send: 2x, 4x ... the timeout, capped.
+const MARK_RESENT = `UPDATE outbox SET resends = resends + 1,
+  next_resend_at = ?1 + min(?2 * (2 << min(resends, 10)), ${MAX_RESEND_BACKOFF_MS})
+  WHERE event_id IN (SELECT value FROM json_each(?3)) AND awaiting IS NOT NULL`;
 /** Events handed over by pokes and not yet sent, at most (more wait for the page reader). */
 const MAX_HANDED_OVER = 1_000;
 /** Ids of events published lately, so one the page reader sent is not sent again when handed over. */
@@ -88,6 +111,7 @@ const emptyStatus: RelayStatus = {
   lastErrorAt: null,
   consecutiveFailures: 0,
   publishedTotal: 0,
+  resentTotal: 0,
   nextAlarmAt: null,
 };
 
@@ -113,6 +137,17 @@ export abstract class OutboxRelay<Env = unknown> extends DurableObject<Env> {
    */
   private handedOver: Envelope[] = [];
   private readonly recentlyPublished = new Set<string>();
+  /** When `dueWork` wants to run next (0: at the next run, null: never). */
+  private dueWorkAt: number | null = 0;
+
+  /**
+   * Work of the service that falls due at a time, run by this relay's alarm before it
+   * drains (so the events it commits leave in the same run), e.g. a saga's deadline.
+   * Returns when it is next due, or null. Override in the service's relay.
+   */
+  protected async dueWork(_now: number): Promise<number | null> {
+    return null;
+  }
 
   /**
    * Something was committed: drain now (unless backing off after a failure). The cron's
@@ -139,7 +174,18 @@ export abstract class OutboxRelay<Env = unknown> extends DurableObject<Env> {
   }
 
   private async storedStatus(): Promise<RelayStatus> {
-    return (await this.ctx.storage.get<RelayStatus>(STATUS_KEY)) ?? emptyStatus;
+    return { ...emptyStatus, ...(await this.ctx.storage.get<RelayStatus>(STATUS_KEY)) };
+  }
+
+  /** Runs `dueWork` when due; its failure is logged and tried again in 5 s, never blocking the drain. */
+  private async runDueWork(now: number): Promise<void> {
+    if (this.dueWorkAt === null || this.dueWorkAt > now) return;
+    try {
+      this.dueWorkAt = await this.dueWork(now);
+    } catch (error) {
+      this.dueWorkAt = now + 5_000;
+      loggerFor(this.env).error("relay due work failed", { error: errorText(error) });
+    }
   }
 
   override async alarm(): Promise<void> {
@@ -148,15 +194,20 @@ export abstract class OutboxRelay<Env = unknown> extends DurableObject<Env> {
     try {
       if (await this.faultPlan()?.draw("relay.alarm-fails"))
         throw new InjectedFault("relay.alarm-fails");
+      await this.runDueWork(now);
       const config = this.config();
       const budget = config.operationBudget ?? 800;
-      const { published, more, operations } = await this.drain(config, budget);
+      const drained = await this.drain(config, budget);
+      const resent = drained.more ? null : await this.resendDue(config, drained.due);
       // Live events first: a replay only gets what the drain left of the run's budget.
       const replaying =
-        !more &&
+        !drained.more &&
         (
-          await replayStep(this.ctx.storage, config, budget - operations, (queue, rows) =>
-            this.sendInTurn(config, queue, rows),
+          await replayStep(
+            this.ctx.storage,
+            config,
+            budget - drained.operations - (resent?.operations ?? 0),
+            (queue, rows) => this.sendInTurn(config, queue, rows),
           )
         ).more;
       await this.ctx.storage.put<RelayStatus>(STATUS_KEY, {
@@ -164,11 +215,20 @@ export abstract class OutboxRelay<Env = unknown> extends DurableObject<Env> {
         lastRunAt: now,
         lastSuccessAt: Date.now(),
         consecutiveFailures: 0,
-        publishedTotal: status.publishedTotal + published,
+        publishedTotal: status.publishedTotal + drained.published,
+        resentTotal: status.resentTotal + (resent?.resent ?? 0),
       });
       const polling = await this.pollingIntervalMs();
+      const wake =
+        drained.more || resent?.more || replaying
+          ? Date.now()
+          : earliest(
+              drained.nextDueAt,
+              resent?.resent ? Date.now() + 2 * receiptTimeoutMs(config) : null,
+              this.dueWorkAt,
+            );
       if (polling) await this.ctx.storage.setAlarm(Date.now() + polling);
-      else if (more || replaying) await this.ctx.storage.setAlarm(Date.now());
+      else if (wake !== null) await this.ctx.storage.setAlarm(Math.max(wake, Date.now()));
     } catch (error) {
       const failures = status.consecutiveFailures + 1;
       await this.ctx.storage.put<RelayStatus>(STATUS_KEY, {
@@ -188,29 +248,56 @@ export abstract class OutboxRelay<Env = unknown> extends DurableObject<Env> {
    * Publishes pending rows in commit order until none are left or the run's budget is spent.
    * One D1 call per page: marking the page just sent rides in the batch that reads the next.
    */
-  protected async drain(
-    config: RelayConfig,
-    budget: number,
-  ): Promise<{ published: number; more: boolean; operations: number }> {
+  protected async drain(config: RelayConfig, budget: number): Promise<Drained> {
     const timeoutMs = await this.sendTimeoutMs(config);
     let operations = 0;
     let published = 0;
     // Handed-over events go first, unread; marking them rides in the batch reading the first page.
     let sent = this.takeHandedOver();
-    if (sent.length > 0) operations += await this.sendToSubscribers(config, sent, timeoutMs);
+    if (sent.length > 0)
+      operations += await this.sendToSubscribers(config, sent, timeoutMs, subscribersIn(config));
     for (;;) {
-      const rows = await readPageMarking(config.db, sent);
+      const { page: rows, due, nextDueAt } = await readPageMarking(config, sent);
       operations++;
       published += sent.length;
       for (const row of sent) this.remember(row.eventId);
-      if (rows.length === 0) return { published, more: false, operations };
-      if (operations >= budget) return { published, more: true, operations };
+      if (rows.length === 0) return { published, more: false, operations, due, nextDueAt };
+      if (operations >= budget) return { published, more: true, operations, due, nextDueAt };
       if (published > 0) await this.pause(config);
-      operations += await this.sendToSubscribers(config, rows, timeoutMs);
+      operations += await this.sendToSubscribers(config, rows, timeoutMs, subscribersIn(config));
       if (await this.faultPlan()?.draw("relay.crash-after-send"))
         throw new InjectedFault("relay.crash-after-send");
       sent = rows;
     }
+  }
+
+  /**
+   * Sends the events due for a re-send again, each to the subscribers that have not sent a
+   * receipt for it, and pushes their next re-send out (backoff). Same ids: the inbox absorbs
+   * the copies of events that were handled after all (only their receipt was lost or late).
+   */
+  private async resendDue(
+    config: RelayConfig,
+    due: DueRow[],
+  ): Promise<{ resent: number; more: boolean; operations: number }> {
+    if (due.length === 0) return { resent: 0, more: false, operations: 0 };
+    const awaited = new Map(due.map((row) => [row.eventId, parseAwaiting(row.awaiting)]));
+    const sends = await this.sendToSubscribers(
+      config,
+      due,
+      await this.sendTimeoutMs(config),
+      (row) => awaited.get(row.eventId) ?? [],
+    );
+    await config.db
+      .prepare(MARK_RESENT)
+      .bind(Date.now(), receiptTimeoutMs(config), JSON.stringify(due.map((r) => r.eventId)))
+      .run();
+    const resent = [...awaited.values()].reduce((n, subscribers) => n + subscribers.length, 0);
+    loggerFor(this.env).info("events re-sent for want of a receipt", {
+      events: due.length,
+      messages: resent,
+    });
+    return { resent, more: due.length === RESEND_ROWS, operations: sends + 1 };
   }
 
   /** The handed-over events not published since, as rows to send. */
@@ -241,15 +328,16 @@ export abstract class OutboxRelay<Env = unknown> extends DurableObject<Env> {
    * Sends a page to every subscriber, all chunks at once; resolves only when every send
    * resolved (then the page may be marked). Returns the number of sends.
    */
-  private async sendToSubscribers(
+  private async sendToSubscribers<R extends PendingRow>(
     config: RelayConfig,
-    rows: PendingRow[],
+    rows: R[],
     timeoutMs: number,
+    subscribersOf: (row: R) => readonly string[],
   ): Promise<number> {
     const bodies = new Map<string, unknown>();
     const bySubscriber = new Map<string, PendingRow[]>();
     for (const row of rows)
-      for (const service of config.catalog.subscribersOf(row.type)) {
+      for (const service of subscribersOf(row)) {
         const list = bySubscriber.get(service);
         if (list) list.push(row);
         else bySubscriber.set(service, [row]);
@@ -380,26 +468,99 @@ export abstract class OutboxRelay<Env = unknown> extends DurableObject<Env> {
   }
 }
 
+interface DueRow extends PendingRow {
+  /** JSON array of the subscribers without a receipt. */
+  awaiting: string;
+}
+
+interface Drained {
+  published: number;
+  more: boolean;
+  operations: number;
+  /** Events due for a re-send, read with the last page. */
+  due: DueRow[];
+  /** When the next event not yet due falls due, if any. */
+  nextDueAt: number | null;
+}
+
+function receiptTimeoutMs(config: RelayConfig): number {
+  return config.receiptTimeoutMs ?? DEFAULT_RECEIPT_TIMEOUT_MS;
+}
+
+const subscribersIn =
+  (config: RelayConfig) =>
+  (row: PendingRow): readonly string[] =>
+    config.catalog.subscribersOf(row.type);
+
+function parseAwaiting(awaiting: string): string[] {
+  try {
+    const list: unknown = JSON.parse(awaiting);
+    return Array.isArray(list) ? list.filter((s): s is string => typeof s === "string") : [];
+  } catch {
+    return [];
+  }
+}
+
+function earliest(...times: (number | null | undefined)[]): number | null {
+  const known = times.filter((t): t is number => typeof t === "number");
+  return known.length > 0 ? Math.min(...known) : null;
+}
+
 function sendLimits(config: RelayConfig): [maxMessages: number, maxBytes: number] {
   return [config.maxMessagesPerSend ?? 100, config.maxBytesPerSend ?? 250_000];
 }
 
 /**
- * Marks `sent` published (after its sends resolved) and reads the next page, in one D1 call.
- * Rows read from the outbox are marked by their seq range, handed-over ones by id.
+ * Marks `sent` published (after its sends resolved) and reads the next page, in one D1 call,
+ * with the events due for a re-send and when the next one falls due. Rows read from the
+ * outbox are marked by their seq range, handed-over ones by id.
  */
-async function readPageMarking(db: D1Database, sent: PendingRow[]): Promise<PendingRow[]> {
-  const select = db.prepare(SELECT_PAGE);
-  if (sent.length === 0) return (await select.all<PendingRow>()).results;
+async function readPageMarking(
+  config: RelayConfig,
+  sent: PendingRow[],
+): Promise<{ page: PendingRow[]; due: DueRow[]; nextDueAt: number | null }> {
+  const { db } = config;
   const now = Date.now();
+  const reads = [
+    db.prepare(SELECT_PAGE),
+    db.prepare(SELECT_DUE).bind(now),
+    db.prepare(SELECT_NEXT_DUE).bind(now),
+  ];
   const first = sent[0];
   const last = sent.at(-1);
-  const mark =
-    first && last && first.seq > 0
-      ? db.prepare(MARK_PUBLISHED).bind(now, first.seq, last.seq)
-      : db.prepare(MARK_PUBLISHED_BY_ID).bind(now, JSON.stringify(sent.map((r) => r.eventId)));
-  const [, page] = await db.batch<PendingRow>([mark, select]);
-  return page?.results ?? [];
+  const marks =
+    first && last
+      ? [
+          db
+            .prepare(first.seq > 0 ? MARK_PUBLISHED : MARK_PUBLISHED_BY_ID)
+            .bind(
+              now,
+              receiptTimeoutMs(config),
+              awaitedByType(config, sent),
+              ...(first.seq > 0
+                ? [first.seq, last.seq]
+                : [JSON.stringify(sent.map((r) => r.eventId))]),
+            ),
+        ]
+      : [];
+  const results = await db.batch<Record<string, unknown>>([...marks, ...reads]);
+  const [page, due, next] = results.slice(marks.length);
+  return {
+    page: (page?.results ?? []) as unknown as PendingRow[],
+    due: (due?.results ?? []) as unknown as DueRow[],
+    nextDueAt: (next?.results[0]?.at as number | null | undefined) ?? null,
+  };
+}
+
+/** `{ type: [subscribers] }` for the types among `rows` that have any: whom to await receipts from. */
+function awaitedByType(config: RelayConfig, rows: PendingRow[]): string {
+  const map: Record<string, readonly string[]> = {};
+  for (const { type } of rows) {
+    if (Object.hasOwn(map, type)) continue;
+    const subscribers = config.catalog.subscribersOf(type);
+    if (subscribers.length > 0) map[type] = subscribers;
+  }
+  return JSON.stringify(map);
 }
 
 function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {

@@ -63,13 +63,25 @@ export class RelayFaults {
     return hit;
   }
 
+  /** `count` decisions of `point` at once (one per message), stored once. */
+  async drawEach(point: FaultPoint, count: number): Promise<boolean[]> {
+    const state = await this.load();
+    const probability = state?.plan.probabilities[point] ?? 0;
+    if (!state || probability <= 0) return Array.from({ length: count }, () => false);
+    const hits = Array.from({ length: count }, () => next(state, point) < probability);
+    const injected = hits.filter(Boolean).length;
+    if (injected > 0) state.injected[point] = (state.injected[point] ?? 0) + injected;
+    await this.storage.put(FAULTS_KEY, state);
+    return hits;
+  }
+
   /** The send timeout while a plan is active (a hang costs this long), else `fallback`. */
   async sendTimeoutMs(fallback: number): Promise<number> {
     const plan = (await this.load())?.plan;
     return plan ? (plan.sendTimeoutMs ?? DEFAULT_FAULT_SEND_TIMEOUT_MS) : fallback;
   }
 
-  /** One chunk to one queue through the send fault points: throw, hang, shuffle+delay, twice. */
+  /** One chunk to one queue through the send fault points: throw, hang, shuffle+delay, lost, twice. */
   async send(
     send: (messages: MessageSendRequest[]) => Promise<void>,
     messages: MessageSendRequest[],
@@ -88,6 +100,12 @@ export class RelayFaults {
         ...m,
         delaySeconds: Math.floor((values[messages.length + i] ?? 0) * 3),
       }));
+    }
+    if (await this.armed("broker.drop")) {
+      const lost = await this.drawEach("broker.drop", batch.length);
+      batch = batch.filter((_, i) => !lost[i]);
+      // The send "resolves": nothing tells the relay that the messages never arrive.
+      if (batch.length === 0) return;
     }
     await send(batch);
     // Twice as its own sendBatch: a doubled batch could break the 100-message limit.

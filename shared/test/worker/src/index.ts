@@ -16,6 +16,8 @@ export class TestRelay extends OutboxRelay<Env> {
   private failNextSends = 0;
   private sendDelayMs = 0;
   private budget: number | undefined;
+  // Long by default, so no test sees another's re-sends; receipt tests shorten it.
+  private receiptTimeout = 600_000;
   private sends: { messages: number; bytes: number; ids: string[] }[] = [];
 
   protected config(): RelayConfig {
@@ -26,6 +28,7 @@ export class TestRelay extends OutboxRelay<Env> {
       queues: { tester: this.env.TEST_INBOX, audit: this.env.AUDIT_INBOX },
       pauseBetweenSendsMs: 1,
       operationBudget: this.budget,
+      receiptTimeoutMs: this.receiptTimeout,
     };
   }
 
@@ -61,6 +64,11 @@ export class TestRelay extends OutboxRelay<Env> {
     this.budget = operations;
   }
 
+  /** How long an event may go without a receipt before it is sent again. */
+  setReceiptTimeout(ms: number): void {
+    this.receiptTimeout = ms;
+  }
+
   /** Makes every send take `ms` longer: a run that is still going when the next poke comes. */
   slowSends(ms: number): void {
     this.sendDelayMs = ms;
@@ -94,6 +102,8 @@ export const consume = createInboxConsumer<Env>({
   maxAttempts: 3,
   retryDelaySeconds: () => 0,
   afterCommit: (env, events) => pokeRelay(env.RELAY, events),
+  // The tester publishes its own events: their receipts come back to its own queue.
+  receiptQueue: (env, producer) => (producer === "tester" ? env.TEST_INBOX : undefined),
   handlers: {
     TallyIncremented: addToTally,
     TallyMirrored: addToTally,

@@ -1,0 +1,112 @@
+import { sql } from "drizzle-orm";
+import { z } from "zod";
+import { runsWithin } from "../db/runs-within";
+import { type AnyD1Database, errorText, type Statement } from "../db/types";
+import type { Envelope } from "../envelope";
+import type { Logger } from "../log/logger";
+
+/**
+ * Delivery receipts: after each batch a consumer tells every producer whose events it
+ * handled (applied, dropped as a copy, or dead-lettered) which ones, in one queue message per
+ * producer sent to the producer's own inbox queue. The producer's outbox row then stops
+ * awaiting that subscriber; a row still awaiting one after the relay's receipt timeout is sent
+ * to it again. Receipts are best effort: a lost one costs a re-send, which the inbox absorbs
+ * and which brings a new receipt.
+ */
+/** A queue message holds at most 128 KB: 1,000 ids of 64 characters fit well. */
+const RECEIPT_IDS_MAX = 1_000;
+
+export const ReceiptSchema = z.strictObject({
+  receipt: z.strictObject({
+    /** The subscriber service that handled the events. */
+    from: z.string().min(1).max(64),
+    /** Ids of the events it handled. */
+    handled: z.array(z.string().min(1).max(64)).min(1).max(RECEIPT_IDS_MAX),
+  }),
+});
+export type Receipt = z.infer<typeof ReceiptSchema>["receipt"];
+
+/** True for a message body that is a receipt (validated: anything else is an event). */
+export function receiptOf(body: unknown): Receipt | undefined {
+  if (typeof body !== "object" || body === null || !("receipt" in body)) return undefined;
+  const parsed = ReceiptSchema.safeParse(body);
+  return parsed.success ? parsed.data.receipt : undefined;
+}
+
+/** An event handled by a consumer, as its receipt needs it. */
+export type HandledEvent = Pick<Envelope, "id" | "source">;
+
+/**
+ * Where a producer's receipts go: its inbox queue, bound as `<PRODUCER>_INBOX` (the binding
+ * every service's relay sends to), e.g. `ORDER_INBOX` for "order".
+ */
+export function inboxBindingOf(service: string): string {
+  return `${service.toUpperCase().replace(/[^A-Z0-9]/g, "_")}_INBOX`;
+}
+
+export function inboxQueueByConvention(env: unknown, service: string): Queue | undefined {
+  const binding = (env as Record<string, unknown>)[inboxBindingOf(service)];
+  return binding && typeof (binding as Queue).send === "function" ? (binding as Queue) : undefined;
+}
+
+const warnedMissing = new Set<string>();
+
+/**
+ * Sends one receipt per producer for the events `from` handled. Never throws: a receipt that
+ * does not leave is made up for by the producer's re-send.
+ */
+export async function sendReceipts(
+  from: string,
+  handled: readonly HandledEvent[],
+  queueOf: (producer: string) => Queue | undefined,
+  log: Logger,
+): Promise<number> {
+  const byProducer = new Map<string, Set<string>>();
+  for (const { id, source } of handled) {
+    const ids = byProducer.get(source) ?? new Set<string>();
+    ids.add(id);
+    byProducer.set(source, ids);
+  }
+  const sends: Promise<unknown>[] = [];
+  for (const [producer, ids] of byProducer) {
+    const queue = queueOf(producer);
+    if (!queue) {
+      if (!warnedMissing.has(producer))
+        log.warn("no queue to send receipts to; the producer will keep re-sending", {
+          producer,
+          binding: inboxBindingOf(producer),
+        });
+      warnedMissing.add(producer);
+      continue;
+    }
+    for (const run of runsWithin([...ids], RECEIPT_IDS_MAX))
+      sends.push(
+        queue
+          .send({ receipt: { from, handled: run } } satisfies z.infer<typeof ReceiptSchema>, {
+            contentType: "json",
+          })
+          .catch((error: unknown) =>
+            log.warn("receipt not sent; the producer will re-send", {
+              producer,
+              error: errorText(error),
+            }),
+          ),
+      );
+  }
+  await Promise.all(sends);
+  return sends.length;
+}
+
+/**
+ * The outbox updates for receipts this service got: each event no longer awaits the
+ * subscriber that sent it (NULL once none is left). One statement per receipt.
+ */
+export function receiptUpdates(db: AnyD1Database, receipts: readonly Receipt[]): Statement[] {
+  return receipts.map((receipt) =>
+    db.run(sql`UPDATE outbox SET awaiting = (
+        SELECT nullif(json_group_array(value), '[]') FROM json_each(outbox.awaiting)
+        WHERE value <> ${receipt.from})
+      WHERE awaiting IS NOT NULL
+        AND event_id IN (SELECT value FROM json_each(${JSON.stringify(receipt.handled)}))`),
+  );
+}
