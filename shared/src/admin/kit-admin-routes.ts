@@ -46,6 +46,34 @@ const EVENT_PAGE_MAX = 5000;
 const nextKey = (rows: { id: string }[], limit: number) =>
   rows.length === limit ? (rows[rows.length - 1]?.id ?? null) : null;
 
+/**
+ * Published events some subscriber has not sent a receipt for (see receipts.ts): how many,
+ * since when, and how many each subscriber owes. Both read only the rows still awaiting.
+ */
+async function unacknowledgedOf(d1: D1Database): Promise<{
+  events: number;
+  oldestPublishedAt: number | null;
+  bySubscriber: Record<string, number>;
+}> {
+  const [totals, owed] = await d1.batch<Record<string, number | string | null>>([
+    d1.prepare(
+      "SELECT count(*) AS events, min(published_at) AS oldest FROM outbox WHERE awaiting IS NOT NULL",
+    ),
+    d1.prepare(
+      `SELECT s.value AS subscriber, count(*) AS events FROM outbox, json_each(outbox.awaiting) AS s
+       WHERE outbox.awaiting IS NOT NULL GROUP BY 1 ORDER BY 1`,
+    ),
+  ]);
+  const row = totals?.results[0];
+  return {
+    events: Number(row?.events ?? 0),
+    oldestPublishedAt: (row?.oldest as number | null | undefined) ?? null,
+    bySubscriber: Object.fromEntries(
+      (owed?.results ?? []).map((r) => [String(r.subscriber), Number(r.events)]),
+    ),
+  };
+}
+
 const fail = (c: Context, status: ContentfulStatusCode, code: string, message: string) =>
   c.json(errorBody(code, message), status);
 
@@ -65,7 +93,7 @@ export function kitAdminRoutes<Env extends object, T extends OutboxRelay<any> = 
     new Hono<{ Bindings: Env }>()
       .get("/outbox", async (c) => {
         const db = drizzle(options.d1(c.env));
-        const [backlog, totals, relay] = await Promise.all([
+        const [backlog, totals, unacknowledged, relay] = await Promise.all([
           db
             .select({
               pending: sql<number>`count(*)`,
@@ -77,6 +105,7 @@ export function kitAdminRoutes<Env extends object, T extends OutboxRelay<any> = 
           db.get<{ outboxRows: number; inboxRows: number }>(
             sql`SELECT (SELECT count(*) FROM outbox) AS outboxRows, (SELECT count(*) FROM inbox) AS inboxRows`,
           ),
+          unacknowledgedOf(options.d1(c.env)),
           relayStub(options.relay(c.env)).status(),
         ]);
         return c.json({
@@ -84,6 +113,7 @@ export function kitAdminRoutes<Env extends object, T extends OutboxRelay<any> = 
           oldestPendingAt: backlog?.oldestPendingAt ?? null,
           outboxRows: totals?.outboxRows ?? 0,
           inboxRows: totals?.inboxRows ?? 0,
+          unacknowledged,
           relay,
         });
       })
@@ -114,7 +144,10 @@ export function kitAdminRoutes<Env extends object, T extends OutboxRelay<any> = 
           d1.prepare("SELECT metric, SUM(count) AS count FROM consumer_metrics GROUP BY metric"),
           d1.prepare("SELECT count(*) AS open FROM dead_letters WHERE resolved_at IS NULL"),
         ]);
-        const relay = await relayStub(options.relay(c.env)).status();
+        const [relay, unacknowledged] = await Promise.all([
+          relayStub(options.relay(c.env)).status(),
+          unacknowledgedOf(d1),
+        ]);
         const total = (metric: string) =>
           Number(totals?.results.find((r) => r.metric === metric)?.count ?? 0);
         const now = Date.now();
@@ -123,6 +156,12 @@ export function kitAdminRoutes<Env extends object, T extends OutboxRelay<any> = 
           outbox: {
             pending: Number(backlog?.results[0]?.pending ?? 0),
             oldestPendingAgeMs: oldest ? now - oldest : null,
+            unacknowledged: unacknowledged.events,
+            oldestUnacknowledgedAgeMs:
+              unacknowledged.oldestPublishedAt === null
+                ? null
+                : now - unacknowledged.oldestPublishedAt,
+            resent: relay.resentTotal,
           },
           perMinute: {
             since,

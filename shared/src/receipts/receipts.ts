@@ -1,5 +1,6 @@
-import { sql } from "drizzle-orm";
+import { and, isNotNull, sql } from "drizzle-orm";
 import { z } from "zod";
+import { outbox } from "../db/kit-schema";
 import { runsWithin } from "../db/runs-within";
 import { type AnyD1Database, errorText, type Statement } from "../db/types";
 import type { Envelope } from "../envelope";
@@ -103,10 +104,17 @@ export async function sendReceipts(
  */
 export function receiptUpdates(db: AnyD1Database, receipts: readonly Receipt[]): Statement[] {
   return receipts.map((receipt) =>
-    db.run(sql`UPDATE outbox SET awaiting = (
-        SELECT nullif(json_group_array(value), '[]') FROM json_each(outbox.awaiting)
-        WHERE value <> ${receipt.from})
-      WHERE awaiting IS NOT NULL
-        AND event_id IN (SELECT value FROM json_each(${JSON.stringify(receipt.handled)}))`),
+    db
+      .update(outbox)
+      .set({
+        awaiting: sql`(SELECT nullif(json_group_array(value), '[]') FROM json_each(${outbox.awaiting})
+          WHERE value <> ${receipt.from})`,
+      })
+      .where(
+        and(
+          isNotNull(outbox.awaiting),
+          sql`${outbox.eventId} IN (SELECT value FROM json_each(${JSON.stringify(receipt.handled)}))`,
+        ),
+      ),
   );
 }

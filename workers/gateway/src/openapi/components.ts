@@ -36,6 +36,7 @@ const outboxStatusExample = {
   oldestPendingAt: null,
   outboxRows: 120,
   inboxRows: 96,
+  unacknowledged: { events: 2, oldestPublishedAt: 1776677399200, bySubscriber: { view: 2 } },
   relay: {
     lastRunAt: 1776677400000,
     lastSuccessAt: 1776677400000,
@@ -43,6 +44,7 @@ const outboxStatusExample = {
     lastErrorAt: null,
     consecutiveFailures: 0,
     publishedTotal: 120,
+    resentTotal: 3,
     nextAlarmAt: null,
   },
 };

@@ -115,6 +115,10 @@ export const RelayStatus = z.object({
   lastErrorAt: epochMs.nullable(),
   consecutiveFailures: z.number().int(),
   publishedTotal: z.number().int(),
+  resentTotal: z
+    .number()
+    .int()
+    .meta({ description: "Events sent again to a subscriber that owed a receipt for them." }),
   nextAlarmAt: epochMs.nullable().meta({ description: "When the relay runs next, if armed." }),
 });
 
@@ -124,6 +128,18 @@ export const OutboxStatus = z.object({
   oldestPendingAt: epochMs.nullable(),
   outboxRows: z.number().int(),
   inboxRows: z.number().int(),
+  unacknowledged: z
+    .object({
+      events: z
+        .number()
+        .int()
+        .meta({ description: "Published events a subscriber owes a receipt for." }),
+      oldestPublishedAt: epochMs.nullable(),
+      bySubscriber: z.record(z.string(), z.number().int()),
+    })
+    .meta({
+      description: "Delivery receipts still missing; such events are re-sent with backoff.",
+    }),
   relay: RelayStatus,
 });
 
@@ -159,6 +175,12 @@ export const KitStats = z.object({
       .int()
       .nullable()
       .meta({ description: "Age of the oldest unpublished event; null when none." }),
+    unacknowledged: z
+      .number()
+      .int()
+      .meta({ description: "Published events some subscriber has not sent a receipt for." }),
+    oldestUnacknowledgedAgeMs: z.number().int().nullable(),
+    resent: z.number().int().meta({ description: "Re-sends for want of a receipt (relay total)." }),
   }),
   perMinute: z
     .object({

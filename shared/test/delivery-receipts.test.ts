@@ -1,0 +1,160 @@
+import { createExecutionContext, createMessageBatch, runDurableObjectAlarm } from "cloudflare:test";
+import { env, exports } from "cloudflare:workers";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { clearPlan, injected, setPlan, sleep } from "./fault-support";
+import { count, increment, relay, seedOutbox, tallyEvent, tallyValue } from "./helpers";
+import worker from "./worker/src/index";
+
+const handler = worker as ExportedHandler<Env>;
+const wait = { timeout: 4_000, interval: 25 };
+
+/** The subscribers an outbox row still awaits a receipt from (null: none). */
+const awaiting = async (eventId: string) => {
+  const row = await env.DB.prepare("SELECT awaiting, resends FROM outbox WHERE event_id = ?")
+    .bind(eventId)
+    .first<{ awaiting: string | null; resends: number }>();
+  return {
+    resends: row?.resends,
+    awaiting: row?.awaiting ? (JSON.parse(row.awaiting) as string[]) : null,
+  };
+};
+
+const sentTo = async (eventId: string, since: number) =>
+  (await relay().sendLog()).slice(since).filter((send) => send.ids.includes(eventId)).length;
+
+afterEach(async () => {
+  await clearPlan();
+  await relay().setReceiptTimeout(600_000);
+});
+
+describe("delivery receipts", () => {
+  it("a published event awaits each subscriber until its receipt comes back through the queue", async () => {
+    const events = [increment("receipted", 1), increment("receipted", 2)];
+    await seedOutbox(events);
+    await relay().poke();
+    await vi.waitFor(async () => expect(await tallyValue("receipted")).toBe(3), wait);
+    // The tester applied them and told their producer (itself) so, in one receipt message.
+    for (const event of events)
+      await vi.waitFor(async () => expect((await awaiting(event.id)).awaiting).toBeNull(), wait);
+    const outbox = (await (await exports.default.fetch("http://kit/outbox")).json()) as {
+      unacknowledged: { events: number; bySubscriber: Record<string, number> };
+    };
+    expect(outbox.unacknowledged.bySubscriber.tester ?? 0).toBe(0);
+  });
+
+  it("re-sends only to the subscriber that owes a receipt, with the same id, backing off", async () => {
+    // Mirrored goes to tester (answers) and audit (never consumed here: never answers).
+    const event = tallyEvent("TallyMirrored", "owed", 1);
+    await seedOutbox([event]);
+    await relay().poke();
+    await vi.waitFor(
+      async () => expect((await awaiting(event.id)).awaiting).toEqual(["audit"]),
+      wait,
+    );
+    const stats = (await (await exports.default.fetch("http://kit/stats")).json()) as {
+      outbox: { unacknowledged: number; oldestUnacknowledgedAgeMs: number | null };
+    };
+    expect(stats.outbox.unacknowledged).toBeGreaterThanOrEqual(1);
+    expect(stats.outbox.oldestUnacknowledgedAgeMs).toBeGreaterThanOrEqual(0);
+
+    await relay().setReceiptTimeout(50);
+    await env.DB.prepare("UPDATE outbox SET next_resend_at = 0 WHERE event_id = ?")
+      .bind(event.id)
+      .run();
+    const before = (await relay().sendLog()).length;
+    await runDurableObjectAlarm(relay());
+    // Re-sent once, as one send to audit only (tester already answered).
+    expect(await sentTo(event.id, before)).toBe(1);
+    const after = await awaiting(event.id);
+    expect(after.resends).toBe(1);
+    expect((await relay().status()).resentTotal).toBeGreaterThanOrEqual(1);
+    // Not due again at once: the next re-send waits twice the timeout.
+    const next = await env.DB.prepare("SELECT next_resend_at AS at FROM outbox WHERE event_id = ?")
+      .bind(event.id)
+      .first<{ at: number }>();
+    expect(next?.at).toBeGreaterThan(Date.now() + 50);
+    await runDurableObjectAlarm(relay());
+    expect(await sentTo(event.id, before)).toBe(1);
+    // The relay keeps an alarm for it: nobody has to come back for the re-send.
+    expect((await relay().status()).nextAlarmAt).not.toBeNull();
+  });
+
+  it("broker.drop: a message lost after its send resolved is re-sent for want of a receipt, applied once", async () => {
+    await setPlan({ "broker.drop": 1 });
+    const event = increment("dropped", 7);
+    await seedOutbox([event]);
+    await relay().poke();
+    await vi.waitFor(
+      async () =>
+        expect(await count("SELECT COUNT(*) AS n FROM outbox WHERE published_at IS NULL")).toBe(0),
+      wait,
+    );
+    expect(await injected("broker.drop")).toBeGreaterThanOrEqual(1);
+    await sleep(300);
+    // Published, as far as the relay knows; never arrived.
+    expect(await tallyValue("dropped")).toBeNull();
+    expect((await awaiting(event.id)).awaiting).toEqual(["tester"]);
+
+    await clearPlan();
+    await relay().setReceiptTimeout(50);
+    await env.DB.prepare("UPDATE outbox SET next_resend_at = 0 WHERE event_id = ?")
+      .bind(event.id)
+      .run();
+    await runDurableObjectAlarm(relay());
+    await vi.waitFor(async () => expect(await tallyValue("dropped")).toBe(7), wait);
+    await vi.waitFor(async () => expect((await awaiting(event.id)).awaiting).toBeNull(), wait);
+  });
+
+  it("a copy dropped as a duplicate is receipted too (the first receipt was lost)", async () => {
+    const event = increment("lost-receipt", 5);
+    await seedOutbox([event]);
+    await relay().poke();
+    await vi.waitFor(async () => expect((await awaiting(event.id)).awaiting).toBeNull(), wait);
+    // As if the receipt had been lost: the row awaits the tester again.
+    await env.DB.prepare(`UPDATE outbox SET awaiting = '["tester"]' WHERE event_id = ?`)
+      .bind(event.id)
+      .run();
+    const batch = createMessageBatch("tester-inbox", [
+      { id: "copy-1", timestamp: new Date(), attempts: 1, body: event },
+    ]);
+    await handler.queue?.(batch, env, createExecutionContext());
+    await vi.waitFor(async () => expect((await awaiting(event.id)).awaiting).toBeNull(), wait);
+    expect(await tallyValue("lost-receipt")).toBe(5);
+  });
+
+  it("a dead-lettered event is receipted: the producer stops re-sending, an operator takes over", async () => {
+    const event = increment("dead-receipt", 1);
+    await seedOutbox([event]);
+    await env.DB.prepare(
+      `UPDATE outbox SET published_at = 1, awaiting = '["tester"]', next_resend_at = 9e15 WHERE event_id = ?`,
+    )
+      .bind(event.id)
+      .run();
+    const batch = createMessageBatch("tester-inbox-dlq", [
+      { id: "dlq-1", timestamp: new Date(), attempts: 3, body: event },
+    ]);
+    await handler.queue?.(batch, env, createExecutionContext());
+    expect(await count("SELECT COUNT(*) AS n FROM dead_letters WHERE event_id = ?", event.id)).toBe(
+      1,
+    );
+    await vi.waitFor(async () => expect((await awaiting(event.id)).awaiting).toBeNull(), wait);
+  });
+
+  it("a malformed receipt goes to the dead letters with its reason; the batch's events still apply", async () => {
+    const event = increment("beside-bad-receipt", 2);
+    const batch = createMessageBatch("tester-inbox", [
+      {
+        id: "bad-receipt",
+        timestamp: new Date(),
+        attempts: 1,
+        body: { receipt: { from: 42 } } as never,
+      },
+      { id: "good-event", timestamp: new Date(), attempts: 1, body: event },
+    ]);
+    await handler.queue?.(batch, env, createExecutionContext());
+    expect(await tallyValue("beside-bad-receipt")).toBe(2);
+    expect(
+      await count("SELECT COUNT(*) AS n FROM dead_letters WHERE message_id = 'bad-receipt'"),
+    ).toBe(1);
+  });
+});
