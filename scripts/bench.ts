@@ -111,6 +111,11 @@ const BEFORE_FILE = join(ROOT, "bench", "baseline-before-issue-12.json");
 const before: BeforeIssue12 | null = existsSync(BEFORE_FILE)
   ? (JSON.parse(readFileSync(BEFORE_FILE, "utf8")) as BeforeIssue12)
   : null;
+/** The same figures on issue 12's final code, before delivery receipts (issue 13) added their cost. */
+const AFTER_12_FILE = join(ROOT, "bench", "baseline-after-issue-12.json");
+const beforeReceipts: BeforeIssue12 | null = existsSync(AFTER_12_FILE)
+  ? (JSON.parse(readFileSync(AFTER_12_FILE, "utf8")) as BeforeIssue12)
+  : null;
 
 const t0 = Date.now();
 const log = (line: string) =>
@@ -185,6 +190,9 @@ try {
     d1[c] = perSaga;
     log(
       `D1 calls per saga, c=${c}: ${perSaga.total} (${D1_SERVICES.map((x) => `${x} ${perSaga.services[x]}`).join(", ")}; ${perSaga.historyPolls} history polls x ${historyCost} subtracted from order)`,
+    );
+    log(
+      `queue messages per saga, c=${c}: ${perSaga.queueMessages.events} events, ${perSaga.queueMessages.receipts} receipts`,
     );
   }
   if (sagasOnly) {
@@ -529,6 +537,25 @@ function d1Rows(d1: Record<number, D1PerSaga>): Row[] {
   return Object.entries(d1).flatMap(([key, r]) => {
     const c = Number(key);
     const then = before?.d1CallsPerSaga[String(c)]?.total ?? null;
+    const withoutReceipts = beforeReceipts?.d1CallsPerSaga[String(c)]?.total ?? null;
+    const { events, receipts } = r.queueMessages;
+    const receiptCost: Row[] = [
+      {
+        section: "What delivery receipts cost",
+        figure: `D1 calls per saga, ${c} in flight, vs issue 12 without receipts (${withoutReceipts ?? "n/a"})`,
+        value:
+          r.total === null || withoutReceipts === null ? null : round(r.total - withoutReceipts, 2),
+        unit: "calls",
+        samples: r.sagas,
+      },
+      {
+        section: "What delivery receipts cost",
+        figure: `queue messages per saga, ${c} in flight: receipts (events: ${events ?? "n/a"})`,
+        value: receipts,
+        unit: "messages",
+        samples: r.sagas,
+      },
+    ];
     const target =
       then === null
         ? {}
@@ -561,6 +588,7 @@ function d1Rows(d1: Record<number, D1PerSaga>): Row[] {
         unit: "calls",
         samples: r.sagas,
       })),
+      ...receiptCost,
     ];
   });
 }

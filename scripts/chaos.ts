@@ -86,6 +86,12 @@ try {
   console.log(
     `duplicates absorbed:  ${duplicates} ${JSON.stringify(result.consumer)} (deliveries the inbox dropped as already applied; retries per service)`,
   );
+  const resent = sum(
+    Object.fromEntries(Object.entries(result.receipts).map(([s, r]) => [s, r.resent])),
+  );
+  console.log(
+    `re-sent for receipts: ${resent} ${JSON.stringify(result.receipts)} (events a subscriber had not acknowledged in time, sent again; still unacknowledged at the end)`,
+  );
   console.log(
     `events:               ${JSON.stringify(result.deliveries)} (outbox rows published / inbox rows applied once)`,
   );

@@ -34,7 +34,8 @@ describe("chaos", () => {
       customers: 20,
       concurrency: 8,
       faults: true,
-      drainTimeoutMs: 60_000,
+      // Messages the broker lost come back after the relays' receipt timeout (30 s) and backoff.
+      drainTimeoutMs: 150_000,
     });
     expect(result.failures, JSON.stringify(result.report.violations, null, 2)).toEqual([]);
     expect(result.drained).toBe(true);
@@ -60,5 +61,13 @@ describe("chaos", () => {
     );
     const absorbed = Object.values(result.consumer).reduce((n, c) => n + c.duplicatesAbsorbed, 0);
     if (duplicatesOnTheWire > 0) expect(absorbed).toBeGreaterThan(0);
-  }, 240_000);
+    // Messages the broker lost were re-sent for want of a receipt (and then applied: above).
+    const lost = Object.values(result.faultsInjected).reduce(
+      (n, perService) => n + (perService["broker.drop"] ?? 0),
+      0,
+    );
+    expect(lost).toBeGreaterThan(0);
+    const resent = Object.values(result.receipts).reduce((n, r) => n + r.resent, 0);
+    expect(resent).toBeGreaterThan(0);
+  }, 330_000);
 });

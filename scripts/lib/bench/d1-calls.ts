@@ -18,6 +18,8 @@ export type D1Service = (typeof D1_SERVICES)[number];
 interface ServiceCount {
   isolate: string;
   total: number;
+  /** Queue messages this Worker sent: events (relay) and delivery receipts (consumer). */
+  queueMessages: { isolate: string; events: number; receipts: number } | null;
 }
 export type D1Snapshot = Record<D1Service, ServiceCount>;
 
@@ -30,7 +32,10 @@ export async function readD1Calls(client: BenchClient): Promise<D1Snapshot> {
       const body = (await expectOk(client, [200], "GET", `/admin/${service}/bench/d1-calls`, {
         admin: true,
       })) as ServiceCount;
-      return [service, { isolate: body.isolate, total: body.total }] as const;
+      return [
+        service,
+        { isolate: body.isolate, total: body.total, queueMessages: body.queueMessages },
+      ] as const;
     }),
   );
   return Object.fromEntries(entries) as D1Snapshot;
@@ -79,6 +84,8 @@ export interface D1PerSaga {
   calls: Record<D1Service, number | null>;
   historyPolls: number;
   historyCallCost: number;
+  /** Queue messages per saga, all services: events sent by relays, receipts by consumers. */
+  queueMessages: { events: number | null; receipts: number | null };
 }
 
 /** Every service's counts before and after a piece of work, and the history polls it sent. */
@@ -128,5 +135,24 @@ export function d1PerSaga(window: D1Window, sagas: number, historyCost: number):
     calls,
     historyPolls: window.historyPolls,
     historyCallCost: historyCost,
+    queueMessages: {
+      events: messagesPerSaga(window, sagas, "events"),
+      receipts: messagesPerSaga(window, sagas, "receipts"),
+    },
   };
+}
+
+function messagesPerSaga(
+  { before, after }: D1Window,
+  sagas: number,
+  kind: "events" | "receipts",
+): number | null {
+  let sent = 0;
+  for (const service of D1_SERVICES) {
+    const was = before[service].queueMessages;
+    const is = after[service].queueMessages;
+    if (!was || !is || was.isolate !== is.isolate || sagas === 0) return null;
+    sent += is[kind] - was[kind];
+  }
+  return round(sent / sagas, 2);
 }

@@ -15,6 +15,8 @@ export const FAULT_PROBABILITIES: Record<string, number> = {
   "relay.shuffle-delay": 0.15,
   "relay.alarm-fails": 0.05,
   "consumer.throw-after-commit": 0.05,
+  // Per message: the send resolves, the message never arrives; only receipts bring it back.
+  "broker.drop": 0.03,
 };
 
 export interface ChaosOptions {
@@ -46,6 +48,11 @@ export interface ChaosResult {
   deadLettersAlreadyApplied: Record<string, number>;
   /** Per service: deliveries the inbox dropped as already applied, and retries (kit `/admin/stats`). */
   consumer: Record<string, { duplicatesAbsorbed: number; retries: number }>;
+  /**
+   * Per producing service: events re-sent for want of a delivery receipt, and events still
+   * awaiting a receipt when the run ended (kit `/admin/stats`).
+   */
+  receipts: Record<string, { resent: number; unacknowledged: number }>;
   workloadMs: number;
   drainMs: number;
   drained: boolean;
@@ -240,14 +247,20 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
   );
   // Per service, from its kit admin routes: consumer counters and dead letters resolved on arrival.
   const consumer: ChaosResult["consumer"] = {};
+  const receipts: ChaosResult["receipts"] = {};
   const deadLettersAlreadyApplied: Record<string, number> = {};
   for (const service of SERVICES) {
     const stats = await gateway.expect<{
+      outbox: { resent: number; unacknowledged: number };
       totals: { duplicatesAbsorbed: number; retries: number };
     }>([200], "GET", `/admin/${service}/stats`, { admin: true });
     consumer[service] = {
       duplicatesAbsorbed: stats.totals.duplicatesAbsorbed,
       retries: stats.totals.retries,
+    };
+    receipts[service] = {
+      resent: stats.outbox.resent,
+      unacknowledged: stats.outbox.unacknowledged,
     };
     const resolved = await gateway.expect<{ deadLetters: { resolution: string | null }[] }>(
       [200],
@@ -275,6 +288,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
     deadLetters: (report.counts.deadLetters as Record<string, number>) ?? {},
     deadLettersAlreadyApplied,
     consumer,
+    receipts,
     workloadMs,
     drainMs,
     drained,

@@ -5,6 +5,7 @@ import type { ContentfulStatusCode } from "hono/utils/http-status";
 import { z } from "zod";
 import { benchBaselinesEnabled } from "../bench/baselines";
 import { countD1Calls } from "../bench/d1-calls";
+import { countQueueMessages } from "../bench/queue-messages";
 import { deadLetters, outbox } from "../db/kit-schema";
 import { resolveDeadLetter } from "../dead-letters/dead-letters";
 import { FaultPlanSchema, faultsEnabled } from "../faults/faults";
@@ -322,8 +323,9 @@ export function kitAdminRoutes<Env extends object, T extends OutboxRelay<any> = 
         if (!row) return fail(c, 404, "NOT_FOUND", `no dead letter ${id}`);
         return fail(c, 409, "ALREADY_RESOLVED", `dead letter ${id} was ${row.resolution}`);
       })
-      // D1 calls of this Worker's isolate (fetch, queue consumer, relay), for `npm run bench`'s
-      // "D1 calls per saga" (see bench/d1-calls.ts): the first call starts the counting.
+      // D1 calls and queue messages of this Worker's isolate (fetch, queue consumer, relay), for
+      // `npm run bench`'s "per saga" figures (bench/d1-calls.ts, bench/queue-messages.ts): the
+      // first call starts the counting.
       .get("/bench/d1-calls", (c) => {
         if (!benchBaselinesEnabled(c.env))
           return fail(
@@ -332,7 +334,10 @@ export function kitAdminRoutes<Env extends object, T extends OutboxRelay<any> = 
             "BENCH_BASELINES_DISABLED",
             "benchmark baselines are not enabled (BENCH_BASELINES_ENABLED is not true)",
           );
-        return c.json(countD1Calls(options.d1(c.env)));
+        return c.json({
+          ...countD1Calls(options.d1(c.env)),
+          queueMessages: countQueueMessages(c.env),
+        });
       })
       // The polling-relay baseline of `npm run bench` (see bench/baselines.ts).
       .put("/bench-baseline", async (c) => {
