@@ -158,3 +158,23 @@ describe("delivery receipts", () => {
     ).toBe(1);
   });
 });
+
+describe("relay due work", () => {
+  it("runs the service's due work on the alarm, once due, and arms the alarm for it", async () => {
+    const stub = relay();
+    const dueAt = Date.now() + 20_000;
+    const runs = await stub.dueWorkNext(dueAt);
+    await stub.poke();
+    await vi.waitFor(async () => expect(await stub.dueWorkRuns()).toBe(runs + 1), wait);
+    // Armed for the due time at the latest: nobody has to call back for it.
+    await vi.waitFor(async () => {
+      const next = (await stub.status()).nextAlarmAt;
+      expect(next).not.toBeNull();
+      expect(next).toBeLessThanOrEqual(dueAt);
+    }, wait);
+    // A run before that time does not run it again.
+    await stub.poke();
+    await sleep(200);
+    expect(await stub.dueWorkRuns()).toBe(runs + 1);
+  });
+});

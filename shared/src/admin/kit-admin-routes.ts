@@ -215,7 +215,8 @@ export function kitAdminRoutes<Env extends object, T extends OutboxRelay<any> = 
           d1
             .prepare(
               `SELECT event_id AS eventId, type, json_extract(body, '$.causationId') AS causationId,
-                 created_at AS committedAt, published_at AS publishedAt
+                 created_at AS committedAt, published_at AS publishedAt,
+                 awaiting AS awaitingReceiptFrom, resends
                FROM outbox WHERE correlation_id = ? ORDER BY seq`,
             )
             .bind(id),

@@ -181,7 +181,9 @@ export abstract class OutboxRelay<Env = unknown> extends DurableObject<Env> {
   private async runDueWork(now: number): Promise<void> {
     if (this.dueWorkAt === null || this.dueWorkAt > now) return;
     try {
-      this.dueWorkAt = await this.dueWork(now);
+      const next = await this.dueWork(now);
+      // Never sooner than a second out: a service answering "now" again must not spin the alarm.
+      this.dueWorkAt = next === null ? null : Math.max(next, now + 1_000);
     } catch (error) {
       this.dueWorkAt = now + 5_000;
       loggerFor(this.env).error("relay due work failed", { error: errorText(error) });

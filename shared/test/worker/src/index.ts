@@ -64,6 +64,26 @@ export class TestRelay extends OutboxRelay<Env> {
     this.budget = operations;
   }
 
+  // dueWork: what it answers (when it is next due), and how often it ran.
+  private dueAnswer = () => Date.now() + 3_600_000;
+  private dueRuns = 0;
+
+  protected override async dueWork(_now: number): Promise<number | null> {
+    this.dueRuns++;
+    return this.dueAnswer();
+  }
+
+  /** Makes dueWork due at the next run and answer `at` from then on; returns its runs so far. */
+  dueWorkNext(at: number): number {
+    this.dueAnswer = () => at;
+    (this as unknown as { dueWorkAt: number | null }).dueWorkAt = 0;
+    return this.dueRuns;
+  }
+
+  dueWorkRuns(): number {
+    return this.dueRuns;
+  }
+
   /** How long an event may go without a receipt before it is sent again. */
   setReceiptTimeout(ms: number): void {
     this.receiptTimeout = ms;
