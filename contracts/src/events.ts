@@ -119,7 +119,17 @@ export const OrderConfirmed = defineEvent({
   }),
 });
 
-export const RejectionReason = z.enum(["OUT_OF_STOCK", "UNKNOWN_PRODUCT", "INSUFFICIENT_POINTS"]);
+/**
+ * Why an order was rejected. TIMED_OUT: a participant did not answer within the order
+ * service's saga deadline. A new value widens OrderRejected's version 1: subscribers deploy
+ * before the producer, as for any change (docs/decisions.md, event versions).
+ */
+export const RejectionReason = z.enum([
+  "OUT_OF_STOCK",
+  "UNKNOWN_PRODUCT",
+  "INSUFFICIENT_POINTS",
+  "TIMED_OUT",
+]);
 
 export const OrderRejected = defineEvent({
   type: "OrderRejected",

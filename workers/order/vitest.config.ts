@@ -14,6 +14,8 @@ export default defineConfig(async () => {
           bindings: { TEST_MIGRATIONS: migrations, LOG_LEVEL: testLogLevel() },
           // Lets tests send to this service's own inbox through the real local queue.
           queueProducers: { INBOX_UNDER_TEST: { queueName: "order-inbox" } },
+          // An empty database to apply the migrations to step by step (migration.test.ts).
+          d1Databases: { MIGRATION_DB: "migration-under-test" },
         },
       }),
     ],

@@ -15,6 +15,7 @@ import { handlers } from "./handlers";
 import { adminSnapshot } from "./routes/admin-snapshot";
 import { orders } from "./routes/orders";
 import { recentOrders } from "./routes/recent-orders";
+import { runSagaDeadline } from "./saga-deadline";
 
 /** Publishes this service's outbox to the inbox queue of every subscriber. */
 export class OutboxRelay extends BaseOutboxRelay<Env> {
@@ -28,6 +29,11 @@ export class OutboxRelay extends BaseOutboxRelay<Env> {
         view: this.env.VIEW_INBOX,
       },
     };
+  }
+
+  /** The saga deadline: orders nobody answered in time are rejected, their events leave in this run. */
+  protected override dueWork(now: number): Promise<number | null> {
+    return runSagaDeadline(this.env, now);
   }
 }
 

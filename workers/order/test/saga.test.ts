@@ -3,8 +3,10 @@ import {
   decideCancel,
   decidePointsAwarded,
   decideReply,
+  decideTimeout,
   evolve,
   initialState,
+  nextDeadlineCheck,
   ORDER_STATUSES,
   type SagaReply,
   type SagaState,
@@ -236,5 +238,94 @@ describe("decidePointsAwarded", () => {
     expect(first).toEqual({ kind: "change", state: { ...confirmed, pointsAwarded: true } });
     if (first.kind !== "change") throw new Error("expected a change");
     expect(decidePointsAwarded(first.state)).toEqual({ kind: "ignore", why: "ALREADY_RECORDED" });
+  });
+});
+
+describe("decideTimeout", () => {
+  const PLACED = 1_000_000;
+  const DEADLINE = 60_000;
+  const timeout = { type: "Timeout" } as const;
+  type Step = SagaReply | typeof timeout;
+
+  /** Replies and deadline checks (past the deadline) in order, as the handlers and the relay apply them. */
+  function runWithTimeout(state: SagaState, steps: Step[]) {
+    const events: string[] = [];
+    let current = state;
+    for (const step of steps) {
+      const decision =
+        step.type === "Timeout"
+          ? decideTimeout(current, PLACED, PLACED + DEADLINE, DEADLINE)
+          : decideReply(current, step);
+      if (decision.kind === "change") {
+        current = decision.state;
+        if (decision.event) events.push(decision.event.type);
+      }
+    }
+    return { state: current, events };
+  }
+
+  it("rejects a pending order TIMED_OUT at its deadline, keeping the answers it got", () => {
+    const s = run(initialState(5000, 100), [stockOk]).state;
+    expect(decideTimeout(s, PLACED, PLACED + DEADLINE, DEADLINE)).toEqual({
+      kind: "change",
+      state: { ...s, status: "REJECTED", rejectionReason: "TIMED_OUT" },
+      event: { type: "OrderRejected", reason: "TIMED_OUT" },
+    });
+  });
+
+  it("leaves an order alone before its deadline", () => {
+    const s = initialState(5000, 0);
+    expect(decideTimeout(s, PLACED, PLACED + DEADLINE - 1, DEADLINE)).toEqual({
+      kind: "ignore",
+      why: "NOT_DUE",
+    });
+  });
+
+  it.each(ORDER_STATUSES.filter((s) => s !== "PENDING"))(
+    "never touches an order that is already %s",
+    (status) => {
+      const s: SagaState = { ...initialState(5000, 100), status };
+      expect(decideTimeout(s, PLACED, PLACED + 10 * DEADLINE, DEADLINE)).toEqual({
+        kind: "ignore",
+        why: "ORDER_NOT_PENDING",
+      });
+    },
+  );
+
+  it("a reply after the timeout changes nothing (its participant is compensated by OrderRejected)", () => {
+    const timedOut = runWithTimeout(initialState(5000, 100), [timeout]).state;
+    for (const reply of allReplies)
+      expect(decideReply(timedOut, reply)).toEqual({ kind: "ignore", why: "ORDER_NOT_PENDING" });
+    expect(decideCancel(timedOut)).toEqual({ kind: "refuse", why: "INVALID_STATE" });
+  });
+
+  it("any arrival order of answers and deadline checks decides once: whatever came first wins", () => {
+    const s = initialState(5000, 100);
+    for (const stock of [stockOk, outOfStock]) {
+      for (const points of [pointsOk, pointsShort]) {
+        for (const order of permutations<Step>([stock, points, timeout, stock, timeout])) {
+          const { state, events } = runWithTimeout(s, order);
+          expect(events).toHaveLength(1);
+          // What decided: the first failure, both yes, or the deadline, whichever came first.
+          const before = order.slice(0, order.indexOf(timeout));
+          const decidedByReplies = run(s, before as SagaReply[]).state;
+          if (decidedByReplies.status !== "PENDING") expect(state).toEqual(decidedByReplies);
+          else
+            expect(state).toMatchObject({
+              status: "REJECTED",
+              rejectionReason: "TIMED_OUT",
+              stockState: decidedByReplies.stockState,
+              pointsState: decidedByReplies.pointsState,
+            });
+        }
+      }
+    }
+  });
+});
+
+describe("nextDeadlineCheck", () => {
+  it("is the oldest pending order's deadline, or a deadline from now when none is pending", () => {
+    expect(nextDeadlineCheck(1_000, 50_000, 60_000)).toBe(61_000);
+    expect(nextDeadlineCheck(null, 50_000, 60_000)).toBe(110_000);
   });
 });

@@ -41,6 +41,8 @@ export const orders = sqliteTable(
   },
   (t) => [
     index("orders_customer_idx").on(t.customerId, t.id),
+    // The saga deadline's sweep: the oldest PENDING orders, a short index walk however many are decided.
+    index("orders_status_created_idx").on(t.status, t.createdAt),
     check("orders_status_valid", sql`${t.status} IN (${inList(ORDER_STATUSES)})`),
     check("orders_stock_state_valid", sql`${t.stockState} IN (${inList(STOCK_STATES)})`),
     check("orders_points_state_valid", sql`${t.pointsState} IN (${inList(POINTS_STATES)})`),

@@ -2,8 +2,9 @@ import { pointsEarnedFor } from "./pricing";
 
 /**
  * The order saga as pure rules. The order waits for every participant's answer:
- * all yes -> CONFIRMED, the first no -> REJECTED. Answers are applied in any order;
- * one that comes too late (order decided or cancelled) or twice is ignored.
+ * all yes -> CONFIRMED, the first no -> REJECTED, no decision by the deadline -> REJECTED
+ * TIMED_OUT. Answers are applied in any order; one that comes too late (order decided,
+ * timed out or cancelled) or twice is ignored.
  */
 
 export const ORDER_STATUSES = ["PENDING", "CONFIRMED", "REJECTED", "CANCELLED"] as const;
@@ -14,6 +15,8 @@ export const REJECTION_REASONS = [
   "OUT_OF_STOCK",
   "UNKNOWN_PRODUCT",
   "INSUFFICIENT_POINTS",
+  /** A participant did not answer within the saga's deadline (see `decideTimeout`). */
+  "TIMED_OUT",
 ] as const;
 
 export type OrderStatus = (typeof ORDER_STATUSES)[number];
@@ -48,6 +51,10 @@ export type SagaEvent =
 export type SagaDecision =
   | { kind: "ignore"; why: "ORDER_NOT_PENDING" | "ALREADY_ANSWERED" }
   | { kind: "change"; state: SagaState; event: SagaEvent | null };
+
+export type TimeoutDecision =
+  | { kind: "ignore"; why: "ORDER_NOT_PENDING" | "NOT_DUE" }
+  | { kind: "change"; state: SagaState; event: SagaEvent };
 
 export type CancelDecision =
   | { kind: "refuse"; why: "INVALID_STATE" }
@@ -109,6 +116,43 @@ export function decideReply(state: SagaState, reply: SagaReply): SagaDecision {
     };
   }
   return { kind: "change", state: next, event: null };
+}
+
+/** When an order placed at `placedAt` (epoch ms) times out. */
+export function deadlineOf(placedAt: number, deadlineMs: number): number {
+  return placedAt + deadlineMs;
+}
+
+/**
+ * The saga's deadline: an order still waiting for an answer at its deadline is rejected
+ * TIMED_OUT, compensated like any rejection. The answers it got are kept as they were; one
+ * that comes later finds the order decided and is ignored (`decideReply`).
+ */
+export function decideTimeout(
+  state: SagaState,
+  placedAt: number,
+  now: number,
+  deadlineMs: number,
+): TimeoutDecision {
+  if (state.status !== "PENDING") return { kind: "ignore", why: "ORDER_NOT_PENDING" };
+  if (now < deadlineOf(placedAt, deadlineMs)) return { kind: "ignore", why: "NOT_DUE" };
+  return {
+    kind: "change",
+    state: { ...state, status: "REJECTED", rejectionReason: "TIMED_OUT" },
+    event: { type: "OrderRejected", reason: "TIMED_OUT" },
+  };
+}
+
+/**
+ * When the deadline check is next due: at the oldest still-pending order's deadline, or, with
+ * none pending, one deadline from now (an order placed later cannot fall due before that).
+ */
+export function nextDeadlineCheck(
+  oldestPendingPlacedAt: number | null,
+  now: number,
+  deadlineMs: number,
+): number {
+  return deadlineOf(oldestPendingPlacedAt ?? now, deadlineMs);
 }
 
 /** A customer's cancel: allowed while the order is pending or confirmed. */

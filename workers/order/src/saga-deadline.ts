@@ -1,0 +1,166 @@
+import { isConstraintError, loggerFor, outboxInserts, runBatch } from "@edge-saga/shared";
+import { and, asc, eq, gt, lte, min } from "drizzle-orm";
+import { type Database, database } from "./db/client";
+import { changeStatements, findOrder, sagaStateOf } from "./db/order-store";
+import { type OrderRow, orders } from "./db/tables";
+import { decideTimeout, nextDeadlineCheck } from "./domain/saga";
+import { orderEvent } from "./events/order-events";
+
+export const DEFAULT_SAGA_DEADLINE_SECONDS = 60;
+/** Orders rejected per run at most: a long outage's backlog goes out a page per run. */
+export const TIMEOUTS_PER_RUN = 50;
+/** An order a reply changed while we decided is read and decided again this often. */
+const ATTEMPTS = 3;
+
+/** `SAGA_DEADLINE_SECONDS` in ms; null when it is set but not a positive number. */
+export function parseSagaDeadline(raw: string | undefined): number | null {
+  if (raw === undefined || raw.trim() === "") return DEFAULT_SAGA_DEADLINE_SECONDS * 1000;
+  const seconds = Number(raw);
+  return Number.isFinite(seconds) && seconds > 0 ? seconds * 1000 : null;
+}
+
+export interface DeadlineRun {
+  /** Orders rejected TIMED_OUT by this run. */
+  timedOut: string[];
+  /** When the next run is due (epoch ms). */
+  nextDueAt: number;
+}
+
+/** Causation of a timeout's change and event: no request or event caused it, the clock did. */
+const causeOf = (orderId: string) => `saga-deadline:${orderId}`;
+
+/**
+ * Rejects every order still PENDING at its deadline (`placed + deadlineMs <= now`), each with
+ * its OrderRejected in the outbox, and says when to look again. Reads two index seeks on
+ * (status, created_at), never the whole table. Each rejection is guarded by the order's
+ * version like every order write, so a reply that commits meanwhile wins and the order is
+ * decided again on what it left.
+ */
+export async function rejectOverdueOrders(
+  db: Database,
+  now: number,
+  deadlineMs: number,
+): Promise<DeadlineRun> {
+  const cutoff = now - deadlineMs;
+  const [overdue, rest] = await db.batch(pendingReads(db, cutoff));
+  const timedOut = await commitTimeouts(db, overdue, now, deadlineMs);
+  // A full page may have left more behind: look again right away.
+  const nextDueAt =
+    overdue.length === TIMEOUTS_PER_RUN
+      ? now
+      : nextDeadlineCheck(rest[0]?.oldest ?? null, now, deadlineMs);
+  return { timedOut, nextDueAt };
+}
+
+/**
+ * The oldest orders PENDING since `cutoff` or before (a page), and when the oldest one placed
+ * after it was placed: both seek the (status, created_at) index.
+ */
+export function pendingReads(db: Database, cutoff: number) {
+  return [
+    db
+      .select()
+      .from(orders)
+      .where(and(eq(orders.status, "PENDING"), lte(orders.createdAt, cutoff)))
+      .orderBy(asc(orders.createdAt))
+      .limit(TIMEOUTS_PER_RUN),
+    db
+      .select({ oldest: min(orders.createdAt) })
+      .from(orders)
+      .where(and(eq(orders.status, "PENDING"), gt(orders.createdAt, cutoff))),
+  ] as const;
+}
+
+/** Statements rejecting `row` if it is due, else null. */
+function timeoutOf(db: Database, row: OrderRow, now: number, deadlineMs: number) {
+  const decision = decideTimeout(sagaStateOf(row), row.createdAt, now, deadlineMs);
+  if (decision.kind === "ignore") return null;
+  const causationId = causeOf(row.id);
+  return [
+    ...changeStatements(db, row, decision.state, {
+      change: "SagaDeadline",
+      cause: causationId,
+      now,
+    }),
+    ...outboxInserts(db, [orderEvent(row, decision.event, row.version + 1, { causationId })], now),
+  ];
+}
+
+/**
+ * All rejections in one batch (one D1 call). If a reply changed one of the orders since it was
+ * read, its version lock rolls the batch back: then each order alone, on a fresh read.
+ */
+async function commitTimeouts(
+  db: Database,
+  rows: OrderRow[],
+  now: number,
+  deadlineMs: number,
+): Promise<string[]> {
+  const due = rows.flatMap((row) => {
+    const statements = timeoutOf(db, row, now, deadlineMs);
+    return statements ? [{ row, statements }] : [];
+  });
+  try {
+    await runBatch(
+      db,
+      due.flatMap((d) => d.statements),
+    );
+    return due.map((d) => d.row.id);
+  } catch (error) {
+    if (!isConstraintError(error)) throw error;
+  }
+  const timedOut: string[] = [];
+  for (const { row } of due)
+    if (await commitAlone(db, row.id, now, deadlineMs)) timedOut.push(row.id);
+  return timedOut;
+}
+
+/** One order's timeout on a fresh read; false when the order is no longer due (a reply decided it). */
+async function commitAlone(
+  db: Database,
+  orderId: string,
+  now: number,
+  deadlineMs: number,
+): Promise<boolean> {
+  for (let attempt = 1; ; attempt++) {
+    const row = await findOrder(db, orderId);
+    const statements = row && timeoutOf(db, row, now, deadlineMs);
+    if (!statements) return false;
+    try {
+      await runBatch(db, statements);
+      return true;
+    } catch (error) {
+      // Thrown, the relay logs it and runs the deadline again in a few seconds.
+      if (!isConstraintError(error) || attempt >= ATTEMPTS) throw error;
+    }
+  }
+}
+
+/**
+ * The order relay's due work (`OutboxRelay.dueWork`): rejects the orders past the saga's
+ * deadline, whose events the same relay run then publishes. Returns when it is next due.
+ */
+export async function runSagaDeadline(
+  env: Pick<Env, "DB" | "LOG_LEVEL" | "SAGA_DEADLINE_SECONDS">,
+  now: number,
+): Promise<number> {
+  const log = loggerFor(env, { service: "order" });
+  let deadlineMs = parseSagaDeadline(env.SAGA_DEADLINE_SECONDS);
+  if (deadlineMs === null) {
+    // A typo must not switch the safety net off: the default applies, loudly.
+    log.error("SAGA_DEADLINE_SECONDS is not a positive number; using the default", {
+      value: env.SAGA_DEADLINE_SECONDS,
+      defaultSeconds: DEFAULT_SAGA_DEADLINE_SECONDS,
+    });
+    deadlineMs = DEFAULT_SAGA_DEADLINE_SECONDS * 1000;
+  }
+  const run = await rejectOverdueOrders(database(env), now, deadlineMs);
+  // An order that times out means a participant did not answer: worth an operator's look.
+  if (run.timedOut.length > 0)
+    log.warn("saga deadline passed: orders rejected TIMED_OUT", {
+      orders: run.timedOut.length,
+      orderIds: run.timedOut.slice(0, 10),
+      deadlineSeconds: deadlineMs / 1000,
+    });
+  return run.nextDueAt;
+}
