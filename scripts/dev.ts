@@ -3,29 +3,39 @@
  *
  * Applies every service's D1 migrations, starts the gateway and the three services in one
  * `wrangler dev` (output streamed here), seeds demo data, prints what to try. State lives in
- * `.dev-state/` and survives restarts. Ctrl-C stops everything.
+ * `.dev-state/` and survives restarts. Ctrl-C stops everything; so does killing this process
+ * (even `kill -9`: a watchdog ends the stack). Production's every-minute cron is played by
+ * calling `/__scheduled` at start and every minute.
  *
  *   npm run dev                     gateway on http://localhost:8787
  *   npm run dev -- --port 9000      or PORT=9000 npm run dev
  *   npm run dev -- --fresh          wipe .dev-state/ first
+ *   npm run dev -- --state DIR      keep the state in DIR instead of .dev-state/
  *   npm run dev -- --no-seed        start without demo data
  */
-import { readFileSync, rmSync } from "node:fs";
+import { rmSync } from "node:fs";
 import { createServer } from "node:net";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { GatewayClient } from "./lib/gateway-client";
-import { type LocalStack, startLocalStack } from "./lib/local-stack";
+import {
+  endLeftoverStack,
+  isAlive,
+  type LocalStack,
+  procStat,
+  startLocalStack,
+} from "./lib/local-stack";
 import { SEED_CUSTOMER, type SeedReport, seed } from "./lib/seed";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
-const STATE_DIR = join(ROOT, ".dev-state");
+const DEFAULT_STATE_DIR = join(ROOT, ".dev-state");
 const DEFAULT_PORT = 8787;
 
-const USAGE = `usage: npm run dev -- [--port N] [--fresh] [--no-seed]
+const USAGE = `usage: npm run dev -- [--port N] [--fresh] [--no-seed] [--state DIR]
   --port N    gateway port (default: $PORT, else ${DEFAULT_PORT})
-  --fresh     delete .dev-state/ (all local data) before starting
+  --fresh     delete the state dir (all local data) before starting
+  --state DIR state dir (default: .dev-state/)
   --no-seed   do not add the demo products and points
   ADMIN_TOKEN sets the admin token (default: dev-admin-token)`;
 
@@ -62,6 +72,7 @@ async function main() {
       port: { type: "string" },
       fresh: { type: "boolean", default: false },
       "no-seed": { type: "boolean", default: false },
+      state: { type: "string" },
       help: { type: "boolean", short: "h", default: false },
     },
   });
@@ -70,14 +81,18 @@ async function main() {
     return;
   }
   const port = parsePort(values.port ?? process.env.PORT ?? String(DEFAULT_PORT));
+  const stateDir = values.state ? resolve(values.state) : DEFAULT_STATE_DIR;
+  // Before the port check: a stack orphaned on this state may be what holds the port.
+  const leftover = await endLeftoverStack(stateDir);
+  if (leftover) say(leftover);
   if (!(await portIsFree(port))) {
     throw new Error(
       `port ${port} is in use (another \`npm run dev\`?). Stop it, or pick another: npm run dev -- --port ${port + 1}`,
     );
   }
   if (values.fresh) {
-    rmSync(STATE_DIR, { recursive: true, force: true });
-    say(bold(`--fresh: deleted ${STATE_DIR}`));
+    rmSync(stateDir, { recursive: true, force: true });
+    say(bold(`--fresh: deleted ${stateDir}`));
   }
 
   let stack: LocalStack | undefined;
@@ -101,7 +116,7 @@ async function main() {
     say(`\n${bold("stopping")} wrangler dev and workerd…`);
     stack.stop().then(
       () => {
-        say(`stopped. State kept in ${STATE_DIR}`);
+        say(`stopped. State kept in ${stateDir}`);
         process.exit(code);
       },
       (error: unknown) => {
@@ -117,12 +132,13 @@ async function main() {
   process.stdout.on("error", () => {});
   watchLaunchers(() => onSignal("SIGTERM"));
 
-  say(bold(`Applying D1 migrations and starting wrangler dev (state in ${STATE_DIR})…`));
+  say(bold(`Applying D1 migrations and starting wrangler dev (state in ${stateDir})…`));
   stack = await startLocalStack({
     port,
-    persistDir: STATE_DIR,
+    persistDir: stateDir,
     echo: process.stdout,
     testScheduled: true,
+    cron: true,
     killOnSignal: false,
     startupTimeoutMs: 120_000,
   });
@@ -158,7 +174,7 @@ async function main() {
     (answer) => answer.status === 200,
     () => false,
   );
-  printGuide(url, stack.adminToken, docs);
+  printGuide(url, stack.adminToken, docs, stateDir);
 }
 
 /**
@@ -182,25 +198,10 @@ function watchLaunchers(onGone: () => void) {
 
 /** Parent pid from /proc (Linux); 0 where that is not available, which ends the walk. */
 function parentOf(pid: number): number {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-    // "pid (comm) state ppid ...": comm may hold spaces and parentheses, so split after the last ")".
-    return Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]) || 0;
-  } catch {
-    return 0;
-  }
+  return Number(procStat(pid)?.[1]) || 0;
 }
 
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === "EPERM";
-  }
-}
-
-function printGuide(url: string, token: string, docs: boolean) {
+function printGuide(url: string, token: string, docs: boolean, stateDir: string) {
   const auth = `-H "authorization: Bearer ${token}"`;
   const order = JSON.stringify({
     customerId: SEED_CUSTOMER,
@@ -213,7 +214,8 @@ function printGuide(url: string, token: string, docs: boolean) {
     `  API docs         ${cyan(`${url}/docs`)}   (OpenAPI: ${url}/openapi.json)` +
       (docs ? "" : dim("  not served by this gateway yet")),
   );
-  say(`  local state      .dev-state/ (kept across restarts; \`npm run dev -- --fresh\` wipes it)`);
+  const state = stateDir === DEFAULT_STATE_DIR ? ".dev-state/" : stateDir;
+  say(`  local state      ${state} (kept across restarts; \`npm run dev -- --fresh\` wipes it)`);
   say(`  admin token      ${token}`);
   say();
   say(bold("Try"));
@@ -228,8 +230,10 @@ function printGuide(url: string, token: string, docs: boolean) {
     `  npm run demo                ${dim("# a narrated walkthrough of the saga against this server")}`,
   );
   say();
-  say(bold("The cron's work (relay poke + retention) runs only when asked locally:"));
-  say(`  curl '${url}/__scheduled?cron=*+*+*+*+*'   ${dim("# every service, as the cron would")}`);
+  say(
+    bold("The cron's work (relay poke + retention) runs every minute, as in production; or now:"),
+  );
+  say(`  curl '${url}/__scheduled?cron=*+*+*+*+*'   ${dim("# every service, as the cron does")}`);
   say(
     `  curl -X POST ${auth} ${url}/admin/order/maintenance   ${dim("# one service (also inventory, rewards)")}`,
   );

@@ -64,6 +64,16 @@ export interface LocalStackOptions {
   /** Pass `--test-scheduled`: `GET /__scheduled` on the port runs the gateway's `scheduled` handler, if it has one. */
   testScheduled?: boolean;
   /**
+   * Default true: play production's `* * * * *` cron, which `wrangler dev` never runs: `GET
+   * /__scheduled` (implies `testScheduled`) once the stack serves, so a stack restarted on old
+   * state catches up at once, then every `cronEveryMs`. The gateway's handler runs every
+   * service's maintenance (relay poke, retention): without it a relay whose alarm or poke was
+   * lost with the previous process never wakes.
+   */
+  cron?: boolean;
+  /** Period of `cron`. Default 60 s, as the production cron. */
+  cronEveryMs?: number;
+  /**
    * Default true: SIGINT/SIGTERM kill the stack at once (SIGKILL), and the process exits unless
    * someone else listens for the signal. False: the caller handles the signals and calls `stop()`
    * (a graceful SIGTERM first). Either way the stack is killed if the process exits without `stop()`.
@@ -82,13 +92,26 @@ export interface LocalStack {
   pid: number;
   /** Stops the process group (SIGTERM, SIGKILL after a grace period) and removes what it created. Idempotent. */
   stop(): Promise<void>;
+  /**
+   * Kills the process group with SIGKILL at once, as a crash would (nothing flushed, in-flight
+   * queue messages lost), and waits until it is gone; the persist dir stays for a new stack.
+   * `stop()` afterwards only removes the temp dir.
+   */
+  crash(): Promise<void>;
 }
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 const WRANGLER = join(ROOT, "node_modules", "wrangler", "bin", "wrangler.js");
+const WATCHDOG = join(ROOT, "scripts", "lib", "stack-watchdog.mjs");
 const STOP_GRACE_MS = 5_000;
+const CRON_EVERY_MS = 60_000;
+/** In the persist dir: who runs a stack on it, so a later start can end one whose starter died. */
+export const PID_FILE = "local-stack.json";
 
 export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
+  // A stack left running on the given state by a starter that died must not share it with ours.
+  const leftover = options.persistDir ? await endLeftoverStack(options.persistDir) : undefined;
+  if (leftover) options.echo?.write(`${leftover}\n`);
   // Always a temp dir of our own for the log; the state goes in it too unless a dir is given.
   const workDir = mkdtempSync(join(tmpdir(), "edge-saga-stack-"));
   const persistDir = options.persistDir ?? join(workDir, "state");
@@ -128,6 +151,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     fail(error);
   }
 
+  const cron = options.cron ?? true;
   const port = options.port ?? (await freePort());
   const inspectorPort = options.inspectorPort ?? (await freePort());
   const echo = options.echo;
@@ -148,7 +172,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       ...(logLevel
         ? ["--var", `LOG_LEVEL:${logLevel}`, "--log-level", wranglerLogLevel(logLevel)]
         : []),
-      ...(options.testScheduled ? ["--test-scheduled"] : []),
+      ...(options.testScheduled || cron ? ["--test-scheduled"] : []),
       "--show-interactive-dev-session=false",
     ],
     // Own process group, so stop() reaches workerd and every other grandchild too.
@@ -159,7 +183,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   if (child.pid === undefined) fail(new Error("could not spawn wrangler dev"));
   const pid = child.pid as number;
   const baseUrl = `http://127.0.0.1:${port}`;
-  const group = processGroup(child, pid, workDir, options.killOnSignal ?? true);
+  const group = processGroup(child, pid, workDir, persistDir, options.killOnSignal ?? true);
   process.removeListener("exit", removeWorkDir);
   try {
     await waitUntilServing(child, baseUrl, options.startupTimeoutMs ?? 60_000);
@@ -167,7 +191,49 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     await group.stop({ keepWorkDir: true });
     fail(error);
   }
-  return { baseUrl, adminToken, persistDir, logFile, pid, stop: () => group.stop() };
+  const ticker = cron ? cronTicker(baseUrl, options.cronEveryMs ?? CRON_EVERY_MS) : undefined;
+  return {
+    baseUrl,
+    adminToken,
+    persistDir,
+    logFile,
+    pid,
+    stop: () => {
+      ticker?.stop();
+      return group.stop();
+    },
+    crash: () => {
+      ticker?.stop();
+      return group.crash();
+    },
+  };
+}
+
+/**
+ * Production's cron, locally: `GET /__scheduled` now and every `everyMs` while the stack runs
+ * (a run still going when the next is due is not doubled). Failures are ignored: the next
+ * minute tries again, as a cron would.
+ */
+function cronTicker(baseUrl: string, everyMs: number) {
+  let running = false;
+  const tick = async () => {
+    if (running) return;
+    running = true;
+    try {
+      const res = await fetch(`${baseUrl}/__scheduled?cron=*+*+*+*+*`, {
+        signal: AbortSignal.timeout(30_000),
+      });
+      await res.body?.cancel();
+    } catch {
+      // the stack is busy or going down
+    } finally {
+      running = false;
+    }
+  };
+  void tick();
+  const timer = setInterval(() => void tick(), everyMs);
+  timer.unref();
+  return { stop: () => clearInterval(timer) };
 }
 
 /**
@@ -253,18 +319,29 @@ function migrate(
   ];
   return new Promise<void>((resolve, reject) => {
     const log = echo ? "pipe" : openSync(logFile, "a");
-    const run = spawn(process.execPath, args, { cwd: ROOT, env, stdio: ["ignore", log, log] });
+    // A group of its own (with the workerd it boots) that the watchdog ends if we die first.
+    const run = spawn(process.execPath, args, {
+      cwd: ROOT,
+      env,
+      detached: true,
+      stdio: ["ignore", log, log],
+    });
     if (echo) tee(run, logFile, echo);
     else if (typeof log === "number") closeSync(log);
+    if (run.pid !== undefined) watchGroup(run.pid);
+    const killRun = () => {
+      if (run.pid !== undefined) signalGroup(run.pid, "SIGKILL");
+    };
     // Slow on a busy machine (each run boots workerd): generous, but never forever.
-    const timer = setTimeout(() => run.kill("SIGKILL"), 180_000);
-    // Not in a group of its own: a Ctrl-C reaches it anyway, but a plain exit of ours must not leave it.
-    const killRun = () => run.kill("SIGKILL");
+    const timer = setTimeout(killRun, 180_000);
     process.once("exit", killRun);
     run.on("error", reject);
     run.on("exit", (code, signal) => {
       clearTimeout(timer);
       process.removeListener("exit", killRun);
+      // workerd may outlive its wrangler by a moment; the group is ours to end.
+      killRun();
+      if (run.pid !== undefined) forgetGroup(run.pid);
       if (code === 0) resolve();
       else reject(new Error(`migrations of ${service} failed (exit ${code ?? signal})`));
     });
@@ -316,8 +393,16 @@ function tee(child: ChildProcess, logFile: string, echo: NodeJS.WritableStream) 
   }
 }
 
-function processGroup(child: ChildProcess, pid: number, workDir: string, killOnSignal: boolean) {
+function processGroup(
+  child: ChildProcess,
+  pid: number,
+  workDir: string,
+  persistDir: string,
+  killOnSignal: boolean,
+) {
   let stopping: Promise<void> | undefined;
+  watchGroup(pid);
+  writePidFile(persistDir, pid);
   const exited = new Promise<void>((resolve) => {
     if (child.exitCode !== null || child.signalCode !== null) resolve();
     else child.once("exit", () => resolve());
@@ -338,6 +423,22 @@ function processGroup(child: ChildProcess, pid: number, workDir: string, killOnS
     process.once("SIGTERM", onSignal);
   }
 
+  const done = () => {
+    process.removeListener("exit", killNow);
+    process.removeListener("SIGINT", onSignal);
+    process.removeListener("SIGTERM", onSignal);
+    removePidFile(persistDir, pid);
+    forgetGroup(pid);
+  };
+  const crash = async () => {
+    stopping ??= (async () => {
+      signalGroup(pid, "SIGKILL");
+      await Promise.race([exited, sleep(5_000)]);
+      await groupGone(pid, 5_000);
+      done();
+    })();
+    await stopping;
+  };
   const stop = async ({ keepWorkDir = false } = {}) => {
     stopping ??= (async () => {
       signalGroup(pid, "SIGTERM");
@@ -350,15 +451,141 @@ function processGroup(child: ChildProcess, pid: number, workDir: string, killOnS
         await Promise.race([exited, sleep(2_000)]);
         await groupGone(pid, 2_000);
       }
-      process.removeListener("exit", killNow);
-      process.removeListener("SIGINT", onSignal);
-      process.removeListener("SIGTERM", onSignal);
+      done();
     })();
     await stopping;
     // A persist dir the caller gave lives outside workDir: it stays, it is the caller's.
     if (!keepWorkDir) rmSync(workDir, { recursive: true, force: true });
   };
-  return { stop };
+  return { stop, crash };
+}
+
+/**
+ * The watchdog (stack-watchdog.mjs) of this process: one detached process for every stack we
+ * start, ending their process groups when we are gone, `kill -9` included, which runs none of
+ * our exit hooks. Spawned on first use; the groups still watched are sent again if it died.
+ */
+let watchdogInput: NodeJS.WritableStream | undefined;
+const watched = new Set<number>();
+
+function watchdog(): NodeJS.WritableStream | undefined {
+  if (watchdogInput) return watchdogInput;
+  const dog = spawn(process.execPath, [WATCHDOG], {
+    detached: true,
+    stdio: ["pipe", "ignore", "ignore"],
+  });
+  const input = dog.stdin;
+  if (!input) return undefined;
+  const lost = () => {
+    if (watchdogInput === input) watchdogInput = undefined;
+  };
+  dog.once("exit", lost);
+  dog.once("error", lost);
+  input.on("error", lost);
+  // Neither the process nor the pipe keeps us alive: our exit is what it waits for.
+  dog.unref();
+  (input as unknown as { unref?: () => void }).unref?.();
+  watchdogInput = input;
+  for (const pgid of watched) input.write(`+${pgid}\n`);
+  return input;
+}
+
+function watchGroup(pgid: number) {
+  watched.add(pgid);
+  watchdog()?.write(`+${pgid}\n`);
+}
+
+function forgetGroup(pgid: number) {
+  watched.delete(pgid);
+  watchdogInput?.write(`-${pgid}\n`);
+}
+
+interface PidRecord {
+  /** The process that started the stack, and its start time (to tell a reused pid). */
+  starter: { pid: number; startedAt: string | null };
+  /** `wrangler dev`, leader of the stack's process group. */
+  stack: { pid: number; startedAt: string | null };
+}
+
+function writePidFile(persistDir: string, pid: number) {
+  const record: PidRecord = {
+    starter: { pid: process.pid, startedAt: startTimeOf(process.pid) },
+    stack: { pid, startedAt: startTimeOf(pid) },
+  };
+  try {
+    mkdirSync(persistDir, { recursive: true });
+    writeFileSync(join(persistDir, PID_FILE), `${JSON.stringify(record)}\n`);
+  } catch {
+    // Only a help for the next start: the watchdog is the main guard.
+  }
+}
+
+function removePidFile(persistDir: string, pid: number) {
+  if (readPidFile(persistDir)?.stack.pid === pid)
+    rmSync(join(persistDir, PID_FILE), { force: true });
+}
+
+function readPidFile(persistDir: string): PidRecord | undefined {
+  try {
+    return JSON.parse(readFileSync(join(persistDir, PID_FILE), "utf8")) as PidRecord;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * A stack still running on `persistDir` whose starter is gone (its watchdog was killed too,
+ * e.g. a `kill -9` of every process) is ended before a new one starts on the same state; its
+ * sentence is returned. One whose starter still runs is refused: that is someone's live stack.
+ */
+export async function endLeftoverStack(persistDir: string): Promise<string | undefined> {
+  const record = readPidFile(persistDir);
+  if (!record || !sameProcess(record.stack)) return undefined;
+  if (sameProcess(record.starter)) {
+    throw new Error(
+      `a local stack already runs on ${persistDir} (wrangler dev pid ${record.stack.pid}, started by pid ${record.starter.pid}); stop it first`,
+    );
+  }
+  signalGroup(record.stack.pid, "SIGKILL");
+  await groupGone(record.stack.pid, 5_000);
+  rmSync(join(persistDir, PID_FILE), { force: true });
+  return `ended a leftover wrangler dev (pid ${record.stack.pid}) on ${persistDir}: the process that started it is gone`;
+}
+
+function sameProcess(process_: { pid: number; startedAt: string | null }): boolean {
+  if (!isAlive(process_.pid)) return false;
+  // Where start times are known, a different one is another process that got the same pid.
+  const now = startTimeOf(process_.pid);
+  return process_.startedAt === null || now === null || now === process_.startedAt;
+}
+
+/** True while process `pid` exists (ours to signal or not). */
+export function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
+
+/**
+ * The fields of /proc/<pid>/stat after the command name (index 0 is the state, 1 the parent
+ * pid, 19 the start time); undefined where there is no /proc (not Linux) or no such process.
+ */
+export function procStat(pid: number): string[] | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    // "pid (comm) state ppid ...": comm may hold spaces and parentheses, so split after the last ")".
+    return stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  } catch {
+    return undefined;
+  }
+}
+
+/** Start time of `pid` in clock ticks since boot, null where unknown. */
+function startTimeOf(pid: number): string | null {
+  return procStat(pid)?.[19] ?? null;
 }
 
 function signalGroup(pid: number, signal: NodeJS.Signals) {
