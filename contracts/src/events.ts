@@ -130,6 +130,7 @@ export const RejectionReason = z.enum([
   "INSUFFICIENT_POINTS",
   "TIMED_OUT",
 ]);
+export type RejectionReason = z.infer<typeof RejectionReason>;
 
 export const OrderRejected = defineEvent({
   type: "OrderRejected",

@@ -1,5 +1,5 @@
 import { env, exports } from "cloudflare:workers";
-import { catalog, type Product } from "@edge-saga/contracts";
+import { catalog, type Product, type RejectionReason } from "@edge-saga/contracts";
 import { deliver } from "@edge-saga/shared/testing";
 import { expect } from "vitest";
 import worker from "../src/index";
@@ -59,10 +59,10 @@ export const orderConfirmed = (orderId: string) =>
     payload: { orderId, customerId: "c1", totalCents: 1000, pointsRedeemed: 0, pointsEarned: 10 },
   });
 
-export const orderRejected = (orderId: string) =>
+export const orderRejected = (orderId: string, reason: RejectionReason = "INSUFFICIENT_POINTS") =>
   catalog.create("OrderRejected", {
     ...order(orderId),
-    payload: { orderId, customerId: "c1", reason: "INSUFFICIENT_POINTS" },
+    payload: { orderId, customerId: "c1", reason },
   });
 
 export const orderCancelled = (orderId: string, previousStatus: "PENDING" | "CONFIRMED") =>

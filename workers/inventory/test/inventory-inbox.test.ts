@@ -224,6 +224,23 @@ describe("inventory inbox", () => {
       await expectConsistent();
     });
 
+    it("TIMED_OUT: releases a reservation whose StockReserved came too late, and holds nothing for an OrderPlaced that comes after it", async () => {
+      // The order service gave up before our answer reached it: compensation gives the units back.
+      const { a, b, orderId } = await setup();
+      await inbox(orderPlaced(orderId, [{ sku: a, quantity: 4 }]));
+      await inbox(orderRejected(orderId, "TIMED_OUT"));
+      expect(await reservation(orderId)).toEqual({ status: "RELEASED", reason: null });
+      expect(await stock(a)).toMatchObject({ available: 10, reserved: 0, sold: 0 });
+      // OrderPlaced never reached us in time (lost, then re-sent): the rejection comes first.
+      const lost = uniqueId("order");
+      await inbox(orderRejected(lost, "TIMED_OUT"));
+      await inbox(orderPlaced(lost, [{ sku: b, quantity: 2 }]));
+      expect(await reservation(lost)).toEqual({ status: "RELEASED", reason: "TIMED_OUT" });
+      expect(await stock(b)).toMatchObject({ available: 10, reserved: 0, sold: 0 });
+      expect(await types(lost)).toEqual([]);
+      await expectConsistent();
+    });
+
     it("marks a failed reservation released without touching stock", async () => {
       const { a, orderId } = await setup(1);
       await inbox(orderPlaced(orderId, [{ sku: a, quantity: 2 }]));

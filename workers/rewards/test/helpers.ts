@@ -1,5 +1,5 @@
 import { env, exports } from "cloudflare:workers";
-import { catalog } from "@edge-saga/contracts";
+import { catalog, type RejectionReason } from "@edge-saga/contracts";
 import type { Envelope } from "@edge-saga/shared";
 import { deliver } from "@edge-saga/shared/testing";
 import { drizzle } from "drizzle-orm/d1";
@@ -91,10 +91,10 @@ export const orderConfirmed = (o: TestOrder) =>
     },
   });
 
-export const orderRejected = (o: TestOrder) =>
+export const orderRejected = (o: TestOrder, reason: RejectionReason = "OUT_OF_STOCK") =>
   catalog.create("OrderRejected", {
     ...fromOrderService(o.orderId),
-    payload: { orderId: o.orderId, customerId: o.customerId, reason: "OUT_OF_STOCK" },
+    payload: { orderId: o.orderId, customerId: o.customerId, reason },
   });
 
 export const orderCancelled = (o: TestOrder, previousStatus: "PENDING" | "CONFIRMED") =>

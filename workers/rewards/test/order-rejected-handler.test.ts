@@ -56,4 +56,22 @@ describe("OrderRejected", () => {
     expect(await published(order.orderId)).toEqual([]);
     await expectConsistent(customerId, { grants: 100, confirmed: [] });
   });
+
+  it("TIMED_OUT: releases points held for an order that had given up on us, and holds none for an OrderPlaced that comes after it", async () => {
+    const customerId = uniqueId("cust");
+    await grant(customerId, 100);
+    // Our PointsReserved reached the order too late: the rejection gives the points back.
+    const late = newOrder(customerId, 60);
+    await inbox(orderPlaced(late));
+    await inbox(orderRejected(late, "TIMED_OUT"));
+    expect(await holdRow(late.orderId)).toMatchObject({ status: "RELEASED", points: 60 });
+    // OrderPlaced never reached us in time (lost, then re-sent): the rejection comes first.
+    const lost = newOrder(customerId, 40);
+    await inbox(orderRejected(lost, "TIMED_OUT"));
+    await inbox(orderPlaced(lost));
+    expect(await holdRow(lost.orderId)).toMatchObject({ status: "RELEASED", points: 0 });
+    expect(await published(lost.orderId)).toEqual([]);
+    expect(await accountRow(customerId)).toEqual({ balance: 100, reserved: 0, lifetime_earned: 0 });
+    await expectConsistent(customerId, { grants: 100, confirmed: [] });
+  });
 });

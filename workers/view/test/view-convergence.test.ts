@@ -205,4 +205,22 @@ describe("view: convergence", () => {
     expect(bad.status).toBe(400);
     expect((await bad.json<{ error: { code: string } }>()).error.code).toBe("VALIDATION_FAILED");
   });
+
+  it("shows a timed-out order REJECTED TIMED_OUT, its late reservation released, in any arrival order", async () => {
+    const F = newId();
+    const carol = "carol";
+    const saga = [
+      placed(F, carol, [lamp]),
+      event("OrderRejected", "order", F, { orderId: F, customerId: carol, reason: "TIMED_OUT" }),
+      // Inventory's answer reached the order service after its deadline.
+      event("StockReserved", "inventory", F, { orderId: F, items: [{ sku: "lamp", quantity: 2 }] }),
+    ];
+    for (const order of [saga, [...saga].reverse()]) {
+      await rebuild();
+      for (const e of order) await deliverAll([e]);
+      expect((await history(carol)).orders).toMatchObject([
+        { id: F, status: "REJECTED", rejectionReason: "TIMED_OUT", reservation: "RELEASED" },
+      ]);
+    }
+  });
 });
