@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
+import { between, prng } from "../../scripts/lib/chaos/prng";
 import { type LocalStack, startLocalStack } from "../../scripts/lib/local-stack";
 import { testLogLevel } from "../../scripts/lib/test-log-level";
 import { Api } from "./support/api";
@@ -25,30 +26,19 @@ interface Report {
   violations: { invariant: number; message: string; ids: string[] }[];
 }
 
-/** A small deterministic generator (mulberry32): the same load on every run. */
-function random(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
-
 function orders(seed: number, count: number, skus: string[], customers: string[]) {
-  const next = random(seed);
-  const pick = <T>(list: T[]) => list[Math.floor(next() * list.length)] as T;
+  // The same load on every run.
+  const next = prng(seed);
+  const pick = <T>(list: T[]) => list[between(next, 0, list.length - 1)] as T;
   return Array.from({ length: count }, (): PlaceOrderInput => {
     const lines = new Map<string, number>();
-    const kinds = 1 + Math.floor(next() * 2);
-    for (let i = 0; i < kinds; i++) lines.set(pick(skus), 1 + Math.floor(next() * 3));
+    const kinds = between(next, 1, 2);
+    for (let i = 0; i < kinds; i++) lines.set(pick(skus), between(next, 1, 3));
     return {
       customerId: pick(customers),
       items: [...lines].map(([sku, quantity]) => ({ sku, quantity })),
       // A third redeems points: rewards holds them, captures or releases them.
-      ...(next() < 1 / 3 ? { pointsToRedeem: 100 * (1 + Math.floor(next() * 8)) } : {}),
+      ...(next() < 1 / 3 ? { pointsToRedeem: 100 * between(next, 1, 8) } : {}),
     };
   });
 }
