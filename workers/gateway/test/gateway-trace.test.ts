@@ -136,8 +136,84 @@ describe("order trace composition", () => {
     expect(composeTrace({ id: "o-2", status: "PENDING" }, none, catalog.subscribersOf)).toEqual({
       orderId: "o-2",
       status: "PENDING",
+      timedOut: null,
       events: [],
     });
+  });
+
+  /** An order that redeems points, rejected by the deadline 60.4 s after it was placed. */
+  function timedOutSaga(
+    stockAppliedMs: number,
+  ): Record<"order" | "inventory" | "rewards", ServiceTrace> {
+    const t = traces();
+    return {
+      order: {
+        published: [
+          t.order.published[0] as ServiceTrace["published"][number],
+          {
+            eventId: "e5",
+            type: "OrderRejected",
+            causationId: "saga-deadline:o-1",
+            committedAt: T0 + 60_400,
+            publishedAt: T0 + 60_405,
+          },
+        ],
+        handled: [
+          {
+            eventId: "e2",
+            type: "StockReserved",
+            appliedAt: T0 + stockAppliedMs,
+            attempts: 1,
+            duplicatesDropped: 0,
+            lastDuplicateAt: null,
+          },
+        ],
+        deadLetters: [],
+      },
+      inventory: t.inventory,
+      rewards: empty(),
+    };
+  }
+  const timedOutOrder = {
+    id: "o-1",
+    status: "REJECTED" as const,
+    rejectionReason: "TIMED_OUT",
+    pointsRedeemed: 100,
+    createdAt: at(0),
+    updatedAt: at(60_400),
+  };
+
+  it("shows the deadline of a timed-out order and who had not answered by then", () => {
+    // Inventory's StockReserved reached the order service after it gave up: counted as missing.
+    const late = composeTrace(timedOutOrder, timedOutSaga(61_000), catalog.subscribersOf);
+    expect(OrderTrace.parse(late)).toEqual(late);
+    expect(late.timedOut).toEqual({
+      at: at(60_400),
+      afterSeconds: 60.4,
+      waitingFor: ["inventory", "rewards"],
+    });
+    expect(late.events.map((e) => e.type)).toEqual([
+      "OrderPlaced",
+      "StockReserved",
+      "OrderRejected",
+    ]);
+    // Inventory answered in time, rewards never did.
+    expect(
+      composeTrace(timedOutOrder, timedOutSaga(30), catalog.subscribersOf).timedOut?.waitingFor,
+    ).toEqual(["rewards"]);
+    // Without points to redeem the order never waits for rewards.
+    expect(
+      composeTrace({ ...timedOutOrder, pointsRedeemed: 0 }, timedOutSaga(30), catalog.subscribersOf)
+        .timedOut?.waitingFor,
+    ).toEqual([]);
+  });
+
+  it("has no deadline step for any other outcome", () => {
+    for (const order of [
+      { ...timedOutOrder, rejectionReason: "OUT_OF_STOCK" },
+      { ...timedOutOrder, status: "CONFIRMED" as const, rejectionReason: null },
+    ])
+      expect(composeTrace(order, timedOutSaga(30), catalog.subscribersOf).timedOut).toBeNull();
   });
 });
 

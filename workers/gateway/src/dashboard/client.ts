@@ -6,7 +6,9 @@
  *   `GET /admin/stats` (backlog, dead letters); without it, the orders placed from this tab
  *   (ids kept in sessionStorage) through `GET /orders/{id}`, and "token needed" for the counters;
  * - `GET /orders/{id}/trace` for each shown order's timeline while it is moving, falling back to
- *   `GET /orders/{id}/history` (the order service's view only) where the trace answers 404.
+ *   `GET /orders/{id}/history` (the order service's view only) where the trace answers 404;
+ * - an order rejected by the saga deadline is badged TIMED OUT, its timeline gets the deadline's
+ *   row (after how long, who had not answered), and the list says how many of those shown timed out.
  * Everything from the API is put into the page as text, never as HTML.
  */
 export const DASHBOARD_SCRIPT = `
@@ -78,6 +80,8 @@ export const DASHBOARD_SCRIPT = `
     try { data = await res.json(); } catch (_) { /* not JSON */ }
     return { status: res.status, ok: res.ok, body: data };
   }
+  // A rejection by the saga deadline: nobody said no, somebody never answered.
+  var timedOut = function (order) { return order.status === "REJECTED" && order.rejectionReason === "TIMED_OUT"; };
   var admin = function (path) { return api("GET", path, undefined, { authorization: "Bearer " + token }); };
   var errorText = function (answer) {
     var err = answer.body && answer.body.error;
@@ -224,6 +228,8 @@ export const DASHBOARD_SCRIPT = `
       }));
       list = known.sort(function (a, b) { return a.id < b.id ? 1 : -1; });
     }
+    var late = list.filter(timedOut).length;
+    if (late) note = (note ? note + " " : "") + late + " of the " + list.length + " shown timed out: a participant did not answer within the saga deadline.";
     $("orders-note").textContent = note;
     await Promise.all(list.map(loadSaga));
     render(list);
@@ -273,9 +279,11 @@ export const DASHBOARD_SCRIPT = `
   function orderCard(order, d) {
     return h("article", { className: "order", "aria-label": "Order " + order.id },
       h("header", null,
-        h("span", { className: "badge s-" + order.status, text: order.status }),
+        timedOut(order)
+          ? h("span", { className: "badge s-TIMED_OUT", text: "TIMED OUT", title: "REJECTED TIMED_OUT: no decision within the saga deadline" })
+          : h("span", { className: "badge s-" + order.status, text: order.status }),
         h("span", { className: "who", text: order.customerId }),
-        h("span", { className: "meta", text: money(order.totalCents) + (order.pointsRedeemed ? " · " + order.pointsRedeemed + " pts" : "") + (order.rejectionReason ? " · " + order.rejectionReason : "") }),
+        h("span", { className: "meta", text: money(order.totalCents) + (order.pointsRedeemed ? " · " + order.pointsRedeemed + " pts" : "") + (order.rejectionReason && !timedOut(order) ? " · " + order.rejectionReason : "") }),
         h("span", { className: "meta", title: order.id, text: clock(order.createdAt) + " · …" + order.id.slice(-6) })),
       timeline(order, d));
   }
@@ -308,7 +316,16 @@ export const DASHBOARD_SCRIPT = `
     var origin = Date.parse(order.createdAt);
     var rows = [];
     if (d.trace && d.trace.events) {
+      var deadline = d.trace.timedOut;
+      var deadlineRow = function () {
+        var waiting = deadline.waitingFor || [];
+        var text = "⏱ deadline: timed out after " + deadline.afterSeconds + " s" + (waiting.length ? ", no answer from " + waiting.join(" and ") : "");
+        rows.push(step(clock(deadline.at), since(deadline.at, origin), { order: { className: "deadline", text: text, title: "The order service rejected the order TIMED_OUT at " + clock(deadline.at) + "; a later answer only gets its hold released." } }));
+        deadline = null;
+      };
       d.trace.events.forEach(function (ev) {
+        // The deadline is what caused the order's TIMED_OUT rejection: its row comes just before.
+        if (deadline && ev.producer === "order" && ev.type === "OrderRejected") deadlineRow();
         var cells = {};
         cells[ev.producer] = { className: "ev", text: ev.type, title: ev.type + " committed " + clock(ev.committedAt) + (ev.publishedAt ? ", published " + clock(ev.publishedAt) : ", not published yet") };
         (ev.deliveries || []).forEach(function (del) {
@@ -323,12 +340,15 @@ export const DASHBOARD_SCRIPT = `
         });
         rows.push(step(clock(ev.committedAt), since(ev.committedAt, origin), cells));
       });
+      if (deadline) deadlineRow();
     } else if (d.history && d.history.transitions) {
       // No trace from this gateway: the order service's own steps, put in the lane they came from.
       d.history.transitions.forEach(function (t) {
         var lane = /^Stock/.test(t.change) ? "inventory" : /^Points/.test(t.change) ? "rewards" : "order";
         var cells = {};
-        cells[lane] = { className: "ev", text: t.change + " → " + t.toStatus, title: clock(t.at) };
+        cells[lane] = t.change === "SagaDeadline"
+          ? { className: "deadline", text: "⏱ deadline → " + t.toStatus + " (TIMED_OUT)", title: clock(t.at) }
+          : { className: "ev", text: t.change + " → " + t.toStatus, title: clock(t.at) };
         rows.push(step(clock(t.at), since(t.at, origin), cells));
       });
     }

@@ -52,6 +52,7 @@ article.order .who{font-weight:600}article.order .meta{color:var(--muted);font-s
 .badge{font-size:.7rem;font-weight:700;letter-spacing:.04em;padding:.1rem .45rem;border-radius:99px}
 .s-PENDING{background:var(--warn-bg);color:var(--warn)}.s-CONFIRMED{background:var(--ok-bg);color:var(--ok)}
 .s-REJECTED{background:var(--bad-bg);color:var(--bad)}.s-CANCELLED{background:var(--off-bg);color:var(--off)}
+.s-TIMED_OUT{background:var(--warn-bg);color:var(--bad);outline:1px dashed var(--bad)}
 .timeline{list-style:none;margin:0;padding:0;display:grid;grid-template-columns:4.2rem repeat(3,minmax(0,1fr));font-size:.75rem}
 .timeline li{display:contents}
 .timeline .cell{padding:.15rem .3rem .15rem .75rem;position:relative;min-height:1.5rem;overflow-wrap:break-word}
@@ -60,6 +61,7 @@ article.order .who{font-weight:600}article.order .meta{color:var(--muted);font-s
 .timeline .lanes .cell{font-weight:600;text-transform:capitalize;color:var(--lane);padding-bottom:.3rem}
 .timeline .ev{font-weight:600;color:var(--ink)}
 .timeline .ev::after{content:"";position:absolute;left:.05rem;top:.45rem;width:.6rem;height:.6rem;border-radius:50%;background:var(--lane)}
+.timeline .deadline{color:var(--bad);font-weight:600;font-style:italic}
 .timeline .got{color:var(--muted)}.timeline .got.dup{color:var(--warn)}.timeline .got.dead{color:var(--bad);font-weight:600}
 .timeline .got::after{content:"";position:absolute;left:.15rem;top:.55rem;width:.4rem;height:.4rem;border-radius:50%;border:1.5px solid var(--lane);background:var(--card)}
 .empty{color:var(--muted);font-size:.85rem}

@@ -1,5 +1,15 @@
 import { SERVICES, type ServiceName } from "../types";
-import type { OrderTrace, ServiceTrace, TraceEvent } from "./schema";
+import type { OrderTrace, ServiceTrace, TraceEvent, TraceTimeout } from "./schema";
+
+/** The order as the trace needs it (the public Order has it all). */
+export interface TracedOrder {
+  id: string;
+  status: OrderTrace["status"];
+  rejectionReason?: string | null;
+  pointsRedeemed?: number;
+  createdAt?: string;
+  updatedAt?: string;
+}
 
 const iso = (ms: number) => new Date(ms).toISOString();
 const isoOrNull = (ms: number | null) => (ms === null ? null : iso(ms));
@@ -13,7 +23,7 @@ const isService = (name: string): name is ServiceName =>
  * @example composeTrace({ id, status }, { order, inventory, rewards }, catalog.subscribersOf)
  */
 export function composeTrace(
-  order: { id: string; status: OrderTrace["status"] },
+  order: TracedOrder,
   traces: Record<ServiceName, ServiceTrace>,
   subscribersOf: (type: string) => readonly string[],
 ): OrderTrace {
@@ -49,7 +59,35 @@ export function composeTrace(
   return {
     orderId: order.id,
     status: order.status,
+    timedOut: timeoutOf(order, traces),
     events: causalOrder(events).map(({ committedMs: _, ...event }) => event),
+  };
+}
+
+/**
+ * The deadline step of an order rejected TIMED_OUT: when (the OrderRejected's commit, else the
+ * order's last change), how long after it was placed, and which participants had not answered
+ * by then: inventory always answers, rewards only when points are redeemed.
+ */
+function timeoutOf(
+  order: TracedOrder,
+  traces: Record<ServiceName, ServiceTrace>,
+): TraceTimeout | null {
+  if (order.status !== "REJECTED" || order.rejectionReason !== "TIMED_OUT") return null;
+  const rejected = traces.order.published.find((e) => e.type === "OrderRejected");
+  const at = rejected?.committedAt ?? Date.parse(order.updatedAt ?? "");
+  const placed = Date.parse(order.createdAt ?? "");
+  if (!Number.isFinite(at)) return null;
+  const participants: ServiceName[] = ["inventory"];
+  if ((order.pointsRedeemed ?? 0) > 0) participants.push("rewards");
+  const answeredInTime = (service: ServiceName) =>
+    traces[service].published.some((reply) =>
+      traces.order.handled.some((h) => h.eventId === reply.eventId && h.appliedAt <= at),
+    );
+  return {
+    at: iso(at),
+    afterSeconds: Number.isFinite(placed) ? Math.round((at - placed) / 100) / 10 : 0,
+    waitingFor: participants.filter((service) => !answeredInTime(service)),
   };
 }
 

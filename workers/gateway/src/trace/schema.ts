@@ -82,13 +82,28 @@ export const TraceEvent = z.object({
   deliveries: z.array(TraceDelivery),
 });
 
+/** The saga's deadline step, for an order the order service rejected TIMED_OUT. */
+export const TraceTimeout = z.object({
+  at: isoTime.meta({ description: "When the order service gave up on the order." }),
+  afterSeconds: z.number().meta({ description: "Seconds from placing the order to that." }),
+  waitingFor: z.array(Service).meta({
+    description:
+      "Participants whose answer had not reached the order service by then (a later answer " +
+      "changes nothing: OrderRejected makes the participant release what it holds).",
+  }),
+});
+
 /** `GET /orders/{id}/trace`. */
 export const OrderTrace = z.object({
   orderId: IdSchema,
   status: OrderStatus,
+  timedOut: TraceTimeout.nullable().meta({
+    description: "Set when no decision came within the saga deadline (rejectionReason TIMED_OUT).",
+  }),
   events: z.array(TraceEvent).meta({
     description: "Causal order: each event after the event that caused it, ties by commit time.",
   }),
 });
 export type OrderTrace = z.infer<typeof OrderTrace>;
 export type TraceEvent = z.infer<typeof TraceEvent>;
+export type TraceTimeout = z.infer<typeof TraceTimeout>;
