@@ -1,6 +1,11 @@
 import { describe, expect, it } from "vitest";
 import { checkConsistency } from "../src/consistency/check";
-import type { OrderFact, SystemSnapshot, ViewOrderFact } from "../src/consistency/snapshot";
+import type {
+  OrderFact,
+  RewardOrderFact,
+  SystemSnapshot,
+  ViewOrderFact,
+} from "../src/consistency/snapshot";
 import { ADMIN, call, callWith } from "./helpers";
 
 /**
@@ -14,7 +19,10 @@ function consistent(): SystemSnapshot {
     orders: [
       order("o1", "c1", "CONFIRMED", [{ sku: "A", quantity: 2, unitPriceCents: 1000 }], 50, 19),
       order("o2", "c1", "CANCELLED", [{ sku: "B", quantity: 1, unitPriceCents: 500 }], 10, 4),
-      order("o3", "c2", "REJECTED", [{ sku: "B", quantity: 9, unitPriceCents: 500 }], 0, 0),
+      {
+        ...order("o3", "c2", "REJECTED", [{ sku: "B", quantity: 9, unitPriceCents: 500 }], 0, 0),
+        rejectionReason: "OUT_OF_STOCK",
+      },
     ],
     products: [
       { sku: "A", available: 8, reserved: 0, sold: 2, received: 10 },
@@ -113,6 +121,7 @@ describe("consistency checker (design.md invariants 1-6, 7: the view)", () => {
       counts: {
         orders: 3,
         ordersByStatus: { CONFIRMED: 1, CANCELLED: 1, REJECTED: 1 },
+        rejectedByReason: { OUT_OF_STOCK: 1 },
         products: 2,
         reservations: 3,
         accounts: 1,
@@ -125,6 +134,51 @@ describe("consistency checker (design.md invariants 1-6, 7: the view)", () => {
       },
       violations: [],
     });
+  });
+
+  it("accepts orders rejected TIMED_OUT whose holds were released, and counts them", () => {
+    // o4: inventory and rewards answered after the deadline, then released on OrderRejected.
+    // o5: OrderPlaced reached them only after OrderRejected: tombstones, nothing ever held.
+    const s = consistent();
+    const lamp = [{ sku: "A", quantity: 1, unitPriceCents: 1000 }];
+    const o4 = order("o4", "c1", "REJECTED", lamp, 30, 0);
+    const o5 = order("o5", "c2", "REJECTED", lamp, 0, 0);
+    s.orders.push({ ...o4, rejectionReason: "TIMED_OUT" }, { ...o5, rejectionReason: "TIMED_OUT" });
+    s.view.push(
+      viewRow("o4", "c1", "REJECTED", lamp, 30, 0),
+      viewRow("o5", "c2", "REJECTED", lamp, 0, 0),
+    );
+    s.reservations.push(
+      { orderId: "o4", status: "RELEASED", lines: [{ sku: "A", quantity: 1 }] },
+      { orderId: "o5", status: "RELEASED", lines: [] },
+    );
+    s.rewardOrders.push(
+      {
+        orderId: "o4",
+        customerId: "c1",
+        hold: { points: 30, status: "RELEASED" },
+        award: null,
+        ledger: { HOLD: { points: 0, entries: 1 }, RELEASE: { points: 0, entries: 1 } },
+      },
+      {
+        orderId: "o5",
+        customerId: "c2",
+        hold: { points: 0, status: "RELEASED" },
+        award: null,
+        ledger: {},
+      },
+    );
+    const report = checkConsistency(s);
+    expect(report.violations).toEqual([]);
+    expect(report.counts.rejectedByReason).toEqual({ OUT_OF_STOCK: 1, TIMED_OUT: 2 });
+
+    // A timeout excuses no missing compensation: stock or points still held are violations.
+    s.reservations[3] = { orderId: "o4", status: "RESERVED", lines: [{ sku: "A", quantity: 1 }] };
+    (s.rewardOrders[2] as RewardOrderFact).hold = { points: 30, status: "HELD" };
+    expect(found(s)).toEqual([
+      [3, ["o4"]],
+      [3, ["o4"]],
+    ]);
   });
 
   it("7: a view row that differs from the order service, is missing, or is unknown", () => {

@@ -59,6 +59,7 @@ describe("GET /admin/snapshot/orders (consistency checker's read of the order se
         totalCents: o.totalCents,
         pointsRedeemed: 0,
         pointsEarned: 0,
+        rejectionReason: null,
         items: [
           { sku: "snap-a", quantity: o.items[0]!.quantity, unitPriceCents: 250 },
           { sku: "snap-b", quantity: 1, unitPriceCents: 1000 },

@@ -52,6 +52,14 @@ export function checkConsistency(s: SystemSnapshot, now = new Date()): Consisten
   const rewardsOf = new Map(s.rewardOrders.map((r) => [r.orderId, r]));
   const byStatus: Record<string, number> = {};
   for (const o of s.orders) byStatus[o.status] = (byStatus[o.status] ?? 0) + 1;
+  // A TIMED_OUT rejection is consistent like any other (its holds released); counted apart
+  // because each one means a participant's answer came too late or never.
+  const rejectedByReason: Record<string, number> = {};
+  for (const o of s.orders)
+    if (o.status === "REJECTED") {
+      const reason = o.rejectionReason ?? "UNKNOWN";
+      rejectedByReason[reason] = (rejectedByReason[reason] ?? 0) + 1;
+    }
 
   // 1. No order stays PENDING once nothing is in flight.
   for (const o of s.orders) {
@@ -322,6 +330,7 @@ export function checkConsistency(s: SystemSnapshot, now = new Date()): Consisten
     counts: {
       orders: s.orders.length,
       ordersByStatus: byStatus,
+      rejectedByReason,
       products: s.products.length,
       reservations: s.reservations.length,
       accounts: s.accounts.length,

@@ -32,6 +32,8 @@ export interface OrderFact {
   totalCents: number;
   pointsRedeemed: number;
   pointsEarned: number;
+  /** Why a REJECTED order was rejected; absent from an order service older than the saga deadline. */
+  rejectionReason?: string | null;
   items: { sku: string; quantity: number; unitPriceCents: number }[];
 }
 

@@ -11,6 +11,8 @@ interface OrderRow {
   totalCents: number;
   pointsRedeemed: number;
   pointsEarned: number;
+  /** Why a REJECTED order was rejected (TIMED_OUT: the saga deadline); null otherwise. */
+  rejectionReason: string | null;
 }
 
 /**
@@ -23,7 +25,8 @@ export const adminSnapshot = new Hono<{ Bindings: Env }>().get("/orders", async 
   const { after, limit } = keysetPage(c.req.url, SNAPSHOT_PAGE_MAX);
   const { results: rows } = await c.env.DB.prepare(
     `SELECT id, customer_id AS customerId, status, total_cents AS totalCents,
-            points_redeemed AS pointsRedeemed, points_earned AS pointsEarned
+            points_redeemed AS pointsRedeemed, points_earned AS pointsEarned,
+            rejection_reason AS rejectionReason
        FROM orders WHERE id > ?1 ORDER BY id LIMIT ?2`,
   )
     .bind(after, limit)
