@@ -71,6 +71,14 @@ describe("saga deadline", () => {
     const half = await placeOrder("half", lines, 100);
     await deliverToOrder(replies.stockReserved(half));
 
+    // The runs the placements asked for are over: only the run below can see the new time.
+    await vi.waitFor(
+      async () => {
+        const { nextAlarmAt } = await relay().status();
+        expect(nextAlarmAt === null || nextAlarmAt > Date.now() + 5_000).toBe(true);
+      },
+      { timeout: 10_000, interval: 25 },
+    );
     // The clock moves past both deadlines; the relay's next run finds them due.
     vi.useFakeTimers({ toFake: ["Date"] });
     vi.setSystemTime(placedAt(half) + DEADLINE + 1);
