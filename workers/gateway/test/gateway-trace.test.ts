@@ -28,6 +28,9 @@ function traces(): Record<"order" | "inventory" | "rewards", ServiceTrace> {
           causationId: "req-1",
           committedAt: T0,
           publishedAt: T0 + 5,
+          // Rewards dead-lettered it, but its receipt has not come back: re-sent twice so far.
+          awaitingReceiptFrom: '["rewards"]',
+          resends: 2,
         },
         {
           eventId: "e4",
@@ -104,6 +107,7 @@ describe("order trace composition", () => {
       correlationId: "o-1",
       committedAt: at(0),
       publishedAt: at(5),
+      resends: 2,
       deliveries: [
         {
           service: "inventory",
@@ -111,6 +115,7 @@ describe("order trace composition", () => {
           attempts: 2,
           duplicatesDropped: 1,
           lastDuplicateAt: at(50),
+          receipted: true,
           deadLetter: null,
         },
         {
@@ -119,15 +124,16 @@ describe("order trace composition", () => {
           attempts: 0,
           duplicatesDropped: 0,
           lastDuplicateAt: null,
+          receipted: false,
           deadLetter: { reason: "handler failed 6 times: boom", at: at(30), resolution: null },
         },
       ],
     });
-    // Not published yet: both subscribers are listed, neither has it.
+    // Not published yet: both subscribers are listed, neither has it (nor could receipt it).
     expect(confirmed?.publishedAt).toBeNull();
-    expect(confirmed?.deliveries.map((d) => [d.service, d.appliedAt])).toEqual([
-      ["inventory", null],
-      ["rewards", null],
+    expect(confirmed?.deliveries.map((d) => [d.service, d.appliedAt, d.receipted])).toEqual([
+      ["inventory", null, false],
+      ["rewards", null, false],
     ]);
   });
 

@@ -22,6 +22,17 @@ const isService = (name: string): name is ServiceName =>
  * the duplicates it dropped and its dead letter. Pure: same answers, same trace.
  * @example composeTrace({ id, status }, { order, inventory, rewards }, catalog.subscribersOf)
  */
+/** Who the producer still waits for a receipt from (the kit keeps them as a JSON array). */
+function awaiting(row: ServiceTrace["published"][number]): string[] {
+  if (!row.awaitingReceiptFrom) return [];
+  try {
+    const list: unknown = JSON.parse(row.awaitingReceiptFrom);
+    return Array.isArray(list) ? list.map(String) : [];
+  } catch {
+    return [];
+  }
+}
+
 export function composeTrace(
   order: TracedOrder,
   traces: Record<ServiceName, ServiceTrace>,
@@ -36,6 +47,7 @@ export function composeTrace(
       correlationId: order.id,
       committedAt: iso(row.committedAt),
       publishedAt: isoOrNull(row.publishedAt),
+      resends: row.resends ?? 0,
       committedMs: row.committedAt,
       deliveries: subscribersOf(row.type)
         .filter(isService)
@@ -49,6 +61,7 @@ export function composeTrace(
             attempts: applied?.attempts ?? 0,
             duplicatesDropped: applied?.duplicatesDropped ?? 0,
             lastDuplicateAt: isoOrNull(applied?.lastDuplicateAt ?? null),
+            receipted: row.publishedAt !== null && !awaiting(row).includes(service),
             deadLetter: dead
               ? { reason: dead.reason, at: iso(dead.receivedAt), resolution: dead.resolution }
               : null,

@@ -16,6 +16,9 @@ export const ServiceTrace = z.object({
       causationId: z.string().nullable(),
       committedAt: z.number(),
       publishedAt: z.number().nullable(),
+      /** JSON array of the subscribers whose receipt the producer still waits for; null: none. */
+      awaitingReceiptFrom: z.string().nullable().default(null),
+      resends: z.number().int().default(0),
     }),
   ),
   handled: z.array(
@@ -39,7 +42,8 @@ export const ServiceTrace = z.object({
     }),
   ),
 });
-export type ServiceTrace = z.infer<typeof ServiceTrace>;
+/** As a service sends it (services older than delivery receipts leave their fields out). */
+export type ServiceTrace = z.input<typeof ServiceTrace>;
 
 const isoTime = z.iso.datetime();
 const Service = z.enum(SERVICES);
@@ -57,6 +61,10 @@ export const TraceDelivery = z.object({
     .int()
     .meta({ description: "Later deliveries of the event that the subscriber's inbox dropped." }),
   lastDuplicateAt: isoTime.nullable(),
+  receipted: z.boolean().meta({
+    description:
+      "The producer has this subscriber's delivery receipt; until then it re-sends the event (same id).",
+  }),
   deadLetter: z
     .object({
       reason: z.string(),
@@ -79,6 +87,9 @@ export const TraceEvent = z.object({
   correlationId: IdSchema.meta({ description: "The order id, for every event of its saga." }),
   committedAt: isoTime.meta({ description: "Written to the producer's outbox." }),
   publishedAt: isoTime.nullable().meta({ description: "Sent to the subscribers; null: pending." }),
+  resends: z.number().int().meta({
+    description: "Times the producer sent it again to a subscriber that owed a delivery receipt.",
+  }),
   deliveries: z.array(TraceDelivery),
 });
 
