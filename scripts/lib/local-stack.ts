@@ -12,7 +12,7 @@ import {
 } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 /**
@@ -93,9 +93,8 @@ export interface LocalStack {
   /** Stops the process group (SIGTERM, SIGKILL after a grace period) and removes what it created. Idempotent. */
   stop(): Promise<void>;
   /**
-   * Kills the process group with SIGKILL at once, as a crash would (nothing flushed, in-flight
-   * queue messages lost), and waits until it is gone; the persist dir stays for a new stack.
-   * `stop()` afterwards only removes the temp dir.
+   * Like `stop()`, but SIGKILL at once, as a crash would (nothing flushed, in-flight queue
+   * messages lost); waits until the group is gone. A persist dir given stays for a new stack.
    */
   crash(): Promise<void>;
 }
@@ -328,7 +327,8 @@ function migrate(
     });
     if (echo) tee(run, logFile, echo);
     else if (typeof log === "number") closeSync(log);
-    if (run.pid !== undefined) watchGroup(run.pid);
+    // The log lives in the stack's temp dir: the watchdog removes that dir with the group.
+    if (run.pid !== undefined) watchGroup(run.pid, dirname(logFile));
     const killRun = () => {
       if (run.pid !== undefined) signalGroup(run.pid, "SIGKILL");
     };
@@ -401,7 +401,7 @@ function processGroup(
   killOnSignal: boolean,
 ) {
   let stopping: Promise<void> | undefined;
-  watchGroup(pid);
+  watchGroup(pid, workDir);
   writePidFile(persistDir, pid);
   const exited = new Promise<void>((resolve) => {
     if (child.exitCode !== null || child.signalCode !== null) resolve();
@@ -438,6 +438,7 @@ function processGroup(
       done();
     })();
     await stopping;
+    rmSync(workDir, { recursive: true, force: true });
   };
   const stop = async ({ keepWorkDir = false } = {}) => {
     stopping ??= (async () => {
@@ -466,7 +467,8 @@ function processGroup(
  * our exit hooks. Spawned on first use; the groups still watched are sent again if it died.
  */
 let watchdogInput: NodeJS.WritableStream | undefined;
-const watched = new Set<number>();
+/** Process groups watched -> the temp dir of their stack. */
+const watched = new Map<number, string>();
 
 function watchdog(): NodeJS.WritableStream | undefined {
   if (watchdogInput) return watchdogInput;
@@ -486,13 +488,13 @@ function watchdog(): NodeJS.WritableStream | undefined {
   dog.unref();
   (input as unknown as { unref?: () => void }).unref?.();
   watchdogInput = input;
-  for (const pgid of watched) input.write(`+${pgid}\n`);
+  for (const [pgid, workDir] of watched) input.write(`+${pgid} ${workDir}\n`);
   return input;
 }
 
-function watchGroup(pgid: number) {
-  watched.add(pgid);
-  watchdog()?.write(`+${pgid}\n`);
+function watchGroup(pgid: number, workDir: string) {
+  watched.set(pgid, workDir);
+  watchdog()?.write(`+${pgid} ${workDir}\n`);
 }
 
 function forgetGroup(pgid: number) {

@@ -6,12 +6,15 @@
 // (reparented to init or a subreaper) is checked too, in case the pipe leaked somewhere.
 // Plain Node, no tsx: it must start in milliseconds and hold no loader.
 //
-// stdin, one line each: "+<pgid>" watch a process group, "-<pgid>" forget it (stopped cleanly).
+// stdin, one line each: "+<pgid> [<dir>]" watch a process group (and remove the stack's temp
+// dir once it is ended), "-<pgid>" forget it (stopped cleanly).
 
-import { readFileSync } from "node:fs";
+import { readFileSync, rmSync } from "node:fs";
+import { basename } from "node:path";
 
 const GRACE_MS = 3_000;
-const groups = new Set();
+/** pgid -> the stack's temp dir, or "" */
+const groups = new Map();
 const parent = process.ppid;
 let buffer = "";
 let ending = false;
@@ -22,9 +25,11 @@ process.stdin.on("data", (chunk) => {
   const lines = buffer.split("\n");
   buffer = lines.pop() ?? "";
   for (const line of lines) {
-    const pgid = Number(line.slice(1));
+    const space = line.indexOf(" ");
+    const pgid = Number(space < 0 ? line.slice(1) : line.slice(1, space));
+    const dir = space < 0 ? "" : line.slice(space + 1);
     if (!Number.isInteger(pgid) || pgid <= 1) continue;
-    if (line[0] === "+") groups.add(pgid);
+    if (line[0] === "+") groups.set(pgid, dir);
     else if (line[0] === "-") groups.delete(pgid);
   }
 });
@@ -63,11 +68,16 @@ async function killAll() {
   if (ending) return;
   ending = true;
   // SIGTERM first: wrangler stops workerd itself and the state is flushed; SIGKILL after a grace.
-  for (const pgid of groups) signal(pgid, "SIGTERM");
+  for (const pgid of groups.keys()) signal(pgid, "SIGTERM");
   const deadline = Date.now() + GRACE_MS;
-  while (Date.now() < deadline && [...groups].some((pgid) => signal(pgid, 0))) {
+  while (Date.now() < deadline && [...groups.keys()].some((pgid) => signal(pgid, 0))) {
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
-  for (const pgid of groups) signal(pgid, "SIGKILL");
+  for (const pgid of groups.keys()) signal(pgid, "SIGKILL");
+  await new Promise((resolve) => setTimeout(resolve, 200));
+  // Only a temp dir local-stack made (its log and config copies), never a persist dir given to it.
+  for (const dir of new Set(groups.values())) {
+    if (basename(dir).startsWith("edge-saga-stack-")) rmSync(dir, { recursive: true, force: true });
+  }
   process.exit(0);
 }
