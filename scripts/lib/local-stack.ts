@@ -12,7 +12,7 @@ import {
 } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
-import { dirname, join } from "node:path";
+import { basename, dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 /**
@@ -106,13 +106,15 @@ const STOP_GRACE_MS = 5_000;
 const CRON_EVERY_MS = 60_000;
 /** In the persist dir: who runs a stack on it, so a later start can end one whose starter died. */
 export const PID_FILE = "local-stack.json";
+/** Each stack's temp dir (log, config copies, default state) is named so. */
+const WORK_DIR_PREFIX = "edge-saga-stack-";
 
 export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
   // A stack left running on the given state by a starter that died must not share it with ours.
   const leftover = options.persistDir ? await endLeftoverStack(options.persistDir) : undefined;
   if (leftover) options.echo?.write(`${leftover}\n`);
   // Always a temp dir of our own for the log; the state goes in it too unless a dir is given.
-  const workDir = mkdtempSync(join(tmpdir(), "edge-saga-stack-"));
+  const workDir = mkdtempSync(join(tmpdir(), WORK_DIR_PREFIX));
   const persistDir = options.persistDir ?? join(workDir, "state");
   const logFile = join(workDir, "wrangler.log");
   // Until the process group below owns it: an exit during the migrations must not leave it.
@@ -402,7 +404,7 @@ function processGroup(
 ) {
   let stopping: Promise<void> | undefined;
   watchGroup(pid, workDir);
-  writePidFile(persistDir, pid);
+  writePidFile(persistDir, pid, workDir);
   const exited = new Promise<void>((resolve) => {
     if (child.exitCode !== null || child.signalCode !== null) resolve();
     else child.once("exit", () => resolve());
@@ -507,12 +509,15 @@ interface PidRecord {
   starter: { pid: number; startedAt: string | null };
   /** `wrangler dev`, leader of the stack's process group. */
   stack: { pid: number; startedAt: string | null };
+  /** The stack's temp dir (log, config copies). */
+  workDir?: string;
 }
 
-function writePidFile(persistDir: string, pid: number) {
+function writePidFile(persistDir: string, pid: number, workDir: string) {
   const record: PidRecord = {
     starter: { pid: process.pid, startedAt: startTimeOf(process.pid) },
     stack: { pid, startedAt: startTimeOf(pid) },
+    workDir,
   };
   try {
     mkdirSync(persistDir, { recursive: true });
@@ -551,6 +556,9 @@ export async function endLeftoverStack(persistDir: string): Promise<string | und
   signalGroup(record.stack.pid, "SIGKILL");
   await groupGone(record.stack.pid, 5_000);
   rmSync(join(persistDir, PID_FILE), { force: true });
+  // Only a temp dir of ours by its name: the file is not trusted to remove anything else.
+  if (record.workDir && basename(record.workDir).startsWith(WORK_DIR_PREFIX))
+    rmSync(record.workDir, { recursive: true, force: true });
   return `ended a leftover wrangler dev (pid ${record.stack.pid}) on ${persistDir}: the process that started it is gone`;
 }
 

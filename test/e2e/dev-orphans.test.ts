@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from "node:child_process";
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -128,6 +128,8 @@ describe.runIf(process.platform === "linux")("no orphans", () => {
     const stack = spawn("sleep", ["300"], { detached: true, stdio: "ignore" });
     const pid = stack.pid as number;
     cleanups.push(() => killGroup(pid));
+    const workDir = mkdtempSync(join(tmpdir(), "edge-saga-stack-"));
+    cleanups.push(() => rmSync(workDir, { recursive: true, force: true }));
     const startedAt = (pid: number) => procStat(pid)?.[19] ?? null;
     const write = (starter: number, starterStart: string | null) =>
       writeFileSync(
@@ -135,6 +137,7 @@ describe.runIf(process.platform === "linux")("no orphans", () => {
         JSON.stringify({
           starter: { pid: starter, startedAt: starterStart },
           stack: { pid, startedAt: startedAt(pid) },
+          workDir,
         }),
       );
 
@@ -146,6 +149,7 @@ describe.runIf(process.platform === "linux")("no orphans", () => {
     write(process.pid, "1");
     expect(await endLeftoverStack(stateDir)).toMatch(/ended a leftover wrangler dev/);
     await poll(async () => (running(pid) ? undefined : true), { what: "the leftover gone" });
+    expect(existsSync(workDir)).toBe(false);
     expect(await endLeftoverStack(stateDir)).toBeUndefined();
   });
 });

@@ -89,7 +89,9 @@ afterAll(async () => {
 describe("self-healing", () => {
   it("two SIGKILLs of the whole stack mid-load, then only GETs: consistent within 3 minutes", async () => {
     const persistDir = join(persistRoot, "state");
-    const start = () => startLocalStack({ persistDir, logLevel: testLogLevel() });
+    // A start on a busy machine, on state a crash left, can be slow: generous, not endless.
+    const start = () =>
+      startLocalStack({ persistDir, logLevel: testLogLevel(), startupTimeoutMs: 120_000 });
     stack = await start();
     let api = new Api(stack.baseUrl, stack.adminToken);
 
