@@ -58,7 +58,10 @@ describe("delivery receipts", () => {
     expect(stats.outbox.oldestUnacknowledgedAgeMs).toBeGreaterThanOrEqual(0);
 
     await relay().setReceiptTimeout(50);
-    await env.DB.prepare("UPDATE outbox SET next_resend_at = 0 WHERE event_id = ?")
+    // Audit never answers anything: it gets the event again once it waited 4 timeouts.
+    await env.DB.prepare(
+      "UPDATE outbox SET next_resend_at = 0, published_at = published_at - 1000 WHERE event_id = ?",
+    )
       .bind(event.id)
       .run();
     const before = (await relay().sendLog()).length;
@@ -79,7 +82,7 @@ describe("delivery receipts", () => {
     expect((await relay().status()).nextAlarmAt).not.toBeNull();
   });
 
-  it("broker.drop: a message lost after its send resolved is re-sent for want of a receipt, applied once", async () => {
+  it("broker.drop: a message lost after its send resolved is re-sent once the subscriber acknowledged a later one, applied once", async () => {
     await setPlan({ "broker.drop": 1 });
     const event = increment("dropped", 7);
     await seedOutbox([event]);
@@ -95,7 +98,12 @@ describe("delivery receipts", () => {
     expect(await tallyValue("dropped")).toBeNull();
     expect((await awaiting(event.id)).awaiting).toEqual(["tester"]);
 
+    // A later event arrives and is acknowledged: the tester has moved past the lost one.
     await clearPlan();
+    const later = increment("dropped-later", 1);
+    await seedOutbox([later]);
+    await relay().poke();
+    await vi.waitFor(async () => expect((await awaiting(later.id)).awaiting).toBeNull(), wait);
     await relay().setReceiptTimeout(50);
     await env.DB.prepare("UPDATE outbox SET next_resend_at = 0 WHERE event_id = ?")
       .bind(event.id)
@@ -103,6 +111,46 @@ describe("delivery receipts", () => {
     await runDurableObjectAlarm(relay());
     await vi.waitFor(async () => expect(await tallyValue("dropped")).toBe(7), wait);
     await vi.waitFor(async () => expect((await awaiting(event.id)).awaiting).toBeNull(), wait);
+  });
+
+  it("holds a due event while the subscriber has not moved past it (a slow queue, not a loss), until it stalls", async () => {
+    const event = increment("behind", 3);
+    await seedOutbox([event]);
+    await relay().poke();
+    await vi.waitFor(async () => expect((await awaiting(event.id)).awaiting).toBeNull(), wait);
+    // As if still in the tester's queue: unacknowledged, the tester's progress just below it.
+    const { seq } = (await env.DB.prepare("SELECT seq FROM outbox WHERE event_id = ?")
+      .bind(event.id)
+      .first<{ seq: number }>()) ?? { seq: 0 };
+    await env.DB.batch([
+      env.DB.prepare(
+        `UPDATE outbox SET awaiting = '["tester"]', next_resend_at = 0 WHERE event_id = ?`,
+      ).bind(event.id),
+      env.DB.prepare("UPDATE receipt_progress SET acked_seq = ? WHERE subscriber = 'tester'").bind(
+        seq - 1,
+      ),
+    ]);
+    await relay().setReceiptTimeout(50);
+    const before = (await relay().sendLog()).length;
+    await runDurableObjectAlarm(relay());
+    expect(await sentTo(event.id, before)).toBe(0);
+    expect((await awaiting(event.id)).resends).toBe(0);
+    // Looked at again a timeout later, not at every run.
+    const held = await env.DB.prepare("SELECT next_resend_at AS at FROM outbox WHERE event_id = ?")
+      .bind(event.id)
+      .first<{ at: number }>();
+    expect(held?.at).toBeGreaterThan(0);
+
+    // Waited 4 timeouts: the subscriber may have lost everything, it gets the event again.
+    await env.DB.prepare(
+      "UPDATE outbox SET next_resend_at = 0, published_at = published_at - 1000 WHERE event_id = ?",
+    )
+      .bind(event.id)
+      .run();
+    await runDurableObjectAlarm(relay());
+    expect(await sentTo(event.id, before)).toBe(1);
+    await vi.waitFor(async () => expect((await awaiting(event.id)).awaiting).toBeNull(), wait);
+    expect(await tallyValue("behind")).toBe(3);
   });
 
   it("a copy dropped as a duplicate is receipted too (the first receipt was lost)", async () => {

@@ -51,6 +51,17 @@ export const outbox = sqliteTable(
 );
 
 /**
+ * How far each subscriber has acknowledged this service's events: the highest outbox seq
+ * named in its receipts. An event it owes a receipt for is re-sent once it has moved past it
+ * (a lost message, not a slow queue), or once the event has waited long (it stalled).
+ */
+export const receiptProgress = sqliteTable("receipt_progress", {
+  subscriber: text("subscriber").primaryKey(),
+  ackedSeq: integer("acked_seq").notNull(),
+  ackedAt: integer("acked_at").notNull(),
+});
+
+/**
  * Ids of events this service has applied; the primary key is the dedupe. The row also tells
  * an order's trace how the event got here: on which delivery, and how many copies came after.
  */

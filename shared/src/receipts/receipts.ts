@@ -1,6 +1,6 @@
 import { and, isNotNull, sql } from "drizzle-orm";
 import { z } from "zod";
-import { outbox } from "../db/kit-schema";
+import { outbox, receiptProgress } from "../db/kit-schema";
 import { runsWithin } from "../db/runs-within";
 import { type AnyD1Database, errorText, type Statement } from "../db/types";
 import type { Envelope } from "../envelope";
@@ -100,21 +100,40 @@ export async function sendReceipts(
 
 /**
  * The outbox updates for receipts this service got: each event no longer awaits the
- * subscriber that sent it (NULL once none is left). One statement per receipt.
+ * subscriber that sent it (NULL once none is left), and the subscriber's progress (the
+ * highest seq it acknowledged) moves up. Two statements per receipt, in the caller's batch.
  */
-export function receiptUpdates(db: AnyD1Database, receipts: readonly Receipt[]): Statement[] {
-  return receipts.map((receipt) =>
-    db
-      .update(outbox)
-      .set({
-        awaiting: sql`(SELECT nullif(json_group_array(value), '[]') FROM json_each(${outbox.awaiting})
-          WHERE value <> ${receipt.from})`,
-      })
-      .where(
-        and(
-          isNotNull(outbox.awaiting),
-          sql`${outbox.eventId} IN (SELECT value FROM json_each(${JSON.stringify(receipt.handled)}))`,
-        ),
-      ),
-  );
+export function receiptUpdates(
+  db: AnyD1Database,
+  receipts: readonly Receipt[],
+  now = Date.now(),
+): Statement[] {
+  return receipts.flatMap((receipt) => {
+    const ids = JSON.stringify(receipt.handled);
+    const named = sql`${outbox.eventId} IN (SELECT value FROM json_each(${ids}))`;
+    return [
+      db
+        .update(outbox)
+        .set({
+          awaiting: sql`(SELECT nullif(json_group_array(value), '[]') FROM json_each(${outbox.awaiting})
+            WHERE value <> ${receipt.from})`,
+        })
+        .where(and(isNotNull(outbox.awaiting), named)),
+      db
+        .insert(receiptProgress)
+        .values({
+          subscriber: receipt.from,
+          // 0 when none of the ids is in the outbox (pruned, or not this service's).
+          ackedSeq: sql`coalesce((SELECT max(${outbox.seq}) FROM ${outbox} WHERE ${named}), 0)`,
+          ackedAt: now,
+        })
+        .onConflictDoUpdate({
+          target: receiptProgress.subscriber,
+          set: {
+            ackedSeq: sql`max(${receiptProgress.ackedSeq}, excluded.acked_seq)`,
+            ackedAt: sql`excluded.acked_at`,
+          },
+        }),
+    ];
+  });
 }

@@ -42,7 +42,9 @@ export interface RelayConfig {
   operationBudget?: number;
   /**
    * An event a subscriber has not sent a receipt for this long after it was published is
-   * sent to it again (same id), then after twice as long, and so on up to 10 minutes.
+   * sent to it again (same id), then after twice as long, and so on up to 10 minutes, once
+   * the subscriber has acknowledged a later event (it skipped this one: lost, not slow) or
+   * the event has waited 4 times this long (the subscriber may have lost everything).
    */
   receiptTimeoutMs?: number;
 }
@@ -90,7 +92,7 @@ const MARK_PUBLISHED = `UPDATE outbox SET ${PUBLISHED} WHERE seq BETWEEN ?4 AND 
 const MARK_PUBLISHED_BY_ID = `UPDATE outbox SET ${PUBLISHED}
   WHERE event_id IN (SELECT value FROM json_each(?4)) AND published_at IS NULL`;
 // Published events a subscriber has not acknowledged in time, oldest due first.
-const SELECT_DUE = `SELECT seq, event_id AS eventId, type, body, awaiting FROM outbox
+const SELECT_DUE = `SELECT seq, event_id AS eventId, type, body, awaiting, published_at AS publishedAt FROM outbox
   WHERE awaiting IS NOT NULL AND next_resend_at <= ? ORDER BY next_resend_at LIMIT ${RESEND_ROWS}`;
 // When the next one not yet due is.
 const SELECT_NEXT_DUE =
@@ -99,6 +101,13 @@ const SELECT_NEXT_DUE =
 const MARK_RESENT = `UPDATE outbox SET resends = resends + 1,
   next_resend_at = ?1 + min(?2 * (2 << min(resends, 10)), ${MAX_RESEND_BACKOFF_MS})
   WHERE event_id IN (SELECT value FROM json_each(?3)) AND awaiting IS NOT NULL`;
+// Due, but every subscriber it awaits is behind it: look again a timeout later.
+const MARK_HELD = `UPDATE outbox SET next_resend_at = ?1 + ?2
+  WHERE event_id IN (SELECT value FROM json_each(?3)) AND awaiting IS NOT NULL`;
+// How far each subscriber has acknowledged (see receipts.ts).
+const SELECT_PROGRESS = "SELECT subscriber, acked_seq AS ackedSeq FROM receipt_progress";
+/** A due event goes again to a subscriber that has not moved past it once it waited this many timeouts. */
+const STALL_TIMEOUTS = 4;
 /** Events handed over by pokes and not yet sent, at most (more wait for the page reader). */
 const MAX_HANDED_OVER = 1_000;
 /** Ids of events published lately, so one the page reader sent is not sent again when handed over. */
@@ -200,7 +209,9 @@ export abstract class OutboxRelay<Env = unknown> extends DurableObject<Env> {
       const config = this.config();
       const budget = config.operationBudget ?? 800;
       const drained = await this.drain(config, budget);
-      const resent = drained.more ? null : await this.resendDue(config, drained.due);
+      const resent = drained.more
+        ? null
+        : await this.resendDue(config, drained.due, drained.progress);
       // Live events first: a replay only gets what the drain left of the run's budget.
       const replaying =
         !drained.more &&
@@ -259,12 +270,12 @@ export abstract class OutboxRelay<Env = unknown> extends DurableObject<Env> {
     if (sent.length > 0)
       operations += await this.sendToSubscribers(config, sent, timeoutMs, subscribersIn(config));
     for (;;) {
-      const { page: rows, due, nextDueAt } = await readPageMarking(config, sent);
+      const { page: rows, ...resends } = await readPageMarking(config, sent);
       operations++;
       published += sent.length;
       for (const row of sent) this.remember(row.eventId);
-      if (rows.length === 0) return { published, more: false, operations, due, nextDueAt };
-      if (operations >= budget) return { published, more: true, operations, due, nextDueAt };
+      if (rows.length === 0) return { published, more: false, operations, ...resends };
+      if (operations >= budget) return { published, more: true, operations, ...resends };
       if (published > 0) await this.pause(config);
       operations += await this.sendToSubscribers(config, rows, timeoutMs, subscribersIn(config));
       if (await this.faultPlan()?.draw("relay.crash-after-send"))
@@ -274,31 +285,48 @@ export abstract class OutboxRelay<Env = unknown> extends DurableObject<Env> {
   }
 
   /**
-   * Sends the events due for a re-send again, each to the subscribers that have not sent a
-   * receipt for it, and pushes their next re-send out (backoff). Same ids: the inbox absorbs
-   * the copies of events that were handled after all (only their receipt was lost or late).
+   * Sends the events due for a re-send again, each to the subscribers that owe a receipt for
+   * it and have moved past it (acknowledged a later event) or let it wait too long, and
+   * pushes their next re-send out (backoff). An event only behind a slow subscriber is held:
+   * re-sending a queue's backlog would only make it longer. Same ids: the inbox absorbs the
+   * copies of events that were handled after all (only their receipt was lost or late).
    */
   private async resendDue(
     config: RelayConfig,
     due: DueRow[],
+    progress: Map<string, number>,
   ): Promise<{ resent: number; more: boolean; operations: number }> {
     if (due.length === 0) return { resent: 0, more: false, operations: 0 };
-    const awaited = new Map(due.map((row) => [row.eventId, parseAwaiting(row.awaiting)]));
+    const now = Date.now();
+    const timeout = receiptTimeoutMs(config);
+    const targets = new Map<string, string[]>();
+    for (const row of due) {
+      const stalled = now - row.publishedAt >= STALL_TIMEOUTS * timeout;
+      const owing = parseAwaiting(row.awaiting).filter(
+        (subscriber) => stalled || (progress.get(subscriber) ?? 0) > row.seq,
+      );
+      if (owing.length > 0) targets.set(row.eventId, owing);
+    }
     const sends = await this.sendToSubscribers(
       config,
-      due,
+      due.filter((row) => targets.has(row.eventId)),
       await this.sendTimeoutMs(config),
-      (row) => awaited.get(row.eventId) ?? [],
+      (row) => targets.get(row.eventId) ?? [],
     );
-    await config.db
-      .prepare(MARK_RESENT)
-      .bind(Date.now(), receiptTimeoutMs(config), JSON.stringify(due.map((r) => r.eventId)))
-      .run();
-    const resent = [...awaited.values()].reduce((n, subscribers) => n + subscribers.length, 0);
-    loggerFor(this.env).info("events re-sent for want of a receipt", {
-      events: due.length,
-      messages: resent,
-    });
+    const held = due.filter((row) => !targets.has(row.eventId)).map((row) => row.eventId);
+    const { db } = config;
+    await db.batch([
+      db.prepare(MARK_RESENT).bind(now, timeout, JSON.stringify([...targets.keys()])),
+      db.prepare(MARK_HELD).bind(now, timeout, JSON.stringify(held)),
+    ]);
+    const resent = [...targets.values()].reduce((n, subscribers) => n + subscribers.length, 0);
+    if (resent > 0)
+      loggerFor(this.env).info("events re-sent for want of a receipt", {
+        events: targets.size,
+        messages: resent,
+        held: held.length,
+      });
+    // A full page: more may be due (those just handled are not any more).
     return { resent, more: due.length === RESEND_ROWS, operations: sends + 1 };
   }
 
@@ -473,6 +501,7 @@ export abstract class OutboxRelay<Env = unknown> extends DurableObject<Env> {
 interface DueRow extends PendingRow {
   /** JSON array of the subscribers without a receipt. */
   awaiting: string;
+  publishedAt: number;
 }
 
 interface Drained {
@@ -483,6 +512,8 @@ interface Drained {
   due: DueRow[];
   /** When the next event not yet due falls due, if any. */
   nextDueAt: number | null;
+  /** The highest seq each subscriber has acknowledged. */
+  progress: Map<string, number>;
 }
 
 function receiptTimeoutMs(config: RelayConfig): number {
@@ -520,13 +551,19 @@ function sendLimits(config: RelayConfig): [maxMessages: number, maxBytes: number
 async function readPageMarking(
   config: RelayConfig,
   sent: PendingRow[],
-): Promise<{ page: PendingRow[]; due: DueRow[]; nextDueAt: number | null }> {
+): Promise<{
+  page: PendingRow[];
+  due: DueRow[];
+  nextDueAt: number | null;
+  progress: Map<string, number>;
+}> {
   const { db } = config;
   const now = Date.now();
   const reads = [
     db.prepare(SELECT_PAGE),
     db.prepare(SELECT_DUE).bind(now),
     db.prepare(SELECT_NEXT_DUE).bind(now),
+    db.prepare(SELECT_PROGRESS),
   ];
   const first = sent[0];
   const last = sent.at(-1);
@@ -546,11 +583,14 @@ async function readPageMarking(
         ]
       : [];
   const results = await db.batch<Record<string, unknown>>([...marks, ...reads]);
-  const [page, due, next] = results.slice(marks.length);
+  const [page, due, next, progress] = results.slice(marks.length);
   return {
     page: (page?.results ?? []) as unknown as PendingRow[],
     due: (due?.results ?? []) as unknown as DueRow[],
     nextDueAt: (next?.results[0]?.at as number | null | undefined) ?? null,
+    progress: new Map(
+      (progress?.results ?? []).map((row) => [String(row.subscriber), Number(row.ackedSeq)]),
+    ),
   };
 }
 

@@ -7,6 +7,7 @@ export {
   deadLetters,
   inbox,
   outbox,
+  receiptProgress,
 } from "../../../src/db/kit-schema";
 
 /** A counter per id: the state the kit's tests change alongside events. */

@@ -4,5 +4,6 @@ export {
   deadLetters,
   inbox,
   outbox,
+  receiptProgress,
 } from "@edge-saga/shared/schema";
 export * from "./tables";

@@ -1,2 +1,8 @@
-export { consumerMetrics, deadLetters, inbox, outbox } from "@edge-saga/shared/schema";
+export {
+  consumerMetrics,
+  deadLetters,
+  inbox,
+  outbox,
+  receiptProgress,
+} from "@edge-saga/shared/schema";
 export * from "./tables";
