@@ -3,6 +3,7 @@ export * from "./bench/baselines";
 export * from "./catalog";
 export * from "./cdc/outbox-trigger";
 export * from "./db/kit-schema";
+export * from "./db/retry-on-conflict";
 export * from "./db/types";
 export * from "./dead-letters/dead-letters";
 export * from "./envelope";
