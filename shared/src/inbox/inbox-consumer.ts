@@ -1,6 +1,7 @@
 import { eq } from "drizzle-orm";
 import type { Catalog } from "../catalog";
 import { inbox } from "../db/kit-schema";
+import { retryOnConflict } from "../db/retry-on-conflict";
 import { runsWithin } from "../db/runs-within";
 import {
   type AnyD1Database,
@@ -192,26 +193,32 @@ export function createInboxConsumer<Env extends { DB: D1Database }>(
   ): Promise<Applied> {
     const handler = options.handlers[event.type];
     if (!handler) throw new Error(`${options.service} has no handler for ${event.type}`);
-    for (let round = 1; ; round++) {
-      const first = round === 1 ? decided : undefined;
-      if (!first && (await alreadyProcessed(db, event.id)))
-        return { outcome: "duplicate", events: [] };
-      const on = first?.db ?? db;
-      const result = first?.alternatives ?? (await handler(event, { db, env }));
-      const alternatives = Array.isArray(result) ? result : [result];
-      if (alternatives.length === 0) throw new Error("handler returned no decision");
-      for (const [index, decision] of alternatives.entries()) {
-        try {
-          await runBatch(on, commitOf(on, [{ event, attempts, decision }]));
-          return { outcome: "applied", events: decision.events ?? [] };
-        } catch (error) {
-          // Another delivery of this event won the race: the batch rolled back, nothing applied twice.
-          if (isInboxDuplicate(error)) return { outcome: "duplicate", events: [] };
-          if (!isConstraintError(error)) throw error;
-          if (index === alternatives.length - 1 && round >= CONFLICT_ROUNDS) throw error;
+    return retryOnConflict({
+      attempts: CONFLICT_ROUNDS,
+      attempt: async (round) => {
+        const first = round === 1 ? decided : undefined;
+        if (!first && (await alreadyProcessed(db, event.id)))
+          return { outcome: "duplicate", events: [] };
+        const on = first?.db ?? db;
+        const result = first?.alternatives ?? (await handler(event, { db, env }));
+        const alternatives = Array.isArray(result) ? result : [result];
+        if (alternatives.length === 0) throw new Error("handler returned no decision");
+        let refusal: unknown;
+        for (const decision of alternatives) {
+          try {
+            await runBatch(on, commitOf(on, [{ event, attempts, decision }]));
+            return { outcome: "applied", events: decision.events ?? [] };
+          } catch (error) {
+            // Another delivery of this event won the race: the batch rolled back, nothing applied twice.
+            if (isInboxDuplicate(error)) return { outcome: "duplicate", events: [] };
+            if (!isConstraintError(error)) throw error;
+            refusal = error;
+          }
         }
-      }
-    }
+        // Every alternative hit a constraint: a conflict, decided again on fresh reads.
+        throw refusal;
+      },
+    });
   }
 
   async function replay(body: unknown, env: Env): Promise<ReplayResult> {

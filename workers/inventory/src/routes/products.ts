@@ -1,5 +1,5 @@
 import { type Product, ProductInput, SkuParam } from "@edge-saga/contracts";
-import { errorText, HttpError, pokeRelay, validate } from "@edge-saga/shared";
+import { errorText, HttpError, pokeRelay, retryOnConflict, validate } from "@edge-saga/shared";
 import { asc, eq, sql } from "drizzle-orm";
 import { Hono } from "hono";
 import { type Database, database } from "../db/client";
@@ -33,52 +33,53 @@ async function putProduct(
   sku: string,
   input: ProductInput,
 ): Promise<{ created: boolean; product: ProductRow }> {
-  for (let attempt = 1; ; attempt++) {
-    const current = await db
-      .select({ version: productsTable.version })
-      .from(productsTable)
-      .where(eq(productsTable.sku, sku))
-      .get();
-    const version = (current?.version ?? 0) + 1;
-    const now = Date.now();
-    const write = current
-      ? db
-          .update(productsTable)
-          .set({
-            name: input.name,
-            priceCents: input.priceCents,
-            received: sql`${productsTable.received} + ${input.stock} - ${productsTable.available}`,
-            available: input.stock,
-            // NULL (refused by NOT NULL) if another PUT got in first.
-            version: sql`CASE WHEN ${productsTable.version} = ${current.version} THEN ${version} END`,
-            updatedAt: now,
-          })
-          .where(eq(productsTable.sku, sku))
-          .returning()
-      : // A concurrent first PUT makes this insert hit the primary key; the retry updates.
-        db
-          .insert(productsTable)
-          .values({
-            sku,
-            name: input.name,
-            priceCents: input.priceCents,
-            available: input.stock,
-            received: input.stock,
-            version,
-            createdAt: now,
-            updatedAt: now,
-          })
-          .returning();
-    try {
+  return retryOnConflict({
+    attempts: PUT_ATTEMPTS,
+    isConflict: lostRace,
+    attempt: async () => {
+      const current = await db
+        .select({ version: productsTable.version })
+        .from(productsTable)
+        .where(eq(productsTable.sku, sku))
+        .get();
+      const version = (current?.version ?? 0) + 1;
+      const now = Date.now();
+      const write = current
+        ? db
+            .update(productsTable)
+            .set({
+              name: input.name,
+              priceCents: input.priceCents,
+              received: sql`${productsTable.received} + ${input.stock} - ${productsTable.available}`,
+              available: input.stock,
+              // NULL (refused by NOT NULL) if another PUT got in first.
+              version: sql`CASE WHEN ${productsTable.version} = ${current.version} THEN ${version} END`,
+              updatedAt: now,
+            })
+            .where(eq(productsTable.sku, sku))
+            .returning()
+        : // A concurrent first PUT makes this insert hit the primary key; the retry updates.
+          db
+            .insert(productsTable)
+            .values({
+              sku,
+              name: input.name,
+              priceCents: input.priceCents,
+              available: input.stock,
+              received: input.stock,
+              version,
+              createdAt: now,
+              updatedAt: now,
+            })
+            .returning();
       const product = (await write)[0];
       if (!product) throw new Error(`product ${sku} was not written`);
       return { created: !current, product };
-    } catch (error) {
-      if (!lostRace(error)) throw error;
-      if (attempt >= PUT_ATTEMPTS)
-        throw new HttpError(409, "CONFLICT", `product ${sku} is being changed concurrently; retry`);
-    }
-  }
+    },
+    onExhausted: () => {
+      throw new HttpError(409, "CONFLICT", `product ${sku} is being changed concurrently; retry`);
+    },
+  });
 }
 
 export const products = new Hono<{ Bindings: Env }>()

@@ -1,4 +1,4 @@
-import type { AnyD1Database, Statement } from "@edge-saga/shared";
+import { type AnyD1Database, retryOnConflict, type Statement } from "@edge-saga/shared";
 import { and, eq, sql } from "drizzle-orm";
 import { judgeStoredKey, KEY_TTL_MS } from "../domain/idempotency";
 import { type IdempotencyKeyRow, idempotencyKeys } from "./tables";
@@ -11,6 +11,16 @@ export type Claim =
 
 /** Rounds of claim-or-read before giving up with IN_FLIGHT (a claim that keeps vanishing under us). */
 const CLAIM_ROUNDS = 3;
+
+/**
+ * The key's row changed between our read and our write. A lost race shows here as a missing
+ * row or an UPDATE that changed nothing, not as a constraint error: this tells retryOnConflict.
+ */
+class ClaimSlipped extends Error {
+  constructor() {
+    super("the idempotency key changed while claiming it");
+  }
+}
 
 /**
  * Claims `key` for the request hashing to `requestHash`, which will create order `orderId`.
@@ -33,39 +43,46 @@ export async function claimKey(
     createdAt: now,
     expiresAt: now + KEY_TTL_MS,
   };
-  for (let round = 0; round < CLAIM_ROUNDS; round++) {
-    const inserted = await db
-      .insert(idempotencyKeys)
-      .values({ key, ...fresh })
-      .onConflictDoNothing()
-      .run();
-    if (inserted.meta.changes === 1) return { kind: "CLAIMED" };
+  return retryOnConflict<Claim>({
+    attempts: CLAIM_ROUNDS,
+    isConflict: (error) => error instanceof ClaimSlipped,
+    attempt: async () => {
+      const inserted = await db
+        .insert(idempotencyKeys)
+        .values({ key, ...fresh })
+        .onConflictDoNothing()
+        .run();
+      if (inserted.meta.changes === 1) return { kind: "CLAIMED" };
 
-    const stored = await db
-      .select()
-      .from(idempotencyKeys)
-      .where(eq(idempotencyKeys.key, key))
-      .get();
-    if (!stored) continue; // released by a failed request meanwhile: try to claim again
-    const verdict = judgeStoredKey(stored, requestHash, now);
-    if (verdict === "REPLAY") return { kind: "REPLAY", stored };
-    if (verdict === "REUSED" || verdict === "IN_FLIGHT") return { kind: verdict };
+      const stored = await db
+        .select()
+        .from(idempotencyKeys)
+        .where(eq(idempotencyKeys.key, key))
+        .get();
+      // Released by a failed request meanwhile: try to claim again.
+      if (!stored) throw new ClaimSlipped();
+      const verdict = judgeStoredKey(stored, requestHash, now);
+      if (verdict === "REPLAY") return { kind: "REPLAY", stored };
+      if (verdict === "REUSED" || verdict === "IN_FLIGHT") return { kind: verdict };
 
-    const taken = await db
-      .update(idempotencyKeys)
-      .set(fresh)
-      .where(
-        and(
-          eq(idempotencyKeys.key, key),
-          eq(idempotencyKeys.orderId, stored.orderId),
-          eq(idempotencyKeys.createdAt, stored.createdAt),
-          eq(idempotencyKeys.status, stored.status),
-        ),
-      )
-      .run();
-    if (taken.meta.changes === 1) return { kind: "CLAIMED" };
-  }
-  return { kind: "IN_FLIGHT" };
+      const taken = await db
+        .update(idempotencyKeys)
+        .set(fresh)
+        .where(
+          and(
+            eq(idempotencyKeys.key, key),
+            eq(idempotencyKeys.orderId, stored.orderId),
+            eq(idempotencyKeys.createdAt, stored.createdAt),
+            eq(idempotencyKeys.status, stored.status),
+          ),
+        )
+        .run();
+      if (taken.meta.changes === 1) return { kind: "CLAIMED" };
+      // Another request took the expired claim over first: read it again.
+      throw new ClaimSlipped();
+    },
+    onExhausted: () => ({ kind: "IN_FLIGHT" }),
+  });
 }
 
 /** True while this request (the one creating `orderId`) still holds the claim on `key`. */

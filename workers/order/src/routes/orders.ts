@@ -12,6 +12,7 @@ import {
   newId,
   outboxInserts,
   pokeRelay,
+  retryOnConflict,
   runBatch,
   type Statement,
   validate,
@@ -310,31 +311,32 @@ export const orders = new Hono<{ Bindings: Env }>()
     const db = database(c.env);
     const id = c.req.valid("param").id;
     const cause = requestIdOf(c);
-    for (let attempt = 1; attempt <= CANCEL_ATTEMPTS; attempt++) {
-      const row = await orderOr404(db, id);
-      const decision = decideCancel(sagaStateOf(row));
-      if (decision.kind === "refuse") {
-        throw new HttpError(
-          409,
-          "INVALID_STATE",
-          `order ${id} is ${row.status} and cannot be cancelled`,
-        );
-      }
-      const now = Date.now();
-      const event = orderEvent(row, decision.event, row.version + 1, { causationId: cause });
-      try {
+    const { row, state, event, now } = await retryOnConflict({
+      attempts: CANCEL_ATTEMPTS,
+      // A constraint refusal: a saga reply changed the order since we read it.
+      attempt: async () => {
+        const row = await orderOr404(db, id);
+        const decision = decideCancel(sagaStateOf(row));
+        if (decision.kind === "refuse") {
+          throw new HttpError(
+            409,
+            "INVALID_STATE",
+            `order ${id} is ${row.status} and cannot be cancelled`,
+          );
+        }
+        const now = Date.now();
+        const event = orderEvent(row, decision.event, row.version + 1, { causationId: cause });
         await runBatch(db, [
           ...changeStatements(db, row, decision.state, { change: "CancelOrder", cause, now }),
           ...outboxInserts(db, [event]),
         ]);
-      } catch (error) {
-        // A saga reply changed the order since we read it: read again and decide again.
-        if (isConstraintError(error)) continue;
-        throw error;
-      }
-      c.executionCtx.waitUntil(pokeRelay(c.env.OUTBOX_RELAY, [event]));
-      const items = await findItems(db, [id]);
-      return c.json(toOrderJson(changedRow(row, decision.state, now), items.get(id) ?? []), 202);
-    }
-    throw new HttpError(409, "CONFLICT", `order ${id} kept changing; try again`);
+        return { row, state: decision.state, event, now };
+      },
+      onExhausted: () => {
+        throw new HttpError(409, "CONFLICT", `order ${id} kept changing; try again`);
+      },
+    });
+    c.executionCtx.waitUntil(pokeRelay(c.env.OUTBOX_RELAY, [event]));
+    const items = await findItems(db, [id]);
+    return c.json(toOrderJson(changedRow(row, state, now), items.get(id) ?? []), 202);
   });

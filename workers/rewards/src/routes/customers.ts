@@ -7,10 +7,10 @@ import {
 } from "@edge-saga/contracts";
 import {
   HttpError,
-  isConstraintError,
   newId,
   outboxInserts,
   pokeRelay,
+  retryOnConflict,
   runBatch,
   validate,
 } from "@edge-saga/shared";
@@ -37,6 +37,7 @@ const HistoryQuery = z.strictObject({
 const GRANT_ATTEMPTS = 20;
 
 const iso = (ms: number) => new Date(ms).toISOString();
+const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** A customer's points: the account folded from its ledger, the ledger itself, and admin grants. */
 export const customers = new Hono<{ Bindings: Env }>()
@@ -124,44 +125,44 @@ export const customers = new Hono<{ Bindings: Env }>()
         causationId: requestId,
         payload: { customerId, points, reason: reason ?? null },
       });
-      for (let attempt = 1; ; attempt++) {
-        const now = Date.now();
-        const { statements, account } = appendStatements(
-          db,
-          customerId,
-          await readAccount(db, customerId),
-          [
-            {
-              id: grantId,
-              customerId,
-              kind: "GRANT",
-              points,
-              reason: reason ?? null,
-              causationId: requestId,
-            },
-          ],
-          now,
-        );
-        try {
-          await runBatch(db, [...statements, ...outboxInserts(db, [event], now)]);
-        } catch (error) {
-          // Another change of this account took the position: read it again and re-append.
-          if (!isConstraintError(error)) throw error;
-          if (attempt >= GRANT_ATTEMPTS)
-            throw new HttpError(409, "CONFLICT", `account ${customerId} kept changing; try again`);
+      const { account, now } = await retryOnConflict({
+        attempts: GRANT_ATTEMPTS,
+        // A constraint refusal: another change of this account took the position; re-append.
+        attempt: async (attempt) => {
           // Concurrent grants to one account take turns: a random pause spreads the retries.
-          await new Promise((resolve) => setTimeout(resolve, Math.random() * 10 * attempt));
-          continue;
-        }
-        c.executionCtx.waitUntil(pokeRelay(c.env.OUTBOX_RELAY, [event]));
-        const answer: RewardsAccount = rewardsAccount(customerId, account.state);
-        return c.json(
-          {
-            grant: { id: grantId, customerId, points, reason: reason ?? null, createdAt: iso(now) },
-            account: answer,
-          },
-          201,
-        );
-      }
+          if (attempt > 1) await pause(Math.random() * 10 * (attempt - 1));
+          const now = Date.now();
+          const { statements, account } = appendStatements(
+            db,
+            customerId,
+            await readAccount(db, customerId),
+            [
+              {
+                id: grantId,
+                customerId,
+                kind: "GRANT",
+                points,
+                reason: reason ?? null,
+                causationId: requestId,
+              },
+            ],
+            now,
+          );
+          await runBatch(db, [...statements, ...outboxInserts(db, [event], now)]);
+          return { account, now };
+        },
+        onExhausted: () => {
+          throw new HttpError(409, "CONFLICT", `account ${customerId} kept changing; try again`);
+        },
+      });
+      c.executionCtx.waitUntil(pokeRelay(c.env.OUTBOX_RELAY, [event]));
+      const answer: RewardsAccount = rewardsAccount(customerId, account.state);
+      return c.json(
+        {
+          grant: { id: grantId, customerId, points, reason: reason ?? null, createdAt: iso(now) },
+          account: answer,
+        },
+        201,
+      );
     },
   );
