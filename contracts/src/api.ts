@@ -1,4 +1,4 @@
-import { IdSchema } from "@edge-saga/shared";
+import { IdSchema } from "@edge-saga/shared/events";
 import { z } from "zod";
 import { RejectionReason } from "./events";
 

@@ -1,4 +1,4 @@
-import { defineCatalog, defineEvent, IdSchema } from "@edge-saga/shared";
+import { defineCatalog, defineEvent, IdSchema } from "@edge-saga/shared/events";
 import { z } from "zod";
 
 /**
