@@ -126,5 +126,112 @@ export type GrantInput = z.infer<typeof GrantInput>;
 export const IdParam = z.object({ id: IdSchema });
 export const SkuParam = z.object({ sku: Sku });
 
+/** One failing field of an error answer (shared/src/http/errors.ts `ErrorDetail`). */
+export const ErrorDetail = z.object({
+  path: z.string().meta({
+    description: "The failing field, e.g. `items.0.sku`; `(root)` for the whole body.",
+  }),
+  message: z.string(),
+});
+export type ErrorDetail = z.infer<typeof ErrorDetail>;
+
+/** The one error shape of the public API (shared/src/http/errors.ts `ErrorBody`). */
+export const ErrorBody = z.object({
+  error: z.object({
+    code: z.string().meta({
+      description: "Stable UPPER_SNAKE code to branch on, e.g. `VALIDATION_FAILED`.",
+    }),
+    message: z.string().meta({ description: "Human-readable explanation; wording may change." }),
+    details: z.array(ErrorDetail).optional().meta({ description: "One entry per failing field." }),
+  }),
+});
+export type ErrorBody = z.infer<typeof ErrorBody>;
+
+/** One step of an order's life (workers/order/src/routes/orders.ts `GET /orders/:id/history`). */
+export const OrderTransition = z.object({
+  version: z.number().int().meta({ description: "1 for the placement, then one more per change." }),
+  fromStatus: OrderStatus.nullable().meta({ description: "null for the placement." }),
+  toStatus: OrderStatus,
+  change: z.string().meta({ description: "The command or event type behind the change." }),
+  cause: z.string().meta({ description: "Id of the request or event that caused the change." }),
+  at: z.iso.datetime(),
+});
+export type OrderTransition = z.infer<typeof OrderTransition>;
+
+export const OrderHistory = z.object({ orderId: IdSchema, transitions: z.array(OrderTransition) });
+export type OrderHistory = z.infer<typeof OrderHistory>;
+
+/** One balance change (workers/rewards/src/db/tables.ts `ledger`, LEDGER_KINDS). */
+export const LedgerEntry = z.object({
+  id: z.string(),
+  customerId: IdSchema,
+  orderId: IdSchema.nullable().meta({
+    description: "The order the change belongs to; null for grants.",
+  }),
+  kind: z.enum(["GRANT", "REDEEM", "EARN", "REFUND", "CLAWBACK"]),
+  points: z.number().int().meta({ description: "Signed change of the balance." }),
+  reason: z.string().nullable(),
+  causationId: z.string().meta({ description: "The event or request that caused the change." }),
+  createdAt: z.iso.datetime(),
+});
+export type LedgerEntry = z.infer<typeof LedgerEntry>;
+
+export const Ledger = z.object({
+  entries: z.array(LedgerEntry).meta({ description: "Newest first." }),
+});
+export type Ledger = z.infer<typeof Ledger>;
+
+/** What `POST /customers/{id}/rewards/grants` stored (workers/rewards/src/routes/customers.ts). */
+export const Grant = z.object({
+  id: z.string(),
+  customerId: IdSchema,
+  points: z.number().int(),
+  reason: z.string().nullable(),
+  createdAt: z.iso.datetime(),
+});
+export type Grant = z.infer<typeof Grant>;
+
+// Admin: what the operator routes answer (the gateway documents them beside the public ones).
+
+export const EpochMs = z.number().int().meta({ description: "Milliseconds since the Unix epoch." });
+
+/** Relay state of one service (shared/src/relay/outbox-relay.ts `RelayStatus`). */
+export const RelayStatus = z.object({
+  lastRunAt: EpochMs.nullable(),
+  lastSuccessAt: EpochMs.nullable(),
+  lastError: z.string().nullable(),
+  lastErrorAt: EpochMs.nullable(),
+  consecutiveFailures: z.number().int(),
+  publishedTotal: z.number().int(),
+  resentTotal: z
+    .number()
+    .int()
+    .meta({ description: "Events sent again to a subscriber that owed a receipt for them." }),
+  nextAlarmAt: EpochMs.nullable().meta({ description: "When the relay runs next, if armed." }),
+});
+export type RelayStatus = z.infer<typeof RelayStatus>;
+
+/** One service's `GET /admin/outbox` (shared/src/admin/kit-admin-routes.ts). */
+export const OutboxStatus = z.object({
+  pending: z.number().int().meta({ description: "Events not yet published." }),
+  oldestPendingAt: EpochMs.nullable(),
+  outboxRows: z.number().int(),
+  inboxRows: z.number().int(),
+  unacknowledged: z
+    .object({
+      events: z
+        .number()
+        .int()
+        .meta({ description: "Published events a subscriber owes a receipt for." }),
+      oldestPublishedAt: EpochMs.nullable(),
+      bySubscriber: z.record(z.string(), z.number().int()),
+    })
+    .meta({
+      description: "Delivery receipts still missing; such events are re-sent with backoff.",
+    }),
+  relay: RelayStatus,
+});
+export type OutboxStatus = z.infer<typeof OutboxStatus>;
+
 /** Header carrying the request id the gateway assigns; services use it as the causation id of commands. */
 export const REQUEST_ID_HEADER = "x-request-id";

@@ -1,7 +1,22 @@
-import { OrderStatus } from "@edge-saga/contracts";
+import * as contracts from "@edge-saga/contracts";
+import { EpochMs, RelayStatus } from "@edge-saga/contracts";
 import { DEAD_LETTER_RESOLUTIONS, IdSchema } from "@edge-saga/shared";
 import { z } from "@hono/zod-openapi";
 import { SERVICES } from "../types";
+
+export { Grant } from "@edge-saga/contracts";
+
+/**
+ * contracts' schemas were built before @hono/zod-openapi extended zod, so they lack `.openapi()`,
+ * which `registry.register` calls (and whose `.extend` gives the document its `allOf`). The same
+ * fields in an object of this module's zod are what the registry can name.
+ */
+const documented = <S extends z.ZodRawShape>(schema: z.ZodObject<S>) => z.object(schema.shape);
+
+export const ErrorBody = documented(contracts.ErrorBody);
+export const OrderHistory = documented(contracts.OrderHistory);
+export const Ledger = documented(contracts.Ledger);
+export const OutboxStatus = documented(contracts.OutboxStatus);
 
 /**
  * Shapes the gateway documents that `contracts/src/api.ts` does not define (yet). Each mirrors
@@ -10,26 +25,6 @@ import { SERVICES } from "../types";
  */
 
 const isoTime = z.iso.datetime();
-const epochMs = z.number().int().meta({ description: "Milliseconds since the Unix epoch." });
-
-/** One failing field of an error answer (shared/src/http/errors.ts `ErrorDetail`). */
-export const ErrorDetail = z.object({
-  path: z.string().openapi({
-    description: "The failing field, e.g. `items.0.sku`; `(root)` for the whole body.",
-  }),
-  message: z.string(),
-});
-
-/** The one error shape of the public API (shared/src/http/errors.ts `ErrorBody`). */
-export const ErrorBody = z.object({
-  error: z.object({
-    code: z.string().meta({
-      description: "Stable UPPER_SNAKE code to branch on, e.g. `VALIDATION_FAILED`.",
-    }),
-    message: z.string().meta({ description: "Human-readable explanation; wording may change." }),
-    details: z.array(ErrorDetail).optional().meta({ description: "One entry per failing field." }),
-  }),
-});
 
 /** `Idempotency-Key` of `POST /orders` (workers/order/src/domain/idempotency.ts). */
 export const IdempotencyKey = z.string().regex(/^[A-Za-z0-9._:-]{1,128}$/);
@@ -37,36 +32,6 @@ export const IdempotencyKey = z.string().regex(/^[A-Za-z0-9._:-]{1,128}$/);
 /** Query of `GET /customers/{id}/rewards/ledger` (workers/rewards/src/routes/customers.ts). */
 export const LedgerQuery = z.strictObject({
   limit: z.coerce.number().int().min(1).max(500).default(100),
-});
-
-/** One step of an order's life (workers/order/src/routes/orders.ts `GET /orders/:id/history`). */
-export const OrderTransition = z.object({
-  version: z.number().int().meta({ description: "1 for the placement, then one more per change." }),
-  fromStatus: OrderStatus.nullable().meta({ description: "null for the placement." }),
-  toStatus: OrderStatus,
-  change: z.string().meta({ description: "The command or event type behind the change." }),
-  cause: z.string().meta({ description: "Id of the request or event that caused the change." }),
-  at: isoTime,
-});
-
-export const OrderHistory = z.object({ orderId: IdSchema, transitions: z.array(OrderTransition) });
-
-/** One balance change (workers/rewards/src/db/tables.ts `ledger`, LEDGER_KINDS). */
-export const LedgerEntry = z.object({
-  id: z.string(),
-  customerId: IdSchema,
-  orderId: IdSchema.nullable().meta({
-    description: "The order the change belongs to; null for grants.",
-  }),
-  kind: z.enum(["GRANT", "REDEEM", "EARN", "REFUND", "CLAWBACK"]),
-  points: z.number().int().meta({ description: "Signed change of the balance." }),
-  reason: z.string().nullable(),
-  causationId: z.string().meta({ description: "The event or request that caused the change." }),
-  createdAt: isoTime,
-});
-
-export const Ledger = z.object({
-  entries: z.array(LedgerEntry).meta({ description: "Newest first." }),
 });
 
 /** Query of `GET /customers/{id}/rewards/history` (workers/rewards/src/routes/customers.ts). */
@@ -98,51 +63,6 @@ export const RewardsHistory = z.object({
     .meta({ description: "`cursor` of the next (older) page; null on the last page." }),
 });
 
-/** What `POST /customers/{id}/rewards/grants` stored (workers/rewards/src/routes/customers.ts). */
-export const Grant = z.object({
-  id: z.string(),
-  customerId: IdSchema,
-  points: z.number().int(),
-  reason: z.string().nullable(),
-  createdAt: isoTime,
-});
-
-/** Relay state of one service (shared/src/relay/outbox-relay.ts `RelayStatus`). */
-export const RelayStatus = z.object({
-  lastRunAt: epochMs.nullable(),
-  lastSuccessAt: epochMs.nullable(),
-  lastError: z.string().nullable(),
-  lastErrorAt: epochMs.nullable(),
-  consecutiveFailures: z.number().int(),
-  publishedTotal: z.number().int(),
-  resentTotal: z
-    .number()
-    .int()
-    .meta({ description: "Events sent again to a subscriber that owed a receipt for them." }),
-  nextAlarmAt: epochMs.nullable().meta({ description: "When the relay runs next, if armed." }),
-});
-
-/** One service's `GET /admin/outbox` (shared/src/admin/kit-admin-routes.ts). */
-export const OutboxStatus = z.object({
-  pending: z.number().int().meta({ description: "Events not yet published." }),
-  oldestPendingAt: epochMs.nullable(),
-  outboxRows: z.number().int(),
-  inboxRows: z.number().int(),
-  unacknowledged: z
-    .object({
-      events: z
-        .number()
-        .int()
-        .meta({ description: "Published events a subscriber owes a receipt for." }),
-      oldestPublishedAt: epochMs.nullable(),
-      bySubscriber: z.record(z.string(), z.number().int()),
-    })
-    .meta({
-      description: "Delivery receipts still missing; such events are re-sent with backoff.",
-    }),
-  relay: RelayStatus,
-});
-
 /** A message a service could not apply (shared/src/db/kit-schema.ts `dead_letters`). */
 export const DeadLetter = z.object({
   id: z.string(),
@@ -153,8 +73,8 @@ export const DeadLetter = z.object({
   reason: z.string(),
   attempts: z.number().int(),
   body: z.string().meta({ description: "The message body as received (JSON text)." }),
-  receivedAt: epochMs,
-  resolvedAt: epochMs.nullable(),
+  receivedAt: EpochMs,
+  resolvedAt: EpochMs.nullable(),
   resolution: z.enum(DEAD_LETTER_RESOLUTIONS).nullable(),
 });
 
@@ -162,7 +82,7 @@ export const DeadLetter = z.object({
 export const DeadLetters = z.object({ deadLetters: z.array(DeadLetter) });
 
 const MinuteCount = z.object({
-  minute: epochMs.meta({ description: "Start of the minute." }),
+  minute: EpochMs.meta({ description: "Start of the minute." }),
   count: z.number().int(),
 });
 
@@ -184,7 +104,7 @@ export const KitStats = z.object({
   }),
   perMinute: z
     .object({
-      since: epochMs.meta({ description: "Start of the first minute counted." }),
+      since: EpochMs.meta({ description: "Start of the first minute counted." }),
       published: z.array(MinuteCount),
       consumed: z.array(MinuteCount).meta({ description: "Events applied." }),
       consumer: z.array(
