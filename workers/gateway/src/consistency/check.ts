@@ -1,4 +1,4 @@
-import { catalog } from "@edge-saga/contracts";
+import { catalog, pointsEarnedFor } from "@edge-saga/contracts";
 import type {
   ConsistencyReport,
   OrderFact,
@@ -7,8 +7,8 @@ import type {
   Violation,
 } from "./snapshot";
 
-/** Points an order earns (design.md): floor((totalCents - pointsRedeemed) / 100). */
-const earnedFor = (o: OrderFact) => Math.floor((o.totalCents - o.pointsRedeemed) / 100);
+/** Points an order earns (design.md, contracts' `pointsEarnedFor`). */
+const earnedFor = (o: OrderFact) => pointsEarnedFor(o.totalCents, o.pointsRedeemed);
 
 const lineKey = (items: OrderFact["items"]) =>
   JSON.stringify(

@@ -1,5 +1,8 @@
 /** Pricing rules of an order: lines priced from the catalog replica, total, points. */
 
+/** The earned-points rule lives in contracts, where Node-side checks import it too. */
+export { pointsEarnedFor } from "@edge-saga/contracts";
+
 /** Events carry amounts up to 1e9 cents; a larger order could not be published. */
 export const MAX_TOTAL_CENTS = 1_000_000_000;
 
@@ -38,9 +41,4 @@ export function priceOrder(
   if (totalCents > MAX_TOTAL_CENTS) return { ok: false, code: "TOTAL_TOO_LARGE", totalCents };
   if (pointsToRedeem > totalCents) return { ok: false, code: "POINTS_EXCEED_TOTAL", totalCents };
   return { ok: true, lines, totalCents };
-}
-
-/** Points a confirmed order earns: one per whole 100 cents actually paid. */
-export function pointsEarnedFor(totalCents: number, pointsRedeemed: number): number {
-  return Math.floor((totalCents - pointsRedeemed) / 100);
 }
