@@ -235,11 +235,7 @@ export abstract class OutboxRelay<Env = unknown> extends DurableObject<Env> {
       const wake =
         drained.more || resent?.more || replaying
           ? Date.now()
-          : earliest(
-              drained.nextDueAt,
-              resent?.resent ? Date.now() + 2 * receiptTimeoutMs(config) : null,
-              this.dueWorkAt,
-            );
+          : earliest(drained.nextDueAt, resent?.nextDueAt, this.dueWorkAt);
       if (polling) await this.ctx.storage.setAlarm(Date.now() + polling);
       else if (wake !== null) await this.ctx.storage.setAlarm(Math.max(wake, Date.now()));
     } catch (error) {
@@ -295,8 +291,8 @@ export abstract class OutboxRelay<Env = unknown> extends DurableObject<Env> {
     config: RelayConfig,
     due: DueRow[],
     progress: Map<string, number>,
-  ): Promise<{ resent: number; more: boolean; operations: number }> {
-    if (due.length === 0) return { resent: 0, more: false, operations: 0 };
+  ): Promise<{ resent: number; more: boolean; operations: number; nextDueAt: number | null }> {
+    if (due.length === 0) return { resent: 0, more: false, operations: 0, nextDueAt: null };
     const now = Date.now();
     const timeout = receiptTimeoutMs(config);
     const targets = new Map<string, string[]>();
@@ -327,7 +323,13 @@ export abstract class OutboxRelay<Env = unknown> extends DurableObject<Env> {
         held: held.length,
       });
     // A full page: more may be due (those just handled are not any more).
-    return { resent, more: due.length === RESEND_ROWS, operations: sends + 1 };
+    return {
+      resent,
+      more: due.length === RESEND_ROWS,
+      operations: sends + 1,
+      // The soonest any of these is due again: a held one after a timeout, a re-sent one after two.
+      nextDueAt: now + (held.length > 0 ? timeout : 2 * timeout),
+    };
   }
 
   /** The handed-over events not published since, as rows to send. */
