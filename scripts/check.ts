@@ -5,8 +5,8 @@
  * Defaults: `$GATEWAY_URL` or http://localhost:8787; `$ADMIN_TOKEN` or dev-admin-token.
  */
 import { parseArgs } from "node:util";
+import { ApiClient, UNDER_LOAD } from "./lib/api-client";
 import { consistencyReport, formatReport } from "./lib/chaos/consistency";
-import { Gateway } from "./lib/chaos/http";
 
 const { values } = parseArgs({
   options: { url: { type: "string" }, token: { type: "string" }, json: { type: "boolean" } },
@@ -15,7 +15,7 @@ const url = (values.url ?? process.env.GATEWAY_URL ?? "http://localhost:8787").r
 const token = values.token ?? process.env.ADMIN_TOKEN ?? "dev-admin-token";
 
 try {
-  const report = await consistencyReport(new Gateway(url, token));
+  const report = await consistencyReport(new ApiClient(url, token, UNDER_LOAD));
   console.log(values.json ? JSON.stringify(report, null, 2) : formatReport(report));
   process.exit(report.ok ? 0 : 1);
 } catch (error) {

@@ -13,13 +13,14 @@ import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import {
   type ErrorBody,
-  GatewayClient,
   type Order,
   type OrderStatus,
+  type OrderTransition,
   type Product,
+  pointsEarnedFor,
   type RewardsAccount,
-  type Transition,
-} from "./lib/gateway-client";
+} from "@edge-saga/contracts";
+import { ApiClient, type PlaceOrder, SCRIPT_TIMEOUTS } from "./lib/api-client";
 import { type LocalStack, startLocalStack } from "./lib/local-stack";
 
 const DEFAULT_URL = "http://localhost:8787";
@@ -146,7 +147,7 @@ interface Deltas {
 }
 
 interface Context {
-  client: GatewayClient;
+  client: ApiClient;
   out: Out;
   run: string;
   products: Record<ProductKey, DemoProduct>;
@@ -166,7 +167,7 @@ export interface ScenarioResult {
 
 interface Snapshot {
   order: Order;
-  history: Transition[];
+  history: OrderTransition[];
   stock: Map<string, Product>;
   points: Map<string, RewardsAccount>;
 }
@@ -196,7 +197,7 @@ function productName(ctx: Context, sku: string): string {
 }
 
 /** What the order service wrote for one transition, in words. */
-function describeTransition(out: Out, t: Transition, order: Order): string {
+function describeTransition(out: Out, t: OrderTransition, order: Order): string {
   const moved = t.fromStatus !== null && t.fromStatus !== t.toStatus;
   const status = moved ? `${t.fromStatus} → ${out.status(t.toStatus)}` : out.status(t.toStatus);
   const width = (moved ? `${t.fromStatus} → ${t.toStatus}` : t.toStatus).length;
@@ -463,7 +464,7 @@ interface OrderSpec {
 }
 
 /** POST /orders; a 422 UNKNOWN_PRODUCT right after the products were put is the order service's catalog copy still catching up (ProductUpserted in flight): try again. */
-async function place(ctx: Context, body: Parameters<GatewayClient["placeOrder"]>[0]) {
+async function place(ctx: Context, body: PlaceOrder) {
   const deadline = Date.now() + 15_000;
   let retried = false;
   for (;;) {
@@ -522,7 +523,7 @@ async function runOrderScenario(
       (retried ? out.dim(" (retried: the order service was still learning the new products)") : ""),
     true,
   );
-  const earned = Math.floor((total - spec.pointsToRedeem) / 100);
+  const earned = pointsEarnedFor(total, spec.pointsToRedeem);
   const result = await follow(
     ctx,
     placed.id,
@@ -596,7 +597,7 @@ async function cancelScenario(ctx: Context, number: number): Promise<ScenarioRes
     expect: { status: "CONFIRMED" },
     deltas: {
       stock: { [kettle.sku]: { available: -1, sold: 1 }, [bulb.sku]: { available: -2, sold: 2 } },
-      points: { [alice]: -400 + Math.floor((kettle.priceCents + 2 * bulb.priceCents - 400) / 100) },
+      points: { [alice]: -400 + pointsEarnedFor(kettle.priceCents + 2 * bulb.priceCents, 400) },
     },
   });
   const title = "Cancel a confirmed order";
@@ -672,7 +673,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
     options.write ?? ((text) => process.stdout.write(text)),
     options.color ?? defaultColor(),
   );
-  const client = new GatewayClient(options.baseUrl, options.adminToken);
+  const client = new ApiClient(options.baseUrl, options.adminToken, SCRIPT_TIMEOUTS);
   const run = randomBytes(3).toString("hex");
   const products: Record<ProductKey, DemoProduct> = {
     lamp: { key: "lamp", sku: `demo-${run}-lamp`, name: "Desk lamp", priceCents: 2599, stock: 10 },
@@ -743,7 +744,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
 
   const { lamp, bulb, kettle } = products;
   const scenarios: ScenarioResult[] = [];
-  const earnedHappy = Math.floor((2 * 2599 + 1250 - 300) / 100);
+  const earnedHappy = pointsEarnedFor(2 * lamp.priceCents + bulb.priceCents, 300);
   scenarios.push(
     await runOrderScenario(ctx, 1, {
       title: "A good order: stock and points are there",
@@ -875,7 +876,7 @@ export async function main(argv = process.argv.slice(2)): Promise<number> {
   let adminToken = values.token ?? process.env.ADMIN_TOKEN ?? "dev-admin-token";
   let stack: LocalStack | undefined;
   try {
-    if (!(await new GatewayClient(baseUrl, adminToken).isUp())) {
+    if (!(await new ApiClient(baseUrl, adminToken).isUp())) {
       process.stdout.write(
         `Nothing answers at ${baseUrl} (start one with \`npm run dev\`): starting a temporary local stack for this run…\n`,
       );

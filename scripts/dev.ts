@@ -18,7 +18,7 @@ import { createServer } from "node:net";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
-import { GatewayClient } from "./lib/gateway-client";
+import { ApiClient, SCRIPT_TIMEOUTS } from "./lib/api-client";
 import {
   endLeftoverStack,
   isAlive,
@@ -145,7 +145,7 @@ async function main() {
   if (stopping) return; // a signal came in the very last moment: its handler stops the stack
 
   const url = `http://localhost:${port}`;
-  const client = new GatewayClient(stack.baseUrl, stack.adminToken);
+  const client = new ApiClient(stack.baseUrl, stack.adminToken, SCRIPT_TIMEOUTS);
   if (!values["no-seed"]) {
     let report: SeedReport;
     try {

@@ -7,7 +7,7 @@
  * Defaults: `$GATEWAY_URL` or http://localhost:8787; `$ADMIN_TOKEN` or dev-admin-token.
  */
 import { parseArgs } from "node:util";
-import { Gateway } from "./lib/chaos/http";
+import { ApiClient, UNDER_LOAD } from "./lib/api-client";
 import { replay } from "./lib/replay";
 
 const { values } = parseArgs({
@@ -30,7 +30,7 @@ const url = (values.url ?? process.env.GATEWAY_URL ?? "http://localhost:8787").r
 const token = values.token ?? process.env.ADMIN_TOKEN ?? "dev-admin-token";
 
 try {
-  const { sent } = await replay(new Gateway(url, token), {
+  const { sent } = await replay(new ApiClient(url, token, UNDER_LOAD), {
     to: values.to,
     since,
     rebuild: values.rebuild,

@@ -67,6 +67,7 @@ export const OrderListQuery = z.strictObject({
 });
 
 export const OrderList = z.object({ orders: z.array(Order), nextCursor: IdSchema.nullable() });
+export type OrderList = z.infer<typeof OrderList>;
 
 /** One order as the view service (read model) shows it in a customer's history. */
 export const CustomerOrder = z.object({
@@ -108,6 +109,7 @@ export const CustomerOrders = z.object({
   orders: z.array(CustomerOrder),
   nextCursor: IdSchema.nullable(),
 });
+export type CustomerOrders = z.infer<typeof CustomerOrders>;
 
 export const RewardsAccount = z.object({
   customerId: IdSchema,

@@ -1,4 +1,5 @@
-import type { Gateway } from "./chaos/http";
+import type { ErrorBody } from "@edge-saga/contracts";
+import type { ApiClient } from "./api-client";
 
 /** The services with an outbox: every event comes from one of them. */
 export const PRODUCERS = ["order", "inventory", "rewards"] as const;
@@ -27,25 +28,26 @@ interface ReplayJob {
  * and waits until each has sent its retained events; returns what each sent. A producer that
  * does not publish to `to` is skipped.
  */
-export async function replay(gateway: Gateway, options: ReplayOptions) {
+export async function replay(gateway: ApiClient, options: ReplayOptions) {
   const log = options.log ?? (() => {});
   if (options.rebuild) {
     if (options.to !== "view") throw new Error(`only the view can be rebuilt, not ${options.to}`);
-    const { cleared } = await gateway.expect<{ cleared: Record<string, number> }>(
-      [200],
-      "POST",
-      "/admin/view/projection/rebuild",
-      { admin: true },
-    );
+    const { cleared } = (
+      await gateway.expect<{ cleared: Record<string, number> }>(
+        200,
+        "POST",
+        "/admin/view/projection/rebuild",
+        { admin: true },
+      )
+    ).body;
     log(`view: projection emptied (${JSON.stringify(cleared)})`);
   }
   const started: string[] = [];
   for (const producer of PRODUCERS) {
-    const answer = await gateway.call<{ error?: { code: string; message: string } }>(
-      "POST",
-      `/admin/${producer}/replay`,
-      { admin: true, body: { to: options.to, since: options.since.toISOString() } },
-    );
+    const answer = await gateway.request<Partial<ErrorBody>>("POST", `/admin/${producer}/replay`, {
+      admin: true,
+      body: { to: options.to, since: options.since.toISOString() },
+    });
     if (answer.status === 202) started.push(producer);
     else if (answer.body?.error?.code === "UNKNOWN_SUBSCRIBER")
       log(`${producer}: does not publish to ${options.to}, skipped`);
@@ -58,12 +60,14 @@ export async function replay(gateway: Gateway, options: ReplayOptions) {
   const deadline = Date.now() + (options.timeoutMs ?? 300_000);
   for (const producer of started) {
     for (;;) {
-      const { replays } = await gateway.expect<{ replays: Record<string, ReplayJob> }>(
-        [200],
-        "GET",
-        `/admin/${producer}/replay`,
-        { admin: true },
-      );
+      const { replays } = (
+        await gateway.expect<{ replays: Record<string, ReplayJob> }>(
+          200,
+          "GET",
+          `/admin/${producer}/replay`,
+          { admin: true },
+        )
+      ).body;
       const job = replays[options.to];
       if (job?.finishedAt) {
         sent[producer] = job.sent;

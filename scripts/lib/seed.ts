@@ -1,4 +1,4 @@
-import type { GatewayClient } from "./gateway-client";
+import type { ApiClient } from "./api-client";
 
 /**
  * Demo data for `npm run dev`: a few products and a customer with points. Safe to run on every
@@ -42,7 +42,7 @@ export interface SeedReport {
   balance: number;
 }
 
-export async function seed(client: GatewayClient, options: SeedOptions = {}): Promise<SeedReport> {
+export async function seed(client: ApiClient, options: SeedOptions = {}): Promise<SeedReport> {
   const products = options.products ?? SEED_PRODUCTS;
   const customerId = options.customerId ?? SEED_CUSTOMER;
   const points = options.points ?? SEED_POINTS;
@@ -69,7 +69,7 @@ export async function seed(client: GatewayClient, options: SeedOptions = {}): Pr
   return { created, kept, customerId, granted, balance };
 }
 
-async function alreadyGranted(client: GatewayClient, customerId: string): Promise<boolean> {
+async function alreadyGranted(client: ApiClient, customerId: string): Promise<boolean> {
   const limit = 500;
   const ledger = await client.getLedger(customerId, limit);
   if (ledger) {

@@ -2,10 +2,10 @@ import { readdirSync, readFileSync } from "node:fs";
 import { request as httpRequest } from "node:http";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import type { ErrorBody, Order, Product } from "@edge-saga/contracts";
 import { beforeAll, describe, expect, it } from "vitest";
 import { api } from "./support/api";
 import { Scenario, uniqueId } from "./support/scenario";
-import type { ErrorBody, Order, Product } from "./support/types";
 import { waitForOrder } from "./support/wait";
 
 /**

@@ -1,7 +1,7 @@
+import { type ErrorBody, REQUEST_ID_HEADER } from "@edge-saga/contracts";
 import { describe, expect, it } from "vitest";
 import { api } from "./support/api";
 import { uniqueId } from "./support/scenario";
-import { type ErrorBody, REQUEST_ID_HEADER } from "./support/types";
 
 const adminCalls = (sku: string, customer: string): [string, string, unknown][] => [
   ["PUT", `/products/${sku}`, { name: "Nope", priceCents: 1, stock: 1 }],

@@ -1,7 +1,7 @@
+import type { Order } from "@edge-saga/contracts";
 import { describe, expect, it } from "vitest";
 import { api } from "./support/api";
 import { Scenario } from "./support/scenario";
-import type { Order } from "./support/types";
 import { poll } from "./support/wait";
 
 describe("concurrent customers", () => {

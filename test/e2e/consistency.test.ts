@@ -45,7 +45,7 @@ describe("GET /admin/consistency on the live system", () => {
     const sku = `cons-${Date.now()}`;
     const customer = `cons-c-${Date.now()}`;
     await api.putProduct(sku, { name: "Consistency", priceCents: 1250, stock: 5 });
-    await api.grantPoints(customer, 300);
+    await api.grantPoints(customer, 300, "e2e grant");
     const before = await quietReport();
     expect(before.violations).toEqual([]);
 

@@ -1,10 +1,10 @@
 import { mkdirSync, statSync } from "node:fs";
 import { fileURLToPath } from "node:url";
+import type { ErrorBody, OrderStatus } from "@edge-saga/contracts";
 import { type Browser, chromium, type Locator, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { api } from "./support/api";
 import { Scenario, uniqueId } from "./support/scenario";
-import type { ErrorBody, OrderStatus } from "./support/types";
 
 /** Screenshots go to the test output (gitignored), next to the other results. */
 const OUT = fileURLToPath(new URL("../../test-results/", import.meta.url));

@@ -1,7 +1,7 @@
+import type { ErrorBody, Order } from "@edge-saga/contracts";
 import { describe, expect, it } from "vitest";
 import { api } from "./support/api";
 import { Scenario, uniqueId } from "./support/scenario";
-import type { ErrorBody, Order } from "./support/types";
 import { waitForOrder } from "./support/wait";
 
 describe("Idempotency-Key on POST /orders", () => {

@@ -1,8 +1,8 @@
+import type { ErrorBody, Order } from "@edge-saga/contracts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ApiClient } from "../../scripts/lib/api-client";
 import { type LocalStack, startLocalStack } from "../../scripts/lib/local-stack";
 import { testLogLevel } from "../../scripts/lib/test-log-level";
-import { Api } from "./support/api";
-import type { ErrorBody, Order } from "./support/types";
 import { poll } from "./support/wait";
 
 /**
@@ -13,11 +13,11 @@ import { poll } from "./support/wait";
  * `OrderPlaced`. Without the local cron the order would stay PENDING for good.
  */
 let stack: LocalStack;
-let api: Api;
+let api: ApiClient;
 beforeAll(async () => {
   // A short period so the test need not wait a minute; npm run dev uses 60 s.
   stack = await startLocalStack({ faults: true, cronEveryMs: 2_000, logLevel: testLogLevel() });
-  api = new Api(stack.baseUrl, stack.adminToken);
+  api = new ApiClient(stack.baseUrl, stack.adminToken);
 }, 180_000);
 afterAll(async () => {
   await stack?.stop();

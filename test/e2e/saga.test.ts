@@ -1,7 +1,7 @@
+import type { ErrorBody, Order } from "@edge-saga/contracts";
 import { describe, expect, it } from "vitest";
 import { api } from "./support/api";
 import { Scenario } from "./support/scenario";
-import type { ErrorBody, Order } from "./support/types";
 import { waitForOrder, waitForQuiet } from "./support/wait";
 
 describe("order saga through the gateway", () => {
@@ -27,7 +27,7 @@ describe("order saga through the gateway", () => {
     expect(order).toMatchObject({
       totalCents: 6448,
       pointsRedeemed: 300,
-      pointsEarned: Math.floor((6448 - 300) / 100),
+      pointsEarned: 61, // a point per whole dollar paid: $64.48 - 300 points = $61.48
       rejectionReason: null,
     });
     expect(order.items).toEqual(
@@ -110,7 +110,7 @@ describe("order saga through the gateway", () => {
       pointsToRedeem: 200,
     });
     const confirmed = await waitForOrder(placed.id, "CONFIRMED");
-    expect(confirmed.pointsEarned).toBe(Math.floor((3998 - 200) / 100));
+    expect(confirmed.pointsEarned).toBe(37); // $39.98 - 200 points = $37.98
     await waitForQuiet();
     expect(await api.getRewards(customer)).toMatchObject({ balance: 500 - 200 + 37 });
 

@@ -1,5 +1,4 @@
 import { describe, expect, it } from "vitest";
-import { GatewayClient } from "../../scripts/lib/gateway-client";
 import {
   SEED_CUSTOMER,
   SEED_GRANT_REASON,
@@ -11,8 +10,6 @@ import { api } from "./support/api";
 import { Scenario, uniqueId } from "./support/scenario";
 import { waitForOrder, waitForQuiet } from "./support/wait";
 
-const client = new GatewayClient(api.baseUrl, api.adminToken);
-
 describe("npm run dev's seed", () => {
   it("adds what is missing once, and never undoes a purchase or grants twice", async () => {
     const s = new Scenario("seed");
@@ -20,7 +17,7 @@ describe("npm run dev's seed", () => {
     const products = SEED_PRODUCTS.map((p) => ({ ...p, sku: uniqueId(`seed-${p.sku}`) }));
     const options = { products, customerId };
 
-    const first = await seed(client, options);
+    const first = await seed(api, options);
     expect(first.created.map((p) => p.sku)).toEqual(products.map((p) => p.sku));
     expect(first.kept).toEqual([]);
     expect(first).toMatchObject({ granted: SEED_POINTS, balance: SEED_POINTS });
@@ -50,7 +47,7 @@ describe("npm run dev's seed", () => {
     const account = await api.getRewards(customerId);
     expect(before[0]).toMatchObject({ available: lamp.stock - 2, sold: 2 });
 
-    const second = await seed(client, options);
+    const second = await seed(api, options);
     expect(second.created).toEqual([]);
     expect(second.kept).toEqual(products.map((p) => p.sku));
     expect(second.granted).toBe(0);
@@ -61,14 +58,14 @@ describe("npm run dev's seed", () => {
   });
 
   it("gives the default demo data: every product and the customer's points, twice is harmless", async () => {
-    await seed(client);
-    const again = await seed(client);
+    await seed(api);
+    const again = await seed(api);
     expect(again.created).toEqual([]);
     expect(again.granted).toBe(0);
     for (const p of SEED_PRODUCTS) {
       expect(await api.getProduct(p.sku)).toMatchObject({ name: p.name, priceCents: p.priceCents });
     }
-    const ledger = await client.getLedger(SEED_CUSTOMER);
+    const ledger = await api.getLedger(SEED_CUSTOMER);
     expect(
       ledger?.filter((e) => e.kind === "GRANT" && e.reason === SEED_GRANT_REASON),
     ).toHaveLength(1);

@@ -1,12 +1,12 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import type { ErrorBody } from "@edge-saga/contracts";
 import { afterAll, describe, expect, it } from "vitest";
+import { ApiClient, type PlaceOrder } from "../../scripts/lib/api-client";
 import { between, prng } from "../../scripts/lib/chaos/prng";
 import { type LocalStack, startLocalStack } from "../../scripts/lib/local-stack";
 import { testLogLevel } from "../../scripts/lib/test-log-level";
-import { Api } from "./support/api";
-import type { ErrorBody, PlaceOrderInput } from "./support/types";
 import { sleep } from "./support/wait";
 
 /**
@@ -30,7 +30,7 @@ function orders(seed: number, count: number, skus: string[], customers: string[]
   // The same load on every run.
   const next = prng(seed);
   const pick = <T>(list: T[]) => list[between(next, 0, list.length - 1)] as T;
-  return Array.from({ length: count }, (): PlaceOrderInput => {
+  return Array.from({ length: count }, (): PlaceOrder => {
     const lines = new Map<string, number>();
     const kinds = between(next, 1, 2);
     for (let i = 0; i < kinds; i++) lines.set(pick(skus), between(next, 1, 3));
@@ -49,8 +49,8 @@ function orders(seed: number, count: number, skus: string[], customers: string[]
  * lost to the crash are fine: the consistency check judges every order the system holds.
  */
 async function loadAndCrash(
-  api: Api,
-  inputs: PlaceOrderInput[],
+  api: ApiClient,
+  inputs: PlaceOrder[],
   crashAfter: number,
   crash: () => Promise<void>,
 ) {
@@ -59,7 +59,7 @@ async function loadAndCrash(
   let crashing: Promise<void> | undefined;
   const worker = async () => {
     while (!crashing && next < inputs.length) {
-      const input = inputs[next++] as PlaceOrderInput;
+      const input = inputs[next++] as PlaceOrder;
       for (let attempt = 0; attempt < 50 && !crashing; attempt++) {
         const answer = await api.placeOrder(input).catch(() => undefined);
         if (answer?.status === 202) {
@@ -93,7 +93,7 @@ describe("self-healing", () => {
     const start = () =>
       startLocalStack({ persistDir, logLevel: testLogLevel(), startupTimeoutMs: 120_000 });
     stack = await start();
-    let api = new Api(stack.baseUrl, stack.adminToken);
+    let api = new ApiClient(stack.baseUrl, stack.adminToken);
 
     const tag = Date.now().toString(36);
     const skus = [`heal-${tag}-a`, `heal-${tag}-b`, `heal-${tag}-c`, `heal-${tag}-scarce`];
@@ -103,17 +103,17 @@ describe("self-healing", () => {
       await api.putProduct(sku, { name: `Heal ${i}`, priceCents: 1_000 + 750 * i, stock });
     }
     const customers = Array.from({ length: CUSTOMERS }, (_, i) => `heal-${tag}-c${i}`);
-    for (const customer of customers) await api.grantPoints(customer, POINTS_EACH);
+    for (const customer of customers) await api.grantPoints(customer, POINTS_EACH, "e2e grant");
 
     const firstLoad = orders(1, 50, skus, customers);
     const secondLoad = orders(2, 40, skus, customers);
     const crash = () => (stack as LocalStack).crash();
     const accepted = [await loadAndCrash(api, firstLoad, 30, crash)];
     stack = await start();
-    api = new Api(stack.baseUrl, stack.adminToken);
+    api = new ApiClient(stack.baseUrl, stack.adminToken);
     accepted.push(await loadAndCrash(api, secondLoad, 20, crash));
     stack = await start();
-    api = new Api(stack.baseUrl, stack.adminToken);
+    api = new ApiClient(stack.baseUrl, stack.adminToken);
     const restartedAt = Date.now();
 
     // From here on only GETs: what heals must heal by itself.

@@ -1,8 +1,8 @@
+import type { Order } from "@edge-saga/contracts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ApiClient } from "../../scripts/lib/api-client";
 import { type LocalStack, startLocalStack } from "../../scripts/lib/local-stack";
 import { testLogLevel } from "../../scripts/lib/test-log-level";
-import { Api } from "./support/api";
-import type { Order } from "./support/types";
 import { poll } from "./support/wait";
 
 /**
@@ -48,10 +48,10 @@ const STEPS = [
 ] as const;
 
 let stack: LocalStack;
-let api: Api;
+let api: ApiClient;
 beforeAll(async () => {
   stack = await startLocalStack({ faults: true, logLevel: testLogLevel() });
-  api = new Api(stack.baseUrl, stack.adminToken);
+  api = new ApiClient(stack.baseUrl, stack.adminToken);
   for (const service of SERVICES)
     await api.expect([200, 201, 204], "PUT", `/admin/${service}/faults`, {
       admin: true,
@@ -65,7 +65,7 @@ afterAll(async () => {
 describe("order trace", () => {
   it("shows every step of a cancelled order, each applied once, and the duplicates dropped", async () => {
     await api.putProduct("trace-lamp", { name: "Traced lamp", priceCents: 4500, stock: 5 });
-    await api.grantPoints("trace-alice", 1000);
+    await api.grantPoints("trace-alice", 1000, "e2e grant");
     // The order service prices from its replica of the catalog: retry until the product is there.
     const placed = await poll(
       async () => {

@@ -1,32 +1,10 @@
+import type { CustomerOrder, Order } from "@edge-saga/contracts";
 import { describe, expect, it } from "vitest";
-import { Gateway } from "../../scripts/lib/chaos/http";
+import { ApiClient, UNDER_LOAD } from "../../scripts/lib/api-client";
 import { replay } from "../../scripts/lib/replay";
 import { api } from "./support/api";
 import { Scenario } from "./support/scenario";
-import type { Order, OrderStatus } from "./support/types";
 import { poll, waitForOrder } from "./support/wait";
-
-/** contracts' CustomerOrder, as this plain-Node suite reads it (see support/types.ts). */
-interface CustomerOrder {
-  id: string;
-  customerId: string;
-  status: OrderStatus;
-  items: {
-    sku: string;
-    name: string | null;
-    quantity: number;
-    unitPriceCents: number;
-    currentPriceCents: number | null;
-  }[];
-  totalCents: number;
-  pointsRedeemed: number;
-  pointsEarned: number;
-  pointsAwarded: number | null;
-  rejectionReason: string | null;
-  reservation: "PENDING" | "RESERVED" | "FAILED" | "SOLD" | "RELEASED";
-  createdAt: string;
-  updatedAt: string;
-}
 
 /**
  * The fields the view and the order service must agree on. Not createdAt: the view's is when
@@ -48,12 +26,7 @@ const fromView = (o: CustomerOrder) => ({
 });
 
 async function history(customerId: string): Promise<CustomerOrder[]> {
-  const answer = await api.expect<{ orders: CustomerOrder[] }>(
-    200,
-    "GET",
-    `/customers/${customerId}/orders`,
-  );
-  return answer.body.orders;
+  return (await api.customerOrders(customerId)).orders;
 }
 
 /** Waits until the view shows each customer's orders as the order service does. */
@@ -131,7 +104,7 @@ describe("view service (read model): GET /customers/{id}/orders", () => {
     expect(settled.bob[0]).toMatchObject({ status: "REJECTED", rejectionReason: "OUT_OF_STOCK" });
 
     // Rebuild from scratch: empty the view, replay every producer's retained outbox to it.
-    const gateway = new Gateway(api.baseUrl, api.adminToken);
+    const gateway = new ApiClient(api.baseUrl, api.adminToken, UNDER_LOAD);
     const { sent } = await replay(gateway, { to: "view", since: new Date(0), rebuild: true });
     expect(sent.order).toBeGreaterThanOrEqual(7);
     let rebuilt = "";

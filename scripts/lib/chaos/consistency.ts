@@ -1,4 +1,4 @@
-import type { Gateway } from "./http";
+import type { ApiClient } from "../api-client";
 
 /** `GET /admin/consistency`'s answer (workers/gateway/src/consistency/snapshot.ts). */
 export interface ConsistencyReport {
@@ -8,8 +8,10 @@ export interface ConsistencyReport {
   violations: { invariant: number; message: string; ids: string[] }[];
 }
 
-export function consistencyReport(gateway: Gateway): Promise<ConsistencyReport> {
-  return gateway.expect<ConsistencyReport>([200], "GET", "/admin/consistency", { admin: true });
+export async function consistencyReport(gateway: ApiClient): Promise<ConsistencyReport> {
+  return (
+    await gateway.expect<ConsistencyReport>(200, "GET", "/admin/consistency", { admin: true })
+  ).body;
 }
 
 /** The report as an operator reads it. */

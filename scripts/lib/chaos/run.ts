@@ -1,5 +1,6 @@
+import type { Order } from "@edge-saga/contracts";
+import { ApiClient, UNDER_LOAD } from "../api-client";
 import { type ConsistencyReport, consistencyReport } from "./consistency";
-import { Gateway } from "./http";
 import { between, prng } from "./prng";
 
 /** Every Worker with an inbox: the three services and the view (read model), all under faults. */
@@ -138,20 +139,18 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
  */
 export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
   const log = options.log ?? (() => {});
-  const gateway = new Gateway(options.baseUrl, options.adminToken);
+  const gateway = new ApiClient(options.baseUrl, options.adminToken, UNDER_LOAD);
   const plan = workload(options.seed, options.orders, options.customers);
 
   for (const p of plan.products) {
-    await gateway.expect([200, 201], "PUT", `/products/${p.sku}`, {
-      admin: true,
-      body: { name: `Chaos ${p.sku}`, priceCents: p.priceCents, stock: p.stock },
+    await gateway.putProduct(p.sku, {
+      name: `Chaos ${p.sku}`,
+      priceCents: p.priceCents,
+      stock: p.stock,
     });
   }
   for (const g of plan.grants) {
-    await gateway.expect([201], "POST", `/customers/${g.customer}/rewards/grants`, {
-      admin: true,
-      body: { points: g.points, reason: "chaos seed" },
-    });
+    await gateway.grantPoints(g.customer, g.points, "chaos seed");
   }
   // The order service prices from its replica: wait until every product has reached it.
   await drain(gateway, 60_000);
@@ -175,32 +174,28 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
   const runOp = async (index: number): Promise<string | null> => {
     const op = plan.ops[index] as Op;
     if (op.kind === "order") {
-      const order = await withRetry(() =>
-        gateway.call<{ id: string }>("POST", "/orders", {
-          body: { customerId: op.customer, items: op.items, pointsToRedeem: op.points },
-          headers: {
-            "idempotency-key": `chaos-${options.seed}-${index}`,
-            "cf-connecting-ip": `10.0.${index % 250}.1`,
-          },
-        }),
+      const order = await gateway.placeOrder(
+        { customerId: op.customer, items: op.items, pointsToRedeem: op.points },
+        {
+          idempotencyKey: `chaos-${options.seed}-${index}`,
+          headers: { "cf-connecting-ip": `10.0.${index % 250}.1` },
+          retryBusy: true,
+        },
       );
       if (order.status !== 202)
         throw new Error(`POST /orders: ${order.status} ${JSON.stringify(order.body)}`);
-      return order.body.id;
+      return (order.body as Order).id;
     }
     if (op.kind === "cancel") {
       const id = await placed[op.target];
       if (!id) return null;
-      const answer = await withRetry(() => gateway.call("POST", `/orders/${id}/cancel`));
+      const answer = await gateway.cancelOrder(id, { retryBusy: true });
       if (answer.status === 202) cancelsAccepted++;
       else if (answer.status !== 409)
         throw new Error(`cancel ${id}: ${answer.status} ${JSON.stringify(answer.body)}`);
       return null;
     }
-    await gateway.expect([201], "POST", `/customers/${op.customer}/rewards/grants`, {
-      admin: true,
-      body: { points: op.points, reason: "chaos top-up" },
-    });
+    await gateway.grantPoints(op.customer, op.points, "chaos top-up");
     grants++;
     return null;
   };
@@ -220,12 +215,12 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
   if (options.faults) {
     for (const service of SERVICES) {
       const answer = await gateway.expect<{ injected?: Record<string, number> }>(
-        [200],
+        200,
         "GET",
         `/admin/${service}/faults`,
         { admin: true },
       );
-      faultsInjected[service] = answer.injected ?? {};
+      faultsInjected[service] = answer.body.injected ?? {};
       await gateway.expect([200, 204], "DELETE", `/admin/${service}/faults`, { admin: true });
     }
   }
@@ -236,11 +231,9 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
   const drainMs = Date.now() - drainStarted;
 
   const report = await consistencyReport(gateway);
-  const outbox = await gateway.expect<{
-    services: Record<string, { pending: number; outboxRows: number; inboxRows: number }>;
-  }>([200], "GET", "/admin/outbox", { admin: true });
+  const outbox = await gateway.outbox();
   const deliveries = Object.fromEntries(
-    Object.entries(outbox.services).map(([s, o]) => [
+    Object.entries(outbox).map(([s, o]) => [
       s,
       { outboxRows: o.outboxRows, inboxRows: o.inboxRows },
     ]),
@@ -250,10 +243,10 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
   const receipts: ChaosResult["receipts"] = {};
   const deadLettersAlreadyApplied: Record<string, number> = {};
   for (const service of SERVICES) {
-    const stats = await gateway.expect<{
+    const { body: stats } = await gateway.expect<{
       outbox: { resent: number; unacknowledged: number };
       totals: { duplicatesAbsorbed: number; retries: number };
-    }>([200], "GET", `/admin/${service}/stats`, { admin: true });
+    }>(200, "GET", `/admin/${service}/stats`, { admin: true });
     consumer[service] = {
       duplicatesAbsorbed: stats.totals.duplicatesAbsorbed,
       retries: stats.totals.retries,
@@ -262,12 +255,9 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
       resent: stats.outbox.resent,
       unacknowledged: stats.outbox.unacknowledged,
     };
-    const resolved = await gateway.expect<{ deadLetters: { resolution: string | null }[] }>(
-      [200],
-      "GET",
-      `/admin/${service}/dead-letters?status=resolved`,
-      { admin: true },
-    );
+    const { body: resolved } = await gateway.expect<{
+      deadLetters: { resolution: string | null }[];
+    }>(200, "GET", `/admin/${service}/dead-letters?status=resolved`, { admin: true });
     deadLettersAlreadyApplied[service] = resolved.deadLetters.filter(
       (d) => d.resolution === "already-applied",
     ).length;
@@ -297,27 +287,18 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
   };
 }
 
-/** Retries a request the gateway refused for load (429 rate limit, 503) after a pause. */
-async function withRetry<T extends { status: number; headers: Headers }>(send: () => Promise<T>) {
-  for (let attempt = 0; ; attempt++) {
-    const answer = await send();
-    if ((answer.status !== 429 && answer.status !== 503) || attempt >= 120) return answer;
-    await sleep(1000);
-  }
-}
-
 /**
  * Pokes every relay (maintenance) until no outbox row is pending, no order is PENDING and
  * every published event was applied or dead-lettered by each of its subscribers (the
  * checker's event accounting). False on timeout.
  */
-async function drain(gateway: Gateway, timeoutMs: number): Promise<boolean> {
+async function drain(gateway: ApiClient, timeoutMs: number): Promise<boolean> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     await Promise.all(
-      SERVICES.map((s) => gateway.call("POST", `/admin/${s}/maintenance`, { admin: true })),
+      SERVICES.map((s) => gateway.request("POST", `/admin/${s}/maintenance`, { admin: true })),
     );
-    const report = await gateway.call<ConsistencyReport>("GET", "/admin/consistency", {
+    const report = await gateway.request<ConsistencyReport>("GET", "/admin/consistency", {
       admin: true,
     });
     if (report.status === 200) {

@@ -1,5 +1,11 @@
+import {
+  type Order,
+  type OutboxStatus,
+  type Product,
+  pointsEarnedFor,
+  type RewardsAccount,
+} from "@edge-saga/contracts";
 import { api } from "./api";
-import type { Order, OutboxStatus, Product, RewardsAccount } from "./types";
 import { sleep } from "./wait";
 
 export interface Ledger {
@@ -11,7 +17,8 @@ export interface Ledger {
 
 /** Everything the checker reads, as the API answered it. */
 export interface Snapshot {
-  outbox: Record<string, OutboxStatus>;
+  /** What the checker reads of each service's outbox. */
+  outbox: Record<string, Pick<OutboxStatus, "pending" | "outboxRows" | "inboxRows">>;
   deadLetters: Record<string, unknown[]>;
   products: Map<string, Product>;
   orders: Map<string, Order[]>;
@@ -44,8 +51,6 @@ async function snapshot(ledger: Ledger): Promise<Snapshot> {
     accounts,
   };
 }
-
-const earnedFor = (order: Order) => Math.floor((order.totalCents - order.pointsRedeemed) / 100);
 
 /** Every broken invariant in `s`, as a sentence; empty when consistent. */
 export function violations(ledger: Ledger, s: Snapshot): string[] {
@@ -109,7 +114,7 @@ export function violations(ledger: Ledger, s: Snapshot): string[] {
       );
     }
     for (const o of mine) {
-      if (o.pointsEarned !== earnedFor(o)) {
+      if (o.pointsEarned !== pointsEarnedFor(o.totalCents, o.pointsRedeemed)) {
         found.push(
           `order ${o.id}: pointsEarned ${o.pointsEarned} != floor((${o.totalCents} - ${o.pointsRedeemed}) / 100)`,
         );

@@ -1,8 +1,9 @@
 import { randomBytes } from "node:crypto";
+import type { ErrorBody, Order } from "@edge-saga/contracts";
 import { expect } from "vitest";
+import type { PlaceOrder } from "../../../scripts/lib/api-client";
 import { api } from "./api";
 import { assertConsistent } from "./invariants";
-import type { ErrorBody, Order, PlaceOrderInput } from "./types";
 import { poll, waitForQuiet } from "./wait";
 
 /** A fresh id no other scenario uses (the stack is shared by every file). */
@@ -36,7 +37,7 @@ export class Scenario {
   }
 
   async grant(customerId: string, points: number): Promise<void> {
-    await api.grantPoints(customerId, points);
+    await api.grantPoints(customerId, points, "e2e grant");
     this.grants.set(customerId, (this.grants.get(customerId) ?? 0) + points);
   }
 
@@ -49,10 +50,7 @@ export class Scenario {
    * `POST /orders`, expecting 202. A 422 UNKNOWN_PRODUCT right after a product was put is the
    * catalog replica lagging (eventual consistency, nothing was created): try again briefly.
    */
-  async placeOrder(
-    input: PlaceOrderInput,
-    options: { idempotencyKey?: string } = {},
-  ): Promise<Order> {
+  async placeOrder(input: PlaceOrder, options: { idempotencyKey?: string } = {}): Promise<Order> {
     let last: unknown;
     return poll(
       async () => {

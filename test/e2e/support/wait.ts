@@ -1,5 +1,5 @@
+import type { Order, OrderStatus } from "@edge-saga/contracts";
 import { api } from "./api";
-import type { Order, OrderStatus } from "./types";
 
 export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
