@@ -1,5 +1,6 @@
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { StockReservationFailed } from "@edge-saga/contracts";
 import { d1Execute } from "./d1";
 import { round } from "./stats";
 import type { BenchClient } from "./workloads";
@@ -14,9 +15,8 @@ import type { BenchClient } from "./workloads";
  * events in their inbox and ignore them, on the same workerd thread as the relay. The bare relay
  * has one queue whose consumer only acknowledges: compare messages per second, not events.
  */
-// The catalog's subscribers of StockReservationFailed (contracts/src/events.ts); importing the
-// catalog here would pull the Workers types into the Node scripts.
-export const DRAIN_SUBSCRIBERS = 2;
+/** The catalog's subscribers of StockReservationFailed: one queue each. */
+export const DRAIN_SUBSCRIBERS = StockReservationFailed.subscribers.length;
 
 export const INVENTORY_DB = {
   database: "edge-saga-inventory",
