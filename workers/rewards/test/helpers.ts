@@ -1,5 +1,5 @@
 import { env, exports } from "cloudflare:workers";
-import { catalog, type RejectionReason } from "@edge-saga/contracts";
+import { catalog, pointsEarnedFor, type RejectionReason } from "@edge-saga/contracts";
 import type { Envelope } from "@edge-saga/shared";
 import { deliver } from "@edge-saga/shared/testing";
 import { drizzle } from "drizzle-orm/d1";
@@ -64,8 +64,8 @@ export function newOrder(
   return { orderId: uniqueId("order"), customerId, totalCents, pointsToRedeem };
 }
 
-/** What the order service computes (design.md): one point per full euro paid. */
-export const earnedBy = (o: TestOrder) => Math.floor((o.totalCents - o.pointsToRedeem) / 100);
+/** What the order service computes (contracts' `pointsEarnedFor`). */
+export const earnedBy = (o: TestOrder) => pointsEarnedFor(o.totalCents, o.pointsToRedeem);
 
 export const orderPlaced = (o: TestOrder) =>
   catalog.create("OrderPlaced", {
