@@ -17,3 +17,4 @@ export * from "./outbox/outbox-writer";
 export * from "./relay/chunk-for-send";
 export * from "./relay/outbox-relay";
 export * from "./retention/retention";
+export * from "./service/define-service";

@@ -1,0 +1,148 @@
+import { Hono } from "hono";
+import { kitAdminRoutes } from "../admin/kit-admin-routes";
+import type { Catalog } from "../catalog";
+import type { AnyD1Database } from "../db/types";
+import { notFound, onError } from "../http/errors";
+import {
+  createInboxConsumer,
+  type EventHandler,
+  type InboxConsumerOptions,
+} from "../inbox/inbox-consumer";
+import { runMaintenance } from "../maintenance/maintenance";
+import { inboxQueueByConvention } from "../receipts/receipts";
+import { OutboxRelay, pokeRelay, type RelayConfig } from "../relay/outbox-relay";
+import type { Exactly, ServiceHandlers } from "./service-handlers";
+
+export type { Exactly, ServiceHandlers } from "./service-handlers";
+
+/** The bindings every service has by convention (see its wrangler.toml). */
+export interface ServiceBindings {
+  DB: D1Database;
+}
+
+/** The Env the handlers are written for: the service's own, which the rest is typed with. */
+export type EnvOf<H> = [keyof H] extends [never]
+  ? ServiceBindings
+  : // biome-ignore lint/suspicious/noExplicitAny: whichever event each handler takes
+    H[keyof H] extends EventHandler<infer Env, any> | undefined
+    ? Env
+    : ServiceBindings;
+
+export interface ServiceDefinition<
+  C extends Catalog,
+  S extends string,
+  H,
+  Env extends ServiceBindings = EnvOf<H> & ServiceBindings,
+> {
+  /** The service's name, as the catalog's producers and subscribers spell it. */
+  name: S;
+  catalog: C;
+  /** The service's drizzle database over `env.DB`. */
+  db: (env: Env) => AnyD1Database;
+  /** One handler per event type the catalog routes to this service. */
+  handlers: Exactly<H, ServiceHandlers<C, S, Env>>;
+  /** Hono apps mounted at their paths, in this order, before the kit's admin routes. */
+  // biome-ignore lint/suspicious/noExplicitAny: any app, whatever its routes' types
+  routes?: Record<string, Hono<any, any, any>>;
+  /** Where the kit's admin routes are mounted; false: not at all. Default "/admin". */
+  admin?: string | false;
+  /** Inbox consumer options beyond the defaults, e.g. `serializeBy`. */
+  inbox?: Omit<Partial<InboxConsumerOptions<Env>>, "service" | "catalog" | "db" | "handlers">;
+  relay?: {
+    /** Work falling due at a time, run by the relay's alarm before it drains (see `OutboxRelay.dueWork`). */
+    dueWork?: (env: Env, now: number) => Promise<number | null>;
+    /** Relay settings beyond routing (send limits, receipt timeout ...). */
+    config?: Omit<Partial<RelayConfig>, "db" | "catalog" | "queues">;
+  };
+  /** Work the cron runs besides the kit's maintenance, e.g. pruning expired keys. */
+  scheduled?: (env: Env) => Promise<unknown>;
+}
+
+/** The relay by its conventional binding: typed loosely, so Env need not name the class that is being defined. */
+const relayOf = (env: unknown) =>
+  (env as { OUTBOX_RELAY: DurableObjectNamespace<OutboxRelay<unknown>> }).OUTBOX_RELAY;
+
+/** Handlers must match what the catalog routes to the service; checked once, when the Worker loads. */
+function checkHandlers(catalog: Catalog, service: string, handlers: object): void {
+  const wanted = new Set(catalog.consumedBy(service));
+  const given = new Set(Object.keys(handlers));
+  const missing = [...wanted].filter((t) => !given.has(t));
+  const extra = [...given].filter((t) => !wanted.has(t));
+  if (missing.length > 0 || extra.length > 0)
+    throw new Error(
+      `${service}: handlers do not match the catalog (missing: ${missing.join(", ") || "none"}; not routed here: ${extra.join(", ") || "none"})`,
+    );
+}
+
+/**
+ * A service's whole wiring from what is particular to it: the relay (routing from the catalog's
+ * subscribers to their queues bound as `<SUBSCRIBER>_INBOX`), the HTTP app (its routes, the
+ * kit's admin routes, error handlers), the inbox consumer (poking the relay after each commit)
+ * and the cron (the kit's maintenance plus `scheduled`). The entry module exports both; the
+ * relay by the class name its wrangler.toml names:
+ * @example const service = defineService({ name: "billing", catalog, db: database, handlers });
+ * export class OutboxRelay extends service.OutboxRelay {}
+ * export default service.worker;
+ */
+export function defineService<C extends Catalog, const S extends string, H extends object>(
+  definition: ServiceDefinition<C, S, H>,
+) {
+  type Env = EnvOf<H> & ServiceBindings;
+  const { name, catalog, relay = {} } = definition;
+  checkHandlers(catalog, name, definition.handlers);
+  const subscribers = [
+    ...new Set(
+      catalog.definitions.filter((d) => d.producer === name).flatMap((d) => d.subscribers),
+    ),
+  ];
+
+  /** Publishes this service's outbox to the inbox queue of every subscriber. */
+  class ServiceRelay extends OutboxRelay<Env> {
+    protected config(): RelayConfig {
+      const queues: Record<string, Queue> = {};
+      for (const subscriber of subscribers) {
+        // A missing binding is left out: the relay's send then names the subscriber it cannot reach.
+        const queue = inboxQueueByConvention(this.env, subscriber);
+        if (queue) queues[subscriber] = queue;
+      }
+      return { ...relay.config, db: this.env.DB, catalog, queues };
+    }
+
+    protected override dueWork(now: number): Promise<number | null> {
+      return relay.dueWork ? relay.dueWork(this.env, now) : super.dueWork(now);
+    }
+  }
+
+  const app = new Hono<{ Bindings: Env }>();
+  for (const [path, routes] of Object.entries(definition.routes ?? {})) app.route(path, routes);
+  if (definition.admin !== false)
+    app.route(
+      definition.admin ?? "/admin",
+      kitAdminRoutes({ d1: (env: Env) => env.DB, relay: relayOf }),
+    );
+  app.onError(onError);
+  app.notFound(notFound);
+
+  const consume = createInboxConsumer<Env>({
+    afterCommit: (env, events) => pokeRelay(relayOf(env), events),
+    ...definition.inbox,
+    service: name,
+    catalog,
+    db: definition.db,
+    // Exactly what ServiceHandlers allows, checked above and by checkHandlers.
+    handlers: definition.handlers as Record<string, EventHandler<Env>>,
+  });
+
+  const worker = {
+    fetch: app.fetch,
+    async queue(batch, env) {
+      await consume(batch, env);
+    },
+    scheduled(_controller, env, ctx) {
+      ctx.waitUntil(runMaintenance(env.DB, relayOf(env)));
+      if (definition.scheduled) ctx.waitUntil(definition.scheduled(env));
+    },
+  } satisfies ExportedHandler<Env>;
+
+  return { worker, OutboxRelay: ServiceRelay, app };
+}
