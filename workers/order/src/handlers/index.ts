@@ -1,4 +1,3 @@
-import type { EventHandler } from "@edge-saga/shared";
 import { pointsAwarded } from "./points-awarded";
 import { pointsReservationFailed } from "./points-reservation-failed";
 import { pointsReserved } from "./points-reserved";
@@ -7,7 +6,7 @@ import { stockReservationFailed } from "./stock-reservation-failed";
 import { stockReserved } from "./stock-reserved";
 
 /** One handler per event type the order service consumes (see the catalog's subscribers). */
-export const handlers: Record<string, EventHandler<Env>> = {
+export const handlers = {
   ProductUpserted: productUpserted,
   StockReserved: stockReserved,
   StockReservationFailed: stockReservationFailed,
