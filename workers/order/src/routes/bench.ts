@@ -1,18 +1,38 @@
 import { catalog } from "@edge-saga/contracts";
-import { BENCH_BASELINE_HEADER, benchBaselinesEnabled, type Envelope } from "@edge-saga/shared";
-import type { Context } from "hono";
+import {
+  BENCH_BASELINE_HEADER,
+  benchBaselinesEnabled,
+  type Envelope,
+  onError,
+} from "@edge-saga/shared";
+import { Hono } from "hono";
+import { placeOrderRoute } from "./orders";
 
 /**
  * The "direct publish" baseline of `npm run bench`: the order is committed without an
  * outbox row and OrderPlaced is sent to the queues inside the request. Unsafe (a crash
- * between the commit and the send loses the event) and only reachable when
- * BENCH_BASELINES_ENABLED is "true" (see shared/src/bench/baselines.ts).
+ * between the commit and the send loses the event), so it answers only when
+ * BENCH_BASELINES_ENABLED is "true" (see shared/src/bench/baselines.ts) and the request
+ * asks for it; otherwise the request goes on to the production routes untouched.
  */
-export function directPublishBaseline(c: Context<{ Bindings: Env }>): boolean {
-  return benchBaselinesEnabled(c.env) && c.req.header(BENCH_BASELINE_HEADER) === "direct-publish";
-}
+const directPublish = new Hono<{ Bindings: Env }>().route(
+  "/orders",
+  placeOrderRoute({ outbox: false, send: (c, event) => publishDirectly(c.env, event) }),
+);
+directPublish.onError(onError);
 
-export async function publishDirectly(env: Env, event: Envelope): Promise<void> {
+/**
+ * Benchmark-only routes, mounted by the entry file before the production ones
+ * (`.route("/", benchRoutes)`). The guard dispatches to a separate app rather than chaining
+ * validators here, so a production request passes through no bench code but the guard.
+ */
+export const benchRoutes = new Hono<{ Bindings: Env }>().post("/orders", (c, next) =>
+  benchBaselinesEnabled(c.env) && c.req.header(BENCH_BASELINE_HEADER) === "direct-publish"
+    ? directPublish.fetch(c.req.raw, c.env, c.executionCtx)
+    : next(),
+);
+
+async function publishDirectly(env: Env, event: Envelope): Promise<void> {
   const queues: Record<string, Queue> = {
     inventory: env.INVENTORY_INBOX,
     rewards: env.REWARDS_INBOX,

@@ -1,0 +1,122 @@
+import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
+import { env } from "cloudflare:workers";
+import type { Order } from "@edge-saga/contracts";
+import { type Envelope, notFound, onError } from "@edge-saga/shared";
+import { Hono } from "hono";
+import { beforeAll, describe, expect, it } from "vitest";
+import { benchRoutes } from "../src/routes/bench";
+import { orders } from "../src/routes/orders";
+import { count, seedProducts } from "./helpers";
+
+/** The service's routes as the entry mounts them: bench routes first, then production. */
+const app = new Hono<{ Bindings: Env }>().route("/", benchRoutes).route("/orders", orders);
+app.onError(onError);
+app.notFound(notFound);
+
+/** Queues that record what is sent to them, so a test sees what went out directly. */
+function recordingEnv(vars: Record<string, string>) {
+  const sent: { queue: string; event: Envelope }[] = [];
+  const queue = (name: string) =>
+    ({
+      send: async (event: Envelope) => {
+        sent.push({ queue: name, event });
+      },
+    }) as unknown as Queue;
+  const testEnv = {
+    ...env,
+    ...vars,
+    INVENTORY_INBOX: queue("inventory"),
+    REWARDS_INBOX: queue("rewards"),
+  } as Env;
+  return { testEnv, sent };
+}
+
+async function post(
+  testEnv: Env,
+  body: unknown,
+  headers: Record<string, string> = {},
+): Promise<Response> {
+  const ctx = createExecutionContext();
+  const response = await app.request(
+    "/orders",
+    {
+      method: "POST",
+      headers: { "content-type": "application/json", ...headers },
+      body: JSON.stringify(body),
+    },
+    testEnv,
+    ctx,
+  );
+  await waitOnExecutionContext(ctx);
+  return response;
+}
+
+const outboxRows = (orderId: string) =>
+  count("SELECT COUNT(*) AS n FROM outbox WHERE correlation_id = ?", orderId);
+
+const DIRECT = { "x-bench-baseline": "direct-publish" };
+
+beforeAll(async () => {
+  await seedProducts([{ sku: "bench-apple", priceCents: 150 }]);
+});
+
+describe("bench routes: the direct-publish baseline", () => {
+  it('with BENCH_BASELINES_ENABLED "true" and the header: committed without an outbox row, OrderPlaced sent in the request', async () => {
+    const { testEnv, sent } = recordingEnv({ BENCH_BASELINES_ENABLED: "true" });
+    const response = await post(
+      testEnv,
+      { customerId: "bench", items: [{ sku: "bench-apple", quantity: 2 }], pointsToRedeem: 1 },
+      DIRECT,
+    );
+    expect(response.status).toBe(202);
+    const order = await response.json<Order>();
+    expect(response.headers.get("Location")).toBe(`/orders/${order.id}`);
+    expect(order).toMatchObject({ status: "PENDING", totalCents: 300, pointsRedeemed: 1 });
+    expect(await outboxRows(order.id)).toBe(0);
+    expect(await count("SELECT COUNT(*) AS n FROM orders WHERE id = ?", order.id)).toBe(1);
+    expect(sent.map((s) => [s.queue, s.event.type, s.event.aggregateId]).sort()).toEqual([
+      ["inventory", "OrderPlaced", order.id],
+      ["rewards", "OrderPlaced", order.id],
+    ]);
+  });
+
+  it("keeps the idempotency behaviour: the same key and body replay the stored answer", async () => {
+    const { testEnv, sent } = recordingEnv({ BENCH_BASELINES_ENABLED: "true" });
+    const body = { customerId: "bench", items: [{ sku: "bench-apple", quantity: 1 }] };
+    const headers = { ...DIRECT, "idempotency-key": "bench-replay-1" };
+    const first = await post(testEnv, body, headers);
+    expect(first.status).toBe(202);
+    const again = await post(testEnv, body, headers);
+    expect(again.status).toBe(202);
+    expect(again.headers.get("Idempotent-Replayed")).toBe("true");
+    expect(await again.json()).toEqual(await first.json());
+    // One placement's sends (inventory and rewards), none for the replay.
+    expect(sent.map((s) => s.queue).sort()).toEqual(["inventory", "rewards"]);
+  });
+
+  it("answers a schema violation like the production route", async () => {
+    const { testEnv } = recordingEnv({ BENCH_BASELINES_ENABLED: "true" });
+    const response = await post(testEnv, { customerId: "bench", items: [] }, DIRECT);
+    expect(response.status).toBe(400);
+    expect((await response.json<{ error: { code: string } }>()).error.code).toBe(
+      "VALIDATION_FAILED",
+    );
+  });
+
+  it.each([
+    ["not enabled", {}, DIRECT],
+    ['enabled with anything but "true"', { BENCH_BASELINES_ENABLED: "1" }, DIRECT],
+    ["enabled but not asked for", { BENCH_BASELINES_ENABLED: "true" }, {}],
+  ])("does not exist when %s: the order goes through the outbox", async (_, vars, headers) => {
+    const { testEnv, sent } = recordingEnv(vars);
+    const response = await post(
+      testEnv,
+      { customerId: "bench", items: [{ sku: "bench-apple", quantity: 1 }] },
+      headers,
+    );
+    expect(response.status).toBe(202);
+    const order = await response.json<Order>();
+    expect(await outboxRows(order.id)).toBe(1);
+    expect(sent).toEqual([]);
+  });
+});
