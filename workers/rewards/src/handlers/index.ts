@@ -1,11 +1,10 @@
-import type { EventHandler } from "@edge-saga/shared";
 import { orderCancelled } from "./order-cancelled";
 import { orderConfirmed } from "./order-confirmed";
 import { orderPlaced } from "./order-placed";
 import { orderRejected } from "./order-rejected";
 
 /** One handler per event type rewards subscribes to in the catalog. */
-export const handlers: Record<string, EventHandler<Env>> = {
+export const handlers = {
   OrderPlaced: orderPlaced,
   OrderConfirmed: orderConfirmed,
   OrderRejected: orderRejected,
