@@ -1,4 +1,3 @@
-import type { EventHandler } from "@edge-saga/shared";
 import { orderCancelled, orderConfirmed, orderPlaced, orderRejected } from "./order-events";
 import {
   pointsAwarded,
@@ -8,7 +7,7 @@ import {
 } from "./participant-events";
 
 /** One handler per event type the view consumes (see the catalog's subscribers). */
-export const handlers: Record<string, EventHandler<Env>> = {
+export const handlers = {
   OrderPlaced: orderPlaced,
   OrderConfirmed: orderConfirmed,
   OrderRejected: orderRejected,
