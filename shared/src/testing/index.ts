@@ -66,3 +66,5 @@ export async function sendMalformedThenValid(
   await vi.waitFor(async () => expect(await letters()).toHaveLength(bad.length), options);
   return (await letters()).map((l) => l.reason);
 }
+
+export { inboxDeadLetterSuite } from "./inbox-dead-letter-suite";
