@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
-import { defineCatalog, defineEvent } from "../src/catalog";
+import { type Catalog, defineCatalog, defineEvent, type EventDefinition } from "../src/catalog";
 import type { EventHandler } from "../src/inbox/inbox-consumer";
-import { defineService } from "../src/service/define-service";
+import { defineService, type ServiceHandlers } from "../src/service/define-service";
 
 type TestEnv = { DB: D1Database };
 /** An event billing produces for ledger. */
@@ -47,5 +47,26 @@ describe("defineService", () => {
         handlers: { Billed: noop, Refunded: noop, NoSuchEvent: noop },
       }),
     ).toThrow(/not routed here: NoSuchEvent/);
+  });
+});
+
+/** A catalog whose types keep producer and subscribers apart, as `defineEvent`'s do not yet. */
+type ExactCatalog = Catalog<
+  readonly [
+    EventDefinition<"Billed", z.ZodType, string> & {
+      producer: "billing";
+      subscribers: readonly "ledger"[];
+    },
+  ]
+>;
+
+describe("ServiceHandlers over a catalog whose types say exactly who subscribes", () => {
+  it("does not compile a missing handler", () => {
+    // @ts-expect-error: Billed is routed to ledger and has no handler
+    const missing: ServiceHandlers<ExactCatalog, "ledger", TestEnv> = {};
+    const complete: ServiceHandlers<ExactCatalog, "ledger", TestEnv> = { Billed: noop };
+    // The producer owes no handler for its own event.
+    const producer: ServiceHandlers<ExactCatalog, "billing", TestEnv> = {};
+    expect([missing, complete, producer]).toHaveLength(3);
   });
 });
