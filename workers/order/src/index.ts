@@ -4,6 +4,7 @@ import { database } from "./db/client";
 import { pruneExpiredKeys } from "./db/idempotency-store";
 import { handlers } from "./handlers";
 import { adminSnapshot } from "./routes/admin-snapshot";
+import { benchRoutes } from "./routes/bench";
 import { orders } from "./routes/orders";
 import { recentOrders } from "./routes/recent-orders";
 import { runSagaDeadline } from "./saga-deadline";
@@ -14,6 +15,8 @@ const service = defineService({
   db: database,
   handlers,
   routes: {
+    // First: answers only bench-baseline requests (BENCH_BASELINES_ENABLED), passes the rest on.
+    "/": benchRoutes,
     "/orders": orders,
     "/admin/snapshot": adminSnapshot,
     "/admin/orders/recent": recentOrders,
