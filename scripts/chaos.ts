@@ -96,7 +96,7 @@ try {
     `events:               ${JSON.stringify(result.deliveries)} (outbox rows published / inbox rows applied once)`,
   );
   console.log(
-    `dead letters:         ${JSON.stringify(result.deadLetters)} open; copies of applied events, resolved on arrival: ${JSON.stringify(result.deadLettersAlreadyApplied)}`,
+    `dead letters:         ${JSON.stringify(result.deadLetters)} open; resolved on arrival: ${JSON.stringify(result.deadLettersResolvedOnArrival)}`,
   );
   console.log(
     `time:                 workload ${(result.workloadMs / 1000).toFixed(1)} s, drain ${(result.drainMs / 1000).toFixed(1)} s${result.drained ? "" : " (DID NOT DRAIN)"}`,

@@ -1,8 +1,9 @@
 import { createExecutionContext, createMessageBatch, runDurableObjectAlarm } from "cloudflare:test";
 import { env, exports } from "cloudflare:workers";
 import { afterEach, describe, expect, it, vi } from "vitest";
+import type { Envelope } from "../src/envelope";
 import { clearPlan, injected, setPlan, sleep } from "./fault-support";
-import { count, increment, relay, seedOutbox, tallyEvent, tallyValue } from "./helpers";
+import { count, increment, poison, relay, seedOutbox, tallyEvent, tallyValue } from "./helpers";
 import worker from "./worker/src/index";
 
 const handler = worker as ExportedHandler<Env>;
@@ -30,6 +31,16 @@ const receipted = async (eventId: string) =>
     "SELECT COUNT(*) AS n FROM outbox WHERE event_id = ? AND published_at IS NOT NULL AND awaiting IS NULL",
     eventId,
   )) === 1;
+
+/** `event` in the outbox as published long ago, awaiting the tester's receipt, not yet due again. */
+async function publishedAwaitingTester(event: Envelope): Promise<void> {
+  await seedOutbox([event]);
+  await env.DB.prepare(
+    `UPDATE outbox SET published_at = 1, awaiting = '["tester"]', next_resend_at = 9e15 WHERE event_id = ?`,
+  )
+    .bind(event.id)
+    .run();
+}
 
 const sentTo = async (eventId: string, since: number) =>
   (await relay().sendLog()).slice(since).filter((send) => send.ids.includes(eventId)).length;
@@ -186,13 +197,9 @@ describe("delivery receipts", () => {
   });
 
   it("a dead-lettered event is receipted: the producer stops re-sending, an operator takes over", async () => {
-    const event = increment("dead-receipt", 1);
-    await seedOutbox([event]);
-    await env.DB.prepare(
-      `UPDATE outbox SET published_at = 1, awaiting = '["tester"]', next_resend_at = 9e15 WHERE event_id = ?`,
-    )
-      .bind(event.id)
-      .run();
+    // A poison pill: its last try on arrival fails too, so it stays open for an operator.
+    const event = poison("dead-receipt");
+    await publishedAwaitingTester(event);
     const batch = createMessageBatch("tester-inbox-dlq", [
       { id: "dlq-1", timestamp: new Date(), attempts: 3, body: event },
     ]);
@@ -201,6 +208,24 @@ describe("delivery receipts", () => {
       1,
     );
     await vi.waitFor(async () => expect(await receipted(event.id)).toBe(true), wait);
+  });
+
+  it("a receipt the platform dead-lettered is applied, not stored: its events stop being re-sent", async () => {
+    const event = increment("receipt-in-dlq", 1);
+    await publishedAwaitingTester(event);
+    const batch = createMessageBatch("tester-inbox-dlq", [
+      {
+        id: "receipt-dlq-1",
+        timestamp: new Date(),
+        attempts: 6,
+        body: { receipt: { from: "tester", handled: [event.id] } },
+      },
+    ]);
+    await handler.queue?.(batch, env, createExecutionContext());
+    expect(await receipted(event.id)).toBe(true);
+    expect(
+      await count("SELECT COUNT(*) AS n FROM dead_letters WHERE message_id = 'receipt-dlq-1'"),
+    ).toBe(0);
   });
 
   it("a malformed receipt goes to the dead letters with its reason; the batch's events still apply", async () => {

@@ -1,5 +1,6 @@
 import { env } from "cloudflare:workers";
 import { drizzle } from "drizzle-orm/d1";
+import type { Envelope } from "../src/envelope";
 import { outboxInserts } from "../src/outbox/outbox-writer";
 import { relayStub } from "../src/relay/outbox-relay";
 import { catalog } from "./worker/src/catalog";
@@ -26,8 +27,18 @@ export function tallyEvent(
 export const increment = (tallyId: string, by = 1, correlationId = tallyId) =>
   tallyEvent("TallyIncremented", tallyId, by, correlationId);
 
+/** An event whose handler always throws. */
+export const poison = (note: string) =>
+  catalog.create("PoisonPill", {
+    aggregateType: "t",
+    aggregateId: "t",
+    correlationId: "t",
+    causationId: "t",
+    payload: { note },
+  });
+
 /** Commits `count` pending outbox rows in batches, as services would. */
-export async function seedOutbox(events: ReturnType<typeof increment>[]): Promise<void> {
+export async function seedOutbox(events: Envelope[]): Promise<void> {
   for (let i = 0; i < events.length; i += 50) {
     const statements = outboxInserts(db, events.slice(i, i + 50));
     await db.batch(statements as [(typeof statements)[0], ...typeof statements]);

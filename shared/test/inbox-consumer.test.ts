@@ -1,7 +1,7 @@
 import { createExecutionContext, createMessageBatch, getQueueResult } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it, vi } from "vitest";
-import { count, increment, tallyValue } from "./helpers";
+import { count, increment, poison, tallyValue } from "./helpers";
 import { catalog } from "./worker/src/catalog";
 import worker from "./worker/src/index";
 
@@ -24,15 +24,6 @@ const inboxRow = (eventId: string) =>
   env.DB.prepare("SELECT attempts, duplicates, last_duplicate_at FROM inbox WHERE event_id = ?")
     .bind(eventId)
     .first<{ attempts: number; duplicates: number; last_duplicate_at: number | null }>();
-
-const poison = (note: string) =>
-  catalog.create("PoisonPill", {
-    aggregateType: "t",
-    aggregateId: "t",
-    correlationId: "t",
-    causationId: "t",
-    payload: { note },
-  });
 
 describe("inbox consumer", () => {
   it("applies an event delivered twice, in one batch and across batches, exactly once", async () => {
@@ -201,17 +192,23 @@ describe("inbox consumer", () => {
     ]);
   });
 
-  it("a dead-lettered copy of an event already applied is kept resolved; the others stay open", async () => {
+  it("the platform's dead letters get one last try: applied ones resolve themselves, the rest stay open with why", async () => {
     const applied = increment("dlq-applied", 2);
     await deliver([message(applied)]);
     expect(await tallyValue("dlq-applied")).toBe(2);
     // The platform gave up on later deliveries of `applied` (say, crashes after the commit),
-    // and on `never`, which no delivery applied, and on a body with no event in it.
+    // on `never`, which crashes kept from ever being tried, on a poison pill and on a body
+    // with no event in it.
     const never = increment("dlq-never", 3);
-    const copies = [message(applied, 6), message(never, 6), message("not json {", 6)];
+    const copies = [
+      message(applied, 6),
+      message(never, 6),
+      message(poison("in the dlq"), 6),
+      message("not json {", 6),
+    ];
     await deliver(copies, "tester-inbox-dlq");
     const stored = await env.DB.prepare(
-      "SELECT message_id, resolution, resolved_at, reason FROM dead_letters WHERE message_id IN (?, ?, ?)",
+      `SELECT message_id, resolution, resolved_at, reason FROM dead_letters WHERE message_id IN (${copies.map(() => "?").join(", ")})`,
     )
       .bind(...copies.map((m) => m.id))
       .all<{
@@ -226,10 +223,21 @@ describe("inbox consumer", () => {
       resolved_at: expect.any(Number),
       reason: expect.stringMatching(/already been applied/),
     });
-    expect(byMessage.get(copies[1]!.id)).toMatchObject({ resolution: null, resolved_at: null });
-    expect(byMessage.get(copies[2]!.id)).toMatchObject({ resolution: null, resolved_at: null });
+    expect(byMessage.get(copies[1]!.id)).toMatchObject({
+      resolution: "applied-on-arrival",
+      resolved_at: expect.any(Number),
+    });
+    expect(byMessage.get(copies[2]!.id)).toMatchObject({
+      resolution: null,
+      resolved_at: null,
+      reason: expect.stringMatching(/a last try failed: .*poison pill always fails/),
+    });
+    expect(byMessage.get(copies[3]!.id)).toMatchObject({ resolution: null, resolved_at: null });
+    // Each applied exactly once, whatever the path.
     expect(await tallyValue("dlq-applied")).toBe(2);
-    expect(await tallyValue("dlq-never")).toBeNull();
+    expect(await tallyValue("dlq-never")).toBe(3);
+    await deliver([message(never, 6)], "tester-inbox-dlq");
+    expect(await tallyValue("dlq-never")).toBe(3);
   });
 
   it("through the real queue: a poison message ends in dead_letters while valid messages behind it apply", async () => {

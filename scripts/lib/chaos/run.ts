@@ -45,8 +45,14 @@ export interface ChaosResult {
   deliveries: Record<string, { outboxRows: number; inboxRows: number }>;
   /** Open dead letters per service (each one needs an operator). */
   deadLetters: Record<string, number>;
-  /** Dead-lettered copies of events already applied, stored resolved (see dead-letters.ts). */
-  deadLettersAlreadyApplied: Record<string, number>;
+  /**
+   * Messages the platform dead-lettered that resolved themselves on arrival (see
+   * dead-letters.ts): copies of events already applied, and events their last try applied.
+   */
+  deadLettersResolvedOnArrival: Record<
+    string,
+    { alreadyApplied: number; appliedOnArrival: number }
+  >;
   /** Per service: deliveries the inbox dropped as already applied, and retries (kit `/admin/stats`). */
   consumer: Record<string, { duplicatesAbsorbed: number; retries: number }>;
   /**
@@ -210,6 +216,9 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
     }),
   );
   const workloadMs = Date.now() - started;
+  // The relays lag the workload: keep the faults on until what it wrote was published (and
+  // the replies it caused), or the sagas would mostly run after the faults were cleared.
+  if (options.faults) await drain(gateway, SETTLE_UNDER_FAULTS_MS, "published");
 
   const faultsInjected: Record<string, Record<string, number>> = {};
   if (options.faults) {
@@ -241,7 +250,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
   // Per service, from its kit admin routes: consumer counters and dead letters resolved on arrival.
   const consumer: ChaosResult["consumer"] = {};
   const receipts: ChaosResult["receipts"] = {};
-  const deadLettersAlreadyApplied: Record<string, number> = {};
+  const deadLettersResolvedOnArrival: ChaosResult["deadLettersResolvedOnArrival"] = {};
   for (const service of SERVICES) {
     const { body: stats } = await gateway.expect<{
       outbox: { resent: number; unacknowledged: number };
@@ -258,9 +267,12 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
     const { body: resolved } = await gateway.expect<{
       deadLetters: { resolution: string | null }[];
     }>(200, "GET", `/admin/${service}/dead-letters?status=resolved`, { admin: true });
-    deadLettersAlreadyApplied[service] = resolved.deadLetters.filter(
-      (d) => d.resolution === "already-applied",
-    ).length;
+    const resolvedAs = (resolution: string) =>
+      resolved.deadLetters.filter((d) => d.resolution === resolution).length;
+    deadLettersResolvedOnArrival[service] = {
+      alreadyApplied: resolvedAs("already-applied"),
+      appliedOnArrival: resolvedAs("applied-on-arrival"),
+    };
   }
   const failures = report.violations.map((v) => `invariant ${v.invariant}: ${v.message}`);
   if (!drained)
@@ -276,7 +288,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
     faultsInjected,
     deliveries,
     deadLetters: (report.counts.deadLetters as Record<string, number>) ?? {},
-    deadLettersAlreadyApplied,
+    deadLettersResolvedOnArrival,
     consumer,
     receipts,
     workloadMs,
@@ -287,12 +299,20 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
   };
 }
 
+/** How long a chaos run keeps its faults on after the workload, at most. */
+const SETTLE_UNDER_FAULTS_MS = 30_000;
+
 /**
  * Pokes every relay (maintenance) until no outbox row is pending, no order is PENDING and
  * every published event was applied or dead-lettered by each of its subscribers (the
- * checker's event accounting). False on timeout.
+ * checker's event accounting); with `until: "published"`, only until no outbox row is pending
+ * (the relays caught up with the sagas; events the broker lost are left to the re-sends). False on timeout.
  */
-async function drain(gateway: ApiClient, timeoutMs: number): Promise<boolean> {
+async function drain(
+  gateway: ApiClient,
+  timeoutMs: number,
+  until: "published" | "delivered" = "delivered",
+): Promise<boolean> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     await Promise.all(
@@ -309,6 +329,7 @@ async function drain(gateway: ApiClient, timeoutMs: number): Promise<boolean> {
       );
       const pendingOrders = (counts.ordersByStatus as Record<string, number>)?.PENDING ?? 0;
       const undelivered = Object.keys((counts.eventsUndelivered as object | undefined) ?? {});
+      if (pending === 0 && until === "published") return true;
       if (pending === 0 && pendingOrders === 0 && undelivered.length === 0) return true;
     }
     await sleep(1000);

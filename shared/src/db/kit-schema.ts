@@ -87,10 +87,16 @@ export const inbox = sqliteTable(
 
 /** Messages that could not be applied, kept for an operator to inspect and replay. */
 /**
- * How a dead letter was resolved: an operator replayed or discarded it, or it arrived as a
- * copy of an event the inbox already held (see `consumeDeadLetterBatch`).
+ * How a dead letter was resolved: an operator replayed or discarded it, it arrived as a copy
+ * of an event the inbox already held, or its last try on arrival applied it (see
+ * `consumeDeadLetterBatch`).
  */
-export const DEAD_LETTER_RESOLUTIONS = ["replayed", "discarded", "already-applied"] as const;
+export const DEAD_LETTER_RESOLUTIONS = [
+  "replayed",
+  "discarded",
+  "already-applied",
+  "applied-on-arrival",
+] as const;
 export type DeadLetterResolution = (typeof DEAD_LETTER_RESOLUTIONS)[number];
 
 export const deadLetters = sqliteTable(
@@ -105,7 +111,7 @@ export const deadLetters = sqliteTable(
     attempts: integer("attempts").notNull(),
     body: text("body").notNull(),
     receivedAt: integer("received_at").notNull(),
-    /** Set when an operator replays or discards it, or on arrival if its event was already applied. */
+    /** Set when an operator replays or discards it, or on arrival (see DEAD_LETTER_RESOLUTIONS). */
     resolvedAt: integer("resolved_at"),
     resolution: text("resolution", { enum: DEAD_LETTER_RESOLUTIONS }),
   },

@@ -3,6 +3,7 @@ import { type DeadLetterResolution, deadLetters } from "../db/kit-schema";
 import type { AnyD1Database } from "../db/types";
 import { newId } from "../envelope";
 import { eventIdOf, processedAmong } from "../inbox/processed-events";
+import type { ReplayResult } from "../inbox/replayers";
 import { type Logger, loggerFor } from "../log/logger";
 
 export interface DeadLetterInit {
@@ -56,39 +57,64 @@ export async function storeDeadLetter(
 }
 
 /**
- * Consumer for a dead-letter queue: the platform moved these messages there after
- * `max_retries` without telling why, so the reason says just that. A message whose event
- * the inbox already holds was applied once and only its later deliveries failed (say, the
- * invocation kept crashing after the commit): it is stored for the record, already resolved
- * as `already-applied`, so that operators are left only the dead letters that need them.
+ * What the dead-letter consumer does with a message its own consumer never judged: one more
+ * try through that consumer's path (validation, handler, inbox), as `replay` does.
+ */
+export type LastTry = (body: unknown) => Promise<ReplayResult>;
+
+/**
+ * Consumer for a dead-letter queue. The platform moved these messages there after
+ * `max_retries` failed invocations, without telling why; the kit's consumer dead-letters a
+ * message it judged itself (invalid, handler failing on its last attempt) directly, so what
+ * arrives here is what crashes kept from being judged. Each is stored for the record:
+ * - its event already in the inbox (applied once, only later deliveries failed): resolved
+ *   as `already-applied`;
+ * - else, given `lastTry`, applied now: resolved as `applied-on-arrival`;
+ * - else open, with the last try's reason, for an operator.
  * `log` defaults to the Worker's (its `LOG_LEVEL` var). Returns the messages stored.
  */
 export async function consumeDeadLetterBatch(
   db: AnyD1Database,
-  batch: MessageBatch,
+  queue: string,
+  messages: readonly Message[],
   log: Logger = loggerFor(env),
+  lastTry?: LastTry,
 ): Promise<Message[]> {
-  const applied = await processedAmong(db, batch.messages);
+  const applied = await processedAmong(db, messages);
   const stored: Message[] = [];
-  for (const message of batch.messages) {
+  const moved = `moved to ${queue} by the platform after retries were exhausted`;
+  for (const message of messages) {
     const eventId = eventIdOf(message.body);
-    const alreadyApplied = eventId !== undefined && applied.has(eventId);
     try {
+      let reason = moved;
+      let resolution: DeadLetterResolution | undefined;
+      if (eventId !== undefined && applied.has(eventId)) {
+        reason = `${moved}; its event had already been applied`;
+        resolution = "already-applied";
+      } else if (lastTry) {
+        const result = await lastTry(message.body);
+        if ("reason" in result) reason = `${moved}; a last try failed: ${result.reason}`;
+        else if (result.outcome === "duplicate") {
+          reason = `${moved}; its event had already been applied`;
+          resolution = "already-applied";
+        } else {
+          reason = `${moved}; a last try on arrival applied it`;
+          resolution = "applied-on-arrival";
+        }
+      }
       await storeDeadLetter(db, {
-        queue: batch.queue,
+        queue,
         messageId: message.id,
         body: message.body,
         attempts: message.attempts,
-        reason: alreadyApplied
-          ? `moved to ${batch.queue} by the platform after retries were exhausted; its event had already been applied`
-          : `moved to ${batch.queue} by the platform after retries were exhausted`,
-        resolution: alreadyApplied ? "already-applied" : undefined,
+        reason,
+        resolution,
       });
       message.ack();
       stored.push(message);
     } catch (error) {
       log.error("could not store dead letter", {
-        queue: batch.queue,
+        queue,
         messageId: message.id,
         error: String(error),
       });

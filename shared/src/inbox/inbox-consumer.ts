@@ -256,13 +256,31 @@ export function createInboxConsumer<Env extends { DB: D1Database }>(
         ? options.receiptQueue(env, producer)
         : inboxQueueByConvention(env, producer);
     if (batch.queue.endsWith("-dlq")) {
-      const stored = await consumeDeadLetterBatch(db, batch, log);
+      // A receipt is bookkeeping, not work: applied here like in any batch, never stored.
+      const receipts: Receipt[] = [];
+      const messages: Message[] = [];
+      for (const message of batch.messages) {
+        const receipt = receiptOf(decodeBody(message.body));
+        if (receipt) {
+          receipts.push(receipt);
+          message.ack();
+        } else messages.push(message);
+      }
+      const stored = await consumeDeadLetterBatch(db, batch.queue, messages, log, (body) =>
+        replay(body, env),
+      );
       counts["dead-lettered"] = stored.length;
       // Dead-lettered is handled: the producer stops re-sending; an operator takes it from here.
-      await atMost(
-        SIDE_CALL_MS,
-        sendReceipts(options.service, stored.flatMap(handledBy), receiptQueue, log),
-      );
+      await Promise.all([
+        atMost(
+          SIDE_CALL_MS,
+          recordBookkeeping(db, { duplicateIds: [], tally: NOTHING_TALLIED, receipts }, log),
+        ),
+        atMost(
+          SIDE_CALL_MS,
+          sendReceipts(options.service, stored.flatMap(handledBy), receiptQueue, log),
+        ),
+      ]);
       return counts;
     }
     const started = Date.now();
@@ -465,6 +483,14 @@ export function createInboxConsumer<Env extends { DB: D1Database }>(
     return counts;
   };
 }
+
+/** The dead-letter path's counters: its messages are in `dead_letters`, counted from there. */
+const NOTHING_TALLIED: Record<Outcome, number> = {
+  applied: 0,
+  duplicate: 0,
+  "dead-lettered": 0,
+  retried: 0,
+};
 
 /** The event as its producer's receipt names it, if the message said who produced it. */
 function handledBy(event: Partial<Envelope> | Message): HandledEvent[] {
