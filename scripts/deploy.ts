@@ -21,6 +21,8 @@ import {
 } from "./lib/deploy-plan";
 import { ROOT, wrangler, wranglerOrThrow } from "./lib/wrangler";
 
+const OPERATIONS_CONFIG = "workers/operations/wrangler.toml";
+
 const step = (text: string) => console.log(`\n▶ ${text}`);
 
 function requireLogin() {
@@ -85,7 +87,11 @@ function ensureQueue(name: string) {
 
 /** Refuses to deploy any config that turns fault injection on. */
 function refuseFaults() {
-  const files = ["wrangler.toml", ...SERVICES.map((s) => `workers/${s}/wrangler.toml`)];
+  const files = [
+    "wrangler.toml",
+    OPERATIONS_CONFIG,
+    ...SERVICES.map((s) => `workers/${s}/wrangler.toml`),
+  ];
   const problems = files
     .map((file) => devOnlyVarsProblem(readFileSync(join(ROOT, file), "utf8"), file))
     .filter((p): p is string => p !== null);
@@ -136,6 +142,9 @@ function main() {
   step("Services");
   for (const service of SERVICES)
     wranglerOrThrow(["deploy", "-c", `workers/${service}/wrangler.toml`], { inherit: true });
+  // Then the operations Worker, which reads them, and the gateway, which fronts them all.
+  step("Operations");
+  wranglerOrThrow(["deploy", "-c", OPERATIONS_CONFIG], { inherit: true });
 
   step("Gateway (with its ADMIN_TOKEN secret)");
   const secretsDir = mkdtempSync(join(tmpdir(), "edge-saga-secrets-"));

@@ -165,6 +165,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       // The first config is the one served on the port: the gateway.
       ...["-c", "wrangler.toml"],
       ...SERVICES.flatMap((service) => ["-c", configs[service]]),
+      // No state and no dev-only vars: its committed config as it is.
+      ...["-c", "workers/operations/wrangler.toml"],
       ...["--port", String(port), "--ip", "127.0.0.1"],
       ...["--inspector-port", String(inspectorPort)],
       ...["--persist-to", persistDir],

@@ -64,5 +64,10 @@ export const WORKERS = [
     config: "workers/view/wrangler.toml",
     types: "workers/view/worker-configuration.d.ts",
   },
+  {
+    name: "operations",
+    config: "workers/operations/wrangler.toml",
+    types: "workers/operations/worker-configuration.d.ts",
+  },
   { name: "gateway", config: "wrangler.toml", types: "workers/gateway/worker-configuration.d.ts" },
 ] as const;

@@ -4,4 +4,5 @@
  * Node (scripts, e2e) can import contracts; the Workers services keep `@edge-saga/shared`.
  */
 export * from "./catalog";
+export * from "./dead-letters/resolutions";
 export * from "./envelope";

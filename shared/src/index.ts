@@ -8,6 +8,7 @@ export * from "./db/types";
 export * from "./dead-letters/dead-letters";
 export * from "./envelope";
 export * from "./faults/faults";
+export * from "./http/call-service";
 export * from "./http/errors";
 export * from "./http/keyset-page";
 export * from "./inbox/inbox-consumer";

@@ -1,6 +1,6 @@
 import type { ApiClient } from "../api-client";
 
-/** `GET /admin/consistency`'s answer (workers/gateway/src/consistency/snapshot.ts). */
+/** `GET /admin/consistency`'s answer (workers/operations/src/consistency/snapshot.ts). */
 export interface ConsistencyReport {
   ok: boolean;
   checkedAt: string;

@@ -7,6 +7,7 @@ import {
   text,
   uniqueIndex,
 } from "drizzle-orm/sqlite-core";
+import { DEAD_LETTER_RESOLUTIONS } from "../dead-letters/resolutions";
 
 // Change capture's per-aggregate counters, for services whose tables have outbox triggers.
 export { cdcSequences } from "../cdc/cdc-schema";
@@ -86,18 +87,7 @@ export const inbox = sqliteTable(
 );
 
 /** Messages that could not be applied, kept for an operator to inspect and replay. */
-/**
- * How a dead letter was resolved: an operator replayed or discarded it, it arrived as a copy
- * of an event the inbox already held, or its last try on arrival applied it (see
- * `consumeDeadLetterBatch`).
- */
-export const DEAD_LETTER_RESOLUTIONS = [
-  "replayed",
-  "discarded",
-  "already-applied",
-  "applied-on-arrival",
-] as const;
-export type DeadLetterResolution = (typeof DEAD_LETTER_RESOLUTIONS)[number];
+export { DEAD_LETTER_RESOLUTIONS, type DeadLetterResolution } from "../dead-letters/resolutions";
 
 export const deadLetters = sqliteTable(
   "dead_letters",

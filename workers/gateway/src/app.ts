@@ -1,10 +1,9 @@
 import { notFound, onError } from "@edge-saga/shared";
 import { Hono } from "hono";
-import { consistency } from "./consistency/route";
-import { dashboard } from "./dashboard/route";
 import { accessLog } from "./middleware/access-log";
 import { orderRateLimit } from "./middleware/rate-limit";
 import { requestId } from "./middleware/request-id";
+import { forward } from "./proxy/forward";
 import { admin } from "./routes/admin";
 import { customerOrders } from "./routes/customer-orders";
 import { orders } from "./routes/orders";
@@ -25,9 +24,9 @@ export const app = new Hono<GatewayEnv>()
   .route("/orders", orders)
   .route("/customers", rewards)
   .route("/customers", customerOrders)
-  .route("/admin/consistency", consistency)
   .route("/admin", admin)
   .route("/", reference)
-  .route("/", dashboard);
+  // The live dashboard, served by the operations Worker.
+  .get("/", (c) => forward(c, "operations", "/"));
 app.onError(onError);
 app.notFound(notFound);

@@ -4,6 +4,7 @@ import {
   GrantInput,
   Order,
   OrderList,
+  OrderTrace,
   PlaceOrderInput,
   Product,
   ProductInput,
@@ -11,7 +12,6 @@ import {
   RewardsAccount,
 } from "@edge-saga/contracts";
 import { OpenAPIHono, z } from "@hono/zod-openapi";
-import { OrderTrace } from "../trace/schema";
 import {
   DeadLetters,
   ErrorBody,
@@ -188,7 +188,7 @@ export const schemas = {
   OutboxStatus: registry.register("OutboxStatus", OutboxStatus),
   DeadLetters: registry.register("DeadLetters", DeadLetters),
   KitStats: registry.register("KitStats", KitStats),
-  OrderTrace: registry.register("OrderTrace", OrderTrace),
+  OrderTrace: OrderTrace.meta({ id: "OrderTrace" }),
   ServiceFailure: registry.register("ServiceFailure", ServiceFailure),
 };
 

@@ -1,7 +1,7 @@
 import { REQUEST_ID_HEADER } from "@edge-saga/contracts";
-import { BENCH_BASELINE_HEADER, HttpError, loggerFor } from "@edge-saga/shared";
+import { BENCH_BASELINE_HEADER, callService } from "@edge-saga/shared";
 import type { Context } from "hono";
-import { type BoundService, type GatewayEnv, serviceBinding } from "../types";
+import type { BoundService, GatewayEnv } from "../types";
 
 /**
  * Request headers a service may see. Authorization stays at the gateway. The bench baseline
@@ -43,21 +43,4 @@ export async function forward(
     statusText: upstream.statusText,
     headers: answerHeaders,
   });
-}
-
-/** One call over a service binding; a binding that throws (service down, crashed) is a 502. */
-export async function callService(
-  env: Env,
-  service: BoundService,
-  pathAndQuery: string,
-  init: RequestInit,
-): Promise<Response> {
-  try {
-    return await serviceBinding(env, service).fetch(
-      new Request(`https://${service}.internal${pathAndQuery}`, init),
-    );
-  } catch (error) {
-    loggerFor(env).error("service call failed", { service, error: String(error) });
-    throw new HttpError(502, "UPSTREAM_UNAVAILABLE", `the ${service} service did not answer`);
-  }
 }

@@ -1,5 +1,4 @@
-import { loggerFor } from "@edge-saga/shared";
-import { callService } from "../proxy/forward";
+import { callService, loggerFor } from "@edge-saga/shared";
 import { SERVICES } from "../types";
 
 /**

@@ -1,7 +1,10 @@
-import { OrderStatus } from "@edge-saga/contracts";
-import { DEAD_LETTER_RESOLUTIONS, IdSchema } from "@edge-saga/shared";
-import { z } from "@hono/zod-openapi";
-import { SERVICES } from "../types";
+import { DEAD_LETTER_RESOLUTIONS, IdSchema } from "@edge-saga/shared/events";
+import { z } from "zod";
+import { OrderStatus } from "./api";
+
+/** The services whose events make up an order's saga, in the trace's lane order. */
+export const SAGA_SERVICES = ["order", "inventory", "rewards"] as const;
+export type SagaService = (typeof SAGA_SERVICES)[number];
 
 /**
  * What one service's kit route `GET /admin/trace/{correlationId}` answers
@@ -46,7 +49,7 @@ export const ServiceTrace = z.object({
 export type ServiceTrace = z.input<typeof ServiceTrace>;
 
 const isoTime = z.iso.datetime();
-const Service = z.enum(SERVICES);
+const Service = z.enum(SAGA_SERVICES);
 
 /** How one subscriber took one event. */
 export const TraceDelivery = z.object({

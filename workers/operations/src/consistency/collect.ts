@@ -1,5 +1,4 @@
-import { HttpError } from "@edge-saga/shared";
-import { callService } from "../proxy/forward";
+import { callService, HttpError } from "@edge-saga/shared";
 import { type BoundService, SERVICES } from "../types";
 import type { DeadLetterFact, SystemSnapshot } from "./snapshot";
 

@@ -1,5 +1,5 @@
+import type { OrderTrace, ServiceTrace, TraceEvent, TraceTimeout } from "@edge-saga/contracts";
 import { SERVICES, type ServiceName } from "../types";
-import type { OrderTrace, ServiceTrace, TraceEvent, TraceTimeout } from "./schema";
 
 /** The order as the trace needs it (the public Order has it all). */
 export interface TracedOrder {

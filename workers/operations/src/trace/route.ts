@@ -1,15 +1,13 @@
-import { catalog, Order, REQUEST_ID_HEADER } from "@edge-saga/contracts";
-import { HttpError } from "@edge-saga/shared";
+import { catalog, Order, REQUEST_ID_HEADER, ServiceTrace } from "@edge-saga/contracts";
+import { callService, HttpError } from "@edge-saga/shared";
 import type { Context } from "hono";
 import type { z } from "zod";
-import { callService } from "../proxy/forward";
-import { type GatewayEnv, SERVICES, type ServiceName } from "../types";
+import { type OperationsEnv, SERVICES, type ServiceName } from "../types";
 import { composeTrace } from "./compose";
-import { ServiceTrace } from "./schema";
 
 /** One JSON call to a service; anything but a 2xx with the expected shape is a 502. */
 async function fetchFrom<T>(
-  c: Context<GatewayEnv>,
+  c: Context<OperationsEnv>,
   service: ServiceName,
   path: string,
   schema: z.ZodType<T>,
@@ -29,7 +27,7 @@ async function fetchFrom<T>(
  * services, composed from each one's kit route `/admin/trace/{id}` (asked in parallel with
  * the order itself). 404 `ORDER_NOT_FOUND` when the order service does not know the order.
  */
-export async function orderTrace(c: Context<GatewayEnv>): Promise<Response> {
+export async function orderTrace(c: Context<OperationsEnv>): Promise<Response> {
   const id = c.req.param("id") ?? "";
   const [order, ...traces] = await Promise.all([
     fetchFrom(c, "order", `/orders/${id}`, Order),

@@ -1,6 +1,5 @@
 import { Hono } from "hono";
-import { requireAdmin } from "../middleware/admin-auth";
-import type { GatewayEnv } from "../types";
+import type { OperationsEnv } from "../types";
 import { checkConsistency } from "./check";
 import { collectSnapshot } from "./collect";
 
@@ -9,8 +8,6 @@ import { collectSnapshot } from "./collect";
  * `{ ok, checkedAt, counts, violations: [{ invariant, message, ids }] }`; meaningful once the
  * system is quiet (nothing in flight), which is when the invariants must hold.
  */
-export const consistency = new Hono<GatewayEnv>()
-  .use("*", requireAdmin)
-  .get("/", async (c) =>
-    c.json(checkConsistency(await collectSnapshot(c.env, c.get("requestId")))),
-  );
+export const consistency = new Hono<OperationsEnv>().get("/", async (c) =>
+  c.json(checkConsistency(await collectSnapshot(c.env, c.get("requestId")))),
+);

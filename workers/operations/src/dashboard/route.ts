@@ -1,5 +1,5 @@
 import { Hono } from "hono";
-import type { GatewayEnv } from "../types";
+import type { OperationsEnv } from "../types";
 import { renderDashboard } from "./page";
 
 /**
@@ -22,7 +22,7 @@ const policy = (nonce: string) =>
  * `GET /`: the live dashboard. The server renders the page; its script polls the public API
  * (products, orders, traces) and, with the admin token the operator types in, the admin views.
  */
-export const dashboard = new Hono<GatewayEnv>().get("/", (c) => {
+export const dashboard = new Hono<OperationsEnv>().get("/", (c) => {
   const nonce = crypto.randomUUID().replaceAll("-", "");
   return c.html(renderDashboard(nonce), 200, {
     "content-security-policy": policy(nonce),

@@ -1,0 +1,35 @@
+import { type Request as MiniflareRequest, Response } from "miniflare";
+
+/**
+ * Stand-in services: each echoes what the gateway sent it, so the tests see exactly which
+ * service got which method, path, query, headers and body. The gateway's own concerns are
+ * under test here; the real services have their own suites and e2e covers them together.
+ */
+export function echoService(service: string) {
+  return async (request: MiniflareRequest) => {
+    const url = new URL(request.url);
+    if (url.pathname === "/admin/outbox") {
+      return Response.json({ service, pending: 0, relay: { ok: true } });
+    }
+    if (url.pathname === "/admin/dead-letters") {
+      return Response.json({ service, deadLetters: [] });
+    }
+    const echo = {
+      service,
+      method: request.method,
+      path: url.pathname,
+      search: url.search,
+      headers: Object.fromEntries(request.headers),
+      body: await request.text(),
+    };
+    return Response.json(echo, {
+      status: url.searchParams.get("status") === "201" ? 201 : 200,
+      headers: {
+        location: `/echo/${service}`,
+        "idempotent-replayed": "true",
+        // A service must not be able to replace the gateway's request id.
+        "x-request-id": "set-by-service",
+      },
+    });
+  };
+}

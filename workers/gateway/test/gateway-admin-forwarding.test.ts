@@ -1,0 +1,64 @@
+import { REQUEST_ID_HEADER } from "@edge-saga/contracts";
+import { describe, expect, it } from "vitest";
+import { ADMIN, brokenService, call, callWith, type Echo, errorCode } from "./helpers";
+
+describe("gateway: operations and per-service admin routes", () => {
+  it.each(["consistency", "outbox", "dead-letters", "stats"])(
+    "GET /admin/%s: the operations Worker's view, with the query, behind the admin token",
+    async (view) => {
+      expect((await call(`/admin/${view}`)).status).toBe(401);
+      const res = await call(`/admin/${view}?minutes=5`, { headers: ADMIN });
+      expect(res.status).toBe(200);
+      expect(res.headers.get(REQUEST_ID_HEADER)).toBeTruthy();
+      const echo = (await res.json()) as Echo;
+      expect(echo).toMatchObject({ service: "operations", path: `/${view}`, search: "?minutes=5" });
+      expect(echo.headers.authorization).toBeUndefined();
+    },
+  );
+
+  it("answers 502 UPSTREAM_UNAVAILABLE when the operations Worker is down", async () => {
+    const res = await callWith(
+      { OPERATIONS: brokenService },
+      new Request("https://gateway.test/admin/outbox", { headers: ADMIN }),
+    );
+    expect(res.status).toBe(502);
+    expect(await errorCode(res)).toBe("UPSTREAM_UNAVAILABLE");
+  });
+
+  it("GET /orders/{id}/trace goes to the operations Worker without the token; a bad id is refused first", async () => {
+    const echo = (await (await call("/orders/o-1/trace")).json()) as Echo;
+    expect(echo).toMatchObject({ service: "operations", path: "/orders/o-1/trace" });
+    expect((await call("/orders/a%2Fb/trace")).status).toBe(400);
+  });
+
+  it("GET / is the operations Worker's dashboard", async () => {
+    const echo = (await (await call("/")).json()) as Echo;
+    expect(echo).toMatchObject({ service: "operations", method: "GET", path: "/" });
+  });
+
+  it("forwards /admin/{service}/... to that service's /admin/...", async () => {
+    const res = await call("/admin/rewards/dead-letters/dl-1/replay?dryRun=1", {
+      method: "POST",
+      headers: ADMIN,
+    });
+    expect(res.status).toBe(200);
+    const echo = (await res.json()) as Echo;
+    expect(echo).toMatchObject({
+      service: "rewards",
+      method: "POST",
+      path: "/admin/dead-letters/dl-1/replay",
+      search: "?dryRun=1",
+    });
+    expect(echo.headers.authorization).toBeUndefined();
+  });
+
+  it("refuses encoded separators in a per-service admin path", async () => {
+    const res = await call("/admin/order/dead-letters%2F..%2F..%2Forders", { headers: ADMIN });
+    expect(res.status).toBe(400);
+  });
+
+  it("knows only the three services", async () => {
+    const res = await call("/admin/billing/outbox", { headers: ADMIN });
+    expect(res.status).toBe(404);
+  });
+});

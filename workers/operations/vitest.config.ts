@@ -1,0 +1,29 @@
+import { cloudflareTest } from "@cloudflare/vitest-pool-workers";
+import { defineConfig } from "vitest/config";
+import { echoService } from "../../scripts/lib/echo-service.ts";
+import { testLogLevel } from "../../scripts/lib/test-log-level.ts";
+
+/** The operations Worker over stand-in services; tests replace one where they need its answers. */
+export default defineConfig({
+  plugins: [
+    cloudflareTest({
+      main: "./src/index.ts",
+      wrangler: { configPath: "./wrangler.toml" },
+      miniflare: {
+        // LOG_LEVEL: warn unless `LOG_LEVEL` is set (scripts/lib/test-log-level.ts).
+        bindings: { LOG_LEVEL: testLogLevel() },
+        serviceBindings: {
+          ORDER: echoService("order"),
+          INVENTORY: echoService("inventory"),
+          REWARDS: echoService("rewards"),
+          VIEW: echoService("view"),
+        },
+      },
+    }),
+  ],
+  test: {
+    name: "operations",
+    include: ["test/**/*.test.ts"],
+    silent: "passed-only" as const,
+  },
+});
