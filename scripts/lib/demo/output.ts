@@ -1,0 +1,66 @@
+/** How the demo prints: colours, service tags, and the timed steps of a journey. */
+
+export type Service = "you" | "order" | "inventory" | "rewards";
+
+export class Out {
+  constructor(
+    private readonly write: (text: string) => void,
+    readonly color: boolean,
+  ) {}
+
+  private paint = (code: string) => (text: string) =>
+    this.color ? `\x1b[${code}m${text}\x1b[0m` : text;
+  bold = this.paint("1");
+  dim = this.paint("2");
+  red = this.paint("31");
+  green = this.paint("32");
+  yellow = this.paint("33");
+  blue = this.paint("34");
+  magenta = this.paint("35");
+  cyan = this.paint("36");
+
+  line(text = "") {
+    this.write(`${text}\n`);
+  }
+
+  tag(service: Service): string {
+    const text = `[${service}]`.padEnd(11);
+    switch (service) {
+      case "order":
+        return this.cyan(text);
+      case "inventory":
+        return this.yellow(text);
+      case "rewards":
+        return this.magenta(text);
+      default:
+        return this.blue(text);
+    }
+  }
+
+  status(status: string): string {
+    if (status === "CONFIRMED") return this.green(status);
+    if (status === "REJECTED") return this.red(status);
+    if (status === "CANCELLED") return this.yellow(status);
+    return status;
+  }
+
+  /** One step of a journey: when (ms since the order was placed), who, what. */
+  step(ms: number, service: Service, text: string, observed = false) {
+    const when = `${observed ? "~" : "+"}${String(Math.max(0, Math.round(ms))).padStart(5)} ms`;
+    this.line(`    ${this.dim(when)}  ${this.tag(service)} ${text}`);
+  }
+}
+
+/** Indent of a step's second line: under the status column (4 + 9 + 2 + 11 + 1 columns). */
+
+/** Indent of a step's second line: under the status column (4 + 9 + 2 + 11 + 1 columns). */
+export const CONTINUATION = `${" ".repeat(27)}↳ `;
+
+export const dollars = (cents: number) => `$${(cents / 100).toFixed(2)}`;
+
+/** ANSI colours only on a terminal, unless NO_COLOR or FORCE_COLOR says otherwise. */
+export function defaultColor(): boolean {
+  if (process.env.NO_COLOR) return false;
+  if (process.env.FORCE_COLOR && process.env.FORCE_COLOR !== "0") return true;
+  return process.stdout.isTTY === true;
+}

@@ -1,0 +1,29 @@
+/** The demo's last word: did every scenario end as expected, and where to look closer. */
+import type { Context, ScenarioResult } from "./world";
+
+/** Prints the verdict; true when every scenario ended as expected. */
+export function printVerdict(
+  ctx: Context,
+  scenarios: ScenarioResult[],
+  /** The server outlives the demo: point at the last order's history. */
+  lookCloser: boolean,
+): boolean {
+  const { out, client } = ctx;
+  const failed = scenarios.filter((s) => !s.ok);
+  out.line();
+  if (failed.length === 0) {
+    out.line(out.green(out.bold(`All ${scenarios.length} scenarios ended as expected.`)));
+  } else {
+    out.line(
+      out.red(
+        out.bold(`${failed.length} of ${scenarios.length} scenarios did not end as expected:`),
+      ),
+    );
+    for (const s of failed) out.line(out.red(`  ✘ ${s.title}: ${s.problems.join("; ")}`));
+  }
+  const last = scenarios.at(-1)?.orderId;
+  if (last && lookCloser) {
+    out.line(out.dim(`Look closer: curl ${client.baseUrl}/orders/${last}/history`));
+  }
+  return failed.length === 0;
+}
