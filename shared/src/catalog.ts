@@ -16,17 +16,22 @@ export interface Upcaster<From extends z.ZodType = z.ZodType, Next = unknown> {
 /** Upcasters keyed by the version they read; `upcasters[n].up` yields version n + 1. */
 export type Upcasters = { readonly [version: number]: Upcaster<z.ZodType, unknown> };
 
-/** One event type: its payload schema, who produces it and who consumes it. */
+/**
+ * One event type: its payload schema, who produces it and who consumes it. Producer and
+ * subscribers are separate type parameters so a catalog's type says exactly who consumes what
+ * (the handler map each service owes, see `ServiceHandlers`).
+ */
 export interface EventDefinition<
   T extends string = string,
   S extends z.ZodType = z.ZodType,
-  Svc extends string = string,
+  Producer extends string = string,
+  Subscribers extends readonly string[] = readonly string[],
 > {
   type: T;
   /** The newest version: what `create` writes and what consumers see. */
   version: number;
-  producer: Svc;
-  subscribers: readonly Svc[];
+  producer: Producer;
+  subscribers: Subscribers;
   /** Payload schema of `version`. */
   payload: S;
   /**
@@ -74,7 +79,8 @@ function checkUpcasters(def: EventDefinition): void {
 }
 
 /**
- * Declares an event type. Keep producer and subscribers literal so routing is type-checked.
+ * Declares an event type. Producer and subscribers are inferred as literals (subscribers as a
+ * readonly tuple), so routing, and each service's handler map, is type-checked.
  * An event at version 2 or more may keep reading older versions through `upcasters`.
  * @example defineEvent({ type: "ThingHappened", version: 2, producer: "things",
  *   subscribers: ["stats"], payload: z.object({ size: z.object({ cm: z.number() }) }),
@@ -83,14 +89,17 @@ function checkUpcasters(def: EventDefinition): void {
 export function defineEvent<
   const T extends string,
   S extends z.ZodType,
-  const Svc extends string,
+  const Producer extends string,
+  const Subscribers extends readonly string[],
   // biome-ignore lint/complexity/noBannedTypes: "no upcasters" is the empty map
   P extends { [version: number]: z.ZodType } = {},
 >(
-  def: Omit<EventDefinition<T, S, Svc>, "upcasters"> & { upcasters?: UpcasterChain<P, S> },
-): EventDefinition<T, S, Svc> {
+  def: Omit<EventDefinition<T, S, Producer, Subscribers>, "upcasters"> & {
+    upcasters?: UpcasterChain<P, S>;
+  },
+): EventDefinition<T, S, Producer, Subscribers> {
   checkUpcasters(def as EventDefinition);
-  return def as EventDefinition<T, S, Svc>;
+  return def as EventDefinition<T, S, Producer, Subscribers>;
 }
 
 type DefsOf<C> = C extends Catalog<infer D> ? D : never;
@@ -101,6 +110,23 @@ export type PayloadOf<C, T extends string> = z.infer<DefByType<DefsOf<C>, T>["pa
 export type EventOf<C, T extends string> = Envelope<PayloadOf<C, T>> & { type: T };
 /** Event type names of catalog `C`. */
 export type EventTypeOf<C> = DefsOf<C>[number]["type"];
+/** Whether an event with subscribers `Sub` goes to `S`; "maybe" if either is widened to string. */
+type Routing<Sub, S> = string extends Sub | S ? "maybe" : S extends Sub ? "yes" : "no";
+/**
+ * `consumedBy(S)` at the type level: the event types catalog `C` routes to service `S`. With
+ * `R` "maybe": those its types cannot tell (subscribers typed `string[]`, not from `defineEvent`).
+ */
+export type ConsumedBy<
+  C,
+  S extends string,
+  R extends "yes" | "maybe" = "yes",
+> = DefsOf<C>[number] extends infer D
+  ? D extends { type: infer T extends string; subscribers: readonly (infer Sub)[] }
+    ? Routing<Sub, S> extends R
+      ? T
+      : never
+    : never
+  : never;
 
 export type ParseResult =
   | { ok: true; event: Envelope }

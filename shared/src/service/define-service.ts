@@ -39,7 +39,7 @@ export interface ServiceDefinition<
   catalog: C;
   /** The service's drizzle database over `env.DB`. */
   db: (env: Env) => AnyD1Database;
-  /** One handler per event type the catalog routes to this service. */
+  /** One handler per event type the catalog routes here: a missing or extra one won't compile. */
   handlers: Exactly<H, ServiceHandlers<C, S, Env>>;
   /** Hono apps mounted at their paths, in this order, before the kit's admin routes. */
   // biome-ignore lint/suspicious/noExplicitAny: any app, whatever its routes' types
@@ -62,7 +62,11 @@ export interface ServiceDefinition<
 const relayOf = (env: unknown) =>
   (env as { OUTBOX_RELAY: DurableObjectNamespace<OutboxRelay<unknown>> }).OUTBOX_RELAY;
 
-/** Handlers must match what the catalog routes to the service; checked once, when the Worker loads. */
+/**
+ * Handlers must match what the catalog routes to the service. The types check that already; this
+ * check, once when the Worker loads, covers what they cannot see: JavaScript callers, casts, and
+ * catalogs whose subscribers are typed `string[]` rather than declared with `defineEvent`.
+ */
 function checkHandlers(catalog: Catalog, service: string, handlers: object): void {
   const wanted = new Set(catalog.consumedBy(service));
   const given = new Set(Object.keys(handlers));
@@ -129,7 +133,7 @@ export function defineService<C extends Catalog, const S extends string, H exten
     service: name,
     catalog,
     db: definition.db,
-    // Exactly what ServiceHandlers allows, checked above and by checkHandlers.
+    // Exactly what ServiceHandlers allows, checked by the types and by checkHandlers above.
     handlers: definition.handlers as Record<string, EventHandler<Env>>,
   });
 

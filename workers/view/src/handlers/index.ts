@@ -6,7 +6,10 @@ import {
   stockReserved,
 } from "./participant-events";
 
-/** One handler per event type the view consumes (see the catalog's subscribers). */
+/**
+ * One handler per event type the view consumes (see the catalog's subscribers); defineService's
+ * types refuse a missing or an extra one.
+ */
 export const handlers = {
   OrderPlaced: orderPlaced,
   OrderConfirmed: orderConfirmed,
