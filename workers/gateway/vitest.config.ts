@@ -2,6 +2,11 @@ import { cloudflareTest } from "@cloudflare/vitest-pool-workers";
 import { defineConfig } from "vitest/config";
 import { echoService } from "../../scripts/lib/echo-service.ts";
 import { testLogLevel } from "../../scripts/lib/test-log-level.ts";
+// @ts-expect-error: a plain .mjs build script, no types of its own
+import { buildGatewayAssets } from "./build.mjs";
+
+// The assets directory wrangler.toml names must exist; wrangler builds it, the pool does not.
+buildGatewayAssets();
 
 export default defineConfig({
   plugins: [

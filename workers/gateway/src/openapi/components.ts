@@ -29,7 +29,7 @@ import {
  * routes through it, so documenting a route never adds validation to the gateway.
  */
 export const spec = new OpenAPIHono();
-const registry = spec.openAPIRegistry;
+export const registry = spec.openAPIRegistry;
 
 const outboxStatusExample = {
   pending: 0,

@@ -1,10 +1,8 @@
 import type { OpenAPIHono } from "@hono/zod-openapi";
 import { spec } from "./components";
-import { operations, REFERENCE_TAG } from "./operations";
+import { REFERENCE_TAG } from "./describe";
 
 export type OpenApiDocument = ReturnType<OpenAPIHono["getOpenAPI31Document"]>;
-
-for (const operation of operations) spec.openAPIRegistry.registerPath(operation);
 
 const DESCRIPTION = `The one public entry of edge-saga: products, orders placed as sagas across the
 order, inventory and rewards services, and customers' reward points.
@@ -19,7 +17,10 @@ order, inventory and rewards services, and customers' reward points.
 
 let cached: OpenApiDocument | undefined;
 
-/** The OpenAPI 3.1 document of the gateway, generated once per isolate from the zod schemas. */
+/**
+ * The OpenAPI 3.1 document of the gateway, generated once per isolate from the routes app.ts
+ * mounted (each registers its description as it is served) and their zod schemas.
+ */
 export function openApiDocument(): OpenApiDocument {
   cached ??= spec.getOpenAPI31Document({
     openapi: "3.1.0",

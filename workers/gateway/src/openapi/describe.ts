@@ -1,0 +1,124 @@
+import { IdParam, OrderListQuery, SkuParam } from "@edge-saga/contracts";
+import { type RouteConfig, z } from "@hono/zod-openapi";
+import { MAX_BODY_BYTES } from "../middleware/json-body";
+import { ADMIN_SECURITY, requestIdHeader, requestIdParam, schemas } from "./components";
+import { HistoryQuery, LedgerQuery } from "./schemas";
+
+/**
+ * The vocabulary the routes (src/routes) describe themselves with: answers, errors, parameters.
+ * Each route is declared once, with its description, beside its handler (see served.ts).
+ */
+
+type ResponseConfig = RouteConfig["responses"][string];
+type ErrorStatus = 400 | 401 | 403 | 404 | 409 | 413 | 415 | 422 | 429 | 500 | 502 | 503;
+
+export const ID_RULE = "^[A-Za-z0-9._-]{1,64}$";
+export const TAGS = { products: "Products", orders: "Orders", rewards: "Rewards", admin: "Admin" };
+export const REFERENCE_TAG = "Reference";
+
+export const stamped = (headers: Record<string, unknown> = {}) => ({
+  ...headers,
+  "x-request-id": requestIdHeader.ref,
+});
+
+/** A JSON answer; every answer carries the request id header. */
+export function json(
+  description: string,
+  schema: z.ZodType,
+  headers?: Record<string, { description: string; schema: { type: "string" }; required?: boolean }>,
+): ResponseConfig {
+  return {
+    description,
+    headers: stamped(headers),
+    content: { "application/json": { schema } },
+  } as ResponseConfig;
+}
+
+const error = (description: string, headers?: Parameters<typeof json>[2]) =>
+  json(description, schemas.ErrorBody, headers);
+
+/** What a status means for the gateway itself (middleware, forwarding); routes add their own. */
+export const COMMON: Partial<Record<ErrorStatus, string>> = {
+  401: "`UNAUTHORIZED`: no `Authorization: Bearer` token.",
+  403: "`FORBIDDEN`: the admin token is not valid.",
+  413: `\`PAYLOAD_TOO_LARGE\`: the body is over ${MAX_BODY_BYTES / 1024} KB (${MAX_BODY_BYTES} bytes).`,
+  415: "`UNSUPPORTED_MEDIA_TYPE`: the body is not `application/json` (a UTF-8 charset is fine).",
+  500: "`INTERNAL`: an unexpected failure; nothing internal is disclosed.",
+  503: "`ADMIN_DISABLED`: no ADMIN_TOKEN is configured on the gateway.",
+};
+
+export const BAD_ID = `\`VALIDATION_FAILED\`: a path parameter does not match \`${ID_RULE}\`.`;
+export const BAD_BODY =
+  "`MALFORMED_JSON`: the body is not JSON. `VALIDATION_FAILED`: the body breaks the schema; " +
+  "`details` lists each failing field.";
+export const upstream = (service: string) =>
+  `\`UPSTREAM_UNAVAILABLE\`: the ${service} service did not answer.`;
+
+/** Headers an error answer of that status always carries. */
+const ERROR_HEADERS: Partial<Record<ErrorStatus, Parameters<typeof json>[2]>> = {
+  401: {
+    "WWW-Authenticate": {
+      description: 'Always `Bearer realm="edge-saga-admin"`.',
+      schema: { type: "string" },
+      required: true,
+    },
+  },
+  429: {
+    "Retry-After": {
+      description: "Seconds to wait before trying again.",
+      schema: { type: "string" },
+      required: true,
+    },
+  },
+};
+
+export function errors(extra: Partial<Record<ErrorStatus, string>>, admin = false) {
+  const statuses = Object.keys(extra).map(Number) as ErrorStatus[];
+  if (admin) statuses.push(401, 403, 503);
+  statuses.push(500);
+  const out: Record<string, ResponseConfig> = {};
+  for (const status of [...new Set(statuses)].sort((a, b) => a - b)) {
+    const text = extra[status] ?? COMMON[status] ?? "";
+    out[status] = error(text, ERROR_HEADERS[status]);
+  }
+  return out;
+}
+
+export const withRequestId = <T extends Record<string, z.ZodType>>(headers?: T) =>
+  z.object({ ...headers, "x-request-id": requestIdParam });
+
+export const requestBody = (schema: z.ZodType, description: string, required = true) => ({
+  description,
+  required,
+  content: { "application/json": { schema } },
+});
+
+export const adminOnly = { security: [{ [ADMIN_SECURITY]: [] }] };
+
+/** `schema` with descriptions on some fields for the reader; what it accepts is unchanged. */
+function described<T extends z.ZodObject>(
+  schema: T,
+  texts: Partial<Record<keyof T["shape"] & string, string>>,
+): T {
+  const shape = Object.fromEntries(
+    Object.entries(texts).map(([key, description]) => [
+      key,
+      (schema.shape[key] as z.ZodType).meta({ description }),
+    ]),
+  );
+  return schema.extend(shape) as unknown as T;
+}
+
+export const SkuPath = described(SkuParam, { sku: "The product's SKU." });
+export const OrderPath = described(IdParam, { id: "The order's id." });
+export const CustomerPath = described(IdParam, { id: "The customer's id." });
+export const OrdersQuery = described(OrderListQuery, {
+  customerId: "Whose orders.",
+  cursor: "`nextCursor` of the previous page; omit for the first page.",
+  limit: "Orders per page.",
+});
+export const LedgerPageQuery = described(LedgerQuery, { limit: "How many entries, newest first." });
+export const HistoryPageQuery = described(HistoryQuery, {
+  cursor: "`nextCursor` of the previous page; omit for the newest entries.",
+  limit: "Entries per page.",
+});
