@@ -49,6 +49,8 @@ export interface ClientOptions {
    * only reads and the idempotent maintenance poke are sent again. Default 1.
    */
   attempts?: number;
+  /** Told before each such resend (a log line; a caller that counts every try sent). */
+  onResend?: (method: string, path: string, error: unknown) => void;
 }
 
 /** How `npm run dev` and `npm run demo` talk to a stack: a request never hangs for long. */
@@ -123,6 +125,7 @@ export class ApiClient {
         });
       } catch (error) {
         if (attempt >= attempts) throw error;
+        this.options.onResend?.(method, path, error);
       }
     }
     const text = await res.text();

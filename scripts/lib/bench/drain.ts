@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { StockReservationFailed } from "@edge-saga/contracts";
 import { d1Execute } from "./d1";
 import { round } from "./stats";
-import type { BenchClient } from "./workloads";
+import { type BenchClient, benchApi } from "./workloads";
 
 /**
  * Relay drain of the kit's OutboxRelay: N pending rows are written straight into the inventory
@@ -45,27 +45,6 @@ export interface DrainResult {
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
-async function call(client: BenchClient, method: string, path: string): Promise<unknown> {
-  const res = await fetch(`${client.baseUrl}${path}`, {
-    method,
-    headers: { authorization: `Bearer ${client.adminToken}`, accept: "application/json" },
-    signal: AbortSignal.timeout(60_000),
-  });
-  const body = await res.json().catch(() => null);
-  if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${JSON.stringify(body)}`);
-  return body;
-}
-
-async function outboxes(client: BenchClient) {
-  const body = (await call(client, "GET", "/admin/outbox")) as {
-    services: {
-      inventory: { pending: number; relay: { lastError: string | null } };
-      order: { inboxRows: number };
-    };
-  };
-  return body.services;
-}
-
 function seedSql(tag: string, n: number): string {
   const id = `'drain-${tag}-' || i`;
   return `WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ${n})
@@ -90,17 +69,18 @@ export async function drainRun(
   /** Wait for the consumer to apply every event too (so a next run starts quiet). */
   waitForConsumer: boolean,
 ): Promise<DrainResult> {
+  const api = benchApi(client);
   const tag = `b${backlog}`;
   const file = join(workDir, `seed-${tag}.sql`);
   writeFileSync(file, seedSql(tag, backlog));
   await d1Execute({ ...INVENTORY_DB, persistDir }, { file });
-  const inboxBefore = (await outboxes(client)).order.inboxRows;
+  const inboxBefore = (await api.outbox()).order.inboxRows;
   const started = Date.now();
-  await call(client, "POST", "/admin/inventory/maintenance");
-  let services = await outboxes(client);
+  await api.expect(200, "POST", "/admin/inventory/maintenance", { admin: true });
+  let services = await api.outbox();
   while (services.inventory.pending > 0 && Date.now() - started < timeoutMs) {
     await sleep(50);
-    services = await outboxes(client);
+    services = await api.outbox();
   }
   const state = services.inventory;
   const wallMs = Date.now() - started;
@@ -111,7 +91,7 @@ export async function drainRun(
     Date.now() - started < timeoutMs
   ) {
     await sleep(100);
-    services = await outboxes(client);
+    services = await api.outbox();
   }
   const consumed = services.order.inboxRows >= inboxBefore + backlog;
   const consumedMs = consumed ? Date.now() - started : null;

@@ -1,4 +1,6 @@
 import { performance } from "node:perf_hooks";
+import type { OrderTransition } from "@edge-saga/contracts";
+import { ApiClient, type PlaceOrder, type RequestOptions } from "../api-client";
 import { round, type Summary, summarize } from "./stats";
 
 /**
@@ -26,6 +28,36 @@ export interface BenchClient {
  */
 export const historyPolls = { sent: 0 };
 
+const countHistoryPoll = (method: string, path: string) => {
+  if (method === "GET" && /^\/orders\/[^/]+\/history$/.test(path)) historyPolls.sent++;
+};
+
+/**
+ * The public API client with the bench's habits: reads time out after 15 s and are sent again
+ * up to three times (the local dev proxy has been seen to leave a read unanswered under load,
+ * and one stuck poll must not sink a ten-minute run); writes wait up to 60 s. Every history
+ * poll is counted, resends included.
+ */
+class BenchApi extends ApiClient {
+  constructor(client: BenchClient) {
+    super(client.baseUrl, client.adminToken, {
+      attempts: 4,
+      onResend: (method, path, error) => {
+        countHistoryPoll(method, path);
+        console.warn(`[bench] ${method} ${path}: ${(error as Error).message}; resending`);
+      },
+    });
+  }
+
+  override request<T = unknown>(method: string, path: string, options: RequestOptions = {}) {
+    countHistoryPoll(method, path);
+    const timeoutMs = method === "GET" ? 15_000 : 60_000;
+    return super.request<T>(method, path, { timeoutMs, ...options });
+  }
+}
+
+export const benchApi = (client: BenchClient): ApiClient => new BenchApi(client);
+
 let ipCounter = 0;
 /** A fresh client address for every order (10.x.y.z, 16 M of them). */
 function nextIp(): string {
@@ -33,68 +65,28 @@ function nextIp(): string {
   return `10.${(n >> 16) & 255}.${(n >> 8) & 255}.${n & 255}`;
 }
 
-async function call(
+/** `POST /orders` from client address `ip` (each order its own), in the baseline's mode if one is named. */
+function postOrder(
   client: BenchClient,
-  method: string,
-  path: string,
-  options: {
-    body?: unknown;
-    admin?: boolean;
-    ip?: string;
-    baseline?: Baseline;
-    idempotencyKey?: string;
-  } = {},
-): Promise<{ status: number; body: unknown }> {
-  const headers: Record<string, string> = { accept: "application/json" };
-  if (options.idempotencyKey) headers["idempotency-key"] = options.idempotencyKey;
-  if (options.baseline) headers["x-bench-baseline"] = options.baseline;
-  if (options.body !== undefined) headers["content-type"] = "application/json";
-  if (options.admin) headers.authorization = `Bearer ${client.adminToken}`;
-  if (options.ip) headers["cf-connecting-ip"] = options.ip;
-  const isHistory = method === "GET" && /^\/orders\/[^/]+\/history$/.test(path);
-  const send = () => {
-    if (isHistory) historyPolls.sent++;
-    return fetch(`${client.baseUrl}${path}`, {
-      method,
-      headers,
-      body: options.body === undefined ? undefined : JSON.stringify(options.body),
-      signal: AbortSignal.timeout(method === "GET" ? 15_000 : 60_000),
-    });
-  };
-  // The local dev proxy has been seen to leave a read unanswered under load: reads are safe
-  // to resend, and one stuck poll must not sink a ten-minute run.
-  let res: Response | undefined;
-  for (let attempt = 1; !res; attempt++) {
-    try {
-      res = await send();
-    } catch (error) {
-      if (method !== "GET" || attempt >= 4) throw error;
-      console.warn(`[bench] ${method} ${path}: ${(error as Error).message}; resending`);
-    }
-  }
-  const text = await res.text();
-  let body: unknown = text;
-  try {
-    body = text ? JSON.parse(text) : null;
-  } catch {
-    // not JSON: keep the text
-  }
-  return { status: res.status, body };
+  body: PlaceOrder,
+  ip: string,
+  baseline?: Baseline,
+  idempotencyKey?: string,
+) {
+  const headers: Record<string, string> = { "cf-connecting-ip": ip };
+  if (baseline) headers["x-bench-baseline"] = baseline;
+  return benchApi(client).placeOrder(body, { headers, idempotencyKey });
 }
 
+/** The answer's body; a status outside `ok` throws with the whole exchange. */
 export async function expectOk(
   client: BenchClient,
   ok: number[],
   method: string,
   path: string,
-  options?: Parameters<typeof call>[3],
+  options?: RequestOptions,
 ): Promise<unknown> {
-  const answer = await call(client, method, path, options);
-  if (!ok.includes(answer.status))
-    throw new Error(
-      `${method} ${path}: ${answer.status} ${JSON.stringify(answer.body).slice(0, 300)}`,
-    );
-  return answer.body;
+  return (await benchApi(client).expect(ok, method, path, options)).body;
 }
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
@@ -102,17 +94,19 @@ const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve,
 /** Products with stock for every order of the run; waits until the order service priced one (replica caught up). */
 export async function setup(client: BenchClient): Promise<void> {
   for (const sku of BENCH_SKUS) {
-    await expectOk(client, [200, 201], "PUT", `/products/${sku}`, {
-      admin: true,
-      body: { name: `Bench ${sku}`, priceCents: PRICE_CENTS, stock: STOCK },
+    await benchApi(client).putProduct(sku, {
+      name: `Bench ${sku}`,
+      priceCents: PRICE_CENTS,
+      stock: STOCK,
     });
   }
   const deadline = Date.now() + 30_000;
   for (;;) {
-    const answer = await call(client, "POST", "/orders", {
-      ip: nextIp(),
-      body: { customerId: "bench-warmup", items: BENCH_SKUS.map((sku) => ({ sku, quantity: 1 })) },
-    });
+    const answer = await postOrder(
+      client,
+      { customerId: "bench-warmup", items: BENCH_SKUS.map((sku) => ({ sku, quantity: 1 })) },
+      nextIp(),
+    );
     if (answer.status === 202) return;
     if (Date.now() > deadline)
       throw new Error(`the order service never learned the bench products: ${answer.status}`);
@@ -134,11 +128,11 @@ async function placeOrder(
   const started = performance.now();
   const ip = nextIp();
   const idempotencyKey = `bench-${process.pid}-${n}`;
-  let answer = await call(client, "POST", "/orders", { body, ip, baseline, idempotencyKey });
+  let answer = await postOrder(client, body, ip, baseline, idempotencyKey);
   // The local runtime can restart a Worker under load (503 "restarted mid-request"): the key
   // makes the resend safe, it answers as the first request would have.
   for (let retry = 0; answer.status === 503 && retry < 3; retry++)
-    answer = await call(client, "POST", "/orders", { body, ip, baseline, idempotencyKey });
+    answer = await postOrder(client, body, ip, baseline, idempotencyKey);
   const ms = performance.now() - started;
   if (answer.status !== 202)
     throw new Error(
@@ -216,12 +210,6 @@ export async function setPollingRelay(client: BenchClient, intervalMs: number | 
     });
 }
 
-interface Transition {
-  toStatus: string | null;
-  change: string;
-  at: string;
-}
-
 /** Server-side saga timestamps of one order (epoch ms), from GET /orders/{id}/history. */
 export interface SagaTimes {
   placedAt: number;
@@ -231,16 +219,14 @@ export interface SagaTimes {
 }
 
 async function sagaTimes(client: BenchClient, id: string): Promise<SagaTimes> {
-  const body = (await expectOk(client, [200], "GET", `/orders/${id}/history`)) as {
-    transitions: Transition[];
-  };
-  const at = (t: Transition | undefined) => (t ? Date.parse(t.at) : null);
-  const placed = body.transitions.find((t) => t.change === "PlaceOrder");
+  const transitions = await benchApi(client).getHistory(id);
+  const at = (t: OrderTransition | undefined) => (t ? Date.parse(t.at) : null);
+  const placed = transitions.find((t) => t.change === "PlaceOrder");
   return {
     placedAt: at(placed) ?? Number.NaN,
-    confirmedAt: at(body.transitions.find((t) => t.toStatus === "CONFIRMED")),
-    pointsAwardedAt: at(body.transitions.find((t) => t.change === "PointsAwarded")),
-    finalStatus: body.transitions.at(-1)?.toStatus ?? null,
+    confirmedAt: at(transitions.find((t) => t.toStatus === "CONFIRMED")),
+    pointsAwardedAt: at(transitions.find((t) => t.change === "PointsAwarded")),
+    finalStatus: transitions.at(-1)?.toStatus ?? null,
   };
 }
 
@@ -362,11 +348,8 @@ export interface BacklogSample {
 }
 
 async function backlog(client: BenchClient): Promise<Omit<BacklogSample, "t">> {
-  const body = (await call(client, "GET", "/admin/outbox", { admin: true })).body as {
-    services?: Record<string, { pending?: number }>;
-  };
-  const pending = (service: string) => body?.services?.[service]?.pending ?? -1;
-  return { order: pending("order"), inventory: pending("inventory"), rewards: pending("rewards") };
+  const { order, inventory, rewards } = await benchApi(client).outbox();
+  return { order: order.pending, inventory: inventory.pending, rewards: rewards.pending };
 }
 
 export interface ThroughputResult {
