@@ -237,3 +237,6 @@ export type OutboxStatus = z.infer<typeof OutboxStatus>;
 
 /** Header carrying the request id the gateway assigns; services use it as the causation id of commands. */
 export const REQUEST_ID_HEADER = "x-request-id";
+
+/** The largest request body the public API accepts (bytes). */
+export const MAX_BODY_BYTES = 64 * 1024;

@@ -1,5 +1,5 @@
+import { MAX_BODY_BYTES } from "@edge-saga/contracts";
 import { describe, expect, it } from "vitest";
-import { MAX_BODY_BYTES } from "../src/middleware/json-body";
 import { ADMIN, call, callWith, type Echo, errorCode, JSON_TYPE } from "./helpers";
 
 const post = (

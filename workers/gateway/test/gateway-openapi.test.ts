@@ -1,9 +1,8 @@
 import { REQUEST_ID_HEADER } from "@edge-saga/contracts";
+import { examples, openApiDocument } from "@edge-saga/contracts/http";
 import { inspectRoutes } from "hono/dev";
 import { describe, expect, it } from "vitest";
 import { app } from "../src/app";
-import { examples } from "../src/openapi/components";
-import { openApiDocument } from "../src/openapi/document";
 import { DOCS_BUNDLE_PATH } from "../src/routes/reference";
 import { call } from "./helpers";
 

@@ -1,9 +1,9 @@
+import { MAX_BODY_BYTES } from "@edge-saga/contracts";
 import { HttpError } from "@edge-saga/shared";
 import type { MiddlewareHandler } from "hono";
 import type { GatewayEnv } from "../types";
 
 /** Largest request body the gateway accepts (design.md: 413 over 64 KB). */
-export const MAX_BODY_BYTES = 64 * 1024;
 
 const tooLarge = () =>
   new HttpError(413, "PAYLOAD_TOO_LARGE", `request body exceeds ${MAX_BODY_BYTES} bytes`);

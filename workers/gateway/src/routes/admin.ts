@@ -1,19 +1,7 @@
+import { adminRoutes } from "@edge-saga/contracts/http";
 import { HttpError } from "@edge-saga/shared";
-import { createRoute, z } from "@hono/zod-openapi";
 import { jsonBody } from "../middleware/json-body";
 import { isId } from "../middleware/valid-ids";
-import { composites } from "../openapi/components";
-import {
-  adminOnly,
-  COMMON,
-  errors,
-  ID_RULE,
-  json,
-  requestBody,
-  TAGS,
-  withRequestId,
-} from "../openapi/describe";
-import { ServiceAdminAnswer, ServiceName } from "../openapi/schemas";
 import { forward } from "../proxy/forward";
 import type { BoundService } from "../types";
 import { type Served, served, servedAt } from "./served";
@@ -28,174 +16,14 @@ import { type Served, served, servedAt } from "./served";
  *   segment must be an id.
  */
 export const admin: Served[] = [
-  served(
-    createRoute({
-      operationId: "getAdminOutbox",
-      method: "get",
-      path: "/admin/outbox",
-      tags: [TAGS.admin],
-      summary: "Outbox backlog of every service",
-      description: "Each service's unpublished events and relay status, side by side. Admin only.",
-      ...adminOnly,
-      request: { headers: withRequestId() },
-      responses: {
-        200: json("Every service answered.", composites.AdminOutbox),
-        ...errors({}, true),
-        502: json(
-          "`UPSTREAM_FAILED`: at least one service failed; its slot holds its error, the others " +
-            "their data.",
-          composites.AdminOutboxPartial,
-        ),
-      },
-    }),
-    (c) => forward(c, "operations", "/outbox"),
-  ),
-  served(
-    createRoute({
-      operationId: "getAdminDeadLetters",
-      method: "get",
-      path: "/admin/dead-letters",
-      tags: [TAGS.admin],
-      summary: "Dead letters of every service",
-      description: "The newest 100 messages each service could not apply. Admin only.",
-      ...adminOnly,
-      request: { headers: withRequestId() },
-      responses: {
-        200: json("Every service answered.", composites.AdminDeadLetters),
-        ...errors({}, true),
-        502: json(
-          "`UPSTREAM_FAILED`: at least one service failed; its slot holds its error, the others " +
-            "their data.",
-          composites.AdminDeadLettersPartial,
-        ),
-      },
-    }),
-    (c) => forward(c, "operations", "/dead-letters"),
-  ),
-  served(
-    createRoute({
-      operationId: "getAdminStats",
-      method: "get",
-      path: "/admin/stats",
-      tags: [TAGS.admin],
-      summary: "Operating figures of every service",
-      description:
-        "Per service: outbox backlog and the age of its oldest pending event, events published " +
-        "and applied per minute, duplicates absorbed, retries, dead letters, and the relay's last " +
-        "run and last error. `?minutes=` (1-1440, default 15) sets the per-minute window. Admin only.",
-      ...adminOnly,
-      request: {
-        query: z.object({
-          minutes: z.coerce
-            .number()
-            .int()
-            .min(1)
-            .max(1440)
-            .optional()
-            .openapi({
-              param: { description: "Minutes of per-minute figures, the current one included." },
-            }),
-        }),
-        headers: withRequestId(),
-      },
-      responses: {
-        200: json("Every service answered.", composites.AdminStats),
-        ...errors({}, true),
-        502: json(
-          "`UPSTREAM_FAILED`: at least one service failed; its slot holds its error, the others " +
-            "their data.",
-          composites.AdminStatsPartial,
-        ),
-      },
-    }),
-    (c) => forward(c, "operations", "/stats"),
-  ),
-  served(
-    createRoute({
-      operationId: "getAdminConsistency",
-      method: "get",
-      path: "/admin/consistency",
-      tags: [TAGS.admin],
-      summary: "Consistency report of the whole system",
-      description:
-        "Reads every service's state (orders, stock, reservations, accounts, ledger, outbox, dead " +
-        "letters) and checks design.md's invariants 1-6 across services. Meaningful once the system " +
-        "is quiet. `ok` is false when any invariant is broken; each violation names the ids " +
-        "involved. Admin only.",
-      ...adminOnly,
-      request: { headers: withRequestId() },
-      responses: {
-        200: json(
-          "The report (also when violations were found: look at `ok`).",
-          z.object({
-            ok: z.boolean(),
-            checkedAt: z.iso.datetime(),
-            counts: z.record(z.string(), z.unknown()),
-            violations: z.array(
-              z.object({
-                invariant: z.number().int().min(1).max(6),
-                message: z.string(),
-                ids: z.array(z.string()),
-              }),
-            ),
-          }),
-        ),
-        ...errors(
-          { 502: "`UPSTREAM_UNAVAILABLE` / `UPSTREAM_FAILED`: a service did not answer." },
-          true,
-        ),
-      },
-    }),
-    (c) => forward(c, "operations", "/consistency"),
-  ),
+  served(adminRoutes.getAdminOutbox, (c) => forward(c, "operations", "/outbox")),
+  served(adminRoutes.getAdminDeadLetters, (c) => forward(c, "operations", "/dead-letters")),
+  served(adminRoutes.getAdminStats, (c) => forward(c, "operations", "/stats")),
+  served(adminRoutes.getAdminConsistency, (c) => forward(c, "operations", "/consistency")),
   ...(["get", "post"] as const).map((method) =>
     servedAt(
       "/admin/:service{order|inventory|rewards|view}/*",
-      createRoute({
-        operationId: method === "get" ? "getServiceAdmin" : "postServiceAdmin",
-        method,
-        path: "/admin/{service}/{path}",
-        tags: [TAGS.admin],
-        summary: `${method.toUpperCase()} one service's admin route`,
-        description:
-          "Forwarded to the service's `/admin/{path}` with the query string and JSON body, e.g. " +
-          "`GET /admin/order/outbox`, `GET /admin/rewards/dead-letters`, " +
-          "`POST /admin/inventory/maintenance` (poke the relay and prune now), " +
-          "`POST /admin/order/replay` (re-send the retained outbox to one subscriber), " +
-          "`POST /admin/view/projection/rebuild` (empty the read model). The gateway forwards " +
-          "any method; the services' admin routes use GET and POST. Admin only.",
-        ...adminOnly,
-        request: {
-          params: z.object({
-            service: z.enum([...ServiceName.options, "view"]),
-            path: z.string().openapi({
-              param: {
-                description: `One or more \`/\`-separated segments, each matching \`${ID_RULE}\`.`,
-                example: "outbox",
-              },
-            }),
-          }),
-          headers: withRequestId(),
-          ...(method === "post"
-            ? {
-                body: requestBody(ServiceAdminAnswer, "Whatever the service's route takes.", false),
-              }
-            : {}),
-        },
-        responses: {
-          200: json("The service's answer.", ServiceAdminAnswer),
-          ...errors(
-            {
-              400: "`VALIDATION_FAILED`: a path segment is not an id (an encoded `/` included).",
-              404: "`NOT_FOUND`: another service name, or the service has no such admin route.",
-              413: COMMON[413],
-              415: COMMON[415],
-              502: "`UPSTREAM_UNAVAILABLE`: the service did not answer.",
-            },
-            true,
-          ),
-        },
-      }),
+      adminRoutes[method === "get" ? "getServiceAdmin" : "postServiceAdmin"],
       jsonBody({ required: false }),
       forwardToServiceAdmin,
     ),

@@ -1,199 +1,26 @@
-import { createRoute } from "@hono/zod-openapi";
+import { orderRoutes } from "@edge-saga/contracts/http";
 import { jsonBody } from "../middleware/json-body";
 import { orderRateLimit } from "../middleware/rate-limit";
 import { validIds } from "../middleware/valid-ids";
-import { composites, schemas } from "../openapi/components";
-import {
-  BAD_BODY,
-  BAD_ID,
-  COMMON,
-  errors,
-  json,
-  OrderPath,
-  OrdersQuery,
-  requestBody,
-  TAGS,
-  upstream,
-  withRequestId,
-} from "../openapi/describe";
-import { IdempotencyKey } from "../openapi/schemas";
 import { forward } from "../proxy/forward";
 import { served } from "./served";
 
 /** `/orders*` -> order (the trace: operations). Idempotency-Key travels with `POST /orders` (proxy/forward.ts). */
 export const orders = [
-  served(
-    createRoute({
-      operationId: "placeOrder",
-      method: "post",
-      path: "/orders",
-      tags: [TAGS.orders],
-      summary: "Place an order",
-      description:
-        "Starts the order saga and answers at once with the PENDING order; poll `GET /orders/{id}` " +
-        "for the outcome. With an `Idempotency-Key`, a retry with the same body gets the stored " +
-        "answer again (`Idempotent-Replayed: true`) instead of a second order.",
-      request: {
-        headers: withRequestId({
-          "Idempotency-Key": IdempotencyKey.optional().openapi({
-            param: {
-              description:
-                "Makes retries safe; kept at least 24 h. Same key and body: the stored answer; " +
-                "other body: 422; while the first request still runs: 409.",
-            },
-          }),
-        }),
-        body: requestBody(
-          schemas.PlaceOrderInput,
-          "Who orders what: 1 to 50 lines with distinct SKUs, 1 to 1000 units each; " +
-            "1 point redeems 1 cent.",
-        ),
-      },
-      responses: {
-        202: json("The order was accepted and is PENDING.", schemas.Order, {
-          Location: {
-            description: "`/orders/{id}` of the new order.",
-            schema: { type: "string" },
-            required: true,
-          },
-          "Idempotent-Replayed": {
-            description:
-              "`true` when this is the stored answer to an earlier request with the key.",
-            schema: { type: "string" },
-          },
-        }),
-        ...errors({
-          400: `${BAD_BODY} Also an Idempotency-Key that does not match \`^[A-Za-z0-9._:-]{1,128}$\`.`,
-          409: "`IDEMPOTENCY_KEY_IN_FLIGHT`: a request with this key is still being processed.",
-          413: COMMON[413],
-          415: COMMON[415],
-          422:
-            "`UNKNOWN_PRODUCT` (details name each line), `POINTS_EXCEED_TOTAL`, `TOTAL_TOO_LARGE`, " +
-            "or `IDEMPOTENCY_KEY_REUSED`: the key was used with another body.",
-          429:
-            "`RATE_LIMITED`: this client (its IP address) placed too many orders in the last " +
-            "minute (limit 600 per minute, every attempt counts); wait `Retry-After` seconds.",
-          502: upstream("order"),
-        }),
-      },
-    }),
-    orderRateLimit,
-    jsonBody({ required: true }),
-    (c) => forward(c, "order", "/orders"),
+  served(orderRoutes.placeOrder, orderRateLimit, jsonBody({ required: true }), (c) =>
+    forward(c, "order", "/orders"),
   ),
-  served(
-    createRoute({
-      operationId: "listOrders",
-      method: "get",
-      path: "/orders",
-      tags: [TAGS.orders],
-      summary: "List a customer's orders",
-      description: "Newest first, one page at a time.",
-      request: { query: OrdersQuery, headers: withRequestId() },
-      responses: {
-        200: json("One page of orders.", composites.OrderList),
-        ...errors({
-          400: "`VALIDATION_FAILED`: a missing or invalid query parameter, or an unknown one.",
-          502: upstream("order"),
-        }),
-      },
-    }),
-    (c) => forward(c, "order", "/orders"),
+  served(orderRoutes.listOrders, (c) => forward(c, "order", "/orders")),
+  served(orderRoutes.getOrder, validIds, (c) =>
+    forward(c, "order", `/orders/${c.req.param("id")}`),
   ),
-  served(
-    createRoute({
-      operationId: "getOrder",
-      method: "get",
-      path: "/orders/{id}",
-      tags: [TAGS.orders],
-      summary: "Get an order",
-      request: { params: OrderPath, headers: withRequestId() },
-      responses: {
-        200: json("The order as it is now.", schemas.Order),
-        ...errors({
-          400: BAD_ID,
-          404: "`NOT_FOUND`: no order with this id.",
-          502: upstream("order"),
-        }),
-      },
-    }),
-    validIds,
-    (c) => forward(c, "order", `/orders/${c.req.param("id")}`),
+  served(orderRoutes.getOrderHistory, validIds, (c) =>
+    forward(c, "order", `/orders/${c.req.param("id")}/history`),
   ),
-  served(
-    createRoute({
-      operationId: "getOrderHistory",
-      method: "get",
-      path: "/orders/{id}/history",
-      tags: [TAGS.orders],
-      summary: "Get an order's history",
-      description:
-        "Every status change of the order's saga, oldest first, for support and debugging.",
-      request: { params: OrderPath, headers: withRequestId() },
-      responses: {
-        200: json("The order's transitions.", schemas.OrderHistory),
-        ...errors({
-          400: BAD_ID,
-          404: "`NOT_FOUND`: no order with this id.",
-          502: upstream("order"),
-        }),
-      },
-    }),
-    validIds,
-    (c) => forward(c, "order", `/orders/${c.req.param("id")}/history`),
+  served(orderRoutes.getOrderTrace, validIds, (c) =>
+    forward(c, "operations", `/orders/${c.req.param("id")}/trace`),
   ),
-  served(
-    createRoute({
-      operationId: "getOrderTrace",
-      method: "get",
-      path: "/orders/{id}/trace",
-      tags: [TAGS.orders],
-      summary: "Trace an order's saga",
-      description:
-        "Every event of the order's saga across the services, in causal order: who produced it, " +
-        "when it was committed and published, and for each subscriber when it applied it, on " +
-        "which delivery, how many duplicate deliveries it dropped and any dead letter. Composed " +
-        "from every service on each call; events older than the outbox retention (7 days) are gone.",
-      request: { params: OrderPath, headers: withRequestId() },
-      responses: {
-        200: json("The order's trace.", schemas.OrderTrace),
-        ...errors({
-          400: BAD_ID,
-          404: "`ORDER_NOT_FOUND`: no order with this id.",
-          502: "`UPSTREAM_UNAVAILABLE` / `UPSTREAM_FAILED`: a service did not answer.",
-        }),
-      },
-    }),
-    validIds,
-    (c) => forward(c, "operations", `/orders/${c.req.param("id")}/trace`),
-  ),
-  served(
-    createRoute({
-      operationId: "cancelOrder",
-      method: "post",
-      path: "/orders/{id}/cancel",
-      tags: [TAGS.orders],
-      summary: "Cancel an order",
-      description:
-        "Cancels a PENDING or CONFIRMED order; reserved stock and points are given back. " +
-        "Needs no body; one that is sent must be JSON.",
-      request: { params: OrderPath, headers: withRequestId() },
-      responses: {
-        202: json("The cancellation was accepted; the order as it is now.", schemas.Order),
-        ...errors({
-          400: BAD_ID,
-          404: "`NOT_FOUND`: no order with this id.",
-          409:
-            "`INVALID_STATE`: the order is already REJECTED or CANCELLED. " +
-            "`CONFLICT`: the order kept changing; retry.",
-          413: COMMON[413],
-          415: COMMON[415],
-          502: upstream("order"),
-        }),
-      },
-    }),
-    validIds,
-    jsonBody({ required: false }),
-    (c) => forward(c, "order", `/orders/${c.req.param("id")}/cancel`),
+  served(orderRoutes.cancelOrder, validIds, jsonBody({ required: false }), (c) =>
+    forward(c, "order", `/orders/${c.req.param("id")}/cancel`),
   ),
 ];

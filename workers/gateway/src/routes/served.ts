@@ -1,6 +1,6 @@
+import { registry } from "@edge-saga/contracts/http";
 import type { RouteConfig } from "@hono/zod-openapi";
 import type { Hono, MiddlewareHandler } from "hono";
-import { registry } from "../openapi/components";
 import type { GatewayEnv } from "../types";
 
 /**

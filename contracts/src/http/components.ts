@@ -1,3 +1,4 @@
+import { OpenAPIHono, z } from "@hono/zod-openapi";
 import {
   CustomerOrder,
   CustomerOrders,
@@ -10,8 +11,7 @@ import {
   ProductInput,
   REQUEST_ID_HEADER,
   RewardsAccount,
-} from "@edge-saga/contracts";
-import { OpenAPIHono, z } from "@hono/zod-openapi";
+} from "../index";
 import {
   DeadLetters,
   ErrorBody,

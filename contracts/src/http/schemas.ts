@@ -1,8 +1,7 @@
-import * as contracts from "@edge-saga/contracts";
-import { EpochMs, RelayStatus } from "@edge-saga/contracts";
-import { DEAD_LETTER_RESOLUTIONS, IdSchema } from "@edge-saga/shared";
+import { DEAD_LETTER_RESOLUTIONS, IdSchema } from "@edge-saga/shared/events";
 import { z } from "@hono/zod-openapi";
-import { SERVICES } from "../types";
+import * as contracts from "../index";
+import { EpochMs, RelayStatus, SAGA_SERVICES } from "../index";
 
 export { Grant } from "@edge-saga/contracts";
 
@@ -142,7 +141,7 @@ export function perService<T extends z.ZodType>(slot: T) {
 }
 
 /** Which service a `/admin/{service}/...` call goes to. */
-export const ServiceName = z.enum(SERVICES);
+export const ServiceName = z.enum(SAGA_SERVICES);
 
 /** Whatever a service's own admin route answers (e.g. `POST .../maintenance`). */
 export const ServiceAdminAnswer = z.record(z.string(), z.unknown());

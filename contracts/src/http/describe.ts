@@ -1,12 +1,11 @@
-import { IdParam, OrderListQuery, SkuParam } from "@edge-saga/contracts";
 import { type RouteConfig, z } from "@hono/zod-openapi";
-import { MAX_BODY_BYTES } from "../middleware/json-body";
+import { IdParam, MAX_BODY_BYTES, OrderListQuery, SkuParam } from "../index";
 import { ADMIN_SECURITY, requestIdHeader, requestIdParam, schemas } from "./components";
 import { HistoryQuery, LedgerQuery } from "./schemas";
 
 /**
- * The vocabulary the routes (src/routes) describe themselves with: answers, errors, parameters.
- * Each route is declared once, with its description, beside its handler (see served.ts).
+ * The vocabulary the public routes (./routes) are described with: answers, errors, parameters.
+ * The gateway serves each one (workers/gateway/src/routes) and the document lists what it serves.
  */
 
 type ResponseConfig = RouteConfig["responses"][string];
