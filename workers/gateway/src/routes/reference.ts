@@ -34,6 +34,10 @@ const docsPage = async (c: Context<GatewayEnv>) => {
     nonce,
     pageTitle: "edge-saga API",
     withDefaultFonts: false,
+    // Every operation listed open: the reference reads top to bottom, like the old page.
+    defaultOpenAllTags: true,
+    // The vendor's hosted tools need the internet; this page must not.
+    showDeveloperTools: "never",
   });
   // Scalar's handler answers and never calls on: nothing to pass it.
   const res = await page(c, async () => {});
