@@ -58,6 +58,6 @@ if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.ur
   - contracts/src/events.ts: add "${name}" to the subscribers of the events it consumes, and
     define the events it produces (producer "${name}"); a handler each in src/handlers
   - wrangler.toml: a queue producer <SERVICE>_INBOX for each subscriber and each producer
-  - package.json: "tsc -p ${folder}" in typecheck; npm install (links the workspace)
+  - npm install (links the workspace); npm run typecheck finds ${folder} on its own
   - npx vitest run --project ${name}`);
 }

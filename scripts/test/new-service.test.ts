@@ -1,13 +1,14 @@
 import { execFileSync } from "node:child_process";
 import { rmSync } from "node:fs";
-import { join, resolve } from "node:path";
+import { join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
 import { checkServiceName, newService } from "../new-service";
+import { typecheckProjects } from "../typecheck";
 
 const root = resolve(fileURLToPath(new URL("../..", import.meta.url)));
 // Beside the real services (the template's relative paths need that depth); a dot folder, so
-// no workers/* glob (workspaces, vitest projects) sees it while it exists.
+// no workers/* glob (workspaces, vitest projects, npm run typecheck) sees it while it exists.
 const dir = join(root, "workers", `.tmp-new-service-${process.pid}`);
 // The child vitest is a run of its own, not a worker of this one.
 const childEnv = {
@@ -27,9 +28,14 @@ describe("npm run new:service", () => {
     expect(checkServiceName("billing-2")).toBe("billing-2");
   });
 
-  it("creates a service that typechecks, bundles and passes its own tests", () => {
+  it("creates a service that npm run typecheck finds and passes, that bundles and passes its own tests", () => {
     newService("probe", dir);
-    run(["tsc", "-p", dir]);
+    // Found as a folder under workers/ with a tsconfig.json: nothing to add to package.json.
+    // Only because this one is a dot folder does typecheck need asking to look at it.
+    const project = relative(root, dir);
+    expect(typecheckProjects()).not.toContain(project);
+    expect(typecheckProjects({ dotFolders: true })).toContain(project);
+    run(["tsc", "-p", project]);
     run([
       "wrangler",
       "deploy",
