@@ -15,6 +15,7 @@ export * from "./inbox/inbox-consumer";
 export * from "./log/logger";
 export * from "./maintenance/maintenance";
 export * from "./outbox/outbox-writer";
+export * from "./receipts/awaiting";
 export * from "./relay/chunk-for-send";
 export * from "./relay/outbox-relay";
 export * from "./retention/retention";

@@ -10,6 +10,7 @@ import {
   InjectedFault,
 } from "../faults/faults";
 import { loggerFor } from "../log/logger";
+import { parseAwaiting } from "../receipts/awaiting";
 import { chunkForSend, type PendingRow } from "./chunk-for-send";
 import { pollingIntervalMs, setPollingInterval } from "./polling-baseline";
 import { RelayFaults } from "./relay-faults";
@@ -526,15 +527,6 @@ const subscribersIn =
   (config: RelayConfig) =>
   (row: PendingRow): readonly string[] =>
     config.catalog.subscribersOf(row.type);
-
-function parseAwaiting(awaiting: string): string[] {
-  try {
-    const list: unknown = JSON.parse(awaiting);
-    return Array.isArray(list) ? list.filter((s): s is string => typeof s === "string") : [];
-  } catch {
-    return [];
-  }
-}
 
 function earliest(...times: (number | null | undefined)[]): number | null {
   const known = times.filter((t): t is number => typeof t === "number");

@@ -1,4 +1,5 @@
 import type { OrderTrace, ServiceTrace, TraceEvent, TraceTimeout } from "@edge-saga/contracts";
+import { parseAwaiting } from "@edge-saga/shared";
 import { SERVICES, type ServiceName } from "../types";
 
 /** The order as the trace needs it (the public Order has it all). */
@@ -23,16 +24,6 @@ const isService = (name: string): name is ServiceName =>
  * @example composeTrace({ id, status }, { order, inventory, rewards }, catalog.subscribersOf)
  */
 /** Who the producer still waits for a receipt from (the kit keeps them as a JSON array). */
-function awaiting(row: ServiceTrace["published"][number]): string[] {
-  if (!row.awaitingReceiptFrom) return [];
-  try {
-    const list: unknown = JSON.parse(row.awaitingReceiptFrom);
-    return Array.isArray(list) ? list.map(String) : [];
-  } catch {
-    return [];
-  }
-}
-
 export function composeTrace(
   order: TracedOrder,
   traces: Record<ServiceName, ServiceTrace>,
@@ -61,7 +52,8 @@ export function composeTrace(
             attempts: applied?.attempts ?? 0,
             duplicatesDropped: applied?.duplicatesDropped ?? 0,
             lastDuplicateAt: isoOrNull(applied?.lastDuplicateAt ?? null),
-            receipted: row.publishedAt !== null && !awaiting(row).includes(service),
+            receipted:
+              row.publishedAt !== null && !parseAwaiting(row.awaitingReceiptFrom).includes(service),
             deadLetter: dead
               ? { reason: dead.reason, at: iso(dead.receivedAt), resolution: dead.resolution }
               : null,
