@@ -1,9 +1,19 @@
 import { type Request as MiniflareRequest, Response } from "miniflare";
 
+/** What an echo service answers: what it was sent. */
+export interface Echo {
+  service: string;
+  method: string;
+  path: string;
+  search: string;
+  headers: Record<string, string>;
+  body: string;
+}
+
 /**
- * Stand-in services: each echoes what the gateway sent it, so the tests see exactly which
- * service got which method, path, query, headers and body. The gateway's own concerns are
- * under test here; the real services have their own suites and e2e covers them together.
+ * A stand-in service for a Worker's tests (vitest.config.ts `serviceBindings`): it echoes what
+ * it was sent, so the tests see exactly which service got which method, path, query, headers
+ * and body. The real services have their own suites and e2e covers them together.
  */
 export function echoService(service: string) {
   return async (request: MiniflareRequest) => {
@@ -14,7 +24,7 @@ export function echoService(service: string) {
     if (url.pathname === "/admin/dead-letters") {
       return Response.json({ service, deadLetters: [] });
     }
-    const echo = {
+    const echo: Echo = {
       service,
       method: request.method,
       path: url.pathname,

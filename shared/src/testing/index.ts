@@ -68,3 +68,8 @@ export async function sendMalformedThenValid(
 }
 
 export { inboxDeadLetterSuite } from "./inbox-dead-letter-suite";
+
+/** A service binding that fails the way a crashed or missing service does. */
+export const brokenService = {
+  fetch: () => Promise.reject(new Error("service unavailable")),
+} as unknown as Fetcher;

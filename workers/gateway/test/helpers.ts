@@ -2,18 +2,11 @@ import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test"
 import { env, exports } from "cloudflare:workers";
 import worker from "../src/index";
 
+export { brokenService } from "@edge-saga/shared/testing";
+export type { Echo } from "../../../scripts/lib/echo-service";
+
 export const ADMIN = { authorization: "Bearer test-admin-token" };
 export const JSON_TYPE = { "content-type": "application/json" };
-
-/** What the stand-in services of vitest.config.ts answer. */
-export interface Echo {
-  service: string;
-  method: string;
-  path: string;
-  search: string;
-  headers: Record<string, string>;
-  body: string;
-}
 
 /** A request through the gateway as deployed: the runtime's fetch path with the configured bindings. */
 export function call(path: string, init?: RequestInit): Promise<Response> {
@@ -35,8 +28,3 @@ export async function errorCode(res: Response): Promise<string> {
   const body = (await res.json()) as { error: { code: string } };
   return body.error.code;
 }
-
-/** A service binding that fails the way a crashed or missing service does. */
-export const brokenService = {
-  fetch: () => Promise.reject(new Error("service unavailable")),
-} as unknown as Fetcher;

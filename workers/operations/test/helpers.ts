@@ -2,15 +2,8 @@ import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test"
 import { env, exports } from "cloudflare:workers";
 import worker from "../src/index";
 
-/** What the stand-in services of vitest.config.ts answer. */
-export interface Echo {
-  service: string;
-  method: string;
-  path: string;
-  search: string;
-  headers: Record<string, string>;
-  body: string;
-}
+export { brokenService } from "@edge-saga/shared/testing";
+export type { Echo } from "../../../scripts/lib/echo-service";
 
 /** A request as the gateway forwards it: the runtime's fetch path with the configured bindings. */
 export function call(path: string, init?: RequestInit): Promise<Response> {
@@ -31,8 +24,3 @@ export async function callWith(
   await waitOnExecutionContext(ctx);
   return res;
 }
-
-/** A service binding that fails the way a crashed or missing service does. */
-export const brokenService = {
-  fetch: () => Promise.reject(new Error("service unavailable")),
-} as unknown as Fetcher;
