@@ -2,6 +2,12 @@ import { cloudflareTest } from "@cloudflare/vitest-pool-workers";
 import { defineConfig } from "vitest/config";
 import { echoService } from "../../scripts/lib/echo-service.ts";
 import { testLogLevel } from "../../scripts/lib/test-log-level.ts";
+// @ts-expect-error: a plain .mjs build script, no types of its own
+import { buildDashboard } from "./build.mjs";
+
+// The Worker imports the dashboard's bundle (public/dashboard.js.txt): wrangler builds it
+// before bundling (wrangler.toml [build]), the pool does not.
+buildDashboard();
 
 /** The operations Worker over stand-in services; tests replace one where they need its answers. */
 export default defineConfig({

@@ -1,0 +1,77 @@
+import type { SagaService } from "@edge-saga/contracts";
+import type { KitStats, ServiceFailure } from "@edge-saga/contracts/http";
+import type { z } from "zod";
+import { type Answer, admin, errorOf, errorText } from "./api";
+import { byId, h } from "./dom";
+import { age } from "./format";
+import { SERVICES } from "./services";
+import { adminToken } from "./session";
+
+/** One service's slot in `GET /admin/stats`: its figures, or its error when it failed. */
+type StatsSlot = z.infer<typeof KitStats> | Partial<z.infer<typeof ServiceFailure>>;
+type Figures = Partial<Record<SagaService, StatsSlot>>;
+
+/** `GET /admin/stats` (a 502 carries the services that answered, beside its error). */
+async function adminStats(): Promise<Answer<{ services?: Figures }>> {
+  const answer = await admin<{ services?: Figures }>("/admin/stats");
+  if (answer.status !== 404) return answer;
+  // Older gateway without the aggregate: each service's own kit route.
+  const parts = await Promise.all(SERVICES.map((s) => admin<StatsSlot>(`/admin/${s}/stats`)));
+  const services: Figures = {};
+  SERVICES.forEach((s, i) => {
+    const part = parts[i]!;
+    services[s] = part.ok ? part.body : { error: errorOf(part) };
+  });
+  return { status: parts[0]!.status, ok: parts.every((p) => p.ok), body: { services } };
+}
+
+/** The outbox backlog and dead-letter cards; without the admin token, "token needed". */
+export async function loadStats(): Promise<void> {
+  const note = byId("health-note", HTMLParagraphElement);
+  const token = adminToken();
+  let figures: Figures = {};
+  if (!token) {
+    note.textContent = "Enter the admin token to see the counters.";
+  } else {
+    const answer = await adminStats();
+    if (answer.status === 401 || answer.status === 403) {
+      note.textContent = `The admin token was refused (${errorText(answer)}).`;
+    } else {
+      note.textContent = answer.ok ? "" : `Some services did not answer: ${errorText(answer)}`;
+      figures = answer.body?.services || {};
+    }
+  }
+  const cards = SERVICES.map((s) => {
+    const f = figures[s];
+    const stats = f && "outbox" in f && f.outbox ? f : undefined;
+    const dd = (value: string | number | undefined, bad = false) => {
+      if (!token) return h("dd", { className: "na", text: "token needed" });
+      if (!stats) return h("dd", { className: "na", text: "—" });
+      return h("dd", { className: bad ? "bad" : "", text: value });
+    };
+    const t = stats?.totals;
+    return h(
+      "div",
+      { className: `svc lane-${s}` },
+      h("h3", { text: s }),
+      h(
+        "dl",
+        null,
+        h("dt", { text: "Backlog", title: "Outbox rows not yet published" }),
+        dd(stats?.outbox.pending),
+        h("dt", { text: "Oldest", title: "Age of the oldest unpublished outbox row" }),
+        dd(age(stats?.outbox.oldestPendingAgeMs)),
+        h("dt", {
+          text: "Dead letters",
+          title: `Open dead letters (${t?.deadLettered ?? 0} ever)`,
+        }),
+        dd(t?.openDeadLetters, (t?.openDeadLetters ?? 0) > 0),
+        h("dt", { text: "Duplicates", title: "Duplicate deliveries absorbed by the inbox" }),
+        dd(t?.duplicatesAbsorbed),
+        h("dt", { text: "Retries", title: "Deliveries retried after a failure" }),
+        dd(t?.retries),
+      ),
+    );
+  });
+  byId("services", HTMLDivElement).replaceChildren(...cards);
+}

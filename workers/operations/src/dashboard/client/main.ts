@@ -1,0 +1,64 @@
+/**
+ * The dashboard's script (bundled by build.mjs, loaded by page.ts). It only calls the gateway's
+ * public API:
+ * - `GET /products` (stock, every 3 s) and `POST /orders` with an Idempotency-Key (the form);
+ * - with the admin token: `GET /admin/order/orders/recent` (every order, newest first) and
+ *   `GET /admin/stats` (backlog, dead letters); without it, the orders placed from this tab
+ *   (ids kept in sessionStorage) through `GET /orders/{id}`, and "token needed" for the counters;
+ * - `GET /orders/{id}/trace` for each shown order's timeline while it is moving, falling back to
+ *   `GET /orders/{id}/history` (the order service's view only) where the trace answers 404;
+ * - an order rejected by the saga deadline is badged TIMED OUT, its timeline gets the deadline's
+ *   row (after how long, who had not answered), and the list says how many of those shown timed out.
+ * Everything from the API is put into the page as text, never as HTML (dom.ts `h`).
+ */
+import { byId } from "./dom";
+import { loadStats } from "./health";
+import { loadOrders } from "./orders";
+import { wireOrderForm } from "./place-order";
+import { adminToken, setAdminToken } from "./session";
+import { loadProducts } from "./stock";
+
+// ---- the loop: every second while the tab is visible ----
+let ticks = 0;
+let running: Promise<void> | null = null;
+let timer: ReturnType<typeof setTimeout> | undefined;
+
+/** One round of polling (products every third); a round already running is not doubled. */
+function tick(): Promise<void> {
+  if (running) return running;
+  clearTimeout(timer);
+  const n = ticks++;
+  const jobs = [loadOrders(), loadStats()];
+  if (n % 3 === 0) jobs.push(loadProducts());
+  running = Promise.allSettled(jobs).then((results) => {
+    const failed = results.filter((r) => r.status === "rejected");
+    const live = byId("live", HTMLSpanElement);
+    live.className = failed.length ? "live down" : "live";
+    live.textContent = failed[0]
+      ? `retrying: ${(failed[0].reason as Error).message}`
+      : `live · ${new Date().toLocaleTimeString([], { hour12: false })}`;
+    running = null;
+    if (!document.hidden) timer = setTimeout(tick, 1000);
+  });
+  return running;
+}
+
+// ---- the admin token (the tab's sessionStorage) ----
+const tokenInput = byId("token", HTMLInputElement);
+tokenInput.value = adminToken();
+byId("token-form", HTMLFormElement).addEventListener("submit", (e) => {
+  e.preventDefault();
+  setAdminToken(tokenInput.value.trim());
+  tick();
+});
+byId("token-forget", HTMLButtonElement).addEventListener("click", () => {
+  tokenInput.value = "";
+  setAdminToken("");
+  tick();
+});
+
+wireOrderForm(tick);
+document.addEventListener("visibilitychange", () => {
+  if (!document.hidden) tick();
+});
+tick();

@@ -1,0 +1,154 @@
+import type { Order, OrderHistory, OrderStatus, OrderTrace } from "@edge-saga/contracts";
+import { admin, api, errorText } from "./api";
+import { byId, h } from "./dom";
+import { clock, money } from "./format";
+import { adminToken, myOrders } from "./session";
+import { timeline } from "./timeline";
+
+/** An order as the lists show it: `GET /admin/order/orders/recent` leaves out the items. */
+export type ShownOrder = Omit<Order, "items">;
+
+/** What the timeline draws of one order: its trace, or the order service's history without one. */
+export interface Saga {
+  order?: ShownOrder;
+  /** The order's `updatedAt` when the trace (or history) was fetched, and when that was. */
+  updatedAt?: string;
+  fetchedAt?: number;
+  trace?: OrderTrace;
+  history?: OrderHistory | null;
+}
+
+const SHOWN = 10;
+const TERMINAL: ReadonlySet<OrderStatus> = new Set(["CONFIRMED", "REJECTED", "CANCELLED"]);
+// Events and deliveries keep arriving for a while after the status stops changing.
+const SETTLE_MS = 15000;
+
+const sagas = new Map<string, Saga>();
+/** The card shown per order id, rebuilt only when what it draws (`sig`) changed. */
+const cards = new Map<string, { sig: string; el: HTMLElement }>();
+
+/** A rejection by the saga deadline: nobody said no, somebody never answered. */
+export const timedOut = (order: ShownOrder) =>
+  order.status === "REJECTED" && order.rejectionReason === "TIMED_OUT";
+
+/**
+ * With the admin token, everyone's newest orders; without it (or refused), the ones placed from
+ * this tab, each through `GET /orders/{id}` until it settled. Then each one's saga, then the list.
+ */
+export async function loadOrders(): Promise<void> {
+  let list: ShownOrder[] = [];
+  let note = "";
+  if (adminToken()) {
+    const answer = await admin<{ orders: ShownOrder[] }>(
+      `/admin/order/orders/recent?limit=${SHOWN}`,
+    );
+    if (answer.ok) list = answer.body.orders;
+    else
+      note = `Recent orders need a valid admin token (${errorText(answer)}); showing this page's orders.`;
+  } else {
+    note = "Showing the orders placed from this page; enter the admin token to see everyone's.";
+  }
+  const mine = myOrders();
+  if (!list.length && mine.length) {
+    const known: ShownOrder[] = [];
+    await Promise.all(
+      mine.slice(0, SHOWN).map(async (id) => {
+        const cached = sagas.get(id)?.order;
+        if (
+          cached &&
+          TERMINAL.has(cached.status) &&
+          Date.now() - Date.parse(cached.updatedAt) > SETTLE_MS
+        ) {
+          known.push(cached);
+          return;
+        }
+        const a = await api<Order>("GET", `/orders/${encodeURIComponent(id)}`);
+        if (a.ok) known.push(a.body);
+      }),
+    );
+    list = known.sort((a, b) => (a.id < b.id ? 1 : -1));
+  }
+  const late = list.filter(timedOut).length;
+  if (late)
+    note = `${note ? `${note} ` : ""}${late} of the ${list.length} shown timed out: a participant did not answer within the saga deadline.`;
+  byId("orders-note", HTMLParagraphElement).textContent = note;
+  await Promise.all(list.map(loadSaga));
+  render(list);
+}
+
+/**
+ * `GET /orders/{id}/trace` while the order moves (and a while after it settled), falling back to
+ * `GET /orders/{id}/history` (the order service's view only) where the trace answers 404.
+ */
+async function loadSaga(order: ShownOrder): Promise<void> {
+  const d = sagas.get(order.id) || {};
+  const moving =
+    !TERMINAL.has(order.status) || Date.now() - Date.parse(order.updatedAt) < SETTLE_MS;
+  d.order = order;
+  sagas.set(order.id, d);
+  if (d.fetchedAt && d.updatedAt === order.updatedAt && !moving) return;
+  const id = encodeURIComponent(order.id);
+  const trace = await api<OrderTrace>("GET", `/orders/${id}/trace`);
+  if (trace.ok) {
+    d.trace = trace.body;
+    d.history = null;
+  } else if (trace.status === 404) {
+    const history = await api<OrderHistory>("GET", `/orders/${id}/history`);
+    if (history.ok) d.history = history.body;
+  }
+  d.updatedAt = order.updatedAt;
+  d.fetchedAt = Date.now();
+}
+
+function render(list: ShownOrder[]): void {
+  const box = byId("order-list", HTMLDivElement);
+  if (!list.length) {
+    box.replaceChildren(h("p", { className: "empty", text: "No orders yet: place one." }));
+    cards.clear();
+    return;
+  }
+  const els = list.map((order) => {
+    const d = sagas.get(order.id) || {};
+    const sig = JSON.stringify([order, d.trace, d.history]);
+    let card = cards.get(order.id);
+    if (!card || card.sig !== sig) {
+      card = { sig, el: orderCard(order, d) };
+      cards.set(order.id, card);
+    }
+    return card.el;
+  });
+  const shown = new Set(list.map((o) => o.id));
+  for (const id of cards.keys()) if (!shown.has(id)) cards.delete(id);
+  box.replaceChildren(...els);
+}
+
+function orderCard(order: ShownOrder, d: Saga): HTMLElement {
+  const late = timedOut(order);
+  const meta =
+    money(order.totalCents) +
+    (order.pointsRedeemed ? ` · ${order.pointsRedeemed} pts` : "") +
+    (order.rejectionReason && !late ? ` · ${order.rejectionReason}` : "");
+  return h(
+    "article",
+    { className: "order", "aria-label": `Order ${order.id}` },
+    h(
+      "header",
+      null,
+      late
+        ? h("span", {
+            className: "badge s-TIMED_OUT",
+            text: "TIMED OUT",
+            title: "REJECTED TIMED_OUT: no decision within the saga deadline",
+          })
+        : h("span", { className: `badge s-${order.status}`, text: order.status }),
+      h("span", { className: "who", text: order.customerId }),
+      h("span", { className: "meta", text: meta }),
+      h("span", {
+        className: "meta",
+        title: order.id,
+        text: `${clock(order.createdAt)} · …${order.id.slice(-6)}`,
+      }),
+    ),
+    timeline(order, d),
+  );
+}
