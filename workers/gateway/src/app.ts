@@ -3,7 +3,6 @@ import { Hono } from "hono";
 import { accessLog } from "./middleware/access-log";
 import { requireAdmin } from "./middleware/admin-auth";
 import { requestId } from "./middleware/request-id";
-import { forward } from "./proxy/forward";
 import { admin } from "./routes/admin";
 import { customers } from "./routes/customers";
 import { orders } from "./routes/orders";
@@ -21,9 +20,7 @@ export const app = new Hono<GatewayEnv>()
   .use(requestId)
   .use(accessLog)
   // Every admin path, unknown ones included: 401/403 before 404, nothing to probe.
-  .use("/admin/*", requireAdmin)
-  // The dashboard page's script, served by the operations Worker like the page (`GET /`).
-  .get("/dashboard.js", (c) => forward(c, "operations", "/dashboard.js"));
+  .use("/admin/*", requireAdmin);
 mount(app, [...products, ...orders, ...customers, ...admin, ...reference]);
 app.onError(onError);
 app.notFound(notFound);

@@ -1,5 +1,5 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { errors, REFERENCE_TAG, stamped, withRequestId } from "../describe";
+import { errors, REFERENCE_TAG, stamped, upstream, withRequestId } from "../describe";
 
 /** The API's own reference (document and page) and the dashboard. */
 export const referenceRoutes = {
@@ -54,6 +54,23 @@ export const referenceRoutes = {
         content: { "text/html": { schema: z.string() } },
       },
       ...errors({}),
+    },
+  }),
+  getDashboardScript: createRoute({
+    operationId: "getDashboardScript",
+    method: "get",
+    path: "/dashboard.js",
+    tags: [REFERENCE_TAG],
+    summary: "The live dashboard's script",
+    description: "What the dashboard page (`GET /`) runs; fetched again with every page.",
+    request: { headers: withRequestId() },
+    responses: {
+      200: {
+        description: "The script.",
+        headers: stamped(),
+        content: { "text/javascript": { schema: z.string() } },
+      },
+      ...errors({ 502: upstream("operations") }),
     },
   }),
 };

@@ -51,4 +51,5 @@ export const reference: Served[] = [
   served(referenceRoutes.getOpenApi, async (c) => c.json(openApiDocument())),
   served(referenceRoutes.getDocs, docsPage),
   served(referenceRoutes.getDashboard, (c) => forward(c, "operations", "/")),
+  served(referenceRoutes.getDashboardScript, (c) => forward(c, "operations", "/dashboard.js")),
 ];
