@@ -18,9 +18,9 @@ export const Ledger = documented(contracts.Ledger);
 export const OutboxStatus = documented(contracts.OutboxStatus);
 
 /**
- * Shapes the gateway documents that `contracts/src/api.ts` does not define (yet). Each mirrors
- * what the named service code answers today; they belong in contracts beside the others, where
- * the services could type their answers with them. Until then, keep them in step by hand.
+ * Shapes the document names that `contracts/src/api.ts` does not define: what the named service
+ * or kit code answers. test/e2e/api-shapes.test.ts parses every documented GET's real answer
+ * with its schema, so one drifting from the code fails there.
  */
 
 const isoTime = z.iso.datetime();
