@@ -52,6 +52,19 @@ describe("gateway: operations and per-service admin routes", () => {
     expect(echo.headers.authorization).toBeUndefined();
   });
 
+  it.each(["PUT", "DELETE", "PATCH"])(
+    "forwards %s /admin/{service}/... too (a service's own admin verbs, e.g. its fault plan)",
+    async (method) => {
+      const res = await call("/admin/order/faults", {
+        method,
+        headers: { ...ADMIN, "content-type": "application/json" },
+        body: method === "DELETE" ? undefined : "{}",
+      });
+      expect(res.status).toBe(200);
+      expect(await res.json()).toMatchObject({ service: "order", method, path: "/admin/faults" });
+    },
+  );
+
   it("refuses encoded separators in a per-service admin path", async () => {
     const res = await call("/admin/order/dead-letters%2F..%2F..%2Forders", { headers: ADMIN });
     expect(res.status).toBe(400);

@@ -20,9 +20,14 @@ export const admin: Served[] = [
   served(adminRoutes.getAdminDeadLetters, (c) => forward(c, "operations", "/dead-letters")),
   served(adminRoutes.getAdminStats, (c) => forward(c, "operations", "/stats")),
   served(adminRoutes.getAdminConsistency, (c) => forward(c, "operations", "/consistency")),
+  // Documented as GET and POST (what the services' admin routes use); forwarded whatever the
+  // method, so a service's own admin verbs (the dev-only fault plans' PUT and DELETE) pass.
   ...(["get", "post"] as const).map((method) =>
     servedAt(
-      "/admin/:service{order|inventory|rewards|view}/*",
+      {
+        path: "/admin/:service{order|inventory|rewards|view}/*",
+        methods: method === "get" ? ["GET"] : ["POST", "PUT", "PATCH", "DELETE"],
+      },
       adminRoutes[method === "get" ? "getServiceAdmin" : "postServiceAdmin"],
       jsonBody({ required: false }),
       forwardToServiceAdmin,

@@ -13,6 +13,8 @@ export interface Served {
   config: RouteConfig;
   /** Hono's path when `{param}` -> `:param` is not enough (a pattern, a wildcard). */
   honoPath?: string;
+  /** Methods served when not only the documented one (a forward of whatever comes). */
+  methods?: string[];
   handlers: MiddlewareHandler<GatewayEnv>[];
 }
 
@@ -22,16 +24,16 @@ export const served = (
 ): Served => ({ config, handlers });
 
 export const servedAt = (
-  honoPath: string,
+  at: { path: string; methods?: string[] },
   config: RouteConfig,
   ...handlers: MiddlewareHandler<GatewayEnv>[]
-): Served => ({ config, honoPath, handlers });
+): Served => ({ config, honoPath: at.path, methods: at.methods, handlers });
 
 /** Serves every route on `app` and describes it in the gateway's OpenAPI registry. */
 export function mount(app: Hono<GatewayEnv>, routes: readonly Served[]): void {
-  for (const { config, honoPath, handlers } of routes) {
+  for (const { config, honoPath, methods, handlers } of routes) {
     registry.registerPath(config);
     const path = honoPath ?? config.path.replace(/\{(\w+)\}/g, ":$1");
-    app.on(config.method.toUpperCase(), [path], ...handlers);
+    app.on(methods ?? [config.method.toUpperCase()], [path], ...handlers);
   }
 }
