@@ -128,6 +128,15 @@ export type ConsumedBy<
     : never
   : never;
 
+/** The event types catalog `C` says service `S` produces. */
+export type ProducedBy<C, S extends string> = DefsOf<C>[number] extends infer D
+  ? D extends { type: infer T extends string; producer: infer P }
+    ? S extends P
+      ? T
+      : never
+    : never
+  : never;
+
 export type ParseResult =
   | { ok: true; event: Envelope }
   | { ok: false; reason: string; eventId?: string; eventType?: string };

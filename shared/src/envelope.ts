@@ -52,6 +52,8 @@ export interface EnvelopeInit<P> {
   causationId: string;
   payload: P;
   occurredAt?: Date;
+  /** An id a repeat must reuse (e.g. from `idFor`); a fresh one otherwise. */
+  id?: string;
 }
 
 /**
@@ -61,7 +63,7 @@ export interface EnvelopeInit<P> {
  */
 export function createEnvelope<P>(init: EnvelopeInit<P>): Envelope<P> {
   return {
-    id: newId(),
+    id: init.id ?? newId(),
     type: init.type,
     version: init.version ?? 1,
     source: init.source,

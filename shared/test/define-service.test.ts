@@ -59,6 +59,27 @@ describe("defineService", () => {
     ).toThrow(/not routed here: Audited/);
   });
 
+  it("takes handlers for its own events (self-read), and refuses one for an event it does not produce", () => {
+    const service = defineService({
+      name: "ledger",
+      catalog,
+      db,
+      handlers: { Billed: noop, Refunded: noop },
+      ownEvents: { Audited: noop },
+    });
+    expect(typeof service.worker.queue).toBe("function");
+    expect(() =>
+      defineService({
+        name: "ledger",
+        catalog,
+        db,
+        handlers: { Billed: noop, Refunded: noop },
+        // @ts-expect-error: billing produces Billed, not ledger
+        ownEvents: { Billed: noop },
+      }),
+    ).toThrow(/does not produce: Billed/);
+  });
+
   it("asks nothing of a service that subscribes to nothing", () => {
     const service = defineService({ name: "billing", catalog, db, handlers: {} });
     expect(typeof service.worker.fetch).toBe("function");

@@ -35,6 +35,24 @@ describe("outbox writer", () => {
     expect(await count("SELECT COUNT(*) AS n FROM outbox WHERE event_id = ?", event.id)).toBe(0);
   });
 
+  it("records an event sent another way as published, awaiting each subscriber's receipt", async () => {
+    const event = increment("already-sent", 1);
+    await runBatch(
+      db,
+      outboxInserts(db, [event], 1_000, {
+        subscribersOf: () => ["tester", "audit"],
+        resendAfterMs: 30_000,
+      }),
+    );
+    const row = await db.run(
+      sql`SELECT published_at, awaiting, next_resend_at FROM outbox WHERE event_id = ${event.id}`,
+    );
+    // The relay never sends it; one whose receipt does not come gets it again after 30 s.
+    expect(row.results).toEqual([
+      { published_at: 1_000, awaiting: '["tester","audit"]', next_resend_at: 31_000 },
+    ]);
+  });
+
   it("refuses an event too large for a queue message before it reaches the outbox", () => {
     const event = { ...increment("big"), payload: { blob: "x".repeat(MAX_EVENT_BYTES) } };
     expect(() => outboxInserts(db, [event])).toThrow(/limit is/);

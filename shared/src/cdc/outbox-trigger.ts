@@ -16,6 +16,15 @@ export interface OutboxTriggerSpec {
   aggregateId: string;
   /** SQL expression; defaults to the aggregate id. */
   correlationId?: string;
+  /** SQL expression; defaults to `cdc:<table>`. */
+  causationId?: string;
+  /**
+   * SQL expression for the envelope's `sequence`, e.g. a version column the table already
+   * keeps; defaults to a per-aggregate counter in `cdc_sequences`.
+   */
+  sequence?: string;
+  /** SQL condition on `NEW` (and `OLD` for updates): only the rows it holds for are captured. */
+  when?: string;
   /** SQL expression yielding the payload JSON, e.g. `json_object('sku', NEW.sku)`. */
   payload: string;
 }
@@ -40,22 +49,31 @@ function triggerStatement(spec: OutboxTriggerSpec, kind: "insert" | "update"): s
   const table = identifier(spec.table);
   const name = identifier(`${spec.trigger}_on_${kind}`);
   const columns = (spec.on.update ?? []).map(identifier);
+  // UPDATE OF fires on any SET of the column; WHEN drops the ones that kept its value.
+  const changed =
+    kind === "update" ? columns.map((c) => `OLD.${c} IS NOT NEW.${c}`).join(" OR ") : "";
+  const conditions = [changed, spec.when].filter(Boolean);
+  const condition =
+    conditions.length > 1 ? conditions.map((c) => `(${c})`).join(" AND ") : conditions[0];
   const when =
-    kind === "insert"
+    (kind === "insert"
       ? `AFTER INSERT ON ${table}`
-      : // UPDATE OF fires on any SET of the column; WHEN drops the ones that kept its value.
-        `AFTER UPDATE OF ${columns.join(", ")} ON ${table}\nWHEN ${columns
-          .map((c) => `OLD.${c} IS NOT NEW.${c}`)
-          .join(" OR ")}`;
+      : `AFTER UPDATE OF ${columns.join(", ")} ON ${table}`) +
+    (condition ? `\nWHEN ${condition}` : "");
   const type = literal(spec.event.type);
   const aggregateType = literal(spec.aggregateType);
   const correlationId = spec.correlationId ?? spec.aggregateId;
-  const sequence = `(SELECT sequence FROM cdc_sequences WHERE aggregate_type = ${aggregateType} AND aggregate_id = ${spec.aggregateId})`;
-  return `CREATE TRIGGER ${name} ${when}
-BEGIN
+  const sequence =
+    spec.sequence ??
+    `(SELECT sequence FROM cdc_sequences WHERE aggregate_type = ${aggregateType} AND aggregate_id = ${spec.aggregateId})`;
+  const countSequence = spec.sequence
+    ? ""
+    : `
   INSERT INTO cdc_sequences (aggregate_type, aggregate_id, sequence)
   VALUES (${aggregateType}, ${spec.aggregateId}, 1)
-  ON CONFLICT (aggregate_type, aggregate_id) DO UPDATE SET sequence = sequence + 1;
+  ON CONFLICT (aggregate_type, aggregate_id) DO UPDATE SET sequence = sequence + 1;`;
+  return `CREATE TRIGGER ${name} ${when}
+BEGIN${countSequence}
   INSERT INTO outbox (event_id, type, correlation_id, body, created_at)
   VALUES (${UUID_V7}, ${type}, ${correlationId}, '{}', ${NOW_MS});
   UPDATE outbox SET body = json_object(
@@ -68,7 +86,7 @@ BEGIN
     'sequence', ${sequence},
     'occurredAt', strftime('%Y-%m-%dT%H:%M:%fZ', 'now'),
     'correlationId', ${correlationId},
-    'causationId', ${literal(`cdc:${table}`)},
+    'causationId', ${spec.causationId ?? literal(`cdc:${table}`)},
     'payload', json(${spec.payload})
   ) WHERE seq = last_insert_rowid();
   SELECT RAISE(ABORT, ${literal(`${spec.event.type} event over ${MAX_EVENT_BYTES} bytes`)})

@@ -52,7 +52,7 @@ export type EventHandler<Env, E extends Envelope = any> = (
 export interface InboxConsumerOptions<Env extends { DB: D1Database }> {
   /** Name of the consuming service, as in the catalog's subscribers. */
   service: string;
-  catalog: Pick<Catalog, "parse">;
+  catalog: Pick<Catalog, "parse" | "subscribersOf">;
   /** The service's drizzle database over `env.DB` (the consumer hands it a coalescing `DB`). */
   db: (env: Env) => AnyD1Database;
   /** One handler per event type this service consumes. */
@@ -127,6 +127,12 @@ export function createInboxConsumer<Env extends { DB: D1Database }>(
   const retryDelay = options.retryDelaySeconds ?? defaultRetryDelaySeconds;
   const maxStatements = options.maxStatementsPerCommit ?? 400;
   const laneOf = (event: Envelope) => options.serializeBy?.(event) ?? `saga:${event.correlationId}`;
+  // Its own events that the catalog does not route to it came from itself (self-read), not
+  // from its relay: nobody awaits a receipt for them.
+  const owesReceipt = (e: HandledEvent & { type?: string }) =>
+    e.source !== options.service ||
+    e.type === undefined ||
+    options.catalog.subscribersOf(e.type).includes(options.service);
 
   /**
    * The group's whole commit: every decision's writes, then the outbox rows of all their
@@ -278,7 +284,12 @@ export function createInboxConsumer<Env extends { DB: D1Database }>(
         ),
         atMost(
           SIDE_CALL_MS,
-          sendReceipts(options.service, stored.flatMap(handledBy), receiptQueue, log),
+          sendReceipts(
+            options.service,
+            stored.flatMap(handledBy).filter(owesReceipt),
+            receiptQueue,
+            log,
+          ),
         ),
       ]);
       return counts;
@@ -310,7 +321,7 @@ export function createInboxConsumer<Env extends { DB: D1Database }>(
     ) => {
       counts[outcome]++;
       if (emitted.length > 0) unpoked.push(...emitted);
-      if (outcome !== "retried") handled.push(...handledBy(event ?? {}));
+      if (outcome !== "retried") handled.push(...handledBy(event ?? {}).filter(owesReceipt));
       if (outcome === "duplicate" && event?.id) duplicateIds.push(event.id);
       if (log.enabled("debug") || (outcome !== "applied" && outcome !== "duplicate"))
         log[outcome === "applied" || outcome === "duplicate" ? "debug" : "warn"](
@@ -493,11 +504,12 @@ const NOTHING_TALLIED: Record<Outcome, number> = {
 };
 
 /** The event as its producer's receipt names it, if the message said who produced it. */
-function handledBy(event: Partial<Envelope> | Message): HandledEvent[] {
+function handledBy(event: Partial<Envelope> | Message): (HandledEvent & { type?: string })[] {
   const body = "body" in event ? (decodeBody(event.body) as Partial<Envelope> | null) : event;
   const id = body?.id;
   const source = body?.source;
-  return typeof id === "string" && typeof source === "string" ? [{ id, source }] : [];
+  const type = typeof body?.type === "string" ? body.type : undefined;
+  return typeof id === "string" && typeof source === "string" ? [{ id, source, type }] : [];
 }
 
 async function alreadyProcessed(db: AnyD1Database, eventId: string): Promise<boolean> {

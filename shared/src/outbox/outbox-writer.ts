@@ -7,6 +7,21 @@ import type { Envelope } from "../envelope";
 export const MAX_EVENT_BYTES = 120_000;
 const utf8 = new TextEncoder();
 const ROWS_PER_INSERT = 16;
+const SENT_ROWS_PER_INSERT = 10;
+
+/**
+ * Events that left another way than through the relay (self-read: the request sent them to
+ * the queues itself). Recorded as published, awaiting a receipt from each subscriber, so one
+ * whose copy was lost is re-sent like any relayed event.
+ */
+export interface AlreadySent {
+  subscribersOf: (type: string) => readonly string[];
+  /** When the subscribers that have not acknowledged it get it again, after `now`. */
+  resendAfterMs: number;
+}
+
+/** A subscriber that has not acknowledged a sent event gets it again after this long. */
+export const DEFAULT_RECEIPT_TIMEOUT_MS = 30_000;
 
 /**
  * Outbox inserts for the events a command causes. Put them in the same
@@ -17,6 +32,7 @@ export function outboxInserts(
   db: AnyD1Database,
   events: readonly Envelope[],
   now = Date.now(),
+  sent?: AlreadySent,
 ): Statement[] {
   const rows = events.map((event) => {
     const body = JSON.stringify(event);
@@ -30,8 +46,20 @@ export function outboxInserts(
       correlationId: event.correlationId,
       body,
       createdAt: now,
+      ...(sent && alreadySent(event.type, sent, now)),
     };
   });
-  // Several rows per statement, under D1's 100 bound parameters (5 a row).
-  return runsWithin(rows, ROWS_PER_INSERT).map((run) => db.insert(outbox).values(run));
+  // Several rows per statement, under D1's 100 bound parameters (5 a row; 8 when already sent).
+  return runsWithin(rows, sent ? SENT_ROWS_PER_INSERT : ROWS_PER_INSERT).map((run) =>
+    db.insert(outbox).values(run),
+  );
+}
+
+function alreadySent(type: string, sent: AlreadySent, now: number) {
+  const subscribers = sent.subscribersOf(type);
+  return {
+    publishedAt: now,
+    awaiting: subscribers.length > 0 ? JSON.stringify(subscribers) : null,
+    nextResendAt: subscribers.length > 0 ? now + sent.resendAfterMs : null,
+  };
 }

@@ -10,6 +10,7 @@ import {
   InjectedFault,
 } from "../faults/faults";
 import { loggerFor } from "../log/logger";
+import { DEFAULT_RECEIPT_TIMEOUT_MS } from "../outbox/outbox-writer";
 import { parseAwaiting } from "../receipts/awaiting";
 import { chunkForSend, type PendingRow } from "./chunk-for-send";
 import { pollingIntervalMs, setPollingInterval } from "./polling-baseline";
@@ -74,7 +75,6 @@ const PAGE_CHARS = 2_000_000;
  */
 const DEFAULT_PAUSE_BETWEEN_SENDS_MS = 1;
 const MAX_BACKOFF_MS = 60_000;
-const DEFAULT_RECEIPT_TIMEOUT_MS = 30_000;
 const MAX_RESEND_BACKOFF_MS = 600_000;
 /** Events re-sent per run, at most (more go in the next run, at once). */
 const RESEND_ROWS = 100;

@@ -11,9 +11,9 @@ import {
 import { runMaintenance } from "../maintenance/maintenance";
 import { inboxQueueByConvention } from "../receipts/receipts";
 import { OutboxRelay, pokeRelay, type RelayConfig } from "../relay/outbox-relay";
-import type { Exactly, ServiceHandlers } from "./service-handlers";
+import type { Exactly, OwnEventHandlers, ServiceHandlers } from "./service-handlers";
 
-export type { Exactly, ServiceHandlers } from "./service-handlers";
+export type { Exactly, OwnEventHandlers, ServiceHandlers } from "./service-handlers";
 
 /** The bindings every service has by convention (see its wrangler.toml). */
 export interface ServiceBindings {
@@ -41,6 +41,8 @@ export interface ServiceDefinition<
   db: (env: Env) => AnyD1Database;
   /** One handler per event type the catalog routes here: a missing or extra one won't compile. */
   handlers: Exactly<H, ServiceHandlers<C, S, Env>>;
+  /** Handlers for its own events when it reads them back from its inbox (self-read). */
+  ownEvents?: OwnEventHandlers<C, S, Env>;
   /** Hono apps mounted at their paths, in this order, before the kit's admin routes. */
   // biome-ignore lint/suspicious/noExplicitAny: any app, whatever its routes' types
   routes?: Record<string, Hono<any, any, any>>;
@@ -67,7 +69,17 @@ const relayOf = (env: unknown) =>
  * check, once when the Worker loads, covers what they cannot see: JavaScript callers, casts, and
  * catalogs whose subscribers are typed `string[]` rather than declared with `defineEvent`.
  */
-function checkHandlers(catalog: Catalog, service: string, handlers: object): void {
+function checkHandlers(
+  catalog: Catalog,
+  service: string,
+  handlers: object,
+  ownEvents: object,
+): void {
+  const notOwn = Object.keys(ownEvents).filter(
+    (type) => catalog.definitions.find((d) => d.type === type)?.producer !== service,
+  );
+  if (notOwn.length > 0)
+    throw new Error(`${service}: ownEvents names events it does not produce: ${notOwn.join(", ")}`);
   const wanted = new Set(catalog.consumedBy(service));
   const given = new Set(Object.keys(handlers));
   const missing = [...wanted].filter((t) => !given.has(t));
@@ -93,7 +105,7 @@ export function defineService<C extends Catalog, const S extends string, H exten
 ) {
   type Env = EnvOf<H> & ServiceBindings;
   const { name, catalog, relay = {} } = definition;
-  checkHandlers(catalog, name, definition.handlers);
+  checkHandlers(catalog, name, definition.handlers, definition.ownEvents ?? {});
   const subscribers = [
     ...new Set(
       catalog.definitions.filter((d) => d.producer === name).flatMap((d) => d.subscribers),
@@ -134,7 +146,10 @@ export function defineService<C extends Catalog, const S extends string, H exten
     catalog,
     db: definition.db,
     // Exactly what ServiceHandlers allows, checked by the types and by checkHandlers above.
-    handlers: definition.handlers as Record<string, EventHandler<Env>>,
+    handlers: { ...definition.ownEvents, ...definition.handlers } as Record<
+      string,
+      EventHandler<Env>
+    >,
   });
 
   const worker = {

@@ -1,4 +1,4 @@
-import type { ConsumedBy, EventOf } from "../catalog";
+import type { ConsumedBy, EventOf, ProducedBy } from "../catalog";
 import type { EventHandler } from "../inbox/inbox-consumer";
 
 /**
@@ -20,3 +20,12 @@ export type ServiceHandlers<C, S extends string, Env> = {
  */
 export type Exactly<H, Allowed> = H &
   NoInfer<Allowed & Record<Exclude<keyof H, keyof Allowed>, never>>;
+
+/**
+ * Handlers for events service `S` produces and reads back from its own inbox (self-read: a
+ * request sends the event to every subscriber and to `S`, which applies it when it consumes
+ * it). The relay never sends a producer its own events; only the service itself does.
+ */
+export type OwnEventHandlers<C, S extends string, Env> = {
+  [T in ProducedBy<C, S>]?: EventHandler<Env, EventOf<C, T>>;
+};

@@ -1,8 +1,9 @@
 import { catalog } from "@edge-saga/contracts";
 import { defineService } from "@edge-saga/shared";
 import { database } from "./db/client";
+import { pruneEarlyReplies } from "./db/early-replies";
 import { pruneExpiredKeys } from "./db/idempotency-store";
-import { handlers } from "./handlers";
+import { handlers, ownEvents } from "./handlers";
 import { adminSnapshot } from "./routes/admin-snapshot";
 import { benchRoutes } from "./routes/bench";
 import { orders } from "./routes/orders";
@@ -14,6 +15,7 @@ const service = defineService({
   catalog,
   db: database,
   handlers,
+  ownEvents,
   routes: {
     // First: answers only bench-baseline requests (BENCH_BASELINES_ENABLED), passes the rest on.
     "/": benchRoutes,
@@ -23,7 +25,7 @@ const service = defineService({
   },
   // The saga deadline: orders nobody answered in time are rejected, their events leave in this run.
   relay: { dueWork: runSagaDeadline },
-  scheduled: (env) => pruneExpiredKeys(env.DB),
+  scheduled: (env) => Promise.all([pruneExpiredKeys(env.DB), pruneEarlyReplies(database(env))]),
 });
 
 export class OutboxRelay extends service.OutboxRelay {}

@@ -230,7 +230,7 @@ describe("saga replies", () => {
     expect((await orderRow(order.id))?.version).toBe(2);
   });
 
-  it("a reply for an unknown order is acked and changes nothing", async () => {
+  it("a reply for an unknown order is acked and kept for it (self-read), nothing else changes", async () => {
     const ghost: Order = {
       id: "0190a000-0000-7000-8000-00000000dead",
       customerId: "ghost",
@@ -253,6 +253,10 @@ describe("saga replies", () => {
     expect(result.retryMessages).toEqual([]);
     expect(await count("SELECT COUNT(*) AS n FROM orders WHERE id = ?", ghost.id)).toBe(0);
     expect(await count("SELECT COUNT(*) AS n FROM outbox")).toBe(outboxBefore);
+    // The two answers wait for the order; PointsAwarded is no answer and is not kept.
+    expect(
+      await count("SELECT COUNT(*) AS n FROM early_replies WHERE order_id = ?", ghost.id),
+    ).toBe(2);
     expect(await count("SELECT COUNT(*) AS n FROM dead_letters")).toBe(0);
   });
 

@@ -26,7 +26,10 @@ export const orderRoutes = {
     description:
       "Starts the order saga and answers at once with the PENDING order; poll `GET /orders/{id}` " +
       "for the outcome. With an `Idempotency-Key`, a retry with the same body gets the stored " +
-      "answer again (`Idempotent-Replayed: true`) instead of a second order.",
+      "answer again (`Idempotent-Replayed: true`) instead of a second order. When the order " +
+      "service publishes by self-read (`WRITE_PATH=self-read`), the 202 means OrderPlaced is on " +
+      "its way and the order exists only once the service has consumed it: `GET /orders/{id}` " +
+      "answers 404 until then (usually well under a second), so poll it through a 404.",
     request: {
       headers: withRequestId({
         "Idempotency-Key": IdempotencyKey.optional().openapi({
@@ -67,6 +70,9 @@ export const orderRoutes = {
           "`RATE_LIMITED`: this client (its IP address) placed too many orders in the last " +
           "minute (limit 600 per minute, every attempt counts); wait `Retry-After` seconds.",
         502: upstream("order"),
+        503:
+          "`PUBLISH_FAILED` (self-read only): OrderPlaced could not be published; nothing was " +
+          "placed and nothing will act on it, so retrying is safe.",
       }),
     },
   }),
@@ -97,7 +103,9 @@ export const orderRoutes = {
       200: json("The order as it is now.", schemas.Order),
       ...errors({
         400: BAD_ID,
-        404: "`NOT_FOUND`: no order with this id.",
+        404:
+          "`NOT_FOUND`: no order with this id. With self-read, also an order just accepted " +
+          "that the order service has not consumed yet: poll again.",
         502: upstream("order"),
       }),
     },

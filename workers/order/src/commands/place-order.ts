@@ -10,19 +10,10 @@ import {
 import { eq, inArray } from "drizzle-orm";
 import type { Database } from "../db/client";
 import { claimKey, completeClaim, releaseClaim, whileClaimOwned } from "../db/idempotency-store";
-import { toOrderJson } from "../db/order-store";
-import {
-  catalogProducts,
-  type IdempotencyKeyRow,
-  idempotencyKeys,
-  type OrderRow,
-  orderItems,
-  orders,
-  orderTransitions,
-} from "../db/tables";
+import { creationStatements, placedRow, toOrderJson } from "../db/order-store";
+import { catalogProducts, type IdempotencyKeyRow, idempotencyKeys } from "../db/tables";
 import { judgeStoredKey, requestHash } from "../domain/idempotency";
 import { type PricingResult, priceOrder } from "../domain/pricing";
-import { initialState } from "../domain/saga";
 import { orderPlacedEvent } from "../events/order-events";
 
 export interface PlaceOrderRequest {
@@ -36,8 +27,11 @@ export interface PlaceOrderRequest {
 export type PricingFailure = Extract<PricingResult, { ok: false }>;
 
 export type PlaceOrderOutcome =
-  /** Committed with OrderPlaced; `body` is the order JSON, stored as the key's answer. */
-  | { kind: "PLACED"; order: Order; body: string; event: Envelope }
+  /**
+   * Committed with OrderPlaced; `body` is the order JSON, stored as the key's answer. `event`:
+   * the OrderPlaced written (outbox) or to send (caller); none when the trigger wrote it (cdc).
+   */
+  | { kind: "PLACED"; order: Order; body: string; event: Envelope | undefined }
   /** The key was already answered for this very request: send that answer again. */
   | { kind: "REPLAY"; stored: IdempotencyKeyRow }
   | { kind: "KEY_REUSED"; key: string }
@@ -45,16 +39,17 @@ export type PlaceOrderOutcome =
   /** The catalog replica cannot price the order as asked: the client must fix it. */
   | { kind: "UNPRICEABLE"; failure: PricingFailure };
 
-export interface PlaceOrderOptions {
-  /**
-   * False only for the bench's unsafe "direct publish" baseline (routes/bench.ts): no outbox
-   * row is written and the caller sends the returned event itself.
-   */
-  outbox?: boolean;
-}
+/**
+ * How the committed order's OrderPlaced leaves: an outbox row in the batch (`outbox`), the
+ * trigger on the order's tables (`cdc`), or the caller sends it (`caller`: only the bench's
+ * unsafe "direct publish" baseline, routes/bench.ts). Self-read places no order here: see
+ * publish-order.ts.
+ */
+export type PlacementPublish = "outbox" | "cdc" | "caller";
 
-/** 4 bound parameters per line: 25 lines is D1's 100-parameter limit; stay below it. */
-const ITEMS_PER_INSERT = 20;
+export interface PlaceOrderOptions {
+  publish?: PlacementPublish;
+}
 
 /**
  * Places an order: claims the Idempotency-Key (if any), prices the order from the catalog
@@ -103,7 +98,7 @@ async function commitPlacement(
     priced,
     cause,
     key,
-    outbox: options.outbox !== false,
+    publish: options.publish ?? "outbox",
   });
   const body = JSON.stringify(order);
   if (key) statements.push(completeClaim(db, key, p.orderId, { status: 202, body }));
@@ -126,7 +121,10 @@ async function commitPlacement(
   return { kind: "PLACED", order, body, event };
 }
 
-async function priceFromReplica(db: Database, input: PlaceOrderInput): Promise<PricingResult> {
+export async function priceFromReplica(
+  db: Database,
+  input: PlaceOrderInput,
+): Promise<PricingResult> {
   const skus = input.items.map((item) => item.sku);
   const known = await db
     .select({ sku: catalogProducts.sku, priceCents: catalogProducts.priceCents })
@@ -146,50 +144,27 @@ function placement(
     now: number;
     cause: string;
     key: string | undefined;
-    outbox: boolean;
+    publish: PlacementPublish;
   },
-): { order: Order; statements: Statement[]; event: Envelope } {
-  const saga = initialState(p.priced.totalCents, p.input.pointsToRedeem);
-  const row: OrderRow = {
+): { order: Order; statements: Statement[]; event: Envelope | undefined } {
+  const row = placedRow({
     id: p.orderId,
     customerId: p.input.customerId,
-    status: saga.status,
-    totalCents: saga.totalCents,
-    pointsRedeemed: saga.pointsRedeemed,
-    pointsEarned: saga.pointsEarned,
-    rejectionReason: saga.rejectionReason,
-    stockState: saga.stockState,
-    pointsState: saga.pointsState,
-    version: 1,
+    totalCents: p.priced.totalCents,
+    pointsRedeemed: p.input.pointsToRedeem,
     createdAt: p.now,
-    updatedAt: p.now,
-    confirmedAt: null,
-    pointsAwardedAt: null,
-  };
-  const statements: Statement[] = [
-    db.insert(orders).values({
-      ...row,
-      // With a key, a request whose claim was taken over (it looked abandoned) inserts
-      // NULL here; NOT NULL rolls the batch back, so a key never creates two orders.
-      status: p.key ? whileClaimOwned(row.status, p.key, row.id) : row.status,
-    }),
-  ];
-  for (let i = 0; i < p.priced.lines.length; i += ITEMS_PER_INSERT) {
-    const chunk = p.priced.lines.slice(i, i + ITEMS_PER_INSERT);
-    statements.push(db.insert(orderItems).values(chunk.map((l) => ({ orderId: row.id, ...l }))));
-  }
-  statements.push(
-    db.insert(orderTransitions).values({
-      orderId: row.id,
-      version: 1,
-      fromStatus: null,
-      toStatus: row.status,
-      change: "PlaceOrder",
-      cause: p.cause,
-      at: p.now,
-    }),
-  );
+    writePath: p.publish === "cdc" ? "cdc" : "outbox",
+  });
+  const statements = creationStatements(db, row, p.priced.lines, {
+    cause: p.cause,
+    // With a key, a request whose claim was taken over (it looked abandoned) inserts
+    // NULL here; NOT NULL rolls the batch back, so a key never creates two orders.
+    guardedStatus: p.key ? whileClaimOwned(row.status, p.key, row.id) : undefined,
+  });
+  const order = toOrderJson(row, p.priced.lines);
+  // cdc: the trigger on the first transition writes OrderPlaced; the code never builds it.
+  if (p.publish === "cdc") return { order, statements, event: undefined };
   const event = orderPlacedEvent(row, p.priced.lines, { causationId: p.cause });
-  if (p.outbox) statements.push(...outboxInserts(db, [event]));
-  return { order: toOrderJson(row, p.priced.lines), statements, event };
+  if (p.publish === "outbox") statements.push(...outboxInserts(db, [event]));
+  return { order, statements, event };
 }

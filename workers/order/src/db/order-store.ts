@@ -1,11 +1,78 @@
 import type { Order } from "@edge-saga/contracts";
 import type { AnyD1Database, Statement } from "@edge-saga/shared";
-import { and, asc, eq, inArray, sql } from "drizzle-orm";
-import type { SagaState } from "../domain/saga";
+import { and, asc, eq, inArray, type SQL, sql } from "drizzle-orm";
+import { initialState, type SagaState } from "../domain/saga";
+import type { WritePath } from "../domain/write-path";
 import { type OrderItemRow, type OrderRow, orderItems, orders, orderTransitions } from "./tables";
 
 /** D1 allows 100 bound parameters per statement. */
 const MAX_PARAMS = 100;
+/** 4 bound parameters per line: 25 lines is D1's 100-parameter limit; stay below it. */
+const ITEMS_PER_INSERT = 20;
+
+export type OrderLineRow = Pick<OrderItemRow, "sku" | "quantity" | "unitPriceCents">;
+
+/** A new order as it is accepted: PENDING, version 1. */
+export function placedRow(p: {
+  id: string;
+  customerId: string;
+  totalCents: number;
+  pointsRedeemed: number;
+  createdAt: number;
+  writePath: WritePath;
+}): OrderRow {
+  const saga = initialState(p.totalCents, p.pointsRedeemed);
+  return {
+    id: p.id,
+    customerId: p.customerId,
+    status: saga.status,
+    totalCents: saga.totalCents,
+    pointsRedeemed: saga.pointsRedeemed,
+    pointsEarned: saga.pointsEarned,
+    rejectionReason: saga.rejectionReason,
+    stockState: saga.stockState,
+    pointsState: saga.pointsState,
+    version: 1,
+    createdAt: p.createdAt,
+    updatedAt: p.createdAt,
+    confirmedAt: null,
+    pointsAwardedAt: null,
+    writePath: p.writePath,
+  };
+}
+
+/**
+ * Statements creating order `row` with its lines and its first transition (`cause`: the request
+ * that placed it). `guardedStatus` replaces the status written, for a guard that rolls the
+ * batch back (NOT NULL) when the world changed since it was read. The transition goes last:
+ * on the cdc path its insert fires the trigger that writes OrderPlaced from the rows before it.
+ */
+export function creationStatements(
+  db: AnyD1Database,
+  row: OrderRow,
+  lines: readonly OrderLineRow[],
+  p: { cause: string; guardedStatus?: SQL },
+): Statement[] {
+  const statements: Statement[] = [
+    db.insert(orders).values({ ...row, status: p.guardedStatus ?? row.status }),
+  ];
+  for (let i = 0; i < lines.length; i += ITEMS_PER_INSERT) {
+    const chunk = lines.slice(i, i + ITEMS_PER_INSERT);
+    statements.push(db.insert(orderItems).values(chunk.map((l) => ({ orderId: row.id, ...l }))));
+  }
+  statements.push(
+    db.insert(orderTransitions).values({
+      orderId: row.id,
+      version: 1,
+      fromStatus: null,
+      toStatus: "PENDING",
+      change: "PlaceOrder",
+      cause: p.cause,
+      at: row.createdAt,
+    }),
+  );
+  return statements;
+}
 
 export function findOrder(db: AnyD1Database, id: string): Promise<OrderRow | undefined> {
   return db.select().from(orders).where(eq(orders.id, id)).get();
@@ -105,10 +172,7 @@ export function changeStatements(
 }
 
 /** The API's Order JSON. */
-export function toOrderJson(
-  row: OrderRow,
-  items: readonly Pick<OrderItemRow, "sku" | "quantity" | "unitPriceCents">[],
-): Order {
+export function toOrderJson(row: OrderRow, items: readonly OrderLineRow[]): Order {
   return {
     id: row.id,
     customerId: row.customerId,

@@ -1,6 +1,7 @@
 import { sql } from "drizzle-orm";
 import { check, index, integer, primaryKey, sqliteTable, text } from "drizzle-orm/sqlite-core";
 import { ORDER_STATUSES, POINTS_STATES, REJECTION_REASONS, STOCK_STATES } from "../domain/saga";
+import { WRITE_PATHS } from "../domain/write-path";
 
 const inList = (values: readonly string[]) => sql.raw(values.map((v) => `'${v}'`).join(", "));
 
@@ -38,6 +39,8 @@ export const orders = sqliteTable(
     updatedAt: integer("updated_at").notNull(),
     confirmedAt: integer("confirmed_at"),
     pointsAwardedAt: integer("points_awarded_at"),
+    /** How OrderPlaced was published (the service's WRITE_PATH when the order was placed). */
+    writePath: text("write_path", { enum: WRITE_PATHS }).notNull().default("outbox"),
   },
   (t) => [
     index("orders_customer_idx").on(t.customerId, t.id),
@@ -68,6 +71,23 @@ export const orders = sqliteTable(
     ),
     check("orders_version_positive", sql`${t.version} >= 1`),
   ],
+);
+
+/**
+ * Participants' answers that came before their order existed (self-read: the order is created
+ * only when the service consumes its own OrderPlaced, which may come after the answers). Applied
+ * and deleted in the batch that creates the order.
+ */
+export const earlyReplies = sqliteTable(
+  "early_replies",
+  {
+    eventId: text("event_id").primaryKey(),
+    orderId: text("order_id").notNull(),
+    /** The whole envelope as it came. */
+    body: text("body").notNull(),
+    receivedAt: integer("received_at").notNull(),
+  },
+  (t) => [index("early_replies_order_idx").on(t.orderId, t.receivedAt)],
 );
 
 export const orderItems = sqliteTable(
@@ -142,3 +162,4 @@ export type OrderRow = typeof orders.$inferSelect;
 export type OrderItemRow = typeof orderItems.$inferSelect;
 export type OrderTransitionRow = typeof orderTransitions.$inferSelect;
 export type IdempotencyKeyRow = typeof idempotencyKeys.$inferSelect;
+export type EarlyReplyRow = typeof earlyReplies.$inferSelect;

@@ -54,13 +54,18 @@ export function orderEvent(order: OrderRef, event: SagaEvent, sequence: number, 
   }
 }
 
-/** `OrderPlaced`: the saga's start, asking inventory (and rewards) to reserve. */
+/**
+ * `OrderPlaced`: the saga's start, asking inventory (and rewards) to reserve. `id` and
+ * `occurredAt` only when a repeat must publish the same event (self-read with a key).
+ */
 export function orderPlacedEvent(
   order: OrderRef,
   items: readonly { sku: string; quantity: number; unitPriceCents: number }[],
-  cause: EventCause,
+  cause: EventCause & { id?: string; occurredAt?: Date },
 ) {
   return catalog.create("OrderPlaced", {
+    id: cause.id,
+    occurredAt: cause.occurredAt,
     aggregateType: "order",
     aggregateId: order.id,
     correlationId: order.id,

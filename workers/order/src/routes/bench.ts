@@ -17,7 +17,7 @@ import { placeOrderRoute } from "./orders";
  */
 const directPublish = new Hono<{ Bindings: Env }>().route(
   "/orders",
-  placeOrderRoute({ outbox: false, send: (c, event) => publishDirectly(c.env, event) }),
+  placeOrderRoute((c, event) => publishDirectly(c.env, event)),
 );
 directPublish.onError(onError);
 

@@ -5,17 +5,23 @@ import {
   PlaceOrderInput,
   REQUEST_ID_HEADER,
 } from "@edge-saga/contracts";
-import { type Envelope, HttpError, newId, pokeRelay, validate } from "@edge-saga/shared";
+import { type Envelope, HttpError, loggerFor, newId, pokeRelay, validate } from "@edge-saga/shared";
 import { and, asc, desc, eq, lt } from "drizzle-orm";
 import { type Context, Hono } from "hono";
 import { z } from "zod";
 import { cancelOrder } from "../commands/cancel-order";
 import { type PlaceOrderOutcome, type PricingFailure, placeOrder } from "../commands/place-order";
+import {
+  type PublishOrderOutcome,
+  type PublishOrderRequest,
+  publishOrder,
+} from "../commands/publish-order";
 import { type Database, database } from "../db/client";
 import { findItems, findOrder, toOrderJson } from "../db/order-store";
 import { type OrderRow, orders as ordersTable, orderTransitions } from "../db/tables";
 import { IDEMPOTENCY_KEY_PATTERN } from "../domain/idempotency";
 import { MAX_TOTAL_CENTS } from "../domain/pricing";
+import { writePathOf } from "../domain/write-path";
 
 type AppContext = Context<{ Bindings: Env }>;
 
@@ -35,39 +41,39 @@ function requestIdOf(c: AppContext): string {
   return header && REQUEST_ID_PATTERN.test(header) ? header : newId();
 }
 
-/** How OrderPlaced leaves once the order is committed. */
-export interface Delivery {
-  /** Whether the commit writes OrderPlaced to the outbox (see PlaceOrderOptions). */
-  outbox: boolean;
-  send: (c: AppContext, event: Envelope) => Promise<void> | void;
-}
-
-/** The production delivery: the outbox row is committed; the relay is poked to send it now. */
-const viaOutbox: Delivery = {
-  outbox: true,
-  send: (c, event) => c.executionCtx.waitUntil(pokeRelay(c.env.OUTBOX_RELAY, [event])),
-};
+/**
+ * The bench's unsafe "direct publish" baseline (routes/bench.ts): the order is committed without
+ * an outbox row and the baseline sends OrderPlaced itself.
+ */
+export type DirectPublish = (c: AppContext, event: Envelope) => Promise<void>;
 
 /**
- * `POST /`: validates, places the order and answers 202, the stored answer again, or the
- * error. A factory so that the bench's direct-publish baseline (routes/bench.ts) answers
- * exactly alike with its own delivery, without a switch in the production route.
+ * `POST /`: validates, places the order by the service's WRITE_PATH and answers 202, the stored
+ * answer again, or the error. A factory so that the bench's baseline answers exactly alike with
+ * its own delivery, without a switch in the production route.
  */
-export function placeOrderRoute(delivery: Delivery) {
+export function placeOrderRoute(direct?: DirectPublish) {
   return new Hono<{ Bindings: Env }>().post(
     "/",
     validate("header", IdempotencyHeaders),
     validate("json", PlaceOrderInput),
     async (c) => {
       const input = c.req.valid("json");
-      const key = c.req.valid("header")["idempotency-key"];
-      const outcome = await placeOrder(
-        database(c.env),
-        { input, key, cause: requestIdOf(c) },
-        { outbox: delivery.outbox },
-      );
+      const request = {
+        input,
+        key: c.req.valid("header")["idempotency-key"],
+        cause: requestIdOf(c),
+      };
+      const path = direct ? "caller" : writePathOf(c.env.WRITE_PATH);
+      if (path === "self-read") return answerPublished(c, request);
+      const outcome = await placeOrder(database(c.env), request, { publish: path });
       if (outcome.kind !== "PLACED") return answerUnplaced(outcome, input);
-      await delivery.send(c, outcome.event);
+      if (direct && outcome.event) await direct(c, outcome.event);
+      // Hands the event just committed to the relay (none on the cdc path: the trigger wrote it).
+      else
+        c.executionCtx.waitUntil(
+          pokeRelay(c.env.OUTBOX_RELAY, outcome.event ? [outcome.event] : []),
+        );
       return c.body(outcome.body, 202, {
         "content-type": "application/json",
         Location: `/orders/${outcome.order.id}`,
@@ -76,9 +82,39 @@ export function placeOrderRoute(delivery: Delivery) {
   );
 }
 
+/**
+ * Self-read's answer: 202 once OrderPlaced is on its way. The order exists only once this
+ * service consumed its own event, so `GET /orders/{id}` answers 404 until then.
+ */
+async function answerPublished(c: AppContext, request: PublishOrderRequest): Promise<Response> {
+  const log = loggerFor(c.env, { service: "order" });
+  const outcome = await publishOrder(database(c.env), c.env, request, log);
+  switch (outcome.kind) {
+    case "PUBLISHED":
+    case "REPLAY":
+      return c.json(outcome.order, 202, {
+        Location: `/orders/${outcome.order.id}`,
+        ...(outcome.kind === "REPLAY" ? { "Idempotent-Replayed": "true" } : {}),
+      });
+    case "NOT_SENT":
+      log.error("OrderPlaced could not be published; nothing was placed", {
+        reason: outcome.reason,
+      });
+      throw new HttpError(
+        503,
+        "PUBLISH_FAILED",
+        "the order could not be published; nothing was placed, try again",
+      );
+    default:
+      return answerUnplaced(outcome, request.input);
+  }
+}
+
 /** The answer to a placement that created nothing: the stored answer again, or the error. */
 function answerUnplaced(
-  outcome: Exclude<PlaceOrderOutcome, { kind: "PLACED" }>,
+  outcome:
+    | Exclude<PlaceOrderOutcome, { kind: "PLACED" }>
+    | Extract<PublishOrderOutcome, { kind: "KEY_REUSED" | "UNPRICEABLE" }>,
   input: PlaceOrderInput,
 ): Response {
   switch (outcome.kind) {
@@ -148,7 +184,7 @@ async function orderOr404(db: Database, id: string): Promise<OrderRow> {
 }
 
 export const orders = new Hono<{ Bindings: Env }>()
-  .route("/", placeOrderRoute(viaOutbox))
+  .route("/", placeOrderRoute())
   .get("/", validate("query", OrderListQuery), async (c) => {
     const { customerId, cursor, limit } = c.req.valid("query");
     const db = database(c.env);

@@ -1,0 +1,214 @@
+import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
+import { env } from "cloudflare:workers";
+import { catalog, type Order } from "@edge-saga/contracts";
+import {
+  type Decision,
+  type Envelope,
+  isConstraintError,
+  outboxTriggerSql,
+  runBatch,
+} from "@edge-saga/shared";
+import { beforeAll, describe, expect, it } from "vitest";
+import { keepEarlyReply } from "../src/db/early-replies";
+import { orderPlacedTrigger } from "../src/db/order-placed-trigger";
+import { orderPlaced } from "../src/handlers/order-placed";
+import worker from "../src/index";
+import { count, db, deliverToOrder, getOrder, published, replies, seedProducts } from "./helpers";
+
+/** POST /orders with the service's WRITE_PATH set to `path` (and bindings replaced by `bindings`). */
+async function place(
+  path: string,
+  body: unknown,
+  headers: Record<string, string> = {},
+  bindings: Partial<Env> = {},
+): Promise<Response> {
+  const ctx = createExecutionContext();
+  const response = await worker.fetch(
+    new Request("http://svc/orders", {
+      method: "POST",
+      headers: { "content-type": "application/json", "x-request-id": "req-1", ...headers },
+      body: JSON.stringify(body),
+    }),
+    { ...env, WRITE_PATH: path, ...bindings } as Env,
+    ctx,
+  );
+  await waitOnExecutionContext(ctx);
+  return response;
+}
+
+const orderExists = (id: string) => count("SELECT COUNT(*) AS n FROM orders WHERE id = ?", id);
+
+/** Waits until the service has consumed its own OrderPlaced from the real local queue. */
+async function created(id: string): Promise<Order> {
+  for (let i = 0; i < 200 && (await orderExists(id)) === 0; i++)
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  return getOrder(id);
+}
+
+const input = (customerId: string, quantity = 2, pointsToRedeem = 0) => ({
+  customerId,
+  items: [{ sku: "wp-lamp", quantity }],
+  pointsToRedeem,
+});
+
+beforeAll(async () => {
+  await seedProducts([{ sku: "wp-lamp", priceCents: 1250 }]);
+});
+
+describe("WRITE_PATH=cdc: a trigger on the order tables writes OrderPlaced", () => {
+  it("the migration creates exactly the trigger outboxTriggerSql generates for the spec", () => {
+    const migration = env.TEST_MIGRATIONS.find((m) => m.name.includes("order_placed_trigger"));
+    const triggers = migration?.queries.map((q) => q.replace(/^--.*\n/gm, ""));
+    expect(triggers).toEqual(outboxTriggerSql(orderPlacedTrigger));
+  });
+
+  it("the route writes only the order; the trigger's OrderPlaced is what the outbox path writes", async () => {
+    const viaTrigger = (await (await place("cdc", input("cdc-1"), {}, {})).json()) as Order;
+    const viaOutbox = (await (await place("outbox", input("cdc-1"))).json()) as Order;
+    const [captured] = await published({ orderId: viaTrigger.id });
+    const [written] = await published({ orderId: viaOutbox.id });
+    expect(await published({ orderId: viaTrigger.id })).toHaveLength(1);
+    expect(catalog.parse(captured).ok).toBe(true);
+    expect(captured).toMatchObject({
+      type: "OrderPlaced",
+      source: "order",
+      aggregateId: viaTrigger.id,
+      correlationId: viaTrigger.id,
+      causationId: "req-1",
+      sequence: 1,
+      payload: { ...written!.payload, orderId: viaTrigger.id },
+    });
+    expect(captured!.id).toMatch(
+      /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/,
+    );
+    expect(
+      await count(
+        "SELECT COUNT(*) AS n FROM orders WHERE id = ? AND write_path = 'cdc'",
+        viaTrigger.id,
+      ),
+    ).toBe(1);
+  });
+});
+
+describe("WRITE_PATH=self-read: the request publishes, the service creates the order from its own event", () => {
+  it("answers 202 with no order row; the order comes from its own inbox, its event recorded as sent", async () => {
+    const response = await place("self-read", input("sr-1"));
+    expect(response.status).toBe(202);
+    const accepted = (await response.json()) as Order;
+    expect(accepted).toMatchObject({ status: "PENDING", totalCents: 2500 });
+    const order = await created(accepted.id);
+    expect(order).toEqual(accepted);
+    const rows = await env.DB.prepare(
+      "SELECT type, published_at AS publishedAt, awaiting FROM outbox WHERE correlation_id = ?",
+    )
+      .bind(accepted.id)
+      .all<{ type: string; publishedAt: number | null; awaiting: string | null }>();
+    // Sent by the request, so never by the relay; awaited from each subscriber, so re-sent if lost.
+    expect(rows.results).toEqual([
+      {
+        type: "OrderPlaced",
+        publishedAt: expect.any(Number),
+        awaiting: JSON.stringify(catalog.subscribersOf("OrderPlaced")),
+      },
+    ]);
+  });
+
+  it("answers that came before the order are kept and applied when it is created", async () => {
+    const response = await place("self-read", input("sr-2"), {}, {
+      // Hold our own copy back: this test hands OrderPlaced over itself, after the answer.
+      ORDER_INBOX: recordingQueue(),
+    } as Partial<Env>);
+    const accepted = (await response.json()) as Order;
+    const event = lastRecorded.pop()!;
+    await deliverToOrder(replies.stockReserved(accepted));
+    expect(await orderExists(accepted.id)).toBe(0);
+    expect(
+      await count("SELECT COUNT(*) AS n FROM early_replies WHERE order_id = ?", accepted.id),
+    ).toBe(1);
+
+    await deliverToOrder(event);
+    // Created already decided: no points to wait for, stock held.
+    expect(await getOrder(accepted.id)).toMatchObject({ status: "CONFIRMED", pointsEarned: 25 });
+    expect((await published({ orderId: accepted.id })).map((e) => e.type)).toEqual([
+      "OrderPlaced",
+      "OrderConfirmed",
+    ]);
+    expect(
+      await count("SELECT COUNT(*) AS n FROM early_replies WHERE order_id = ?", accepted.id),
+    ).toBe(0);
+  });
+
+  it("a kept answer and the order's creation cannot both miss each other", async () => {
+    await place("self-read", input("sr-3"), {}, { ORDER_INBOX: recordingQueue() } as Partial<Env>);
+    const event = lastRecorded.pop() as Envelope<{ orderId: string }> & { type: "OrderPlaced" };
+    const order = { ...(event.payload as object), id: event.payload.orderId } as unknown as Order;
+    // The creation read no answers; one is kept before it commits: the creation must roll back.
+    const creation = (await orderPlaced(event as never, { db, env } as never)) as Decision;
+    await runBatch(db, [keepEarlyReply(db, replies.stockReserved(order), Date.now())]);
+    const rolledBack = await runBatch(db, creation.statements ?? []).catch((e: unknown) => e);
+    expect(isConstraintError(rolledBack)).toBe(true);
+    // Once the order exists, keeping an answer for it rolls back too (the kit re-runs it).
+    await deliverToOrder(event);
+    const late = await runBatch(db, [
+      keepEarlyReply(db, replies.stockFailed(order), Date.now()),
+    ]).catch((e: unknown) => e);
+    expect(isConstraintError(late)).toBe(true);
+    expect(await getOrder(order.id)).toMatchObject({ status: "CONFIRMED" });
+  });
+
+  it("an Idempotency-Key gives the same ids: a repeat publishes the same event, another body is refused", async () => {
+    const key = `sr-key-${Date.now()}`;
+    const first = (await (
+      await place("self-read", input("sr-4"), { "idempotency-key": key })
+    ).json()) as Order;
+    const again = (await (
+      await place("self-read", input("sr-4"), { "idempotency-key": key })
+    ).json()) as Order;
+    expect(again.id).toBe(first.id);
+    await created(first.id);
+    expect(await published({ orderId: first.id, type: "OrderPlaced" })).toHaveLength(1);
+
+    const replay = await place("self-read", input("sr-4"), { "idempotency-key": key });
+    expect(replay.status).toBe(202);
+    expect(replay.headers.get("idempotent-replayed")).toBe("true");
+    expect(await replay.json()).toEqual(first);
+    const other = await place("self-read", input("sr-4", 3), { "idempotency-key": key });
+    expect(other.status).toBe(422);
+    expect(await other.json()).toMatchObject({ error: { code: "IDEMPOTENCY_KEY_REUSED" } });
+  });
+
+  it("when its own inbox refuses the event, it answers 503 and no subscriber got it", async () => {
+    const others = recordingQueue();
+    const response = await place("self-read", input("sr-5"), {}, {
+      ORDER_INBOX: failingQueue(),
+      INVENTORY_INBOX: others,
+      REWARDS_INBOX: others,
+      VIEW_INBOX: others,
+    } as Partial<Env>);
+    expect(response.status).toBe(503);
+    expect(await response.json()).toMatchObject({ error: { code: "PUBLISH_FAILED" } });
+    expect(lastRecorded).toEqual([]);
+  });
+});
+
+/** What a recording queue took, newest last. */
+const lastRecorded: unknown[] = [];
+
+/** A queue that keeps what it is sent here instead of delivering it (the test delivers it). */
+function recordingQueue(): Queue {
+  lastRecorded.length = 0;
+  return {
+    send: async (body: unknown) => {
+      lastRecorded.push(body);
+    },
+  } as unknown as Queue;
+}
+
+/** A queue whose sends fail, as a broker that is down does. */
+function failingQueue(): Queue {
+  return {
+    send: async () => {
+      throw new Error("queue unavailable");
+    },
+  } as unknown as Queue;
+}
