@@ -13,6 +13,7 @@ import { copyFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
+import { type WritePath, writePathOf } from "../workers/order/src/domain/write-path";
 import { formatReport } from "./lib/chaos/consistency";
 import { runChaos } from "./lib/chaos/run";
 import { type LocalStack, startLocalStack } from "./lib/local-stack";
@@ -26,6 +27,7 @@ const { values } = parseArgs({
     url: { type: "string" },
     token: { type: "string" },
     "no-faults": { type: "boolean", default: false },
+    "write-path": { type: "string" },
   },
 });
 const int = (name: string, text: string | undefined) => {
@@ -42,9 +44,16 @@ const orders = int("orders", values.orders);
 const customers = Math.max(1, int("customers", values.customers));
 const concurrency = Math.max(1, int("concurrency", values.concurrency));
 const faults = !values["no-faults"];
+let writePath: WritePath | undefined;
+try {
+  writePath = values["write-path"] === undefined ? undefined : writePathOf(values["write-path"]);
+} catch (error) {
+  console.error((error as Error).message);
+  process.exit(2);
+}
 
 console.log(
-  `chaos seed: ${seed}  (replay: npm run chaos -- --seed ${seed} --orders ${orders} --customers ${customers})`,
+  `chaos seed: ${seed}  (replay: npm run chaos -- --seed ${seed} --orders ${orders} --customers ${customers}${writePath ? ` --write-path ${writePath}` : ""})`,
 );
 
 let stack: LocalStack | undefined;
@@ -53,8 +62,10 @@ try {
   let baseUrl = values.url?.replace(/\/$/, "");
   let adminToken = values.token ?? process.env.ADMIN_TOKEN ?? "dev-admin-token";
   if (!baseUrl) {
-    process.stdout.write("starting local stack (faults enabled)... ");
-    stack = await startLocalStack({ faults, killOnSignal: true });
+    process.stdout.write(
+      `starting local stack (${faults ? "faults enabled" : "no faults"}, write path ${writePath ?? "outbox"})... `,
+    );
+    stack = await startLocalStack({ faults, writePath, killOnSignal: true });
     baseUrl = stack.baseUrl;
     adminToken = stack.adminToken;
     console.log(baseUrl);
@@ -67,6 +78,7 @@ try {
     customers,
     concurrency,
     faults,
+    writePath,
     log: (line) => console.log(line),
   });
   const sum = (o: Record<string, number>) => Object.values(o).reduce((a, b) => a + b, 0);
@@ -77,7 +89,9 @@ try {
   console.log(
     `orders:               ${result.ordersPlaced} placed, by final status ${JSON.stringify(result.ordersByStatus)}`,
   );
-  console.log(`cancels accepted:     ${result.cancelsAccepted}; extra grants: ${result.grants}`);
+  console.log(
+    `cancels accepted:     ${result.cancelsAccepted}${result.cancelsTooEarly ? ` (${result.cancelsTooEarly} came before their order existed: 404)` : ""}; extra grants: ${result.grants}`,
+  );
   console.log(`faults injected:      ${sum(byKind)} ${JSON.stringify(byKind)}`);
   console.log(`  per service:        ${JSON.stringify(result.faultsInjected)}`);
   const duplicates = sum(

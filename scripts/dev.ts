@@ -12,12 +12,15 @@
  *   npm run dev -- --fresh          wipe .dev-state/ first
  *   npm run dev -- --state DIR      keep the state in DIR instead of .dev-state/
  *   npm run dev -- --no-seed        start without demo data
+ *   npm run dev -- --write-path P   publish OrderPlaced by outbox (default), cdc or self-read
  */
+
 import { rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
+import { WRITE_PATHS, type WritePath, writePathOf } from "../workers/order/src/domain/write-path";
 import { ApiClient, SCRIPT_TIMEOUTS } from "./lib/api-client";
 import {
   endLeftoverStack,
@@ -32,8 +35,9 @@ const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const DEFAULT_STATE_DIR = join(ROOT, ".dev-state");
 const DEFAULT_PORT = 8787;
 
-const USAGE = `usage: npm run dev -- [--port N] [--fresh] [--no-seed] [--state DIR]
+const USAGE = `usage: npm run dev -- [--port N] [--fresh] [--no-seed] [--state DIR] [--write-path P]
   --port N    gateway port (default: $PORT, else ${DEFAULT_PORT})
+  --write-path P  how the order service publishes OrderPlaced: ${WRITE_PATHS.join(", ")} (default outbox)
   --fresh     delete the state dir (all local data) before starting
   --state DIR state dir (default: .dev-state/)
   --no-seed   do not add the demo products and points
@@ -58,6 +62,14 @@ function parsePort(value: string | undefined): number {
   return port;
 }
 
+function parseWritePath(value: string | undefined): WritePath | undefined {
+  try {
+    return value === undefined ? undefined : writePathOf(value);
+  } catch (error) {
+    throw new Error(`${(error as Error).message}\n${USAGE}`);
+  }
+}
+
 function portIsFree(port: number): Promise<boolean> {
   return new Promise((resolve) => {
     const server = createServer();
@@ -73,6 +85,7 @@ async function main() {
       fresh: { type: "boolean", default: false },
       "no-seed": { type: "boolean", default: false },
       state: { type: "string" },
+      "write-path": { type: "string" },
       help: { type: "boolean", short: "h", default: false },
     },
   });
@@ -81,6 +94,7 @@ async function main() {
     return;
   }
   const port = parsePort(values.port ?? process.env.PORT ?? String(DEFAULT_PORT));
+  const writePath = parseWritePath(values["write-path"]);
   const stateDir = values.state ? resolve(values.state) : DEFAULT_STATE_DIR;
   // Before the port check: a stack orphaned on this state may be what holds the port.
   const leftover = await endLeftoverStack(stateDir);
@@ -135,6 +149,7 @@ async function main() {
   say(bold(`Applying D1 migrations and starting wrangler dev (state in ${stateDir})…`));
   stack = await startLocalStack({
     port,
+    writePath,
     persistDir: stateDir,
     echo: process.stdout,
     testScheduled: true,

@@ -14,6 +14,7 @@ import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { basename, dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import type { WritePath } from "../../workers/order/src/domain/write-path";
 
 /**
  * The whole system on this machine: the gateway, the three services and the view in ONE `wrangler dev`
@@ -55,6 +56,11 @@ export interface LocalStackOptions {
    * temporary copies of their configs like `faults`. Never set in any wrangler.toml.
    */
   serviceVars?: Record<string, string>;
+  /**
+   * How the order service publishes OrderPlaced (its WRITE_PATH var; README, "Write paths"),
+   * written into a temporary copy of its config. Default: its wrangler.toml's (outbox).
+   */
+  writePath?: WritePath;
   /**
    * LOG_LEVEL of every Worker (debug, info, warn, error), and wrangler's own `--log-level` to
    * match (warn and error also drop its request lines). Default: `$LOG_LEVEL`, else the
@@ -143,6 +149,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const vars = {
       ...(options.faults ? { FAULTS_ENABLED: "true" } : {}),
       ...(logLevel ? { LOG_LEVEL: logLevel } : {}),
+      // Only the order service reads it; the others ignore a var they do not know.
+      ...(options.writePath ? { WRITE_PATH: options.writePath } : {}),
       ...options.serviceVars,
     };
     configs = serviceConfigs(vars, join(workDir, "configs"));

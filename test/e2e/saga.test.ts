@@ -2,7 +2,7 @@ import type { ErrorBody, Order } from "@edge-saga/contracts";
 import { describe, expect, it } from "vitest";
 import { api } from "./support/api";
 import { Scenario } from "./support/scenario";
-import { waitForOrder, waitForQuiet } from "./support/wait";
+import { waitForOrder, waitForOrderToExist, waitForQuiet } from "./support/wait";
 
 describe("order saga through the gateway", () => {
   it("confirms an order with stock and points moved", async () => {
@@ -147,6 +147,8 @@ describe("order saga through the gateway", () => {
       items: [{ sku, quantity: 3 }],
       pointsToRedeem: 100,
     });
+    // Self-read: the order exists once the order service consumed its own OrderPlaced.
+    await waitForOrderToExist(placed.id);
     const cancel = await api.cancelOrder(placed.id);
     expect(cancel.status).toBe(202);
 

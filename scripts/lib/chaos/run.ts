@@ -31,6 +31,11 @@ export interface ChaosOptions {
   faults: boolean;
   /** How long the drain may take before the run counts events as lost. */
   drainTimeoutMs?: number;
+  /**
+   * The order service's WRITE_PATH on the stack under test. On self-read an order exists only
+   * once the service consumed its own OrderPlaced: a cancel before that answers 404.
+   */
+  writePath?: string;
   log?: (line: string) => void;
 }
 
@@ -39,6 +44,8 @@ export interface ChaosResult {
   ordersPlaced: number;
   ordersByStatus: Record<string, number>;
   cancelsAccepted: number;
+  /** Self-read: cancels that came before the order existed (404). */
+  cancelsTooEarly: number;
   grants: number;
   faultsInjected: Record<string, Record<string, number>>;
   /** Per service: events published (outbox rows) and events applied (inbox rows). */
@@ -175,6 +182,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
   const placed: Promise<string | null>[] = new Array(plan.ops.length);
   let next = 0;
   let cancelsAccepted = 0;
+  let cancelsTooEarly = 0;
   let grants = 0;
   let done = 0;
   const runOp = async (index: number): Promise<string | null> => {
@@ -197,6 +205,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
       if (!id) return null;
       const answer = await gateway.cancelOrder(id, { retryBusy: true });
       if (answer.status === 202) cancelsAccepted++;
+      else if (answer.status === 404 && options.writePath === "self-read") cancelsTooEarly++;
       else if (answer.status !== 409)
         throw new Error(`cancel ${id}: ${answer.status} ${JSON.stringify(answer.body)}`);
       return null;
@@ -284,6 +293,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
     ordersPlaced: options.orders,
     ordersByStatus: (report.counts.ordersByStatus as Record<string, number>) ?? {},
     cancelsAccepted,
+    cancelsTooEarly,
     grants,
     faultsInjected,
     deliveries,

@@ -1,12 +1,15 @@
 import type { TestProject } from "vitest/node";
 import { type LocalStack, startLocalStack } from "../../../scripts/lib/local-stack";
 import { testLogLevel } from "../../../scripts/lib/test-log-level";
+import { type WritePath, writePathOf } from "../../../workers/order/src/domain/write-path";
 
 declare module "vitest" {
   export interface ProvidedContext {
     /** The gateway of the system under test, e.g. `http://127.0.0.1:40123`. */
     baseUrl: string;
     adminToken: string;
+    /** The order service's WRITE_PATH on the stack under test. */
+    writePath: WritePath;
   }
 }
 
@@ -17,12 +20,15 @@ declare module "vitest" {
  */
 export default async function setup(project: TestProject) {
   const external = process.env.E2E_BASE_URL;
+  // The project "e2e-<path>" runs on that write path (vitest.config.ts); "e2e" on the default.
+  const writePath = writePathOf(project.name.replace(/^e2e-?/, "") || undefined);
+  project.provide("writePath", writePath);
   let stack: LocalStack | undefined;
   if (external) {
     project.provide("baseUrl", external.replace(/\/$/, ""));
     project.provide("adminToken", process.env.E2E_ADMIN_TOKEN ?? "dev-admin-token");
   } else {
-    stack = await startLocalStack({ logLevel: testLogLevel() });
+    stack = await startLocalStack({ logLevel: testLogLevel(), writePath });
     project.provide("baseUrl", stack.baseUrl);
     project.provide("adminToken", stack.adminToken);
   }

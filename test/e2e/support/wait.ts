@@ -25,6 +25,23 @@ export async function poll<T>(
 }
 
 /**
+ * The order as it is now; undefined while it does not exist yet (self-read: an accepted order
+ * exists once the order service consumed its own OrderPlaced; README, "Write paths").
+ */
+async function currentOrder(id: string): Promise<Order | undefined> {
+  const answer = await api.request<Order>("GET", `/orders/${id}`);
+  if (answer.status === 404) return undefined;
+  if (answer.status !== 200)
+    throw new Error(`GET /orders/${id}: ${answer.status} ${JSON.stringify(answer.body)}`);
+  return answer.body;
+}
+
+/** Waits until an accepted order exists (at once, but on the self-read path). */
+export function waitForOrderToExist(id: string, timeoutMs = 30_000): Promise<Order> {
+  return poll(() => currentOrder(id), { what: `order ${id} to exist`, timeoutMs });
+}
+
+/**
  * Waits until order `id` has `status`. An order that settles in another status fails at once:
  * the saga only leaves PENDING once (CANCELLED comes only from an explicit cancel).
  */
@@ -36,7 +53,8 @@ export async function waitForOrder(
   let last: Order | undefined;
   return poll(
     async () => {
-      last = await api.getOrder(id);
+      last = await currentOrder(id);
+      if (!last) return undefined;
       if (last.status === status) return last;
       if (last.status !== "PENDING") {
         throw new Error(

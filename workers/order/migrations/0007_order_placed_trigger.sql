@@ -1,4 +1,3 @@
--- outboxTriggerSql(orderPlacedTrigger) of src/db/order-placed-trigger.ts; order-placed-cdc.test.ts keeps them equal.
 CREATE TRIGGER order_placed_on_insert AFTER INSERT ON order_transitions
 WHEN NEW.from_status IS NULL AND (SELECT write_path FROM orders WHERE id = NEW.order_id) = 'cdc'
 BEGIN
@@ -25,4 +24,4 @@ BEGIN
   ) WHERE seq = last_insert_rowid();
   SELECT RAISE(ABORT, 'OrderPlaced event over 120000 bytes')
   WHERE (SELECT length(CAST(body AS BLOB)) FROM outbox WHERE seq = last_insert_rowid()) > 120000;
-END
+END;
