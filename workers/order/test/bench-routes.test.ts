@@ -120,3 +120,28 @@ describe("bench routes: the direct-publish baseline", () => {
     expect(sent).toEqual([]);
   });
 });
+
+describe("bench routes: the write paths side by side", () => {
+  const body = { customerId: "bench", items: [{ sku: "bench-apple", quantity: 1 }] };
+  const writePathOf = (id: string) =>
+    env.DB.prepare("SELECT write_path AS path FROM orders WHERE id = ?")
+      .bind(id)
+      .first<{ path: string }>();
+
+  it("places by the path the header names, whatever WRITE_PATH says", async () => {
+    const { testEnv } = recordingEnv({ BENCH_BASELINES_ENABLED: "true", WRITE_PATH: "outbox" });
+    const cdc = await (await post(testEnv, body, { "x-bench-baseline": "cdc" })).json<Order>();
+    expect((await writePathOf(cdc.id))?.path).toBe("cdc");
+    // The trigger, not the route, wrote its one OrderPlaced.
+    expect(await outboxRows(cdc.id)).toBe(1);
+    const selfRead = await post(testEnv, body, { "x-bench-baseline": "self-read" });
+    expect(selfRead.status).toBe(202);
+    expect(await writePathOf((await selfRead.json<Order>()).id)).toBeNull();
+  });
+
+  it("is the configured path when the switch is off", async () => {
+    const { testEnv } = recordingEnv({ WRITE_PATH: "outbox" });
+    const order = await (await post(testEnv, body, { "x-bench-baseline": "cdc" })).json<Order>();
+    expect((await writePathOf(order.id))?.path).toBe("outbox");
+  });
+});

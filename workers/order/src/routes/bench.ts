@@ -6,6 +6,7 @@ import {
   onError,
 } from "@edge-saga/shared";
 import { Hono } from "hono";
+import { WRITE_PATHS } from "../domain/write-path";
 import { placeOrderRoute } from "./orders";
 
 /**
@@ -17,20 +18,37 @@ import { placeOrderRoute } from "./orders";
  */
 const directPublish = new Hono<{ Bindings: Env }>().route(
   "/orders",
-  placeOrderRoute((c, event) => publishDirectly(c.env, event)),
+  placeOrderRoute({ direct: (c, event) => publishDirectly(c.env, event) }),
 );
 directPublish.onError(onError);
+
+/**
+ * The bench's write paths side by side in one run (`x-bench-baseline: outbox|cdc|self-read`):
+ * the production route with the path given instead of the WRITE_PATH var.
+ */
+const byWritePath = Object.fromEntries(
+  WRITE_PATHS.map((path) => {
+    const app = new Hono<{ Bindings: Env }>().route(
+      "/orders",
+      placeOrderRoute({ writePath: path }),
+    );
+    app.onError(onError);
+    return [path, app];
+  }),
+);
 
 /**
  * Benchmark-only routes, mounted by the entry file before the production ones
  * (`.route("/", benchRoutes)`). The guard dispatches to a separate app rather than chaining
  * validators here, so a production request passes through no bench code but the guard.
  */
-export const benchRoutes = new Hono<{ Bindings: Env }>().post("/orders", (c, next) =>
-  benchBaselinesEnabled(c.env) && c.req.header(BENCH_BASELINE_HEADER) === "direct-publish"
-    ? directPublish.fetch(c.req.raw, c.env, c.executionCtx)
-    : next(),
-);
+export const benchRoutes = new Hono<{ Bindings: Env }>().post("/orders", (c, next) => {
+  if (!benchBaselinesEnabled(c.env)) return next();
+  const baseline = c.req.header(BENCH_BASELINE_HEADER) ?? "";
+  if (baseline === "direct-publish") return directPublish.fetch(c.req.raw, c.env, c.executionCtx);
+  const path = Object.hasOwn(byWritePath, baseline) ? byWritePath[baseline] : undefined;
+  return path ? path.fetch(c.req.raw, c.env, c.executionCtx) : next();
+});
 
 async function publishDirectly(env: Env, event: Envelope): Promise<void> {
   const queues: Record<string, Queue> = {

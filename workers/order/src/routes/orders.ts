@@ -21,7 +21,7 @@ import { findItems, findOrder, toOrderJson } from "../db/order-store";
 import { type OrderRow, orders as ordersTable, orderTransitions } from "../db/tables";
 import { IDEMPOTENCY_KEY_PATTERN } from "../domain/idempotency";
 import { MAX_TOTAL_CENTS } from "../domain/pricing";
-import { writePathOf } from "../domain/write-path";
+import { type WritePath, writePathOf } from "../domain/write-path";
 
 type AppContext = Context<{ Bindings: Env }>;
 
@@ -49,10 +49,11 @@ export type DirectPublish = (c: AppContext, event: Envelope) => Promise<void>;
 
 /**
  * `POST /`: validates, places the order by the service's WRITE_PATH and answers 202, the stored
- * answer again, or the error. A factory so that the bench's baseline answers exactly alike with
- * its own delivery, without a switch in the production route.
+ * answer again, or the error. A factory so that the bench's routes (its direct-publish baseline,
+ * the write paths side by side) answer exactly alike, without a switch in the production route.
  */
-export function placeOrderRoute(direct?: DirectPublish) {
+export function placeOrderRoute(options: { direct?: DirectPublish; writePath?: WritePath } = {}) {
+  const { direct } = options;
   return new Hono<{ Bindings: Env }>().post(
     "/",
     validate("header", IdempotencyHeaders),
@@ -64,7 +65,7 @@ export function placeOrderRoute(direct?: DirectPublish) {
         key: c.req.valid("header")["idempotency-key"],
         cause: requestIdOf(c),
       };
-      const path = direct ? "caller" : writePathOf(c.env.WRITE_PATH);
+      const path = direct ? "caller" : (options.writePath ?? writePathOf(c.env.WRITE_PATH));
       if (path === "self-read") return answerPublished(c, request);
       const outcome = await placeOrder(database(c.env), request, { publish: path });
       if (outcome.kind !== "PLACED") return answerUnplaced(outcome, input);
