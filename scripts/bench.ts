@@ -45,6 +45,7 @@ import {
   throughput,
   waitForSagas,
 } from "./lib/bench/workloads";
+import { compareWritePaths, writePathRows } from "./lib/bench/write-paths";
 import { type LocalStack, startLocalStack } from "./lib/local-stack";
 import { ROOT } from "./lib/wrangler";
 
@@ -73,6 +74,14 @@ const PLAN = quick
       throughputSeconds: 8,
       backlogs: [1_000, 10_000],
       pollingOrders: 24,
+      // Per write path: accept [concurrency, orders], then a closed-loop saga run.
+      writePaths: {
+        accept: [
+          [1, 15],
+          [8, 40],
+        ],
+        saga: [8, 40],
+      },
     }
   : {
       // Samples per figure: enough for a stable p99 (>= 100 per side), within the 10-minute budget.
@@ -89,6 +98,13 @@ const PLAN = quick
       throughputSeconds: 30,
       backlogs: [1_000, 10_000, 50_000],
       pollingOrders: 64,
+      writePaths: {
+        accept: [
+          [1, 60],
+          [8, 160],
+        ],
+        saga: [8, 160],
+      },
     };
 /** The polling-relay baseline's interval: generous to it (a cron-driven relay polls every 60 s). */
 const POLL_INTERVAL_MS = 1_000;
@@ -195,6 +211,15 @@ try {
       `queue messages per saga, c=${c}: ${perSaga.queueMessages.events} events, ${perSaga.queueMessages.receipts} receipts`,
     );
   }
+  // 1c. The three write paths of the order service side by side (issue 15).
+  const writePaths = sagasOnly
+    ? []
+    : await compareWritePaths(
+        client,
+        PLAN.writePaths as { accept: [number, number][]; saga: [number, number] },
+        historyCost,
+        log,
+      );
   if (sagasOnly) {
     const rows = [...sagaLatencyRows(saga), ...sagaRateRows(completion, sagaIds), ...d1Rows(d1)];
     writeResults({ saga, completionPerSecond: completion, d1CallsPerSaga: d1 }, rows);
@@ -270,6 +295,7 @@ try {
         latencyRow("accept", `POST /orders -> 202, concurrency ${a.concurrency}`, a.latency),
       );
     rows.push(...sagaLatencyRows(saga));
+    rows.push(...writePathRows(writePaths, PLAN.writePaths.saga[0] as number));
     for (const d of direct) {
       const ours = accept.find((a) => a.concurrency === d.concurrency);
       const overhead = ratio(ours?.latency.p50, d.latency.p50);
@@ -431,6 +457,7 @@ try {
         saga,
         completionPerSecond: completion,
         d1CallsPerSaga: d1,
+        writePaths,
         sagaHops: hopRows,
         throughput: tp,
         consumerCost,

@@ -1,5 +1,6 @@
 import { performance } from "node:perf_hooks";
-import type { OrderTransition } from "@edge-saga/contracts";
+import type { OrderHistory, OrderTransition } from "@edge-saga/contracts";
+import type { WritePath } from "../../../workers/order/src/domain/write-path";
 import { ApiClient, type PlaceOrder, type RequestOptions } from "../api-client";
 import { round, type Summary, summarize } from "./stats";
 
@@ -14,7 +15,8 @@ const STOCK = 1_000_000;
 const PRICE_CENTS = 1_000;
 
 /** The unsafe comparison mode of one request (shared/src/bench/baselines.ts). */
-export type Baseline = "direct-publish";
+/** A bench-only way to place an order: the unsafe direct publish, or a write path by name. */
+export type Baseline = "direct-publish" | WritePath;
 
 export interface BenchClient {
   baseUrl: string;
@@ -116,7 +118,7 @@ export async function setup(client: BenchClient): Promise<void> {
 
 let orderCounter = 0;
 /** One POST /orders; the client-side time to the 202. */
-async function placeOrder(
+export async function placeOrder(
   client: BenchClient,
   baseline?: Baseline,
 ): Promise<{ ms: number; id: string }> {
@@ -142,7 +144,7 @@ async function placeOrder(
 }
 
 /** Runs `work` on `concurrency` workers until `count` items were done or `untilMs` passed. */
-async function pool<T>(
+export async function pool<T>(
   concurrency: number,
   stop: { count?: number; untilMs?: number },
   work: () => Promise<T>,
@@ -219,7 +221,12 @@ export interface SagaTimes {
 }
 
 async function sagaTimes(client: BenchClient, id: string): Promise<SagaTimes> {
-  const transitions = await benchApi(client).getHistory(id);
+  const answer = await benchApi(client).request<OrderHistory>("GET", `/orders/${id}/history`);
+  // Self-read: the order exists once the order service consumed its own OrderPlaced.
+  if (answer.status === 404)
+    return { placedAt: Number.NaN, confirmedAt: null, pointsAwardedAt: null, finalStatus: null };
+  if (answer.status !== 200) throw new Error(`GET /orders/${id}/history answered ${answer.status}`);
+  const transitions = answer.body.transitions;
   const at = (t: OrderTransition | undefined) => (t ? Date.parse(t.at) : null);
   const placed = transitions.find((t) => t.change === "PlaceOrder");
   return {
@@ -280,6 +287,7 @@ export async function sagaClosedLoop(
   client: BenchClient,
   concurrency: number,
   count: number,
+  baseline?: Baseline,
 ): Promise<{
   ids: string[];
   times: SagaTimes[];
@@ -291,7 +299,7 @@ export async function sagaClosedLoop(
   const started = performance.now();
   const pollsBefore = historyPolls.sent;
   const ids = await pool(concurrency, { count }, async () => {
-    const { id } = await placeOrder(client);
+    const { id } = await placeOrder(client, baseline);
     const placed = performance.now();
     const deadline = Date.now() + 60_000;
     await sleep(FIRST_POLL_SHARE * typicalSagaMs);
