@@ -45,7 +45,7 @@ import {
   throughput,
   waitForSagas,
 } from "./lib/bench/workloads";
-import { compareWritePaths, writePathRows } from "./lib/bench/write-paths";
+import { compareWritePaths, writePathRows, writePathTable } from "./lib/bench/write-paths";
 import { type LocalStack, startLocalStack } from "./lib/local-stack";
 import { ROOT } from "./lib/wrangler";
 
@@ -470,6 +470,7 @@ try {
       },
       rows,
       tp.backlog,
+      writePathTable(writePaths, PLAN.writePaths.saga[0] as number),
     );
   }
   exitCode = 0;
@@ -486,6 +487,7 @@ function writeResults(
   results: Record<string, unknown>,
   rows: Row[],
   backlog: BacklogSample[] = [],
+  extraMarkdown = "",
 ) {
   const meta = {
     date: new Date().toISOString(),
@@ -499,7 +501,7 @@ function writeResults(
     join(values.out, "latest.json"),
     `${JSON.stringify({ meta, plan: PLAN, ...results, rows }, null, 2)}\n`,
   );
-  const md = markdown("edge-saga benchmark", meta, rows);
+  const md = `${markdown("edge-saga benchmark", meta, rows)}${extraMarkdown ? `\n${extraMarkdown}` : ""}`;
   writeFileSync(join(values.out, "latest.md"), md);
   writeFileSync(
     join(values.out, "latest.svg"),

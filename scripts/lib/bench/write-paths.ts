@@ -108,3 +108,27 @@ export function writePathRows(results: WritePathResult[], sagaConcurrency: numbe
     },
   ]);
 }
+
+/** The same figures as a table with one column per path: what bench/results/latest.md shows. */
+export function writePathTable(results: WritePathResult[], sagaConcurrency: number): string {
+  if (results.length === 0) return "";
+  const cell = (f: (r: WritePathResult) => string) => results.map(f).join(" | ");
+  const latency = (s: Summary | undefined) => (s ? `${s.p50} / ${s.p99}` : "n/a");
+  const concurrencies = Object.keys(results[0]?.accept ?? {});
+  const lines = [
+    `## Write paths side by side (same run, same stack)`,
+    "",
+    `| figure | ${cell((r) => r.path)} |`,
+    `|---|${cell(() => "---")}|`,
+    ...concurrencies.map(
+      (c) =>
+        `| POST /orders -> 202, concurrency ${c}, p50 / p99 ms | ${cell((r) => latency(r.accept[Number(c)]))} |`,
+    ),
+    `| accepted -> CONFIRMED, ${sagaConcurrency} in flight, p50 / p99 ms | ${cell((r) => latency(r.saga.toConfirmed))} |`,
+    `| sagas completed per second, ${sagaConcurrency} in flight | ${cell((r) => String(r.sagasPerSecond))} |`,
+    `| D1 calls per saga, all services | ${cell((r) => String(r.d1.total ?? "n/a"))} |`,
+    `| D1 calls per saga, order service | ${cell((r) => String(r.d1.services.order ?? "n/a"))} |`,
+    `| queue messages per saga: events + receipts | ${cell((r) => `${r.d1.queueMessages.events ?? "n/a"} + ${r.d1.queueMessages.receipts ?? "n/a"}`)} |`,
+  ];
+  return `${lines.join("\n")}\n`;
+}
