@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { api } from "./support/api";
-import { sleep } from "./support/wait";
+import { sleep, waitForOrderToExist } from "./support/wait";
 
 interface Report {
   ok: boolean;
@@ -55,6 +55,7 @@ describe("GET /admin/consistency on the live system", () => {
     const cancelled = await api.expect<{ id: string }>(202, "POST", "/orders", {
       body: { customerId: customer, items: [{ sku, quantity: 1 }] },
     });
+    await waitForOrderToExist(cancelled.body.id); // at once, but on the self-read path
     await api.expect(202, "POST", `/orders/${cancelled.body.id}/cancel`);
 
     const report = await quietReport();

@@ -1,10 +1,10 @@
 import { randomBytes } from "node:crypto";
 import type { ErrorBody, Order } from "@edge-saga/contracts";
-import { expect } from "vitest";
+import { expect, inject } from "vitest";
 import type { PlaceOrder } from "../../../scripts/lib/api-client";
 import { api } from "./api";
 import { assertConsistent } from "./invariants";
-import { poll, waitForQuiet } from "./wait";
+import { poll, waitForOrderToExist, waitForQuiet } from "./wait";
 
 /** A fresh id no other scenario uses (the stack is shared by every file). */
 export function uniqueId(prefix: string): string {
@@ -57,8 +57,12 @@ export class Scenario {
         const answer = await api.placeOrder(input, options);
         last = answer;
         if (answer.status === 202) {
-          expect(answer.headers.get("location")).toBe(`/orders/${(answer.body as Order).id}`);
-          return answer.body as Order;
+          const order = answer.body as Order;
+          expect(answer.headers.get("location")).toBe(`/orders/${order.id}`);
+          // Self-read: the order exists once the order service consumed its own OrderPlaced;
+          // a scenario goes on from an order it can read, as on the other paths.
+          if (inject("writePath") === "self-read") await waitForOrderToExist(order.id);
+          return order;
         }
         if (answer.status === 422 && (answer.body as ErrorBody).error?.code === "UNKNOWN_PRODUCT") {
           return undefined;
