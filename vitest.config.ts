@@ -1,5 +1,5 @@
 import { defineConfig } from "vitest/config";
-import { e2eProject } from "./test/e2e/e2e-project";
+import { e2eProject } from "./test/e2e/e2e-project.ts";
 
 export default defineConfig({
   test: {

@@ -19,6 +19,7 @@ export * from "./outbox/outbox-writer";
 export * from "./receipts/awaiting";
 export { inboxBindingOf, inboxQueueByConvention } from "./receipts/receipts";
 export * from "./relay/chunk-for-send";
+export { DEFAULT_HELD_CHECK_MS, resendHeldCopies } from "./relay/held-copies";
 export * from "./relay/outbox-relay";
 export * from "./retention/retention";
 export * from "./service/define-service";

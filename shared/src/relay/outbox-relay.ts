@@ -13,6 +13,7 @@ import { loggerFor } from "../log/logger";
 import { DEFAULT_RECEIPT_TIMEOUT_MS } from "../outbox/outbox-writer";
 import { parseAwaiting } from "../receipts/awaiting";
 import { chunkForSend, type PendingRow } from "./chunk-for-send";
+import { DEFAULT_HELD_CHECK_MS, holdCopies, resendHeldCopies } from "./held-copies";
 import { pollingIntervalMs, setPollingInterval } from "./polling-baseline";
 import { RelayFaults } from "./relay-faults";
 import {
@@ -49,6 +50,13 @@ export interface RelayConfig {
    * the event has waited 4 times this long (the subscriber may have lost everything).
    */
   receiptTimeoutMs?: number;
+  /**
+   * The service's own inbox queue: where copies held for self-read (`holdUntilApplied`) are
+   * sent again until the service applied them.
+   */
+  ownQueue?: Queue;
+  /** A held copy is checked this long after it was sent (then twice as long ...). Default 30 s. */
+  heldCheckMs?: number;
 }
 
 export interface RelayStatus {
@@ -60,6 +68,8 @@ export interface RelayStatus {
   publishedTotal: number;
   /** Events sent again to a subscriber that had not sent a receipt for them. */
   resentTotal: number;
+  /** Self-read copies sent again to the service's own inbox, which had not applied them. */
+  heldResentTotal?: number;
   /** When the alarm will next run, if armed. */
   nextAlarmAt: number | null;
 }
@@ -149,6 +159,40 @@ export abstract class OutboxRelay<Env = unknown> extends DurableObject<Env> {
   private readonly recentlyPublished = new Set<string>();
   /** When `dueWork` wants to run next (0: at the next run, null: never). */
   private dueWorkAt: number | null = 0;
+  /** When the next held self-read copy falls due (0: unknown, look; null: none held). */
+  private heldDueAt: number | null = 0;
+
+  /**
+   * Self-read: `events` were sent to this service's own inbox and stored nowhere else. Keeps a
+   * copy and sends it again until the service's inbox has applied it (see held-copies.ts).
+   */
+  async holdUntilApplied(events: Envelope[]): Promise<void> {
+    const dueAt = Date.now() + (this.config().heldCheckMs ?? DEFAULT_HELD_CHECK_MS);
+    await holdCopies(this.ctx.storage, events, dueAt);
+    if (this.heldDueAt === null || this.heldDueAt > dueAt) this.heldDueAt = dueAt;
+    const scheduled = await this.ctx.storage.getAlarm();
+    if (scheduled === null || scheduled > dueAt) await this.ctx.storage.setAlarm(dueAt);
+  }
+
+  /** The held copies' run, when one is due; a failure is logged and tried again in 5 s. */
+  private async resendHeld(config: RelayConfig, now: number): Promise<number> {
+    if (this.heldDueAt === null || this.heldDueAt > now) return 0;
+    try {
+      const run = await resendHeldCopies(
+        this.ctx.storage,
+        config.db,
+        config.ownQueue,
+        now,
+        config.heldCheckMs ?? DEFAULT_HELD_CHECK_MS,
+      );
+      this.heldDueAt = run.nextDueAt;
+      return run.resent;
+    } catch (error) {
+      this.heldDueAt = now + 5_000;
+      loggerFor(this.env).error("held copies not checked", { error: errorText(error) });
+      return 0;
+    }
+  }
 
   /**
    * Work of the service that falls due at a time, run by this relay's alarm before it
@@ -208,6 +252,7 @@ export abstract class OutboxRelay<Env = unknown> extends DurableObject<Env> {
         throw new InjectedFault("relay.alarm-fails");
       await this.runDueWork(now);
       const config = this.config();
+      const heldResent = await this.resendHeld(config, now);
       const budget = config.operationBudget ?? 800;
       const drained = await this.drain(config, budget);
       const resent = drained.more
@@ -231,12 +276,13 @@ export abstract class OutboxRelay<Env = unknown> extends DurableObject<Env> {
         consecutiveFailures: 0,
         publishedTotal: status.publishedTotal + drained.published,
         resentTotal: status.resentTotal + (resent?.resent ?? 0),
+        heldResentTotal: (status.heldResentTotal ?? 0) + heldResent,
       });
       const polling = await this.pollingIntervalMs();
       const wake =
         drained.more || resent?.more || replaying
           ? Date.now()
-          : earliest(drained.nextDueAt, resent?.nextDueAt, this.dueWorkAt);
+          : earliest(drained.nextDueAt, resent?.nextDueAt, this.dueWorkAt, this.heldDueAt);
       if (polling) await this.ctx.storage.setAlarm(Date.now() + polling);
       else if (wake !== null) await this.ctx.storage.setAlarm(Math.max(wake, Date.now()));
     } catch (error) {

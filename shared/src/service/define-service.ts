@@ -121,7 +121,8 @@ export function defineService<C extends Catalog, const S extends string, H exten
         const queue = inboxQueueByConvention(this.env, subscriber);
         if (queue) queues[subscriber] = queue;
       }
-      return { ...relay.config, db: this.env.DB, catalog, queues };
+      const ownQueue = inboxQueueByConvention(this.env, name);
+      return { ...relay.config, db: this.env.DB, catalog, queues, ownQueue };
     }
 
     protected override dueWork(now: number): Promise<number | null> {

@@ -1,11 +1,18 @@
-import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
+import {
+  createExecutionContext,
+  runInDurableObject,
+  waitOnExecutionContext,
+} from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { catalog, type Order } from "@edge-saga/contracts";
 import {
+  DEFAULT_HELD_CHECK_MS,
   type Decision,
   type Envelope,
   isConstraintError,
   outboxTriggerSql,
+  relayStub,
+  resendHeldCopies,
   runBatch,
 } from "@edge-saga/shared";
 import { beforeAll, describe, expect, it } from "vitest";
@@ -175,6 +182,30 @@ describe("WRITE_PATH=self-read: the request publishes, the service creates the o
     const other = await place("self-read", input("sr-4", 3), { "idempotency-key": key });
     expect(other.status).toBe(422);
     expect(await other.json()).toMatchObject({ error: { code: "IDEMPOTENCY_KEY_REUSED" } });
+  });
+
+  it("a copy the broker lost is sent again by the relay until the order service applied it", async () => {
+    // The request's own copy goes nowhere (lost after its send resolved, as a dying broker does).
+    const response = await place("self-read", input("sr-6"), {}, {
+      ORDER_INBOX: recordingQueue(),
+    } as Partial<Env>);
+    const accepted = (await response.json()) as Order;
+    const relay = relayStub(env.OUTBOX_RELAY);
+    const check = (at: number) =>
+      runInDurableObject(relay, (_, state) =>
+        resendHeldCopies(state.storage, env.DB, env.ORDER_INBOX, at, DEFAULT_HELD_CHECK_MS),
+      );
+    // Not due yet: nothing is sent before the consumer had its chance.
+    expect((await check(Date.now())).resent).toBe(0);
+    expect(await orderExists(accepted.id)).toBe(0);
+    // Due: the relay's copy goes to the real inbox, and the order is created from it.
+    const due = Date.now() + DEFAULT_HELD_CHECK_MS + 1;
+    expect((await check(due)).resent).toBeGreaterThanOrEqual(1);
+    expect(await created(accepted.id)).toMatchObject({ id: accepted.id, status: "PENDING" });
+    // Applied: the next check drops the copy instead of sending it again.
+    const after = await check(due + 10 * DEFAULT_HELD_CHECK_MS);
+    expect(after.resent).toBe(0);
+    expect(await published({ orderId: accepted.id, type: "OrderPlaced" })).toHaveLength(1);
   });
 
   it("when its own inbox refuses the event, it answers 503 and no subscriber got it", async () => {

@@ -32,9 +32,11 @@ export type PublishOrderOutcome =
   | { kind: "NOT_SENT"; reason: string };
 
 /**
- * WRITE_PATH=self-read: publishes OrderPlaced and writes nothing. The order service's own inbox
- * gets it first: once that send resolved the order will exist (the consumer creates it and
- * records the event, so a subscriber whose copy is lost below gets it again from the relay);
+ * WRITE_PATH=self-read: publishes OrderPlaced and writes nothing to D1. The order service's own
+ * inbox gets it first: once that send resolved the order will exist (the consumer creates it and
+ * records the event, so a subscriber whose copy is lost below gets it again from the relay; and
+ * the relay holds a copy of its own, re-sent until the consumer applied it, in case the broker
+ * loses ours);
  * if that send fails nothing else was sent, so no participant acts on an order that will never
  * exist. With an Idempotency-Key the order and event ids come from the key, so a repeat
  * publishes the same event and every inbox drops the copy.
@@ -44,6 +46,7 @@ export async function publishOrder(
   env: unknown,
   { input, key, cause }: PublishOrderRequest,
   log: Logger,
+  holdUntilApplied: (event: Envelope) => Promise<void>,
 ): Promise<PublishOrderOutcome> {
   const orderId = key ? await idFor(`order:${key}`) : newId();
   if (key) {
@@ -75,6 +78,13 @@ export async function publishOrder(
   } catch (error) {
     return { kind: "NOT_SENT", reason: errorText(error) };
   }
+  // The broker has the only copy now; the relay keeps one until the order service applied it.
+  const held = holdUntilApplied(event).catch((error: unknown) =>
+    log.warn("no safety copy held; a lost own copy would not be re-sent", {
+      orderId,
+      error: errorText(error),
+    }),
+  );
   const results = await Promise.allSettled(
     catalog.subscribersOf(event.type).map(async (subscriber) => {
       const queue = inboxQueueByConvention(env, subscriber);
@@ -82,6 +92,7 @@ export async function publishOrder(
       await queue.send(event, { contentType: "json" });
     }),
   );
+  await held;
   const failed = results.filter((r) => r.status === "rejected");
   // Not the request's failure: the order will exist, and its recorded event is re-sent to them.
   if (failed.length > 0)

@@ -5,7 +5,15 @@ import {
   PlaceOrderInput,
   REQUEST_ID_HEADER,
 } from "@edge-saga/contracts";
-import { type Envelope, HttpError, loggerFor, newId, pokeRelay, validate } from "@edge-saga/shared";
+import {
+  type Envelope,
+  HttpError,
+  loggerFor,
+  newId,
+  pokeRelay,
+  relayStub,
+  validate,
+} from "@edge-saga/shared";
 import { and, asc, desc, eq, lt } from "drizzle-orm";
 import { type Context, Hono } from "hono";
 import { z } from "zod";
@@ -89,7 +97,9 @@ export function placeOrderRoute(options: { direct?: DirectPublish; writePath?: W
  */
 async function answerPublished(c: AppContext, request: PublishOrderRequest): Promise<Response> {
   const log = loggerFor(c.env, { service: "order" });
-  const outcome = await publishOrder(database(c.env), c.env, request, log);
+  const outcome = await publishOrder(database(c.env), c.env, request, log, (event) =>
+    relayStub(c.env.OUTBOX_RELAY).holdUntilApplied([event]),
+  );
   switch (outcome.kind) {
     case "PUBLISHED":
     case "REPLAY":
