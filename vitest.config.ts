@@ -13,7 +13,12 @@ export default defineConfig({
       // "Write paths"), each on its own stack, after the rest so no more than two stacks run.
       ...["cdc", "self-read"].map((path) => ({
         test: {
-          ...e2eProject(`e2e-${path}`, ["saga.test.ts", "idempotency.test.ts"]),
+          ...e2eProject(`e2e-${path}`, [
+            "saga.test.ts",
+            "idempotency.test.ts",
+            // Self-read keeps its own safety copy (the relay's held copies): prove it heals a crash.
+            ...(path === "self-read" ? ["self-healing.test.ts"] : []),
+          ]),
           sequence: { groupOrder: 1 },
         },
       })),
