@@ -225,9 +225,9 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
     }),
   );
   const workloadMs = Date.now() - started;
-  // The relays lag the workload: keep the faults on until what it wrote was published (and
-  // the replies it caused), or the sagas would mostly run after the faults were cleared.
-  if (options.faults) await drain(gateway, SETTLE_UNDER_FAULTS_MS, "published");
+  // The sagas lag the workload: keep the faults on until they ran (every order created and
+  // decided, nothing left to publish), or they would mostly run after the faults were cleared.
+  if (options.faults) await drain(gateway, SETTLE_UNDER_FAULTS_MS, "decided");
 
   const faultsInjected: Record<string, Record<string, number>> = {};
   if (options.faults) {
@@ -315,13 +315,15 @@ const SETTLE_UNDER_FAULTS_MS = 30_000;
 /**
  * Pokes every relay (maintenance) until no outbox row is pending, no order is PENDING and
  * every published event was applied or dead-lettered by each of its subscribers (the
- * checker's event accounting); with `until: "published"`, only until no outbox row is pending
- * (the relays caught up with the sagas; events the broker lost are left to the re-sends). False on timeout.
+ * checker's event accounting); with `until: "decided"`, only until no outbox row is pending
+ * and no order is PENDING (the sagas ran; events the broker lost are left to the re-sends).
+ * The view counts every accepted order, also one the order service has not created yet
+ * (self-read): the sagas ran once the order service has as many. False on timeout.
  */
 async function drain(
   gateway: ApiClient,
   timeoutMs: number,
-  until: "published" | "delivered" = "delivered",
+  until: "decided" | "delivered" = "delivered",
 ): Promise<boolean> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
@@ -339,7 +341,8 @@ async function drain(
       );
       const pendingOrders = (counts.ordersByStatus as Record<string, number>)?.PENDING ?? 0;
       const undelivered = Object.keys((counts.eventsUndelivered as object | undefined) ?? {});
-      if (pending === 0 && until === "published") return true;
+      const allCreated = (counts.orders as number) >= (counts.viewOrders as number);
+      if (pending === 0 && pendingOrders === 0 && allCreated && until === "decided") return true;
       if (pending === 0 && pendingOrders === 0 && undelivered.length === 0) return true;
     }
     await sleep(1000);
