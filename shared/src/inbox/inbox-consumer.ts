@@ -19,6 +19,7 @@ import {
   inboxQueueByConvention,
   type Receipt,
   receiptOf,
+  receiptOwed,
   sendReceipts,
 } from "../receipts/receipts";
 import { atMost, recordBookkeeping, SIDE_CALL_MS } from "./batch-bookkeeping";
@@ -127,12 +128,7 @@ export function createInboxConsumer<Env extends { DB: D1Database }>(
   const retryDelay = options.retryDelaySeconds ?? defaultRetryDelaySeconds;
   const maxStatements = options.maxStatementsPerCommit ?? 400;
   const laneOf = (event: Envelope) => options.serializeBy?.(event) ?? `saga:${event.correlationId}`;
-  // Its own events that the catalog does not route to it came from itself (self-read), not
-  // from its relay: nobody awaits a receipt for them.
-  const owesReceipt = (e: HandledEvent & { type?: string }) =>
-    e.source !== options.service ||
-    e.type === undefined ||
-    options.catalog.subscribersOf(e.type).includes(options.service);
+  const owesReceipt = (e: HandledEvent) => receiptOwed(options.catalog, options.service, e);
 
   /**
    * The group's whole commit: every decision's writes, then the outbox rows of all their
@@ -504,7 +500,7 @@ const NOTHING_TALLIED: Record<Outcome, number> = {
 };
 
 /** The event as its producer's receipt names it, if the message said who produced it. */
-function handledBy(event: Partial<Envelope> | Message): (HandledEvent & { type?: string })[] {
+function handledBy(event: Partial<Envelope> | Message): HandledEvent[] {
   const body = "body" in event ? (decodeBody(event.body) as Partial<Envelope> | null) : event;
   const id = body?.id;
   const source = body?.source;

@@ -16,8 +16,8 @@ const SENT_ROWS_PER_INSERT = 10;
  */
 export interface AlreadySent {
   subscribersOf: (type: string) => readonly string[];
-  /** When the subscribers that have not acknowledged it get it again, after `now`. */
-  resendAfterMs: number;
+  /** When the subscribers that have not acknowledged it get it again, after `now`; default: the relay's default receipt timeout. */
+  resendAfterMs?: number;
 }
 
 /** A subscriber that has not acknowledged a sent event gets it again after this long. */
@@ -60,6 +60,7 @@ function alreadySent(type: string, sent: AlreadySent, now: number) {
   return {
     publishedAt: now,
     awaiting: subscribers.length > 0 ? JSON.stringify(subscribers) : null,
-    nextResendAt: subscribers.length > 0 ? now + sent.resendAfterMs : null,
+    nextResendAt:
+      subscribers.length > 0 ? now + (sent.resendAfterMs ?? DEFAULT_RECEIPT_TIMEOUT_MS) : null,
   };
 }

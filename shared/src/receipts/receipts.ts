@@ -1,5 +1,6 @@
 import { and, isNotNull, sql } from "drizzle-orm";
 import { z } from "zod";
+import type { Catalog } from "../catalog";
 import { outbox, receiptProgress } from "../db/kit-schema";
 import { runsWithin } from "../db/runs-within";
 import { type AnyD1Database, errorText, type Statement } from "../db/types";
@@ -35,7 +36,24 @@ export function receiptOf(body: unknown): Receipt | undefined {
 }
 
 /** An event handled by a consumer, as its receipt needs it. */
-export type HandledEvent = Pick<Envelope, "id" | "source">;
+export type HandledEvent = Pick<Envelope, "id" | "source"> & { type?: string };
+
+/**
+ * Whether `consumer` owes the producer a receipt for `event`. Not for its own events that the
+ * catalog does not route to it: those came from itself (self-read), never from its relay, so
+ * nothing awaits a receipt for them.
+ */
+export function receiptOwed(
+  catalog: Pick<Catalog, "subscribersOf">,
+  consumer: string,
+  event: HandledEvent,
+): boolean {
+  return (
+    event.source !== consumer ||
+    event.type === undefined ||
+    catalog.subscribersOf(event.type).includes(consumer)
+  );
+}
 
 /**
  * Where a producer's receipts go: its inbox queue, bound as `<PRODUCER>_INBOX` (the binding

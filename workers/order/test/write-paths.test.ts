@@ -16,7 +16,11 @@ import {
   runBatch,
 } from "@edge-saga/shared";
 import { beforeAll, describe, expect, it } from "vitest";
-import { keepEarlyReply } from "../src/db/early-replies";
+import {
+  EARLY_REPLY_RETENTION_MS,
+  keepEarlyReply,
+  pruneEarlyReplies,
+} from "../src/db/early-replies";
 import { orderPlacedTrigger } from "../src/db/order-placed-trigger";
 import { orderPlaced } from "../src/handlers/order-placed";
 import worker from "../src/index";
@@ -206,6 +210,31 @@ describe("WRITE_PATH=self-read: the request publishes, the service creates the o
     const after = await check(due + 10 * DEFAULT_HELD_CHECK_MS);
     expect(after.resent).toBe(0);
     expect(await published({ orderId: accepted.id, type: "OrderPlaced" })).toHaveLength(1);
+  });
+
+  it("answers kept for an order that never came are pruned after the retention, newer ones stay", async () => {
+    const now = Date.now();
+    const stale = {
+      ...replies.stockReserved({
+        id: "sr-never",
+        items: [{ sku: "wp-lamp", quantity: 1 }],
+      } as unknown as Order),
+    };
+    const fresh = {
+      ...replies.stockReserved({
+        id: "sr-late",
+        items: [{ sku: "wp-lamp", quantity: 1 }],
+      } as unknown as Order),
+    };
+    await runBatch(db, [
+      keepEarlyReply(db, stale, now - EARLY_REPLY_RETENTION_MS - 1),
+      keepEarlyReply(db, fresh, now),
+    ]);
+    expect(await pruneEarlyReplies(db, now)).toBeGreaterThanOrEqual(1);
+    const left = await env.DB.prepare(
+      "SELECT order_id AS id FROM early_replies WHERE order_id IN ('sr-never', 'sr-late')",
+    ).all<{ id: string }>();
+    expect(left.results).toEqual([{ id: "sr-late" }]);
   });
 
   it("when its own inbox refuses the event, it answers 503 and no subscriber got it", async () => {

@@ -61,15 +61,16 @@ export function creationStatements(
     statements.push(db.insert(orderItems).values(chunk.map((l) => ({ orderId: row.id, ...l }))));
   }
   statements.push(
-    db.insert(orderTransitions).values({
-      orderId: row.id,
-      version: 1,
-      fromStatus: null,
-      toStatus: "PENDING",
-      change: "PlaceOrder",
-      cause: p.cause,
-      at: row.createdAt,
-    }),
+    transitionInsert(
+      db,
+      null,
+      { ...row, version: 1, status: "PENDING" },
+      {
+        change: "PlaceOrder",
+        cause: p.cause,
+        now: row.createdAt,
+      },
+    ),
   );
   return statements;
 }
@@ -159,16 +160,29 @@ export function changeStatements(
         pointsAwardedAt: after.pointsAwardedAt,
       })
       .where(and(eq(orders.id, row.id), eq(orders.version, row.version))),
-    db.insert(orderTransitions).values({
-      orderId: row.id,
-      version: after.version,
-      fromStatus: row.status,
-      toStatus: after.status,
-      change,
-      cause,
-      at: now,
-    }),
+    transitionInsert(db, row, after, { change, cause, now }),
   ];
+}
+
+/**
+ * The history row of the change from `before` (null: the order's creation) to `after`, at
+ * `after`'s version: the primary key (order, version) is the order's lock.
+ */
+export function transitionInsert(
+  db: AnyD1Database,
+  before: Pick<OrderRow, "status"> | null,
+  after: Pick<OrderRow, "id" | "version" | "status">,
+  { change, cause, now }: ChangeCause,
+): Statement {
+  return db.insert(orderTransitions).values({
+    orderId: after.id,
+    version: after.version,
+    fromStatus: before?.status ?? null,
+    toStatus: after.status,
+    change,
+    cause,
+    at: now,
+  });
 }
 
 /** The API's Order JSON. */

@@ -1,7 +1,6 @@
 import { type Catalog, catalog } from "@edge-saga/contracts";
 import {
   causedBy,
-  DEFAULT_RECEIPT_TIMEOUT_MS,
   type Envelope,
   type EventHandler,
   type EventOf,
@@ -14,8 +13,9 @@ import {
   findOrder,
   placedRow,
   sagaStateOf,
+  transitionInsert,
 } from "../db/order-store";
-import { type OrderRow, orderTransitions } from "../db/tables";
+import type { OrderRow } from "../db/tables";
 import { decideReply } from "../domain/saga";
 import { orderEvent } from "../events/order-events";
 import { type ReplyEvent, replyOf } from "./saga-reply";
@@ -55,17 +55,7 @@ export const orderPlaced: EventHandler<Env, EventOf<Catalog, "OrderPlaced">> = a
     const decision = decideReply(sagaStateOf(row), reply);
     if (decision.kind === "ignore") continue;
     const next = changedRow(row, decision.state, now);
-    changes.push(
-      db.insert(orderTransitions).values({
-        orderId,
-        version: next.version,
-        fromStatus: row.status,
-        toStatus: next.status,
-        change: answer.type,
-        cause: answer.id,
-        at: now,
-      }),
-    );
+    changes.push(transitionInsert(db, row, next, { change: answer.type, cause: answer.id, now }));
     if (decision.event)
       events.push(orderEvent(row, decision.event, next.version, causedBy(answer)));
     row = next;
@@ -82,10 +72,7 @@ export const orderPlaced: EventHandler<Env, EventOf<Catalog, "OrderPlaced">> = a
         db,
         kept.map((k) => k.eventId),
       ),
-      ...outboxInserts(db, [event], now, {
-        subscribersOf: catalog.subscribersOf,
-        resendAfterMs: DEFAULT_RECEIPT_TIMEOUT_MS,
-      }),
+      ...outboxInserts(db, [event], now, { subscribersOf: catalog.subscribersOf }),
     ],
     events,
   };
