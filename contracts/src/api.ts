@@ -1,6 +1,6 @@
 import { IdSchema } from "@edge-saga/shared/events";
 import { z } from "zod";
-import { RejectionReason } from "./events";
+import { PaymentMethod, RejectionReason } from "./events";
 
 /**
  * Request and response shapes of the public HTTP API (design.md). The services
@@ -38,6 +38,8 @@ export const PlaceOrderInput = z.strictObject({
       "skus must be unique",
     ),
   pointsToRedeem: z.number().int().min(0).max(1_000_000_000).default(0),
+  /** A card token (sandbox: tok_visa, tok_declined, tok_insufficient_funds); absent: the saved card. */
+  paymentMethod: PaymentMethod.optional(),
 });
 export type PlaceOrderInput = z.infer<typeof PlaceOrderInput>;
 
@@ -65,6 +67,26 @@ export const OrderListQuery = z.strictObject({
   cursor: IdSchema.optional(),
   limit: z.coerce.number().int().min(1).max(100).default(20),
 });
+
+/** Where the order's payment stands (design.md, Payment). */
+export const PaymentStatus = z.enum([
+  "NOT_REQUIRED",
+  "PENDING",
+  "AUTHORIZED",
+  "DECLINED",
+  "CAPTURED",
+  "VOIDED",
+  "REFUNDED",
+]);
+export type PaymentStatus = z.infer<typeof PaymentStatus>;
+
+export const OrderPayment = z.object({
+  orderId: IdSchema,
+  status: PaymentStatus,
+  /** totalCents - pointsRedeemed: what the card pays. */
+  amountCents: z.number().int(),
+});
+export type OrderPayment = z.infer<typeof OrderPayment>;
 
 export const OrderList = z.object({ orders: z.array(Order), nextCursor: IdSchema.nullable() });
 export type OrderList = z.infer<typeof OrderList>;

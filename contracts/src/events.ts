@@ -17,6 +17,11 @@ export const StockLine = z.object({ sku: Sku, quantity: Quantity });
 
 const ProductName = z.string().min(1).max(200);
 
+/** A card token or saved payment method's id, as the card processor names it. */
+export const PaymentMethod = z
+  .string()
+  .regex(/^[A-Za-z0-9_]{1,64}$/, "must match ^[A-Za-z0-9_]{1,64}$");
+
 /** Money with its currency: a bare number of cents cannot say which currency it counts. */
 export const Price = z.object({
   amountCents: Cents,
@@ -52,13 +57,18 @@ export const OrderPlaced = defineEvent({
   type: "OrderPlaced",
   version: 1,
   producer: "order",
-  subscribers: ["inventory", "rewards", "view"],
+  subscribers: ["inventory", "rewards", "payment", "view"],
   payload: z.object({
     orderId: IdSchema,
     customerId: IdSchema,
     items: z.array(OrderLine).min(1).max(50),
     totalCents: Cents,
     pointsToRedeem: Points,
+    /**
+     * What pays `totalCents - pointsToRedeem`; null or absent: the customer's saved card.
+     * Optional, so version 1 events written before payment existed still parse.
+     */
+    paymentMethod: PaymentMethod.nullish(),
   }),
 });
 
@@ -108,7 +118,7 @@ export const OrderConfirmed = defineEvent({
   type: "OrderConfirmed",
   version: 1,
   producer: "order",
-  subscribers: ["inventory", "rewards", "view"],
+  subscribers: ["inventory", "rewards", "payment", "view"],
   payload: z.object({
     orderId: IdSchema,
     customerId: IdSchema,
@@ -128,6 +138,7 @@ export const RejectionReason = z.enum([
   "OUT_OF_STOCK",
   "UNKNOWN_PRODUCT",
   "INSUFFICIENT_POINTS",
+  "PAYMENT_DECLINED",
   "TIMED_OUT",
 ]);
 export type RejectionReason = z.infer<typeof RejectionReason>;
@@ -136,7 +147,7 @@ export const OrderRejected = defineEvent({
   type: "OrderRejected",
   version: 1,
   producer: "order",
-  subscribers: ["inventory", "rewards", "view"],
+  subscribers: ["inventory", "rewards", "payment", "view"],
   payload: z.object({ orderId: IdSchema, customerId: IdSchema, reason: RejectionReason }),
 });
 
@@ -144,7 +155,7 @@ export const OrderCancelled = defineEvent({
   type: "OrderCancelled",
   version: 1,
   producer: "order",
-  subscribers: ["inventory", "rewards", "view"],
+  subscribers: ["inventory", "rewards", "payment", "view"],
   payload: z.object({
     orderId: IdSchema,
     customerId: IdSchema,
@@ -172,6 +183,55 @@ export const PointsGranted = defineEvent({
   }),
 });
 
+/**
+ * The card processor held the order's amount (`amountCents` 0: nothing to pay, no call made).
+ * The order waits for it like for stock and points.
+ */
+export const PaymentAuthorized = defineEvent({
+  type: "PaymentAuthorized",
+  version: 1,
+  producer: "payment",
+  subscribers: ["order", "view"],
+  payload: z.object({ orderId: IdSchema, amountCents: Cents }),
+});
+
+/** The processor refused the card; `reason` is its decline code (e.g. `insufficient_funds`). */
+export const PaymentDeclined = defineEvent({
+  type: "PaymentDeclined",
+  version: 1,
+  producer: "payment",
+  subscribers: ["order", "view"],
+  payload: z.object({
+    orderId: IdSchema,
+    amountCents: Cents,
+    reason: z.string().regex(/^[a-z0-9_]{1,64}$/),
+  }),
+});
+
+/** What happened to an authorized amount afterwards; only the view follows it. */
+const PaymentSettled = z.object({ orderId: IdSchema, amountCents: Cents });
+export const PaymentCaptured = defineEvent({
+  type: "PaymentCaptured",
+  version: 1,
+  producer: "payment",
+  subscribers: ["view"],
+  payload: PaymentSettled,
+});
+export const PaymentVoided = defineEvent({
+  type: "PaymentVoided",
+  version: 1,
+  producer: "payment",
+  subscribers: ["view"],
+  payload: PaymentSettled,
+});
+export const PaymentRefunded = defineEvent({
+  type: "PaymentRefunded",
+  version: 1,
+  producer: "payment",
+  subscribers: ["view"],
+  payload: PaymentSettled,
+});
+
 export const catalog = defineCatalog([
   ProductUpserted,
   OrderPlaced,
@@ -184,6 +244,11 @@ export const catalog = defineCatalog([
   OrderCancelled,
   PointsAwarded,
   PointsGranted,
+  PaymentAuthorized,
+  PaymentDeclined,
+  PaymentCaptured,
+  PaymentVoided,
+  PaymentRefunded,
 ]);
 
 export type Catalog = typeof catalog;

@@ -6,6 +6,7 @@ export * from "./db/kit-schema";
 export * from "./db/retry-on-conflict";
 export * from "./db/types";
 export * from "./dead-letters/dead-letters";
+export * from "./effects/effects";
 export * from "./envelope";
 export * from "./faults/faults";
 export * from "./http/call-service";

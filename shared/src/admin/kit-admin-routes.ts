@@ -26,6 +26,8 @@ export interface KitAdminOptions<Env, T extends OutboxRelay<any>> {
    * Worker with `createInboxConsumer` (there is one per service).
    */
   replayer?: Replayer<Env>;
+  /** The service makes effects (effects.ts): its trace shows them, and `/effects` lists them. */
+  effects?: boolean;
 }
 
 const BenchBaselineInput = z.strictObject({
@@ -242,7 +244,23 @@ export function kitAdminRoutes<Env extends object, T extends OutboxRelay<any> = 
           published: published?.results ?? [],
           handled: handled?.results ?? [],
           deadLetters: dead?.results ?? [],
+          ...(options.effects ? { effects: await effectsOf(d1, id) } : {}),
         });
+      })
+      // Effects still without an answer, oldest first: what an operator looks at when a third
+      // party is down (each is made again with its key, with backoff, until it answers).
+      .get("/effects", async (c) => {
+        if (!options.effects) return c.json({ pending: [], total: 0 });
+        const d1 = options.d1(c.env);
+        const [rows, total] = await d1.batch<Record<string, unknown>>([
+          d1.prepare(
+            `SELECT key, kind, subject, correlation_id AS correlationId, attempts,
+               next_attempt_at AS nextAttemptAt, last_error AS lastError, created_at AS createdAt
+             FROM effects WHERE status = 'PENDING' ORDER BY seq LIMIT 100`,
+          ),
+          d1.prepare("SELECT COUNT(*) AS n FROM effects WHERE status = 'PENDING'"),
+        ]);
+        return c.json({ pending: rows?.results ?? [], total: total?.results[0]?.n ?? 0 });
       })
       // Backfill or rebuild a subscriber from this service's retained outbox (see `OutboxRelay.replay`).
       .post("/replay", async (c) => {
@@ -379,4 +397,28 @@ export function kitAdminRoutes<Env extends object, T extends OutboxRelay<any> = 
         return c.json(await relayStub(options.relay(c.env)).clearFaults());
       })
   );
+}
+
+/** A saga's effects with every call made for each, in the order they were decided. */
+async function effectsOf(d1: D1Database, correlationId: string) {
+  const [effects, attempts] = await d1.batch<Record<string, unknown>>([
+    d1
+      .prepare(
+        `SELECT key, kind, status, outcome, attempts, created_at AS decidedAt, done_at AS doneAt,
+           last_error AS lastError
+         FROM effects WHERE correlation_id = ? ORDER BY seq`,
+      )
+      .bind(correlationId),
+    d1
+      .prepare(
+        `SELECT a.key, a.attempt, a.started_at AS startedAt, a.ms, a.result, a.detail
+         FROM effect_attempts a JOIN effects e ON e.key = a.key
+         WHERE e.correlation_id = ? ORDER BY a.started_at, a.attempt`,
+      )
+      .bind(correlationId),
+  ]);
+  return (effects?.results ?? []).map((effect) => ({
+    ...effect,
+    calls: (attempts?.results ?? []).filter((a) => a.key === effect.key),
+  }));
 }

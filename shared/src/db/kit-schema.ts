@@ -11,6 +11,8 @@ import { DEAD_LETTER_RESOLUTIONS } from "../dead-letters/resolutions";
 
 // Change capture's per-aggregate counters, for services whose tables have outbox triggers.
 export { cdcSequences } from "../cdc/cdc-schema";
+// Effects outside the database, for services that make such calls (effects.ts).
+export { effectAttempts, effects } from "../effects/effects-schema";
 
 /**
  * Tables of the event kit. Every service re-exports them from its own drizzle

@@ -11,6 +11,7 @@ import {
   type Statement,
 } from "../db/types";
 import { consumeDeadLetterBatch, storeDeadLetter } from "../dead-letters/dead-letters";
+import { type EffectIntent, effectInserts } from "../effects/effects";
 import type { Envelope } from "../envelope";
 import { loggerFor } from "../log/logger";
 import { outboxInserts } from "../outbox/outbox-writer";
@@ -35,6 +36,8 @@ export { inboxReplayer, type Replayer, type ReplayResult } from "./replayers";
 export interface Decision {
   statements?: Statement[];
   events?: Envelope[];
+  /** Calls outside the database this decides: recorded here, made by the relay (effects.ts). */
+  effects?: EffectIntent[];
 }
 
 /**
@@ -58,8 +61,11 @@ export interface InboxConsumerOptions<Env extends { DB: D1Database }> {
   db: (env: Env) => AnyD1Database;
   /** One handler per event type this service consumes. */
   handlers: Record<string, EventHandler<Env>>;
-  /** Called with the events a batch committed, to get them moving (`pokeRelay`). */
-  afterCommit?: (env: Env, events: Envelope[]) => Promise<void>;
+  /**
+   * Called with the events a batch committed, to get them moving (`pokeRelay`); `effects`:
+   * it also recorded effects, which the relay makes.
+   */
+  afterCommit?: (env: Env, events: Envelope[], committed?: { effects: boolean }) => Promise<void>;
   /** Deliveries before a failing message is dead-lettered; match the queue's `max_retries + 1`. */
   maxAttempts?: number;
   /** Messages applied one by one (out of their group) at once. Default 8. */
@@ -83,7 +89,7 @@ export interface InboxConsumerOptions<Env extends { DB: D1Database }> {
 }
 
 export type Outcome = "applied" | "duplicate" | "dead-lettered" | "retried";
-type Applied = { outcome: "applied" | "duplicate"; events: Envelope[] };
+type Applied = { outcome: "applied" | "duplicate"; events: Envelope[]; effects?: boolean };
 
 /** Times a message applied on its own is re-decided when every alternative hit a constraint. */
 const CONFLICT_ROUNDS = 3;
@@ -141,6 +147,11 @@ export function createInboxConsumer<Env extends { DB: D1Database }>(
       ...outboxInserts(
         db,
         group.flatMap((c) => c.decision.events ?? []),
+        now,
+      ),
+      ...effectInserts(
+        db,
+        group.flatMap((c) => c.decision.effects ?? []),
         now,
       ),
       ...inboxInserts(
@@ -209,7 +220,7 @@ export function createInboxConsumer<Env extends { DB: D1Database }>(
         for (const decision of alternatives) {
           try {
             await runBatch(on, commitOf(on, [{ event, attempts, decision }]));
-            return { outcome: "applied", events: decision.events ?? [] };
+            return { outcome: "applied", ...emittedBy(decision) };
           } catch (error) {
             // Another delivery of this event won the race: the batch rolled back, nothing applied twice.
             if (isInboxDuplicate(error)) return { outcome: "duplicate", events: [] };
@@ -232,8 +243,8 @@ export function createInboxConsumer<Env extends { DB: D1Database }>(
     try {
       // A replay counts as a first delivery; its dead letter in the trace tells what came before.
       const result = await applyAlone(options.db(env), env, { event, attempts: 1 });
-      if (result.events.length > 0 && options.afterCommit)
-        await options.afterCommit(env, result.events);
+      if ((result.events.length > 0 || result.effects) && options.afterCommit)
+        await options.afterCommit(env, result.events, { effects: result.effects ?? false });
       return { outcome: result.outcome, emitted: result.events.length };
     } catch (error) {
       return { outcome: "failed", reason: errorText(error) };
@@ -303,9 +314,13 @@ export function createInboxConsumer<Env extends { DB: D1Database }>(
     // best effort (the cron catches up): awaited at the end, never holding a round.
     const pokes: Promise<void>[] = [];
     let unpoked: Envelope[] = [];
+    let unpokedEffects = false;
     const poke = () => {
-      pokes.push(atMost(SIDE_CALL_MS, options.afterCommit?.(env, unpoked)));
+      pokes.push(
+        atMost(SIDE_CALL_MS, options.afterCommit?.(env, unpoked, { effects: unpokedEffects })),
+      );
       unpoked = [];
+      unpokedEffects = false;
     };
 
     const settle = (
@@ -314,9 +329,11 @@ export function createInboxConsumer<Env extends { DB: D1Database }>(
       event?: Partial<Envelope>,
       emitted: Envelope[] = [],
       error?: unknown,
+      effects = false,
     ) => {
       counts[outcome]++;
       if (emitted.length > 0) unpoked.push(...emitted);
+      if (effects) unpokedEffects = true;
       if (outcome !== "retried") handled.push(...handledBy(event ?? {}).filter(owesReceipt));
       if (outcome === "duplicate" && event?.id) duplicateIds.push(event.id);
       if (log.enabled("debug") || (outcome !== "applied" && outcome !== "duplicate"))
@@ -389,7 +406,7 @@ export function createInboxConsumer<Env extends { DB: D1Database }>(
         if (crashAfterCommit) await crashAfterCommit();
       }
       message.ack();
-      settle(message, result.outcome, event, result.events);
+      settle(message, result.outcome, event, result.events, undefined, result.effects);
     };
 
     /**
@@ -439,10 +456,7 @@ export function createInboxConsumer<Env extends { DB: D1Database }>(
         const refusedIds = new Set(refused.map((d) => d.event.id));
         for (const decided of part)
           if (!refusedIds.has(decided.event.id))
-            await acknowledge(decided, {
-              outcome: "applied",
-              events: decided.decision.events ?? [],
-            });
+            await acknowledge(decided, { outcome: "applied", ...emittedBy(decided.decision) });
         failedInGroup.push(...refused);
       }
       alone.push(...failedInGroup.map((delivery) => ({ delivery })));
@@ -471,9 +485,9 @@ export function createInboxConsumer<Env extends { DB: D1Database }>(
 
     for (const [n, round] of roundsByLane(deliveries, (d) => laneOf(d.event)).entries()) {
       await applyRound(round, n === 0);
-      if (unpoked.length > 0 && pokes.length === 0) poke();
+      if ((unpoked.length > 0 || unpokedEffects) && pokes.length === 0) poke();
     }
-    if (unpoked.length > 0) poke();
+    if (unpoked.length > 0 || unpokedEffects) poke();
     // Awaited, not left to waitUntil: a queue invocation is over when its handler returns.
     await Promise.all([
       ...pokes,
@@ -517,7 +531,17 @@ async function alreadyProcessed(db: AnyD1Database, eventId: string): Promise<boo
   return row !== undefined;
 }
 
+/** What a committed decision sets moving: its events, and whether it recorded effects. */
+function emittedBy(decision: Decision): { events: Envelope[]; effects: boolean } {
+  return { events: decision.events ?? [], effects: (decision.effects?.length ?? 0) > 0 };
+}
+
 /** At most: a decision's own writes, one outbox row per event and its inbox row, a statement each. */
 function statementsOf({ decision }: Decided): number {
-  return (decision.statements?.length ?? 0) + (decision.events?.length ?? 0) + 1;
+  return (
+    (decision.statements?.length ?? 0) +
+    (decision.events?.length ?? 0) +
+    (decision.effects?.length ?? 0) +
+    1
+  );
 }

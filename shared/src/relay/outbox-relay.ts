@@ -208,8 +208,13 @@ export abstract class OutboxRelay<Env = unknown> extends DurableObject<Env> {
    * poke (`maintenance`) also cuts a backoff short: at most one extra try a minute, and a
    * relay that failed many times in a row resumes within a minute of the cause going away.
    */
-  async poke(options: { maintenance?: boolean; events?: Envelope[] } = {}): Promise<void> {
+  async poke(
+    options: { maintenance?: boolean; events?: Envelope[]; due?: boolean } = {},
+  ): Promise<void> {
     if (!options.maintenance && (await this.faultPlan()?.draw("relay.poke-lost"))) return;
+    // Work fell due now (effects were recorded): the next run does it, not the one it planned.
+    // The cron's poke looks too, in case that poke was lost.
+    if (options.due || options.maintenance) this.dueWorkAt = 0;
     if (await this.pollingIntervalMs()) return;
     for (const event of options.events ?? [])
       if (this.handedOver.length < MAX_HANDED_OVER) this.handedOver.push(event);
@@ -662,9 +667,13 @@ function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<
 export async function pokeRelay<T extends OutboxRelay<any>>(
   namespace: DurableObjectNamespace<T>,
   events?: Envelope[],
+  options: { due?: boolean } = {},
 ): Promise<void> {
   try {
-    await relayStub(namespace).poke(events?.length ? { events } : {});
+    await relayStub(namespace).poke({
+      ...(events?.length ? { events } : {}),
+      ...(options.due ? { due: true } : {}),
+    });
   } catch (error) {
     loggerFor(workerEnv).warn("relay poke lost; cron will catch up", { error: errorText(error) });
   }

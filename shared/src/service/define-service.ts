@@ -2,12 +2,14 @@ import { Hono } from "hono";
 import { kitAdminRoutes } from "../admin/kit-admin-routes";
 import type { Catalog } from "../catalog";
 import type { AnyD1Database } from "../db/types";
+import { type EffectPerformers, runDueEffects } from "../effects/effects";
 import { notFound, onError } from "../http/errors";
 import {
   createInboxConsumer,
   type EventHandler,
   type InboxConsumerOptions,
 } from "../inbox/inbox-consumer";
+import { loggerFor } from "../log/logger";
 import { runMaintenance } from "../maintenance/maintenance";
 import { inboxQueueByConvention } from "../receipts/receipts";
 import { OutboxRelay, pokeRelay, type RelayConfig } from "../relay/outbox-relay";
@@ -58,7 +60,15 @@ export interface ServiceDefinition<
   };
   /** Work the cron runs besides the kit's maintenance, e.g. pruning expired keys. */
   scheduled?: (env: Env) => Promise<unknown>;
+  /**
+   * Calls outside the database its handlers decide (`Decision.effects`), by kind: how each is
+   * made and reported (see effects.ts). The relay makes them, with their idempotency keys.
+   */
+  effects?: EffectPerformers<Env>;
 }
+
+/** One relay run makes effects for at most this long, then sends what they reported. */
+const EFFECTS_RUN_MS = 2_000;
 
 /** The relay by its conventional binding: typed loosely, so Env need not name the class that is being defined. */
 const relayOf = (env: unknown) =>
@@ -125,8 +135,30 @@ export function defineService<C extends Catalog, const S extends string, H exten
       return { ...relay.config, db: this.env.DB, catalog, queues, ownQueue };
     }
 
-    protected override dueWork(now: number): Promise<number | null> {
-      return relay.dueWork ? relay.dueWork(this.env, now) : super.dueWork(now);
+    protected override async dueWork(now: number): Promise<number | null> {
+      const [work, effectsDue] = await Promise.all([
+        relay.dueWork ? relay.dueWork(this.env, now) : super.dueWork(now),
+        definition.effects ? this.makeEffects(definition.effects, now) : null,
+      ]);
+      return work === null ? effectsDue : effectsDue === null ? work : Math.min(work, effectsDue);
+    }
+
+    /** Makes the due effects, run after run while a full one leaves more, within EFFECTS_RUN_MS. */
+    private async makeEffects(performers: EffectPerformers<Env>, now: number) {
+      const log = loggerFor(this.env, { service: name });
+      const limit = 100;
+      for (;;) {
+        const run = await runDueEffects({
+          db: definition.db(this.env),
+          env: this.env,
+          performers,
+          log,
+          limit,
+          concurrency: 16,
+        });
+        if (run.made + run.retried < limit || Date.now() - now > EFFECTS_RUN_MS)
+          return run.nextDueAt;
+      }
     }
   }
 
@@ -135,13 +167,18 @@ export function defineService<C extends Catalog, const S extends string, H exten
   if (definition.admin !== false)
     app.route(
       definition.admin ?? "/admin",
-      kitAdminRoutes({ d1: (env: Env) => env.DB, relay: relayOf }),
+      kitAdminRoutes({
+        d1: (env: Env) => env.DB,
+        relay: relayOf,
+        effects: definition.effects !== undefined,
+      }),
     );
   app.onError(onError);
   app.notFound(notFound);
 
   const consume = createInboxConsumer<Env>({
-    afterCommit: (env, events) => pokeRelay(relayOf(env), events),
+    afterCommit: (env, events, committed) =>
+      pokeRelay(relayOf(env), events, { due: committed?.effects }),
     ...definition.inbox,
     service: name,
     catalog,

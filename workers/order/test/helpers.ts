@@ -119,6 +119,16 @@ export const replies = {
         reason: "INSUFFICIENT_POINTS",
       },
     }),
+  paymentAuthorized: (order: Order) =>
+    catalog.create("PaymentAuthorized", {
+      ...replyEnvelope(order.id, "payment"),
+      payload: { orderId: order.id, amountCents: order.totalCents - order.pointsRedeemed },
+    }),
+  paymentDeclined: (order: Order, reason = "card_declined") =>
+    catalog.create("PaymentDeclined", {
+      ...replyEnvelope(order.id, "payment"),
+      payload: { orderId: order.id, amountCents: order.totalCents - order.pointsRedeemed, reason },
+    }),
   pointsAwarded: (order: Order, points: number) =>
     catalog.create("PointsAwarded", {
       ...replyEnvelope(order.id, "rewards-account"),

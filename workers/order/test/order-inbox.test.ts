@@ -31,13 +31,14 @@ const decisions = (orderId: string) =>
 async function orderRow(id: string) {
   const { env } = await import("cloudflare:workers");
   return env.DB.prepare(
-    "SELECT status, stock_state, points_state, version, confirmed_at, points_awarded_at FROM orders WHERE id = ?",
+    "SELECT status, stock_state, points_state, payment_state, version, confirmed_at, points_awarded_at FROM orders WHERE id = ?",
   )
     .bind(id)
     .first<{
       status: string;
       stock_state: string;
       points_state: string;
+      payment_state: string;
       version: number;
       confirmed_at: number | null;
       points_awarded_at: number | null;
@@ -54,18 +55,21 @@ async function history(id: string) {
 }
 
 describe("saga replies", () => {
-  it("stock then points: CONFIRMED once, OrderConfirmed with the earned points", async () => {
+  it("card, stock, then points: CONFIRMED once, OrderConfirmed with the earned points", async () => {
     const order = await placeOrder("happy", lines, 75);
+    const paid = replies.paymentAuthorized(order);
     const stock = replies.stockReserved(order);
     const points = replies.pointsReserved(order);
 
+    await deliverToOrder(paid);
     const first = await deliverToOrder(stock);
     expect(first.explicitAcks).toHaveLength(1);
     expect(await orderRow(order.id)).toMatchObject({
       status: "PENDING",
+      payment_state: "AUTHORIZED",
       stock_state: "RESERVED",
       points_state: "PENDING",
-      version: 2,
+      version: 3,
     });
     expect(await decisions(order.id)).toEqual([]);
 
@@ -87,7 +91,7 @@ describe("saga replies", () => {
       aggregateId: order.id,
       correlationId: order.id,
       causationId: points.id,
-      sequence: 3,
+      sequence: 4,
       payload: {
         orderId: order.id,
         customerId: "happy",
@@ -100,33 +104,37 @@ describe("saga replies", () => {
       (await history(order.id)).map((t) => [t.version, t.toStatus, t.change, t.cause]),
     ).toEqual([
       [1, "PENDING", "PlaceOrder", expect.any(String)],
-      [2, "PENDING", "StockReserved", stock.id],
-      [3, "CONFIRMED", "PointsReserved", points.id],
+      [2, "PENDING", "PaymentAuthorized", paid.id],
+      [3, "PENDING", "StockReserved", stock.id],
+      [4, "CONFIRMED", "PointsReserved", points.id],
     ]);
   });
 
   it("points then stock: the same outcome", async () => {
     const order = await placeOrder("happy-reversed", lines, 75);
-    await deliverToOrder(replies.pointsReserved(order));
+    await deliverToOrder(replies.pointsReserved(order), replies.paymentAuthorized(order));
     expect((await getOrder(order.id)).status).toBe("PENDING");
     await deliverToOrder(replies.stockReserved(order));
     expect(await getOrder(order.id)).toMatchObject({ status: "CONFIRMED", pointsEarned: 100 });
     expect((await decisions(order.id)).map((e) => e.type)).toEqual(["OrderConfirmed"]);
   });
 
-  it("both replies in one batch, and again: one OrderConfirmed", async () => {
+  it("every reply in one batch, and again: one OrderConfirmed", async () => {
     const order = await placeOrder("same-batch", lines, 75);
     const stock = replies.stockReserved(order);
     const points = replies.pointsReserved(order);
-    const result = await deliverToOrder(points, stock, stock, points);
-    expect(result.explicitAcks).toHaveLength(4);
-    await deliverToOrder(stock, points);
+    const paid = replies.paymentAuthorized(order);
+    const result = await deliverToOrder(points, stock, paid, stock, points);
+    expect(result.explicitAcks).toHaveLength(5);
+    await deliverToOrder(stock, points, paid);
     expect((await getOrder(order.id)).status).toBe("CONFIRMED");
     expect((await decisions(order.id)).map((e) => e.type)).toEqual(["OrderConfirmed"]);
   });
 
-  it("confirms an order without points on StockReserved alone", async () => {
+  it("confirms an order without points on its stock and card answers alone", async () => {
     const order = await placeOrder("no-points", lines);
+    await deliverToOrder(replies.paymentAuthorized(order));
+    expect((await getOrder(order.id)).status).toBe("PENDING");
     await deliverToOrder(replies.stockReserved(order));
     expect(await getOrder(order.id)).toMatchObject({
       status: "CONFIRMED",
@@ -136,7 +144,7 @@ describe("saga replies", () => {
     const [event] = await decisions(order.id);
     expect(event).toMatchObject({
       type: "OrderConfirmed",
-      sequence: 2,
+      sequence: 3,
       payload: { pointsEarned: 100 },
     });
     // A (0-point) PointsReserved from rewards changes nothing.
@@ -221,13 +229,14 @@ describe("saga replies", () => {
   it("a confirmation is never repeated: the same reply redelivered, or a second reply with a new id", async () => {
     const order = await placeOrder("dupes", lines);
     const stock = replies.stockReserved(order);
+    await deliverToOrder(replies.paymentAuthorized(order));
     await deliverToOrder(stock);
     await deliverToOrder(stock);
     await deliverToOrder(replies.stockReserved(order));
     await deliverToOrder(replies.stockFailed(order));
     expect((await getOrder(order.id)).status).toBe("CONFIRMED");
     expect((await decisions(order.id)).map((e) => e.type)).toEqual(["OrderConfirmed"]);
-    expect((await orderRow(order.id))?.version).toBe(2);
+    expect((await orderRow(order.id))?.version).toBe(3);
   });
 
   it("a reply for an unknown order is acked and kept for it (self-read), nothing else changes", async () => {
@@ -260,17 +269,18 @@ describe("saga replies", () => {
     expect(await count("SELECT COUNT(*) AS n FROM dead_letters")).toBe(0);
   });
 
-  it("concurrent StockReserved and PointsReserved deliveries -> exactly one OrderConfirmed", async () => {
+  it("concurrent stock, points and card deliveries -> exactly one OrderConfirmed", async () => {
     for (let round = 0; round < 5; round++) {
       const order = await placeOrder(`race-${round}`, lines, 75);
       const results = await Promise.all([
         deliverToOrder(replies.stockReserved(order)),
         deliverToOrder(replies.pointsReserved(order)),
+        deliverToOrder(replies.paymentAuthorized(order)),
       ]);
       for (const result of results) expect(result.retryMessages).toEqual([]);
       expect((await getOrder(order.id)).status).toBe("CONFIRMED");
       expect((await decisions(order.id)).map((e) => e.type)).toEqual(["OrderConfirmed"]);
-      expect((await history(order.id)).map((t) => t.version)).toEqual([1, 2, 3]);
+      expect((await history(order.id)).map((t) => t.version)).toEqual([1, 2, 3, 4]);
     }
   });
 
@@ -294,17 +304,18 @@ describe("saga replies", () => {
 describe("PointsAwarded", () => {
   it("records when points were awarded, once, without changing the status", async () => {
     const order = await placeOrder("awarded", lines);
+    await deliverToOrder(replies.paymentAuthorized(order));
     await deliverToOrder(replies.stockReserved(order));
     const awarded = replies.pointsAwarded(order, 100);
     await deliverToOrder(awarded);
     const row = await orderRow(order.id);
-    expect(row).toMatchObject({ status: "CONFIRMED", version: 3 });
+    expect(row).toMatchObject({ status: "CONFIRMED", version: 4 });
     expect(row?.points_awarded_at).toEqual(expect.any(Number));
     await deliverToOrder(awarded);
     await deliverToOrder(replies.pointsAwarded(order, 100));
     expect(await orderRow(order.id)).toEqual(row);
     expect((await history(order.id)).at(-1)).toMatchObject({
-      version: 3,
+      version: 4,
       toStatus: "CONFIRMED",
       change: "PointsAwarded",
       cause: awarded.id,

@@ -360,14 +360,14 @@ describe("POST /orders/{id}/cancel", () => {
 
   it("cancels a CONFIRMED order, naming CONFIRMED as the previous status", async () => {
     const order = await placeOrder("canceller", [{ sku: "apple", quantity: 1 }]);
-    await deliverToOrder(replies.stockReserved(order));
+    await deliverToOrder(replies.stockReserved(order), replies.paymentAuthorized(order));
     expect((await getOrder(order.id)).status).toBe("CONFIRMED");
     const response = await call(`/orders/${order.id}/cancel`, { method: "POST" });
     expect(response.status).toBe(202);
     expect((await response.json<Order>()).status).toBe("CANCELLED");
     const [event] = await published({ orderId: order.id, type: "OrderCancelled" });
     expect(event?.payload.previousStatus).toBe("CONFIRMED");
-    expect(event?.sequence).toBe(3);
+    expect(event?.sequence).toBe(4);
   });
 
   it("refuses to cancel a REJECTED or already CANCELLED order with 409 INVALID_STATE", async () => {

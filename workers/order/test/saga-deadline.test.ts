@@ -129,7 +129,7 @@ describe("saga deadline", () => {
     await noPendingOrders();
     const waiting = await placeOrder("waiting", lines);
     const confirmed = await placeOrder("in-time", lines);
-    await deliverToOrder(replies.stockReserved(confirmed));
+    await deliverToOrder(replies.stockReserved(confirmed), replies.paymentAuthorized(confirmed));
     const refused = await placeOrder("refused", lines);
     await deliverToOrder(replies.stockFailed(refused));
     const before = await Promise.all([waiting, confirmed, refused].map((o) => row(o.id)));
@@ -179,6 +179,7 @@ describe("saga deadline", () => {
     const confirmed = await placeOrder("race-confirmed", lines);
     const half = await placeOrder("race-half", lines, 100);
     const silent = await placeOrder("race-silent", lines);
+    await deliverToOrder(replies.paymentAuthorized(confirmed));
     const now = placedAt(silent) + DEADLINE;
     let replied = false;
     const racing = new Proxy(db, {
@@ -197,7 +198,7 @@ describe("saga deadline", () => {
     const run = await rejectOverdueOrders(racing, now, DEADLINE);
 
     expect(run.timedOut.sort()).toEqual([half.id, silent.id].sort());
-    expect(await row(confirmed.id)).toMatchObject({ status: "CONFIRMED", version: 2 });
+    expect(await row(confirmed.id)).toMatchObject({ status: "CONFIRMED", version: 3 });
     expect(await rejections(confirmed.id)).toEqual([]);
     expect(await published({ type: "OrderConfirmed", orderId: confirmed.id })).toHaveLength(1);
     expect(await row(half.id)).toMatchObject({

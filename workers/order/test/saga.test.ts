@@ -17,7 +17,9 @@ const outOfStock: SagaReply = { type: "StockReservationFailed", reason: "OUT_OF_
 const unknownProduct: SagaReply = { type: "StockReservationFailed", reason: "UNKNOWN_PRODUCT" };
 const pointsOk: SagaReply = { type: "PointsReserved" };
 const pointsShort: SagaReply = { type: "PointsReservationFailed", reason: "INSUFFICIENT_POINTS" };
-const allReplies = [stockOk, outOfStock, unknownProduct, pointsOk, pointsShort];
+const paid: SagaReply = { type: "PaymentAuthorized" };
+const declined: SagaReply = { type: "PaymentDeclined", reason: "PAYMENT_DECLINED" };
+const allReplies = [stockOk, outOfStock, unknownProduct, pointsOk, pointsShort, paid, declined];
 
 /** Applies replies in order the way the handlers do: a change replaces the state, an ignore keeps it. */
 function run(state: SagaState, replies: SagaReply[]) {
@@ -46,6 +48,7 @@ describe("initialState", () => {
       status: "PENDING",
       stockState: "PENDING",
       pointsState: "PENDING",
+      paymentState: "PENDING",
       totalCents: 5000,
       pointsRedeemed: 300,
       pointsEarned: 0,
@@ -57,6 +60,12 @@ describe("initialState", () => {
   it("does not wait for rewards when no points are redeemed", () => {
     expect(initialState(5000, 0).pointsState).toBe("NOT_NEEDED");
   });
+
+  it("does not wait for the card when points pay the whole total", () => {
+    expect(initialState(5000, 5000).paymentState).toBe("NOT_NEEDED");
+    expect(initialState(0, 0).paymentState).toBe("NOT_NEEDED");
+    expect(initialState(5000, 4999).paymentState).toBe("PENDING");
+  });
 });
 
 describe("evolve", () => {
@@ -66,12 +75,14 @@ describe("evolve", () => {
     expect(evolve(s, outOfStock)).toEqual({ ...s, stockState: "FAILED" });
     expect(evolve(s, pointsOk)).toEqual({ ...s, pointsState: "RESERVED" });
     expect(evolve(s, pointsShort)).toEqual({ ...s, pointsState: "FAILED" });
+    expect(evolve(s, paid)).toEqual({ ...s, paymentState: "AUTHORIZED" });
+    expect(evolve(s, declined)).toEqual({ ...s, paymentState: "DECLINED" });
   });
 });
 
 describe("decideReply", () => {
   it("stock first, then points: waits, then confirms with the earned points", () => {
-    const s = initialState(12_345, 345);
+    const s = { ...initialState(12_345, 345), paymentState: "AUTHORIZED" as const };
     const first = decideReply(s, stockOk);
     expect(first).toEqual({ kind: "change", state: { ...s, stockState: "RESERVED" }, event: null });
     if (first.kind !== "change") throw new Error("expected a change");
@@ -88,18 +99,33 @@ describe("decideReply", () => {
     });
   });
 
-  it("points first, then stock: the same confirmed state", () => {
+  it("points first, then stock, then the card: the same confirmed state", () => {
     const s = initialState(12_345, 345);
-    expect(run(s, [pointsOk, stockOk])).toEqual(run(s, [stockOk, pointsOk]));
-    expect(run(s, [pointsOk, stockOk]).events).toEqual(["OrderConfirmed"]);
+    expect(run(s, [pointsOk, stockOk, paid])).toEqual(run(s, [stockOk, paid, pointsOk]));
+    expect(run(s, [pointsOk, paid, stockOk]).events).toEqual(["OrderConfirmed"]);
+    expect(run(s, [pointsOk, stockOk]).state.status).toBe("PENDING");
   });
 
-  it("confirms a no-points order on the stock answer alone", () => {
-    const decision = decideReply(initialState(999, 0), stockOk);
+  it("confirms a no-points order on the stock and card answers alone", () => {
+    const decision = decideReply(run(initialState(999, 0), [paid]).state, stockOk);
     expect(decision).toMatchObject({
       kind: "change",
       state: { status: "CONFIRMED", pointsState: "NOT_NEEDED", pointsEarned: 9 },
       event: { type: "OrderConfirmed", pointsEarned: 9 },
+    });
+  });
+
+  it("confirms an order paid entirely with points without waiting for the card", () => {
+    expect(run(initialState(999, 999), [stockOk, pointsOk])).toMatchObject({
+      state: { status: "CONFIRMED", paymentState: "NOT_NEEDED" },
+      events: ["OrderConfirmed"],
+    });
+  });
+
+  it("rejects with PAYMENT_DECLINED when the card is declined, after stock was reserved", () => {
+    expect(run(initialState(5000, 100), [stockOk, pointsOk, declined])).toMatchObject({
+      state: { status: "REJECTED", rejectionReason: "PAYMENT_DECLINED", paymentState: "DECLINED" },
+      events: ["OrderRejected"],
     });
   });
 
@@ -120,7 +146,7 @@ describe("decideReply", () => {
       [10_000, 9_901, 0],
       [10_000, 9_900, 1],
     ] as const) {
-      const s = run(initialState(total, redeemed), [stockOk, pointsOk]).state;
+      const s = run(initialState(total, redeemed), [stockOk, pointsOk, paid]).state;
       expect(s.status).toBe("CONFIRMED");
       expect(s.pointsEarned).toBe(earned);
     }
@@ -130,6 +156,7 @@ describe("decideReply", () => {
     [outOfStock, "OUT_OF_STOCK", { stockState: "FAILED" }],
     [unknownProduct, "UNKNOWN_PRODUCT", { stockState: "FAILED" }],
     [pointsShort, "INSUFFICIENT_POINTS", { pointsState: "FAILED" }],
+    [declined, "PAYMENT_DECLINED", { paymentState: "DECLINED" }],
   ] as const)("rejects on %o with reason %s", (reply, reason, participant) => {
     const s = initialState(5000, 100);
     expect(decideReply(s, reply)).toEqual({
@@ -190,11 +217,13 @@ describe("decideReply", () => {
     const s = initialState(5000, 100);
     for (const stock of [stockOk, outOfStock]) {
       for (const points of [pointsOk, pointsShort]) {
-        for (const order of permutations([stock, points, stock, points])) {
-          const { state, events } = run(s, order);
-          expect(events).toHaveLength(1);
-          const expected = stock === stockOk && points === pointsOk ? "CONFIRMED" : "REJECTED";
-          expect(state.status).toBe(expected);
+        for (const card of [paid, declined]) {
+          for (const order of permutations([stock, points, card, stock, card])) {
+            const { state, events } = run(s, order);
+            expect(events).toHaveLength(1);
+            const allYes = stock === stockOk && points === pointsOk && card === paid;
+            expect(state.status).toBe(allYes ? "CONFIRMED" : "REJECTED");
+          }
         }
       }
     }
@@ -233,7 +262,7 @@ describe("decideCancel", () => {
 
 describe("decidePointsAwarded", () => {
   it("records the award once and keeps the status", () => {
-    const confirmed = run(initialState(5000, 0), [stockOk]).state;
+    const confirmed = run(initialState(5000, 0), [stockOk, paid]).state;
     const first = decidePointsAwarded(confirmed);
     expect(first).toEqual({ kind: "change", state: { ...confirmed, pointsAwarded: true } });
     if (first.kind !== "change") throw new Error("expected a change");

@@ -152,6 +152,7 @@ function placement(
     customerId: p.input.customerId,
     totalCents: p.priced.totalCents,
     pointsRedeemed: p.input.pointsToRedeem,
+    paymentMethod: p.input.paymentMethod ?? null,
     createdAt: p.now,
     writePath: p.publish === "cdc" ? "cdc" : "outbox",
   });

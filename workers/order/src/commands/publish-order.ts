@@ -62,6 +62,7 @@ export async function publishOrder(
     customerId: input.customerId,
     totalCents: priced.totalCents,
     pointsRedeemed: input.pointsToRedeem,
+    paymentMethod: input.paymentMethod ?? null,
     createdAt: now,
     writePath: "self-read",
   });
@@ -116,6 +117,7 @@ async function answerExisting(
     customerId: existing.customerId,
     items: lines.map(({ sku, quantity }) => ({ sku, quantity })),
     pointsToRedeem: existing.pointsRedeemed,
+    ...(existing.paymentMethod ? { paymentMethod: existing.paymentMethod } : {}),
   };
   if ((await requestHash(placed)) !== (await requestHash(input)))
     return { kind: "KEY_REUSED", key };

@@ -26,5 +26,6 @@ export const orderPlacedTrigger: OutboxTriggerSpec = {
       'items', json((SELECT json_group_array(json_object('sku', sku, 'quantity', quantity, 'unitPriceCents', unit_price_cents))
         FROM (SELECT sku, quantity, unit_price_cents FROM order_items WHERE order_id = NEW.order_id ORDER BY rowid))),
       'totalCents', ${order("total_cents")},
-      'pointsToRedeem', ${order("points_redeemed")})`,
+      'pointsToRedeem', ${order("points_redeemed")},
+      'paymentMethod', ${order("payment_method")})`,
 };

@@ -18,6 +18,7 @@ export function placedRow(p: {
   customerId: string;
   totalCents: number;
   pointsRedeemed: number;
+  paymentMethod: string | null;
   createdAt: number;
   writePath: WritePath;
 }): OrderRow {
@@ -32,6 +33,8 @@ export function placedRow(p: {
     rejectionReason: saga.rejectionReason,
     stockState: saga.stockState,
     pointsState: saga.pointsState,
+    paymentState: saga.paymentState,
+    paymentMethod: p.paymentMethod,
     version: 1,
     createdAt: p.createdAt,
     updatedAt: p.createdAt,
@@ -101,6 +104,7 @@ export function sagaStateOf(row: OrderRow): SagaState {
     status: row.status,
     stockState: row.stockState,
     pointsState: row.pointsState,
+    paymentState: row.paymentState,
     totalCents: row.totalCents,
     pointsRedeemed: row.pointsRedeemed,
     pointsEarned: row.pointsEarned,
@@ -116,6 +120,7 @@ export function changedRow(row: OrderRow, next: SagaState, now: number): OrderRo
     status: next.status,
     stockState: next.stockState,
     pointsState: next.pointsState,
+    paymentState: next.paymentState,
     pointsEarned: next.pointsEarned,
     rejectionReason: next.rejectionReason,
     version: row.version + 1,
@@ -152,6 +157,7 @@ export function changeStatements(
         status: after.status,
         stockState: after.stockState,
         pointsState: after.pointsState,
+        paymentState: after.paymentState,
         pointsEarned: after.pointsEarned,
         rejectionReason: after.rejectionReason,
         version: after.version,

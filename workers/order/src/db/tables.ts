@@ -1,6 +1,12 @@
 import { sql } from "drizzle-orm";
 import { check, index, integer, primaryKey, sqliteTable, text } from "drizzle-orm/sqlite-core";
-import { ORDER_STATUSES, POINTS_STATES, REJECTION_REASONS, STOCK_STATES } from "../domain/saga";
+import {
+  ORDER_STATUSES,
+  PAYMENT_STATES,
+  POINTS_STATES,
+  REJECTION_REASONS,
+  STOCK_STATES,
+} from "../domain/saga";
 import { WRITE_PATHS } from "../domain/write-path";
 
 const inList = (values: readonly string[]) => sql.raw(values.map((v) => `'${v}'`).join(", "));
@@ -33,6 +39,10 @@ export const orders = sqliteTable(
     rejectionReason: text("rejection_reason", { enum: REJECTION_REASONS }),
     stockState: text("stock_state", { enum: STOCK_STATES }).notNull(),
     pointsState: text("points_state", { enum: POINTS_STATES }).notNull(),
+    /** The card's answer; orders placed before payment existed did not wait for one. */
+    paymentState: text("payment_state", { enum: PAYMENT_STATES }).notNull().default("NOT_NEEDED"),
+    /** What pays the rest after points (a card token); null: the customer's saved card. */
+    paymentMethod: text("payment_method"),
     /** Bumped by every change; `order_transitions (order_id, version)` makes the bump a lock. */
     version: integer("version").notNull(),
     createdAt: integer("created_at").notNull(),
@@ -49,6 +59,7 @@ export const orders = sqliteTable(
     check("orders_status_valid", sql`${t.status} IN (${inList(ORDER_STATUSES)})`),
     check("orders_stock_state_valid", sql`${t.stockState} IN (${inList(STOCK_STATES)})`),
     check("orders_points_state_valid", sql`${t.pointsState} IN (${inList(POINTS_STATES)})`),
+    check("orders_payment_state_valid", sql`${t.paymentState} IN (${inList(PAYMENT_STATES)})`),
     check("orders_total_non_negative", sql`${t.totalCents} >= 0`),
     check(
       "orders_points_within_total",
@@ -67,7 +78,7 @@ export const orders = sqliteTable(
     // No order is confirmed while a participant has not said yes, or after one said no.
     check(
       "orders_confirmed_only_when_all_reserved",
-      sql`${t.status} <> 'CONFIRMED' OR (${t.stockState} = 'RESERVED' AND ${t.pointsState} IN ('RESERVED', 'NOT_NEEDED'))`,
+      sql`${t.status} <> 'CONFIRMED' OR (${t.stockState} = 'RESERVED' AND ${t.pointsState} IN ('RESERVED', 'NOT_NEEDED') AND ${t.paymentState} IN ('AUTHORIZED', 'NOT_NEEDED'))`,
     ),
     check("orders_version_positive", sql`${t.version} >= 1`),
   ],

@@ -11,10 +11,14 @@ export const ORDER_STATUSES = ["PENDING", "CONFIRMED", "REJECTED", "CANCELLED"] 
 export const STOCK_STATES = ["PENDING", "RESERVED", "FAILED"] as const;
 /** NOT_NEEDED: nothing to redeem, so the order does not wait for rewards. */
 export const POINTS_STATES = ["PENDING", "RESERVED", "FAILED", "NOT_NEEDED"] as const;
+/** NOT_NEEDED: points pay the whole total, so the order does not wait for the card. */
+export const PAYMENT_STATES = ["PENDING", "AUTHORIZED", "DECLINED", "NOT_NEEDED"] as const;
 export const REJECTION_REASONS = [
   "OUT_OF_STOCK",
   "UNKNOWN_PRODUCT",
   "INSUFFICIENT_POINTS",
+  /** The card processor refused the card. */
+  "PAYMENT_DECLINED",
   /** A participant did not answer within the saga's deadline (see `decideTimeout`). */
   "TIMED_OUT",
 ] as const;
@@ -22,12 +26,14 @@ export const REJECTION_REASONS = [
 export type OrderStatus = (typeof ORDER_STATUSES)[number];
 export type StockState = (typeof STOCK_STATES)[number];
 export type PointsState = (typeof POINTS_STATES)[number];
+export type PaymentState = (typeof PAYMENT_STATES)[number];
 export type RejectionReason = (typeof REJECTION_REASONS)[number];
 
 export interface SagaState {
   status: OrderStatus;
   stockState: StockState;
   pointsState: PointsState;
+  paymentState: PaymentState;
   totalCents: number;
   pointsRedeemed: number;
   pointsEarned: number;
@@ -40,7 +46,9 @@ export type SagaReply =
   | { type: "StockReserved" }
   | { type: "StockReservationFailed"; reason: "OUT_OF_STOCK" | "UNKNOWN_PRODUCT" }
   | { type: "PointsReserved" }
-  | { type: "PointsReservationFailed"; reason: "INSUFFICIENT_POINTS" };
+  | { type: "PointsReservationFailed"; reason: "INSUFFICIENT_POINTS" }
+  | { type: "PaymentAuthorized" }
+  | { type: "PaymentDeclined"; reason: "PAYMENT_DECLINED" };
 
 /** What the order service announces. */
 export type SagaEvent =
@@ -60,12 +68,16 @@ export type CancelDecision =
   | { kind: "refuse"; why: "INVALID_STATE" }
   | { kind: "change"; state: SagaState; event: SagaEvent };
 
-/** A new order: waits for stock, and for rewards only when points are redeemed. */
+/**
+ * A new order: waits for stock, for rewards only when points are redeemed, and for the card
+ * only when points do not pay it all.
+ */
 export function initialState(totalCents: number, pointsToRedeem: number): SagaState {
   return {
     status: "PENDING",
     stockState: "PENDING",
     pointsState: pointsToRedeem > 0 ? "PENDING" : "NOT_NEEDED",
+    paymentState: totalCents - pointsToRedeem > 0 ? "PENDING" : "NOT_NEEDED",
     totalCents,
     pointsRedeemed: pointsToRedeem,
     pointsEarned: 0,
@@ -74,8 +86,19 @@ export function initialState(totalCents: number, pointsToRedeem: number): SagaSt
   };
 }
 
-function isStockReply(reply: SagaReply): boolean {
-  return reply.type === "StockReserved" || reply.type === "StockReservationFailed";
+/** Which participant's answer `reply` is: the state it settles. */
+function answerOf(state: SagaState, reply: SagaReply): StockState | PointsState | PaymentState {
+  switch (reply.type) {
+    case "StockReserved":
+    case "StockReservationFailed":
+      return state.stockState;
+    case "PointsReserved":
+    case "PointsReservationFailed":
+      return state.pointsState;
+    case "PaymentAuthorized":
+    case "PaymentDeclined":
+      return state.paymentState;
+  }
 }
 
 /** Records a participant's answer, nothing more. */
@@ -89,17 +112,24 @@ export function evolve(state: SagaState, reply: SagaReply): SagaState {
       return { ...state, pointsState: "RESERVED" };
     case "PointsReservationFailed":
       return { ...state, pointsState: "FAILED" };
+    case "PaymentAuthorized":
+      return { ...state, paymentState: "AUTHORIZED" };
+    case "PaymentDeclined":
+      return { ...state, paymentState: "DECLINED" };
   }
 }
 
 /** Applies a participant's answer to a pending order and says what, if anything, it decides. */
 export function decideReply(state: SagaState, reply: SagaReply): SagaDecision {
   if (state.status !== "PENDING") return { kind: "ignore", why: "ORDER_NOT_PENDING" };
-  const answered = isStockReply(reply) ? state.stockState : state.pointsState;
-  if (answered !== "PENDING") return { kind: "ignore", why: "ALREADY_ANSWERED" };
+  if (answerOf(state, reply) !== "PENDING") return { kind: "ignore", why: "ALREADY_ANSWERED" };
 
   const next = evolve(state, reply);
-  if (reply.type === "StockReservationFailed" || reply.type === "PointsReservationFailed") {
+  if (
+    reply.type === "StockReservationFailed" ||
+    reply.type === "PointsReservationFailed" ||
+    reply.type === "PaymentDeclined"
+  ) {
     return {
       kind: "change",
       state: { ...next, status: "REJECTED", rejectionReason: reply.reason },
@@ -107,7 +137,8 @@ export function decideReply(state: SagaState, reply: SagaReply): SagaDecision {
     };
   }
   const pointsSettled = next.pointsState === "RESERVED" || next.pointsState === "NOT_NEEDED";
-  if (next.stockState === "RESERVED" && pointsSettled) {
+  const paymentSettled = next.paymentState === "AUTHORIZED" || next.paymentState === "NOT_NEEDED";
+  if (next.stockState === "RESERVED" && pointsSettled && paymentSettled) {
     const pointsEarned = pointsEarnedFor(next.totalCents, next.pointsRedeemed);
     return {
       kind: "change",

@@ -59,7 +59,7 @@ export function orderEvent(order: OrderRef, event: SagaEvent, sequence: number, 
  * `occurredAt` only when a repeat must publish the same event (self-read with a key).
  */
 export function orderPlacedEvent(
-  order: OrderRef,
+  order: OrderRef & { paymentMethod?: string | null },
   items: readonly { sku: string; quantity: number; unitPriceCents: number }[],
   cause: EventCause & { id?: string; occurredAt?: Date },
 ) {
@@ -77,6 +77,7 @@ export function orderPlacedEvent(
       items: items.map(({ sku, quantity, unitPriceCents }) => ({ sku, quantity, unitPriceCents })),
       totalCents: order.totalCents,
       pointsToRedeem: order.pointsRedeemed,
+      paymentMethod: order.paymentMethod ?? null,
     },
   });
 }

@@ -16,6 +16,8 @@ export const handlers = {
   StockReservationFailed: sagaReplyHandler<EventOf<Catalog, "StockReservationFailed">>(),
   PointsReserved: sagaReplyHandler<EventOf<Catalog, "PointsReserved">>(),
   PointsReservationFailed: sagaReplyHandler<EventOf<Catalog, "PointsReservationFailed">>(),
+  PaymentAuthorized: sagaReplyHandler<EventOf<Catalog, "PaymentAuthorized">>(),
+  PaymentDeclined: sagaReplyHandler<EventOf<Catalog, "PaymentDeclined">>(),
   PointsAwarded: pointsAwarded,
 };
 

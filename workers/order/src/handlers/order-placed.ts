@@ -32,7 +32,7 @@ export const orderPlaced: EventHandler<Env, EventOf<Catalog, "OrderPlaced">> = a
   event,
   { db },
 ) => {
-  const { orderId, customerId, items, totalCents, pointsToRedeem } = event.payload;
+  const { orderId, customerId, items, totalCents, pointsToRedeem, paymentMethod } = event.payload;
   if (await findOrder(db, orderId)) return {};
   const kept = await earlyRepliesFor(db, orderId);
   const now = Date.now();
@@ -42,6 +42,7 @@ export const orderPlaced: EventHandler<Env, EventOf<Catalog, "OrderPlaced">> = a
     customerId,
     totalCents,
     pointsRedeemed: pointsToRedeem,
+    paymentMethod: paymentMethod ?? null,
     createdAt: Date.parse(event.occurredAt),
     writePath: "self-read",
   });

@@ -26,6 +26,11 @@ export function replyOf(event: ReplyEvent): SagaReply | undefined {
         : undefined;
     case "PointsReservationFailed":
       return reason === "INSUFFICIENT_POINTS" ? { type: event.type, reason } : undefined;
+    case "PaymentAuthorized":
+      return { type: event.type };
+    // Whatever the card's decline code, the order is rejected for the same reason.
+    case "PaymentDeclined":
+      return { type: event.type, reason: "PAYMENT_DECLINED" };
     default:
       return undefined;
   }

@@ -1,0 +1,255 @@
+import { and, asc, eq, lte, min, sql } from "drizzle-orm";
+import { runsWithin } from "../db/runs-within";
+import { type AnyD1Database, errorText, runBatch, type Statement } from "../db/types";
+import type { Envelope } from "../envelope";
+import type { Decision } from "../inbox/inbox-consumer";
+import { inParallel } from "../inbox/lanes";
+import type { Logger } from "../log/logger";
+import { outboxInserts } from "../outbox/outbox-writer";
+import { effectAttempts, effects } from "./effects-schema";
+
+export { effectAttempts, effects } from "./effects-schema";
+
+/**
+ * Exactly-once effects outside the database, the way the inbox makes handlers exactly-once
+ * inside it:
+ * 1. A handler decides an effect and returns it (`Decision.effects`): recorded with its
+ *    idempotency key in the same batch as the decision, so it is neither lost nor made twice.
+ * 2. The service's relay makes it (`runDueEffects`), always with that key: a call whose answer
+ *    was lost (a timeout after the other side committed) is made again with the same key and
+ *    gets the first answer back, so the other side acts once.
+ * 3. The answer (the outcome) is recorded in the batch that commits what it causes, the events
+ *    that report it included: an event never reports an effect whose outcome is not stored.
+ * A subject's effects are made one after another in the order they were decided (authorize
+ * before capture before refund).
+ */
+export interface EffectIntent {
+  /** Which performer makes it (a key of the service's `effects`). */
+  kind: string;
+  /** The idempotency key: derived from the subject and the operation, never random. */
+  key: string;
+  subject: string;
+  correlationId: string;
+  request: unknown;
+}
+
+/** One recorded effect, as the runner hands it to its performer. */
+export interface Effect<Request = unknown> {
+  key: string;
+  kind: string;
+  subject: string;
+  correlationId: string;
+  request: Request;
+  /** This call's number, from 1. */
+  attempt: number;
+}
+
+export interface EffectContext<Env> {
+  env: Env;
+  db: AnyD1Database;
+  now: number;
+}
+
+/**
+ * How one kind of effect is made and reported. `perform` makes the call with `effect.key`
+ * and returns the answer (any definitive one, a refusal included); it throws when there is no
+ * answer (timeout, 5xx, network), and the effect is made again later with the same key.
+ * `report` turns the answer into the writes and events it causes, committed with the outcome.
+ */
+export interface EffectPerformer<Env, Request = unknown, Outcome = unknown> {
+  perform(effect: Effect<Request>, context: EffectContext<Env>): Promise<Outcome>;
+  report(
+    outcome: Outcome,
+    effect: Effect<Request>,
+    context: EffectContext<Env>,
+  ): Promise<Decision> | Decision;
+}
+
+// biome-ignore lint/suspicious/noExplicitAny: each performer narrows its own request and outcome
+export type EffectPerformers<Env> = Record<string, EffectPerformer<Env, any, any>>;
+
+/** Next attempt after `attempts` calls without an answer: 1 s, 2 s, 4 s ... at most a minute. */
+export function effectBackoffMs(attempts: number): number {
+  return Math.min(1_000 * 2 ** Math.max(0, attempts - 1), 60_000);
+}
+
+/** Effect rows to commit with the decision that made them; a key already recorded is the same effect. */
+export function effectInserts(
+  db: AnyD1Database,
+  intents: readonly EffectIntent[],
+  now = Date.now(),
+): Statement[] {
+  const rows = intents.map((intent) => ({
+    key: intent.key,
+    kind: intent.kind,
+    subject: intent.subject,
+    correlationId: intent.correlationId,
+    request: JSON.stringify(intent.request),
+    status: "PENDING" as const,
+    nextAttemptAt: now,
+    createdAt: now,
+  }));
+  // 8 parameters a row, under D1's 100 per statement.
+  return runsWithin(rows, 12).map((run) =>
+    db.insert(effects).values(run).onConflictDoNothing({ target: effects.key }),
+  );
+}
+
+/** A pending effect with no earlier pending effect of its subject: the next one to make. */
+const isHead = sql`${effects.status} = 'PENDING' AND NOT EXISTS (SELECT 1 FROM effects AS earlier WHERE earlier.subject = ${effects.subject} AND earlier.status = 'PENDING' AND earlier.seq < ${effects.seq})`;
+
+export interface EffectsRun {
+  made: number;
+  retried: number;
+  /** Events the reports committed: the relay sends them in the same run. */
+  events: Envelope[];
+  /** When the next pending effect falls due, or null with none pending. */
+  nextDueAt: number | null;
+}
+
+type Settled =
+  | { effect: Effect; ms: number; startedAt: number; decision: Decision; outcome: unknown }
+  | { effect: Effect; ms: number; startedAt: number; error: string };
+
+export interface RunEffectsOptions<Env> {
+  db: AnyD1Database;
+  env: Env;
+  performers: EffectPerformers<Env>;
+  now?: number;
+  /** Effects made in one run, at most. */
+  limit?: number;
+  /** Calls in flight at once. */
+  concurrency?: number;
+  log?: Logger;
+}
+
+/**
+ * Makes the effects that are due, each with its key, and records what came of them. Only one
+ * runner may run per database at a time (the service's relay, whose alarm runs are serial):
+ * it is what keeps a subject's effects in order and a call from being made twice at once.
+ */
+export async function runDueEffects<Env>(options: RunEffectsOptions<Env>): Promise<EffectsRun> {
+  const { db, env, performers, log } = options;
+  const now = options.now ?? Date.now();
+  const due = await db
+    .select()
+    .from(effects)
+    .where(and(isHead, lte(effects.nextAttemptAt, now)))
+    .orderBy(asc(effects.nextAttemptAt), asc(effects.seq))
+    .limit(options.limit ?? 50)
+    .all();
+
+  const settled: Settled[] = [];
+  await inParallel(due, options.concurrency ?? 8, async (row) => {
+    const effect: Effect = {
+      key: row.key,
+      kind: row.kind,
+      subject: row.subject,
+      correlationId: row.correlationId,
+      request: JSON.parse(row.request),
+      attempt: row.attempts + 1,
+    };
+    const startedAt = Date.now();
+    const context = { env, db, now: startedAt };
+    try {
+      const performer = performers[row.kind];
+      if (!performer) throw new Error(`no performer for effect kind ${row.kind}`);
+      const outcome = await performer.perform(effect, context);
+      const decision = await performer.report(outcome, effect, context);
+      settled.push({ effect, ms: Date.now() - startedAt, startedAt, decision, outcome });
+    } catch (error) {
+      settled.push({ effect, ms: Date.now() - startedAt, startedAt, error: errorText(error) });
+    }
+  });
+
+  const committed: Settled[] = [];
+  const commitAll = async (part: Settled[]) => {
+    await runBatch(
+      db,
+      part.flatMap((s) => recordStatements(db, s)),
+    );
+    committed.push(...part);
+  };
+  try {
+    await commitAll(settled);
+  } catch {
+    // One report the database refused must not hold back the others: each on its own, and a
+    // refused one is made again later (its key gets the same answer back).
+    for (const one of settled)
+      try {
+        await commitAll([one]);
+      } catch (error) {
+        const refused = { ...one, error: `report not recorded: ${errorText(error)}` };
+        await commitAll([refused]).catch(() => undefined);
+      }
+  }
+  for (const s of committed)
+    if ("error" in s)
+      log?.warn("effect not made; made again later with the same key", {
+        key: s.effect.key,
+        kind: s.effect.kind,
+        attempt: s.effect.attempt,
+        error: s.error,
+      });
+
+  const next = await db
+    .select({ at: min(effects.nextAttemptAt) })
+    .from(effects)
+    .where(isHead)
+    .get();
+  const made = committed.filter((s) => !("error" in s));
+  return {
+    made: made.length,
+    retried: committed.length - made.length,
+    events: made.flatMap((s) => ("decision" in s ? (s.decision.events ?? []) : [])),
+    nextDueAt: next?.at ?? null,
+  };
+}
+
+/** The outcome (or the missed attempt) with everything the report decided, as one batch's part. */
+function recordStatements(db: AnyD1Database, settled: Settled): Statement[] {
+  const { effect, ms, startedAt } = settled;
+  const attempt = db.insert(effectAttempts).values({
+    key: effect.key,
+    attempt: effect.attempt,
+    startedAt,
+    ms,
+    result: "error" in settled ? "retry" : "done",
+    detail:
+      "error" in settled
+        ? settled.error.slice(0, 500)
+        : JSON.stringify(settled.outcome).slice(0, 500),
+  });
+  const pending = and(eq(effects.key, effect.key), eq(effects.status, "PENDING"));
+  if ("error" in settled)
+    return [
+      db
+        .update(effects)
+        .set({
+          attempts: effect.attempt,
+          lastError: settled.error.slice(0, 500),
+          nextAttemptAt: startedAt + ms + effectBackoffMs(effect.attempt),
+        })
+        .where(pending),
+      attempt,
+    ];
+  const { decision, outcome } = settled;
+  const done = Date.now();
+  return [
+    // The outcome first: the events below report it.
+    db
+      .update(effects)
+      .set({
+        status: "DONE",
+        outcome: JSON.stringify(outcome ?? null),
+        attempts: effect.attempt,
+        lastError: null,
+        doneAt: done,
+      })
+      .where(pending),
+    attempt,
+    ...(decision.statements ?? []),
+    ...outboxInserts(db, decision.events ?? [], done),
+    ...effectInserts(db, decision.effects ?? [], done),
+  ];
+}

@@ -1,0 +1,19 @@
+import { catalog } from "@edge-saga/contracts";
+import { defineService } from "@edge-saga/shared";
+import { database } from "./db/client";
+import { handlers } from "./handlers";
+import { paymentEffects } from "./psp/payment-effects";
+import { paymentRoutes, paymentSnapshot } from "./routes/payments";
+
+const service = defineService({
+  name: "payment",
+  catalog,
+  db: database,
+  handlers,
+  // The card processor's calls: recorded by the handlers, made by the relay with their keys.
+  effects: paymentEffects,
+  routes: { "/payments": paymentRoutes, "/admin/snapshot": paymentSnapshot },
+});
+
+export class OutboxRelay extends service.OutboxRelay {}
+export default service.worker;

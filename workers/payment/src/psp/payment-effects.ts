@@ -1,0 +1,160 @@
+import { catalog } from "@edge-saga/contracts";
+import type { AnyD1Database, Effect, EffectPerformer, EffectPerformers } from "@edge-saga/shared";
+import { eq } from "drizzle-orm";
+import { readPayment } from "../db/payment-store";
+import { payments } from "../db/tables";
+import type { PaymentStatus } from "../domain/payment";
+import { paymentEventOf } from "../handlers/order-events";
+import { callPsp, type PspAnswer } from "./psp-client";
+
+/** What every payment effect was recorded with (handlers/order-events.ts). */
+interface PaymentRequest {
+  orderId: string;
+  /** The event that asked for it: the cause of the event reporting it. */
+  cause: string;
+}
+
+/** The processor's answer, as recorded with the effect. */
+type Answer =
+  | { ok: true; intentId: string | null; amountCents: number }
+  | { ok: false; reason: string; intentId: string | null };
+
+const causeOf = (effect: Effect<PaymentRequest>) => ({
+  id: effect.request.cause,
+  correlationId: effect.correlationId,
+});
+
+/** A definitive refusal other than a decline cannot be fixed by calling again with the key: loud. */
+function refused(answer: PspAnswer, what: string): never {
+  throw new Error(
+    `${what}: the processor refused (${answer.status} ${answer.body?.error?.code ?? ""})`,
+  );
+}
+
+async function paymentOf(db: AnyD1Database, orderId: string) {
+  const payment = await readPayment(db, orderId);
+  if (!payment) throw new Error(`no payment for order ${orderId}`);
+  return payment;
+}
+
+/** Records `status` (and what came with it) and the event reporting it. */
+function settle(
+  db: AnyD1Database,
+  effect: Effect<PaymentRequest>,
+  status: PaymentStatus,
+  set: { intentId?: string | null; declineReason?: string } = {},
+) {
+  return db
+    .update(payments)
+    .set({ status, ...set, updatedAt: Date.now() })
+    .where(eq(payments.orderId, effect.request.orderId));
+}
+
+const authorize: EffectPerformer<Env, PaymentRequest, Answer> = {
+  async perform(effect, { env, db }) {
+    const payment = await paymentOf(db, effect.request.orderId);
+    const answer = await callPsp(env, "/v1/payment_intents", {
+      key: effect.key,
+      body: {
+        amount: payment.amountCents,
+        currency: "usd",
+        ...(payment.paymentMethod ? { payment_method: payment.paymentMethod } : {}),
+        capture_method: "manual",
+        metadata: { order_id: payment.orderId },
+      },
+    });
+    if (answer.status === 200)
+      return { ok: true, intentId: answer.body.id, amountCents: answer.body.amount };
+    if (answer.status === 402)
+      return {
+        ok: false,
+        reason: answer.body.error?.decline_code ?? answer.body.error?.code ?? "card_declined",
+        intentId: answer.body.error?.payment_intent?.id ?? null,
+      };
+    return refused(answer, "authorize");
+  },
+  async report(answer, effect, { db }) {
+    const { orderId } = effect.request;
+    const payment = await paymentOf(db, orderId);
+    const envelope = paymentEventOf(causeOf(effect), orderId);
+    if (answer.ok)
+      return {
+        statements: [settle(db, effect, "AUTHORIZED", { intentId: answer.intentId })],
+        events: [
+          catalog.create("PaymentAuthorized", {
+            ...envelope,
+            payload: { orderId, amountCents: payment.amountCents },
+          }),
+        ],
+      };
+    return {
+      statements: [
+        settle(db, effect, "DECLINED", { intentId: answer.intentId, declineReason: answer.reason }),
+      ],
+      events: [
+        catalog.create("PaymentDeclined", {
+          ...envelope,
+          payload: { orderId, amountCents: payment.amountCents, reason: answer.reason },
+        }),
+      ],
+    };
+  },
+};
+
+/** An operation on the authorized intent: capture, void (cancel) or refund. */
+function onIntent(
+  operation: "capture" | "void" | "refund",
+  then: { status: PaymentStatus; event: "PaymentCaptured" | "PaymentVoided" | "PaymentRefunded" },
+): EffectPerformer<Env, PaymentRequest, Answer> {
+  return {
+    async perform(effect, { env, db }) {
+      const payment = await paymentOf(db, effect.request.orderId);
+      // A declined card holds nothing: its void is done without a call.
+      if (!payment.intentId || payment.status === "DECLINED") {
+        if (operation === "void") return { ok: false, reason: "nothing_held", intentId: null };
+        throw new Error(`${operation} of order ${payment.orderId}: nothing was authorized`);
+      }
+      const answer = await callPsp(
+        env,
+        operation === "refund"
+          ? "/v1/refunds"
+          : `/v1/payment_intents/${payment.intentId}/${operation === "void" ? "cancel" : "capture"}`,
+        {
+          key: effect.key,
+          body:
+            operation === "refund"
+              ? { payment_intent: payment.intentId, amount: payment.amountCents }
+              : {},
+        },
+      );
+      if (answer.status !== 200) return refused(answer, operation);
+      return {
+        ok: true,
+        intentId: payment.intentId,
+        amountCents: answer.body.amount ?? payment.amountCents,
+      };
+    },
+    async report(answer, effect, { db }) {
+      if (!answer.ok) return {};
+      const { orderId } = effect.request;
+      const payment = await paymentOf(db, orderId);
+      return {
+        statements: [settle(db, effect, then.status)],
+        events: [
+          catalog.create(then.event, {
+            ...paymentEventOf(causeOf(effect), orderId),
+            payload: { orderId, amountCents: payment.amountCents },
+          }),
+        ],
+      };
+    },
+  };
+}
+
+/** How each payment operation is made at the processor and reported. */
+export const paymentEffects: EffectPerformers<Env> = {
+  authorize,
+  capture: onIntent("capture", { status: "CAPTURED", event: "PaymentCaptured" }),
+  void: onIntent("void", { status: "VOIDED", event: "PaymentVoided" }),
+  refund: onIntent("refund", { status: "REFUNDED", event: "PaymentRefunded" }),
+};

@@ -1,0 +1,66 @@
+/**
+ * The one way to the card processor: through the `PSP` service binding when there is one (the
+ * local sandbox, workers/psp-sandbox), otherwise to `PSP_URL` with the secret `PSP_SECRET`
+ * (production; `npm run deploy` sets both). Every call carries its idempotency key.
+ */
+
+export interface PspEnv {
+  PSP?: Fetcher;
+  PSP_URL?: string;
+  PSP_SECRET?: string;
+  /** How long a call may take before its answer counts as lost, ms (default 5000). */
+  PSP_TIMEOUT_MS?: string;
+}
+
+/** The sandbox's test secret: only ever sent through the local binding. */
+const SANDBOX_SECRET = "sk_test_sandbox";
+const DEFAULT_TIMEOUT_MS = 5_000;
+
+/** No answer (timeout, network, 5xx, 429): whether the processor acted is unknown. */
+export class PspNoAnswer extends Error {
+  override name = "PspNoAnswer";
+}
+
+export interface PspAnswer {
+  status: number;
+  // biome-ignore lint/suspicious/noExplicitAny: the processor's JSON, read field by field by the caller
+  body: any;
+  replayed: boolean;
+}
+
+export async function callPsp(
+  env: PspEnv,
+  path: string,
+  { key, body }: { key: string; body: unknown },
+): Promise<PspAnswer> {
+  const timeoutMs =
+    Number(env.PSP_TIMEOUT_MS) > 0 ? Number(env.PSP_TIMEOUT_MS) : DEFAULT_TIMEOUT_MS;
+  const secret = env.PSP ? (env.PSP_SECRET ?? SANDBOX_SECRET) : env.PSP_SECRET;
+  if (!env.PSP && (!env.PSP_URL || !secret))
+    throw new PspNoAnswer("no card processor configured: bind PSP or set PSP_URL and PSP_SECRET");
+  const request = new Request(new URL(path, env.PSP ? "http://psp" : env.PSP_URL), {
+    method: "POST",
+    headers: {
+      authorization: `Bearer ${secret}`,
+      "content-type": "application/json",
+      "idempotency-key": key,
+    },
+    body: JSON.stringify(body),
+  });
+  let response: Response;
+  const signal = AbortSignal.timeout(timeoutMs);
+  try {
+    response = await (env.PSP ? env.PSP.fetch(request, { signal }) : fetch(request, { signal }));
+  } catch (error) {
+    throw new PspNoAnswer(
+      signal.aborted ? `no answer within ${timeoutMs} ms` : `unreachable: ${String(error)}`,
+    );
+  }
+  if (response.status >= 500 || response.status === 429)
+    throw new PspNoAnswer(`answered ${response.status}: ${(await response.text()).slice(0, 200)}`);
+  return {
+    status: response.status,
+    body: await response.json(),
+    replayed: response.headers.get("idempotent-replayed") === "true",
+  };
+}

@@ -1,0 +1,54 @@
+import { IdParam, type OrderPayment } from "@edge-saga/contracts";
+import { HttpError, keysetPage, validate } from "@edge-saga/shared";
+import { asc, gt } from "drizzle-orm";
+import { Hono } from "hono";
+import { database } from "../db/client";
+import { readPayment } from "../db/payment-store";
+import { payments } from "../db/tables";
+
+/** Largest page of the checker's snapshot. */
+export const SNAPSHOT_PAGE_MAX = 1000;
+
+/**
+ * `GET /payments/{orderId}`: where the order's payment stands. 404 until the payment service
+ * heard of the order; the gateway then answers PENDING from the order itself.
+ */
+export const paymentRoutes = new Hono<{ Bindings: Env }>().get(
+  "/:id",
+  validate("param", IdParam),
+  async (c) => {
+    const { id } = c.req.valid("param");
+    const payment = await readPayment(database(c.env), id);
+    if (!payment) throw new HttpError(404, "NOT_FOUND", `no payment for order ${id} yet`);
+    return c.json({
+      orderId: payment.orderId,
+      status: payment.status,
+      amountCents: payment.amountCents,
+    } satisfies OrderPayment);
+  },
+);
+
+/**
+ * `GET /admin/snapshot/payments?after=&limit=`: every payment row, keyset-paged by order id,
+ * for the consistency checker, which compares them with the orders and the processor's ledger.
+ */
+export const paymentSnapshot = new Hono<{ Bindings: Env }>().get("/payments", async (c) => {
+  const { after, limit } = keysetPage(c.req.url, SNAPSHOT_PAGE_MAX);
+  const rows = await database(c.env)
+    .select({
+      orderId: payments.orderId,
+      requested: payments.requested,
+      status: payments.status,
+      amountCents: payments.amountCents,
+      intentId: payments.intentId,
+    })
+    .from(payments)
+    .where(gt(payments.orderId, after))
+    .orderBy(asc(payments.orderId))
+    .limit(limit)
+    .all();
+  return c.json({
+    payments: rows,
+    next: rows.length === limit ? (rows.at(-1)?.orderId ?? null) : null,
+  });
+});
