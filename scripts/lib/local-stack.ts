@@ -17,7 +17,8 @@ import { fileURLToPath } from "node:url";
 import type { WritePath } from "../../workers/order/src/domain/write-path";
 
 /**
- * The whole system on this machine: the gateway, the three services and the view in ONE `wrangler dev`
+ * The whole system on this machine: the gateway, the four services, the view and the card
+ * processor's sandbox in ONE `wrangler dev`
  * process (cross-Worker queues and service bindings only work inside one process), with every
  * service's D1 migrated into the same persist dir. Used by the e2e suite, `npm run dev`,
  * benchmarks and chaos runs.
@@ -27,7 +28,10 @@ import type { WritePath } from "../../workers/order/src/domain/write-path";
  * try { await fetch(`${stack.baseUrl}/products`); } finally { await stack.stop(); }
  */
 
-export const SERVICES = ["order", "inventory", "rewards", "view"] as const;
+export const SERVICES = ["order", "inventory", "rewards", "payment", "view"] as const;
+
+/** The local card processor the payment service calls through its PSP binding (never deployed). */
+const PSP_SANDBOX_CONFIG = "workers/psp-sandbox/wrangler.toml";
 export type Service = (typeof SERVICES)[number];
 
 export interface LocalStackOptions {
@@ -145,6 +149,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
 
   const logLevel = options.logLevel || process.env.LOG_LEVEL || undefined;
   let configs = {} as Record<Service, string>;
+  let sandboxConfig = PSP_SANDBOX_CONFIG;
   try {
     const vars = {
       ...(options.faults ? { FAULTS_ENABLED: "true" } : {}),
@@ -154,6 +159,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       ...options.serviceVars,
     };
     configs = serviceConfigs(vars, join(workDir, "configs"));
+    sandboxConfig = configCopy(PSP_SANDBOX_CONFIG, vars, join(workDir, "configs", "psp-sandbox"));
     for (const service of SERVICES)
       await migrate(service, configs[service], persistDir, logFile, env, options.echo);
   } catch (error) {
@@ -173,6 +179,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       // The first config is the one served on the port: the gateway.
       ...["-c", "wrangler.toml"],
       ...SERVICES.flatMap((service) => ["-c", configs[service]]),
+      ...["-c", sandboxConfig],
       // No state and no dev-only vars: its committed config as it is.
       ...["-c", "workers/operations/wrangler.toml"],
       ...["--port", String(port), "--ip", "127.0.0.1"],
@@ -269,20 +276,25 @@ function serviceConfigs(vars: Record<string, string>, copiesIn: string): Record<
   // `wrangler dev --var` reaches only the first config (the gateway), so the services get
   // dev-only vars (FAULTS_ENABLED ...) from copies of their configs; the committed configs never carry them.
   const copies = {} as Record<Service, string>;
-  for (const service of SERVICES) {
-    const dir = join(ROOT, "workers", service);
-    const text = readFileSync(join(ROOT, configs[service]), "utf8")
-      .replace(/^main\s*=\s*"([^"]*)"/m, (_, main) => `main = ${JSON.stringify(join(dir, main))}`)
-      .replace(
-        /^migrations_dir\s*=\s*"([^"]*)"/m,
-        (_, migrations) => `migrations_dir = ${JSON.stringify(join(dir, migrations))}`,
-      );
-    const file = join(copiesIn, service, "wrangler.toml");
-    mkdirSync(join(copiesIn, service), { recursive: true });
-    writeFileSync(file, withVars(text, vars));
-    copies[service] = file;
-  }
+  for (const service of SERVICES)
+    copies[service] = configCopy(configs[service], vars, join(copiesIn, service));
   return copies;
+}
+
+/** A copy of the config `config` (relative to the root) with `vars`, in `dir`; its paths made absolute. */
+function configCopy(config: string, vars: Record<string, string>, dir: string): string {
+  if (Object.keys(vars).length === 0) return config;
+  const from = dirname(join(ROOT, config));
+  const text = readFileSync(join(ROOT, config), "utf8")
+    .replace(/^main\s*=\s*"([^"]*)"/m, (_, main) => `main = ${JSON.stringify(join(from, main))}`)
+    .replace(
+      /^migrations_dir\s*=\s*"([^"]*)"/m,
+      (_, migrations) => `migrations_dir = ${JSON.stringify(join(from, migrations))}`,
+    );
+  const file = join(dir, "wrangler.toml");
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(file, withVars(text, vars));
+  return file;
 }
 
 /**

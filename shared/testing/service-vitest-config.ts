@@ -12,7 +12,12 @@ import { testLogLevel } from "../../scripts/lib/test-log-level.ts";
 export function serviceTestConfig(
   name: string,
   configUrl: string,
-  miniflare: { d1Databases?: Record<string, string> } = {},
+  miniflare: {
+    d1Databases?: Record<string, string>;
+    /** Auxiliary Workers its bindings reach, e.g. the card processor's sandbox (payment). */
+    workers?: Record<string, unknown>[];
+    bindings?: Record<string, unknown>;
+  } = {},
 ) {
   return defineConfig(async () => {
     const migrations = await readD1Migrations(new URL("./migrations", configUrl).pathname);
@@ -23,7 +28,11 @@ export function serviceTestConfig(
           wrangler: { configPath: "./wrangler.toml" },
           miniflare: {
             ...miniflare,
-            bindings: { TEST_MIGRATIONS: migrations, LOG_LEVEL: testLogLevel() },
+            bindings: {
+              ...miniflare.bindings,
+              TEST_MIGRATIONS: migrations,
+              LOG_LEVEL: testLogLevel(),
+            },
             queueProducers: { INBOX_UNDER_TEST: { queueName: `${name}-inbox` } },
           },
         }),

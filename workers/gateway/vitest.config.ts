@@ -20,6 +20,7 @@ export default defineConfig({
           ORDER: echoService("order"),
           INVENTORY: echoService("inventory"),
           REWARDS: echoService("rewards"),
+          PAYMENT: echoService("payment"),
           VIEW: echoService("view"),
           OPERATIONS: echoService("operations"),
         },

@@ -5,6 +5,7 @@ import {
   GrantInput,
   Order,
   OrderList,
+  OrderPayment,
   OrderTrace,
   PlaceOrderInput,
   Product,
@@ -114,6 +115,14 @@ export const examples = {
       updatedAt: "2026-04-20T09:30:01.200Z",
     },
   },
+  OrderPayment: {
+    schema: OrderPayment,
+    value: {
+      orderId: "0196a3c2-7d1e-7b40-9a51-3f2c8e6d1a77",
+      status: "CAPTURED",
+      amountCents: 4880,
+    },
+  },
   RewardsAccount: {
     schema: RewardsAccount,
     value: { customerId: "cust-42", balance: 400, reserved: 100, lifetimeEarned: 500 },
@@ -180,6 +189,7 @@ export const schemas = {
   ProductInput: fromContracts("ProductInput"),
   PlaceOrderInput: fromContracts("PlaceOrderInput"),
   Order: fromContracts("Order"),
+  OrderPayment: fromContracts("OrderPayment"),
   RewardsAccount: fromContracts("RewardsAccount"),
   CustomerOrder: fromContracts("CustomerOrder"),
   GrantInput: fromContracts("GrantInput"),

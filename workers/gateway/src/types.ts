@@ -1,5 +1,5 @@
 /** The services the gateway fronts, each reached only through its service binding. */
-export const SERVICES = ["order", "inventory", "rewards"] as const;
+export const SERVICES = ["order", "inventory", "rewards", "payment"] as const;
 export type ServiceName = (typeof SERVICES)[number];
 /**
  * Every Worker behind the gateway, each reached through the binding named like it in capitals:

@@ -128,6 +128,27 @@ export const orderRoutes = {
       }),
     },
   }),
+  getOrderPayment: createRoute({
+    operationId: "getOrderPayment",
+    method: "get",
+    path: "/orders/{id}/payment",
+    tags: [TAGS.orders],
+    summary: "Get an order's payment",
+    description:
+      "Where the card payment of the order stands: what the card pays (the total less the " +
+      "points redeemed) and the processor's state: `NOT_REQUIRED` (points pay it all; the " +
+      "processor is never called), `PENDING`, `AUTHORIZED` (held), `DECLINED`, `CAPTURED`, " +
+      "`VOIDED` (the hold released) or `REFUNDED`.",
+    request: { params: OrderPath, headers: withRequestId() },
+    responses: {
+      200: json("The order's payment.", schemas.OrderPayment),
+      ...errors({
+        400: BAD_ID,
+        404: "`NOT_FOUND`: no order with this id.",
+        502: "`UPSTREAM_UNAVAILABLE` / `UPSTREAM_FAILED`: a service did not answer.",
+      }),
+    },
+  }),
   getOrderTrace: createRoute({
     operationId: "getOrderTrace",
     method: "get",

@@ -31,6 +31,19 @@ function refused(answer: PspAnswer, what: string): never {
   );
 }
 
+/** The decline's reason: its specific code (insufficient_funds), else the generic one (card_declined). */
+function declineOf(error: {
+  code?: string;
+  decline_code?: string;
+  payment_intent?: { id?: string };
+}) {
+  const specific = error?.decline_code && error.decline_code !== "generic_decline";
+  return {
+    reason: (specific ? error.decline_code : error?.code) ?? "card_declined",
+    intentId: error?.payment_intent?.id ?? null,
+  };
+}
+
 async function paymentOf(db: AnyD1Database, orderId: string) {
   const payment = await readPayment(db, orderId);
   if (!payment) throw new Error(`no payment for order ${orderId}`);
@@ -65,12 +78,7 @@ const authorize: EffectPerformer<Env, PaymentRequest, Answer> = {
     });
     if (answer.status === 200)
       return { ok: true, intentId: answer.body.id, amountCents: answer.body.amount };
-    if (answer.status === 402)
-      return {
-        ok: false,
-        reason: answer.body.error?.decline_code ?? answer.body.error?.code ?? "card_declined",
-        intentId: answer.body.error?.payment_intent?.id ?? null,
-      };
+    if (answer.status === 402) return { ok: false, ...declineOf(answer.body.error) };
     return refused(answer, "authorize");
   },
   async report(answer, effect, { db }) {

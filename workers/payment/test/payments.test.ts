@@ -1,0 +1,220 @@
+import { env } from "cloudflare:workers";
+import { afterEach, describe, expect, it } from "vitest";
+import {
+  call,
+  clearFaults,
+  effectsSettled,
+  inbox,
+  ledgerLines,
+  ledgerOf,
+  orderEvents,
+  paymentRow,
+  reported,
+  setFaults,
+  uniqueId,
+} from "./helpers";
+
+const types = async (orderId: string) => (await reported(orderId)).map((e) => e.type);
+
+afterEach(() => clearFaults());
+
+describe("a card payment through the saga", () => {
+  it("OrderPlaced records the authorization with its key in the handler's batch; the relay makes it and reports PaymentAuthorized", async () => {
+    const orderId = uniqueId("pay");
+    const events = orderEvents(orderId, { totalCents: 2500, pointsToRedeem: 300 });
+    await inbox(events.placed);
+    // Committed with the inbox row: the effect, keyed by order and operation.
+    const effect = await env.DB.prepare("SELECT key, kind FROM effects WHERE subject = ?")
+      .bind(orderId)
+      .first();
+    expect(effect).toEqual({ key: `payment:${orderId}:authorize`, kind: "authorize" });
+
+    await effectsSettled(orderId);
+    expect(await paymentRow(orderId)).toMatchObject({
+      requested: "AUTHORIZE",
+      status: "AUTHORIZED",
+      amountCents: 2200,
+    });
+    expect(await ledgerLines(orderId)).toEqual(["authorization 2200"]);
+    expect((await ledgerOf(orderId))[0]?.idempotency_key).toBe(`payment:${orderId}:authorize`);
+    const [event] = await reported(orderId);
+    expect(event).toMatchObject({
+      type: "PaymentAuthorized",
+      payload: { orderId, amountCents: 2200 },
+    });
+  });
+
+  it("a confirmed order is captured for exactly its amount, once, however often OrderConfirmed comes", async () => {
+    const orderId = uniqueId("capture");
+    const events = orderEvents(orderId, { totalCents: 4200 });
+    await inbox(events.placed);
+    await effectsSettled(orderId);
+    await inbox(events.confirmed);
+    await inbox(events.confirmed, { ...events.confirmed, id: `${events.confirmed.id}-copy` });
+    await effectsSettled(orderId);
+    expect(await ledgerLines(orderId)).toEqual(["authorization 4200", "capture 4200"]);
+    expect((await paymentRow(orderId))?.status).toBe("CAPTURED");
+    expect(await types(orderId)).toEqual(["PaymentAuthorized", "PaymentCaptured"]);
+  });
+
+  it("cancelling a captured order refunds exactly once", async () => {
+    const orderId = uniqueId("refund");
+    const events = orderEvents(orderId, { totalCents: 1999 });
+    await inbox(events.placed);
+    await effectsSettled(orderId);
+    await inbox(events.confirmed);
+    await effectsSettled(orderId);
+    const cancelled = events.cancelled("CONFIRMED");
+    await inbox(cancelled, cancelled);
+    await inbox({ ...cancelled, id: `${cancelled.id}-again` });
+    await effectsSettled(orderId);
+    expect(await ledgerLines(orderId)).toEqual([
+      "authorization 1999",
+      "capture 1999",
+      "refund 1999",
+    ]);
+    expect((await paymentRow(orderId))?.status).toBe("REFUNDED");
+  });
+
+  it("a declined card is answered with PaymentDeclined and its reason; the rejection voids nothing it does not hold", async () => {
+    for (const [token, reason] of [
+      ["tok_declined", "card_declined"],
+      ["tok_insufficient_funds", "insufficient_funds"],
+    ] as const) {
+      const orderId = uniqueId("declined");
+      const events = orderEvents(orderId, { paymentMethod: token });
+      await inbox(events.placed);
+      await effectsSettled(orderId);
+      expect(await reported(orderId)).toMatchObject([
+        { type: "PaymentDeclined", payload: { orderId, amountCents: 2500, reason } },
+      ]);
+      await inbox(events.rejected);
+      await effectsSettled(orderId);
+      expect(await ledgerLines(orderId)).toEqual(["decline 2500"]);
+      expect((await paymentRow(orderId))?.status).toBe("DECLINED");
+    }
+  });
+
+  it("a rejected order's authorization is voided: nothing stays held", async () => {
+    const orderId = uniqueId("void");
+    const events = orderEvents(orderId);
+    await inbox(events.placed);
+    await effectsSettled(orderId);
+    await inbox(events.rejected);
+    await effectsSettled(orderId);
+    expect(await ledgerLines(orderId)).toEqual(["authorization 2500", "void 2500"]);
+    expect((await paymentRow(orderId))?.status).toBe("VOIDED");
+    expect(await types(orderId)).toEqual(["PaymentAuthorized", "PaymentVoided"]);
+  });
+
+  it("an order paid entirely with points never calls the processor and is answered at once", async () => {
+    const orderId = uniqueId("points-only");
+    const events = orderEvents(orderId, { totalCents: 800, pointsToRedeem: 800 });
+    await inbox(events.placed);
+    expect(await paymentRow(orderId)).toMatchObject({
+      requested: "NOT_REQUIRED",
+      status: "NOT_REQUIRED",
+    });
+    expect(await reported(orderId)).toMatchObject([
+      { type: "PaymentAuthorized", payload: { orderId, amountCents: 0 } },
+    ]);
+    await inbox(events.confirmed);
+    await inbox(events.cancelled("CONFIRMED"));
+    const effects = await env.DB.prepare("SELECT COUNT(*) AS n FROM effects WHERE subject = ?")
+      .bind(orderId)
+      .first<{ n: number }>();
+    expect(effects?.n).toBe(0);
+    expect(await ledgerOf(orderId)).toEqual([]);
+  });
+
+  it("a cancel that overtakes OrderPlaced leaves a tombstone: the late OrderPlaced authorizes nothing", async () => {
+    const orderId = uniqueId("tombstone");
+    const events = orderEvents(orderId);
+    await inbox(events.cancelled("PENDING"));
+    await inbox(events.placed);
+    await effectsSettled(orderId);
+    expect(await paymentRow(orderId)).toMatchObject({ requested: "CLOSED", status: "VOIDED" });
+    expect(await ledgerOf(orderId)).toEqual([]);
+    expect(await reported(orderId)).toEqual([]);
+  });
+
+  it("a cancel while the authorization is still to be made: authorized first, then voided, in that order", async () => {
+    const orderId = uniqueId("race");
+    const events = orderEvents(orderId);
+    // One batch: the effect of the first is not made before the second is decided.
+    await inbox(events.placed, events.cancelled("PENDING"));
+    await effectsSettled(orderId);
+    expect(await ledgerLines(orderId)).toEqual(["authorization 2500", "void 2500"]);
+    expect((await paymentRow(orderId))?.status).toBe("VOIDED");
+  });
+
+  it("a cancel of the confirmed order that overtakes OrderConfirmed voids the hold; the late confirmation captures nothing", async () => {
+    const orderId = uniqueId("overtaken");
+    const events = orderEvents(orderId);
+    await inbox(events.placed);
+    await effectsSettled(orderId);
+    await inbox(events.cancelled("CONFIRMED"));
+    await inbox(events.confirmed);
+    await effectsSettled(orderId);
+    expect(await ledgerLines(orderId)).toEqual(["authorization 2500", "void 2500"]);
+  });
+});
+
+describe("calls whose answer is lost", () => {
+  it("a timeout after the processor committed is made again with the same key: one authorization, two calls", async () => {
+    await setFaults({ seed: 1, probabilities: { "psp.timeout-after-commit": 1 }, hangMs: 1_500 });
+    const orderId = uniqueId("timeout");
+    await inbox(orderEvents(orderId).placed);
+    // The first call timed out (PSP_TIMEOUT_MS 400): no answer recorded, the effect waits.
+    await new Promise((resolve) => setTimeout(resolve, 700));
+    expect((await paymentRow(orderId))?.status).toBe("PENDING");
+    expect(await ledgerLines(orderId)).toEqual(["authorization 2500"]);
+    await clearFaults();
+    await effectsSettled(orderId);
+
+    expect(await ledgerLines(orderId)).toEqual(["authorization 2500"]);
+    expect((await paymentRow(orderId))?.status).toBe("AUTHORIZED");
+    const calls = await env.DB.prepare(
+      "SELECT attempt, result FROM effect_attempts WHERE key = ? ORDER BY attempt",
+    )
+      .bind(`payment:${orderId}:authorize`)
+      .all();
+    expect(calls.results).toEqual([
+      { attempt: 1, result: "retry" },
+      { attempt: 2, result: "done" },
+    ]);
+    expect(await types(orderId)).toEqual(["PaymentAuthorized"]);
+  });
+
+  it("a processor error before it committed is made again; the effect is visible to an operator meanwhile", async () => {
+    await setFaults({ seed: 2, probabilities: { "psp.error": 1 } });
+    const orderId = uniqueId("error");
+    await inbox(orderEvents(orderId).placed);
+    let pending: { pending: { key: string; lastError: string | null }[] } = { pending: [] };
+    await expect
+      .poll(async () => {
+        pending = await (await call("/admin/effects")).json();
+        return pending.pending.find((e) => e.key === `payment:${orderId}:authorize`)?.lastError;
+      })
+      .toMatch(/answered 500/);
+    expect(await ledgerOf(orderId)).toEqual([]);
+    await clearFaults();
+    await effectsSettled(orderId);
+    expect(await ledgerLines(orderId)).toEqual(["authorization 2500"]);
+  });
+});
+
+describe("GET /payments/{orderId}", () => {
+  it("answers the payment's status and amount, 404 for an order it has not heard of", async () => {
+    const orderId = uniqueId("route");
+    expect((await call(`/payments/${orderId}`)).status).toBe(404);
+    await inbox(orderEvents(orderId, { totalCents: 900, pointsToRedeem: 100 }).placed);
+    await effectsSettled(orderId);
+    expect(await (await call(`/payments/${orderId}`)).json()).toEqual({
+      orderId,
+      status: "AUTHORIZED",
+      amountCents: 800,
+    });
+    expect((await call("/payments/bad id")).status).toBe(400);
+  });
+});
