@@ -15,7 +15,7 @@ import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { type WritePath, writePathOf } from "../workers/order/src/domain/write-path";
 import { formatReport } from "./lib/chaos/consistency";
-import { runChaos } from "./lib/chaos/run";
+import { CHAOS_PSP_TIMEOUT_MS, runChaos } from "./lib/chaos/run";
 import { type LocalStack, startLocalStack } from "./lib/local-stack";
 
 const { values } = parseArgs({
@@ -65,7 +65,12 @@ try {
     process.stdout.write(
       `starting local stack (${faults ? "faults enabled" : "no faults"}, write path ${writePath ?? "outbox"})... `,
     );
-    stack = await startLocalStack({ faults, writePath, killOnSignal: true });
+    stack = await startLocalStack({
+      faults,
+      writePath,
+      killOnSignal: true,
+      serviceVars: { PSP_TIMEOUT_MS: String(CHAOS_PSP_TIMEOUT_MS) },
+    });
     baseUrl = stack.baseUrl;
     adminToken = stack.adminToken;
     console.log(baseUrl);

@@ -6,6 +6,7 @@ import type {
   Order,
   OrderHistory,
   OrderList,
+  OrderPayment,
   OrderTransition,
   OutboxStatus,
   PlaceOrderInput,
@@ -204,6 +205,11 @@ export class ApiClient {
 
   async getOrder(id: string): Promise<Order> {
     return (await this.expect<Order>(200, "GET", `/orders/${id}`)).body;
+  }
+
+  /** `GET /orders/{id}/payment`: where the order's card payment stands. */
+  async getPayment(id: string): Promise<OrderPayment> {
+    return (await this.expect<OrderPayment>(200, "GET", `/orders/${id}/payment`)).body;
   }
 
   /** Every order of a customer, following `nextCursor`. */

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { runChaos, workload } from "../../scripts/lib/chaos/run";
+import { CHAOS_PSP_TIMEOUT_MS, runChaos, workload } from "../../scripts/lib/chaos/run";
 import { type LocalStack, startLocalStack } from "../../scripts/lib/local-stack";
 import { testLogLevel } from "../../scripts/lib/test-log-level";
 
@@ -13,7 +13,11 @@ const SEED = 20260425;
 
 let stack: LocalStack;
 beforeAll(async () => {
-  stack = await startLocalStack({ faults: true, logLevel: testLogLevel() });
+  stack = await startLocalStack({
+    faults: true,
+    logLevel: testLogLevel(),
+    serviceVars: { PSP_TIMEOUT_MS: String(CHAOS_PSP_TIMEOUT_MS) },
+  });
 }, 180_000);
 afterAll(async () => {
   await stack?.stop();

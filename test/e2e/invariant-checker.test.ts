@@ -35,6 +35,7 @@ function consistent(): Snapshot {
     accounts: new Map([
       ["c1", { customerId: "c1", balance: 1000 + 15 - 500, reserved: 0, lifetimeEarned: 15 }],
     ]),
+    payments: new Map([["o1", { orderId: "o1", status: "CAPTURED", amountCents: 1500 }]]),
   };
 }
 
@@ -44,6 +45,23 @@ describe("invariant checker", () => {
   });
 
   it.each<[string, (s: Snapshot) => void, RegExp]>([
+    [
+      "a confirmed order not captured",
+      (s) => s.payments.set("o1", { orderId: "o1", status: "AUTHORIZED", amountCents: 1500 }),
+      /payment AUTHORIZED/,
+    ],
+    [
+      "a payment for another amount than the card pays",
+      (s) => s.payments.set("o1", { orderId: "o1", status: "CAPTURED", amountCents: 2000 }),
+      /payment of 2000 != 1500/,
+    ],
+    [
+      "a captured payment of a cancelled order",
+      (s) => {
+        s.orders.set("c1", [order({ status: "CANCELLED", pointsEarned: 0 })]);
+      },
+      /payment CAPTURED, not VOIDED\/REFUNDED/,
+    ],
     [
       "a PENDING order",
       (s) => s.orders.set("c1", [order({ status: "PENDING", pointsEarned: 0 })]),

@@ -4,7 +4,7 @@ import { type ConsistencyReport, consistencyReport } from "./consistency";
 import { between, prng } from "./prng";
 
 /** Every Worker with an inbox: the three services and the view (read model), all under faults. */
-export const SERVICES = ["order", "inventory", "rewards", "view"] as const;
+export const SERVICES = ["order", "inventory", "rewards", "payment", "view"] as const;
 
 /** Every fault point of the fault-injection contract, with the probability a chaos run uses. */
 export const FAULT_PROBABILITIES: Record<string, number> = {
@@ -19,6 +19,19 @@ export const FAULT_PROBABILITIES: Record<string, number> = {
   // Per message: the send resolves, the message never arrives; only receipts bring it back.
   "broker.drop": 0.03,
 };
+
+/**
+ * The card processor sandbox's faults (set through the payment service, `/admin/psp/faults`):
+ * a call answered 500 before it committed, and one committed whose answer comes after the
+ * payment service stopped waiting (`hangMs` > its PSP_TIMEOUT_MS, CHAOS_PSP_TIMEOUT_MS).
+ */
+export const PSP_FAULT_PROBABILITIES: Record<string, number> = {
+  "psp.timeout-after-commit": 0.05,
+  "psp.error": 0.05,
+};
+/** PSP_TIMEOUT_MS of the payment service in a chaos run: a lost answer costs this long. */
+export const CHAOS_PSP_TIMEOUT_MS = 1_000;
+const PSP_HANG_MS = 2_000;
 
 export interface ChaosOptions {
   baseUrl: string;
@@ -82,6 +95,8 @@ type Op =
       customer: string;
       items: { sku: string; quantity: number }[];
       points: number;
+      /** A sandbox card token; none: the saved card. */
+      paymentMethod?: string;
     }
   /** Cancel the order placed by op `target` (an earlier op). */
   | { kind: "cancel"; target: number }
@@ -130,11 +145,22 @@ export function workload(seed: number, orders: number, customers: number): Workl
           sum + item.quantity * (products.find((p) => p.sku === item.sku)?.priceCents ?? 0),
         0,
       );
+      // Some pay it all with points (the processor is never called), some cards are declined.
+      const points =
+        random() < 0.3 ? (random() < 0.15 ? total : Math.min(total, between(random, 1, 800))) : 0;
+      const card = random();
       ops.push({
         kind: "order",
         customer: ids[between(random, 0, ids.length - 1)] ?? "c",
         items,
-        points: random() < 0.3 ? Math.min(total, between(random, 1, 800)) : 0,
+        points,
+        ...(card < 0.04
+          ? { paymentMethod: "tok_declined" }
+          : card < 0.07
+            ? { paymentMethod: "tok_insufficient_funds" }
+            : card < 0.4
+              ? { paymentMethod: "tok_visa" }
+              : {}),
       });
       placed++;
     }
@@ -175,6 +201,10 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
         body: { seed: options.seed, probabilities: FAULT_PROBABILITIES },
       });
     }
+    await gateway.expect(200, "PUT", "/admin/payment/psp/faults", {
+      admin: true,
+      body: { seed: options.seed, probabilities: PSP_FAULT_PROBABILITIES, hangMs: PSP_HANG_MS },
+    });
   }
   log(`workload: ${plan.ops.length} operations, concurrency ${options.concurrency}`);
 
@@ -189,7 +219,12 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
     const op = plan.ops[index] as Op;
     if (op.kind === "order") {
       const order = await gateway.placeOrder(
-        { customerId: op.customer, items: op.items, pointsToRedeem: op.points },
+        {
+          customerId: op.customer,
+          items: op.items,
+          pointsToRedeem: op.points,
+          ...(op.paymentMethod ? { paymentMethod: op.paymentMethod } : {}),
+        },
         {
           idempotencyKey: `chaos-${options.seed}-${index}`,
           headers: { "cf-connecting-ip": `10.0.${index % 250}.1` },
@@ -241,6 +276,14 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
       faultsInjected[service] = answer.body.injected ?? {};
       await gateway.expect([200, 204], "DELETE", `/admin/${service}/faults`, { admin: true });
     }
+    const psp = await gateway.expect<{ injected?: Record<string, number> }>(
+      200,
+      "GET",
+      "/admin/payment/psp/faults",
+      { admin: true },
+    );
+    faultsInjected.psp = psp.body.injected ?? {};
+    await gateway.expect(200, "DELETE", "/admin/payment/psp/faults", { admin: true });
   }
 
   const drainStarted = Date.now();

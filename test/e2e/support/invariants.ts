@@ -1,5 +1,6 @@
 import {
   type Order,
+  type OrderPayment,
   type OutboxStatus,
   type Product,
   pointsEarnedFor,
@@ -23,6 +24,8 @@ export interface Snapshot {
   products: Map<string, Product>;
   orders: Map<string, Order[]>;
   accounts: Map<string, RewardsAccount>;
+  /** Per order id: its payment (GET /orders/{id}/payment). */
+  payments: Map<string, OrderPayment>;
 }
 
 async function snapshot(ledger: Ledger): Promise<Snapshot> {
@@ -41,7 +44,12 @@ async function snapshot(ledger: Ledger): Promise<Snapshot> {
       accounts.set(customer, account);
     }),
   ]);
+  const payments = new Map<string, OrderPayment>();
+  await Promise.all(
+    [...orders.values()].flat().map(async (o) => payments.set(o.id, await api.getPayment(o.id))),
+  );
   return {
+    payments,
     outbox,
     deadLetters: Object.fromEntries(
       Object.entries(deadLetters).map(([service, answer]) => [service, answer.deadLetters]),
@@ -125,6 +133,26 @@ export function violations(ledger: Ledger, s: Snapshot): string[] {
         found.push(`rejected order ${o.id} earned ${o.pointsEarned} points`);
       }
     }
+  }
+
+  // 7. Payments match orders: what the card pays, captured only for CONFIRMED orders, refunded
+  // for cancelled ones that had been captured, nothing held once decided (the checker also
+  // compares the processor's ledger: GET /admin/consistency).
+  const settled: Record<Order["status"], readonly string[]> = {
+    PENDING: [],
+    CONFIRMED: ["CAPTURED"],
+    REJECTED: ["DECLINED", "VOIDED"],
+    CANCELLED: ["VOIDED", "REFUNDED"],
+  };
+  for (const o of allOrders) {
+    const payment = s.payments.get(o.id);
+    const amount = o.totalCents - o.pointsRedeemed;
+    const allowed = amount === 0 ? ["NOT_REQUIRED", "VOIDED"] : settled[o.status];
+    if (!payment) found.push(`order ${o.id}: no payment`);
+    else if (payment.amountCents !== amount && payment.status !== "VOIDED")
+      found.push(`order ${o.id}: payment of ${payment.amountCents} != ${amount} to pay`);
+    else if (!allowed.includes(payment.status))
+      found.push(`order ${o.id} ${o.status}: payment ${payment.status}, not ${allowed.join("/")}`);
   }
 
   // 5. Every outbox row published, no dead letters.

@@ -4,6 +4,7 @@ import { database } from "./db/client";
 import { handlers } from "./handlers";
 import { paymentEffects } from "./psp/payment-effects";
 import { paymentRoutes, paymentSnapshot } from "./routes/payments";
+import { pspFaults } from "./routes/psp-faults";
 
 const service = defineService({
   name: "payment",
@@ -12,7 +13,11 @@ const service = defineService({
   handlers,
   // The card processor's calls: recorded by the handlers, made by the relay with their keys.
   effects: paymentEffects,
-  routes: { "/payments": paymentRoutes, "/admin/snapshot": paymentSnapshot },
+  routes: {
+    "/payments": paymentRoutes,
+    "/admin/snapshot": paymentSnapshot,
+    "/admin/psp": pspFaults,
+  },
 });
 
 export class OutboxRelay extends service.OutboxRelay {}

@@ -218,3 +218,10 @@ describe("GET /payments/{orderId}", () => {
     expect((await call("/payments/bad id")).status).toBe(400);
   });
 });
+
+describe("/admin/psp/faults", () => {
+  it("is not there unless faults are enabled (never in a deployed config)", async () => {
+    expect((await call("/admin/psp/faults")).status).toBe(404);
+    expect((await call("/admin/psp/faults", { method: "PUT", body: "{}" })).status).toBe(404);
+  });
+});

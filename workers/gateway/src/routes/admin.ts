@@ -11,7 +11,7 @@ import { type Served, served, servedAt } from "./served";
  * prefix: 401/403 before 404, so the admin surface is not probeable without the token).
  * - `GET /admin/consistency`, `/admin/outbox`, `/admin/dead-letters`, `/admin/stats`: the
  *   operations Worker's checker and its side-by-side views of every service's kit route.
- * - `/admin/{order|inventory|rewards|view}/...`: one service's own admin routes (e.g. a dead-letter
+ * - `/admin/{order|inventory|rewards|payment|view}/...`: one service's own admin routes (e.g. a dead-letter
  *   replay, a replay of its outbox, the view's rebuild), forwarded to its `/admin/...`; every
  *   segment must be an id.
  */
@@ -25,7 +25,7 @@ export const admin: Served[] = [
   ...(["get", "post"] as const).map((method) =>
     servedAt(
       {
-        path: "/admin/:service{order|inventory|rewards|view}/*",
+        path: "/admin/:service{order|inventory|rewards|payment|view}/*",
         methods: method === "get" ? ["GET"] : ["POST", "PUT", "PATCH", "DELETE"],
       },
       adminRoutes[method === "get" ? "getServiceAdmin" : "postServiceAdmin"],
