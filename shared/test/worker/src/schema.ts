@@ -5,6 +5,8 @@ export {
   cdcSequences,
   consumerMetrics,
   deadLetters,
+  effectAttempts,
+  effects,
   inbox,
   outbox,
   receiptProgress,
