@@ -116,6 +116,15 @@ export const CustomerOrder = z.object({
   rejectionReason: RejectionReason.nullable(),
   /** The order's stock: PENDING (no answer yet), RESERVED, FAILED, SOLD or RELEASED. */
   reservation: z.enum(["PENDING", "RESERVED", "FAILED", "SOLD", "RELEASED"]),
+  /**
+   * The order's card payment as the payment service's events tell it: PENDING until one
+   * arrived; NOT_REQUIRED when points pay the whole total.
+   */
+  payment: z.object({
+    status: PaymentStatus,
+    /** What the card was asked for (0 when NOT_REQUIRED); null until the authorization's answer arrived. */
+    amountCents: z.number().int().nullable(),
+  }),
   createdAt: z.iso.datetime(),
   updatedAt: z.iso.datetime(),
 });

@@ -11,6 +11,7 @@ import {
   effects,
   runDueEffects,
 } from "../src/effects/effects";
+import { pruneRetention } from "../src/retention/retention";
 import { db, increment } from "./helpers";
 
 /**
@@ -133,5 +134,27 @@ describe("effects", () => {
       "k-fine": "DONE",
     });
     expect(rows.find((r) => r.key === "k-refused")?.lastError).toMatch(/bytes/);
+  });
+
+  it("retention deletes answered effects and their calls, never a pending one", async () => {
+    await runBatch(db, effectInserts(db, [intent("k-old"), intent("k-waiting")]));
+    party.loseAnswers = 0;
+    await runDueEffects({
+      db,
+      env,
+      performers: {
+        call: {
+          ...performer,
+          perform: (effect) =>
+            effect.key === "k-waiting"
+              ? Promise.reject(new Error("down"))
+              : party.handle(effect.key),
+        },
+      },
+    });
+    const later = Date.now() + 8 * 86_400_000;
+    await pruneRetention(env.DB, { now: later, effects: true });
+    expect((await db.select().from(effects).all()).map((e) => e.key)).toEqual(["k-waiting"]);
+    expect((await db.select().from(effectAttempts).all()).map((a) => a.key)).toEqual(["k-waiting"]);
   });
 });

@@ -111,6 +111,7 @@ export const examples = {
       pointsAwarded: 48,
       rejectionReason: null,
       reservation: "SOLD",
+      payment: { status: "CAPTURED", amountCents: 4880 },
       createdAt: "2026-04-20T09:30:00.000Z",
       updatedAt: "2026-04-20T09:30:01.200Z",
     },

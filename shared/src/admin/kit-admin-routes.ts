@@ -282,7 +282,9 @@ export function kitAdminRoutes<Env extends object, T extends OutboxRelay<any> = 
       )
       // What the cron does, on demand: operators and local dev need not wait for the minute.
       .post("/maintenance", async (c) => {
-        const pruned = await runMaintenance(options.d1(c.env), options.relay(c.env));
+        const pruned = await runMaintenance(options.d1(c.env), options.relay(c.env), {
+          effects: options.effects,
+        });
         return c.json({ relayPoked: true, pruned });
       })
       .get("/dead-letters", async (c) => {

@@ -6,6 +6,11 @@ export interface RetentionOptions {
    * redelivery can take, or a very late duplicate would be applied again.
    */
   inboxRetentionMs?: number;
+  /**
+   * The service makes effects (effects.ts): those answered longer ago than the inbox retention
+   * are deleted with their calls. A pending one is never touched.
+   */
+  effects?: boolean;
   /** Rows deleted per statement, so a large backlog does not hold the database for long. */
   chunkSize?: number;
   now?: number;
@@ -38,6 +43,23 @@ export async function pruneRetention(
       )
       .bind(inboxCutoff, chunk),
     db.prepare("DELETE FROM consumer_metrics WHERE minute < ?").bind(inboxCutoff),
+    ...(options.effects
+      ? [
+          // Calls first: they are found through their effect.
+          db
+            .prepare(
+              `DELETE FROM effect_attempts WHERE key IN (SELECT key FROM effects
+                 WHERE done_at IS NOT NULL AND done_at < ? LIMIT ?)`,
+            )
+            .bind(inboxCutoff, chunk),
+          db
+            .prepare(
+              `DELETE FROM effects WHERE seq IN (SELECT seq FROM effects
+                 WHERE done_at IS NOT NULL AND done_at < ? LIMIT ?)`,
+            )
+            .bind(inboxCutoff, chunk),
+        ]
+      : []),
   ]);
   return { outbox: outbox?.meta.changes ?? 0, inbox: inbox?.meta.changes ?? 0 };
 }

@@ -196,7 +196,9 @@ export function defineService<C extends Catalog, const S extends string, H exten
       await consume(batch, env);
     },
     scheduled(_controller, env, ctx) {
-      ctx.waitUntil(runMaintenance(env.DB, relayOf(env)));
+      ctx.waitUntil(
+        runMaintenance(env.DB, relayOf(env), { effects: definition.effects !== undefined }),
+      );
       if (definition.scheduled) ctx.waitUntil(definition.scheduled(env));
     },
   } satisfies ExportedHandler<Env>;

@@ -135,7 +135,10 @@ describe("a card payment through the saga", () => {
     await effectsSettled(orderId);
     expect(await paymentRow(orderId)).toMatchObject({ requested: "CLOSED", status: "VOIDED" });
     expect(await ledgerOf(orderId)).toEqual([]);
-    expect(await reported(orderId)).toEqual([]);
+    // The view hears of it too: nothing was held.
+    expect(await reported(orderId)).toMatchObject([
+      { type: "PaymentVoided", payload: { orderId, amountCents: 0 } },
+    ]);
   });
 
   it("a cancel while the authorization is still to be made: authorized first, then voided, in that order", async () => {

@@ -5,6 +5,7 @@ declare global {
     interface Env {
       TEST_MIGRATIONS: D1Migration[];
       INBOX_UNDER_TEST: Queue;
+      MIGRATION_DB: D1Database;
     }
   }
 }

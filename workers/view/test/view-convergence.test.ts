@@ -66,6 +66,10 @@ const events: Envelope[] = [
     customerId: alice,
     previousStatus: "CONFIRMED",
   }),
+  // A's card: held, captured on confirmation, refunded on cancel.
+  event("PaymentAuthorized", "payment", A, { orderId: A, amountCents: 8850 }),
+  event("PaymentCaptured", "payment", A, { orderId: A, amountCents: 8850 }),
+  event("PaymentRefunded", "payment", A, { orderId: A, amountCents: 8850 }),
   // B: out of stock.
   placed(B, alice, [bulb]),
   event("StockReservationFailed", "inventory", B, {
@@ -82,12 +86,20 @@ const events: Envelope[] = [
     customerId: bob,
     reason: "INSUFFICIENT_POINTS",
   }),
+  event("PaymentAuthorized", "payment", C, { orderId: C, amountCents: 8900 }),
+  event("PaymentVoided", "payment", C, { orderId: C, amountCents: 8900 }),
   // D: still pending (only placed).
   placed(D, bob, [bulb]),
   // E: cancelled while pending; inventory's answer comes after.
   placed(E, bob, [lamp]),
   event("OrderCancelled", "order", E, { orderId: E, customerId: bob, previousStatus: "PENDING" }),
   event("StockReserved", "inventory", E, { orderId: E, items: [{ sku: "lamp", quantity: 2 }] }),
+  // The card was declined after the customer had cancelled.
+  event("PaymentDeclined", "payment", E, {
+    orderId: E,
+    amountCents: 9000,
+    reason: "insufficient_funds",
+  }),
 ];
 
 /** The events shuffled, about a third sent twice, cut into batches of 1-10 messages. */
@@ -135,6 +147,7 @@ describe("view: convergence", () => {
       pointsAwarded: 88,
       rejectionReason: null,
       reservation: "RELEASED",
+      payment: { status: "REFUNDED", amountCents: 8850 },
     });
     expect(a?.items).toEqual([
       { sku: "bulb", name: "LED bulb", quantity: 1, unitPriceCents: 350, currentPriceCents: 350 },
@@ -152,10 +165,10 @@ describe("view: convergence", () => {
       reservation: "FAILED",
     });
     const bobs = (await history(bob)).orders;
-    expect(bobs.map((o) => [o.id, o.status, o.reservation])).toEqual([
-      [E, "CANCELLED", "RELEASED"],
-      [D, "PENDING", "PENDING"],
-      [C, "REJECTED", "RELEASED"],
+    expect(bobs.map((o) => [o.id, o.status, o.reservation, o.payment])).toEqual([
+      [E, "CANCELLED", "RELEASED", { status: "DECLINED", amountCents: 9000 }],
+      [D, "PENDING", "PENDING", { status: "PENDING", amountCents: null }],
+      [C, "REJECTED", "RELEASED", { status: "VOIDED", amountCents: 8900 }],
     ]);
   });
 

@@ -75,11 +75,12 @@ async function apply(
           statements: [insert],
           effects: [paymentEffect(event, orderId, decision.operation)],
         };
-      if (decision.requested !== "NOT_REQUIRED") return { statements: [insert] };
+      // Nothing to pay, or nothing to hold any more (a tombstone): answered at once, no call.
+      const answer = decision.requested === "NOT_REQUIRED" ? "PaymentAuthorized" : "PaymentVoided";
       return {
         statements: [insert],
         events: [
-          catalog.create("PaymentAuthorized", {
+          catalog.create(answer, {
             ...paymentEventOf(event, orderId),
             payload: { orderId, amountCents: 0 },
           }),

@@ -1,5 +1,10 @@
 import type { CustomerOrder } from "@edge-saga/contracts";
-import { type OrderStatus, reservationState, type StockAnswer } from "../domain/order-history";
+import {
+  type OrderStatus,
+  type PaymentStatus,
+  reservationState,
+  type StockAnswer,
+} from "../domain/order-history";
 
 interface OrderRow {
   orderId: string;
@@ -11,6 +16,8 @@ interface OrderRow {
   pointsAwarded: number | null;
   rejectionReason: string | null;
   stock: StockAnswer;
+  paymentStatus: PaymentStatus;
+  paymentAmountCents: number | null;
   placedAt: number | null;
   updatedAt: number;
 }
@@ -33,6 +40,7 @@ export type StoredOrder = Omit<CustomerOrder, "customerId" | "createdAt"> & {
 const ORDER_COLUMNS = `order_id AS orderId, customer_id AS customerId, status,
   total_cents AS totalCents, points_redeemed AS pointsRedeemed, points_earned AS pointsEarned,
   points_awarded AS pointsAwarded, rejection_reason AS rejectionReason, stock,
+  payment_status AS paymentStatus, payment_amount_cents AS paymentAmountCents,
   placed_at AS placedAt, updated_at AS updatedAt`;
 
 /** The lines of `orderIds`, joined to the products' names and current prices. */
@@ -75,6 +83,7 @@ function toStored(row: OrderRow, lines: LineRow[]): StoredOrder {
     pointsAwarded: row.pointsAwarded,
     rejectionReason: row.rejectionReason as CustomerOrder["rejectionReason"],
     reservation: reservationState(row.stock, row.status),
+    payment: { status: row.paymentStatus, amountCents: row.paymentAmountCents },
     createdAt: row.placedAt === null ? null : new Date(row.placedAt).toISOString(),
     updatedAt: new Date(row.updatedAt).toISOString(),
   };

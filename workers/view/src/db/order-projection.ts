@@ -1,6 +1,12 @@
 import type { AnyD1Database, Statement } from "@edge-saga/shared";
 import { sql } from "drizzle-orm";
-import { type OrderStatus, STATUS_RANK, type StockAnswer } from "../domain/order-history";
+import {
+  type OrderStatus,
+  PAYMENT_RANK,
+  type PaymentStatus,
+  STATUS_RANK,
+  type StockAnswer,
+} from "../domain/order-history";
 import { viewOrderLines, viewOrders } from "./tables";
 
 /** What one event knows about an order; the rest of the row is left as it is. */
@@ -17,6 +23,10 @@ export interface OrderFacts {
   rejectionReason?: string;
   stock?: Exclude<StockAnswer, "PENDING">;
   placed?: boolean;
+  /** What a payment event reported (PENDING is no report: leave it out). */
+  payment?: Exclude<PaymentStatus, "PENDING">;
+  /** From PaymentAuthorized / PaymentDeclined. */
+  paymentAmountCents?: number;
 }
 
 const firstSeen = (column: string) => sql.raw(`COALESCE(${column}, excluded.${column})`);
@@ -29,6 +39,7 @@ const firstSeen = (column: string) => sql.raw(`COALESCE(${column}, excluded.${co
 export function mergeOrder(db: AnyD1Database, facts: OrderFacts): Statement {
   const at = Date.parse(facts.occurredAt);
   const status = facts.status ?? "PENDING";
+  const payment = facts.payment ?? "PENDING";
   return db
     .insert(viewOrders)
     .values({
@@ -42,6 +53,9 @@ export function mergeOrder(db: AnyD1Database, facts: OrderFacts): Statement {
       pointsAwarded: facts.pointsAwarded ?? null,
       rejectionReason: facts.rejectionReason ?? null,
       stock: facts.stock ?? "PENDING",
+      paymentStatus: payment,
+      paymentRank: PAYMENT_RANK[payment],
+      paymentAmountCents: facts.paymentAmountCents ?? null,
       placedAt: facts.placed ? at : null,
       updatedAt: at,
     })
@@ -59,6 +73,11 @@ export function mergeOrder(db: AnyD1Database, facts: OrderFacts): Statement {
         pointsAwarded: firstSeen("points_awarded"),
         rejectionReason: firstSeen("rejection_reason"),
         stock: sql.raw("CASE WHEN stock = 'PENDING' THEN excluded.stock ELSE stock END"),
+        paymentStatus: sql.raw(
+          "CASE WHEN excluded.payment_rank > payment_rank THEN excluded.payment_status ELSE payment_status END",
+        ),
+        paymentRank: sql.raw("MAX(payment_rank, excluded.payment_rank)"),
+        paymentAmountCents: firstSeen("payment_amount_cents"),
         placedAt: firstSeen("placed_at"),
         updatedAt: sql.raw("MAX(updated_at, excluded.updated_at)"),
       },

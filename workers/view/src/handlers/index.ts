@@ -5,6 +5,13 @@ import {
   stockReservationFailed,
   stockReserved,
 } from "./participant-events";
+import {
+  paymentAuthorized,
+  paymentCaptured,
+  paymentDeclined,
+  paymentRefunded,
+  paymentVoided,
+} from "./payment-events";
 
 /**
  * One handler per event type the view consumes (see the catalog's subscribers); defineService's
@@ -19,4 +26,9 @@ export const handlers = {
   StockReservationFailed: stockReservationFailed,
   PointsAwarded: pointsAwarded,
   ProductUpserted: productUpserted,
+  PaymentAuthorized: paymentAuthorized,
+  PaymentDeclined: paymentDeclined,
+  PaymentCaptured: paymentCaptured,
+  PaymentVoided: paymentVoided,
+  PaymentRefunded: paymentRefunded,
 };
