@@ -1,23 +1,36 @@
 /**
  * CI check: every Worker bundles for deployment (`wrangler deploy --dry-run`) and its
- * committed `Env` types are what `wrangler types` would generate from its config now.
+ * committed `Env` types are what `wrangler types` would generate from its config now. The dry
+ * run is of the config `npm run deploy` deploys (a production copy where deploy makes one: no
+ * binding to the PSP sandbox, payment with a stand-in PSP_URL); the types are of the committed
+ * config. The PSP sandbox is checked too, as committed, though never deployed.
  */
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { WORKERS, wrangler } from "./lib/wrangler";
+import { writeDeployConfig } from "./lib/deploy-plan";
+import { ROOT, WORKERS, wrangler } from "./lib/wrangler";
+
+/** Only bundled, never called: the real processor's URL is given to `npm run deploy`. */
+const CHECK_PSP_URL = "https://psp.example.invalid";
 
 const outRoot = mkdtempSync(join(tmpdir(), "edge-saga-bundles-"));
 const failures: string[] = [];
 try {
   for (const worker of WORKERS) {
+    // What `npm run deploy` deploys; a Worker never deployed, as it is run locally.
+    const deployed = worker.neverDeployed
+      ? worker.config
+      : writeDeployConfig(ROOT, worker.config, join(outRoot, "configs"), {
+          pspUrl: CHECK_PSP_URL,
+        });
     const bundle = wrangler([
       "deploy",
       "--dry-run",
       "--outdir",
       join(outRoot, worker.name),
       "-c",
-      worker.config,
+      deployed,
     ]);
     if (bundle.status !== 0)
       failures.push(`${worker.name}: does not bundle\n${bundle.stdout}${bundle.stderr}`);
@@ -29,8 +42,12 @@ try {
         `${worker.name}: ${worker.types} is out of date; run: npx wrangler ${generate.join(" ")} -c ${worker.config}\n${types.stdout}${types.stderr}`,
       );
     }
+    const what = [
+      deployed === worker.config ? "" : "production config",
+      worker.neverDeployed ? "never deployed" : "",
+    ].filter(Boolean);
     console.log(
-      `${worker.name}: ${bundle.status === 0 ? "bundles" : "BUNDLE FAILED"}, types ${types.status === 0 ? "current" : "STALE"}`,
+      `${worker.name}${what.length > 0 ? ` (${what.join(", ")})` : ""}: ${bundle.status === 0 ? "bundles" : "BUNDLE FAILED"}, types ${types.status === 0 ? "current" : "STALE"}`,
     );
   }
 } finally {

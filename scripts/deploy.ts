@@ -3,25 +3,40 @@
  * migrations and deploys the services before the gateway. Safe to re-run: every step
  * checks before it creates.
  *
- * Needs: `npx wrangler login` once (or CLOUDFLARE_API_TOKEN + CLOUDFLARE_ACCOUNT_ID), and
- * ADMIN_TOKEN in the environment (a real secret; the local `dev-admin-token` is refused).
+ * `npm run deploy -- --psp-url https://<card processor API>`
+ *
+ * Needs: `npx wrangler login` once (or CLOUDFLARE_API_TOKEN + CLOUDFLARE_ACCOUNT_ID); in the
+ * environment ADMIN_TOKEN (a real secret; the local `dev-admin-token` is refused) and PSP_SECRET
+ * (the card processor's secret key); and `--psp-url`, the processor's https API base URL. The
+ * payment service is deployed from a production copy of its config, with `PSP_URL` set; no
+ * deployed config keeps a service binding to the local PSP sandbox (workers/psp-sandbox, never
+ * deployed itself): see scripts/lib/deploy-plan.ts.
  */
 import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { parseArgs } from "node:util";
 import {
   adminTokenProblem,
   databaseIdOf,
   databaseName,
+  deployOrder,
   devOnlyVarsProblem,
+  GATEWAY_CONFIG,
   isPlaceholderId,
+  OPERATIONS_CONFIG,
+  PAYMENT_CONFIG,
+  productionConfig,
+  pspSecretProblem,
+  pspUrlProblem,
   queueNames,
   SERVICES,
+  secretVarsProblem,
+  serviceConfig,
   withDatabaseId,
+  writeDeployConfig,
 } from "./lib/deploy-plan";
 import { ROOT, wrangler, wranglerOrThrow } from "./lib/wrangler";
-
-const OPERATIONS_CONFIG = "workers/operations/wrangler.toml";
 
 const step = (text: string) => console.log(`\n▶ ${text}`);
 
@@ -47,6 +62,40 @@ function requireAdminToken(): string {
   return token as string;
 }
 
+/** The card processor's URL (`--psp-url`) and secret (`PSP_SECRET`): both, or no deploy. */
+function requirePsp(): { url: string; secret: string } {
+  const { values } = parseArgs({ options: { "psp-url": { type: "string" } } });
+  const url = values["psp-url"];
+  const secret = process.env.PSP_SECRET;
+  const problems = [pspUrlProblem(url), pspSecretProblem(secret)].filter(
+    (p): p is string => p !== null,
+  );
+  if (problems.length > 0) {
+    for (const problem of problems) console.error(`${problem}.`);
+    console.error(
+      "The payment service calls the real card processor in production: PSP_SECRET=<its secret key> npm run deploy -- --psp-url https://<its API>",
+    );
+    process.exit(1);
+  }
+  return { url: url as string, secret: secret as string };
+}
+
+/**
+ * `wrangler deploy -c config` with `secrets` uploaded with the deployment (a 0600 file in a
+ * temporary folder, removed afterwards), so the version never runs without them.
+ */
+function deployWithSecrets(config: string, secrets: Record<string, string>) {
+  const secretsDir = mkdtempSync(join(tmpdir(), "edge-saga-secrets-"));
+  const secretsFile = join(secretsDir, "secrets.json");
+  try {
+    writeFileSync(secretsFile, JSON.stringify(secrets), { mode: 0o600 });
+    chmodSync(secretsFile, 0o600);
+    wranglerOrThrow(["deploy", "-c", config, "--secrets-file", secretsFile], { inherit: true });
+  } finally {
+    rmSync(secretsDir, { recursive: true, force: true });
+  }
+}
+
 /** Creates the service's D1 database if missing and writes its id into the service's config. */
 function ensureDatabase(
   service: (typeof SERVICES)[number],
@@ -66,7 +115,7 @@ function ensureDatabase(
     if (!uuid) throw new Error(`created ${name} but cannot find its id`);
     console.log(`  D1 ${name}: created (${uuid})`);
   }
-  const configPath = join(ROOT, "workers", service, "wrangler.toml");
+  const configPath = join(ROOT, serviceConfig(service));
   const config = readFileSync(configPath, "utf8");
   if (databaseIdOf(config) !== uuid) {
     writeFileSync(configPath, withDatabaseId(config, uuid));
@@ -85,15 +134,22 @@ function ensureQueue(name: string) {
   console.log(`  queue ${name}: created`);
 }
 
-/** Refuses to deploy any config that turns fault injection on. */
-function refuseFaults() {
-  const files = [
-    "wrangler.toml",
-    OPERATIONS_CONFIG,
-    ...SERVICES.map((s) => `workers/${s}/wrangler.toml`),
-  ];
-  const problems = files
-    .map((file) => devOnlyVarsProblem(readFileSync(join(ROOT, file), "utf8"), file))
+/**
+ * Refuses to deploy any config that turns fault injection on or writes a secret in its vars, or
+ * whose production copy cannot be made (scripts/lib/deploy-plan.ts): before anything is touched.
+ */
+function refuseUnsafeConfigs(pspUrl: string) {
+  const problems = deployOrder()
+    .flatMap((file) => {
+      const toml = readFileSync(join(ROOT, file), "utf8");
+      let copy: string | null = null;
+      try {
+        productionConfig(file, toml, { pspUrl });
+      } catch (error) {
+        copy = `${file}: ${error instanceof Error ? error.message : String(error)}`;
+      }
+      return [devOnlyVarsProblem(toml, file), secretVarsProblem(toml, file), copy];
+    })
     .filter((p): p is string => p !== null);
   if (problems.length > 0) {
     for (const problem of problems) console.error(problem);
@@ -101,9 +157,24 @@ function refuseFaults() {
   }
 }
 
+/**
+ * The file to deploy for each config of `deployOrder()`: the committed config, or its production
+ * copy written under `dir` (after the D1 step, so it carries the real database id).
+ */
+function deployFiles(dir: string, pspUrl: string) {
+  return deployOrder().map((config) => {
+    const file = writeDeployConfig(ROOT, config, dir, { pspUrl });
+    const toml = readFileSync(file === config ? join(ROOT, config) : file, "utf8");
+    const problem = devOnlyVarsProblem(toml, file) ?? secretVarsProblem(toml, file);
+    if (problem) throw new Error(problem);
+    return { config, file, copied: file === config ? "" : " (production copy of its config)" };
+  });
+}
+
 function main() {
-  refuseFaults();
   const adminToken = requireAdminToken();
+  const psp = requirePsp();
+  refuseUnsafeConfigs(psp.url);
   requireLogin();
 
   step("D1 databases");
@@ -118,7 +189,7 @@ function main() {
 
   step("Remote migrations");
   for (const service of SERVICES) {
-    const config = readFileSync(join(ROOT, "workers", service, "wrangler.toml"), "utf8");
+    const config = readFileSync(join(ROOT, serviceConfig(service)), "utf8");
     if (isPlaceholderId(databaseIdOf(config) ?? ""))
       throw new Error(`workers/${service}: database_id is still a placeholder`);
     wranglerOrThrow(
@@ -129,7 +200,7 @@ function main() {
         databaseName(service),
         "--remote",
         "-c",
-        `workers/${service}/wrangler.toml`,
+        serviceConfig(service),
       ],
       {
         inherit: true,
@@ -138,25 +209,25 @@ function main() {
     );
   }
 
-  // Services first: the gateway's service bindings must point at Workers that exist.
-  step("Services");
-  for (const service of SERVICES)
-    wranglerOrThrow(["deploy", "-c", `workers/${service}/wrangler.toml`], { inherit: true });
-  // Then the operations Worker, which reads them, and the gateway, which fronts them all.
-  step("Operations");
-  wranglerOrThrow(["deploy", "-c", OPERATIONS_CONFIG], { inherit: true });
-
-  step("Gateway (with its ADMIN_TOKEN secret)");
-  const secretsDir = mkdtempSync(join(tmpdir(), "edge-saga-secrets-"));
-  const secretsFile = join(secretsDir, "secrets.json");
+  // deployOrder(): the services first (the gateway's and the operations Worker's service
+  // bindings must point at Workers that exist), then the operations Worker, which reads them,
+  // then the gateway, which fronts them all. Every copy is written before the first deploy.
+  const copies = mkdtempSync(join(tmpdir(), "edge-saga-deploy-"));
   try {
-    writeFileSync(secretsFile, JSON.stringify({ ADMIN_TOKEN: adminToken }));
-    chmodSync(secretsFile, 0o600);
-    wranglerOrThrow(["deploy", "-c", "wrangler.toml", "--secrets-file", secretsFile], {
-      inherit: true,
-    });
+    for (const { config, file, copied } of deployFiles(copies, psp.url)) {
+      if (config === GATEWAY_CONFIG) {
+        step(`Gateway${copied}, with its ADMIN_TOKEN secret`);
+        deployWithSecrets(file, { ADMIN_TOKEN: adminToken });
+      } else if (config === PAYMENT_CONFIG) {
+        step(`Payment${copied}: card processor ${psp.url}, with its PSP_SECRET secret`);
+        deployWithSecrets(file, { PSP_SECRET: psp.secret });
+      } else {
+        step(`${config === OPERATIONS_CONFIG ? "Operations" : config}${copied}`);
+        wranglerOrThrow(["deploy", "-c", file], { inherit: true });
+      }
+    }
   } finally {
-    rmSync(secretsDir, { recursive: true, force: true });
+    rmSync(copies, { recursive: true, force: true });
   }
   console.log(
     "\nDeployed. The gateway is the only public Worker; the services have no route of their own.",

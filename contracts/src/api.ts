@@ -69,7 +69,7 @@ export const OrderListQuery = z.strictObject({
 });
 
 /** Where the order's payment stands (design.md, Payment). */
-export const PaymentStatus = z.enum([
+export const PAYMENT_STATUSES = [
   "NOT_REQUIRED",
   "PENDING",
   "AUTHORIZED",
@@ -77,7 +77,8 @@ export const PaymentStatus = z.enum([
   "CAPTURED",
   "VOIDED",
   "REFUNDED",
-]);
+] as const;
+export const PaymentStatus = z.enum(PAYMENT_STATUSES);
 export type PaymentStatus = z.infer<typeof PaymentStatus>;
 
 export const OrderPayment = z.object({

@@ -2,7 +2,7 @@ import type { ErrorBody } from "@edge-saga/contracts";
 import type { ApiClient } from "./api-client";
 
 /** The services with an outbox: every event comes from one of them. */
-export const PRODUCERS = ["order", "inventory", "rewards"] as const;
+export const PRODUCERS = ["order", "inventory", "rewards", "payment"] as const;
 
 export interface ReplayOptions {
   /** The subscriber to send to, e.g. "view". */

@@ -42,8 +42,16 @@ export function wranglerOrThrow(
   return result;
 }
 
-/** The Workers of this repo: config path, and the types file `wrangler types` generates for it. */
-export const WORKERS = [
+/**
+ * The Workers of this repo: config path, and the types file `wrangler types` generates for it.
+ * `neverDeployed`: local only (`npm run deploy` leaves it out; scripts/lib/deploy-plan.ts).
+ */
+export const WORKERS: readonly {
+  name: string;
+  config: string;
+  types: string;
+  neverDeployed?: boolean;
+}[] = [
   {
     name: "order",
     config: "workers/order/wrangler.toml",
@@ -60,6 +68,17 @@ export const WORKERS = [
     types: "workers/rewards/worker-configuration.d.ts",
   },
   {
+    name: "payment",
+    config: "workers/payment/wrangler.toml",
+    types: "workers/payment/worker-configuration.d.ts",
+  },
+  {
+    name: "psp-sandbox",
+    config: "workers/psp-sandbox/wrangler.toml",
+    types: "workers/psp-sandbox/worker-configuration.d.ts",
+    neverDeployed: true,
+  },
+  {
     name: "view",
     config: "workers/view/wrangler.toml",
     types: "workers/view/worker-configuration.d.ts",
@@ -70,4 +89,4 @@ export const WORKERS = [
     types: "workers/operations/worker-configuration.d.ts",
   },
   { name: "gateway", config: "wrangler.toml", types: "workers/gateway/worker-configuration.d.ts" },
-] as const;
+];

@@ -17,8 +17,8 @@ const result = (path: WritePathResult["path"], calls: number): WritePathResult =
   d1: {
     sagas: 10,
     total: calls,
-    services: { order: calls / 2, inventory: 1, rewards: 1, view: 1 },
-    calls: { order: 0, inventory: 0, rewards: 0, view: 0 },
+    services: { order: calls / 2, inventory: 1, rewards: 1, payment: 1, view: 1 },
+    calls: { order: 0, inventory: 0, rewards: 0, payment: 0, view: 0 },
     historyPolls: 0,
     historyCallCost: 0,
     queueMessages: { events: 10, receipts: 2 },

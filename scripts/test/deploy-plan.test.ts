@@ -1,13 +1,37 @@
-import { readFileSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
 import { describe, expect, it } from "vitest";
+import { experimental_readRawConfig } from "wrangler";
 import {
   adminTokenProblem,
   databaseIdOf,
+  deployOrder,
   devOnlyVarsProblem,
   isPlaceholderId,
+  NEVER_DEPLOYED,
+  NEVER_DEPLOYED_WORKERS,
+  OPERATIONS_CONFIG,
+  PAYMENT_CONFIG,
+  productionConfig,
+  pspSecretProblem,
+  pspUrlProblem,
   queueNames,
+  SERVICES,
+  secretVarsProblem,
   withDatabaseId,
+  withoutNeverDeployedBindings,
+  withPspUrl,
+  writeDeployConfig,
 } from "../lib/deploy-plan";
+import { ROOT, WORKERS } from "../lib/wrangler";
+
+const read = (file: string) => readFileSync(join(ROOT, file), "utf8");
+/** wrangler's own reading of a config file: what it would deploy. */
+const wranglerReads = (file: string) =>
+  experimental_readRawConfig({ config: resolve(ROOT, file) }).rawConfig;
+const URL_ = "https://api.processor.example";
 
 describe("deploy plan", () => {
   it("refuses admin tokens that are missing, the local default, short or padded", () => {
@@ -20,6 +44,8 @@ describe("deploy plan", () => {
 
   it("creates an inbox and a dead-letter queue for every service, matching the service configs", () => {
     expect(queueNames()).toEqual([
+      "payment-inbox",
+      "payment-inbox-dlq",
       "order-inbox",
       "order-inbox-dlq",
       "inventory-inbox",
@@ -29,7 +55,7 @@ describe("deploy plan", () => {
       "view-inbox",
       "view-inbox-dlq",
     ]);
-    for (const service of ["order", "inventory", "rewards", "view"]) {
+    for (const service of ["payment", "order", "inventory", "rewards", "view"]) {
       const toml = readFileSync(
         new URL(`../../workers/${service}/wrangler.toml`, import.meta.url),
         "utf8",
@@ -53,7 +79,7 @@ describe("deploy plan", () => {
   });
 
   it("keeps the internal services private and the whole system observable", () => {
-    for (const service of ["order", "inventory", "rewards"]) {
+    for (const service of ["order", "inventory", "rewards", "payment"]) {
       const toml = readFileSync(
         new URL(`../../workers/${service}/wrangler.toml`, import.meta.url),
         "utf8",
@@ -81,12 +107,250 @@ describe("deploy plan", () => {
     expect(devOnlyVarsProblem('[vars]\nBENCH_BASELINES_ENABLED = "true"\n', "y.toml")).toMatch(
       /y\.toml defines BENCH_BASELINES_ENABLED: the unsafe benchmark baselines/,
     );
-    for (const file of [
-      "wrangler.toml",
-      ...["order", "inventory", "rewards"].map((s) => `workers/${s}/wrangler.toml`),
-    ])
-      expect(
-        devOnlyVarsProblem(readFileSync(new URL(`../../${file}`, import.meta.url), "utf8"), file),
-      ).toBeNull();
+    for (const file of deployOrder()) expect(devOnlyVarsProblem(read(file), file)).toBeNull();
   });
+
+  it("refuses to deploy a config that sets PSP_SECRET (or ADMIN_TOKEN) in its vars, and no deployed config does", () => {
+    for (const toml of [
+      '[vars]\nPSP_SECRET = "sk_live_x"\n',
+      'vars = { LOG_LEVEL = "info", PSP_SECRET = "sk_live_x" }\n',
+      '[env.production.vars]\n  "PSP_SECRET" = "sk_live_x"\n',
+    ])
+      expect(secretVarsProblem(toml, "x.toml")).toMatch(/x\.toml sets PSP_SECRET in its vars/);
+    expect(secretVarsProblem('[vars]\nADMIN_TOKEN="t"\n', "g.toml")).toMatch(/ADMIN_TOKEN/);
+    // Named in a comment or as a required secret's name: nothing is set.
+    expect(secretVarsProblem("# the secret PSP_SECRET (wrangler secret put)\n", "c")).toBeNull();
+    expect(secretVarsProblem('[secrets]\nrequired = ["PSP_SECRET"]\n', "c")).toBeNull();
+    // The sandbox sets its test secret in its vars: what the check catches, and why the
+    // sandbox is never deployed.
+    expect(
+      secretVarsProblem(read("workers/psp-sandbox/wrangler.toml"), "workers/psp-sandbox"),
+    ).toMatch(/PSP_SECRET/);
+    for (const file of deployOrder()) expect(secretVarsProblem(read(file), file)).toBeNull();
+  });
+});
+
+describe("deploy plan: the payment service and its card processor", () => {
+  it("deploys every service, payment before the order service that waits for it, then operations, then the gateway", () => {
+    const order = deployOrder();
+    expect(order).toEqual([
+      "workers/payment/wrangler.toml",
+      "workers/order/wrangler.toml",
+      "workers/inventory/wrangler.toml",
+      "workers/rewards/wrangler.toml",
+      "workers/view/wrangler.toml",
+      "workers/operations/wrangler.toml",
+      "wrangler.toml",
+    ]);
+    expect(SERVICES).toContain("payment");
+    // As deployed, every service binding points at a Worker deployed before it.
+    const dir = mkdtempSync(join(tmpdir(), "edge-saga-deploy-plan-"));
+    try {
+      const deployed = order.map((config) =>
+        wranglerReads(writeDeployConfig(ROOT, config, dir, { pspUrl: URL_ })),
+      );
+      for (const [i, config] of deployed.entries()) {
+        const before = deployed.slice(0, i).map((c) => c.name);
+        for (const { service } of config.services ?? [])
+          expect(before, `${order[i]} binds ${service}`).toContain(service);
+      }
+      expect(deployed.find((c) => c.name === "edge-saga-gateway")?.services).toContainEqual({
+        binding: "PAYMENT",
+        service: "edge-saga-payment",
+      });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("never deploys the PSP sandbox, nor a binding to it, and deploys every other Worker of the repo", () => {
+    expect(NEVER_DEPLOYED).toEqual(["workers/psp-sandbox/wrangler.toml"]);
+    expect(NEVER_DEPLOYED_WORKERS).toEqual([wranglerReads(NEVER_DEPLOYED[0]).name]);
+    const order = deployOrder();
+    expect(order.filter((c) => /psp-sandbox/.test(c))).toEqual([]);
+    expect(order.map((c) => wranglerReads(c).name)).not.toContain("edge-saga-psp-sandbox");
+    const all = readdirSync(join(ROOT, "workers"))
+      .map((dir) => `workers/${dir}/wrangler.toml`)
+      .filter((config) => existsSync(join(ROOT, config)));
+    expect(all).toContain("workers/psp-sandbox/wrangler.toml");
+    for (const config of all)
+      if (!(NEVER_DEPLOYED as readonly string[]).includes(config)) expect(order).toContain(config);
+    // No config as deployed reaches the sandbox (the committed payment config does, locally).
+    expect(read(PAYMENT_CONFIG)).toMatch(/service = "edge-saga-psp-sandbox"/);
+    for (const config of order)
+      expect(productionConfig(config, read(config), { pspUrl: URL_ })).not.toMatch(
+        /^[^#\n]*edge-saga-psp-sandbox/m,
+      );
+    expect(() => writeDeployConfig(ROOT, NEVER_DEPLOYED[0], tmpdir(), { pspUrl: URL_ })).toThrow(
+      /never deployed/,
+    );
+    // check:bundles still bundles it, marked as never deployed.
+    expect(WORKERS.filter((w) => w.neverDeployed).map((w) => w.config)).toEqual([
+      ...NEVER_DEPLOYED,
+    ]);
+  });
+
+  it("deploys payment from a copy without the sandbox binding and with PSP_URL, the rest as committed", () => {
+    const committed = read(PAYMENT_CONFIG);
+    expect(committed).toMatch(/binding = "PSP"/);
+    const copy = productionConfig(PAYMENT_CONFIG, committed, { pspUrl: URL_ });
+    expect(copy).not.toMatch(/^\[\[services\]\]/m);
+    expect(copy).not.toMatch(/edge-saga-psp-sandbox/);
+    expect(copy).toMatch(/^PSP_URL = "https:\/\/api\.processor\.example"$/m);
+    // Only those lines differ from the committed config.
+    const removed = committed.split("\n").filter((line) => !copy.split("\n").includes(line));
+    expect(removed).toEqual([
+      'PSP_URL = ""',
+      "# The local card processor (workers/psp-sandbox): never deployed.",
+      "[[services]]",
+      'binding = "PSP"',
+      'service = "edge-saga-psp-sandbox"',
+    ]);
+    expect(copy).not.toMatch(/\n\n\n/);
+
+    // As wrangler reads the copy written for deploy: same Worker, no PSP binding, PSP_URL set.
+    const dir = mkdtempSync(join(tmpdir(), "edge-saga-deploy-plan-"));
+    try {
+      const file = writeDeployConfig(ROOT, PAYMENT_CONFIG, dir, { pspUrl: URL_ });
+      expect(file.startsWith(dir)).toBe(true);
+      const deployed = wranglerReads(file);
+      const original = wranglerReads(join(ROOT, PAYMENT_CONFIG));
+      expect(deployed.services ?? []).toEqual([]);
+      expect(original.services).toEqual([{ binding: "PSP", service: "edge-saga-psp-sandbox" }]);
+      expect(deployed.vars).toEqual({ ...original.vars, PSP_URL: URL_ });
+      expect(deployed.vars).not.toHaveProperty("PSP_SECRET");
+      expect(deployed.main).toBe(join(ROOT, "workers/payment/src/index.ts"));
+      expect(deployed.d1_databases).toEqual(
+        original.d1_databases?.map((d: object) => ({
+          ...d,
+          migrations_dir: join(ROOT, "workers/payment/migrations"),
+        })),
+      );
+      for (const key of [
+        "name",
+        "compatibility_date",
+        "workers_dev",
+        "observability",
+        "triggers",
+        "durable_objects",
+        "migrations",
+        "queues",
+      ] as const)
+        expect(deployed[key], key).toEqual(original[key]);
+      // A config with nothing to change is deployed as committed.
+      for (const config of ["workers/order/wrangler.toml", "wrangler.toml"])
+        expect(writeDeployConfig(ROOT, config, dir, { pspUrl: URL_ })).toBe(config);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("removes only service bindings to the sandbox, each with its comment, and sets PSP_URL only for payment", () => {
+    const toml = [
+      "[vars]",
+      'PSP_URL = ""',
+      "",
+      "# To the sandbox.",
+      "# Two lines of it.",
+      "[[services]]",
+      'binding = "PSP"',
+      'service = "edge-saga-psp-sandbox"',
+      "",
+      "# Another one.",
+      "[[services]]",
+      'binding = "OTHER"',
+      'service = "edge-saga-other"',
+      "",
+      "[[services]]",
+      'binding = "LEDGER"',
+      'service = "edge-saga-psp-sandbox"',
+      "",
+    ].join("\n");
+    const without = [
+      "[vars]",
+      'PSP_URL = ""',
+      "",
+      "# Another one.",
+      "[[services]]",
+      'binding = "OTHER"',
+      'service = "edge-saga-other"',
+      "",
+    ].join("\n");
+    expect(withoutNeverDeployedBindings(toml)).toBe(without);
+    expect(productionConfig(OPERATIONS_CONFIG, toml, { pspUrl: URL_ })).toBe(without);
+    expect(productionConfig(PAYMENT_CONFIG, toml, { pspUrl: URL_ })).toBe(
+      without.replace('PSP_URL = ""', `PSP_URL = "${URL_}"`),
+    );
+    expect(withPspUrl('name = "x"\n[vars]\nA = "1"\n', URL_)).toBe(
+      `name = "x"\n[vars]\nPSP_URL = "${URL_}"\nA = "1"\n`,
+    );
+    expect(() => withPspUrl('name = "x"\n', URL_)).toThrow(/\[vars\]/);
+    expect(() => withPspUrl("[vars]\n", "http://p.example")).toThrow(/not https/);
+    // Still naming the sandbox outside a service binding: refused.
+    expect(() =>
+      withoutNeverDeployedBindings('[vars]\nLEDGER_WORKER = "edge-saga-psp-sandbox"\n'),
+    ).toThrow(/still reaches edge-saga-psp-sandbox/);
+  });
+
+  it("check:bundles dry-runs the operations Worker without its sandbox binding, if it has one", () => {
+    const committed = read(OPERATIONS_CONFIG);
+    const deployed = productionConfig(OPERATIONS_CONFIG, committed, { pspUrl: URL_ });
+    expect(deployed).not.toMatch(/PSP_URL/);
+    expect(deployed).not.toMatch(/^[^#\n]*edge-saga-psp-sandbox/m);
+    if (!/edge-saga-psp-sandbox/.test(committed)) expect(deployed).toBe(committed);
+  });
+
+  it("refuses a missing or non-https --psp-url and a missing or sandbox PSP_SECRET", () => {
+    expect(pspUrlProblem(undefined)).toMatch(/--psp-url is required/);
+    expect(pspUrlProblem("")).toMatch(/--psp-url is required/);
+    expect(pspUrlProblem("http://api.processor.example")).toMatch(/not https/);
+    expect(pspUrlProblem("api.processor.example")).toMatch(/not a URL/);
+    expect(pspUrlProblem("https://user:pw@api.processor.example")).toMatch(/credentials/);
+    expect(pspUrlProblem("https://api.processor.example")).toBeNull();
+    expect(pspSecretProblem(undefined)).toMatch(/PSP_SECRET is not set/);
+    expect(pspSecretProblem("")).toMatch(/PSP_SECRET is not set/);
+    expect(pspSecretProblem("sk_test_sandbox")).toMatch(/sandbox/);
+    expect(pspSecretProblem("sk_live 1")).toMatch(/whitespace/);
+    expect(pspSecretProblem("sk_live_51HxYz")).toBeNull();
+  });
+
+  it("npm run deploy stops before touching the account without --psp-url or PSP_SECRET", () => {
+    const deploy = (args: string[], env: Record<string, string | undefined>) => {
+      const result = spawnSync(
+        process.execPath,
+        ["--import", "tsx", join(ROOT, "scripts/deploy.ts"), ...args],
+        {
+          cwd: ROOT,
+          encoding: "utf8",
+          timeout: 60_000,
+          env: {
+            ...process.env,
+            ADMIN_TOKEN: "3f9a1c0d5e7b2a4c6d8e0f1a3b5c7d9e",
+            // Never reach an account from a test, whatever happens.
+            CLOUDFLARE_API_TOKEN: "invalid",
+            CLOUDFLARE_ACCOUNT_ID: "invalid",
+            ...env,
+          },
+        },
+      );
+      return { status: result.status, out: `${result.stdout}${result.stderr}` };
+    };
+    const noUrl = deploy([], { PSP_SECRET: "sk_live_51HxYz" });
+    expect(noUrl.status).toBe(1);
+    expect(noUrl.out).toMatch(/--psp-url is required/);
+    const http = deploy(["--psp-url", "http://api.processor.example"], {
+      PSP_SECRET: "sk_live_51HxYz",
+    });
+    expect(http.status).toBe(1);
+    expect(http.out).toMatch(/not https/);
+    const noSecret = deploy(["--psp-url", "https://api.processor.example"], {
+      PSP_SECRET: undefined,
+    });
+    expect(noSecret.status).toBe(1);
+    expect(noSecret.out).toMatch(/PSP_SECRET is not set/);
+    expect(noSecret.out).not.toMatch(/--psp-url is required|not https/);
+    for (const run of [noUrl, http, noSecret]) {
+      expect(run.out).not.toMatch(/Not logged in|D1 databases|wrangler/);
+    }
+  }, 120_000);
 });

@@ -12,7 +12,7 @@ import { type BenchClient, expectOk, historyPolls } from "./workloads";
  * service's count.
  */
 
-export const D1_SERVICES = ["order", "inventory", "rewards", "view"] as const;
+export const D1_SERVICES = ["order", "inventory", "rewards", "payment", "view"] as const;
 export type D1Service = (typeof D1_SERVICES)[number];
 
 interface ServiceCount {
@@ -77,7 +77,7 @@ export async function historyCallCost(
 export interface D1PerSaga {
   /** Sagas the run completed (the divisor). */
   sagas: number;
-  /** Calls per saga, all four services; null if a service restarted during the run. */
+  /** Calls per saga, all services (D1_SERVICES); null if a service restarted during the run. */
   total: number | null;
   services: Record<D1Service, number | null>;
   /** Raw differences of the counts over the run (order: before the polls were subtracted). */

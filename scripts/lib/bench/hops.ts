@@ -1,5 +1,6 @@
 import { d1Execute } from "./d1";
 import { type Summary, summarize } from "./stats";
+import { RELAY_SERVICES } from "./workloads";
 
 /**
  * Where a saga's time goes, hop by hop, from the services' own tables (server clocks):
@@ -7,8 +8,6 @@ import { type Summary, summarize } from "./stats";
  * - delivery: the producer's `published_at` -> the consumer's inbox `processed_at` (queue
  *   delivery, the handler's reads, up to the commit of its effect).
  */
-
-const SERVICES = ["order", "inventory", "rewards"] as const;
 
 export interface HopRow {
   service: string;
@@ -42,13 +41,16 @@ export interface ServiceTables {
   extra: Record<string, unknown>[][];
 }
 
-/** Reads every service's outbox and inbox (plus `extra` statements on one service) in parallel. */
+/**
+ * Reads the outbox and inbox of every service whose events make the saga (plus `extra`
+ * statements on one service) in parallel.
+ */
 export async function readTables(
   persistDir: string,
   extra: { service: string; statements: string[] } = { service: "inventory", statements: [] },
 ): Promise<ServiceTables[]> {
   return Promise.all(
-    SERVICES.map(async (service) => {
+    RELAY_SERVICES.map(async (service) => {
       const more = service === extra.service ? extra.statements : [];
       const results = await d1Execute(
         {
@@ -99,7 +101,9 @@ export function hops(tables: ServiceTables[], orders: ReadonlySet<string>): HopR
     "OrderPlaced",
     "StockReserved",
     "PointsReserved",
+    "PaymentAuthorized",
     "OrderConfirmed",
+    "PaymentCaptured",
     "PointsAwarded",
   ];
   const rank = (step: string) => {

@@ -1,5 +1,5 @@
 import type { Summary } from "./stats";
-import type { BacklogSample } from "./workloads";
+import { type BacklogSample, RELAY_SERVICES, type RelayService } from "./workloads";
 
 /** One line of the results table: a figure, its unit, the measured values and the target. */
 export interface Row {
@@ -114,7 +114,7 @@ export function svg(rows: Row[], backlog: BacklogSample[], title: string): strin
   const cw = 350;
   const ch = 260;
   const tMax = Math.max(1, ...backlog.map((s) => s.t));
-  const bMax = Math.max(1, ...backlog.flatMap((s) => [s.order, s.inventory, s.rewards]));
+  const bMax = Math.max(1, ...backlog.flatMap((s) => RELAY_SERVICES.map((service) => s[service])));
   out.push(
     `<text x="${cx}" y="44" fill="#555">Outbox backlog (pending rows) during the throughput run</text>`,
     `<rect x="${cx}" y="${cy}" width="${cw}" height="${ch}" fill="none" stroke="#999"/>`,
@@ -122,12 +122,14 @@ export function svg(rows: Row[], backlog: BacklogSample[], title: string): strin
     `<text x="${cx - 4}" y="${cy + ch}" text-anchor="end" fill="#777">0</text>`,
     `<text x="${cx + cw}" y="${cy + ch + 14}" text-anchor="end" fill="#777">${tMax.toFixed(1)} s</text>`,
   );
-  const series: [keyof Omit<BacklogSample, "t">, string][] = [
-    ["order", "#2a6fdb"],
-    ["inventory", "#27ae60"],
-    ["rewards", "#e67e22"],
-  ];
-  series.forEach(([key, color], i) => {
+  const colors: Record<RelayService, string> = {
+    order: "#2a6fdb",
+    inventory: "#27ae60",
+    rewards: "#e67e22",
+    payment: "#8e44ad",
+  };
+  RELAY_SERVICES.forEach((key, i) => {
+    const color = colors[key];
     const points = backlog
       .filter((s) => s[key] >= 0)
       .map(

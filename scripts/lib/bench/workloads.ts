@@ -203,9 +203,13 @@ export async function acceptLatencyVsDirect(
   return { ours: of(false), direct: of(true) };
 }
 
+/** The services whose relays send events: every producer of the catalog (the view produces none). */
+export const RELAY_SERVICES = ["order", "inventory", "rewards", "payment"] as const;
+export type RelayService = (typeof RELAY_SERVICES)[number];
+
 /** Switches every service's relay to the polling baseline (`intervalMs`) or back (null). */
 export async function setPollingRelay(client: BenchClient, intervalMs: number | null) {
-  for (const service of ["order", "inventory", "rewards"])
+  for (const service of RELAY_SERVICES)
     await expectOk(client, [200], "PUT", `/admin/${service}/bench-baseline`, {
       admin: true,
       body: { relayPollIntervalMs: intervalMs },
@@ -347,18 +351,26 @@ export function sagaLatency(times: SagaTimes[], unfinished: number): SagaResult 
   };
 }
 
-export interface BacklogSample {
-  /** Seconds since the throughput workload started. */
-  t: number;
-  order: number;
-  inventory: number;
-  rewards: number;
+/** Pending outbox rows of every relay service (-1: not read), `t` seconds into the run. */
+export type BacklogSample = { t: number } & Record<RelayService, number>;
+
+/** Every relay service's backlog, each from its own kit route `GET /admin/outbox`. */
+async function backlog(client: BenchClient): Promise<Omit<BacklogSample, "t">> {
+  const pending = await Promise.all(
+    RELAY_SERVICES.map(async (service) => {
+      const body = (await expectOk(client, [200], "GET", `/admin/${service}/outbox`, {
+        admin: true,
+      })) as { pending: number };
+      return [service, body.pending] as const;
+    }),
+  );
+  return Object.fromEntries(pending) as Record<RelayService, number>;
 }
 
-async function backlog(client: BenchClient): Promise<Omit<BacklogSample, "t">> {
-  const { order, inventory, rewards } = await benchApi(client).outbox();
-  return { order: order.pending, inventory: inventory.pending, rewards: rewards.pending };
-}
+const unread = () =>
+  Object.fromEntries(RELAY_SERVICES.map((s) => [s, -1])) as Record<RelayService, number>;
+const backlogSum = (s: BacklogSample) =>
+  RELAY_SERVICES.reduce((n, service) => n + Math.max(0, s[service]), 0);
 
 export interface ThroughputResult {
   /** Orders per second offered (open loop). */
@@ -395,7 +407,7 @@ export async function throughput(
   const sampler = (async () => {
     while (sampling) {
       const at = performance.now();
-      const b = await backlog(client).catch(() => ({ order: -1, inventory: -1, rewards: -1 }));
+      const b = await backlog(client).catch(unread);
       samples.push({ t: round((at - t0) / 1000, 2), ...b });
       await sleep(Math.max(0, 250 - (performance.now() - at)));
     }
@@ -444,6 +456,6 @@ export async function throughput(
     accept: summarize(results.map((r) => r.ms)),
     saga,
     backlog: samples,
-    maxBacklog: Math.max(0, ...samples.map((s) => s.order + s.inventory + s.rewards)),
+    maxBacklog: Math.max(0, ...samples.map(backlogSum)),
   };
 }

@@ -1,3 +1,5 @@
+import { PAYMENT_STATUSES, type PaymentStatus } from "@edge-saga/contracts";
+
 /**
  * The payment of one order as pure rules. Two halves, each written by one side only:
  * - `requested`: what the saga asked for, decided by the handlers of the order's events;
@@ -18,17 +20,8 @@ export const REQUESTED = [
 ] as const;
 export type Requested = (typeof REQUESTED)[number];
 
-/** design.md's payment statuses: where the money stands at the processor. */
-export const PAYMENT_STATUSES = [
-  "NOT_REQUIRED",
-  "PENDING",
-  "AUTHORIZED",
-  "DECLINED",
-  "CAPTURED",
-  "VOIDED",
-  "REFUNDED",
-] as const;
-export type PaymentStatus = (typeof PAYMENT_STATUSES)[number];
+/** design.md's payment statuses (where the money stands at the processor), as the API names them. */
+export { PAYMENT_STATUSES, type PaymentStatus };
 
 export type PaymentOperation = "authorize" | "capture" | "void" | "refund";
 

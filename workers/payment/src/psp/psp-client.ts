@@ -38,7 +38,9 @@ export async function callPsp(
   const secret = env.PSP ? (env.PSP_SECRET ?? SANDBOX_SECRET) : env.PSP_SECRET;
   if (!env.PSP && (!env.PSP_URL || !secret))
     throw new PspNoAnswer("no card processor configured: bind PSP or set PSP_URL and PSP_SECRET");
-  const request = new Request(new URL(path, env.PSP ? "http://psp" : env.PSP_URL), {
+  // PSP_URL may carry a path prefix (https://api.example.com/psp): the call's path goes after it.
+  const base = env.PSP ? "http://psp" : (env.PSP_URL ?? "").replace(/\/+$/, "");
+  const request = new Request(`${base}${path}`, {
     method: "POST",
     headers: {
       authorization: `Bearer ${secret}`,

@@ -1,3 +1,4 @@
+import { PAYMENT_STATUSES, type PaymentStatus } from "@edge-saga/contracts";
 /**
  * The rules that make the view converge: every field is a function of the set of events seen,
  * never of the order they arrived in. Pure, so tests can hold them without the runtime.
@@ -41,16 +42,7 @@ export function reservationState(stock: StockAnswer, status: OrderStatus): Reser
  * values as its `GET /orders/{id}/payment`). PENDING: no payment event heard yet; NOT_REQUIRED:
  * PaymentAuthorized with amountCents 0 (points pay the whole total, no card was charged).
  */
-export const PAYMENT_STATUSES = [
-  "PENDING",
-  "NOT_REQUIRED",
-  "AUTHORIZED",
-  "DECLINED",
-  "CAPTURED",
-  "VOIDED",
-  "REFUNDED",
-] as const;
-export type PaymentStatus = (typeof PAYMENT_STATUSES)[number];
+export { PAYMENT_STATUSES, type PaymentStatus };
 
 /**
  * Rank of the payment's statuses: the status shown is the highest-ranked one seen. A payment's
