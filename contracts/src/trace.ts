@@ -1,10 +1,36 @@
 import { DEAD_LETTER_RESOLUTIONS, IdSchema } from "@edge-saga/shared/events";
 import { z } from "zod";
-import { OrderStatus } from "./api";
+import { OrderStatus, PaymentStatus } from "./api";
 
 /** The services whose events make up an order's saga, in the trace's lane order. */
-export const SAGA_SERVICES = ["order", "inventory", "rewards"] as const;
+export const SAGA_SERVICES = ["order", "inventory", "rewards", "payment"] as const;
 export type SagaService = (typeof SAGA_SERVICES)[number];
+
+/** What a service's kit records of one call made for an effect (shared/src/effects). */
+const EffectCallRow = z.object({
+  key: z.string(),
+  attempt: z.number().int(),
+  startedAt: z.number(),
+  ms: z.number(),
+  /** done: an answer was recorded; retry: none (timeout, 5xx, network), made again later. */
+  result: z.enum(["done", "retry"]),
+  detail: z.string().nullable(),
+});
+
+/** One effect outside the database (a card processor call) as the kit records it. */
+const EffectRow = z.object({
+  /** The idempotency key every attempt is made with. */
+  key: z.string(),
+  kind: z.string(),
+  status: z.enum(["PENDING", "DONE"]),
+  /** The answer, JSON text; null while PENDING. */
+  outcome: z.string().nullable(),
+  attempts: z.number().int(),
+  decidedAt: z.number(),
+  doneAt: z.number().nullable(),
+  lastError: z.string().nullable(),
+  calls: z.array(EffectCallRow).default([]),
+});
 
 /**
  * What one service's kit route `GET /admin/trace/{correlationId}` answers
@@ -44,6 +70,8 @@ export const ServiceTrace = z.object({
       resolution: z.enum(DEAD_LETTER_RESOLUTIONS).nullable(),
     }),
   ),
+  /** Only a service that makes effects (payment) lists them; the others leave the field out. */
+  effects: z.array(EffectRow).default([]),
 });
 /** As a service sends it (services older than delivery receipts leave their fields out). */
 export type ServiceTrace = z.input<typeof ServiceTrace>;
@@ -107,6 +135,47 @@ export const TraceTimeout = z.object({
   }),
 });
 
+/** One call made for an effect: when, how long, and what came of it. */
+export const TraceCall = z.object({
+  attempt: z
+    .number()
+    .int()
+    .meta({ description: "1: the first call; every call has the same key." }),
+  at: isoTime.meta({ description: "When the call started." }),
+  ms: z.number().meta({ description: "How long it took (until its answer, or its timeout)." }),
+  result: z.enum(["done", "retry"]).meta({
+    description:
+      "done: an answer was recorded; retry: no answer (timeout, 5xx, network), so the call is " +
+      "made again later with the same idempotency key.",
+  }),
+  detail: z
+    .string()
+    .nullable()
+    .meta({ description: "The answer (JSON) or the error, at most 500 characters." }),
+});
+
+/**
+ * One effect outside the services' databases (a call to the card processor): decided by a
+ * handler, made by the service's relay with its idempotency key until an answer comes.
+ */
+export const TraceEffect = z.object({
+  service: Service.meta({ description: "The service that makes it (payment)." }),
+  kind: z.string().meta({
+    description: "What is asked of the other side: authorize, capture, void or refund.",
+  }),
+  key: z.string().meta({ description: "The idempotency key every call is made with." }),
+  status: z.enum(["PENDING", "DONE"]).meta({ description: "PENDING: no answer yet." }),
+  outcome: z.unknown().meta({ description: "The answer recorded (JSON); null while PENDING." }),
+  attempts: z.number().int().meta({ description: "Calls made so far." }),
+  decidedAt: isoTime.meta({ description: "Recorded, with the decision that asks for it." }),
+  doneAt: isoTime.nullable().meta({ description: "Its answer recorded; null while PENDING." }),
+  lastError: z.string().nullable().meta({ description: "Why the last call got no answer." }),
+  reportedBy: z.string().nullable().meta({
+    description: "The event that reports its outcome (committed with it), if it has one.",
+  }),
+  calls: z.array(TraceCall),
+});
+
 /** `GET /orders/{id}/trace`. */
 export const OrderTrace = z.object({
   orderId: IdSchema,
@@ -117,7 +186,22 @@ export const OrderTrace = z.object({
   events: z.array(TraceEvent).meta({
     description: "Causal order: each event after the event that caused it, ties by commit time.",
   }),
+  payment: z
+    .object({ status: PaymentStatus, amountCents: z.number().int() })
+    .nullable()
+    .default(null)
+    .meta({
+      description:
+        "Where the order's card payment stands (as `GET /orders/{id}/payment`); null until " +
+        "the payment service heard of the order.",
+    }),
+  effects: z
+    .array(TraceEffect)
+    .default([])
+    .meta({ description: "The calls to the card processor, in the order they were decided." }),
 });
 export type OrderTrace = z.infer<typeof OrderTrace>;
 export type TraceEvent = z.infer<typeof TraceEvent>;
 export type TraceTimeout = z.infer<typeof TraceTimeout>;
+export type TraceEffect = z.infer<typeof TraceEffect>;
+export type TraceCall = z.infer<typeof TraceCall>;

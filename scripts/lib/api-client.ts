@@ -65,8 +65,8 @@ const BUSY_PAUSE_MS = 1_000;
 
 /** What `POST /orders` takes: `pointsToRedeem` may be left out (0). */
 export type PlaceOrder = z.input<typeof PlaceOrderInput>;
-/** The three services of the admin aggregates (`GET /admin/outbox`, `/admin/dead-letters`). */
-export type PerService<T> = { order: T; inventory: T; rewards: T };
+/** The services of the admin aggregates (`GET /admin/outbox`, `/admin/dead-letters`). */
+export type PerService<T> = { order: T; inventory: T; rewards: T; payment: T };
 
 /** An answer outside the statuses `expect` was told to accept. */
 export class UnexpectedAnswer extends Error {

@@ -150,6 +150,7 @@ export const examples = {
       services: {
         order: outboxStatusExample,
         inventory: outboxStatusExample,
+        payment: outboxStatusExample,
         rewards: {
           error: { code: "UPSTREAM_UNAVAILABLE", message: "the rewards service did not answer" },
         },
@@ -168,6 +169,7 @@ export const examples = {
         order: { error: { code: "INTERNAL", message: "internal error", status: 500 } },
         inventory: { deadLetters: [] },
         rewards: { deadLetters: [] },
+        payment: { deadLetters: [] },
       },
     },
   },

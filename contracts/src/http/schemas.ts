@@ -136,7 +136,7 @@ export const ServiceFailure = z.object({
 /** `{ services: { order, inventory, rewards } }` with `slot` in each service's place. */
 export function perService<T extends z.ZodType>(slot: T) {
   return z.object({
-    services: z.object({ order: slot, inventory: slot, rewards: slot }),
+    services: z.object({ order: slot, inventory: slot, rewards: slot, payment: slot }),
   });
 }
 

@@ -11,6 +11,7 @@ describe("admin aggregates", () => {
         order: { service: "order", pending: 0, relay: { ok: true } },
         inventory: { service: "inventory", pending: 0, relay: { ok: true } },
         rewards: { service: "rewards", pending: 0, relay: { ok: true } },
+        payment: { service: "payment", pending: 0, relay: { ok: true } },
       },
     });
   });
@@ -23,6 +24,7 @@ describe("admin aggregates", () => {
         order: { service: "order", deadLetters: [] },
         inventory: { service: "inventory", deadLetters: [] },
         rewards: { service: "rewards", deadLetters: [] },
+        payment: { service: "payment", deadLetters: [] },
       },
     });
   });

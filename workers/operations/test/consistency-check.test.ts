@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { checkConsistency } from "../src/consistency/check";
 import type {
+  LedgerIntentFact,
   OrderFact,
   RewardOrderFact,
   SystemSnapshot,
@@ -10,9 +11,10 @@ import { callWith } from "./helpers";
 
 /**
  * A quiet, consistent system: sku A (received 10) and B (received 5); customer c1 got a grant
- * of 100, confirmed o1 (2 x A at 1000 cents, redeemed 50 -> earned 19) and cancelled o2
- * after its confirmation (1 x B: stock back, points refunded and clawed back); c2's o3 was
- * rejected for stock.
+ * of 100, confirmed o1 (2 x A at 1000 cents, redeemed 50 -> earned 19, card captured 1950) and
+ * cancelled o2 after its confirmation (1 x B: stock back, points refunded and clawed back, the
+ * card's 490 captured then refunded); c2's o3 was rejected for stock (its 4500 authorized, then
+ * voided).
  */
 function consistent(): SystemSnapshot {
   return {
@@ -71,14 +73,53 @@ function consistent(): SystemSnapshot {
       viewRow("o2", "c1", "CANCELLED", [{ sku: "B", quantity: 1, unitPriceCents: 500 }], 10, 4),
       viewRow("o3", "c2", "REJECTED", [{ sku: "B", quantity: 9, unitPriceCents: 500 }], 0, 0),
     ],
+    payment: {
+      payments: [
+        {
+          orderId: "o1",
+          requested: "CAPTURE",
+          status: "CAPTURED",
+          amountCents: 1950,
+          intentId: "pi_1",
+        },
+        {
+          orderId: "o2",
+          requested: "REFUND",
+          status: "REFUNDED",
+          amountCents: 490,
+          intentId: "pi_2",
+        },
+        { orderId: "o3", requested: "VOID", status: "VOIDED", amountCents: 4500, intentId: "pi_3" },
+      ],
+      pendingEffects: 0,
+    },
+    ledger: {
+      totals: {
+        authorized_open: 0,
+        captured: 1950 + 490,
+        refunded: 490,
+        net: 1950,
+        intents: 3,
+        declines: 0,
+      },
+      orders: [
+        { order_id: "o1", intents: [intent("pi_1", "succeeded", 1950, { captured: 1950 })] },
+        {
+          order_id: "o2",
+          intents: [intent("pi_2", "succeeded", 490, { captured: 490, refunded: 490 })],
+        },
+        { order_id: "o3", intents: [intent("pi_3", "canceled", 4500, { voids: 1 })] },
+      ],
+    },
     outbox: {
       order: { pending: 0 },
       inventory: { pending: 0 },
       rewards: { pending: 0 },
+      payment: { pending: 0 },
       view: { pending: 0 },
     },
-    deadLetters: { order: [], inventory: [], rewards: [], view: [] },
-    // o1's OrderPlaced reached both subscribers; inventory's StockReserved reached order.
+    deadLetters: { order: [], inventory: [], rewards: [], payment: [], view: [] },
+    // o1's OrderPlaced reached every subscriber; inventory's StockReserved reached order.
     events: {
       order: { published: [{ id: "e-placed-o1", type: "OrderPlaced" }], handled: ["e-stock-o1"] },
       inventory: {
@@ -86,8 +127,28 @@ function consistent(): SystemSnapshot {
         handled: ["e-placed-o1"],
       },
       rewards: { published: [], handled: ["e-placed-o1"] },
+      payment: { published: [], handled: ["e-placed-o1"] },
       view: { published: [], handled: ["e-placed-o1", "e-stock-o1"] },
     },
+  };
+}
+
+/** One payment intent at the processor, with the ledger entries its amounts imply. */
+function intent(
+  id: string,
+  status: LedgerIntentFact["status"],
+  amount: number,
+  done: { captured?: number; refunded?: number; voids?: number } = {},
+): LedgerIntentFact {
+  return {
+    id,
+    status,
+    amount,
+    amount_received: done.captured ?? 0,
+    amount_refunded: done.refunded ?? 0,
+    captures: done.captured ? 1 : 0,
+    refunds: done.refunded ? 1 : 0,
+    voids: done.voids ?? 0,
   };
 }
 
@@ -127,10 +188,23 @@ describe("consistency checker (design.md invariants 1-6, 7: the view)", () => {
         accounts: 1,
         rewardOrders: 2,
         viewOrders: 3,
-        outboxPending: { order: 0, inventory: 0, rewards: 0, view: 0 },
-        deadLetters: { order: 0, inventory: 0, rewards: 0, view: 0 },
+        outboxPending: { order: 0, inventory: 0, rewards: 0, payment: 0, view: 0 },
+        deadLetters: { order: 0, inventory: 0, rewards: 0, payment: 0, view: 0 },
         eventsPublished: 2,
         eventsUndelivered: {},
+        payments: 3,
+        paymentsByStatus: { CAPTURED: 1, REFUNDED: 1, VOIDED: 1 },
+        paymentEffectsPending: 0,
+        ledger: {
+          captured: 2440,
+          refunded: 490,
+          net: 1950,
+          confirmedAmount: 1950,
+          authorizedOpen: 0,
+          intents: 3,
+          declines: 0,
+          orders: 3,
+        },
       },
       violations: [],
     });
@@ -168,6 +242,15 @@ describe("consistency checker (design.md invariants 1-6, 7: the view)", () => {
         ledger: {},
       },
     );
+    // o4's card was authorized, then voided; o5's payment is a tombstone (never authorized).
+    s.payment?.payments.push(
+      { orderId: "o4", requested: "VOID", status: "VOIDED", amountCents: 970, intentId: "pi_4" },
+      { orderId: "o5", requested: "CLOSED", status: "VOIDED", amountCents: 0, intentId: null },
+    );
+    s.ledger?.orders.push({
+      order_id: "o4",
+      intents: [intent("pi_4", "canceled", 970, { voids: 1 })],
+    });
     const report = checkConsistency(s);
     expect(report.violations).toEqual([]);
     expect(report.counts.rejectedByReason).toEqual({ OUT_OF_STOCK: 1, TIMED_OUT: 2 });
@@ -197,7 +280,7 @@ describe("consistency checker (design.md invariants 1-6, 7: the view)", () => {
     );
     // A view that missed an event is also an undelivered event (invariant 5).
     const missed = consistent();
-    missed.events.view.handled = ["e-placed-o1"];
+    missed.events.view!.handled = ["e-placed-o1"];
     expect(found(missed)).toEqual([[5, ["e-stock-o1"]]]);
   });
 
@@ -310,16 +393,16 @@ describe("consistency checker (design.md invariants 1-6, 7: the view)", () => {
 
   it("5: a published event one subscriber never applied nor dead-lettered (lost)", () => {
     const lost = consistent();
-    lost.events.inventory.handled = [];
+    lost.events.inventory!.handled = [];
     expect(found(lost)).toEqual([[5, ["e-placed-o1"]]]);
     expect(checkConsistency(lost).violations[0]?.message).toMatch(/^inventory: 1 published event/);
     expect(checkConsistency(lost).counts.eventsUndelivered).toEqual({ inventory: 1 });
 
     const deadLettered = consistent();
-    deadLettered.events.inventory.handled = [];
-    deadLettered.events.rewards.handled = [];
+    deadLettered.events.inventory!.handled = [];
+    deadLettered.events.rewards!.handled = [];
     // Handled by a dead letter counts as handled (the route lists dead-lettered ids too).
-    deadLettered.events.rewards.handled = ["e-placed-o1"];
+    deadLettered.events.rewards!.handled = ["e-placed-o1"];
     expect(found(deadLettered)).toEqual([[5, ["e-placed-o1"]]]);
   });
 
@@ -347,6 +430,230 @@ describe("consistency checker (design.md invariants 1-6, 7: the view)", () => {
     }
     expect(found(s)).toEqual([[1, ["p1", "p2", "p3"]]]);
     expect(checkConsistency(s).violations[0]?.message).toMatch(/^3 orders still PENDING/);
+  });
+});
+
+/** The ledger's totals and the payment of `s` after a change to the processor's books. */
+function ledgerOf(s: SystemSnapshot) {
+  const ledger = s.ledger;
+  if (!ledger) throw new Error("no ledger in the snapshot");
+  return ledger;
+}
+const intentsOf = (s: SystemSnapshot, orderId: string) => {
+  const entry = ledgerOf(s).orders.find((o) => o.order_id === orderId);
+  if (!entry) throw new Error(`no ledger order ${orderId}`);
+  return entry.intents;
+};
+/** The violations of invariant 7 whose message matches `kind`, as `ids`. */
+const idsOf = (s: SystemSnapshot, kind: RegExp) =>
+  checkConsistency(s)
+    .violations.filter((v) => v.invariant === 7 && kind.test(v.message))
+    .map((v) => v.ids);
+
+describe("consistency checker: payments match orders (invariant 7, design.md Payment)", () => {
+  it("a double capture: two captures for one CONFIRMED order", () => {
+    // The same intent captured twice (what a capture repeated under a new key would do)...
+    const twice = consistent();
+    Object.assign(intentsOf(twice, "o1")[0]!, { captures: 2, amount_received: 3900 });
+    Object.assign(ledgerOf(twice).totals, { captured: 2440 + 1950, net: 1950 * 2 });
+    expect(idsOf(twice, /double capture/)).toEqual([["o1"]]);
+    expect(checkConsistency(twice).violations.map((v) => v.message)).toContain(
+      "1 orders captured more than once at the processor (double capture): o1 (CONFIRMED): 2 captures on 1 intent(s), 3900 received",
+    );
+    // ... or a second intent authorized and captured too.
+    const second = consistent();
+    intentsOf(second, "o1").push(intent("pi_1b", "succeeded", 1950, { captured: 1950 }));
+    Object.assign(ledgerOf(second).totals, { captured: 2440 + 1950, net: 1950 * 2, intents: 4 });
+    expect(idsOf(second, /double capture/)).toEqual([["o1"]]);
+    expect(idsOf(second, /ledger net/)).toEqual([["ledger"]]);
+  });
+
+  it("a CONFIRMED order not captured, or captured for another amount", () => {
+    const held = consistent();
+    intentsOf(held, "o1")[0] = intent("pi_1", "requires_capture", 1950);
+    Object.assign(ledgerOf(held).totals, { captured: 490, net: 0, authorized_open: 1950 });
+    expect(idsOf(held, /CONFIRMED orders not captured/)).toEqual([["o1"]]);
+    expect(idsOf(held, /still holding an authorization/)).toEqual([["o1"]]);
+    expect(idsOf(held, /still authorized/)).toEqual([["ledger"]]);
+
+    const short = consistent();
+    intentsOf(short, "o1")[0] = intent("pi_1", "succeeded", 1950, { captured: 1900 });
+    Object.assign(ledgerOf(short).totals, { captured: 2390, net: 1900 });
+    expect(idsOf(short, /another amount than their total/)).toEqual([["o1"]]);
+
+    const refunded = consistent();
+    intentsOf(refunded, "o1")[0] = intent("pi_1", "succeeded", 1950, {
+      captured: 1950,
+      refunded: 1950,
+    });
+    Object.assign(ledgerOf(refunded).totals, { refunded: 490 + 1950, net: 0 });
+    expect(idsOf(refunded, /CONFIRMED orders refunded/)).toEqual([["o1"]]);
+  });
+
+  it("a capture of a REJECTED order (a capture without a CONFIRMED order)", () => {
+    const s = consistent();
+    intentsOf(s, "o3")[0] = intent("pi_3", "succeeded", 4500, { captured: 4500 });
+    Object.assign(ledgerOf(s).totals, { captured: 2440 + 4500, net: 1950 + 4500 });
+    expect(found(s)).toEqual([
+      [7, ["ledger"]],
+      [7, ["o3"]],
+    ]);
+    expect(idsOf(s, /REJECTED orders captured at the processor/)).toEqual([["o3"]]);
+    // Captured and refunded is still a capture the order never allowed.
+    const refunded = consistent();
+    intentsOf(refunded, "o3")[0] = intent("pi_3", "succeeded", 4500, {
+      captured: 4500,
+      refunded: 4500,
+    });
+    Object.assign(ledgerOf(refunded).totals, { captured: 2440 + 4500, refunded: 490 + 4500 });
+    expect(found(refunded)).toEqual([[7, ["o3"]]]);
+  });
+
+  it("a held authorization after a rejection", () => {
+    const s = consistent();
+    intentsOf(s, "o3")[0] = intent("pi_3", "requires_capture", 4500);
+    ledgerOf(s).totals.authorized_open = 4500;
+    expect(idsOf(s, /REJECTED orders still holding an authorization/)).toEqual([["o3"]]);
+    expect(idsOf(s, /still authorized \(held\)/)).toEqual([["ledger"]]);
+    expect(found(s)).toHaveLength(2);
+  });
+
+  it("a refund without a capture", () => {
+    const s = consistent();
+    intentsOf(s, "o3")[0] = {
+      ...intent("pi_3", "canceled", 4500, { voids: 1 }),
+      refunds: 1,
+      amount_refunded: 100,
+    };
+    Object.assign(ledgerOf(s).totals, { refunded: 590, net: 1850 });
+    expect(idsOf(s, /refunds without a capture/)).toEqual([["o3"]]);
+  });
+
+  it("a CANCELLED order captured but not refunded, refunded twice, or for another amount", () => {
+    const missing = consistent();
+    intentsOf(missing, "o2")[0] = intent("pi_2", "succeeded", 490, { captured: 490 });
+    Object.assign(ledgerOf(missing).totals, { refunded: 0, net: 2440 });
+    expect(idsOf(missing, /CANCELLED orders captured but never refunded/)).toEqual([["o2"]]);
+    expect(idsOf(missing, /ledger net/)).toEqual([["ledger"]]);
+
+    const twice = consistent();
+    Object.assign(intentsOf(twice, "o2")[0]!, { refunds: 2 });
+    expect(idsOf(twice, /CANCELLED orders refunded more than once/)).toEqual([["o2"]]);
+
+    const partly = consistent();
+    intentsOf(partly, "o2")[0] = intent("pi_2", "succeeded", 490, { captured: 490, refunded: 400 });
+    Object.assign(ledgerOf(partly).totals, { refunded: 400, net: 2040 });
+    expect(idsOf(partly, /refunded another amount than was captured/)).toEqual([["o2"]]);
+
+    // A cancelled order whose authorization was never released.
+    const held = consistent();
+    intentsOf(held, "o2")[0] = intent("pi_2", "requires_capture", 490);
+    Object.assign(ledgerOf(held).totals, { captured: 1950, refunded: 0, authorized_open: 490 });
+    expect(idsOf(held, /CANCELLED orders still holding an authorization/)).toEqual([["o2"]]);
+  });
+
+  it("ledger net (captured - refunded) differs from the amount of the CONFIRMED orders", () => {
+    const s = consistent();
+    Object.assign(ledgerOf(s).totals, { captured: 2439, net: 1949 });
+    expect(found(s)).toEqual([[7, ["ledger"]]]);
+    expect(checkConsistency(s).violations[0]?.message).toBe(
+      "ledger net (captured 2439 - refunded 490 = 1949) != 1950, the amount of the CONFIRMED orders (total less points)",
+    );
+  });
+
+  it("an order with nothing to pay that reached the processor", () => {
+    const s = consistent();
+    // o6: points pay all of it (500 - 500); rejected for lack of points.
+    const lamp = [{ sku: "B", quantity: 1, unitPriceCents: 500 }];
+    s.orders.push({
+      ...order("o6", "c2", "REJECTED", lamp, 500, 0),
+      rejectionReason: "INSUFFICIENT_POINTS",
+    });
+    s.view.push(viewRow("o6", "c2", "REJECTED", lamp, 500, 0));
+    s.payment?.payments.push({
+      orderId: "o6",
+      requested: "NOT_REQUIRED",
+      status: "NOT_REQUIRED",
+      amountCents: 0,
+      intentId: null,
+    });
+    expect(found(s)).toEqual([]);
+    ledgerOf(s).orders.push({
+      order_id: "o6",
+      intents: [intent("pi_6", "canceled", 500, { voids: 1 })],
+    });
+    ledgerOf(s).totals.intents = 4;
+    expect(found(s)).toEqual([[7, ["o6"]]]);
+    expect(checkConsistency(s).violations[0]?.message).toMatch(/^1 orders with nothing to pay/);
+  });
+
+  it("a payment status unlike the order's outcome, a missing payment, an unknown ledger order", () => {
+    const s = consistent();
+    s.payment!.payments[0] = { ...s.payment!.payments[0]!, status: "AUTHORIZED" };
+    s.payment!.payments.splice(2, 1);
+    ledgerOf(s).orders.push({
+      order_id: "o9",
+      intents: [intent("pi_9", "canceled", 100, { voids: 1 })],
+    });
+    expect(idsOf(s, /payment status does not match/)).toEqual([["o1"]]);
+    // Nothing to pay is NOT_REQUIRED, something to pay never is.
+    const notRequired = consistent();
+    notRequired.payment!.payments[2] = {
+      ...notRequired.payment!.payments[2]!,
+      status: "NOT_REQUIRED",
+    };
+    expect(idsOf(notRequired, /payment status does not match/)).toEqual([["o3"]]);
+    expect(idsOf(s, /no payment for/)).toEqual([["o3"]]);
+    expect(idsOf(s, /ledger orders the order service does not know/)).toEqual([["o9"]]);
+
+    // The payment service charges another amount than the order's total less its points.
+    const amount = consistent();
+    amount.payment!.payments[0] = { ...amount.payment!.payments[0]!, amountCents: 2000 };
+    expect(found(amount)).toEqual([[7, ["o1"]]]);
+    expect(checkConsistency(amount).violations[0]?.message).toBe(
+      "1 payments whose amount differs from the order's total less its points: o1: 2000 != 1950",
+    );
+
+    const otherIntent = consistent();
+    otherIntent.payment!.payments[1] = { ...otherIntent.payment!.payments[1]!, intentId: "pi_x" };
+    expect(found(otherIntent)).toEqual([[7, ["o2"]]]);
+    expect(idsOf(otherIntent, /intent the processor does not know/)).toEqual([["o2"]]);
+  });
+
+  it("card processor calls still without an answer, and the payment service's deliveries", () => {
+    const pending = consistent();
+    pending.payment!.pendingEffects = 2;
+    expect(found(pending)).toEqual([[7, ["payment"]]]);
+
+    const lost = consistent();
+    lost.events.payment!.handled = [];
+    expect(found(lost)).toEqual([[5, ["e-placed-o1"]]]);
+    expect(checkConsistency(lost).violations[0]?.message).toMatch(/^payment: 1 published event/);
+
+    const dead = consistent();
+    dead.deadLetters.payment = [
+      { id: "d1", eventId: "ev-9", eventType: "OrderConfirmed", reason: "boom", resolvedAt: null },
+    ];
+    dead.outbox.payment = { pending: 1 };
+    expect(found(dead)).toEqual([
+      [5, ["payment"]],
+      [5, ["ev-9"]],
+    ]);
+  });
+
+  it("without the processor's ledger (no PSP binding) checks the payments alone and says so", () => {
+    const s = consistent();
+    s.ledger = null;
+    const report = checkConsistency(s);
+    expect(report.violations).toEqual([]);
+    expect(report.counts.ledger).toMatch(/^not checked/);
+    // Without the payment service (no PAYMENT binding) its rows and deliveries are not checked.
+    const none = consistent();
+    none.payment = null;
+    none.ledger = null;
+    delete none.events.payment;
+    expect(checkConsistency(none).violations).toEqual([]);
+    expect(checkConsistency(none).counts.payments).toMatch(/^not checked/);
   });
 });
 
@@ -385,7 +692,29 @@ describe("GET /consistency (public: /admin/consistency)", () => {
         return Response.json({ orders, next: null });
       },
     } as unknown as Fetcher;
-    const res = await callWith({ ORDER: orderService, VIEW: viewService }, "/consistency");
+    // Points paid o1 and o2 (totals of 0): nothing to pay, no call to the processor.
+    const paymentService = {
+      fetch: async (input: RequestInfo) => {
+        const url = new URL(typeof input === "string" ? input : input.url);
+        if (url.pathname === "/admin/snapshot/payments")
+          return Response.json({
+            payments: ["o1", "o2"].map((orderId) => ({
+              orderId,
+              requested: "NOT_REQUIRED",
+              status: "NOT_REQUIRED",
+              amountCents: 0,
+              intentId: null,
+            })),
+            next: null,
+          });
+        if (url.pathname === "/admin/effects") return Response.json({ pending: [], total: 0 });
+        return orderService.fetch(input);
+      },
+    } as unknown as Fetcher;
+    const res = await callWith(
+      { ORDER: orderService, VIEW: viewService, PAYMENT: paymentService, PSP: ledgerService([]) },
+      "/consistency",
+    );
     expect(res.status).toBe(200);
     const report = (await res.json()) as ReturnType<typeof checkConsistency>;
     expect(report.ok).toBe(false);
@@ -399,6 +728,43 @@ describe("GET /consistency (public: /admin/consistency)", () => {
     ]);
   });
 
+  it("reads the processor's ledger page by page, with the sandbox's secret", async () => {
+    const seen: string[] = [];
+    const psp = ledgerService(["x1", "x2", "x3"], seen);
+    // The stand-in order service knows no order: every ledger order is one it does not know.
+    const res = await callWith({ PSP: psp, PAYMENT: emptyPayments }, "/consistency");
+    expect(res.status).toBe(200);
+    const report = (await res.json()) as ReturnType<typeof checkConsistency>;
+    expect(report.violations).toEqual([
+      {
+        invariant: 7,
+        message: "3 ledger orders the order service does not know",
+        ids: ["x1", "x2", "x3"],
+      },
+    ]);
+    expect(report.counts.ledger).toMatchObject({ orders: 3, net: 0 });
+    expect(seen).toEqual([
+      "/v1/ledger/orders?limit=500 Bearer sk_test_sandbox",
+      "/v1/ledger/orders?limit=500&starting_after=x2 Bearer sk_test_sandbox",
+    ]);
+  });
+
+  it("skips the ledger without a PSP binding (production), and says so", async () => {
+    const res = await callWith({ PSP: undefined, PAYMENT: emptyPayments }, "/consistency");
+    expect(res.status).toBe(200);
+    const report = (await res.json()) as ReturnType<typeof checkConsistency>;
+    expect(report.ok).toBe(true);
+    expect(report.counts.ledger).toBe(
+      "not checked: no PSP binding (the real processor has no ledger API)",
+    );
+  });
+
+  it("answers 502 when the processor's ledger is not a ledger", async () => {
+    // The stand-in PSP of vitest.config.ts echoes the request instead.
+    const res = await callWith({ PAYMENT: emptyPayments }, "/consistency");
+    expect(res.status).toBe(502);
+  });
+
   it("answers 502 when a service fails to answer a snapshot route", async () => {
     const failing = {
       fetch: async () =>
@@ -408,3 +774,59 @@ describe("GET /consistency (public: /admin/consistency)", () => {
     expect(res.status).toBe(502);
   });
 });
+
+/** A payment service with no payments and no effect pending. */
+const emptyPayments = {
+  fetch: async (input: RequestInfo) => {
+    const url = new URL(typeof input === "string" ? input : input.url);
+    if (url.pathname === "/admin/snapshot/payments")
+      return Response.json({ payments: [], next: null });
+    if (url.pathname === "/admin/effects") return Response.json({ pending: [], total: 0 });
+    if (url.pathname === "/admin/outbox") return Response.json({ pending: 0 });
+    if (url.pathname === "/admin/dead-letters") return Response.json({ deadLetters: [] });
+    return Response.json({ events: [], next: null });
+  },
+} as unknown as Fetcher;
+
+/**
+ * The PSP sandbox's ledger routes over `orderIds` (each one declined intent), two orders a page
+ * whatever the limit; `seen` gets each page's path and authorization.
+ */
+function ledgerService(orderIds: string[], seen: string[] = []) {
+  return {
+    fetch: async (input: RequestInfo) => {
+      const request = new Request(input);
+      const url = new URL(request.url);
+      if (request.headers.get("authorization") !== "Bearer sk_test_sandbox")
+        return Response.json({ error: { type: "authentication_error" } }, { status: 401 });
+      if (url.pathname === "/v1/ledger")
+        return Response.json({
+          totals: {
+            authorized_open: 0,
+            captured: 0,
+            refunded: 0,
+            net: 0,
+            intents: orderIds.length,
+            declines: orderIds.length,
+          },
+          entries: orderIds.length,
+        });
+      if (url.pathname === "/v1/ledger/orders") {
+        seen.push(`${url.pathname}${url.search} ${request.headers.get("authorization")}`);
+        const after = url.searchParams.get("starting_after") ?? "";
+        const rest = orderIds.filter((id) => id > after);
+        const data = rest.slice(0, 2).map((order_id) => ({
+          order_id,
+          intents: [intent(`pi_${order_id}`, "requires_payment_method", 100)],
+        }));
+        const hasMore = rest.length > 2;
+        return Response.json({
+          data,
+          has_more: hasMore,
+          next: hasMore ? data.at(-1)?.order_id : null,
+        });
+      }
+      return Response.json({ error: { type: "invalid_request_error" } }, { status: 404 });
+    },
+  } as unknown as Fetcher;
+}

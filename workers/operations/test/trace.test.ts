@@ -7,8 +7,13 @@ const T0 = Date.UTC(2026, 3, 20, 9, 30);
 const at = (ms: number) => new Date(T0 + ms).toISOString();
 const empty = (): ServiceTrace => ({ published: [], handled: [], deadLetters: [] });
 
-/** A placed-and-confirmed order as the three services saw it; rewards' clock runs behind. */
-function traces(): Record<"order" | "inventory" | "rewards", ServiceTrace> {
+type Lanes = Record<"order" | "inventory" | "rewards" | "payment", ServiceTrace>;
+
+/**
+ * A placed-and-confirmed order as the four services saw it; rewards' clock runs behind. The
+ * card processor's first answer to the authorization was a 500: made again with its key.
+ */
+function traces(): Lanes {
   const handled = (eventId: string, type: string, ms: number, more = {}) => ({
     eventId,
     type,
@@ -39,7 +44,11 @@ function traces(): Record<"order" | "inventory" | "rewards", ServiceTrace> {
           publishedAt: null,
         },
       ],
-      handled: [handled("e2", "StockReserved", 30), handled("e3", "PointsReserved", 39)],
+      handled: [
+        handled("e2", "StockReserved", 30),
+        handled("e6", "PaymentAuthorized", 36),
+        handled("e3", "PointsReserved", 39),
+      ],
       deadLetters: [],
     },
     inventory: {
@@ -84,6 +93,50 @@ function traces(): Record<"order" | "inventory" | "rewards", ServiceTrace> {
         },
       ],
     },
+    payment: {
+      published: [
+        // Committed with the authorization's outcome, in the same batch.
+        {
+          eventId: "e6",
+          type: "PaymentAuthorized",
+          causationId: "e1",
+          committedAt: T0 + 33,
+          publishedAt: T0 + 34,
+        },
+      ],
+      handled: [handled("e1", "OrderPlaced", 15)],
+      deadLetters: [],
+      effects: [
+        {
+          key: "payment:o-1:authorize",
+          kind: "authorize",
+          status: "DONE",
+          outcome: '{"ok":true,"intentId":"pi_1","amountCents":100}',
+          attempts: 2,
+          decidedAt: T0 + 15,
+          doneAt: T0 + 33,
+          lastError: null,
+          calls: [
+            {
+              key: "payment:o-1:authorize",
+              attempt: 1,
+              startedAt: T0 + 16,
+              ms: 8,
+              result: "retry",
+              detail: "answered 500: sandbox_injected_error",
+            },
+            {
+              key: "payment:o-1:authorize",
+              attempt: 2,
+              startedAt: T0 + 26,
+              ms: 6,
+              result: "done",
+              detail: '{"ok":true,"intentId":"pi_1","amountCents":100}',
+            },
+          ],
+        },
+      ],
+    },
   };
 }
 
@@ -95,9 +148,10 @@ describe("order trace composition", () => {
       "order:OrderPlaced",
       "rewards:PointsReserved",
       "inventory:StockReserved",
+      "payment:PaymentAuthorized",
       "order:OrderConfirmed",
     ]);
-    const [placed, , , confirmed] = trace.events;
+    const [placed, , , , confirmed] = trace.events;
     expect(placed).toEqual({
       eventId: "e1",
       type: "OrderPlaced",
@@ -126,6 +180,15 @@ describe("order trace composition", () => {
           receipted: false,
           deadLetter: { reason: "handler failed 6 times: boom", at: at(30), resolution: null },
         },
+        {
+          service: "payment",
+          appliedAt: at(15),
+          attempts: 1,
+          duplicatesDropped: 0,
+          lastDuplicateAt: null,
+          receipted: true,
+          deadLetter: null,
+        },
       ],
     });
     // Not published yet: both subscribers are listed, neither has it (nor could receipt it).
@@ -133,23 +196,104 @@ describe("order trace composition", () => {
     expect(confirmed?.deliveries.map((d) => [d.service, d.appliedAt, d.receipted])).toEqual([
       ["inventory", null, false],
       ["rewards", null, false],
+      ["payment", null, false],
     ]);
   });
 
+  it("shows the payment lane's card processor calls, each with its attempts", () => {
+    const payment = { status: "CAPTURED" as const, amountCents: 100 };
+    const trace = composeTrace(
+      { id: "o-1", status: "CONFIRMED" },
+      traces(),
+      catalog.subscribersOf,
+      payment,
+    );
+    expect(OrderTrace.parse(trace)).toEqual(trace);
+    expect(trace.payment).toEqual(payment);
+    expect(trace.effects).toEqual([
+      {
+        service: "payment",
+        kind: "authorize",
+        key: "payment:o-1:authorize",
+        status: "DONE",
+        outcome: { ok: true, intentId: "pi_1", amountCents: 100 },
+        attempts: 2,
+        decidedAt: at(15),
+        doneAt: at(33),
+        lastError: null,
+        // The event committed with the outcome reports it.
+        reportedBy: "e6",
+        calls: [
+          {
+            attempt: 1,
+            at: at(16),
+            ms: 8,
+            result: "retry",
+            detail: "answered 500: sandbox_injected_error",
+          },
+          {
+            attempt: 2,
+            at: at(26),
+            ms: 6,
+            result: "done",
+            detail: '{"ok":true,"intentId":"pi_1","amountCents":100}',
+          },
+        ],
+      },
+    ]);
+    // A call still without an answer: PENDING, no outcome, no event reporting it yet.
+    const t = traces();
+    t.payment.effects = [
+      {
+        key: "payment:o-1:capture",
+        kind: "capture",
+        status: "PENDING",
+        outcome: null,
+        attempts: 1,
+        decidedAt: T0 + 50,
+        doneAt: null,
+        lastError: "no answer within 5000 ms",
+        calls: [
+          {
+            key: "payment:o-1:capture",
+            attempt: 1,
+            startedAt: T0 + 51,
+            ms: 5000,
+            result: "retry",
+            detail: "no answer within 5000 ms",
+          },
+        ],
+      },
+    ];
+    const [pending] = composeTrace(
+      { id: "o-1", status: "CONFIRMED" },
+      t,
+      catalog.subscribersOf,
+    ).effects;
+    expect(pending).toMatchObject({
+      status: "PENDING",
+      outcome: null,
+      doneAt: null,
+      reportedBy: null,
+      lastError: "no answer within 5000 ms",
+      calls: [{ attempt: 1, ms: 5000, result: "retry" }],
+    });
+  });
+
   it("is empty for an order none of whose events is left", () => {
-    const none = { order: empty(), inventory: empty(), rewards: empty() };
+    const none = { order: empty(), inventory: empty(), rewards: empty(), payment: empty() };
     expect(composeTrace({ id: "o-2", status: "PENDING" }, none, catalog.subscribersOf)).toEqual({
       orderId: "o-2",
       status: "PENDING",
       timedOut: null,
       events: [],
+      payment: null,
+      effects: [],
     });
   });
 
   /** An order that redeems points, rejected by the deadline 60.4 s after it was placed. */
-  function timedOutSaga(
-    stockAppliedMs: number,
-  ): Record<"order" | "inventory" | "rewards", ServiceTrace> {
+  function timedOutSaga(stockAppliedMs: number): Lanes {
     const t = traces();
     return {
       order: {
@@ -177,6 +321,7 @@ describe("order trace composition", () => {
       },
       inventory: t.inventory,
       rewards: empty(),
+      payment: empty(),
     };
   }
   const timedOutOrder = {
@@ -206,6 +351,11 @@ describe("order trace composition", () => {
     expect(
       composeTrace(timedOutOrder, timedOutSaga(30), catalog.subscribersOf).timedOut?.waitingFor,
     ).toEqual(["rewards"]);
+    // With something left for the card to pay, it waited for the payment service too.
+    expect(
+      composeTrace({ ...timedOutOrder, totalCents: 500 }, timedOutSaga(30), catalog.subscribersOf)
+        .timedOut?.waitingFor,
+    ).toEqual(["rewards", "payment"]);
     // Without points to redeem the order never waits for rewards.
     expect(
       composeTrace({ ...timedOutOrder, pointsRedeemed: 0 }, timedOutSaga(30), catalog.subscribersOf)
@@ -222,12 +372,17 @@ describe("order trace composition", () => {
   });
 });
 
-/** A service answering its kit trace route from `trace`, and the order route for order o-1. */
+/**
+ * A service answering its kit trace route from `trace`, the order route for order o-1 and, as
+ * the payment service would, its payment.
+ */
 function service(trace: ServiceTrace) {
   return {
     fetch: async (input: RequestInfo) => {
       const path = new URL(new Request(input).url).pathname;
       if (path === "/admin/trace/o-1") return Response.json(trace);
+      if (path === "/payments/o-1")
+        return Response.json({ orderId: "o-1", status: "CAPTURED", amountCents: 100 });
       if (path === "/orders/o-1")
         return Response.json({
           id: "o-1",
@@ -253,6 +408,7 @@ describe("GET /orders/{id}/trace", () => {
       ORDER: service(t.order),
       INVENTORY: service(t.inventory),
       REWARDS: service(t.rewards),
+      PAYMENT: service(t.payment),
     };
   };
 
@@ -262,7 +418,28 @@ describe("GET /orders/{id}/trace", () => {
     const trace = OrderTrace.parse(await res.json());
     expect(trace.orderId).toBe("o-1");
     expect(trace.status).toBe("CONFIRMED");
-    expect(trace.events.map((e) => e.eventId)).toEqual(["e1", "e3", "e2", "e4"]);
+    expect(trace.events.map((e) => e.eventId)).toEqual(["e1", "e3", "e2", "e6", "e4"]);
+  });
+
+  it("shows the payment lane: the order's payment and each card processor call", async () => {
+    const res = await callWith(services(), "/orders/o-1/trace");
+    const trace = OrderTrace.parse(await res.json());
+    expect(trace.payment).toEqual({ status: "CAPTURED", amountCents: 100 });
+    expect(trace.effects.map((e) => [e.kind, e.reportedBy, e.calls.map((c) => c.result)])).toEqual([
+      ["authorize", "e6", ["retry", "done"]],
+    ]);
+    // Before the payment service heard of the order (404): no payment yet.
+    const silent = {
+      fetch: async (input: RequestInfo) => {
+        const path = new URL(new Request(input).url).pathname;
+        if (path === "/admin/trace/o-1") return Response.json(empty());
+        return Response.json({ error: { code: "NOT_FOUND", message: "no" } }, { status: 404 });
+      },
+    } as unknown as Fetcher;
+    const before = await callWith({ ...services(), PAYMENT: silent }, "/orders/o-1/trace");
+    expect(before.status).toBe(200);
+    const early = OrderTrace.parse(await before.json());
+    expect([early.payment, early.effects]).toEqual([null, []]);
   });
 
   it("answers 404 ORDER_NOT_FOUND for an order the order service does not know", async () => {
@@ -285,7 +462,7 @@ describe("GET /stats (public: /admin/stats)", () => {
     const res = await call("/stats?minutes=5");
     expect(res.status).toBe(200);
     const body = (await res.json()) as { services: Record<string, Echo> };
-    expect(Object.keys(body.services)).toEqual(["order", "inventory", "rewards"]);
+    expect(Object.keys(body.services)).toEqual(["order", "inventory", "rewards", "payment"]);
     for (const [name, echo] of Object.entries(body.services))
       expect(echo).toMatchObject({ service: name, path: "/admin/stats", search: "?minutes=5" });
   });

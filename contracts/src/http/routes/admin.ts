@@ -142,8 +142,9 @@ export const adminRoutes = {
     tags: [TAGS.admin],
     summary: "Consistency report of the whole system",
     description:
-      "Reads every service's state (orders, stock, reservations, accounts, ledger, outbox, dead " +
-      "letters) and checks design.md's invariants 1-6 across services. Meaningful once the system " +
+      "Reads every service's state (orders, stock, reservations, accounts, ledger, payments, " +
+      "outbox, dead letters) and the card processor sandbox's ledger, and checks design.md's " +
+      "invariants 1-7 across services. Meaningful once the system " +
       "is quiet. `ok` is false when any invariant is broken; each violation names the ids " +
       "involved. Admin only.",
     ...adminOnly,
@@ -157,7 +158,7 @@ export const adminRoutes = {
           counts: z.record(z.string(), z.unknown()),
           violations: z.array(
             z.object({
-              invariant: z.number().int().min(1).max(6),
+              invariant: z.number().int().min(1).max(7),
               message: z.string(),
               ids: z.array(z.string()),
             }),

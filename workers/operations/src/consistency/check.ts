@@ -1,4 +1,5 @@
 import { catalog, pointsEarnedFor } from "@edge-saga/contracts";
+import { checkPayments } from "./payments";
 import type {
   ConsistencyReport,
   OrderFact,
@@ -30,7 +31,8 @@ function viewDifferences(o: OrderFact, v: ViewOrderFact): string[] {
 const MAX_IDS = 50;
 
 /**
- * design.md's invariants 1-6 (and 7: the read model agrees) over a snapshot of the whole system, taken when it is quiet.
+ * design.md's invariants 1-6 (and 7: the read model agrees, payments match orders) over a
+ * snapshot of the whole system, taken when it is quiet.
  * Pure: the same snapshot always gives the same violations. Each violation names the ids
  * involved (orders, SKUs, customers, dead-letter events) so an operator can look them up.
  */
@@ -270,6 +272,9 @@ export function checkConsistency(s: SystemSnapshot, now = new Date()): Consisten
   for (const v of s.view)
     if (!orderById.has(v.id)) add(7, "view rows of orders the order service does not have", v.id);
 
+  // 7. Payments match orders: the payment service's rows and the card processor's ledger.
+  const paymentCounts = checkPayments(s, add, report);
+
   // 5. Every outbox row published; every dead letter visible (and an unresolved one is a lost effect).
   const pending: Record<string, number> = {};
   const dead: Record<string, number> = {};
@@ -297,13 +302,15 @@ export function checkConsistency(s: SystemSnapshot, now = new Date()): Consisten
   const handled = new Map(
     Object.entries(s.events).map(([service, e]) => [service, new Set(e.handled)]),
   );
+  // Without a PAYMENT binding the payment service's inbox was not read: not checked.
+  const unread = new Set(s.payment === null ? ["payment"] : []);
   const undelivered = new Map<string, string[]>();
   let published = 0;
   for (const e of Object.values(s.events))
     for (const event of e.published) {
       published++;
       for (const subscriber of catalog.subscribersOf(event.type))
-        if (!handled.get(subscriber)?.has(event.id)) {
+        if (!unread.has(subscriber) && !handled.get(subscriber)?.has(event.id)) {
           const ids = undelivered.get(subscriber) ?? [];
           ids.push(event.id);
           undelivered.set(subscriber, ids);
@@ -342,6 +349,7 @@ export function checkConsistency(s: SystemSnapshot, now = new Date()): Consisten
       eventsUndelivered: Object.fromEntries(
         [...undelivered].map(([subscriber, ids]) => [subscriber, ids.length]),
       ),
+      ...paymentCounts,
     },
     violations,
   };

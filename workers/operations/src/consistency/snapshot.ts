@@ -14,15 +14,77 @@ export interface SystemSnapshot {
   rewardOrders: RewardOrderFact[];
   /** The view service (read model): every row it holds, by order id. */
   view: ViewOrderFact[];
+  /**
+   * Payment: every payment row (`GET /admin/snapshot/payments`) and the effects it has not
+   * made yet (kit route `GET /admin/effects`); null when this Worker has no PAYMENT binding
+   * (then the payment checks and the payment service's deliveries are not checked).
+   */
+  payment: PaymentSnapshot | null;
+  /**
+   * The card processor's ledger, by order (the PSP sandbox's `GET /v1/ledger*`); null when
+   * there is no PSP binding: production's real processor has no such ledger API.
+   */
+  ledger: LedgerSnapshot | null;
   /** Every service's outbox backlog (kit route `GET /admin/outbox`). */
-  outbox: Record<BoundService, { pending: number; oldestPendingAt?: number | null }>;
+  outbox: Partial<Record<BoundService, { pending: number; oldestPendingAt?: number | null }>>;
   /** Every service's dead letters (kit route `GET /admin/dead-letters`). */
-  deadLetters: Record<BoundService, DeadLetterFact[]>;
+  deadLetters: Partial<Record<BoundService, DeadLetterFact[]>>;
   /**
    * Every service's published events and the ids of the events it handled, applied or
    * dead-lettered (kit routes `GET /admin/events/published`, `/admin/events/handled`).
    */
-  events: Record<BoundService, { published: { id: string; type: string }[]; handled: string[] }>;
+  events: Partial<
+    Record<BoundService, { published: { id: string; type: string }[]; handled: string[] }>
+  >;
+}
+
+export interface PaymentSnapshot {
+  payments: PaymentFact[];
+  /** Effects (card processor calls) still without an answer. */
+  pendingEffects: number;
+}
+
+/** A row of the payment service, as `GET /admin/snapshot/payments` shows it. */
+export interface PaymentFact {
+  orderId: string;
+  /** What the saga asked: NOT_REQUIRED, AUTHORIZE, CAPTURE, VOID, REFUND, CLOSED (a tombstone). */
+  requested: string;
+  /** Where the money stands at the processor: NOT_REQUIRED, PENDING, AUTHORIZED, DECLINED, ... */
+  status: string;
+  amountCents: number;
+  intentId: string | null;
+}
+
+export interface LedgerSnapshot {
+  /** `GET /v1/ledger`'s totals, in cents (net = captured - refunded). */
+  totals: {
+    authorized_open: number;
+    captured: number;
+    refunded: number;
+    net: number;
+    intents: number;
+    declines: number;
+  };
+  /** Every order the processor has an intent for (`GET /v1/ledger/orders`). */
+  orders: LedgerOrderFact[];
+}
+
+export interface LedgerOrderFact {
+  order_id: string;
+  intents: LedgerIntentFact[];
+}
+
+/** One payment intent at the processor, with how many ledger entries of each kind it has. */
+export interface LedgerIntentFact {
+  id: string;
+  /** requires_capture (held), requires_payment_method (declined), succeeded (captured), canceled. */
+  status: string;
+  amount: number;
+  amount_received: number;
+  amount_refunded: number;
+  captures: number;
+  refunds: number;
+  voids: number;
 }
 
 export interface OrderFact {
@@ -94,7 +156,10 @@ export interface DeadLetterFact {
 }
 
 export interface Violation {
-  /** 1-6, design.md "Invariants"; 7: the view (read model) agrees with the order service. */
+  /**
+   * 1-6, design.md "Invariants"; 7: the view (read model) agrees with the order service, and
+   * payments match orders (design.md "Payment").
+   */
   invariant: number;
   message: string;
   /** Order ids, SKUs, customer ids, event ids involved. */
@@ -104,6 +169,6 @@ export interface Violation {
 export interface ConsistencyReport {
   ok: boolean;
   checkedAt: string;
-  counts: Record<string, number | Record<string, number>>;
+  counts: Record<string, number | string | Record<string, number>>;
   violations: Violation[];
 }

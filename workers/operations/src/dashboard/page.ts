@@ -5,10 +5,10 @@ export const DASHBOARD_SCRIPT_PATH = "/dashboard.js";
 const STYLE = `
 :root{--bg:#f6f7f9;--card:#fff;--ink:#1c2230;--muted:#667085;--line:#e4e7ec;--accent:#4f46e5;
 --ok:#067647;--ok-bg:#dcfae6;--warn:#b54708;--warn-bg:#fef0c7;--bad:#b42318;--bad-bg:#fee4e2;
---off:#475467;--off-bg:#eaecf0;--order:#4f46e5;--inventory:#0e9384;--rewards:#c4320a;color-scheme:light dark}
+--off:#475467;--off-bg:#eaecf0;--order:#4f46e5;--inventory:#0e9384;--rewards:#c4320a;--payment:#9e165f;color-scheme:light dark}
 @media (prefers-color-scheme:dark){:root{--bg:#0f1218;--card:#171b24;--ink:#e6e9ef;--muted:#98a2b3;
 --line:#2a303c;--ok-bg:#053321;--ok:#75e0a7;--warn-bg:#4e1d09;--warn:#fec84b;--bad-bg:#55160c;
---bad:#fda29b;--off-bg:#2a303c;--off:#cfd4dc;--order:#8098f9;--inventory:#2ed3b7;--rewards:#f38744}}
+--bad:#fda29b;--off-bg:#2a303c;--off:#cfd4dc;--order:#8098f9;--inventory:#2ed3b7;--rewards:#f38744;--payment:#f670c7}}
 *{box-sizing:border-box}
 body{margin:0;background:var(--bg);color:var(--ink);font:14px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif}
 header.top{display:flex;flex-wrap:wrap;gap:.5rem 1rem;align-items:center;justify-content:space-between;
@@ -33,13 +33,13 @@ button:disabled{opacity:.6;cursor:progress}
 
 .note{color:var(--muted);font-size:.8rem;margin:.4rem 0 0}.note:empty{display:none}
 .msg{font-size:.85rem;margin:0;min-height:1.2em}.msg.error{color:var(--bad)}
-.services{display:grid;grid-template-columns:repeat(3,minmax(0,1fr));gap:.6rem}
+.services{display:grid;grid-template-columns:repeat(4,minmax(0,1fr));gap:.6rem}
 .svc{border:1px solid var(--line);border-radius:10px;padding:.6rem .7rem;border-top:3px solid var(--lane)}
 .svc h3{margin:0 0 .3rem;font-size:.85rem;text-transform:capitalize}
 .svc dl{margin:0;display:grid;grid-template-columns:1fr auto;gap:.1rem .5rem;font-size:.8rem}
 .svc dt{color:var(--muted)}.svc dd{margin:0;text-align:right;font-variant-numeric:tabular-nums;font-weight:600}
 .svc dd.na{font-weight:400;color:var(--muted);font-style:italic}.svc dd.bad{color:var(--bad)}
-.lane-order{--lane:var(--order)}.lane-inventory{--lane:var(--inventory)}.lane-rewards{--lane:var(--rewards)}
+.lane-order{--lane:var(--order)}.lane-inventory{--lane:var(--inventory)}.lane-rewards{--lane:var(--rewards)}.lane-payment{--lane:var(--payment)}
 table{width:100%;border-collapse:collapse;font-variant-numeric:tabular-nums;font-size:.85rem}
 th,td{text-align:right;padding:.35rem .25rem;border-bottom:1px solid var(--line)}td:first-child{overflow-wrap:anywhere}
 th{font-size:.75rem;color:var(--muted);font-weight:500}th:first-child,td:first-child{text-align:left}
@@ -54,7 +54,7 @@ article.order .who{font-weight:600}article.order .meta{color:var(--muted);font-s
 .s-PENDING{background:var(--warn-bg);color:var(--warn)}.s-CONFIRMED{background:var(--ok-bg);color:var(--ok)}
 .s-REJECTED{background:var(--bad-bg);color:var(--bad)}.s-CANCELLED{background:var(--off-bg);color:var(--off)}
 .s-TIMED_OUT{background:var(--warn-bg);color:var(--bad);outline:1px dashed var(--bad)}
-.timeline{list-style:none;margin:0;padding:0;display:grid;grid-template-columns:4.2rem repeat(3,minmax(0,1fr));font-size:.75rem}
+.timeline{list-style:none;margin:0;padding:0;display:grid;grid-template-columns:4.2rem repeat(4,minmax(0,1fr));font-size:.75rem}
 .timeline li{display:contents}
 .timeline .cell{padding:.15rem .3rem .15rem .75rem;position:relative;min-height:1.5rem;overflow-wrap:break-word}
 .timeline .cell.lane::before{content:"";position:absolute;left:.3rem;top:0;bottom:0;border-left:2px solid var(--lane);opacity:.25}
@@ -64,12 +64,18 @@ article.order .who{font-weight:600}article.order .meta{color:var(--muted);font-s
 .timeline .ev::after{content:"";position:absolute;left:.05rem;top:.45rem;width:.6rem;height:.6rem;border-radius:50%;background:var(--lane)}
 .timeline .deadline{color:var(--bad);font-weight:600;font-style:italic}
 .timeline .got{color:var(--muted)}.timeline .got.dup{color:var(--warn)}.timeline .got.dead{color:var(--bad);font-weight:600}
+.timeline .psp{color:var(--ink);font-variant-numeric:tabular-nums}.timeline .psp.retried{color:var(--warn)}
+.timeline .psp.pending{color:var(--bad);font-style:italic}
+.timeline .psp::after{content:"";position:absolute;left:.1rem;top:.5rem;width:.5rem;height:.5rem;border-radius:2px;background:var(--lane)}
+.pay{background:var(--off-bg);color:var(--off)}.p-CAPTURED{background:var(--ok-bg);color:var(--ok)}
+.p-DECLINED{background:var(--bad-bg);color:var(--bad)}.p-PENDING,.p-AUTHORIZED{background:var(--warn-bg);color:var(--warn)}
 .timeline .got::after{content:"";position:absolute;left:.15rem;top:.55rem;width:.4rem;height:.4rem;border-radius:50%;border:1.5px solid var(--lane);background:var(--card)}
 .empty{color:var(--muted);font-size:.85rem}
 @media (max-width:760px){main{grid-template-columns:minmax(0,1fr);grid-template-rows:none;
 grid-template-areas:"health" "place" "orders" "stock";padding:.6rem;gap:.6rem}header.top{padding:.7rem .8rem}
 #token-form{width:100%}#token-form input{flex:1;width:auto}.services{gap:.4rem}.svc{padding:.45rem}.svc dl{font-size:.72rem}
-section.card{padding:.75rem}article.order{padding:.5rem .4rem}.timeline{grid-template-columns:3.3rem repeat(3,minmax(0,1fr));font-size:.7rem}}
+section.card{padding:.75rem}article.order{padding:.5rem .4rem}.timeline{grid-template-columns:3.3rem repeat(4,minmax(0,1fr));font-size:.7rem}
+.services{grid-template-columns:repeat(2,minmax(0,1fr))}}
 `;
 
 /** The dashboard's HTML: the frame is rendered here, the figures by the script as they arrive. */

@@ -4,7 +4,7 @@ import type { Context } from "hono";
 import { type OperationsEnv, SERVICES, type ServiceName } from "../types";
 
 /**
- * Asks every service for `path` in parallel: `{ services: { order, inventory, rewards } }`.
+ * Asks every service for `path` in parallel: `{ services: { order, inventory, rewards, payment } }`.
  * A service that fails is reported in its slot and turns the answer into a 502 carrying the
  * others' data, because a partial view still helps the operator who asked.
  */

@@ -1,4 +1,10 @@
-import type { OrderTrace, ServiceTrace, TraceEvent, TraceTimeout } from "@edge-saga/contracts";
+import type {
+  OrderTrace,
+  ServiceTrace,
+  TraceEffect,
+  TraceEvent,
+  TraceTimeout,
+} from "@edge-saga/contracts";
 import { parseAwaiting } from "@edge-saga/shared";
 import { SERVICES, type ServiceName } from "../types";
 
@@ -7,6 +13,7 @@ export interface TracedOrder {
   id: string;
   status: OrderTrace["status"];
   rejectionReason?: string | null;
+  totalCents?: number;
   pointsRedeemed?: number;
   createdAt?: string;
   updatedAt?: string;
@@ -20,14 +27,16 @@ const isService = (name: string): name is ServiceName =>
 /**
  * One order's saga from what each service saw of it: every event a service published, and
  * for each subscriber the catalog names whether (on which delivery) it applied the event,
- * the duplicates it dropped and its dead letter. Pure: same answers, same trace.
- * @example composeTrace({ id, status }, { order, inventory, rewards }, catalog.subscribersOf)
+ * the duplicates it dropped and its dead letter; then the calls a service made outside its
+ * database for it (the payment service's card processor calls), each with its attempts, and
+ * where the order's payment stands. Pure: same answers, same trace.
+ * @example composeTrace({ id, status }, { order, inventory, rewards, payment }, catalog.subscribersOf)
  */
-/** Who the producer still waits for a receipt from (the kit keeps them as a JSON array). */
 export function composeTrace(
   order: TracedOrder,
   traces: Record<ServiceName, ServiceTrace>,
   subscribersOf: (type: string) => readonly string[],
+  payment: OrderTrace["payment"] = null,
 ): OrderTrace {
   const events: (TraceEvent & { committedMs: number })[] = SERVICES.flatMap((producer) =>
     traces[producer].published.map((row) => ({
@@ -66,13 +75,61 @@ export function composeTrace(
     status: order.status,
     timedOut: timeoutOf(order, traces),
     events: causalOrder(events).map(({ committedMs: _, ...event }) => event),
+    payment,
+    effects: SERVICES.flatMap((service) =>
+      (traces[service].effects ?? []).map((effect) => effectOf(service, effect, traces[service])),
+    ),
+  };
+}
+
+type EffectRow = NonNullable<ServiceTrace["effects"]>[number];
+
+/** The outcome as recorded (JSON text), parsed; text that is not JSON stays text. */
+function parsedOutcome(outcome: string | null): unknown {
+  if (outcome === null) return null;
+  try {
+    return JSON.parse(outcome);
+  } catch {
+    return outcome;
+  }
+}
+
+/**
+ * One effect with its calls. The event reporting its outcome is committed in the same batch as
+ * the outcome, at the same time (shared/src/effects): an event of the service committed when the
+ * effect was done. A subject's effects are made one at a time, so one saga has no two at once.
+ */
+function effectOf(service: ServiceName, effect: EffectRow, trace: ServiceTrace): TraceEffect {
+  const reportedBy =
+    effect.doneAt === null
+      ? undefined
+      : trace.published.find((row) => row.committedAt === effect.doneAt);
+  return {
+    service,
+    kind: effect.kind,
+    key: effect.key,
+    status: effect.status,
+    outcome: parsedOutcome(effect.outcome),
+    attempts: effect.attempts,
+    decidedAt: iso(effect.decidedAt),
+    doneAt: isoOrNull(effect.doneAt),
+    lastError: effect.lastError,
+    reportedBy: reportedBy?.eventId ?? null,
+    calls: (effect.calls ?? []).map((call) => ({
+      attempt: call.attempt,
+      at: iso(call.startedAt),
+      ms: call.ms,
+      result: call.result,
+      detail: call.detail,
+    })),
   };
 }
 
 /**
  * The deadline step of an order rejected TIMED_OUT: when (the OrderRejected's commit, else the
  * order's last change), how long after it was placed, and which participants had not answered
- * by then: inventory always answers, rewards only when points are redeemed.
+ * by then: inventory always answers, rewards only when points are redeemed, payment only when
+ * points do not pay the whole total.
  */
 function timeoutOf(
   order: TracedOrder,
@@ -85,6 +142,7 @@ function timeoutOf(
   if (!Number.isFinite(at)) return null;
   const participants: ServiceName[] = ["inventory"];
   if ((order.pointsRedeemed ?? 0) > 0) participants.push("rewards");
+  if ((order.totalCents ?? 0) - (order.pointsRedeemed ?? 0) > 0) participants.push("payment");
   const answeredInTime = (service: ServiceName) =>
     traces[service].published.some((reply) =>
       traces.order.handled.some((h) => h.eventId === reply.eventId && h.appliedAt <= at),

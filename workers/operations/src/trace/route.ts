@@ -1,4 +1,10 @@
-import { catalog, Order, REQUEST_ID_HEADER, ServiceTrace } from "@edge-saga/contracts";
+import {
+  catalog,
+  Order,
+  OrderPayment,
+  REQUEST_ID_HEADER,
+  ServiceTrace,
+} from "@edge-saga/contracts";
 import { callService, HttpError } from "@edge-saga/shared";
 import type { Context } from "hono";
 import type { z } from "zod";
@@ -23,14 +29,17 @@ async function fetchFrom<T>(
 }
 
 /**
- * `GET /orders/{id}/trace` (public, like the order): the order's saga across the three
- * services, composed from each one's kit route `/admin/trace/{id}` (asked in parallel with
- * the order itself). 404 `ORDER_NOT_FOUND` when the order service does not know the order.
+ * `GET /orders/{id}/trace` (public, like the order): the order's saga across the services,
+ * composed from each one's kit route `/admin/trace/{id}` (the payment service's lists its card
+ * processor calls with their attempts), asked in parallel with the order itself and its payment
+ * (`GET /payments/{id}`, 404 until the payment service heard of the order: null).
+ * 404 `ORDER_NOT_FOUND` when the order service does not know the order.
  */
 export async function orderTrace(c: Context<OperationsEnv>): Promise<Response> {
   const id = c.req.param("id") ?? "";
-  const [order, ...traces] = await Promise.all([
+  const [order, payment, ...traces] = await Promise.all([
     fetchFrom(c, "order", `/orders/${id}`, Order),
+    fetchFrom(c, "payment", `/payments/${id}`, OrderPayment),
     ...SERVICES.map((service) => fetchFrom(c, service, `/admin/trace/${id}`, ServiceTrace)),
   ]);
   if (!order.body) throw new HttpError(404, "ORDER_NOT_FOUND", `no order ${id}`);
@@ -41,5 +50,8 @@ export async function orderTrace(c: Context<OperationsEnv>): Promise<Response> {
       return [service, body];
     }),
   ) as Record<ServiceName, ServiceTrace>;
-  return c.json(composeTrace(order.body, byService, catalog.subscribersOf));
+  const paid = payment.body
+    ? { status: payment.body.status, amountCents: payment.body.amountCents }
+    : null;
+  return c.json(composeTrace(order.body, byService, catalog.subscribersOf, paid));
 }

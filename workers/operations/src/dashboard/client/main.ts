@@ -7,6 +7,8 @@
  *   (ids kept in sessionStorage) through `GET /orders/{id}`, and "token needed" for the counters;
  * - `GET /orders/{id}/trace` for each shown order's timeline while it is moving, falling back to
  *   `GET /orders/{id}/history` (the order service's view only) where the trace answers 404;
+ * - the trace's payment lane: each call to the card processor with its attempts (just before the
+ *   event reporting its answer), and the order's card payment as a badge;
  * - an order rejected by the saga deadline is badged TIMED OUT, its timeline gets the deadline's
  *   row (after how long, who had not answered), and the list says how many of those shown timed out.
  * Everything from the API is put into the page as text, never as HTML (dom.ts `h`).

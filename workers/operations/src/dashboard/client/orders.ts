@@ -122,6 +122,21 @@ function render(list: ShownOrder[]): void {
   box.replaceChildren(...els);
 }
 
+/** Where the card payment stands, from the trace (null until the payment service heard of it). */
+function paymentBadge(d: Saga): HTMLElement | null {
+  const payment = d.trace?.payment;
+  if (!payment) return null;
+  const calls = (d.trace?.effects ?? []).reduce((n, e) => n + e.calls.length, 0);
+  return h("span", {
+    className: `badge pay p-${payment.status}`,
+    text:
+      payment.status === "NOT_REQUIRED"
+        ? "card: not needed"
+        : `card ${money(payment.amountCents)} ${payment.status}`,
+    title: `The card payment: ${payment.status}; ${calls} call(s) to the card processor`,
+  });
+}
+
 function orderCard(order: ShownOrder, d: Saga): HTMLElement {
   const late = timedOut(order);
   const meta =
@@ -143,6 +158,7 @@ function orderCard(order: ShownOrder, d: Saga): HTMLElement {
         : h("span", { className: `badge s-${order.status}`, text: order.status }),
       h("span", { className: "who", text: order.customerId }),
       h("span", { className: "meta", text: meta }),
+      paymentBadge(d),
       h("span", {
         className: "meta",
         title: order.id,

@@ -1,4 +1,4 @@
-import type { SagaService, TraceTimeout } from "@edge-saga/contracts";
+import type { SagaService, TraceEffect, TraceTimeout } from "@edge-saga/contracts";
 import { h } from "./dom";
 import { clock, since } from "./format";
 import type { Saga, ShownOrder } from "./orders";
@@ -54,16 +54,51 @@ function deadlineStep(deadline: TraceTimeout, origin: number): HTMLLIElement {
 }
 
 /**
+ * The row of one call to the card processor, in its service's lane: each attempt (✕ no answer,
+ * made again with the same idempotency key; ✓ answered) and how long it took; the title lists
+ * every attempt with its time and what came of it.
+ */
+function effectStep(effect: TraceEffect, origin: number): HTMLLIElement {
+  const calls = effect.calls.map((c) => `${c.result === "done" ? "✓" : "✕"} ${c.ms} ms`);
+  const pending = effect.status === "PENDING";
+  const text = `PSP ${effect.kind}: ${calls.join(", ") || "not called yet"}${pending ? " …" : ""}`;
+  const title = [
+    `${effect.kind} (key ${effect.key}), decided ${clock(effect.decidedAt)}`,
+    ...effect.calls.map(
+      (c) =>
+        `#${c.attempt} ${clock(c.at)} ${c.ms} ms ${c.result === "done" ? "answered" : "no answer, made again"}${c.detail ? `: ${c.detail}` : ""}`,
+    ),
+    pending
+      ? `no answer yet${effect.lastError ? ` (${effect.lastError})` : ""}`
+      : `done ${clock(effect.doneAt)}`,
+  ].join("\n");
+  const at = effect.calls.at(-1)?.at ?? effect.decidedAt;
+  let className = "psp";
+  if (effect.calls.some((c) => c.result === "retry")) className += " retried";
+  if (pending) className += " pending";
+  return step(clock(at), since(at, origin), {
+    [effect.service]: { className, text, title },
+  });
+}
+
+/**
  * The saga of one order across the services' lanes: each event in the lane of its producer, and
  * in each subscriber's lane how that one took it (applied after how long, retries, duplicates
- * dropped, dead letter). Without a trace, the order service's own history.
+ * dropped, dead letter); each call to the card processor in the payment lane, just before the
+ * event that reports its answer. Without a trace, the order service's own history.
  */
 export function timeline(order: ShownOrder, d: Saga): HTMLOListElement {
   const origin = Date.parse(order.createdAt);
   const rows: HTMLLIElement[] = [];
   if (d.trace?.events) {
     let deadline = d.trace.timedOut;
+    // A trace from an operations Worker older than the payment lane has no effects.
+    const effects = d.trace.effects ?? [];
+    const reported = new Set(effects.map((e) => e.reportedBy));
     for (const ev of d.trace.events) {
+      if (reported.has(ev.eventId))
+        for (const effect of effects)
+          if (effect.reportedBy === ev.eventId) rows.push(effectStep(effect, origin));
       // The deadline is what caused the order's TIMED_OUT rejection: its row comes just before.
       if (deadline && ev.producer === "order" && ev.type === "OrderRejected") {
         rows.push(deadlineStep(deadline, origin));
@@ -104,6 +139,8 @@ export function timeline(order: ShownOrder, d: Saga): HTMLOListElement {
       rows.push(step(clock(ev.committedAt), since(ev.committedAt, origin), cells));
     }
     if (deadline) rows.push(deadlineStep(deadline, origin));
+    // Calls still without an answer (or whose answer no event reports, a void of nothing held).
+    for (const effect of effects) if (!effect.reportedBy) rows.push(effectStep(effect, origin));
   } else if (d.history?.transitions) {
     // No trace from this gateway: the order service's own steps, put in the lane they came from.
     for (const t of d.history.transitions) {
@@ -111,7 +148,9 @@ export function timeline(order: ShownOrder, d: Saga): HTMLOListElement {
         ? "inventory"
         : /^Points/.test(t.change)
           ? "rewards"
-          : "order";
+          : /^Payment/.test(t.change)
+            ? "payment"
+            : "order";
       const cells: Cells = {};
       cells[lane] =
         t.change === "SagaDeadline"
