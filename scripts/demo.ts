@@ -16,6 +16,7 @@ import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { ApiClient, SCRIPT_TIMEOUTS } from "./lib/api-client";
 import { cancelledOrder } from "./lib/demo/endings/cancelled";
+import { cardDeclined } from "./lib/demo/endings/card-declined";
 import { confirmedOrder } from "./lib/demo/endings/confirmed";
 import { insufficientPoints } from "./lib/demo/endings/insufficient-points";
 import { outOfStock } from "./lib/demo/endings/out-of-stock";
@@ -32,7 +33,7 @@ export type { ScenarioResult } from "./lib/demo/world";
 const DEFAULT_URL = "http://localhost:8787";
 
 /** The saga's endings, in the order the demo walks them (numbered from 1). */
-const SCENARIOS = [confirmedOrder, outOfStock, insufficientPoints, cancelledOrder];
+const SCENARIOS = [confirmedOrder, outOfStock, insufficientPoints, cardDeclined, cancelledOrder];
 
 export interface DemoOptions {
   baseUrl: string;

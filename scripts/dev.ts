@@ -1,7 +1,8 @@
 /**
  * `npm run dev`: the whole system on this machine, ready to try.
  *
- * Applies every service's D1 migrations, starts the gateway and the three services in one
+ * Applies every service's D1 migrations, starts the gateway, the four services (order,
+ * inventory, rewards, payment), the view, operations and the card-processor sandbox in one
  * `wrangler dev` (output streamed here), seeds demo data, prints what to try. State lives in
  * `.dev-state/` and survives restarts. Ctrl-C stops everything; so does killing this process
  * (even `kill -9`: a watchdog ends the stack). Production's every-minute cron is played by
@@ -223,6 +224,11 @@ function printGuide(url: string, token: string, docs: boolean, stateDir: string)
     items: [{ sku: "desk-lamp", quantity: 1 }],
     pointsToRedeem: 500,
   });
+  const declined = JSON.stringify({
+    customerId: SEED_CUSTOMER,
+    items: [{ sku: "enamel-mug", quantity: 1 }],
+    paymentMethod: "tok_declined",
+  });
   say();
   say(green(bold(`edge-saga is running: ${url}`)));
   say(
@@ -239,8 +245,18 @@ function printGuide(url: string, token: string, docs: boolean, stateDir: string)
   say(`       -d '${order}'`);
   say(`  curl ${url}/orders/<id>            ${dim("# PENDING, then CONFIRMED or REJECTED")}`);
   say(`  curl ${url}/orders/<id>/history    ${dim("# each saga step the order service recorded")}`);
+  say(
+    `  curl ${url}/orders/<id>/payment    ${dim("# the card: PENDING, AUTHORIZED, CAPTURED (or DECLINED, VOIDED, REFUNDED)")}`,
+  );
+  say(`  curl -i -X POST ${url}/orders -H "content-type: application/json" \\`);
+  say(
+    `       -d '${declined}'   ${dim("# REJECTED PAYMENT_DECLINED (sandbox cards: tok_visa approves; tok_declined, tok_insufficient_funds decline; none = saved card)")}`,
+  );
   say(`  curl ${url}/customers/${SEED_CUSTOMER}/rewards`);
   say(`  curl ${auth} ${url}/admin/outbox`);
+  say(
+    `  curl ${auth} ${url}/admin/payment/effects   ${dim("# /admin/payment/... is one more service: card-processor calls still without an answer")}`,
+  );
   say(
     `  npm run demo                ${dim("# a narrated walkthrough of the saga against this server")}`,
   );
@@ -250,7 +266,7 @@ function printGuide(url: string, token: string, docs: boolean, stateDir: string)
   );
   say(`  curl '${url}/__scheduled?cron=*+*+*+*+*'   ${dim("# every service, as the cron does")}`);
   say(
-    `  curl -X POST ${auth} ${url}/admin/order/maintenance   ${dim("# one service (also inventory, rewards)")}`,
+    `  curl -X POST ${auth} ${url}/admin/order/maintenance   ${dim("# one service (also inventory, rewards, payment)")}`,
   );
   say();
   say(dim("Ctrl-C stops everything. wrangler's log follows."));

@@ -35,7 +35,7 @@ function runDemo(args: string[]): Promise<{ code: number | null; output: string 
 }
 
 describe("npm run demo", () => {
-  it("walks the saga's four endings against the stack and exits 0", async () => {
+  it("walks the saga's five endings against the stack and exits 0", async () => {
     const { code, output } = await runDemo([
       "--url",
       inject("baseUrl"),
@@ -46,17 +46,29 @@ describe("npm run demo", () => {
     for (const word of [
       "CONFIRMED",
       "REJECTED as expected (OUT_OF_STOCK)",
-      "REJECTED as expected (INSUFFICIENT_POINTS)",
-      "CANCELLED as expected",
+      "REJECTED as expected (INSUFFICIENT_POINTS), payment VOIDED",
+      "REJECTED as expected (PAYMENT_DECLINED), payment DECLINED",
+      "CANCELLED as expected, payment REFUNDED",
       "(compensation)",
-      "All 4 scenarios ended as expected.",
+      "All 5 scenarios ended as expected.",
     ]) {
       expect(output, output).toContain(word);
     }
     // Each journey comes from the order's own history, as it happened.
-    for (const change of ["PointsReserved", "StockReserved", "PointsAwarded"]) {
+    for (const change of [
+      "PointsReserved",
+      "StockReserved",
+      "PointsAwarded",
+      "PaymentAuthorized",
+      "PaymentDeclined",
+    ]) {
       expect(output).toContain(change);
     }
+    // The payment lane: what GET /orders/{id}/payment showed change, look after look.
+    for (const step of ["[payment]", "card authorized $", "captured $", "declined", "refunded $"]) {
+      expect(output, output).toContain(step);
+    }
+    expect(output).toMatch(/CONFIRMED as expected, payment CAPTURED/);
     expect(output).not.toContain("\x1b[");
   }, 120_000);
 

@@ -1,4 +1,4 @@
-/** The demo's opening: the three services, how they talk, and how to read the times. */
+/** The demo's opening: the four services, how they talk, and how to read the times. */
 import type { Context } from "./world";
 
 export function printIntro(ctx: Context) {
@@ -9,7 +9,7 @@ export function printIntro(ctx: Context) {
   );
   out.line();
   out.line(
-    "Three services, each with its own database; no service calls another, no distributed transaction:",
+    "Four services, each with its own database; no service calls another, no distributed transaction:",
   );
   out.line(
     `  ${out.tag("order")} owns orders: places them PENDING, hears the answers, decides CONFIRMED or REJECTED`,
@@ -21,12 +21,16 @@ export function printIntro(ctx: Context) {
     `  ${out.tag("rewards")} holds the points to redeem (else INSUFFICIENT_POINTS), awards earned points`,
   );
   out.line(
+    `  ${out.tag("payment")} has the card processor hold what points do not pay (else PAYMENT_DECLINED), captures it once CONFIRMED, voids or refunds it`,
+  );
+  out.line(
     "They talk only through events: state + outbox row in one D1 batch → relay → queue → the other's inbox.",
   );
   out.line(
     out.dim(
       "Times are ms since the request. '+' = when the order service recorded a step (GET /orders/{id}/history);\n" +
-        "'~' = when the demo saw stock or points change (GET /products/{sku}, GET /customers/{id}/rewards).",
+        "'~' = when the demo saw stock, points or the card payment change (GET /products/{sku},\n" +
+        "GET /customers/{id}/rewards, GET /orders/{id}/payment).",
     ),
   );
 }

@@ -1,16 +1,19 @@
 /**
- * Following one order through the saga: polls it until it settles, printing each step as it
- * happened, and compares where it ended with what the demo expected.
+ * Following one order through the saga: polls it (and its stock, points and card payment) until
+ * it settles, printing each step as it happened, and compares where it ended with what the demo
+ * expected.
  */
 import { setTimeout as sleep } from "node:timers/promises";
 import type {
   Order,
+  OrderPayment,
   OrderStatus,
   OrderTransition,
+  PaymentStatus,
   Product,
   RewardsAccount,
 } from "@edge-saga/contracts";
-import { describePoints, describeStock, describeTransition } from "./narration";
+import { describePayment, describePoints, describeStock, describeTransition } from "./narration";
 import type { Service } from "./output";
 import { type Context, type Counts, type Deltas, type Points, productName } from "./world";
 
@@ -25,6 +28,13 @@ export interface Snapshot {
   history: OrderTransition[];
   stock: Map<string, Product>;
   points: Map<string, RewardsAccount>;
+  payment: OrderPayment;
+}
+
+/** Where the order's card payment must end: its status, and its amount when given. */
+export interface ExpectedPayment {
+  status: PaymentStatus;
+  amountCents?: number;
 }
 
 async function snapshot(
@@ -33,9 +43,10 @@ async function snapshot(
   skus: string[],
   customers: string[],
 ): Promise<Snapshot> {
-  const [order, history, products, accounts] = await Promise.all([
+  const [order, history, payment, products, accounts] = await Promise.all([
     ctx.client.getOrder(orderId),
     ctx.client.getHistory(orderId),
+    ctx.client.getPayment(orderId),
     Promise.all(skus.map((sku) => ctx.client.getProduct(sku))),
     Promise.all(customers.map((id) => ctx.client.getRewards(id))),
   ]);
@@ -44,6 +55,7 @@ async function snapshot(
     history,
     stock: new Map(products.map((p) => [p.sku, p])),
     points: new Map(accounts.map((a) => [a.customerId, a])),
+    payment,
   };
 }
 
@@ -55,10 +67,11 @@ export interface Journey {
 }
 
 /**
- * Polls the order, its history, and the stock and points it touches, printing every new
- * transition (at the time the order service recorded it) and every change of stock or points
- * (at the time it was seen, marked `~`), until the order has `expected.status` and the stock
- * and points have their expected values — or the time is up.
+ * Polls the order, its history, its payment, and the stock and points it touches, printing every
+ * new transition (at the time the order service recorded it) and every change of stock, points
+ * or payment (at the time it was seen, marked `~`), until the order has `expected.status`, its
+ * payment `expected.payment` and the stock and points have their expected values — or the time
+ * is up.
  */
 export async function follow(
   ctx: Context,
@@ -71,14 +84,25 @@ export async function follow(
     pointsEarned?: number;
     /** A transition (`change`) that must be in the history too, e.g. `PointsAwarded`. */
     change?: string;
+    payment?: ExpectedPayment;
   },
-  start: { seen: Set<number>; stock: Map<string, Product>; points: Map<string, RewardsAccount> },
+  start: {
+    seen: Set<number>;
+    stock: Map<string, Product>;
+    points: Map<string, RewardsAccount>;
+    /** The payment before the request (undefined for a new order: nothing to compare with). */
+    payment?: OrderPayment;
+  },
 ): Promise<Journey> {
   const { out } = ctx;
   const skus = [...start.stock.keys()];
   const customers = [...start.points.keys()];
   const want = ctx.model.after(expected.deltas);
-  let previous = { stock: start.stock, points: start.points };
+  let previous: {
+    stock: Map<string, Product>;
+    points: Map<string, RewardsAccount>;
+    payment: OrderPayment | undefined;
+  } = { stock: start.stock, points: start.points, payment: start.payment };
   let last: Snapshot | undefined;
   const deadline = Date.now() + SETTLE_TIMEOUT_MS;
   const pending: { ms: number; service: Service; text: string; observed: boolean }[] = [];
@@ -125,11 +149,13 @@ export async function follow(
       );
       if (text) lines.push({ ms: seenAt, service: "rewards", text, observed: true });
     }
+    const paid = describePayment(out, previous.payment, last.payment, compensating);
+    if (paid) lines.push({ ms: seenAt, service: "payment", text: paid, observed: true });
     pending.push(...lines);
     // The requests of one look run in parallel, so a step can show up one look late: hold
     // lines back a moment and print them in time order.
     flush(seenAt - HOLD_BACK_MS);
-    previous = { stock: last.stock, points: last.points };
+    previous = { stock: last.stock, points: last.points, payment: last.payment };
 
     const problems = mismatches(ctx, last, expected, want);
     if (expected.change && !last.history.some((t) => t.change === expected.change)) {
@@ -156,7 +182,12 @@ export async function follow(
 function mismatches(
   ctx: Context,
   s: Snapshot,
-  expected: { status: OrderStatus; reason?: string; pointsEarned?: number },
+  expected: {
+    status: OrderStatus;
+    reason?: string;
+    pointsEarned?: number;
+    payment?: ExpectedPayment;
+  },
   want: { stock: Map<string, Counts>; points: Map<string, Points> },
 ): string[] {
   const found: string[] = [];
@@ -168,6 +199,13 @@ function mismatches(
   }
   if (expected.pointsEarned !== undefined && s.order.pointsEarned !== expected.pointsEarned) {
     found.push(`pointsEarned is ${s.order.pointsEarned}, expected ${expected.pointsEarned}`);
+  }
+  const payment = expected.payment;
+  if (payment && s.payment.status !== payment.status) {
+    found.push(`payment is ${s.payment.status}, expected ${payment.status}`);
+  }
+  if (payment?.amountCents !== undefined && s.payment.amountCents !== payment.amountCents) {
+    found.push(`payment amountCents is ${s.payment.amountCents}, expected ${payment.amountCents}`);
   }
   for (const [sku, c] of s.stock) {
     const w = want.stock.get(sku)!;

@@ -1,6 +1,26 @@
-/** One step of a journey in words: an order transition, a change of stock, a change of points. */
-import type { Order, OrderTransition, Product, RewardsAccount } from "@edge-saga/contracts";
-import { CONTINUATION, type Out } from "./output";
+/**
+ * One step of a journey in words: an order transition, a change of stock, of points, or of the
+ * card payment.
+ */
+import type {
+  Order,
+  OrderPayment,
+  OrderTransition,
+  Product,
+  RewardsAccount,
+} from "@edge-saga/contracts";
+import { CONTINUATION, dollars, type Out } from "./output";
+
+/**
+ * The rejection a reply stands for: the order read in the same look may be a moment older than
+ * its history (the requests run in parallel) and have no reason yet.
+ */
+const REASON_OF: Record<string, string> = {
+  StockReservationFailed: "OUT_OF_STOCK",
+  PointsReservationFailed: "INSUFFICIENT_POINTS",
+  PaymentDeclined: "PAYMENT_DECLINED",
+  SagaDeadline: "TIMED_OUT",
+};
 
 /** What the order service wrote for one transition, in words. */
 export function describeTransition(out: Out, t: OrderTransition, order: Order): string {
@@ -12,7 +32,7 @@ export function describeTransition(out: Out, t: OrderTransition, order: Order): 
   switch (t.change) {
     case "PlaceOrder":
       what =
-        "order saved; OrderPlaced is in its outbox (same D1 batch), on its way to inventory and rewards";
+        "order saved; OrderPlaced is in its outbox (same D1 batch), on its way to inventory, rewards and payment";
       break;
     case "StockReserved":
       what = "got StockReserved: inventory holds every line";
@@ -29,6 +49,12 @@ export function describeTransition(out: Out, t: OrderTransition, order: Order): 
     case "PointsReservationFailed":
       what = "got PointsReservationFailed (INSUFFICIENT_POINTS): the customer has too few points";
       break;
+    case "PaymentAuthorized":
+      what = `got PaymentAuthorized: the card processor holds ${dollars(order.totalCents - order.pointsRedeemed)}`;
+      break;
+    case "PaymentDeclined":
+      what = "got PaymentDeclined (PAYMENT_DECLINED): the card processor refused the card";
+      break;
     case "PointsAwarded":
       what = `got PointsAwarded: rewards credited ${order.pointsEarned} earned points`;
       break;
@@ -40,9 +66,9 @@ export function describeTransition(out: Out, t: OrderTransition, order: Order): 
   }
   let outcome = "";
   if (moved && t.toStatus === "CONFIRMED") {
-    outcome = `\n${CONTINUATION}${out.green("every participant said yes → OrderConfirmed (inventory: reserved → sold; rewards: capture + award)")}`;
+    outcome = `\n${CONTINUATION}${out.green("every participant said yes → OrderConfirmed (inventory: reserved → sold; rewards: capture + award; payment: capture the card)")}`;
   } else if (moved && t.toStatus === "REJECTED") {
-    outcome = `\n${CONTINUATION}${out.red(`a participant said no (${order.rejectionReason}) → OrderRejected: the others release what they hold (compensation)`)}`;
+    outcome = `\n${CONTINUATION}${out.red(`a participant said no (${order.rejectionReason ?? REASON_OF[t.change] ?? "?"}) → OrderRejected: the others release what they hold (compensation)`)}`;
   }
   return `${status}${pad}${what}${outcome}`;
 }
@@ -119,4 +145,53 @@ export function describePoints(
   }
   const hint = hints.join("; ") + (compensating && undo ? out.yellow(" (compensation)") : "");
   return `${customer}: ${numbers}  ${out.dim("←")} ${hint}`;
+}
+
+/**
+ * A change of the order's card payment (`GET /orders/{id}/payment`), seen between two looks.
+ * `before` undefined: the order was just placed (its payment PENDING, or NOT_REQUIRED).
+ */
+export function describePayment(
+  out: Out,
+  before: OrderPayment | undefined,
+  now: OrderPayment,
+  compensating: boolean,
+): string | undefined {
+  const from = before?.status ?? "PENDING";
+  if (from === now.status) return undefined;
+  const amount = dollars(now.amountCents);
+  let hint: string;
+  let undo = false;
+  switch (now.status) {
+    case "NOT_REQUIRED":
+      hint = "nothing to charge: points pay the whole total (no call to the card processor)";
+      break;
+    case "PENDING":
+      hint = "waiting for the card processor";
+      break;
+    case "AUTHORIZED":
+      hint = `card authorized ${amount}: a hold, nothing charged yet`;
+      break;
+    case "DECLINED":
+      hint = "declined: the card processor refused the card, nothing held";
+      break;
+    case "CAPTURED":
+      hint =
+        from === "AUTHORIZED"
+          ? `captured ${amount}: the hold became a charge`
+          : `card authorized and captured ${amount} (both between two looks)`;
+      break;
+    case "VOIDED":
+      undo = true;
+      if (from === "AUTHORIZED") hint = "voided: hold released";
+      else if (now.amountCents > 0)
+        hint = `card authorized and voided (both between two looks): hold on ${amount} released`;
+      else hint = "voided before any authorization: nothing held, nothing charged";
+      break;
+    case "REFUNDED":
+      undo = true;
+      hint = `refunded ${amount} to the card`;
+      break;
+  }
+  return `card: ${from} → ${now.status}  ${out.dim("←")} ${hint}${compensating && undo ? out.yellow(" (compensation)") : ""}`;
 }

@@ -7,10 +7,11 @@ import {
   type ErrorBody,
   type Order,
   type OrderStatus,
+  type PaymentStatus,
   pointsEarnedFor,
 } from "@edge-saga/contracts";
 import type { PlaceOrder } from "../api-client";
-import { follow, type Journey } from "./journey";
+import { type ExpectedPayment, follow, type Journey } from "./journey";
 import { dollars } from "./output";
 import {
   type Context,
@@ -26,9 +27,31 @@ export interface OrderSpec {
   customer: string;
   items: { product: ProductKey; quantity: number }[];
   pointsToRedeem: number;
-  expect: { status: OrderStatus; reason?: string };
+  /** `POST /orders`' `paymentMethod` (a sandbox token); absent: the customer's saved card. */
+  paymentMethod?: string;
+  /**
+   * How the order ends, and where its card payment ends (`GET /orders/{id}/payment`); its
+   * amount is checked too (what points do not pay), except for a void.
+   */
+  expect: { status: OrderStatus; reason?: string; payment: PaymentStatus };
   /** Stock and points changes once the saga settled. */
   deltas: Deltas;
+}
+
+/** What a scenario expects of its order once the saga settled. */
+export interface Expected {
+  status: OrderStatus;
+  reason?: string;
+  payment?: ExpectedPayment;
+}
+
+/**
+ * The payment an order of `amountCents` (what points do not pay) ends with at `status`. A void
+ * may come before the payment service heard of the order (a tombstone of 0 cents): its amount
+ * is not checked.
+ */
+export function paymentOf(status: PaymentStatus, amountCents: number): ExpectedPayment {
+  return status === "VOIDED" ? { status } : { status, amountCents };
 }
 
 /** POST /orders; a 422 UNKNOWN_PRODUCT right after the products were put is the order service's catalog copy still catching up (ProductUpserted in flight): try again. */
@@ -64,9 +87,15 @@ export async function runOrderScenario(
   }));
   const total = lines.reduce((sum, l) => sum + l.product.priceCents * l.quantity, 0);
   const what = lines.map((l) => `${l.quantity}× ${l.product.name}`).join(" + ");
+  const card = Math.max(0, total - spec.pointsToRedeem);
+  const paying =
+    card === 0
+      ? ", points pay it all"
+      : `, ${dollars(card)} by card (${spec.paymentMethod ? `paymentMethod ${spec.paymentMethod}` : "saved card"})`;
   out.line(
     `   ${spec.customer} orders ${what} = ${dollars(total)}` +
-      (spec.pointsToRedeem > 0 ? `, redeeming ${spec.pointsToRedeem} points` : ""),
+      (spec.pointsToRedeem > 0 ? `, redeeming ${spec.pointsToRedeem} points` : "") +
+      paying,
   );
   const skus = lines.map((l) => l.product.sku);
   const customers = [spec.customer];
@@ -83,6 +112,7 @@ export async function runOrderScenario(
     customerId: spec.customer,
     items: lines.map((l) => ({ sku: l.product.sku, quantity: l.quantity })),
     pointsToRedeem: spec.pointsToRedeem,
+    ...(spec.paymentMethod ? { paymentMethod: spec.paymentMethod } : {}),
   });
   out.step(
     Date.now() - t0,
@@ -92,12 +122,13 @@ export async function runOrderScenario(
     true,
   );
   const earned = pointsEarnedFor(total, spec.pointsToRedeem);
+  const expect: Expected = { ...spec.expect, payment: paymentOf(spec.expect.payment, card) };
   const result = await follow(
     ctx,
     placed.id,
     t0,
     {
-      ...spec.expect,
+      ...expect,
       deltas: spec.deltas,
       pointsEarned: spec.expect.status === "CONFIRMED" ? earned : undefined,
       // Rewards reports the credit back; the order records it (status unchanged).
@@ -109,14 +140,14 @@ export async function runOrderScenario(
       points: new Map(pointsBefore.map((a) => [a.customerId, a])),
     },
   );
-  return finish(ctx, spec.title, spec.expect, spec.deltas, result, placed.id, t0);
+  return finish(ctx, spec.title, expect, spec.deltas, result, placed.id, t0);
 }
 
 /** The verdict on a followed order: the model moves on only when it ended as expected. */
 export function finish(
   ctx: Context,
   title: string,
-  expect: { status: OrderStatus; reason?: string },
+  expect: Expected,
   deltas: Deltas,
   result: Journey,
   orderId: string,
@@ -124,7 +155,9 @@ export function finish(
 ): ScenarioResult & { order?: Order } {
   const { out } = ctx;
   const ms = Date.now() - t0;
-  const expected = expect.reason ? `${expect.status} (${expect.reason})` : expect.status;
+  const expected =
+    (expect.reason ? `${expect.status} (${expect.reason})` : expect.status) +
+    (expect.payment ? `, payment ${expect.payment.status}` : "");
   if (result.problems.length === 0) {
     ctx.model.accept(deltas);
     const held = result.last
@@ -136,10 +169,12 @@ export function finish(
           ...[...result.last.points.values()].map(
             (a) => `${a.customerId} ${a.balance} points/${a.reserved} held`,
           ),
+          `card payment ${result.last.payment.status} ${dollars(result.last.payment.amountCents)}`,
         ].join(", ")
       : "";
+    const paid = expect.payment ? `, payment ${expect.payment.status}` : "";
     out.line(
-      `   ${out.green("✔")} ${out.status(expect.status)} as expected${expect.reason ? ` (${expect.reason})` : ""}, settled in ~${ms} ms`,
+      `   ${out.green("✔")} ${out.status(expect.status)} as expected${expect.reason ? ` (${expect.reason})` : ""}${paid}, settled in ~${ms} ms`,
     );
     out.line(out.dim(`     now: ${held}`));
     return { title, ok: true, problems: [], orderId, order: result.order };

@@ -1,6 +1,6 @@
 /** How the demo prints: colours, service tags, and the timed steps of a journey. */
 
-export type Service = "you" | "order" | "inventory" | "rewards";
+export type Service = "you" | "order" | "inventory" | "rewards" | "payment";
 
 export class Out {
   constructor(
@@ -32,6 +32,8 @@ export class Out {
         return this.yellow(text);
       case "rewards":
         return this.magenta(text);
+      case "payment":
+        return this.green(text);
       default:
         return this.blue(text);
     }
@@ -50,8 +52,6 @@ export class Out {
     this.line(`    ${this.dim(when)}  ${this.tag(service)} ${text}`);
   }
 }
-
-/** Indent of a step's second line: under the status column (4 + 9 + 2 + 11 + 1 columns). */
 
 /** Indent of a step's second line: under the status column (4 + 9 + 2 + 11 + 1 columns). */
 export const CONTINUATION = `${" ".repeat(27)}↳ `;

@@ -24,6 +24,7 @@ export function printVerdict(
   const last = scenarios.at(-1)?.orderId;
   if (last && lookCloser) {
     out.line(out.dim(`Look closer: curl ${client.baseUrl}/orders/${last}/history`));
+    out.line(out.dim(`             curl ${client.baseUrl}/orders/${last}/payment`));
   }
   return failed.length === 0;
 }

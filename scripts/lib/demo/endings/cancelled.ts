@@ -1,10 +1,12 @@
 /**
  * A confirmed order cancelled on request: the order is CANCELLED, inventory puts the sold units
- * back and rewards returns the redeemed points and takes back the earned ones.
+ * back, rewards returns the redeemed points and takes back the earned ones, and the payment
+ * service refunds the captured card payment.
  */
 import { type Order, pointsEarnedFor } from "@edge-saga/contracts";
 import { follow } from "../journey";
-import { finish, runOrderScenario } from "../order-scenario";
+import { type Expected, finish, paymentOf, runOrderScenario } from "../order-scenario";
+import { dollars } from "../output";
 import type { Context, Deltas, ScenarioResult } from "../world";
 
 export async function cancelledOrder(ctx: Context, number: number): Promise<ScenarioResult> {
@@ -12,6 +14,7 @@ export async function cancelledOrder(ctx: Context, number: number): Promise<Scen
   const { kettle, bulb } = products;
   const alice = customers.alice;
   const redeemed = 400;
+  const card = kettle.priceCents + 2 * bulb.priceCents - redeemed;
   const confirmed = await runOrderScenario(ctx, number, {
     title: "Cancel a confirmed order: everything goes back",
     story:
@@ -22,7 +25,8 @@ export async function cancelledOrder(ctx: Context, number: number): Promise<Scen
       { product: "bulb", quantity: 2 },
     ],
     pointsToRedeem: redeemed,
-    expect: { status: "CONFIRMED" },
+    paymentMethod: "tok_visa",
+    expect: { status: "CONFIRMED", payment: "CAPTURED" },
     deltas: {
       stock: { [kettle.sku]: { available: -1, sold: 1 }, [bulb.sku]: { available: -2, sold: 2 } },
       points: {
@@ -41,11 +45,12 @@ export async function cancelledOrder(ctx: Context, number: number): Promise<Scen
   const orderId = confirmed.orderId;
   const earned = confirmed.order?.pointsEarned ?? 0;
   out.line(
-    `   Now the cancel: inventory must put the sold units back, rewards must return the ${redeemed} redeemed points and take back the ${earned} it awarded.`,
+    `   Now the cancel: inventory must put the sold units back, rewards must return the ${redeemed} redeemed points and take back the ${earned} it awarded, payment must refund the ${dollars(card)} it captured.`,
   );
-  const [stockBefore, pointsBefore, history] = await Promise.all([
+  const [stockBefore, pointsBefore, paymentBefore, history] = await Promise.all([
     Promise.all([kettle.sku, bulb.sku].map((sku) => client.getProduct(sku))),
     client.getRewards(alice),
+    client.getPayment(orderId),
     client.getHistory(orderId),
   ]);
   const t0 = Date.now();
@@ -65,16 +70,18 @@ export async function cancelledOrder(ctx: Context, number: number): Promise<Scen
     stock: { [kettle.sku]: { available: 1, sold: -1 }, [bulb.sku]: { available: 2, sold: -2 } },
     points: { [alice]: redeemed - earned },
   };
+  const expect: Expected = { status: "CANCELLED", payment: paymentOf("REFUNDED", card) };
   const result = await follow(
     ctx,
     orderId,
     t0,
-    { status: "CANCELLED", deltas },
+    { ...expect, deltas },
     {
       seen: new Set(history.map((t) => t.version)),
       stock: new Map(stockBefore.map((p) => [p.sku, p])),
       points: new Map([[alice, pointsBefore]]),
+      payment: paymentBefore,
     },
   );
-  return finish(ctx, title, { status: "CANCELLED" }, deltas, result, orderId, t0);
+  return finish(ctx, title, expect, deltas, result, orderId, t0);
 }
