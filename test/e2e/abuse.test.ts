@@ -575,7 +575,15 @@ describe("abuse through the gateway", () => {
     const workers = readdirSync(join(ROOT, "workers"), { withFileTypes: true })
       .filter((entry) => entry.isDirectory() && entry.name !== "gateway")
       .map((entry) => entry.name);
-    expect(workers.sort()).toEqual(["inventory", "operations", "order", "rewards", "view"]);
+    expect(workers.sort()).toEqual([
+      "inventory",
+      "operations",
+      "order",
+      "payment",
+      "psp-sandbox",
+      "rewards",
+      "view",
+    ]);
     for (const worker of workers) {
       const toml = readFileSync(join(ROOT, "workers", worker, "wrangler.toml"), "utf8")
         .split("\n")

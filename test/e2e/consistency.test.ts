@@ -13,6 +13,9 @@ interface Report {
     accounts: number;
     outboxPending: Record<string, number>;
     deadLetters: Record<string, number>;
+    /** The card processor sandbox's ledger, as the checker read it. */
+    ledger: { net: number; confirmedAmount: number; authorizedOpen: number };
+    paymentEffectsPending: number;
   };
   violations: { invariant: number; message: string; ids: string[] }[];
 }
@@ -64,8 +67,19 @@ describe("GET /admin/consistency on the live system", () => {
     expect(Date.parse(report.checkedAt)).toBeGreaterThan(Date.now() - 60_000);
     expect(report.counts.orders).toBe(before.counts.orders + 2);
     expect(report.counts.ordersByStatus.PENDING ?? 0).toBe(0);
-    expect(report.counts.outboxPending).toEqual({ order: 0, inventory: 0, rewards: 0, view: 0 });
-    expect(report.counts.deadLetters).toEqual({ order: 0, inventory: 0, rewards: 0, view: 0 });
+    const none = { order: 0, inventory: 0, rewards: 0, payment: 0, view: 0 };
+    expect(report.counts.outboxPending).toEqual(none);
+    expect(report.counts.deadLetters).toEqual(none);
+    // Checked against the card processor sandbox's own ledger: what it took is what was sold.
+    const ledger = report.counts.ledger as {
+      net: number;
+      confirmedAmount: number;
+      authorizedOpen: number;
+    };
+    expect(ledger.authorizedOpen).toBe(0);
+    expect(ledger.net).toBe(ledger.confirmedAmount);
+    expect(ledger.net).toBeGreaterThan(0);
+    expect(report.counts.paymentEffectsPending).toBe(0);
     // The read model holds exactly the orders (invariant 7 compares each row).
     expect(report.counts.viewOrders).toBe(report.counts.orders);
     expect(report.counts.products).toBeGreaterThanOrEqual(1);
