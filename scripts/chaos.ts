@@ -97,6 +97,9 @@ try {
   console.log(
     `cancels accepted:     ${result.cancelsAccepted}${result.cancelsTooEarly ? ` (${result.cancelsTooEarly} came before their order existed: 404)` : ""}; extra grants: ${result.grants}`,
   );
+  console.log(
+    `late cancels:         ${result.lateCancels.accepted} of ${result.lateCancels.asked} accepted (sagas already run: confirmed ones are refunded)`,
+  );
   console.log(`faults injected:      ${sum(byKind)} ${JSON.stringify(byKind)}`);
   console.log(`  per service:        ${JSON.stringify(result.faultsInjected)}`);
   const duplicates = sum(

@@ -73,5 +73,13 @@ describe("chaos", () => {
     expect(lost).toBeGreaterThan(0);
     const resent = Object.values(result.receipts).reduce((n, r) => n + r.resent, 0);
     expect(resent).toBeGreaterThan(0);
+    // The card processor failed too, before and after committing; the checker compared its
+    // ledger with the orders (no violation above), refunds of late cancels included.
+    const psp = result.faultsInjected.psp ?? {};
+    expect(psp["psp.timeout-after-commit"]).toBeGreaterThan(0);
+    expect(psp["psp.error"]).toBeGreaterThan(0);
+    const ledger = result.report.counts.ledger as { refunded: number; net: number };
+    expect(result.lateCancels.accepted).toBeGreaterThan(0);
+    expect(ledger.refunded).toBeGreaterThan(0);
   }, 330_000);
 });

@@ -57,6 +57,11 @@ export interface ChaosResult {
   ordersPlaced: number;
   ordersByStatus: Record<string, number>;
   cancelsAccepted: number;
+  /**
+   * Cancels of orders whose saga had run (asked once the workload's sagas were decided, faults
+   * still on): a CONFIRMED one is refunded, so refunds run under the card processor's faults.
+   */
+  lateCancels: { asked: number; accepted: number };
   /** Self-read: cancels that came before the order existed (404). */
   cancelsTooEarly: number;
   grants: number;
@@ -263,6 +268,8 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
   // The sagas lag the workload: keep the faults on until they ran (every order created and
   // decided, nothing left to publish), or they would mostly run after the faults were cleared.
   if (options.faults) await drain(gateway, SETTLE_UNDER_FAULTS_MS, "decided");
+  const lateCancels = await cancelLate(gateway, plan, placed, options.seed);
+  if (options.faults) await drain(gateway, SETTLE_UNDER_FAULTS_MS, "decided");
 
   const faultsInjected: Record<string, Record<string, number>> = {};
   if (options.faults) {
@@ -336,6 +343,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
     ordersPlaced: options.orders,
     ordersByStatus: (report.counts.ordersByStatus as Record<string, number>) ?? {},
     cancelsAccepted,
+    lateCancels,
     cancelsTooEarly,
     grants,
     faultsInjected,
@@ -363,6 +371,30 @@ const SETTLE_UNDER_FAULTS_MS = 30_000;
  * The view counts every accepted order, also one the order service has not created yet
  * (self-read): the sagas ran once the order service has as many. False on timeout.
  */
+/** One order in 25, picked by the seed, cancelled once its saga ran (409 when it was not to be). */
+async function cancelLate(
+  gateway: ApiClient,
+  plan: Workload,
+  placed: Promise<string | null>[],
+  seed: number,
+): Promise<{ asked: number; accepted: number }> {
+  const picked = plan.ops.flatMap((op, index) =>
+    op.kind === "order" && (index * 7 + seed) % 25 === 0 ? [index] : [],
+  );
+  let accepted = 0;
+  await Promise.all(
+    picked.map(async (index) => {
+      const id = await placed[index];
+      if (!id) return;
+      const answer = await gateway.cancelOrder(id, { retryBusy: true });
+      if (answer.status === 202) accepted++;
+      else if (answer.status !== 409)
+        throw new Error(`late cancel ${id}: ${answer.status} ${JSON.stringify(answer.body)}`);
+    }),
+  );
+  return { asked: picked.length, accepted };
+}
+
 async function drain(
   gateway: ApiClient,
   timeoutMs: number,
@@ -384,9 +416,12 @@ async function drain(
       );
       const pendingOrders = (counts.ordersByStatus as Record<string, number>)?.PENDING ?? 0;
       const undelivered = Object.keys((counts.eventsUndelivered as object | undefined) ?? {});
+      // Calls to the card processor still to be made: their answers' events are still to come.
+      const effectsPending = (counts.paymentEffectsPending as number | undefined) ?? 0;
       const allCreated = (counts.orders as number) >= (counts.viewOrders as number);
-      if (pending === 0 && pendingOrders === 0 && allCreated && until === "decided") return true;
-      if (pending === 0 && pendingOrders === 0 && undelivered.length === 0) return true;
+      const quiet = pending === 0 && pendingOrders === 0 && effectsPending === 0;
+      if (quiet && allCreated && until === "decided") return true;
+      if (quiet && undelivered.length === 0) return true;
     }
     await sleep(1000);
   }
