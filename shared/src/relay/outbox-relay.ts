@@ -116,8 +116,14 @@ const MARK_RESENT = `UPDATE outbox SET resends = resends + 1,
 const MARK_HELD = `UPDATE outbox SET next_resend_at = ?1 + ?2
   WHERE event_id IN (SELECT value FROM json_each(?3)) AND awaiting IS NOT NULL`;
 // How far each subscriber has acknowledged (see receipts.ts).
-const SELECT_PROGRESS = "SELECT subscriber, acked_seq AS ackedSeq FROM receipt_progress";
-/** A due event goes again to a subscriber that has not moved past it once it waited this many timeouts. */
+const SELECT_PROGRESS =
+  "SELECT subscriber, acked_seq AS ackedSeq, acked_at AS ackedAt FROM receipt_progress";
+/**
+ * A due event goes again to a subscriber that has not moved past it once it waited this many
+ * timeouts and the subscriber has acknowledged nothing for a timeout: it may have lost
+ * everything. One still acknowledging is working through a backlog that holds the event;
+ * re-sending the backlog would only make it longer (and did: a re-send storm under load).
+ */
 const STALL_TIMEOUTS = 4;
 /** Events handed over by pokes and not yet sent, at most (more wait for the page reader). */
 const MAX_HANDED_OVER = 1_000;
@@ -342,17 +348,18 @@ export abstract class OutboxRelay<Env = unknown> extends DurableObject<Env> {
   private async resendDue(
     config: RelayConfig,
     due: DueRow[],
-    progress: Map<string, number>,
+    progress: Map<string, Progress>,
   ): Promise<{ resent: number; more: boolean; operations: number; nextDueAt: number | null }> {
     if (due.length === 0) return { resent: 0, more: false, operations: 0, nextDueAt: null };
     const now = Date.now();
     const timeout = receiptTimeoutMs(config);
     const targets = new Map<string, string[]>();
     for (const row of due) {
-      const stalled = now - row.publishedAt >= STALL_TIMEOUTS * timeout;
-      const owing = parseAwaiting(row.awaiting).filter(
-        (subscriber) => stalled || (progress.get(subscriber) ?? 0) > row.seq,
-      );
+      const waitedLong = now - row.publishedAt >= STALL_TIMEOUTS * timeout;
+      const owing = parseAwaiting(row.awaiting).filter((subscriber) => {
+        const { seq = 0, at = 0 } = progress.get(subscriber) ?? {};
+        return seq > row.seq || (waitedLong && now - at >= timeout);
+      });
       if (owing.length > 0) targets.set(row.eventId, owing);
     }
     const sends = await this.sendToSubscribers(
@@ -566,8 +573,13 @@ interface Drained {
   due: DueRow[];
   /** When the next event not yet due falls due, if any. */
   nextDueAt: number | null;
-  /** The highest seq each subscriber has acknowledged. */
-  progress: Map<string, number>;
+  /** The highest seq each subscriber has acknowledged, and when it last acknowledged any. */
+  progress: Map<string, Progress>;
+}
+
+interface Progress {
+  seq: number;
+  at: number;
 }
 
 function receiptTimeoutMs(config: RelayConfig): number {
@@ -600,7 +612,7 @@ async function readPageMarking(
   page: PendingRow[];
   due: DueRow[];
   nextDueAt: number | null;
-  progress: Map<string, number>;
+  progress: Map<string, Progress>;
 }> {
   const { db } = config;
   const now = Date.now();
@@ -634,7 +646,10 @@ async function readPageMarking(
     due: (due?.results ?? []) as unknown as DueRow[],
     nextDueAt: (next?.results[0]?.at as number | null | undefined) ?? null,
     progress: new Map(
-      (progress?.results ?? []).map((row) => [String(row.subscriber), Number(row.ackedSeq)]),
+      (progress?.results ?? []).map((row) => [
+        String(row.subscriber),
+        { seq: Number(row.ackedSeq), at: Number(row.ackedAt) },
+      ]),
     ),
   };
 }
