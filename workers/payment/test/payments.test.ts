@@ -228,3 +228,34 @@ describe("/admin/psp/faults", () => {
     expect((await call("/admin/psp/faults", { method: "PUT", body: "{}" })).status).toBe(404);
   });
 });
+
+describe("an effect whose poke was lost", () => {
+  it("is made once the cron's maintenance pokes the relay", async () => {
+    const orderId = uniqueId("lost-poke");
+    // A relay run with nothing pending: the relay plans no effect run until it is told.
+    await call("/admin/maintenance", { method: "POST" });
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    // As if the handler committed (the payment and its effect) and crashed before its poke.
+    await env.DB.batch([
+      env.DB.prepare(
+        `INSERT INTO payments (order_id, customer_id, amount_cents, requested, status, created_at, updated_at)
+         VALUES (?, 'c', 1300, 'AUTHORIZE', 'PENDING', 0, 0)`,
+      ).bind(orderId),
+      env.DB.prepare(
+        `INSERT INTO effects (key, kind, subject, correlation_id, request, status, next_attempt_at, created_at)
+         VALUES (?, 'authorize', ?, ?, ?, 'PENDING', 0, 0)`,
+      ).bind(
+        `payment:${orderId}:authorize`,
+        orderId,
+        orderId,
+        JSON.stringify({ orderId, cause: "lost" }),
+      ),
+    ]);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(await ledgerOf(orderId)).toEqual([]);
+    expect((await call("/admin/maintenance", { method: "POST" })).status).toBe(200);
+    await effectsSettled(orderId);
+    expect(await ledgerLines(orderId)).toEqual(["authorization 1300"]);
+    expect(await types(orderId)).toEqual(["PaymentAuthorized"]);
+  });
+});

@@ -14,10 +14,13 @@ interface PaymentRequest {
   cause: string;
 }
 
-/** The processor's answer, as recorded with the effect. */
+/**
+ * The processor's answer, as recorded with the effect, with the amount the call was for: the
+ * report needs nothing more, so it reads nothing.
+ */
 type Answer =
   | { ok: true; intentId: string | null; amountCents: number }
-  | { ok: false; reason: string; intentId: string | null };
+  | { ok: false; reason: string; intentId: string | null; amountCents: number };
 
 const causeOf = (effect: Effect<PaymentRequest>) => ({
   id: effect.request.cause,
@@ -76,14 +79,14 @@ const authorize: EffectPerformer<Env, PaymentRequest, Answer> = {
         metadata: { order_id: payment.orderId },
       },
     });
-    if (answer.status === 200)
-      return { ok: true, intentId: answer.body.id, amountCents: answer.body.amount };
-    if (answer.status === 402) return { ok: false, ...declineOf(answer.body.error) };
+    const { amountCents } = payment;
+    if (answer.status === 200) return { ok: true, intentId: answer.body.id, amountCents };
+    if (answer.status === 402) return { ok: false, amountCents, ...declineOf(answer.body.error) };
     return refused(answer, "authorize");
   },
-  async report(answer, effect, { db }) {
+  report(answer, effect, { db }) {
     const { orderId } = effect.request;
-    const payment = await paymentOf(db, orderId);
+    const { amountCents } = answer;
     const envelope = paymentEventOf(causeOf(effect), orderId);
     if (answer.ok)
       return {
@@ -91,7 +94,7 @@ const authorize: EffectPerformer<Env, PaymentRequest, Answer> = {
         events: [
           catalog.create("PaymentAuthorized", {
             ...envelope,
-            payload: { orderId, amountCents: payment.amountCents },
+            payload: { orderId, amountCents },
           }),
         ],
       };
@@ -102,7 +105,7 @@ const authorize: EffectPerformer<Env, PaymentRequest, Answer> = {
       events: [
         catalog.create("PaymentDeclined", {
           ...envelope,
-          payload: { orderId, amountCents: payment.amountCents, reason: answer.reason },
+          payload: { orderId, amountCents, reason: answer.reason },
         }),
       ],
     };
@@ -119,7 +122,8 @@ function onIntent(
       const payment = await paymentOf(db, effect.request.orderId);
       // A declined card holds nothing: its void is done without a call.
       if (!payment.intentId || payment.status === "DECLINED") {
-        if (operation === "void") return { ok: false, reason: "nothing_held", intentId: null };
+        if (operation === "void")
+          return { ok: false, reason: "nothing_held", intentId: null, amountCents: 0 };
         throw new Error(`${operation} of order ${payment.orderId}: nothing was authorized`);
       }
       const answer = await callPsp(
@@ -136,22 +140,17 @@ function onIntent(
         },
       );
       if (answer.status !== 200) return refused(answer, operation);
-      return {
-        ok: true,
-        intentId: payment.intentId,
-        amountCents: answer.body.amount ?? payment.amountCents,
-      };
+      return { ok: true, intentId: payment.intentId, amountCents: payment.amountCents };
     },
-    async report(answer, effect, { db }) {
+    report(answer, effect, { db }) {
       if (!answer.ok) return {};
       const { orderId } = effect.request;
-      const payment = await paymentOf(db, orderId);
       return {
         statements: [settle(db, effect, then.status)],
         events: [
           catalog.create(then.event, {
             ...paymentEventOf(causeOf(effect), orderId),
-            payload: { orderId, amountCents: payment.amountCents },
+            payload: { orderId, amountCents: answer.amountCents },
           }),
         ],
       };
