@@ -75,17 +75,27 @@ describe("view service (read model): GET /customers/{id}/orders", () => {
     expect((await api.cancelOrder(cancelled.id)).status).toBe(202);
 
     await viewMatchesOrders([alice, bob]);
-    // Inventory's and rewards' events may land after the order's: wait until all are in.
+    // Inventory's, rewards' and payment's events may land after the order's (a refund is a
+    // processor call away): wait until all are in, or the rebuild below is compared with a
+    // live view that was still moving.
+    const finalPayment = new Map([
+      [confirmed.id, "CAPTURED"],
+      [cancelled.id, "REFUNDED"],
+      [rejected.id, "VOIDED"],
+    ]);
+    let seen = "";
     const settled = await poll(
       async () => {
         const view = { alice: await history(alice), bob: await history(bob) };
+        seen = JSON.stringify(view);
         const done =
           view.alice.every((o) => o.pointsAwarded !== null) &&
           view.alice.every((o) => o.reservation !== "PENDING" && o.reservation !== "RESERVED") &&
-          view.bob[0]?.reservation === "FAILED";
+          view.bob[0]?.reservation === "FAILED" &&
+          [...view.alice, ...view.bob].every((o) => o.payment.status === finalPayment.get(o.id));
         return done ? view : undefined;
       },
-      { what: "every event in the view", timeoutMs: 30_000 },
+      { what: "every event in the view", timeoutMs: 30_000, last: () => seen },
     );
     // Joined from every service's events: names, prices, reservation, points awarded.
     expect(settled.alice.find((o) => o.id === confirmed.id)).toMatchObject({
@@ -127,7 +137,8 @@ describe("view service (read model): GET /customers/{id}/orders", () => {
       },
       { what: "a consistent system", timeoutMs: 60_000, last: () => JSON.stringify(report) },
     );
-  });
+    // Longer than its waits together, so a slow run fails naming the wait that ran out.
+  }, 240_000);
 
   it("answers 400 for an invalid customer id or page", async () => {
     expect((await api.request("GET", "/customers/bad%20id/orders")).status).toBe(400);
