@@ -54,13 +54,14 @@ export const outbox = sqliteTable(
 );
 
 /**
- * How far each subscriber has acknowledged this service's events: the highest outbox seq
- * named in its receipts. An event it owes a receipt for is re-sent once it has moved past it
- * (a lost message, not a slow queue), or once the event has waited long (it stalled).
+ * How far each subscriber has acknowledged this service's events: the latest first-publish
+ * time among the events its receipts named. An event it owes a receipt for is re-sent once it
+ * has acknowledged events published a receipt timeout after it (it skipped this one: lost, not
+ * slow), or once the event has waited long and the subscriber went silent (it stalled).
  */
 export const receiptProgress = sqliteTable("receipt_progress", {
   subscriber: text("subscriber").primaryKey(),
-  ackedSeq: integer("acked_seq").notNull(),
+  ackedPublishedAt: integer("acked_published_at").notNull().default(0),
   ackedAt: integer("acked_at").notNull(),
 });
 

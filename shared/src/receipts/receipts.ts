@@ -119,7 +119,7 @@ export async function sendReceipts(
 /**
  * The outbox updates for receipts this service got: each event no longer awaits the
  * subscriber that sent it (NULL once none is left), and the subscriber's progress (the
- * highest seq it acknowledged) moves up. Two statements per receipt, in the caller's batch.
+ * latest publish time it acknowledged) moves up. Two statements per receipt, in the caller's batch.
  */
 export function receiptUpdates(
   db: AnyD1Database,
@@ -142,13 +142,13 @@ export function receiptUpdates(
         .values({
           subscriber: receipt.from,
           // 0 when none of the ids is in the outbox (pruned, or not this service's).
-          ackedSeq: sql`coalesce((SELECT max(${outbox.seq}) FROM ${outbox} WHERE ${named}), 0)`,
+          ackedPublishedAt: sql`coalesce((SELECT max(${outbox.publishedAt}) FROM ${outbox} WHERE ${named}), 0)`,
           ackedAt: now,
         })
         .onConflictDoUpdate({
           target: receiptProgress.subscriber,
           set: {
-            ackedSeq: sql`max(${receiptProgress.ackedSeq}, excluded.acked_seq)`,
+            ackedPublishedAt: sql`max(${receiptProgress.ackedPublishedAt}, excluded.acked_published_at)`,
             ackedAt: sql`excluded.acked_at`,
           },
         }),

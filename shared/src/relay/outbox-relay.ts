@@ -46,8 +46,9 @@ export interface RelayConfig {
   /**
    * An event a subscriber has not sent a receipt for this long after it was published is
    * sent to it again (same id), then after twice as long, and so on up to 10 minutes, once
-   * the subscriber has acknowledged a later event (it skipped this one: lost, not slow) or
-   * the event has waited 4 times this long (the subscriber may have lost everything).
+   * the subscriber has acknowledged an event published this long after it (it skipped this
+   * one: lost, not slow) or the event has waited 4 times this long and the subscriber has
+   * been silent for this long (it may have lost everything).
    */
   receiptTimeoutMs?: number;
   /**
@@ -117,7 +118,7 @@ const MARK_HELD = `UPDATE outbox SET next_resend_at = ?1 + ?2
   WHERE event_id IN (SELECT value FROM json_each(?3)) AND awaiting IS NOT NULL`;
 // How far each subscriber has acknowledged (see receipts.ts).
 const SELECT_PROGRESS =
-  "SELECT subscriber, acked_seq AS ackedSeq, acked_at AS ackedAt FROM receipt_progress";
+  "SELECT subscriber, acked_published_at AS ackedPublishedAt, acked_at AS ackedAt FROM receipt_progress";
 /**
  * A due event goes again to a subscriber that has not moved past it once it waited this many
  * timeouts and the subscriber has acknowledged nothing for a timeout: it may have lost
@@ -340,7 +341,9 @@ export abstract class OutboxRelay<Env = unknown> extends DurableObject<Env> {
 
   /**
    * Sends the events due for a re-send again, each to the subscribers that owe a receipt for
-   * it and have moved past it (acknowledged a later event) or let it wait too long, and
+   * it and have moved past it (acknowledged an event published a timeout after it; not just a
+   * higher seq: a lost poke publishes low seqs late, and queues reorder) or let it wait too
+   * long, and
    * pushes their next re-send out (backoff). An event only behind a slow subscriber is held:
    * re-sending a queue's backlog would only make it longer. Same ids: the inbox absorbs the
    * copies of events that were handled after all (only their receipt was lost or late).
@@ -357,8 +360,8 @@ export abstract class OutboxRelay<Env = unknown> extends DurableObject<Env> {
     for (const row of due) {
       const waitedLong = now - row.publishedAt >= STALL_TIMEOUTS * timeout;
       const owing = parseAwaiting(row.awaiting).filter((subscriber) => {
-        const { seq = 0, at = 0 } = progress.get(subscriber) ?? {};
-        return seq > row.seq || (waitedLong && now - at >= timeout);
+        const { publishedAt = 0, at = 0 } = progress.get(subscriber) ?? {};
+        return publishedAt >= row.publishedAt + timeout || (waitedLong && now - at >= timeout);
       });
       if (owing.length > 0) targets.set(row.eventId, owing);
     }
@@ -573,12 +576,12 @@ interface Drained {
   due: DueRow[];
   /** When the next event not yet due falls due, if any. */
   nextDueAt: number | null;
-  /** The highest seq each subscriber has acknowledged, and when it last acknowledged any. */
+  /** The latest publish time each subscriber has acknowledged, and when it last acknowledged any. */
   progress: Map<string, Progress>;
 }
 
 interface Progress {
-  seq: number;
+  publishedAt: number;
   at: number;
 }
 
@@ -648,7 +651,7 @@ async function readPageMarking(
     progress: new Map(
       (progress?.results ?? []).map((row) => [
         String(row.subscriber),
-        { seq: Number(row.ackedSeq), at: Number(row.ackedAt) },
+        { publishedAt: Number(row.ackedPublishedAt), at: Number(row.ackedAt) },
       ]),
     ),
   };

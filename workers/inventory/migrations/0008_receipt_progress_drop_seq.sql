@@ -1,0 +1,1 @@
+ALTER TABLE `receipt_progress` DROP COLUMN `acked_seq`;

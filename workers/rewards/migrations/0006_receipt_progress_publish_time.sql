@@ -1,0 +1,1 @@
+ALTER TABLE `receipt_progress` ADD `acked_published_at` integer DEFAULT 0 NOT NULL;
