@@ -1,10 +1,11 @@
 /**
- * `npm run chaos -- --orders 5000 [--seed N] [--customers 20] [--concurrency 16] [--url ...]`
+ * `npm run chaos -- --orders 5000 [--seed N] [--customers 20] [--concurrency 16] [--in-flight 400] [--url ...]`
  *
  * A seeded chaos run: starts its own local stack with fault injection enabled (or uses `--url`,
  * whose stack must run with FAULTS_ENABLED=true unless `--no-faults`), seeds limited stock and
  * customers with grants, sets a fault plan (every fault point active) on every service, runs the
- * orders from the customers concurrently with redemptions, grants and cancels mixed in, clears
+ * orders from the customers concurrently with redemptions, grants and cancels mixed in (no more
+ * than `--in-flight` orders undecided at once; 0: no limit), clears
  * the faults, drains (maintenance until every outbox is empty and every order final) and checks
  * the invariants. Prints the seed first; the same seed replays the same workload and the same
  * fault decisions per point. Exit 1 on any violation or lost event.
@@ -28,6 +29,7 @@ const { values } = parseArgs({
     token: { type: "string" },
     "no-faults": { type: "boolean", default: false },
     "write-path": { type: "string" },
+    "in-flight": { type: "string", default: "400" },
   },
 });
 const int = (name: string, text: string | undefined) => {
@@ -43,6 +45,7 @@ const seed =
 const orders = int("orders", values.orders);
 const customers = Math.max(1, int("customers", values.customers));
 const concurrency = Math.max(1, int("concurrency", values.concurrency));
+const inFlight = int("in-flight", values["in-flight"]);
 const faults = !values["no-faults"];
 let writePath: WritePath | undefined;
 try {
@@ -53,7 +56,7 @@ try {
 }
 
 console.log(
-  `chaos seed: ${seed}  (replay: npm run chaos -- --seed ${seed} --orders ${orders} --customers ${customers}${writePath ? ` --write-path ${writePath}` : ""})`,
+  `chaos seed: ${seed}  (replay: npm run chaos -- --seed ${seed} --orders ${orders} --customers ${customers} --concurrency ${concurrency} --in-flight ${inFlight}${writePath ? ` --write-path ${writePath}` : ""})`,
 );
 
 let stack: LocalStack | undefined;
@@ -84,6 +87,7 @@ try {
     concurrency,
     faults,
     writePath,
+    inFlight,
     log: (line) => console.log(line),
   });
   const sum = (o: Record<string, number>) => Object.values(o).reduce((a, b) => a + b, 0);

@@ -84,6 +84,37 @@ describe("outbox relay", () => {
     });
   });
 
+  it("a run that published pages before a send failed tries again in a second, not after a growing backoff", async () => {
+    // Three pages (500, 500, 100 rows), a page five sends of 100.
+    await seedOutbox(Array.from({ length: 1_100 }, (_, i) => increment("partial", 1, `p-${i}`)));
+    const stub = relay();
+    const publishedBefore = (await stub.status()).publishedTotal;
+    await stub.failSends(1);
+    await stub.poke();
+    await vi.waitFor(async () => expect((await stub.status()).consecutiveFailures).toBe(1), {
+      timeout: 5_000,
+      interval: 20,
+    });
+    expect(await pending()).toBe(1_100);
+    // Now each run gets one page out (marked when the next is read), then a send fails.
+    for (const left of [600, 100]) {
+      await stub.failSends(1, 5);
+      await runDurableObjectAlarm(stub);
+      expect(await pending()).toBe(left);
+      const status = await stub.status();
+      expect(status.consecutiveFailures).toBe(1);
+      expect(status.nextAlarmAt).toBeLessThanOrEqual(Date.now() + 1_000);
+    }
+    expect((await stub.status()).publishedTotal - publishedBefore).toBe(1_000);
+    await runDurableObjectAlarm(stub);
+    expect(await pending()).toBe(0);
+    expect((await stub.status()).consecutiveFailures).toBe(0);
+    await vi.waitFor(async () => expect(await tallyValue("partial")).toBe(1_100), {
+      timeout: 20_000,
+      interval: 100,
+    });
+  }, 30_000);
+
   it("a poke during a run arms the next one: rows committed meanwhile leave without waiting for the cron", async () => {
     const stub = relay();
     await stub.slowSends(300);

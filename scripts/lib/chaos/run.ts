@@ -42,6 +42,13 @@ export interface ChaosOptions {
   concurrency: number;
   /** Set a fault plan on every service (the stack must run with FAULTS_ENABLED). */
   faults: boolean;
+  /**
+   * At most this many orders placed and not yet decided (default 400): a shopper waits before
+   * placing one more, so the faults, not a backlog the local stack cannot work off, decide how
+   * sagas end. 0: orders go in as fast as the API takes them (the local stack falls minutes
+   * behind and most sagas hit their deadline).
+   */
+  inFlight?: number;
   /** How long the drain may take before the run counts events as lost. */
   drainTimeoutMs?: number;
   /**
@@ -175,6 +182,39 @@ export function workload(seed: number, orders: number, customers: number): Workl
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+const DEFAULT_IN_FLIGHT = 400;
+/** The saga deadline (60 s) decides every order; past this the run stops waiting for one. */
+const DECISION_WAIT_MS = 90_000;
+
+/** Promises under way, at most `limit` (0: no limit). */
+class Window {
+  private readonly open = new Set<Promise<void>>();
+  constructor(private readonly limit: number) {}
+  async admit(): Promise<void> {
+    while (this.limit > 0 && this.open.size >= this.limit) await Promise.race(this.open);
+  }
+  track(work: Promise<void>): void {
+    if (this.limit === 0) return;
+    const tracked = work.finally(() => this.open.delete(tracked));
+    this.open.add(tracked);
+  }
+}
+
+/**
+ * Waits until the order is no longer PENDING, looking after 1, 2, 4, then every 5 s (one read
+ * each; a saga without faults ends within a second, a lost message takes a receipt timeout,
+ * a relay backing off after failed sends seconds more). A 404
+ * (self-read: not created yet) or a busy answer counts as pending.
+ */
+async function decided(gateway: ApiClient, id: string): Promise<void> {
+  const giveUpAt = Date.now() + DECISION_WAIT_MS;
+  for (let wait = 1_000; Date.now() < giveUpAt; wait = Math.min(wait * 2, 5_000)) {
+    await sleep(wait);
+    const answer = await gateway.request<Order>("GET", `/orders/${id}`);
+    if (answer.status === 200 && answer.body.status !== "PENDING") return;
+  }
+}
+
 /**
  * Runs a seeded chaos workload against a running stack: seeds products and customers, sets the
  * fault plan on every service, places/cancels orders and grants points concurrently, clears the
@@ -211,7 +251,9 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
       body: { seed: options.seed, probabilities: PSP_FAULT_PROBABILITIES, hangMs: PSP_HANG_MS },
     });
   }
-  log(`workload: ${plan.ops.length} operations, concurrency ${options.concurrency}`);
+  log(
+    `workload: ${plan.ops.length} operations, concurrency ${options.concurrency}, at most ${(options.inFlight ?? DEFAULT_IN_FLIGHT) || "any number of"} orders undecided`,
+  );
 
   const started = Date.now();
   const placed: Promise<string | null>[] = new Array(plan.ops.length);
@@ -220,9 +262,11 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
   let cancelsTooEarly = 0;
   let grants = 0;
   let done = 0;
+  const undecided = new Window(options.inFlight ?? DEFAULT_IN_FLIGHT);
   const runOp = async (index: number): Promise<string | null> => {
     const op = plan.ops[index] as Op;
     if (op.kind === "order") {
+      await undecided.admit();
       const order = await gateway.placeOrder(
         {
           customerId: op.customer,
@@ -238,7 +282,9 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
       );
       if (order.status !== 202)
         throw new Error(`POST /orders: ${order.status} ${JSON.stringify(order.body)}`);
-      return (order.body as Order).id;
+      const { id } = order.body as Order;
+      undecided.track(decided(gateway, id));
+      return id;
     }
     if (op.kind === "cancel") {
       const id = await placed[op.target];

@@ -14,6 +14,7 @@ type Change = Envelope<z.infer<typeof TallyIncremented.payload>>;
 /** A relay whose sends can be made to fail, and which records every sendBatch it makes. */
 export class TestRelay extends OutboxRelay<Env> {
   private failNextSends = 0;
+  private sendsBeforeFailing = 0;
   private sendDelayMs = 0;
   private budget: number | undefined;
   // Long by default, so no test sees another's re-sends; receipt tests shorten it.
@@ -33,7 +34,8 @@ export class TestRelay extends OutboxRelay<Env> {
   }
 
   protected override async send(queue: Queue, messages: MessageSendRequest[]): Promise<void> {
-    if (this.failNextSends > 0) {
+    if (this.sendsBeforeFailing > 0) this.sendsBeforeFailing--;
+    else if (this.failNextSends > 0) {
       this.failNextSends--;
       throw new Error("injected sendBatch failure");
     }
@@ -94,8 +96,10 @@ export class TestRelay extends OutboxRelay<Env> {
     this.sendDelayMs = ms;
   }
 
-  failSends(count: number): void {
+  /** Makes `count` sends throw, after `after` more have gone through. */
+  failSends(count: number, after = 0): void {
     this.failNextSends = count;
+    this.sendsBeforeFailing = after;
   }
 
   sendLog(): { messages: number; bytes: number; ids: string[] }[] {
