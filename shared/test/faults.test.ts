@@ -91,7 +91,7 @@ describe("fault plan", () => {
     expect(await relay().injectFault("relay.send-throws")).toBe(true);
     const cleared = await admin("/faults", { method: "DELETE" });
     expect(cleared.status).toBe(200);
-    expect(await cleared.json()).toEqual({ enabled: true, plan: null, injected: {} });
+    expect(await cleared.json()).toEqual({ enabled: true, plan: null, injected: {}, drawn: {} });
     expect(await relay().injectFault("relay.send-throws")).toBe(false);
   });
 
@@ -267,6 +267,17 @@ describe("fault points", () => {
     expect(result.explicitAcks).toEqual([]);
     // Committed (the crash came after it), the second never ran.
     expect(await tallyValue("after-commit")).toBe(1);
+  });
+
+  it("consumer.throw-after-commit is decided once per batch, as a crash takes down an invocation", async () => {
+    await setPlan({ "consumer.throw-after-commit": 0.000_001 });
+    const events = Array.from({ length: 5 }, (_, i) => increment("per-batch", 1, `pb-${i}`));
+    const batch = createMessageBatch("tester-inbox", events.map(message));
+    const ctx = createExecutionContext();
+    await handler.queue?.(batch, env, ctx);
+    await getQueueResult(batch, ctx);
+    expect(await tallyValue("per-batch")).toBe(5);
+    expect((await relay().faults()).drawn?.["consumer.throw-after-commit"]).toBe(1);
   });
 
   it("consumer.throw-after-commit through the real queue: redelivered, applied once, not dead-lettered", async () => {

@@ -53,6 +53,8 @@ export interface FaultReport {
   plan: FaultPlan | null;
   /** Faults injected since the plan was set, by point. */
   injected: Partial<Record<FaultPoint, number>>;
+  /** Decisions drawn since the plan was set, by point (injected or not). */
+  drawn?: Partial<Record<FaultPoint, number>>;
 }
 
 /** True only when the Worker's env has `FAULTS_ENABLED` exactly "true". */

@@ -29,7 +29,12 @@ export class RelayFaults {
 
   async report(): Promise<FaultReport> {
     const state = await this.load();
-    return { enabled: true, plan: state?.plan ?? null, injected: { ...(state?.injected ?? {}) } };
+    return {
+      enabled: true,
+      plan: state?.plan ?? null,
+      injected: { ...(state?.injected ?? {}) },
+      drawn: { ...(state?.draws ?? {}) },
+    };
   }
 
   /** Replaces the plan; draws and counters start from zero, so a seed replays its decisions. */
