@@ -1,5 +1,5 @@
 /**
- * `npm run chaos -- --orders 5000 [--seed N] [--customers 20] [--concurrency 16] [--in-flight 400] [--url ...]`
+ * `npm run chaos -- --orders 5000 [--seed N] [--customers 20] [--concurrency 16] [--in-flight 100] [--url ...]`
  *
  * A seeded chaos run: starts its own local stack with fault injection enabled (or uses `--url`,
  * whose stack must run with FAULTS_ENABLED=true unless `--no-faults`), seeds limited stock and
@@ -29,7 +29,7 @@ const { values } = parseArgs({
     token: { type: "string" },
     "no-faults": { type: "boolean", default: false },
     "write-path": { type: "string" },
-    "in-flight": { type: "string", default: "400" },
+    "in-flight": { type: "string", default: "100" },
   },
 });
 const int = (name: string, text: string | undefined) => {

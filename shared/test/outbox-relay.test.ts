@@ -84,28 +84,53 @@ describe("outbox relay", () => {
     });
   });
 
-  it("a run that published pages before a send failed tries again in a second, not after a growing backoff", async () => {
-    // Three pages (500, 500, 100 rows), a page five sends of 100.
-    await seedOutbox(Array.from({ length: 1_100 }, (_, i) => increment("partial", 1, `p-${i}`)));
+  it("marks the rows whose sends all resolved when another send of the page failed; only the rest go again", async () => {
+    // One subscriber, 150 rows: two sends (100 + 50); the second fails.
+    await seedOutbox(Array.from({ length: 150 }, (_, i) => increment("half", 1, `h-${i}`)));
     const stub = relay();
-    const publishedBefore = (await stub.status()).publishedTotal;
-    await stub.failSends(1);
+    const before = (await stub.sendLog()).length;
+    await stub.failSends(1, 1);
     await stub.poke();
     await vi.waitFor(async () => expect((await stub.status()).consecutiveFailures).toBe(1), {
       timeout: 5_000,
       interval: 20,
     });
+    expect(await pending()).toBe(50);
+    await runDurableObjectAlarm(stub);
+    expect(await pending()).toBe(0);
+    const sends = (await stub.sendLog()).slice(before);
+    // The first send's 100 rows went once; the 50 of the failed one went on the next run.
+    expect(sends.map((send) => send.messages)).toEqual([100, 50]);
+    await vi.waitFor(async () => expect(await tallyValue("half")).toBe(150), {
+      timeout: 10_000,
+      interval: 50,
+    });
+  });
+
+  it("a run that published rows before a send failed tries again in a second; only runs that publish nothing back off longer", async () => {
+    // Three pages (500, 500, 100 rows), a page five sends of 100.
+    await seedOutbox(Array.from({ length: 1_100 }, (_, i) => increment("partial", 1, `p-${i}`)));
+    const stub = relay();
+    const publishedBefore = (await stub.status()).publishedTotal;
+    // Every send of the first page fails, twice: nothing published, the backoff grows.
+    await stub.failSends(5);
+    await stub.poke();
+    await vi.waitFor(async () => expect((await stub.status()).consecutiveFailures).toBe(1), {
+      timeout: 5_000,
+      interval: 20,
+    });
+    await stub.failSends(5);
+    await runDurableObjectAlarm(stub);
+    expect((await stub.status()).consecutiveFailures).toBe(2);
     expect(await pending()).toBe(1_100);
-    // Now each run gets one page out (marked when the next is read), then a send fails.
-    for (const left of [600, 100]) {
-      await stub.failSends(1, 5);
-      await runDurableObjectAlarm(stub);
-      expect(await pending()).toBe(left);
-      const status = await stub.status();
-      expect(status.consecutiveFailures).toBe(1);
-      expect(status.nextAlarmAt).toBeLessThanOrEqual(Date.now() + 1_000);
-    }
-    expect((await stub.status()).publishedTotal - publishedBefore).toBe(1_000);
+    // The first page goes out, then one send of the second fails: 900 rows published.
+    await stub.failSends(1, 5);
+    await runDurableObjectAlarm(stub);
+    expect(await pending()).toBe(200);
+    const status = await stub.status();
+    expect(status.consecutiveFailures).toBe(1);
+    expect(status.nextAlarmAt).toBeLessThanOrEqual(Date.now() + 1_000);
+    expect(status.publishedTotal - publishedBefore).toBe(900);
     await runDurableObjectAlarm(stub);
     expect(await pending()).toBe(0);
     expect((await stub.status()).consecutiveFailures).toBe(0);

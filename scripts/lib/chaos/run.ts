@@ -43,7 +43,7 @@ export interface ChaosOptions {
   /** Set a fault plan on every service (the stack must run with FAULTS_ENABLED). */
   faults: boolean;
   /**
-   * At most this many orders placed and not yet decided (default 400): a shopper waits before
+   * At most this many orders placed and not yet decided (default 100): a shopper waits before
    * placing one more, so the faults, not a backlog the local stack cannot work off, decide how
    * sagas end. 0: orders go in as fast as the API takes them (the local stack falls minutes
    * behind and most sagas hit their deadline).
@@ -182,7 +182,7 @@ export function workload(seed: number, orders: number, customers: number): Workl
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-const DEFAULT_IN_FLIGHT = 400;
+const DEFAULT_IN_FLIGHT = 100;
 /** The saga deadline (60 s) decides every order; past this the run stops waiting for one. */
 const DECISION_WAIT_MS = 90_000;
 

@@ -329,8 +329,7 @@ export abstract class OutboxRelay<Env = unknown> extends DurableObject<Env> {
     let published = 0;
     // Handed-over events go first, unread; marking them rides in the batch reading the first page.
     let sent = this.takeHandedOver();
-    if (sent.length > 0)
-      operations += await this.sendToSubscribers(config, sent, timeoutMs, subscribersIn(config));
+    if (sent.length > 0) operations += await this.sendAllOrMarkDelivered(config, sent, timeoutMs);
     for (;;) {
       const { page: rows, ...resends } = await readPageMarking(config, sent);
       operations++;
@@ -340,7 +339,7 @@ export abstract class OutboxRelay<Env = unknown> extends DurableObject<Env> {
       if (rows.length === 0) return { published, more: false, operations, ...resends };
       if (operations >= budget) return { published, more: true, operations, ...resends };
       if (published > 0) await this.pause(config);
-      operations += await this.sendToSubscribers(config, rows, timeoutMs, subscribersIn(config));
+      operations += await this.sendAllOrMarkDelivered(config, rows, timeoutMs);
       if (await this.faultPlan()?.draw("relay.crash-after-send"))
         throw new InjectedFault("relay.crash-after-send");
       sent = rows;
@@ -373,12 +372,13 @@ export abstract class OutboxRelay<Env = unknown> extends DurableObject<Env> {
       });
       if (owing.length > 0) targets.set(row.eventId, owing);
     }
-    const sends = await this.sendToSubscribers(
+    const { sends, failed } = await this.sendToSubscribers(
       config,
       due.filter((row) => targets.has(row.eventId)),
       await this.sendTimeoutMs(config),
       (row) => targets.get(row.eventId) ?? [],
     );
+    if (failed.error !== undefined) throw failed.error;
     const held = due.filter((row) => !targets.has(row.eventId)).map((row) => row.eventId);
     const { db } = config;
     await db.batch([
@@ -427,15 +427,42 @@ export abstract class OutboxRelay<Env = unknown> extends DurableObject<Env> {
   }
 
   /**
-   * Sends a page to every subscriber, all chunks at once; resolves only when every send
-   * resolved (then the page may be marked). Returns the number of sends.
+   * Sends a page to every subscriber. When a send failed, the rows whose every send resolved
+   * are marked published before the run fails: the next run sends only the rest (a page all
+   * or nothing made no progress at all once a backlog filled the pages and some send of each
+   * failed). Returns the number of sends.
+   */
+  private async sendAllOrMarkDelivered(
+    config: RelayConfig,
+    rows: PendingRow[],
+    timeoutMs: number,
+  ): Promise<number> {
+    const { sends, failed } = await this.sendToSubscribers(
+      config,
+      rows,
+      timeoutMs,
+      subscribersIn(config),
+    );
+    if (failed.error === undefined) return sends;
+    const delivered = rows.filter((row) => !failed.ids.has(row.eventId));
+    if (delivered.length > 0) {
+      await markPublishedById(config, delivered);
+      this.publishedInRun += delivered.length;
+      for (const row of delivered) this.remember(row.eventId);
+    }
+    throw failed.error;
+  }
+
+  /**
+   * Sends rows to every subscriber, all chunks at once, and waits for every send: returns how
+   * many there were, and the rows of the failed ones with the first error.
    */
   private async sendToSubscribers<R extends PendingRow>(
     config: RelayConfig,
     rows: R[],
     timeoutMs: number,
     subscribersOf: (row: R) => readonly string[],
-  ): Promise<number> {
+  ): Promise<{ sends: number; failed: { ids: Set<string>; error?: unknown } }> {
     const bodies = new Map<string, unknown>();
     const bySubscriber = new Map<string, PendingRow[]>();
     for (const row of rows)
@@ -445,6 +472,7 @@ export abstract class OutboxRelay<Env = unknown> extends DurableObject<Env> {
         else bySubscriber.set(service, [row]);
       }
     const sends: Promise<void>[] = [];
+    const chunks: PendingRow[][] = [];
     for (const [service, serviceRows] of bySubscriber) {
       const queue = config.queues[service];
       if (!queue) throw new Error(`no queue configured for subscriber "${service}"`);
@@ -454,13 +482,19 @@ export abstract class OutboxRelay<Env = unknown> extends DurableObject<Env> {
           bodies.set(row.eventId, body);
           return { body, contentType: "json" as const };
         });
+        chunks.push(chunk);
         sends.push(
           withTimeout(this.publish(queue, messages), timeoutMs, `sendBatch to ${service}`),
         );
       }
     }
-    await Promise.all(sends);
-    return sends.length;
+    const failed: { ids: Set<string>; error?: unknown } = { ids: new Set() };
+    for (const [i, outcome] of (await Promise.allSettled(sends)).entries()) {
+      if (outcome.status === "fulfilled") continue;
+      failed.error ??= outcome.reason;
+      for (const row of chunks[i] ?? []) failed.ids.add(row.eventId);
+    }
+    return { sends: sends.length, failed };
   }
 
   /** Rows to one queue, one chunk after another (replays: not the hot path). Returns the number of sends. */
@@ -609,6 +643,20 @@ function earliest(...times: (number | null | undefined)[]): number | null {
 
 function sendLimits(config: RelayConfig): [maxMessages: number, maxBytes: number] {
   return [config.maxMessagesPerSend ?? 100, config.maxBytesPerSend ?? 250_000];
+}
+
+/** Marks these rows published (their every send resolved), awaiting each subscriber's receipt. */
+async function markPublishedById(config: RelayConfig, rows: PendingRow[]): Promise<void> {
+  const now = Date.now();
+  await config.db
+    .prepare(MARK_PUBLISHED_BY_ID)
+    .bind(
+      now,
+      receiptTimeoutMs(config),
+      awaitedByType(config, rows),
+      JSON.stringify(rows.map((r) => r.eventId)),
+    )
+    .run();
 }
 
 /**
