@@ -47,7 +47,7 @@ export interface RelayConfig {
    * An event a subscriber has not sent a receipt for this long after it was published is
    * sent to it again (same id), then after twice as long, and so on up to 10 minutes, once
    * the subscriber has acknowledged an event published this long after it (it skipped this
-   * one: lost, not slow) or the event has waited 4 times this long and the subscriber has
+   * one: lost, not slow) or the event has waited twice this long and the subscriber has
    * been silent for this long (it may have lost everything).
    */
   receiptTimeoutMs?: number;
@@ -125,7 +125,7 @@ const SELECT_PROGRESS =
  * everything. One still acknowledging is working through a backlog that holds the event;
  * re-sending the backlog would only make it longer (and did: a re-send storm under load).
  */
-const STALL_TIMEOUTS = 4;
+const STALL_TIMEOUTS = 2;
 /** Events handed over by pokes and not yet sent, at most (more wait for the page reader). */
 const MAX_HANDED_OVER = 1_000;
 /** Ids of events published lately, so one the page reader sent is not sent again when handed over. */
