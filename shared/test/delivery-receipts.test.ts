@@ -141,10 +141,22 @@ describe("delivery receipts", () => {
     await runDurableObjectAlarm(relay());
     expect(await sentTo(event.id, before)).toBe(0);
 
+    // Published just before the acknowledged one, but two timeouts ago: it would have arrived.
+    await env.DB.batch([
+      env.DB.prepare(
+        "UPDATE outbox SET next_resend_at = 0, published_at = ? WHERE event_id = ?",
+      ).bind(Date.now() - 2 * TIMEOUT - 1, event.id),
+      env.DB.prepare(
+        "UPDATE receipt_progress SET acked_published_at = ? WHERE subscriber = 'tester'",
+      ).bind(Date.now() - 2 * TIMEOUT),
+    ]);
+    await runDurableObjectAlarm(relay());
+    expect(await sentTo(event.id, before)).toBe(1);
+
     // Published a receipt timeout before the acknowledged one: the tester has moved past it.
     await due(TIMEOUT);
     await runDurableObjectAlarm(relay());
-    expect(await sentTo(event.id, before)).toBe(1);
+    expect(await sentTo(event.id, before)).toBe(2);
     await vi.waitFor(async () => expect(await tallyValue("dropped")).toBe(7), wait);
     await vi.waitFor(async () => expect(await receipted(event.id)).toBe(true), wait);
   });

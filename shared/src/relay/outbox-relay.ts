@@ -368,7 +368,13 @@ export abstract class OutboxRelay<Env = unknown> extends DurableObject<Env> {
       const waitedLong = now - row.publishedAt >= STALL_TIMEOUTS * timeout;
       const owing = parseAwaiting(row.awaiting).filter((subscriber) => {
         const { publishedAt = 0, at = 0 } = progress.get(subscriber) ?? {};
-        return publishedAt >= row.publishedAt + timeout || (waitedLong && now - at >= timeout);
+        return (
+          publishedAt >= row.publishedAt + timeout ||
+          // Something published after it arrived, and it has not in twice that long: lost.
+          // (What a run publishes last has nothing published a timeout after it.)
+          (waitedLong && publishedAt > row.publishedAt) ||
+          (waitedLong && now - at >= timeout)
+        );
       });
       if (owing.length > 0) targets.set(row.eventId, owing);
     }
