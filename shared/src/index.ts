@@ -23,4 +23,5 @@ export * from "./relay/chunk-for-send";
 export { DEFAULT_HELD_CHECK_MS, resendHeldCopies } from "./relay/held-copies";
 export * from "./relay/outbox-relay";
 export * from "./retention/retention";
+export * from "./retry/retry-policies";
 export * from "./service/define-service";
