@@ -6,6 +6,7 @@
 export * from "./components";
 export * from "./describe";
 export * from "./document";
+export * from "./paths";
 export * from "./routes/admin";
 export * from "./routes/customers";
 export * from "./routes/orders";
