@@ -41,3 +41,18 @@ export async function crashAfterCommitPoint(
       throw new InjectedFault("consumer.throw-after-commit");
   };
 }
+
+/** A stage between a message's commit and its ack, drawn per batch; undefined: nothing to do. */
+export type BetweenCommitAndAck<Env> = (env: Env) => Promise<(() => Promise<void>) | undefined>;
+
+/**
+ * The consumer's fault stage (Watermill's `randomfail`): the crash between commit and ack.
+ * Composed into every consumer, it costs nothing unless FAULTS_ENABLED is "true" (then it
+ * asks the relay whether the plan uses the point, once per batch).
+ * @example createConsumerCore(options, { betweenCommitAndAck: consumerFaultStage(options.relay) })
+ */
+export function consumerFaultStage<Env>(
+  relay?: (env: Env) => AnyRelayNamespace,
+): BetweenCommitAndAck<Env> {
+  return (env) => crashAfterCommitPoint(env, relay?.(env));
+}
