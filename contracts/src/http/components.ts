@@ -180,7 +180,11 @@ export const examples = {
  * zod's own `.meta({ id })` names them instead, which the generator reads the same way.
  */
 const fromContracts = <K extends keyof typeof examples>(name: K) =>
-  examples[name].schema.meta({ id: name, example: examples[name].value });
+  // The cast keeps K's own schema (not the union of all of them) for the typed client.
+  examples[name].schema.meta({
+    id: name,
+    example: examples[name].value,
+  }) as (typeof examples)[K]["schema"];
 
 /** The named schemas, `#/components/schemas/<name>`; routes must use these to get a `$ref`. */
 export const schemas = {

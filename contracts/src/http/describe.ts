@@ -20,17 +20,22 @@ export const stamped = (headers: Record<string, unknown> = {}) => ({
   "x-request-id": requestIdHeader.ref,
 });
 
+/** A JSON answer of `S`; the precise type keeps `S` for the typed client (./client.ts). */
+export type JsonAnswer<S extends z.ZodType> = ResponseConfig & {
+  content: { "application/json": { schema: S } };
+};
+
 /** A JSON answer; every answer carries the request id header. */
-export function json(
+export function json<S extends z.ZodType>(
   description: string,
-  schema: z.ZodType,
+  schema: S,
   headers?: Record<string, { description: string; schema: { type: "string" }; required?: boolean }>,
-): ResponseConfig {
+): JsonAnswer<S> {
   return {
     description,
     headers: stamped(headers),
     content: { "application/json": { schema } },
-  } as ResponseConfig;
+  } as JsonAnswer<S>;
 }
 
 const error = (description: string, headers?: Parameters<typeof json>[2]) =>
@@ -71,7 +76,16 @@ const ERROR_HEADERS: Partial<Record<ErrorStatus, Parameters<typeof json>[2]>> = 
   },
 };
 
-export function errors(extra: Partial<Record<ErrorStatus, string>>, admin = false) {
+/** The error answers of `errors(extra, admin)`, by status, so a client narrows on the status. */
+type ErrorAnswers<X, Admin extends boolean> = Record<
+  (keyof X & ErrorStatus) | 500 | (Admin extends true ? 401 | 403 | 503 : never),
+  ReturnType<typeof error>
+>;
+
+export function errors<
+  X extends Partial<Record<ErrorStatus, string>>,
+  Admin extends boolean = false,
+>(extra: X, admin?: Admin): ErrorAnswers<X, Admin> {
   const statuses = Object.keys(extra).map(Number) as ErrorStatus[];
   if (admin) statuses.push(401, 403, 503);
   statuses.push(500);
