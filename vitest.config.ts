@@ -3,11 +3,32 @@ import { e2eProject } from "./test/e2e/e2e-project.ts";
 
 export default defineConfig({
   test: {
-    // Each package runs in the Workers runtime with its own bindings; e2e drives the whole system over HTTP.
     projects: [
+      // Unit level (`npm run test:unit`): the kit and each Worker in the Workers runtime with
+      // their own bindings, and node-side tests of the tooling. No local stack.
       "shared",
       "workers/*",
       "scripts",
+      {
+        test: {
+          // The gateway's build reads and hashes files: node, not the Workers runtime.
+          name: "gateway-build",
+          root: "workers/gateway",
+          environment: "node",
+          include: ["build.test.ts"],
+        },
+      },
+      {
+        test: {
+          // The e2e suite's consistency checker, on made-up snapshots: no stack. Its module
+          // builds the suite's client at import, so it gets an address it never calls.
+          name: "checker",
+          root: "test/e2e",
+          include: ["invariant-checker.test.ts"],
+          provide: { baseUrl: "http://checker.invalid", adminToken: "unused" },
+        },
+      },
+      // End to end (`npm run test:e2e`): the whole system over HTTP on local stacks.
       "test/e2e",
       // The saga, idempotency and compensation tests again on each other write path (README,
       // "Write paths"), each on its own stack, after the rest so no more than two stacks run.

@@ -9,6 +9,8 @@ export function e2eProject(name: string, include = ["**/*.test.ts"]) {
     root: import.meta.dirname,
     environment: "node" as const,
     include,
+    // A unit test of the checker, run with the unit tests (project "checker").
+    exclude: ["invariant-checker.test.ts"],
     globalSetup: ["./support/global-setup.ts"],
     // One stack for all files: files run one after another so their checks see a quiet system.
     fileParallelism: false,
