@@ -14,7 +14,7 @@ import { copyFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { type WritePath, writePathOf } from "../workers/order/src/domain/write-path";
+import { type WritePath, writePathOf } from "@edge-saga/contracts";
 import { formatReport } from "./lib/chaos/consistency";
 import { CHAOS_PSP_TIMEOUT_MS, runChaos } from "./lib/chaos/run";
 import { type LocalStack, startLocalStack } from "./lib/local-stack";

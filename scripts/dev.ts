@@ -21,7 +21,7 @@ import { createServer } from "node:net";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
-import { WRITE_PATHS, type WritePath, writePathOf } from "../workers/order/src/domain/write-path";
+import { WRITE_PATHS, type WritePath, writePathOf } from "@edge-saga/contracts";
 import { ApiClient, SCRIPT_TIMEOUTS } from "./lib/api-client";
 import {
   endLeftoverStack,

@@ -1,6 +1,6 @@
 /**
  * `npm run typecheck`: tsc over every TypeScript project of the repo, found on disk: the node
- * scripts and tests (tsconfig.node.json), shared, contracts, and every folder under workers/
+ * scripts and tests (tsconfig.node.json), shared, its testing helpers, contracts, and every folder under workers/
  * and bench/ with a tsconfig.json. A service `npm run new:service` wrote is in from the start.
  * Prints only tsc's errors and one summary line; exits 1 when any project fails.
  */
@@ -35,7 +35,14 @@ function projectsIn(dir: string): string[] {
  */
 export function typecheckProjects({ dotFolders = false } = {}): string[] {
   const under = (dir: string) => subfolders(dir, dotFolders).flatMap(projectsIn);
-  return ["tsconfig.node.json", "shared", "contracts", ...under("workers"), ...under("bench")];
+  return [
+    "tsconfig.node.json",
+    "shared",
+    "shared/testing",
+    "contracts",
+    ...under("workers"),
+    ...under("bench"),
+  ];
 }
 
 function runTsc(project: string): Promise<{ ok: boolean; output: string }> {

@@ -1,6 +1,6 @@
 import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-pool-workers";
 import { defineConfig } from "vitest/config";
-import { testLogLevel } from "../scripts/lib/test-log-level.ts";
+import { testLogLevel } from "./testing/config/test-log-level.ts";
 
 export default defineConfig(async () => {
   const migrations = await readD1Migrations(

@@ -1,5 +1,6 @@
 /**
- * How the order service publishes OrderPlaced (its var WRITE_PATH; design.md, "Write paths"):
+ * How the order service publishes OrderPlaced (its var WRITE_PATH; design.md, "Write paths"). In
+ * contracts, not the order service, because the dev stack, bench and chaos tools choose it too:
  * - outbox: the order, its lines and the outbox row in one D1 batch;
  * - cdc: the route writes only the order; a trigger on its tables writes the event;
  * - self-read: the request publishes the event to every subscriber and to this service's own

@@ -14,7 +14,7 @@ import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { basename, dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import type { WritePath } from "../../workers/order/src/domain/write-path";
+import type { WritePath } from "@edge-saga/contracts";
 
 /**
  * The whole system on this machine: the gateway, the four services, the view and the card

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CHAOS_PSP_TIMEOUT_MS, runChaos, workload } from "../../scripts/lib/chaos/run";
 import { type LocalStack, startLocalStack } from "../../scripts/lib/local-stack";
-import { testLogLevel } from "../../scripts/lib/test-log-level";
+import { testLogLevel } from "@edge-saga/kit-testing/log-level";
 
 /**
  * A short seeded chaos run on a stack of its own with fault injection enabled: every fault point

@@ -2,11 +2,11 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { ErrorBody } from "@edge-saga/contracts";
+import { testLogLevel } from "@edge-saga/kit-testing/log-level";
+import { between, seededRandom } from "@edge-saga/kit-testing/seeded-random";
 import { afterAll, describe, expect, it } from "vitest";
 import { ApiClient, type PlaceOrder } from "../../scripts/lib/api-client";
-import { between, prng } from "../../scripts/lib/chaos/prng";
 import { type LocalStack, startLocalStack } from "../../scripts/lib/local-stack";
-import { testLogLevel } from "../../scripts/lib/test-log-level";
 import { sleep } from "./support/wait";
 
 /**
@@ -28,7 +28,7 @@ interface Report {
 
 function orders(seed: number, count: number, skus: string[], customers: string[]) {
   // The same load on every run.
-  const next = prng(seed);
+  const next = seededRandom(seed);
   const pick = <T>(list: T[]) => list[between(next, 0, list.length - 1)] as T;
   return Array.from({ length: count }, (): PlaceOrder => {
     const lines = new Map<string, number>();

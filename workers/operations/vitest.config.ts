@@ -1,7 +1,7 @@
 import { cloudflareTest } from "@cloudflare/vitest-pool-workers";
 import { defineConfig } from "vitest/config";
-import { echoService } from "../../scripts/lib/echo-service.ts";
-import { testLogLevel } from "../../scripts/lib/test-log-level.ts";
+import { echoService } from "../../shared/testing/config/echo-service.ts";
+import { testLogLevel } from "../../shared/testing/config/test-log-level.ts";
 // @ts-expect-error: a plain .mjs build script, no types of its own
 import { buildDashboard } from "./build.mjs";
 
@@ -16,7 +16,7 @@ export default defineConfig({
       main: "./src/index.ts",
       wrangler: { configPath: "./wrangler.toml" },
       miniflare: {
-        // LOG_LEVEL: warn unless `LOG_LEVEL` is set (scripts/lib/test-log-level.ts).
+        // LOG_LEVEL: warn unless `LOG_LEVEL` is set (@edge-saga/kit-testing/log-level).
         bindings: { LOG_LEVEL: testLogLevel() },
         serviceBindings: {
           ORDER: echoService("order"),

@@ -1,5 +1,5 @@
 import { buildSync } from "esbuild";
-import { serviceTestConfig } from "../../shared/testing/service-vitest-config.ts";
+import { serviceTestConfig } from "../../shared/testing/config/service-vitest-config.ts";
 
 /**
  * The payment service against the real card processor sandbox (workers/psp-sandbox), run as an

@@ -1,6 +1,6 @@
 import { cloudflareTest } from "@cloudflare/vitest-pool-workers";
 import { defineConfig } from "vitest/config";
-import { testLogLevel } from "../../scripts/lib/test-log-level.ts";
+import { testLogLevel } from "../../shared/testing/config/test-log-level.ts";
 
 export default defineConfig({
   plugins: [
@@ -9,7 +9,7 @@ export default defineConfig({
       wrangler: { configPath: "./wrangler.toml" },
       miniflare: {
         // Faults on for the fault tests (a plan arms them; none is set elsewhere); LOG_LEVEL
-        // warn unless `LOG_LEVEL` is set (scripts/lib/test-log-level.ts).
+        // warn unless `LOG_LEVEL` is set (@edge-saga/kit-testing/log-level).
         bindings: { FAULTS_ENABLED: "true", LOG_LEVEL: testLogLevel() },
       },
     }),

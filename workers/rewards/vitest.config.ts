@@ -1,3 +1,3 @@
-import { serviceTestConfig } from "../../shared/testing/service-vitest-config.ts";
+import { serviceTestConfig } from "../../shared/testing/config/service-vitest-config.ts";
 
 export default serviceTestConfig("rewards", import.meta.url);

@@ -1,6 +1,5 @@
 import { performance } from "node:perf_hooks";
-import type { OrderHistory, OrderTransition } from "@edge-saga/contracts";
-import type { WritePath } from "../../../workers/order/src/domain/write-path";
+import type { OrderHistory, OrderTransition, WritePath } from "@edge-saga/contracts";
 import { ApiClient, type PlaceOrder, type RequestOptions } from "../api-client";
 import { round, type Summary, summarize } from "./stats";
 

@@ -1,4 +1,4 @@
-import { WRITE_PATHS, type WritePath } from "../../../workers/order/src/domain/write-path";
+import { WRITE_PATHS, type WritePath } from "@edge-saga/contracts";
 import { countingD1, type D1PerSaga, d1PerSaga } from "./d1-calls";
 import { latencyRow, type Row } from "./report";
 import { round, type Summary, summarize } from "./stats";

@@ -1,7 +1,7 @@
 import type { Order } from "@edge-saga/contracts";
+import { between, seededRandom } from "@edge-saga/kit-testing/seeded-random";
 import { ApiClient, UNDER_LOAD } from "../api-client";
 import { type ConsistencyReport, consistencyReport } from "./consistency";
-import { between, prng } from "./prng";
 
 /** Every Worker with an inbox: the three services and the view (read model), all under faults. */
 export const SERVICES = ["order", "inventory", "rewards", "payment", "view"] as const;
@@ -122,7 +122,7 @@ interface Workload {
 
 /** The workload of a seed: same seed, same products, grants and operations. */
 export function workload(seed: number, orders: number, customers: number): Workload {
-  const random = prng(seed);
+  const random = seededRandom(seed);
   const skuCount = 8;
   // Limited stock: roughly 60% of what the orders ask for, so some are rejected OUT_OF_STOCK.
   const products = Array.from({ length: skuCount }, (_, i) => ({

@@ -1,11 +1,11 @@
 import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-pool-workers";
 import { defineConfig } from "vitest/config";
-import { testLogLevel } from "../../scripts/lib/test-log-level.ts";
+import { testLogLevel } from "./test-log-level.ts";
 
 /**
  * The vitest project of a service under workers/<name>: its Worker in the local runtime with its
  * wrangler.toml, the migrations to apply (test/apply-migrations.ts), LOG_LEVEL warn unless
- * `LOG_LEVEL` is set (scripts/lib/test-log-level.ts), and `INBOX_UNDER_TEST`, a producer for its
+ * `LOG_LEVEL` is set (test-log-level.ts), and `INBOX_UNDER_TEST`, a producer for its
  * own inbox queue, so tests send through the real local queue (the dead-letter suite does).
  * @example export default serviceTestConfig("billing", import.meta.url);
  */

@@ -1,6 +1,6 @@
 import { env } from "cloudflare:workers";
+import type { Catalog, EventTypeOf, PayloadOf } from "@edge-saga/shared";
 import { describe, expect, it } from "vitest";
-import type { Catalog, EventTypeOf, PayloadOf } from "../catalog";
 import { sendMalformedThenValid } from "./index";
 
 /**

@@ -1,7 +1,7 @@
+import { type WritePath, writePathOf } from "@edge-saga/contracts";
+import { testLogLevel } from "@edge-saga/kit-testing/log-level";
 import type { TestProject } from "vitest/node";
 import { type LocalStack, startLocalStack } from "../../../scripts/lib/local-stack";
-import { testLogLevel } from "../../../scripts/lib/test-log-level";
-import { type WritePath, writePathOf } from "../../../workers/order/src/domain/write-path";
 
 declare module "vitest" {
   export interface ProvidedContext {

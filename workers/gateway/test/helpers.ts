@@ -2,8 +2,8 @@ import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test"
 import { env, exports } from "cloudflare:workers";
 import worker from "../src/index";
 
-export { brokenService } from "@edge-saga/shared/testing";
-export type { Echo } from "../../../scripts/lib/echo-service";
+export { brokenService } from "@edge-saga/kit-testing";
+export type { Echo } from "@edge-saga/kit-testing/echo-service";
 
 export const ADMIN = { authorization: "Bearer test-admin-token" };
 export const JSON_TYPE = { "content-type": "application/json" };

@@ -1,7 +1,7 @@
 import { env, exports } from "cloudflare:workers";
 import { catalog, type Order } from "@edge-saga/contracts";
+import { deliver } from "@edge-saga/kit-testing";
 import { type Envelope, runBatch } from "@edge-saga/shared";
-import { deliver } from "@edge-saga/shared/testing";
 import { expect } from "vitest";
 import { database } from "../src/db/client";
 import { catalogProducts } from "../src/db/tables";

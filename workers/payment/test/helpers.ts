@@ -1,6 +1,6 @@
 import { env, exports } from "cloudflare:workers";
 import { catalog } from "@edge-saga/contracts";
-import { deliver } from "@edge-saga/shared/testing";
+import { deliver } from "@edge-saga/kit-testing";
 import { expect, vi } from "vitest";
 import worker from "../src/index";
 

@@ -1,7 +1,7 @@
 import { env, exports } from "cloudflare:workers";
 import { catalog, pointsEarnedFor, type RejectionReason } from "@edge-saga/contracts";
+import { deliver } from "@edge-saga/kit-testing";
 import type { Envelope } from "@edge-saga/shared";
-import { deliver } from "@edge-saga/shared/testing";
 import { drizzle } from "drizzle-orm/d1";
 import { expect } from "vitest";
 import { readAccount } from "../src/db/account-store";

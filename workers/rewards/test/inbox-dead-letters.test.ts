@@ -1,5 +1,5 @@
 import { catalog } from "@edge-saga/contracts";
-import { inboxDeadLetterSuite } from "@edge-saga/shared/testing";
+import { inboxDeadLetterSuite } from "@edge-saga/kit-testing";
 
 inboxDeadLetterSuite(
   catalog,

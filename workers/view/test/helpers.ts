@@ -1,7 +1,7 @@
 import { env, exports } from "cloudflare:workers";
 import type { CustomerOrders } from "@edge-saga/contracts";
+import { deliver } from "@edge-saga/kit-testing";
 import { createEnvelope, type Envelope, newId } from "@edge-saga/shared";
-import { deliver } from "@edge-saga/shared/testing";
 import { expect } from "vitest";
 import type { z } from "zod";
 import type { StoredOrder } from "../src/db/order-history-store";
@@ -68,16 +68,4 @@ export function event(
     payload,
     occurredAt: new Date(clock),
   });
-}
-
-/** Small seeded PRNG (mulberry32): a failing shuffle can be replayed from its seed. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }

@@ -1,6 +1,7 @@
+import { seededRandom } from "@edge-saga/kit-testing/seeded-random";
 import { type Envelope, newId } from "@edge-saga/shared";
 import { beforeEach, describe, expect, it } from "vitest";
-import { deliverAll, event, history, prng, rebuild, storedOrders } from "./helpers";
+import { deliverAll, event, history, rebuild, storedOrders } from "./helpers";
 
 const alice = "alice";
 const bob = "bob";
@@ -104,7 +105,7 @@ const events: Envelope[] = [
 
 /** The events shuffled, about a third sent twice, cut into batches of 1-10 messages. */
 function deliveries(seed: number): unknown[][] {
-  const random = prng(seed);
+  const random = seededRandom(seed);
   const bodies: unknown[] = [...events];
   for (const e of events) if (random() < 0.35) bodies.push(structuredClone(e));
   for (let i = bodies.length - 1; i > 0; i--) {

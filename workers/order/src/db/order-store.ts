@@ -1,8 +1,7 @@
-import type { Order } from "@edge-saga/contracts";
+import type { Order, WritePath } from "@edge-saga/contracts";
 import type { AnyD1Database, Statement } from "@edge-saga/shared";
 import { and, asc, eq, inArray, type SQL, sql } from "drizzle-orm";
 import { initialState, type SagaState } from "../domain/saga";
-import type { WritePath } from "../domain/write-path";
 import { type OrderItemRow, type OrderRow, orderItems, orders, orderTransitions } from "./tables";
 
 /** D1 allows 100 bound parameters per statement. */

@@ -1,3 +1,4 @@
+import { WRITE_PATHS } from "@edge-saga/contracts";
 import { sql } from "drizzle-orm";
 import { check, index, integer, primaryKey, sqliteTable, text } from "drizzle-orm/sqlite-core";
 import {
@@ -7,7 +8,6 @@ import {
   REJECTION_REASONS,
   STOCK_STATES,
 } from "../domain/saga";
-import { WRITE_PATHS } from "../domain/write-path";
 
 const inList = (values: readonly string[]) => sql.raw(values.map((v) => `'${v}'`).join(", "));
 

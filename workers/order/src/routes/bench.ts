@@ -1,4 +1,4 @@
-import { catalog } from "@edge-saga/contracts";
+import { catalog, WRITE_PATHS } from "@edge-saga/contracts";
 import {
   BENCH_BASELINE_HEADER,
   benchBaselinesEnabled,
@@ -6,7 +6,6 @@ import {
   onError,
 } from "@edge-saga/shared";
 import { Hono } from "hono";
-import { WRITE_PATHS } from "../domain/write-path";
 import { placeOrderRoute } from "./orders";
 
 /**

@@ -4,6 +4,8 @@ import {
   OrderListQuery,
   PlaceOrderInput,
   REQUEST_ID_HEADER,
+  type WritePath,
+  writePathOf,
 } from "@edge-saga/contracts";
 import {
   type Envelope,
@@ -29,7 +31,6 @@ import { findItems, findOrder, toOrderJson } from "../db/order-store";
 import { type OrderRow, orders as ordersTable, orderTransitions } from "../db/tables";
 import { IDEMPOTENCY_KEY_PATTERN } from "../domain/idempotency";
 import { MAX_TOTAL_CENTS } from "../domain/pricing";
-import { type WritePath, writePathOf } from "../domain/write-path";
 
 type AppContext = Context<{ Bindings: Env }>;
 

@@ -1,0 +1,82 @@
+/**
+ * Layers (conventions.md, "Layers"): contracts and the kit at the bottom; services on them; the
+ * kit's testing helpers beside the kit; tools (scripts/) on top. Imports only point down.
+ * `npm run lint:layers` (part of `npm test`) fails on an `error` rule; scripts/test/layers.test.ts
+ * shows each rule catching an upward import.
+ */
+const production = "^(shared/src|contracts/src|workers/[^/]+/src)/";
+const testing = "^shared/testing/";
+const tools = "^scripts/";
+
+/** @type {import('dependency-cruiser').IConfiguration} */
+module.exports = {
+  forbidden: [
+    {
+      name: "kit-imports-upward",
+      comment:
+        "contracts and the kit are the bottom layer: they import no service, tool, test or bench code.",
+      severity: "error",
+      from: { path: "^(shared/src|contracts/src)/" },
+      to: { path: ["^workers/", tools, "^test/", "^bench/", testing] },
+    },
+    {
+      name: "production-imports-tools-or-tests",
+      comment: "Production code never imports bench, testing helpers, tools or tests.",
+      severity: "error",
+      from: { path: production },
+      to: { path: [tools, testing, "^bench/", "^test/", "^shared/test/", "^workers/[^/]+/test/"] },
+    },
+    {
+      name: "worker-imports-another-worker",
+      comment: "Services never import each other's code: cross-service data moves as events.",
+      severity: "error",
+      from: { path: "^workers/([^/]+)/" },
+      to: { path: "^workers/", pathNot: "^workers/$1/" },
+    },
+    {
+      name: "testing-imports-upward",
+      comment: "The kit's testing helpers sit beside the kit: no service, tool or test imports.",
+      severity: "error",
+      from: { path: testing },
+      to: { path: ["^workers/", tools, "^test/", "^bench/"] },
+    },
+    {
+      name: "test-config-imports-tools",
+      comment:
+        "Services' and the kit's tests and test configs use the testing helpers, never the tools.",
+      severity: "error",
+      from: { path: "^(shared|contracts|workers/[^/]+)/" },
+      to: { path: tools },
+    },
+    {
+      name: "tools-import-a-service",
+      comment: "Tools drive services over HTTP and the contract; they import no service's source.",
+      severity: "error",
+      from: { path: tools },
+      to: { path: "^workers/[^/]+/src/" },
+    },
+    {
+      name: "kit-production-imports-bench",
+      comment:
+        "The kit's production path imports no bench hooks (mounted only when their switch is on).",
+      severity: "warn",
+      from: { path: "^shared/src/", pathNot: "^shared/src/bench/" },
+      to: { path: "^shared/src/bench/" },
+    },
+  ],
+  options: {
+    doNotFollow: { path: "node_modules" },
+    exclude: {
+      path: ["(^|/)node_modules/", "(^|/)\\.wrangler/", "(^|/)\\.tmp-", "^workers/[^/]+/public/"],
+    },
+    tsPreCompilationDeps: true,
+    tsConfig: { fileName: "tsconfig.node.json" },
+    enhancedResolveOptions: {
+      exportsFields: ["exports"],
+      conditionNames: ["import", "require", "node", "default", "types"],
+      extensions: [".ts", ".tsx", ".mts", ".js", ".mjs", ".cjs", ".json"],
+      mainFields: ["module", "main", "types"],
+    },
+    skipAnalysisNotInRules: true,
+  },
+};
