@@ -272,20 +272,23 @@ export const requestIdHeader = registry.registerComponent("headers", "RequestId"
   schema: { $ref: "#/components/schemas/RequestId" },
 });
 
-/** The optional incoming request id, a parameter of every operation. */
+/**
+ * The optional incoming request id, a parameter of every operation. Any string: one that does
+ * not match is replaced, never refused, so the services (which validate with these same route
+ * definitions) must not refuse it either.
+ */
 export const requestIdParam = registry.registerParameter(
   "RequestId",
   z
     .string()
-    .regex(/^[A-Za-z0-9._-]{1,64}$/)
     .optional()
     .openapi({
       param: {
         name: REQUEST_ID_HEADER,
         in: "header",
         description:
-          "Your own id for this request, to trace it through the services; " +
-          "one that does not match is replaced by a fresh id.",
+          "Your own id for this request (`^[A-Za-z0-9._-]{1,64}$`), to trace it through the " +
+          "services; one that does not match is replaced by a fresh id.",
       },
     }),
 );

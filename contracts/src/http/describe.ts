@@ -97,8 +97,9 @@ export function errors<
   return out;
 }
 
-export const withRequestId = <T extends Record<string, z.ZodType>>(headers?: T) =>
-  z.object({ ...headers, "x-request-id": requestIdParam });
+export const withRequestId = <T extends Record<string, z.ZodType> = Record<never, never>>(
+  headers = {} as T,
+) => z.object({ ...headers, "x-request-id": requestIdParam });
 
 export const requestBody = (schema: z.ZodType, description: string, required = true) => ({
   description,

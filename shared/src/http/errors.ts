@@ -103,11 +103,10 @@ export function refuseInvalid(
     | { success: false; target: string; error: { issues: readonly z.core.$ZodIssue[] } },
 ): void {
   if (!result.success) {
-    throw new HttpError(
-      400,
-      "VALIDATION_FAILED",
-      `invalid ${result.target}`,
-      issueDetails(result.error),
-    );
+    const details = issueDetails(result.error);
+    // Header names as HTTP has them, case-insensitive: named in lower case, as Hono reads them.
+    if (result.target === "header")
+      for (const detail of details) detail.path = detail.path.toLowerCase();
+    throw new HttpError(400, "VALIDATION_FAILED", `invalid ${result.target}`, details);
   }
 }

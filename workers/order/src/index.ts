@@ -1,5 +1,6 @@
 import { catalog } from "@edge-saga/contracts";
 import { defineService } from "@edge-saga/shared";
+import { Hono } from "hono";
 import { database } from "./db/client";
 import { pruneEarlyReplies } from "./db/early-replies";
 import { pruneExpiredKeys } from "./db/idempotency-store";
@@ -17,9 +18,9 @@ const service = defineService({
   handlers,
   ownEvents,
   routes: {
-    // First: answers only bench-baseline requests (BENCH_BASELINES_ENABLED), passes the rest on.
-    "/": benchRoutes,
-    "/orders": orders,
+    // The bench guard first: it answers only bench-baseline requests (BENCH_BASELINES_ENABLED)
+    // and passes the rest on to the public routes, which carry their contract paths (/orders...).
+    "/": new Hono<{ Bindings: Env }>().route("/", benchRoutes).route("/", orders),
     "/admin/snapshot": adminSnapshot,
     "/admin/orders/recent": recentOrders,
   },

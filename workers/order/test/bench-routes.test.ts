@@ -9,7 +9,7 @@ import { orders } from "../src/routes/orders";
 import { count, seedProducts } from "./helpers";
 
 /** The service's routes as the entry mounts them: bench routes first, then production. */
-const app = new Hono<{ Bindings: Env }>().route("/", benchRoutes).route("/orders", orders);
+const app = new Hono<{ Bindings: Env }>().route("/", benchRoutes).route("/", orders);
 app.onError(onError);
 app.notFound(notFound);
 

@@ -1,4 +1,5 @@
 import { catalog, WRITE_PATHS } from "@edge-saga/contracts";
+import { honoPath, orderRoutes } from "@edge-saga/contracts/http";
 import {
   BENCH_BASELINE_HEADER,
   benchBaselinesEnabled,
@@ -15,10 +16,7 @@ import { placeOrderRoute } from "./orders";
  * BENCH_BASELINES_ENABLED is "true" (see shared/src/bench/baselines.ts) and the request
  * asks for it; otherwise the request goes on to the production routes untouched.
  */
-const directPublish = new Hono<{ Bindings: Env }>().route(
-  "/orders",
-  placeOrderRoute({ direct: (c, event) => publishDirectly(c.env, event) }),
-);
+const directPublish = placeOrderRoute({ direct: (c, event) => publishDirectly(c.env, event) });
 directPublish.onError(onError);
 
 /**
@@ -27,10 +25,7 @@ directPublish.onError(onError);
  */
 const byWritePath = Object.fromEntries(
   WRITE_PATHS.map((path) => {
-    const app = new Hono<{ Bindings: Env }>().route(
-      "/orders",
-      placeOrderRoute({ writePath: path }),
-    );
+    const app = placeOrderRoute({ writePath: path });
     app.onError(onError);
     return [path, app];
   }),
@@ -41,13 +36,16 @@ const byWritePath = Object.fromEntries(
  * (`.route("/", benchRoutes)`). The guard dispatches to a separate app rather than chaining
  * validators here, so a production request passes through no bench code but the guard.
  */
-export const benchRoutes = new Hono<{ Bindings: Env }>().post("/orders", (c, next) => {
-  if (!benchBaselinesEnabled(c.env)) return next();
-  const baseline = c.req.header(BENCH_BASELINE_HEADER) ?? "";
-  if (baseline === "direct-publish") return directPublish.fetch(c.req.raw, c.env, c.executionCtx);
-  const path = Object.hasOwn(byWritePath, baseline) ? byWritePath[baseline] : undefined;
-  return path ? path.fetch(c.req.raw, c.env, c.executionCtx) : next();
-});
+export const benchRoutes = new Hono<{ Bindings: Env }>().post(
+  honoPath(orderRoutes.placeOrder),
+  (c, next) => {
+    if (!benchBaselinesEnabled(c.env)) return next();
+    const baseline = c.req.header(BENCH_BASELINE_HEADER) ?? "";
+    if (baseline === "direct-publish") return directPublish.fetch(c.req.raw, c.env, c.executionCtx);
+    const path = Object.hasOwn(byWritePath, baseline) ? byWritePath[baseline] : undefined;
+    return path ? path.fetch(c.req.raw, c.env, c.executionCtx) : next();
+  },
+);
 
 async function publishDirectly(env: Env, event: Envelope): Promise<void> {
   const queues: Record<string, Queue> = {

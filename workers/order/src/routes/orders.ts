@@ -1,24 +1,22 @@
 import {
-  IdParam,
   type Order,
-  OrderListQuery,
-  PlaceOrderInput,
+  type PlaceOrderInput,
   REQUEST_ID_HEADER,
   type WritePath,
   writePathOf,
 } from "@edge-saga/contracts";
+import { orderRoutes } from "@edge-saga/contracts/http";
 import {
+  contractRoutes,
   type Envelope,
   HttpError,
   loggerFor,
   newId,
   pokeRelay,
   relayStub,
-  validate,
 } from "@edge-saga/shared";
 import { and, asc, desc, eq, lt } from "drizzle-orm";
-import { type Context, Hono } from "hono";
-import { z } from "zod";
+import type { Context } from "hono";
 import { cancelOrder } from "../commands/cancel-order";
 import { type PlaceOrderOutcome, type PricingFailure, placeOrder } from "../commands/place-order";
 import {
@@ -29,17 +27,9 @@ import {
 import { type Database, database } from "../db/client";
 import { findItems, findOrder, toOrderJson } from "../db/order-store";
 import { type OrderRow, orders as ordersTable, orderTransitions } from "../db/tables";
-import { IDEMPOTENCY_KEY_PATTERN } from "../domain/idempotency";
 import { MAX_TOTAL_CENTS } from "../domain/pricing";
 
 type AppContext = Context<{ Bindings: Env }>;
-
-const IdempotencyHeaders = z.object({
-  "idempotency-key": z
-    .string()
-    .regex(IDEMPOTENCY_KEY_PATTERN, `must match ${IDEMPOTENCY_KEY_PATTERN.source}`)
-    .optional(),
-});
 
 /** What the envelope accepts as a causation id; anything else is replaced by a fresh id. */
 const REQUEST_ID_PATTERN = /^[\x21-\x7e]{1,128}$/;
@@ -57,39 +47,33 @@ function requestIdOf(c: AppContext): string {
 export type DirectPublish = (c: AppContext, event: Envelope) => Promise<void>;
 
 /**
- * `POST /`: validates, places the order by the service's WRITE_PATH and answers 202, the stored
- * answer again, or the error. A factory so that the bench's routes (its direct-publish baseline,
- * the write paths side by side) answer exactly alike, without a switch in the production route.
+ * `POST /orders`: validated by its contract definition, places the order by the service's
+ * WRITE_PATH and answers 202, the stored answer again, or the error. A factory so that the
+ * bench's routes (its direct-publish baseline, the write paths side by side) answer exactly
+ * alike, without a switch in the production route.
  */
 export function placeOrderRoute(options: { direct?: DirectPublish; writePath?: WritePath } = {}) {
   const { direct } = options;
-  return new Hono<{ Bindings: Env }>().post(
-    "/",
-    validate("header", IdempotencyHeaders),
-    validate("json", PlaceOrderInput),
-    async (c) => {
-      const input = c.req.valid("json");
-      const request = {
-        input,
-        key: c.req.valid("header")["idempotency-key"],
-        cause: requestIdOf(c),
-      };
-      const path = direct ? "caller" : (options.writePath ?? writePathOf(c.env.WRITE_PATH));
-      if (path === "self-read") return answerPublished(c, request);
-      const outcome = await placeOrder(database(c.env), request, { publish: path });
-      if (outcome.kind !== "PLACED") return answerUnplaced(outcome, input);
-      if (direct && outcome.event) await direct(c, outcome.event);
-      // Hands the event just committed to the relay (none on the cdc path: the trigger wrote it).
-      else
-        c.executionCtx.waitUntil(
-          pokeRelay(c.env.OUTBOX_RELAY, outcome.event ? [outcome.event] : []),
-        );
-      return c.body(outcome.body, 202, {
-        "content-type": "application/json",
-        Location: `/orders/${outcome.order.id}`,
-      });
-    },
-  );
+  return contractRoutes<{ Bindings: Env }>().openapi(orderRoutes.placeOrder, async (c) => {
+    const input = c.req.valid("json");
+    const request = {
+      input,
+      key: c.req.valid("header")["Idempotency-Key"],
+      cause: requestIdOf(c),
+    };
+    const path = direct ? "caller" : (options.writePath ?? writePathOf(c.env.WRITE_PATH));
+    if (path === "self-read") return answerPublished(c, request);
+    const outcome = await placeOrder(database(c.env), request, { publish: path });
+    if (outcome.kind !== "PLACED") return answerUnplaced(outcome, input);
+    if (direct && outcome.event) await direct(c, outcome.event);
+    // Hands the event just committed to the relay (none on the cdc path: the trigger wrote it).
+    else
+      c.executionCtx.waitUntil(pokeRelay(c.env.OUTBOX_RELAY, outcome.event ? [outcome.event] : []));
+    return c.body(outcome.body, 202, {
+      "content-type": "application/json",
+      Location: `/orders/${outcome.order.id}`,
+    });
+  });
 }
 
 /**
@@ -195,9 +179,9 @@ async function orderOr404(db: Database, id: string): Promise<OrderRow> {
   return row;
 }
 
-export const orders = new Hono<{ Bindings: Env }>()
-  .route("/", placeOrderRoute())
-  .get("/", validate("query", OrderListQuery), async (c) => {
+/** The order service's public routes, each served from its contract definition. */
+export const orders = placeOrderRoute()
+  .openapi(orderRoutes.listOrders, async (c) => {
     const { customerId, cursor, limit } = c.req.valid("query");
     const db = database(c.env);
     const rows = await db
@@ -216,18 +200,18 @@ export const orders = new Hono<{ Bindings: Env }>()
       page.map((row) => row.id),
     );
     const list: Order[] = page.map((row) => toOrderJson(row, items.get(row.id) ?? []));
-    return c.json({
-      orders: list,
-      nextCursor: rows.length > limit ? (page.at(-1)?.id ?? null) : null,
-    });
+    return c.json(
+      { orders: list, nextCursor: rows.length > limit ? (page.at(-1)?.id ?? null) : null },
+      200,
+    );
   })
-  .get("/:id", validate("param", IdParam), async (c) => {
+  .openapi(orderRoutes.getOrder, async (c) => {
     const db = database(c.env);
     const row = await orderOr404(db, c.req.valid("param").id);
     const items = await findItems(db, [row.id]);
-    return c.json(toOrderJson(row, items.get(row.id) ?? []));
+    return c.json(toOrderJson(row, items.get(row.id) ?? []), 200);
   })
-  .get("/:id/history", validate("param", IdParam), async (c) => {
+  .openapi(orderRoutes.getOrderHistory, async (c) => {
     const db = database(c.env);
     const row = await orderOr404(db, c.req.valid("param").id);
     const transitions = await db
@@ -235,19 +219,22 @@ export const orders = new Hono<{ Bindings: Env }>()
       .from(orderTransitions)
       .where(eq(orderTransitions.orderId, row.id))
       .orderBy(asc(orderTransitions.version));
-    return c.json({
-      orderId: row.id,
-      transitions: transitions.map((t) => ({
-        version: t.version,
-        fromStatus: t.fromStatus,
-        toStatus: t.toStatus,
-        change: t.change,
-        cause: t.cause,
-        at: new Date(t.at).toISOString(),
-      })),
-    });
+    return c.json(
+      {
+        orderId: row.id,
+        transitions: transitions.map((t) => ({
+          version: t.version,
+          fromStatus: t.fromStatus,
+          toStatus: t.toStatus,
+          change: t.change,
+          cause: t.cause,
+          at: new Date(t.at).toISOString(),
+        })),
+      },
+      200,
+    );
   })
-  .post("/:id/cancel", validate("param", IdParam), async (c) => {
+  .openapi(orderRoutes.cancelOrder, async (c) => {
     const id = c.req.valid("param").id;
     const outcome = await cancelOrder(database(c.env), { orderId: id, cause: requestIdOf(c) });
     switch (outcome.kind) {
