@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { retryOnConflict } from "../src/db/retry-on-conflict";
+import { RETRY_POLICIES } from "../src/retry/retry-policies";
 
 /** What D1 throws when a guard refuses a commit: the constraint is named in the message or a cause. */
 const constraintError = (n: number) =>
@@ -104,5 +105,18 @@ describe("retryOnConflict", () => {
     const { attempt, seen } = failingThen([], "committed");
     await expect(retryOnConflict({ attempts: 0, attempt })).rejects.toThrow(RangeError);
     expect(seen).toEqual([]);
+  });
+  it("follows the conflict policy unless told: 3 rounds, no wait; a policy's wait comes between rounds", async () => {
+    const conflicts = [1, 2, 3, 4].map(constraintError);
+    const plain = failingThen(conflicts, "never");
+    await expect(retryOnConflict({ attempt: plain.attempt })).rejects.toBe(conflicts[2]);
+    expect(plain.seen).toHaveLength(RETRY_POLICIES.conflict.maxAttempts);
+
+    const paced = failingThen(conflicts.slice(0, 2), "committed");
+    const started = Date.now();
+    const policy = { initialIntervalMs: 20, factor: 2, maxIntervalMs: 1_000, maxAttempts: 3 };
+    await expect(retryOnConflict({ policy, attempt: paced.attempt })).resolves.toBe("committed");
+    // Waits of 20 ms then 40 ms between the three rounds.
+    expect(Date.now() - started).toBeGreaterThanOrEqual(55);
   });
 });

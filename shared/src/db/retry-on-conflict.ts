@@ -1,8 +1,14 @@
+import { delayMs, RETRY_POLICIES, type RetryPolicy } from "../retry/retry-policies";
 import { isConstraintError } from "./types";
 
 export interface RetryOnConflictOptions<T> {
-  /** How many times `attempt` runs at most, the first one included (at least 1). */
-  attempts: number;
+  /**
+   * How long to wait between attempts and how many to make at most (`maxAttempts`, the first
+   * one included). Default: `RETRY_POLICIES.conflict` (3, no wait).
+   */
+  policy?: RetryPolicy;
+  /** How many times `attempt` runs at most, the first one included (at least 1); overrides the policy's. */
+  attempts?: number;
   /**
    * Reads, decides and commits once. `attempt` counts from 1. Throwing a conflict runs it
    * again on fresh reads; returning or throwing anything else ends the loop.
@@ -20,10 +26,9 @@ export interface RetryOnConflictOptions<T> {
 /**
  * Optimistic concurrency in one place: read -> decide -> commit, and when the commit is
  * refused because someone else changed the rows meanwhile, do it all again, at most
- * `attempts` times.
+ * `attempts` times (the `conflict` retry policy unless told).
  * @example
  * const order = await retryOnConflict({
- *   attempts: 3,
  *   attempt: async () => commitCancel(await readOrder(db, id)),
  *   onExhausted: () => {
  *     throw new HttpError(409, "CONFLICT", `order ${id} kept changing; try again`);
@@ -31,7 +36,8 @@ export interface RetryOnConflictOptions<T> {
  * });
  */
 export async function retryOnConflict<T>(options: RetryOnConflictOptions<T>): Promise<T> {
-  const { attempts, attempt, isConflict = isConstraintError, onExhausted } = options;
+  const { policy = RETRY_POLICIES.conflict, attempt, isConflict = isConstraintError } = options;
+  const attempts = options.attempts ?? policy.maxAttempts ?? 1;
   if (!Number.isInteger(attempts) || attempts < 1)
     throw new RangeError(`attempts must be a positive integer, got ${attempts}`);
   for (let n = 1; ; n++) {
@@ -40,9 +46,11 @@ export async function retryOnConflict<T>(options: RetryOnConflictOptions<T>): Pr
     } catch (error) {
       if (!isConflict(error)) throw error;
       if (n >= attempts) {
-        if (onExhausted) return onExhausted(error);
+        if (options.onExhausted) return options.onExhausted(error);
         throw error;
       }
+      const wait = delayMs(policy, n);
+      if (wait > 0) await new Promise((r) => setTimeout(r, wait));
     }
   }
 }

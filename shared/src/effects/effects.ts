@@ -6,6 +6,7 @@ import type { Decision } from "../inbox/inbox-consumer";
 import { inParallel } from "../inbox/lanes";
 import type { Logger } from "../log/logger";
 import { outboxInserts } from "../outbox/outbox-writer";
+import { delayMs, RETRY_POLICIES } from "../retry/retry-policies";
 import { effectAttempts, effects } from "./effects-schema";
 
 export { effectAttempts, effects } from "./effects-schema";
@@ -68,9 +69,9 @@ export interface EffectPerformer<Env, Request = unknown, Outcome = unknown> {
 // biome-ignore lint/suspicious/noExplicitAny: each performer narrows its own request and outcome
 export type EffectPerformers<Env> = Record<string, EffectPerformer<Env, any, any>>;
 
-/** Next attempt after `attempts` calls without an answer: 1 s, 2 s, 4 s ... at most a minute. */
+/** Next attempt after `attempts` calls without an answer (`RETRY_POLICIES.effect`). */
 export function effectBackoffMs(attempts: number): number {
-  return Math.min(1_000 * 2 ** Math.max(0, attempts - 1), 60_000);
+  return delayMs(RETRY_POLICIES.effect, attempts);
 }
 
 /** Effect rows to commit with the decision that made them; a key already recorded is the same effect. */

@@ -2,6 +2,7 @@ import { outbox } from "../db/kit-schema";
 import { runsWithin } from "../db/runs-within";
 import type { AnyD1Database, Statement } from "../db/types";
 import type { Envelope } from "../envelope";
+import { DEFAULT_RECEIPT_TIMEOUT_MS, firstLookAt } from "../receipts/resend-policy";
 
 /** Queues accept messages up to 128 KB; keep a margin for the message's own framing. */
 export const MAX_EVENT_BYTES = 120_000;
@@ -19,9 +20,6 @@ export interface AlreadySent {
   /** When the subscribers that have not acknowledged it get it again, after `now`; default: the relay's default receipt timeout. */
   resendAfterMs?: number;
 }
-
-/** A subscriber that has not acknowledged a sent event gets it again after this long. */
-export const DEFAULT_RECEIPT_TIMEOUT_MS = 30_000;
 
 /**
  * Outbox inserts for the events a command causes. Put them in the same
@@ -61,6 +59,8 @@ function alreadySent(type: string, sent: AlreadySent, now: number) {
     publishedAt: now,
     awaiting: subscribers.length > 0 ? JSON.stringify(subscribers) : null,
     nextResendAt:
-      subscribers.length > 0 ? now + (sent.resendAfterMs ?? DEFAULT_RECEIPT_TIMEOUT_MS) : null,
+      subscribers.length > 0
+        ? firstLookAt(now, sent.resendAfterMs ?? DEFAULT_RECEIPT_TIMEOUT_MS)
+        : null,
   };
 }

@@ -11,9 +11,10 @@ import type { Logger } from "../log/logger";
  * Delivery receipts: after each batch a consumer tells every producer whose events it
  * handled (applied, dropped as a copy, or dead-lettered) which ones, in one queue message per
  * producer sent to the producer's own inbox queue. The producer's outbox row then stops
- * awaiting that subscriber; a row still awaiting one after the relay's receipt timeout is sent
- * to it again. Receipts are best effort: a lost one costs a re-send, which the inbox absorbs
- * and which brings a new receipt.
+ * awaiting that subscriber, and the subscriber's progress (the latest publish time it
+ * acknowledged) moves up. When a row still awaiting a subscriber is sent to it again is the
+ * re-send rule, in resend-policy.ts. Receipts are best effort: a lost one costs a re-send,
+ * which the inbox absorbs and which brings a new receipt.
  */
 /** A queue message holds at most 128 KB: 1,000 ids of 64 characters fit well. */
 const RECEIPT_IDS_MAX = 1_000;

@@ -1,11 +1,18 @@
+import { errorText } from "../db/types";
 import type { Envelope } from "../envelope";
+import type { Logger } from "../log/logger";
+import { heldCopyDueAt } from "../receipts/resend-policy";
+import { readHandled } from "./relay-queries";
+
+export { DEFAULT_HELD_CHECK_MS } from "../receipts/resend-policy";
 
 /**
  * Self-read's safety copy. A service that publishes an event to its own inbox instead of
  * committing it (the request writes nothing) has, until its consumer applied the event, no
  * copy of it but the broker's. Its relay keeps one in the Durable Object's storage and sends it
  * to the service's inbox again (same id: the inbox drops a copy) until the service's inbox
- * (or its dead letters) holds it, so a message the broker lost still arrives.
+ * (or its dead letters) holds it, so a message the broker lost still arrives. When: rule 4 of
+ * receipts/resend-policy.ts.
  */
 export interface HeldCopy {
   body: string;
@@ -24,10 +31,8 @@ const eventIdOf = (key: string) => key.slice(PREFIX.length + 16);
 const dueAtOf = (key: string) => Number(key.slice(PREFIX.length, PREFIX.length + 15));
 /** Copies checked per alarm run, at most (one D1 read and one send for them all). */
 const CHECKED_PER_RUN = 100;
-const MAX_BACKOFF_MS = 600_000;
-
-/** Checked once it had this long to arrive, then after twice as long, up to 10 minutes. */
-export const DEFAULT_HELD_CHECK_MS = 30_000;
+/** A run that failed is tried again this much later. */
+const RETRY_FAILED_RUN_MS = 5_000;
 
 export async function holdCopies(
   storage: DurableObjectStorage,
@@ -71,15 +76,10 @@ export async function resendHeldCopies(
   ];
   let resent = 0;
   if (due.length > 0) {
-    const ids = due.map(([key]) => eventIdOf(key));
-    const { results } = await db
-      .prepare(
-        `SELECT event_id AS id FROM inbox WHERE event_id IN (SELECT value FROM json_each(?1))
-         UNION SELECT event_id FROM dead_letters WHERE event_id IN (SELECT value FROM json_each(?1))`,
-      )
-      .bind(JSON.stringify(ids))
-      .all<{ id: string }>();
-    const handled = new Set(results.map((r) => r.id));
+    const handled = await readHandled(
+      db,
+      due.map(([key]) => eventIdOf(key)),
+    );
     const missing = due.filter(([key]) => !handled.has(eventIdOf(key)));
     if (missing.length > 0) {
       // No inbox bound is a deploy error the send would name; the copies wait for the fix.
@@ -92,7 +92,7 @@ export async function resendHeldCopies(
       await storage.put(
         Object.fromEntries(
           missing.map(([key, c]) => [
-            keyOf(now + Math.min(checkMs * 2 ** (c.resends + 1), MAX_BACKOFF_MS), eventIdOf(key)),
+            keyOf(heldCopyDueAt(now, c.resends, checkMs), eventIdOf(key)),
             { ...c, resends: c.resends + 1 },
           ]),
         ),
@@ -103,4 +103,40 @@ export async function resendHeldCopies(
   }
   const [next] = await storage.list<HeldCopy>({ prefix: PREFIX, limit: 1 });
   return { resent, nextDueAt: next ? dueAtOf(next[0]) : null };
+}
+
+/** The relay's held copies: what it holds in its storage, and when the next one falls due. */
+export class HeldCopies {
+  /** When the next held copy falls due (0: unknown, look; null: none held). */
+  dueAt: number | null = 0;
+
+  constructor(private readonly storage: DurableObjectStorage) {}
+
+  /** Keeps a copy of each event, first checked `checkMs` from now; returns when that is. */
+  async hold(events: readonly Envelope[], checkMs: number): Promise<number> {
+    const dueAt = Date.now() + checkMs;
+    await holdCopies(this.storage, events, dueAt);
+    if (this.dueAt === null || this.dueAt > dueAt) this.dueAt = dueAt;
+    return dueAt;
+  }
+
+  /** The held copies' run, when one is due; a failure is logged and tried again in 5 s. */
+  async run(
+    db: D1Database,
+    inbox: Queue | undefined,
+    now: number,
+    checkMs: number,
+    log: Logger,
+  ): Promise<number> {
+    if (this.dueAt === null || this.dueAt > now) return 0;
+    try {
+      const run = await resendHeldCopies(this.storage, db, inbox, now, checkMs);
+      this.dueAt = run.nextDueAt;
+      return run.resent;
+    } catch (error) {
+      this.dueAt = now + RETRY_FAILED_RUN_MS;
+      log.error("held copies not checked", { error: errorText(error) });
+      return 0;
+    }
+  }
 }

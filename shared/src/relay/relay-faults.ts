@@ -9,6 +9,7 @@ import {
   InjectedFault,
 } from "../faults/faults";
 import { loggerFor } from "../log/logger";
+import type { RelayHooks } from "./relay-hooks";
 
 const FAULTS_KEY = "faults";
 
@@ -125,6 +126,25 @@ export class RelayFaults {
     await this.storage.put(FAULTS_KEY, state);
     return values;
   }
+}
+
+/**
+ * The relay's hooks with its fault points: a lost poke, a failing run, a crash after a page
+ * was sent, and the send faults. Mounted only when FAULTS_ENABLED is "true".
+ */
+export function faultHooks(faults: RelayFaults): RelayHooks {
+  return {
+    pokeLost: () => faults.draw("relay.poke-lost"),
+    beforeRun: async () => {
+      if (await faults.draw("relay.alarm-fails")) throw new InjectedFault("relay.alarm-fails");
+    },
+    afterPageSent: async () => {
+      if (await faults.draw("relay.crash-after-send"))
+        throw new InjectedFault("relay.crash-after-send");
+    },
+    sendTimeoutMs: (configured) => faults.sendTimeoutMs(configured),
+    publish: (send, messages) => faults.send(send, messages),
+  };
 }
 
 function next(state: FaultState, stream: string): number {

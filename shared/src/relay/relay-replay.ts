@@ -1,5 +1,6 @@
 import type { PendingRow } from "./chunk-for-send";
-import type { RelayConfig } from "./outbox-relay";
+import type { RelayConfig } from "./relay-config";
+import { REPLAY_PAGE_ROWS, readReplayPage } from "./relay-queries";
 
 /** A replay of retained outbox rows to one subscriber (see `OutboxRelay.replay`). */
 export interface ReplayJob {
@@ -20,7 +21,6 @@ export type ReplayAnswer =
   | { ok: false; code: "UNKNOWN_SUBSCRIBER"; message: string };
 
 const REPLAY_KEY = "replay-jobs";
-const PAGE_SIZE = 100;
 
 /** Every replay started, by subscriber, finished or not. */
 export async function replayJobs(
@@ -72,19 +72,13 @@ export async function replayStep(
     const queue = config.queues[job.to];
     if (job.finishedAt !== null || !queue) continue;
     while (operations < budget && job.finishedAt === null) {
-      const { results: rows } = await config.db
-        .prepare(
-          `SELECT seq, event_id AS eventId, type, body FROM outbox
-            WHERE seq > ? AND published_at IS NOT NULL AND created_at >= ? ORDER BY seq LIMIT ?`,
-        )
-        .bind(job.afterSeq, job.since, PAGE_SIZE)
-        .all<PendingRow>();
+      const rows = await readReplayPage(config.db, job.afterSeq, job.since);
       operations++;
       const wanted = rows.filter((r) => config.catalog.subscribersOf(r.type).includes(job.to));
       operations += await sendRows(queue, wanted);
       job.sent += wanted.length;
       job.afterSeq = rows.at(-1)?.seq ?? job.afterSeq;
-      if (rows.length < PAGE_SIZE) job.finishedAt = Date.now();
+      if (rows.length < REPLAY_PAGE_ROWS) job.finishedAt = Date.now();
       // Saved after every page: a crash re-sends at most one page, which consumers dedupe.
       await storage.put(REPLAY_KEY, jobs);
     }

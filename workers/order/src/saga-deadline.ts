@@ -1,23 +1,25 @@
-import { isConstraintError, loggerFor, outboxInserts, runBatch } from "@edge-saga/shared";
+import {
+  isConstraintError,
+  loggerFor,
+  outboxInserts,
+  RETRY_POLICIES,
+  retryOnConflict,
+  runBatch,
+} from "@edge-saga/shared";
 import { and, asc, eq, gt, lte, min } from "drizzle-orm";
 import { type Database, database } from "./db/client";
 import { changeStatements, findOrder, sagaStateOf } from "./db/order-store";
 import { type OrderRow, orders } from "./db/tables";
-import { decideTimeout, nextDeadlineCheck } from "./domain/saga";
+import {
+  DEFAULT_SAGA_DEADLINE_SECONDS,
+  decideTimeout,
+  nextDeadlineCheck,
+  parseSagaDeadline,
+} from "./domain/deadline";
 import { orderEvent } from "./events/order-events";
 
-export const DEFAULT_SAGA_DEADLINE_SECONDS = 60;
 /** Orders rejected per run at most: a long outage's backlog goes out a page per run. */
 export const TIMEOUTS_PER_RUN = 50;
-/** An order a reply changed while we decided is read and decided again this often. */
-const ATTEMPTS = 3;
-
-/** `SAGA_DEADLINE_SECONDS` in ms; null when it is set but not a positive number. */
-export function parseSagaDeadline(raw: string | undefined): number | null {
-  if (raw === undefined || raw.trim() === "") return DEFAULT_SAGA_DEADLINE_SECONDS * 1000;
-  const seconds = Number(raw);
-  return Number.isFinite(seconds) && seconds > 0 ? seconds * 1000 : null;
-}
 
 export interface DeadlineRun {
   /** Orders rejected TIMED_OUT by this run. */
@@ -115,25 +117,28 @@ async function commitTimeouts(
   return timedOut;
 }
 
-/** One order's timeout on a fresh read; false when the order is no longer due (a reply decided it). */
-async function commitAlone(
+/**
+ * One order's timeout on a fresh read, read and decided again when a reply changed it meanwhile
+ * (the kit's conflict policy); false when the order is no longer due (a reply decided it).
+ * Still conflicting at the last round, it throws: the relay logs it and runs the deadline
+ * again in a few seconds.
+ */
+function commitAlone(
   db: Database,
   orderId: string,
   now: number,
   deadlineMs: number,
 ): Promise<boolean> {
-  for (let attempt = 1; ; attempt++) {
-    const row = await findOrder(db, orderId);
-    const statements = row && timeoutOf(db, row, now, deadlineMs);
-    if (!statements) return false;
-    try {
+  return retryOnConflict({
+    policy: RETRY_POLICIES.conflict,
+    attempt: async () => {
+      const row = await findOrder(db, orderId);
+      const statements = row && timeoutOf(db, row, now, deadlineMs);
+      if (!statements) return false;
       await runBatch(db, statements);
       return true;
-    } catch (error) {
-      // Thrown, the relay logs it and runs the deadline again in a few seconds.
-      if (!isConstraintError(error) || attempt >= ATTEMPTS) throw error;
-    }
-  }
+    },
+  });
 }
 
 /**

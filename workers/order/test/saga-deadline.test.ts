@@ -3,12 +3,8 @@ import { env } from "cloudflare:workers";
 import type { Order } from "@edge-saga/contracts";
 import { relayStub } from "@edge-saga/shared";
 import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
-import {
-  parseSagaDeadline,
-  pendingReads,
-  rejectOverdueOrders,
-  TIMEOUTS_PER_RUN,
-} from "../src/saga-deadline";
+import { parseSagaDeadline } from "../src/domain/deadline";
+import { pendingReads, rejectOverdueOrders, TIMEOUTS_PER_RUN } from "../src/saga-deadline";
 import {
   call,
   count,

@@ -1,5 +1,13 @@
 import { pointsEarnedFor } from "./pricing";
 
+// The deadline rule lives in deadline.ts; re-exported so the saga's rules read from one module.
+export {
+  deadlineOf,
+  decideTimeout,
+  nextDeadlineCheck,
+  type TimeoutDecision,
+} from "./deadline";
+
 /**
  * The order saga as pure rules. The order waits for every participant's answer:
  * all yes -> CONFIRMED, the first no -> REJECTED, no decision by the deadline -> REJECTED
@@ -19,7 +27,7 @@ export const REJECTION_REASONS = [
   "INSUFFICIENT_POINTS",
   /** The card processor refused the card. */
   "PAYMENT_DECLINED",
-  /** A participant did not answer within the saga's deadline (see `decideTimeout`). */
+  /** A participant did not answer within the saga's deadline (see deadline.ts). */
   "TIMED_OUT",
 ] as const;
 
@@ -59,10 +67,6 @@ export type SagaEvent =
 export type SagaDecision =
   | { kind: "ignore"; why: "ORDER_NOT_PENDING" | "ALREADY_ANSWERED" }
   | { kind: "change"; state: SagaState; event: SagaEvent | null };
-
-export type TimeoutDecision =
-  | { kind: "ignore"; why: "ORDER_NOT_PENDING" | "NOT_DUE" }
-  | { kind: "change"; state: SagaState; event: SagaEvent };
 
 export type CancelDecision =
   | { kind: "refuse"; why: "INVALID_STATE" }
@@ -147,43 +151,6 @@ export function decideReply(state: SagaState, reply: SagaReply): SagaDecision {
     };
   }
   return { kind: "change", state: next, event: null };
-}
-
-/** When an order placed at `placedAt` (epoch ms) times out. */
-export function deadlineOf(placedAt: number, deadlineMs: number): number {
-  return placedAt + deadlineMs;
-}
-
-/**
- * The saga's deadline: an order still waiting for an answer at its deadline is rejected
- * TIMED_OUT, compensated like any rejection. The answers it got are kept as they were; one
- * that comes later finds the order decided and is ignored (`decideReply`).
- */
-export function decideTimeout(
-  state: SagaState,
-  placedAt: number,
-  now: number,
-  deadlineMs: number,
-): TimeoutDecision {
-  if (state.status !== "PENDING") return { kind: "ignore", why: "ORDER_NOT_PENDING" };
-  if (now < deadlineOf(placedAt, deadlineMs)) return { kind: "ignore", why: "NOT_DUE" };
-  return {
-    kind: "change",
-    state: { ...state, status: "REJECTED", rejectionReason: "TIMED_OUT" },
-    event: { type: "OrderRejected", reason: "TIMED_OUT" },
-  };
-}
-
-/**
- * When the deadline check is next due: at the oldest still-pending order's deadline, or, with
- * none pending, one deadline from now (an order placed later cannot fall due before that).
- */
-export function nextDeadlineCheck(
-  oldestPendingPlacedAt: number | null,
-  now: number,
-  deadlineMs: number,
-): number {
-  return deadlineOf(oldestPendingPlacedAt ?? now, deadlineMs);
 }
 
 /** A customer's cancel: allowed while the order is pending or confirmed. */
