@@ -6,7 +6,7 @@ import { loggerFor } from "../log/logger";
 import { DEFAULT_HELD_CHECK_MS } from "../receipts/resend-policy";
 import { delayMs, RETRY_POLICIES } from "../retry/retry-policies";
 import { HeldCopies } from "./held-copies";
-import { pollingIntervalMs, setPollingInterval } from "./polling-baseline";
+import { pollingIntervalMs, relaySchedule, setPollingInterval } from "./polling-baseline";
 import type { RelayConfig } from "./relay-config";
 import { RelayDrainer } from "./relay-drain";
 import { faultHooks, RelayFaults } from "./relay-faults";
@@ -62,7 +62,8 @@ export function relayBackoffMs(failures: number): number {
 /**
  * The single publisher of one service's outbox: a thin shell whose alarm wires the due work,
  * the held copies, the drain (relay-drain.ts), the re-send rule (relay-resend.ts) and replays.
- * Fault injection and the bench's polling baseline are mounted only when their switch is on.
+ * Fault injection (hooks) and the bench's polling baseline (a schedule) are mounted only when
+ * their switch is on.
  * Subclass it in the service's entry file and say where the database and the subscriber queues are:
  * @example export class OutboxRelay extends BaseOutboxRelay<Env> {
  *   protected config() { return { db: this.env.DB, catalog, queues: { billing: this.env.BILLING_INBOX } }; }
@@ -107,7 +108,7 @@ export abstract class OutboxRelay<Env = unknown> extends DurableObject<Env> {
     // Work fell due now (effects were recorded): the next run does it, not the one it planned.
     // The cron's poke looks too, in case that poke was lost.
     if (options.due || options.maintenance) this.dueWorkAt = 0;
-    if (await this.pollingIntervalMs()) return;
+    if (await relaySchedule(this.env, this.ctx.storage).ignoresPokes()) return;
     this.drainer.handOver(options.events ?? []);
     const scheduled = await this.ctx.storage.getAlarm();
     if (
@@ -179,13 +180,12 @@ export abstract class OutboxRelay<Env = unknown> extends DurableObject<Env> {
         resentTotal: status.resentTotal + (resent?.resent ?? 0),
         heldResentTotal: (status.heldResentTotal ?? 0) + heldResent,
       });
-      const polling = await this.pollingIntervalMs();
-      const wake =
+      const due =
         drained.more || resent?.more || replaying
           ? Date.now()
           : earliest(drained.nextDueAt, resent?.nextDueAt, this.dueWorkAt, this.held.dueAt);
-      if (polling) await this.ctx.storage.setAlarm(Date.now() + polling);
-      else if (wake !== null) await this.ctx.storage.setAlarm(Math.max(wake, Date.now()));
+      const next = await relaySchedule(this.env, this.ctx.storage).nextRun(due);
+      if (next !== null) await this.ctx.storage.setAlarm(Math.max(next, Date.now()));
     } catch (error) {
       // Backoff is for a relay that gets nowhere. One that published pages before a send failed
       // tries again soon: under a backlog nearly every run meets some failure, and a growing

@@ -1,4 +1,5 @@
 import { benchBaselinesEnabled } from "../bench/baselines";
+import { ON_DEMAND, type RelaySchedule } from "./relay-hooks";
 
 const POLLING_KEY = "bench-polling-interval-ms";
 
@@ -27,4 +28,16 @@ export async function setPollingInterval(
   }
   await storage.put(POLLING_KEY, intervalMs);
   await storage.setAlarm(Date.now() + intervalMs);
+}
+
+/** The relay's schedule: polling while the baseline is set, else on demand. */
+export function relaySchedule(env: unknown, storage: DurableObjectStorage): RelaySchedule {
+  if (!benchBaselinesEnabled(env)) return ON_DEMAND;
+  return {
+    ignoresPokes: async () => Boolean(await pollingIntervalMs(env, storage)),
+    nextRun: async (due) => {
+      const interval = await pollingIntervalMs(env, storage);
+      return interval ? Date.now() + interval : due;
+    },
+  };
 }

@@ -26,3 +26,19 @@ export const PLAIN_HOOKS: RelayHooks = {
   sendTimeoutMs: async (configured) => configured,
   publish: (send, messages) => send(messages),
 };
+
+/**
+ * When the relay runs: on demand (pokes, and whenever work falls due), unless a decorator says
+ * otherwise (the bench's polling baseline, polling-baseline.ts).
+ */
+export interface RelaySchedule {
+  /** Whether pokes are ignored (the relay drains on its own clock). */
+  ignoresPokes(): Promise<boolean>;
+  /** When the alarm next runs, given when work is next due (null: nothing due). */
+  nextRun(due: number | null): Promise<number | null>;
+}
+
+export const ON_DEMAND: RelaySchedule = {
+  ignoresPokes: async () => false,
+  nextRun: async (due) => due,
+};
