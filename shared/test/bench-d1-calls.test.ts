@@ -2,6 +2,7 @@ import { env, exports } from "cloudflare:workers";
 import { eq, sql } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { kitAdminRoutes } from "../src/admin/kit-admin-routes";
+import { mountBenchRoutes } from "../src/bench/bench-switch";
 import { countD1Calls, type D1CallCounts } from "../src/bench/d1-calls";
 import { db } from "./helpers";
 import { tallies } from "./worker/src/schema";
@@ -74,14 +75,20 @@ describe("bench D1 call counting", () => {
   });
 
   it('the route exists only when BENCH_BASELINES_ENABLED is "true"', async () => {
-    const routes = kitAdminRoutes({ d1: (e: Env) => e.DB, relay: (e: Env) => e.RELAY });
-    const res = await routes.fetch(new Request("http://kit/bench/d1-calls"), {
+    const options = { d1: (e: Env) => e.DB, relay: (e: Env) => e.RELAY };
+    // The kit's admin routes alone serve no bench route, whatever the switch says.
+    const alone = kitAdminRoutes(options);
+    expect((await alone.fetch(new Request("http://kit/bench/d1-calls"), env)).status).toBe(404);
+    const routes = kitAdminRoutes(options);
+    mountBenchRoutes(routes, "", options);
+    const off = await routes.fetch(new Request("http://kit/bench/d1-calls"), {
       ...env,
       BENCH_BASELINES_ENABLED: undefined,
     });
-    expect(res.status).toBe(404);
-    expect(((await res.json()) as { error: { code: string } }).error.code).toBe(
+    expect(off.status).toBe(404);
+    expect(((await off.json()) as { error: { code: string } }).error.code).toBe(
       "BENCH_BASELINES_DISABLED",
     );
+    expect((await routes.fetch(new Request("http://kit/bench/d1-calls"), env)).status).toBe(200);
   });
 });

@@ -1,5 +1,7 @@
 import { Hono } from "hono";
 import { kitAdminRoutes } from "../admin/kit-admin-routes";
+// The one import of bench/ by production wiring: a switch that loads the bench routes only when on.
+import { mountBenchRoutes } from "../bench/bench-switch";
 import type { Catalog } from "../catalog";
 import type { AnyD1Database } from "../db/types";
 import { type EffectPerformers, runDueEffects } from "../effects/effects";
@@ -164,15 +166,17 @@ export function defineService<C extends Catalog, const S extends string, H exten
 
   const app = new Hono<{ Bindings: Env }>();
   for (const [path, routes] of Object.entries(definition.routes ?? {})) app.route(path, routes);
-  if (definition.admin !== false)
-    app.route(
-      definition.admin ?? "/admin",
-      kitAdminRoutes({
-        d1: (env: Env) => env.DB,
-        relay: relayOf,
-        effects: definition.effects !== undefined,
-      }),
-    );
+  if (definition.admin !== false) {
+    const at = definition.admin ?? "/admin";
+    const admin = {
+      d1: (env: Env) => env.DB,
+      relay: relayOf,
+      effects: definition.effects !== undefined,
+    };
+    app.route(at, kitAdminRoutes(admin));
+    // Bench hooks: 404 unless BENCH_BASELINES_ENABLED is "true"; only then loaded (bench-switch.ts).
+    mountBenchRoutes(app, at, admin);
+  }
   app.onError(onError);
   app.notFound(notFound);
 

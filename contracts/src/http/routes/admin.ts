@@ -1,4 +1,5 @@
-import { createRoute, z } from "@hono/zod-openapi";
+import { kitAdminRouteDefinitions } from "@edge-saga/shared/admin-routes";
+import { createRoute, type RouteConfig, z } from "@hono/zod-openapi";
 import { composites } from "../components";
 import {
   adminOnly,
@@ -174,3 +175,57 @@ export const adminRoutes = {
   getServiceAdmin: serviceAdmin("get"),
   postServiceAdmin: serviceAdmin("post"),
 };
+
+type KitRouteName = keyof typeof kitAdminRouteDefinitions;
+type ErrorStatus =
+  Parameters<typeof errors>[0] extends Partial<Record<infer K, string>> ? K : never;
+
+const ServiceParam = z.object({ service: z.enum([...ServiceName.options, "view"]) });
+
+/**
+ * One kit admin route (shared/src/admin/admin-route-definitions.ts) as the gateway forwards it:
+ * `/admin/{service}` + the kit's path, admin only, its answers stamped like every gateway answer
+ * and its refusals in the API's error shape (plus the gateway's own: token, upstream).
+ */
+function atGateway(name: KitRouteName): RouteConfig {
+  const route: RouteConfig = kitAdminRouteDefinitions[name];
+  const params = route.request?.params as z.ZodObject | undefined;
+  const answers: RouteConfig["responses"] = {};
+  const refusals: Partial<Record<ErrorStatus, string>> = {
+    404: "`NOT_FOUND`: another service name.",
+    502: "`UPSTREAM_UNAVAILABLE`: the service did not answer.",
+  };
+  for (const [status, answer] of Object.entries(route.responses)) {
+    const { description, content } = answer as {
+      description: string;
+      content?: { "application/json": { schema: z.ZodType } };
+    };
+    if (Number(status) >= 400) {
+      const also = refusals[Number(status) as ErrorStatus];
+      refusals[Number(status) as ErrorStatus] = also ? `${description} ${also}` : description;
+    } else if (content) answers[status] = json(description, content["application/json"].schema);
+  }
+  return createRoute({
+    ...route,
+    operationId: `kit${name[0]?.toUpperCase()}${name.slice(1)}`,
+    path: `/admin/{service}${route.path}`,
+    tags: [TAGS.admin],
+    description: `${(route.description ?? route.summary ?? "").replace(/\.?$/, ".")} The service's kit admin route, forwarded by the gateway. Admin only.`,
+    ...adminOnly,
+    request: {
+      ...route.request,
+      params: params ? ServiceParam.extend(params.shape) : ServiceParam,
+      headers: withRequestId(),
+    },
+    responses: { ...answers, ...errors(refusals, true) },
+  });
+}
+
+/**
+ * The kit's admin routes of every service, as served under `/admin/{service}/...` (the
+ * gateway forwards them with `getServiceAdmin`/`postServiceAdmin`'s forward); one definition
+ * each, shared with the routers that serve them in the services.
+ */
+export const kitAdminGatewayRoutes = Object.fromEntries(
+  (Object.keys(kitAdminRouteDefinitions) as KitRouteName[]).map((name) => [name, atGateway(name)]),
+) as Record<KitRouteName, RouteConfig>;

@@ -3,6 +3,7 @@ import { sql } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/d1";
 import type { z } from "zod";
 import { kitAdminRoutes } from "../../../src/admin/kit-admin-routes";
+import { mountBenchRoutes } from "../../../src/bench/bench-switch";
 import type { Envelope } from "../../../src/envelope";
 import { createInboxConsumer, type EventHandler } from "../../../src/inbox/inbox-consumer";
 import { OutboxRelay, pokeRelay, type RelayConfig } from "../../../src/relay/outbox-relay";
@@ -198,7 +199,10 @@ async function recordDeliveries(batch: MessageBatch): Promise<void> {
   await db.batch(statements as [(typeof statements)[0], ...typeof statements]);
 }
 
-const admin = kitAdminRoutes({ d1: (env: Env) => env.DB, relay: (env: Env) => env.RELAY });
+const adminOptions = { d1: (env: Env) => env.DB, relay: (env: Env) => env.RELAY };
+// As defineService wires them: the kit's admin routes, and the bench routes behind their switch.
+const admin = kitAdminRoutes(adminOptions);
+mountBenchRoutes(admin, "", adminOptions);
 
 export default {
   fetch: (request, env, ctx) => admin.fetch(request, env, ctx),

@@ -1,0 +1,224 @@
+import { z } from "@hono/zod-openapi";
+import { DEAD_LETTER_RESOLUTIONS } from "../dead-letters/resolutions";
+import { FAULT_POINTS, FaultPlanSchema } from "../faults/faults";
+
+/**
+ * What the kit's admin routes take and answer (admin-route-definitions.ts), zod only: no
+ * Workers types or modules, so contracts can document them from Node.
+ */
+
+const EpochMs = z.number().int().meta({ description: "Milliseconds since the Unix epoch." });
+const count = z.number().int();
+
+/** The API's one error shape (shared/src/http/errors.ts `ErrorBody`). */
+export const AdminError = z.object({
+  error: z.object({
+    code: z.string(),
+    message: z.string(),
+    details: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
+  }),
+});
+
+/** The relay's state (shared/src/relay/outbox-relay.ts `RelayStatus`). */
+export const RelayStatusSchema = z.object({
+  lastRunAt: EpochMs.nullable(),
+  lastSuccessAt: EpochMs.nullable(),
+  lastError: z.string().nullable(),
+  lastErrorAt: EpochMs.nullable(),
+  consecutiveFailures: count,
+  publishedTotal: count,
+  resentTotal: count.meta({ description: "Events sent again for want of a receipt." }),
+  heldResentTotal: count.optional(),
+  nextAlarmAt: EpochMs.nullable().meta({ description: "When the relay runs next, if armed." }),
+});
+
+export const UnacknowledgedSchema = z
+  .object({
+    events: count.meta({ description: "Published events a subscriber owes a receipt for." }),
+    oldestPublishedAt: EpochMs.nullable(),
+    bySubscriber: z.record(z.string(), count),
+  })
+  .meta({ description: "Delivery receipts still missing; such events are re-sent with backoff." });
+
+export const OutboxStatusSchema = z.object({
+  pending: count.meta({ description: "Events not yet published." }),
+  oldestPendingAt: EpochMs.nullable(),
+  outboxRows: count,
+  inboxRows: count,
+  unacknowledged: UnacknowledgedSchema,
+  relay: RelayStatusSchema,
+});
+
+const MinuteCount = z.object({ minute: EpochMs, count });
+
+export const StatsQuery = z.object({
+  minutes: z.string().optional().meta({
+    description: "Minutes of per-minute figures, the current one included: 1-1440, default 15.",
+  }),
+});
+
+export const StatsSchema = z.object({
+  outbox: z.object({
+    pending: count,
+    oldestPendingAgeMs: count.nullable(),
+    unacknowledged: count,
+    oldestUnacknowledgedAgeMs: count.nullable(),
+    resent: count,
+  }),
+  perMinute: z.object({
+    since: EpochMs,
+    published: z.array(MinuteCount),
+    consumed: z.array(MinuteCount),
+    consumer: z.array(
+      MinuteCount.extend({ metric: z.enum(["duplicate", "retried", "dead-lettered"]) }),
+    ),
+  }),
+  totals: z.object({
+    duplicatesAbsorbed: count,
+    retries: count,
+    deadLettered: count,
+    openDeadLetters: count,
+  }),
+  relay: RelayStatusSchema,
+});
+
+/** Largest page of the event id routes: ids are small, so a page is a few hundred KB at most. */
+export const EVENT_PAGE_MAX = 5000;
+
+export const EventPageQuery = z.object({
+  after: z.string().optional().meta({ description: "`next` of the previous page." }),
+  limit: z
+    .string()
+    .optional()
+    .meta({ description: `Ids per page, at most ${EVENT_PAGE_MAX} (the default).` }),
+});
+
+export const PublishedPage = z.object({
+  events: z.array(z.object({ id: z.string(), type: z.string() })),
+  next: z.string().nullable().meta({ description: "`after` of the next page; null on the last." }),
+});
+
+export const HandledPage = z.object({
+  events: z.array(z.string()),
+  next: z.string().nullable(),
+});
+
+export const CorrelationParam = z.object({
+  correlationId: z.string().min(1).max(128).meta({ description: "The saga's correlation id." }),
+});
+
+const nullableTime = EpochMs.nullable();
+export const TraceSchema = z.object({
+  published: z.array(
+    z.object({
+      eventId: z.string(),
+      type: z.string(),
+      causationId: z.string().nullable(),
+      committedAt: EpochMs,
+      publishedAt: nullableTime,
+      awaitingReceiptFrom: z.string().nullable().meta({ description: "JSON array, or null." }),
+      resends: count,
+    }),
+  ),
+  handled: z.array(
+    z.object({
+      eventId: z.string(),
+      type: z.string(),
+      appliedAt: EpochMs,
+      attempts: count,
+      duplicatesDropped: count,
+      lastDuplicateAt: nullableTime,
+    }),
+  ),
+  deadLetters: z.array(
+    z.object({
+      eventId: z.string().nullable(),
+      type: z.string().nullable(),
+      reason: z.string(),
+      attempts: count,
+      receivedAt: EpochMs,
+      resolution: z.enum(DEAD_LETTER_RESOLUTIONS).nullable(),
+    }),
+  ),
+  effects: z.array(z.record(z.string(), z.unknown())).optional().meta({
+    description: "Only for a service that makes effects: each with every call made for it.",
+  }),
+});
+
+export const PendingEffects = z.object({
+  pending: z.array(z.record(z.string(), z.unknown())),
+  total: count,
+});
+
+export const ReplayInput = z.strictObject({
+  to: z
+    .string()
+    .regex(/^[a-z][a-z0-9-]{0,63}$/)
+    .meta({ description: "The subscriber service to send to, e.g. `view`." }),
+  since: z.iso
+    .datetime({ offset: true })
+    .meta({ description: "Replay rows committed at or after this time." }),
+});
+
+export const ReplayJobSchema = z.object({
+  to: z.string(),
+  since: EpochMs,
+  afterSeq: count,
+  sent: count,
+  startedAt: EpochMs,
+  finishedAt: nullableTime,
+});
+
+export const MaintenanceAnswer = z.object({
+  relayPoked: z.literal(true),
+  pruned: z.record(z.string(), count),
+});
+
+export const DeadLetterStatusQuery = z.object({
+  status: z.enum(["open", "resolved"]).optional(),
+});
+
+export const DeadLetterSchema = z.object({
+  id: z.string(),
+  queue: z.string(),
+  messageId: z.string(),
+  eventId: z.string().nullable(),
+  eventType: z.string().nullable(),
+  reason: z.string(),
+  attempts: count,
+  body: z.string().meta({ description: "The message body as received (JSON text)." }),
+  receivedAt: EpochMs,
+  resolvedAt: nullableTime,
+  resolution: z.enum(DEAD_LETTER_RESOLUTIONS).nullable(),
+});
+
+export const DeadLetterParam = z.object({ id: z.string().min(1).max(128) });
+
+export const Resolved = z.object({
+  id: z.string(),
+  resolution: z.enum(["replayed", "discarded"]),
+  outcome: z.enum(["applied", "duplicate"]).optional(),
+});
+
+export const FaultReportSchema = z.object({
+  enabled: z.boolean(),
+  plan: FaultPlanSchema.nullable(),
+  injected: z.partialRecord(z.enum(FAULT_POINTS), count),
+  drawn: z.partialRecord(z.enum(FAULT_POINTS), count).optional(),
+});
+
+export const D1CallCountsSchema = z.object({
+  isolate: z.string(),
+  since: EpochMs,
+  total: count,
+  byMethod: z.record(z.string(), count),
+  queueMessages: z.object({ isolate: z.string(), events: count, receipts: count }).nullable(),
+});
+
+export const BenchBaselineInput = z.strictObject({
+  relayPollIntervalMs: z.number().int().min(100).max(600_000).nullable().meta({
+    description: "Drain only every this many ms and ignore pokes; null: back to poke-driven.",
+  }),
+});
+
+export const BenchBaselineAnswer = z.object({ relayPollIntervalMs: count.nullable() });
