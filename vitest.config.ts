@@ -1,5 +1,5 @@
 import { defineConfig } from "vitest/config";
-import { e2eProject } from "./test/e2e/e2e-project.ts";
+import { e2eProject, OWN_STACK_FILES } from "./test/e2e/e2e-project.ts";
 
 export default defineConfig({
   test: {
@@ -28,10 +28,12 @@ export default defineConfig({
           provide: { baseUrl: "http://checker.invalid", adminToken: "unused" },
         },
       },
-      // End to end (`npm run test:e2e`): the whole system over HTTP on local stacks.
+      // End to end (`npm run test:e2e`): the whole system over HTTP on local stacks. `npm test`
+      // runs "e2e" and "e2e-own-stacks" at the same time as the unit tests (test/lanes.sh).
       "test/e2e",
+      { test: e2eProject("e2e-own-stacks", OWN_STACK_FILES, { sharedStack: false }) },
       // The saga, idempotency and compensation tests again on each other write path (README,
-      // "Write paths"), each on its own stack, after the rest so no more than two stacks run.
+      // "Write paths"), each on its own stack.
       ...["cdc", "self-read"].map((path) => ({
         test: {
           // Any other file runs there too: E2E_FILES="self-healing.test.ts" npx vitest run --project e2e-self-read
@@ -40,7 +42,6 @@ export default defineConfig({
             "idempotency.test.ts",
             ...(process.env.E2E_FILES?.split(",") ?? []),
           ]),
-          sequence: { groupOrder: 1 },
         },
       })),
     ],
