@@ -1,6 +1,14 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import type { Order, Product } from "@edge-saga/contracts";
+import {
+  type Answer,
+  apiClient,
+  expectStatus,
+  read,
+  type ApiClient as TypedClient,
+} from "@edge-saga/contracts/client";
+import { afterAll, beforeAll, beforeEach, describe, expect, expectTypeOf, it } from "vitest";
 import { ApiClient, UnexpectedAnswer } from "../lib/api-client";
 
 /** What the fake gateway saw of one request. */
@@ -56,7 +64,7 @@ describe("ApiClient", () => {
     );
     expect(answer.status).toBe(202);
     expect(answer.headers.get("x-request-id")).toBe("r1");
-    expect(answer.body).toEqual({ id: "o1", status: "PENDING" });
+    expect(answer.status === 202 && answer.body).toEqual({ id: "o1", status: "PENDING" });
     const [req] = seen;
     expect(req?.url).toBe("/orders");
     expect(req?.headers).toMatchObject({
@@ -95,21 +103,17 @@ describe("ApiClient", () => {
     const client = new ApiClient(baseUrl, "t");
     const failure = await client.expect(202, "POST", "/orders/o1/cancel").catch((e) => e);
     expect(failure).toBeInstanceOf(UnexpectedAnswer);
-    expect(failure.message).toContain("expected 202, got 409");
+    expect(failure.message).toContain("POST /orders/o1/cancel: expected 202, got 409");
     expect(failure.answer.status).toBe(409);
   });
 
-  it("an unknown customer has an empty rewards account; a missing ledger route is undefined", async () => {
+  it("a typed call throws with the exchange on a status the caller did not expect", async () => {
     handler = (_req, res) => json(res, 404, { error: { code: "NOT_FOUND", message: "no" } });
     const client = new ApiClient(baseUrl, "t");
-    expect(await client.getRewards("c9")).toEqual({
-      customerId: "c9",
-      balance: 0,
-      reserved: 0,
-      lifetimeEarned: 0,
-    });
-    expect(await client.getLedger("c9")).toBeUndefined();
     expect(await client.findProduct("s9")).toBeUndefined();
+    const failure = await client.getOrder("o9").catch((e) => e);
+    expect(failure).toBeInstanceOf(UnexpectedAnswer);
+    expect(failure.message).toMatch(/\/orders\/o9: expected 200, got 404: .*NOT_FOUND/);
   });
 
   it("listOrders follows nextCursor", async () => {
@@ -135,6 +139,7 @@ describe("ApiClient", () => {
     };
     const client = new ApiClient(baseUrl, "t");
     expect((await client.cancelOrder("o1", { retryBusy: true })).status).toBe(202);
+    expect(seen.map((r) => r.url)).toEqual(Array(3).fill("/orders/o1/cancel"));
     expect(calls).toBe(3);
 
     calls = 0;
@@ -160,5 +165,52 @@ describe("ApiClient", () => {
     calls = 0;
     await expect(new ApiClient(baseUrl, "t").request("GET", "/products")).rejects.toThrow();
     expect(calls).toBe(1);
+  });
+
+  it("aborts a request that outlives timeoutMs", async () => {
+    handler = (_req, res) => setTimeout(() => json(res, 200, { products: [] }), 2_000);
+    const started = Date.now();
+    const slow = apiClient(baseUrl, { timeoutMs: 200 }).products.$get();
+    await expect(slow).rejects.toThrow(/abort|timeout/i);
+    expect(Date.now() - started).toBeLessThan(1_500);
+  });
+});
+
+describe("the typed client (contracts/src/http/client.ts)", () => {
+  it("sends the admin token given to it, and none otherwise", async () => {
+    handler = (_req, res) => json(res, 200, { products: [] });
+    await apiClient(baseUrl, { adminToken: "secret" }).products.$get();
+    await apiClient(baseUrl).products.$get();
+    expect(seen.map((r) => r.headers.authorization)).toEqual(["Bearer secret", undefined]);
+  });
+
+  it("types each answer by the route's schema for that status", async () => {
+    handler = (_req, res) => json(res, 200, { sku: "s1" });
+    const client: TypedClient = apiClient(baseUrl);
+    const answer = await read(client.products[":sku"].$get({ param: { sku: "s1" } }));
+    expect(answer).toMatchObject({ status: 200, body: { sku: "s1" } });
+    // These hold only while the route's responses are the contract's Product and ErrorBody:
+    // change a schema of GET /products/{sku} and `tsc -p tsconfig.node.json` fails here.
+    expectTypeOf(answer).toEqualTypeOf<
+      Answer<Awaited<ReturnType<TypedClient["products"][":sku"]["$get"]>>>
+    >();
+    if (answer.status === 200) expectTypeOf(answer.body).toEqualTypeOf<Product>();
+    if (answer.status === 404) expectTypeOf(answer.body.error.code).toEqualTypeOf<string>();
+    expectTypeOf(answer.status).toEqualTypeOf<200 | 400 | 404 | 500 | 502>();
+
+    handler = (_req, res) => json(res, 202, { id: "o1" });
+    const placed = await expectStatus(
+      client.orders.$post({ json: { customerId: "c", items: [{ sku: "s1", quantity: 1 }] } }),
+      202,
+    );
+    expectTypeOf(placed.body).toEqualTypeOf<Order>();
+    // Type-checked, never sent.
+    const refused = () => [
+      // @ts-expect-error the contract's PlaceOrderInput has no `total`: bodies are checked too
+      client.orders.$post({ json: { customerId: "c", items: [], total: 1 } }),
+      // @ts-expect-error GET /orders/{id} has no answer 201, so it cannot be expected
+      expectStatus(client.orders[":id"].$get({ param: { id: "o1" } }), 201),
+    ];
+    expect(refused).toBeTypeOf("function");
   });
 });

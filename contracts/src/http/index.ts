@@ -3,6 +3,7 @@
  * (@hono/zod-openapi route configs), and the document generated from the routes a server
  * mounts. The gateway serves each of these; clients and tests read the same descriptions.
  */
+export * from "./client";
 export * from "./components";
 export * from "./describe";
 export * from "./document";

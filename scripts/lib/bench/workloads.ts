@@ -39,25 +39,20 @@ const countHistoryPoll = (method: string, path: string) => {
  * and one stuck poll must not sink a ten-minute run); writes wait up to 60 s. Every history
  * poll is counted, resends included.
  */
-class BenchApi extends ApiClient {
-  constructor(client: BenchClient) {
-    super(client.baseUrl, client.adminToken, {
-      attempts: 4,
-      onResend: (method, path, error) => {
-        countHistoryPoll(method, path);
-        console.warn(`[bench] ${method} ${path}: ${(error as Error).message}; resending`);
-      },
-    });
-  }
-
-  override request<T = unknown>(method: string, path: string, options: RequestOptions = {}) {
-    countHistoryPoll(method, path);
-    const timeoutMs = method === "GET" ? 15_000 : 60_000;
-    return super.request<T>(method, path, { timeoutMs, ...options });
-  }
-}
-
-export const benchApi = (client: BenchClient): ApiClient => new BenchApi(client);
+export const benchApi = (client: BenchClient): ApiClient =>
+  new ApiClient(client.baseUrl, client.adminToken, {
+    attempts: 4,
+    timeoutMs: (method) => (method === "GET" ? 15_000 : 60_000),
+    onResend: (method, url, error) => {
+      console.warn(`[bench] ${method} ${url}: ${(error as Error).message}; resending`);
+    },
+    // Every try is counted, resends included.
+    fetch: (input, init) => {
+      const request = new Request(input, init);
+      countHistoryPoll(request.method, new URL(request.url).pathname);
+      return fetch(request);
+    },
+  });
 
 let ipCounter = 0;
 /** A fresh client address for every order (10.x.y.z, 16 M of them). */
