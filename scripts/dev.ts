@@ -20,16 +20,11 @@ import { rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { parseArgs } from "node:util";
+import { parseArgs, styleText } from "node:util";
 import { WRITE_PATHS, type WritePath, writePathOf } from "@edge-saga/contracts";
 import { ApiClient, SCRIPT_TIMEOUTS } from "./lib/api-client";
-import {
-  endLeftoverStack,
-  isAlive,
-  type LocalStack,
-  procStat,
-  startLocalStack,
-} from "./lib/local-stack";
+import { endLeftoverStack, type LocalStack, startLocalStack } from "./lib/local-stack";
+import { isAlive, procStat } from "./lib/processes";
 import { SEED_CUSTOMER, type SeedReport, seed } from "./lib/seed";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
@@ -45,11 +40,12 @@ const USAGE = `usage: npm run dev -- [--port N] [--fresh] [--no-seed] [--state D
   ADMIN_TOKEN sets the admin token (default: dev-admin-token)`;
 
 const color = process.stdout.isTTY === true && !process.env.NO_COLOR;
-const paint = (code: string) => (text: string) => (color ? `\x1b[${code}m${text}\x1b[0m` : text);
-const bold = paint("1");
-const dim = paint("2");
-const green = paint("32");
-const cyan = paint("36");
+const paint = (format: Parameters<typeof styleText>[0]) => (text: string) =>
+  color ? styleText(format, text) : text;
+const bold = paint("bold");
+const dim = paint("dim");
+const green = paint("green");
+const cyan = paint("cyan");
 
 function say(text = "") {
   process.stdout.write(`${text}\n`);

@@ -1,15 +1,16 @@
 /**
  * `npm run typecheck`: tsc over every TypeScript project of the repo, found on disk: the node
- * scripts and tests (tsconfig.node.json), shared, its testing helpers, contracts, and every folder under workers/
- * and bench/ with a tsconfig.json. A service `npm run new:service` wrote is in from the start.
+ * scripts and tests (tsconfig.node.json), shared, its testing helpers, contracts, and every
+ * folder under workers/ and bench/ with a tsconfig.json. A service `npm run new:service` wrote is in from the start.
  * Prints only tsc's errors and one summary line; exits 1 when any project fails.
  */
-import { spawn } from "node:child_process";
 import { existsSync, readdirSync } from "node:fs";
 import { createRequire } from "node:module";
 import { availableParallelism } from "node:os";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { execa } from "execa";
+import pLimit from "p-limit";
 
 const root = resolve(fileURLToPath(new URL("..", import.meta.url)));
 const tsc = createRequire(import.meta.url).resolve("typescript/bin/tsc");
@@ -45,22 +46,13 @@ export function typecheckProjects({ dotFolders = false } = {}): string[] {
   ];
 }
 
-function runTsc(project: string): Promise<{ ok: boolean; output: string }> {
-  return new Promise((done, fail) => {
-    const child = spawn(process.execPath, [tsc, "-p", project], {
-      cwd: root,
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let output = "";
-    child.stdout.on("data", (chunk: Buffer) => {
-      output += chunk;
-    });
-    child.stderr.on("data", (chunk: Buffer) => {
-      output += chunk;
-    });
-    child.on("error", fail);
-    child.on("close", (code) => done({ ok: code === 0, output }));
+async function runTsc(project: string): Promise<{ ok: boolean; output: string }> {
+  const run = await execa(process.execPath, [tsc, "-p", project], {
+    cwd: root,
+    reject: false,
+    all: true,
   });
+  return { ok: run.exitCode === 0, output: run.all ?? "" };
 }
 
 /** tsc's diagnostics one by one (a diagnostic's further lines are indented). */
@@ -73,14 +65,11 @@ const diagnostics = (output: string) =>
 async function main(): Promise<number> {
   const started = Date.now();
   const projects = typecheckProjects();
-  const queue = [...projects];
   const results = new Map<string, Awaited<ReturnType<typeof runTsc>>>();
   // A tsc per core: the projects are independent, and one tsc uses one core.
+  const limit = pLimit(availableParallelism());
   await Promise.all(
-    Array.from({ length: availableParallelism() }, async () => {
-      for (let project = queue.shift(); project; project = queue.shift())
-        results.set(project, await runTsc(project));
-    }),
+    projects.map((project) => limit(async () => results.set(project, await runTsc(project)))),
   );
   const failed = projects.filter((project) => !results.get(project)?.ok);
   // Projects share sources (contracts, shared): an error in one of those is printed once.

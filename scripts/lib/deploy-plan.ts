@@ -5,6 +5,7 @@
  */
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
+import { parse as parseToml, stringify as stringifyToml } from "smol-toml";
 
 /**
  * The services with a D1 database and an inbox, in deploy order. Payment first: it subscribes to
@@ -46,15 +47,48 @@ export const queueNames = () => SERVICES.flatMap((s) => [`${s}-inbox`, `${s}-inb
 /** Placeholder ids in the committed configs: local dev only, never deployable. */
 export const isPlaceholderId = (id: string) => /^0{8}-0{4}-0{4}-0{4}-\d{12}$/.test(id);
 
-export function databaseIdOf(toml: string): string | undefined {
-  return /^database_id\s*=\s*"([^"]*)"/m.exec(toml)?.[1];
+/** A wrangler.toml as smol-toml parses it: the parts the deploy reads or rewrites, typed. */
+export interface WranglerConfig {
+  main?: string;
+  tsconfig?: string;
+  vars?: Record<string, unknown>;
+  env?: Record<string, { vars?: Record<string, unknown> }>;
+  services?: { binding: string; service: string }[];
+  d1_databases?: { database_id?: string; migrations_dir?: string }[];
+  build?: { watch_dir?: string | string[] };
+  assets?: { directory?: string };
+  [key: string]: unknown;
 }
 
-/** The config with its (single) D1 `database_id` set to `id`; everything else untouched. */
+export const parseConfig = (toml: string) => parseToml(toml) as WranglerConfig;
+
+export function databaseIdOf(toml: string): string | undefined {
+  return parseConfig(toml).d1_databases?.[0]?.database_id;
+}
+
+/**
+ * The config with its (single) D1 `database_id` set to `id`; everything else untouched. The one
+ * edit of a committed config (the user commits it): a text edit, so its comments stay, which a
+ * parse and stringify would drop; the parser checks the result.
+ */
 export function withDatabaseId(toml: string, id: string): string {
   if (databaseIdOf(toml) === undefined) throw new Error("config has no database_id");
-  return toml.replace(/^database_id\s*=\s*"[^"]*"/m, `database_id = "${id}"`);
+  const updated = toml.replace(/^database_id\s*=\s*"[^"]*"/m, `database_id = "${id}"`);
+  if (databaseIdOf(updated) !== id) throw new Error("could not set the config's database_id");
+  return updated;
 }
+
+/** The config's `[vars]` and every environment's vars. */
+const varsTables = (config: WranglerConfig) => [
+  config.vars ?? {},
+  ...Object.values(config.env ?? {}).map((env) => env.vars ?? {}),
+];
+
+/** The first of `names` set in any vars table of `toml`. */
+const setInVars = <N extends string>(toml: string, names: readonly N[]) => {
+  const tables = varsTables(parseConfig(toml));
+  return names.find((name) => tables.some((vars) => Object.hasOwn(vars, name)));
+};
 
 /**
  * The admin token guards every write an operator can make; refuse the local default and
@@ -77,7 +111,7 @@ export const DEV_ONLY_VARS = ["FAULTS_ENABLED", "BENCH_BASELINES_ENABLED"] as co
  * vars) must never be deployed.
  */
 export function devOnlyVarsProblem(toml: string, file: string): string | null {
-  const found = DEV_ONLY_VARS.find((name) => new RegExp(`^[^#\\n]*\\b${name}\\b`, "m").test(toml));
+  const found = setInVars(toml, DEV_ONLY_VARS);
   if (!found) return null;
   const what = found === "FAULTS_ENABLED" ? "fault injection" : "the unsafe benchmark baselines";
   return `${file} defines ${found}: ${what} must never be deployed`;
@@ -91,9 +125,7 @@ export const SECRET_VARS = ["ADMIN_TOKEN", "PSP_SECRET"] as const;
  * publish the secret with the config and shadow the real one: never deployed.
  */
 export function secretVarsProblem(toml: string, file: string): string | null {
-  const found = SECRET_VARS.find((name) =>
-    new RegExp(`^[^#\\n]*\\b${name}"?\\s*=`, "m").test(toml),
-  );
+  const found = setInVars(toml, SECRET_VARS);
   if (!found) return null;
   return `${file} sets ${found} in its vars: a secret must never be in a config (npm run deploy sets it from the environment)`;
 }
@@ -125,77 +157,62 @@ export function pspSecretProblem(secret: string | undefined): string | null {
 }
 
 /**
- * `toml` without its `[[services]]` bindings to Workers that are never deployed (the local PSP
- * sandbox), each with the comment lines right above it; everything else as it is. Throws if a
- * line outside a comment still names such a Worker.
+ * `config` without its `[[services]]` bindings to Workers that are never deployed (the local PSP
+ * sandbox); everything else as it is. Throws if anything else still names such a Worker.
  */
-export function withoutNeverDeployedBindings(toml: string): string {
-  const lines = toml.split("\n");
-  const isHeader = (line: string) => /^\s*\[/.test(line);
-  const isCommentOrBlank = (line: string) => /^\s*(#.*)?$/.test(line);
-  const bindsNeverDeployed = (line: string) =>
-    NEVER_DEPLOYED_WORKERS.some((name) =>
-      new RegExp(`^\\s*service\\s*=\\s*"${name}"\\s*(#.*)?$`).test(line),
-    );
-  const out: string[] = [];
-  for (let i = 0; i < lines.length; i++) {
-    const line = lines[i] as string;
-    if (/^\s*\[\[services\]\]\s*(#.*)?$/.test(line)) {
-      // The block: up to the next table header, less the comments and blank lines before it.
-      let end = i + 1;
-      while (end < lines.length && !isHeader(lines[end] as string)) end++;
-      while (end > i + 1 && isCommentOrBlank(lines[end - 1] as string)) end--;
-      if (lines.slice(i, end).some(bindsNeverDeployed)) {
-        // Its own comment goes with it; one blank line stays between its neighbours.
-        while (out.length > 0 && /^\s*#/.test(out.at(-1) as string)) out.pop();
-        i = end - 1;
-        if (out.length > 0 && (out.at(-1) as string).trim() === "")
-          while (i + 1 < lines.length && (lines[i + 1] as string).trim() === "") i++;
-        continue;
-      }
-    }
-    out.push(line);
-  }
-  const text = out.join("\n");
-  for (const name of NEVER_DEPLOYED_WORKERS)
-    if (new RegExp(`^[^#\\n]*\\b${name}\\b`, "m").test(text))
+export function withoutNeverDeployedBindings(config: WranglerConfig): WranglerConfig {
+  const never = NEVER_DEPLOYED_WORKERS as readonly string[];
+  const { services, ...rest } = config;
+  const kept = (services ?? []).filter((binding) => !never.includes(binding.service));
+  // Nothing removed: the same object, so the caller sees the config needs no copy.
+  const result = kept.length === (services ?? []).length ? config : { ...rest, services: kept };
+  if (result.services?.length === 0) delete result.services;
+  const text = JSON.stringify(result);
+  for (const name of never)
+    if (text.includes(name))
       throw new Error(`still reaches ${name} (never deployed) after removing its service bindings`);
-  return text;
+  return result;
 }
 
-/** `toml` with `PSP_URL` set in its `[vars]` (replaced if there, else added first). */
-export function withPspUrl(toml: string, pspUrl: string): string {
+/** `config` with `PSP_URL` set in its `[vars]` (replaced if there, else added). */
+export function withPspUrl(config: WranglerConfig, pspUrl: string): WranglerConfig {
   const problem = pspUrlProblem(pspUrl);
   if (problem) throw new Error(problem);
-  const url = `PSP_URL = ${JSON.stringify(pspUrl)}`;
-  if (/^PSP_URL\s*=.*$/m.test(toml)) return toml.replace(/^PSP_URL\s*=.*$/m, url);
-  if (/^\[vars\]\s*$/m.test(toml)) return toml.replace(/^\[vars\]\s*$/m, `[vars]\n${url}`);
-  throw new Error("the config has no [vars] table to set PSP_URL in");
+  if (!config.vars) throw new Error("the config has no [vars] table to set PSP_URL in");
+  return { ...config, vars: { ...config.vars, PSP_URL: pspUrl } };
 }
 
 /**
  * What `npm run deploy` deploys of the config `config` (its text `toml`): no service binding to
  * a Worker that is never deployed, and for payment `PSP_URL` set to the real processor's URL.
  */
-export function productionConfig(config: string, toml: string, options: { pspUrl: string }) {
-  const text = withoutNeverDeployedBindings(toml);
-  return config === PAYMENT_CONFIG ? withPspUrl(text, options.pspUrl) : text;
+export function productionConfig(
+  config: string,
+  toml: string,
+  options: { pspUrl: string },
+): WranglerConfig {
+  return deployedConfig(config, parseConfig(toml), options);
+}
+
+/** `productionConfig` of a parsed config: `parsed` itself when nothing needs to change. */
+function deployedConfig(config: string, parsed: WranglerConfig, options: { pspUrl: string }) {
+  const deployed = withoutNeverDeployedBindings(parsed);
+  return config === PAYMENT_CONFIG ? withPspUrl(deployed, options.pspUrl) : deployed;
 }
 
 /** Paths in a config that are relative to its folder: made absolute for a copy elsewhere. */
-function withAbsolutePaths(toml: string, from: string): string {
-  const abs = (path: string) => JSON.stringify(join(from, path));
-  return toml
-    .replace(/^main\s*=\s*"([^"]*)"/m, (_, main) => `main = ${abs(main)}`)
-    .replace(/^(\s*migrations_dir\s*=\s*)"([^"]*)"/gm, (_, key, dir) => `${key}${abs(dir)}`)
-    .replace(
-      /^(\s*watch_dir\s*=\s*)(\[[^\]\n]*\]|"[^"\n]*")/m,
-      (_, key, value: string) => key + value.replace(/"([^"]*)"/g, (_m, dir) => abs(dir)),
-    )
-    .replace(
-      /^(\s*(?:directory|tsconfig)\s*=\s*)"([^"]*)"/gm,
-      (_, key, path) => `${key}${abs(path)}`,
-    );
+function withAbsolutePaths(config: WranglerConfig, from: string): WranglerConfig {
+  const abs = (path: string) => join(from, path);
+  const copy = structuredClone(config);
+  if (copy.main) copy.main = abs(copy.main);
+  if (copy.tsconfig) copy.tsconfig = abs(copy.tsconfig);
+  for (const database of copy.d1_databases ?? [])
+    if (database.migrations_dir) database.migrations_dir = abs(database.migrations_dir);
+  const watch = copy.build?.watch_dir;
+  if (copy.build && watch !== undefined)
+    copy.build.watch_dir = typeof watch === "string" ? abs(watch) : watch.map(abs);
+  if (copy.assets?.directory) copy.assets.directory = abs(copy.assets.directory);
+  return copy;
 }
 
 /**
@@ -212,14 +229,15 @@ export function writeDeployConfig(
   if ((NEVER_DEPLOYED as readonly string[]).includes(config))
     throw new Error(`${config} is never deployed`);
   const toml = readFileSync(join(root, config), "utf8");
-  const text = productionConfig(config, toml, options);
-  if (text === toml) return config;
+  const parsed = parseConfig(toml);
+  const deployed = deployedConfig(config, parsed, options);
+  if (deployed === parsed) return config;
   const file = join(
     dir,
     dirname(config) === "." ? "gateway" : basename(dirname(config)),
     "wrangler.toml",
   );
   mkdirSync(dirname(file), { recursive: true });
-  writeFileSync(file, withAbsolutePaths(text, dirname(join(root, config))));
+  writeFileSync(file, stringifyToml(withAbsolutePaths(deployed, dirname(join(root, config)))));
   return file;
 }

@@ -15,6 +15,8 @@ import { tmpdir } from "node:os";
 import { basename, dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { WritePath } from "@edge-saga/contracts";
+import { parse as parseToml, stringify as stringifyToml } from "smol-toml";
+import { groupRuns, isAlive, procStat } from "./processes";
 
 /**
  * The whole system on this machine: the gateway, the four services, the view and the card
@@ -264,8 +266,7 @@ function serviceConfigs(vars: Record<string, string>, copiesIn: string): Record<
     SERVICES.map((service) => [service, `workers/${service}/wrangler.toml`]),
   ) as Record<Service, string>;
   const ids = SERVICES.map(
-    (service) =>
-      /^database_id\s*=\s*"([^"]*)"/m.exec(readFileSync(join(ROOT, configs[service]), "utf8"))?.[1],
+    (service) => readConfig(configs[service]).d1_databases?.[0]?.database_id,
   );
   if (new Set(ids).size !== ids.length) {
     throw new Error(
@@ -281,38 +282,39 @@ function serviceConfigs(vars: Record<string, string>, copiesIn: string): Record<
   return copies;
 }
 
+/** The parts of a wrangler.toml the stack reads or rewrites; the rest is carried as parsed. */
+interface WranglerConfig {
+  main?: string;
+  vars?: Record<string, unknown>;
+  d1_databases?: { database_id?: string; migrations_dir?: string }[];
+  [key: string]: unknown;
+}
+
+const readConfig = (config: string) =>
+  parseToml(readFileSync(join(ROOT, config), "utf8")) as WranglerConfig;
+
 /** A copy of the config `config` (relative to the root) with `vars`, in `dir`; its paths made absolute. */
 function configCopy(config: string, vars: Record<string, string>, dir: string): string {
   if (Object.keys(vars).length === 0) return config;
   const from = dirname(join(ROOT, config));
-  const text = readFileSync(join(ROOT, config), "utf8")
-    .replace(/^main\s*=\s*"([^"]*)"/m, (_, main) => `main = ${JSON.stringify(join(from, main))}`)
-    .replace(
-      /^migrations_dir\s*=\s*"([^"]*)"/m,
-      (_, migrations) => `migrations_dir = ${JSON.stringify(join(from, migrations))}`,
-    );
+  const parsed = readConfig(config);
+  if (parsed.main) parsed.main = join(from, parsed.main);
+  for (const database of parsed.d1_databases ?? [])
+    if (database.migrations_dir) database.migrations_dir = join(from, database.migrations_dir);
   const file = join(dir, "wrangler.toml");
   mkdirSync(dir, { recursive: true });
-  writeFileSync(file, withVars(text, vars));
+  writeFileSync(file, withVars(stringifyToml(parsed), vars));
   return file;
 }
 
 /**
- * `text` (a wrangler.toml) with `vars` set in its `[vars]` table: TOML allows a table once and a
- * key once in it, so a var the config already sets (LOG_LEVEL) is replaced, the table added if missing.
+ * `text` (a wrangler.toml) with `vars` set in its `[vars]` table (added if missing), a var the
+ * config already sets (LOG_LEVEL) replaced. Parsed and written by smol-toml: its comments go.
  */
 export function withVars(text: string, vars: Record<string, string>): string {
-  const set = Object.entries(vars).map(([k, v]) => `${k} = ${JSON.stringify(v)}`);
-  const lines = text.split("\n");
-  const start = lines.findIndex((line) => /^\[vars\]\s*$/.test(line));
-  if (start < 0) return `${text}\n[vars]\n${set.join("\n")}\n`;
-  let end = lines.findIndex((line, i) => i > start && /^\s*\[/.test(line));
-  if (end < 0) end = lines.length;
-  const keyOf = (line: string) => /^\s*([A-Za-z0-9_-]+)\s*=/.exec(line)?.[1];
-  const kept = lines
-    .slice(start + 1, end)
-    .filter((line) => !Object.hasOwn(vars, keyOf(line) ?? ""));
-  return [...lines.slice(0, start + 1), ...set, ...kept, ...lines.slice(end)].join("\n");
+  const parsed = parseToml(text) as WranglerConfig;
+  parsed.vars = { ...parsed.vars, ...vars };
+  return stringifyToml(parsed);
 }
 
 /**
@@ -591,30 +593,6 @@ function sameProcess(process_: { pid: number; startedAt: string | null }): boole
   return process_.startedAt === null || now === null || now === process_.startedAt;
 }
 
-/** True while process `pid` exists (ours to signal or not). */
-export function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === "EPERM";
-  }
-}
-
-/**
- * The fields of /proc/<pid>/stat after the command name (index 0 is the state, 1 the parent
- * pid, 19 the start time); undefined where there is no /proc (not Linux) or no such process.
- */
-export function procStat(pid: number): string[] | undefined {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-    // "pid (comm) state ppid ...": comm may hold spaces and parentheses, so split after the last ")".
-    return stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-  } catch {
-    return undefined;
-  }
-}
-
 /** Start time of `pid` in clock ticks since boot, null where unknown. */
 function startTimeOf(pid: number): string | null {
   return procStat(pid)?.[19] ?? null;
@@ -628,15 +606,11 @@ function signalGroup(pid: number, signal: NodeJS.Signals) {
   }
 }
 
-/** Waits until no process of the group is left (workerd may outlive wrangler by a moment). */
+/** Waits until no process of the group runs (workerd may outlive wrangler by a moment). */
 async function groupGone(pid: number, withinMs: number): Promise<boolean> {
   const deadline = Date.now() + withinMs;
   for (;;) {
-    try {
-      process.kill(-pid, 0);
-    } catch {
-      return true;
-    }
+    if (!groupRuns(pid)) return true;
     if (Date.now() >= deadline) return false;
     await sleep(50);
   }

@@ -4,20 +4,25 @@ import { catalog } from "@edge-saga/contracts";
 import { describe, expect, it } from "vitest";
 import { D1_SERVICES, type D1Snapshot, d1PerSaga } from "../lib/bench/d1-calls";
 import { markdown, svg } from "../lib/bench/report";
-import { percentile, ratio, summarize } from "../lib/bench/stats";
+import { ratio, summarize } from "../lib/bench/stats";
 import { RELAY_SERVICES } from "../lib/bench/workloads";
 import { ROOT } from "../lib/wrangler";
 
 describe("bench statistics", () => {
-  it("takes nearest-rank percentiles", () => {
-    const values = Array.from({ length: 100 }, (_, i) => i + 1);
-    expect(percentile(values, 0.5)).toBe(50);
-    expect(percentile(values, 0.99)).toBe(99);
-    expect(percentile([7], 0.99)).toBe(7);
+  it("takes percentiles interpolated between neighbours", () => {
+    const values = Array.from({ length: 100 }, (_, i) => 100 - i);
+    expect(summarize(values)).toMatchObject({
+      p50: 50.5,
+      p99: 99.01,
+      mean: 50.5,
+      min: 1,
+      max: 100,
+    });
+    expect(summarize([7])).toMatchObject({ p50: 7, p99: 7 });
   });
 
   it("summarizes unsorted samples and says n/a for none", () => {
-    expect(summarize([3, 1, 2])).toMatchObject({ samples: 3, p50: 2, p99: 3, min: 1, max: 3 });
+    expect(summarize([3, 1, 2])).toMatchObject({ samples: 3, p50: 2, p99: 2.98, min: 1, max: 3 });
     expect(summarize([]).p50).toBeNaN();
     expect(ratio(10, 4)).toBe(2.5);
     expect(ratio(1, 0)).toBeNull();

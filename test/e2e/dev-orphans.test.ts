@@ -1,16 +1,11 @@
-import { type ChildProcess, spawn } from "node:child_process";
+import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterEach, describe, expect, it } from "vitest";
-import {
-  endLeftoverStack,
-  freePort,
-  isAlive,
-  PID_FILE,
-  procStat,
-} from "../../scripts/lib/local-stack";
+import { endLeftoverStack, freePort, PID_FILE } from "../../scripts/lib/local-stack";
+import { groupMembers, isAlive, procStat } from "../../scripts/lib/processes";
 import { poll } from "./support/wait";
 
 /**
@@ -34,19 +29,6 @@ function killGroup(pgid: number) {
   }
 }
 
-/** Pids of the processes in process group `pgid` (Linux /proc). */
-function groupMembers(pgid: number): number[] {
-  return readdirSync("/proc")
-    .filter((name) => /^\d+$/.test(name))
-    .map(Number)
-    .filter((pid) => Number(procStat(pid)?.[2]) === pgid);
-}
-
-/** Alive and not a zombie waiting for whoever adopted it to reap it. */
-function running(pid: number): boolean {
-  return isAlive(pid) && procStat(pid)?.[0] !== "Z";
-}
-
 function commandOf(pid: number): string {
   try {
     return readFileSync(`/proc/${pid}/cmdline`, "utf8").replaceAll("\0", " ");
@@ -58,6 +40,57 @@ function commandOf(pid: number): string {
 interface PidRecord {
   starter: { pid: number };
   stack: { pid: number };
+}
+
+/** The dev stack's pid record once its gateway answers on `port`. */
+async function serving(stateDir: string, port: number, last?: () => string): Promise<PidRecord> {
+  return poll(
+    async () => {
+      const text = (() => {
+        try {
+          return readFileSync(join(stateDir, PID_FILE), "utf8");
+        } catch {
+          return undefined;
+        }
+      })();
+      if (!text) return undefined;
+      const answer = await fetch(`http://127.0.0.1:${port}/products`).catch(() => undefined);
+      return answer && answer.status < 500 ? (JSON.parse(text) as PidRecord) : undefined;
+    },
+    // Generous: a start applies every migration first, slow on a busy 2-core machine.
+    { what: "npm run dev serving", timeoutMs: 300_000, intervalMs: 500, last },
+  );
+}
+
+/** The pid of host process `pid` inside its own PID namespace (the last of /proc's NSpid). */
+function nsPidOf(pid: number): number | undefined {
+  try {
+    const line = readFileSync(`/proc/${pid}/status`, "utf8").match(/^NSpid:(.*)$/m)?.[1];
+    return Number(line?.trim().split(/\s+/).at(-1)) || undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Whether this machine lets us make a PID namespace (root or CAP_SYS_ADMIN, util-linux). */
+function canUnshare(): boolean {
+  return spawnSync("unshare", ["--pid", "--fork", "--mount-proc", "true"]).status === 0;
+}
+
+/** Every process below `pid` (children, their children...), from /proc's parent pids. */
+function descendants(pid: number): number[] {
+  const children = new Map<number, number[]>();
+  for (const name of readdirSync("/proc").filter((entry) => /^\d+$/.test(entry))) {
+    const parent = Number(procStat(Number(name))?.[1]);
+    children.set(parent, [...(children.get(parent) ?? []), Number(name)]);
+  }
+  const below: number[] = [];
+  for (let queue = [...(children.get(pid) ?? [])]; queue.length > 0; ) {
+    const next = queue.shift() as number;
+    below.push(next);
+    queue = [...queue, ...(children.get(next) ?? [])];
+  }
+  return below;
 }
 
 describe.runIf(process.platform === "linux")("no orphans", () => {
@@ -79,21 +112,7 @@ describe.runIf(process.platform === "linux")("no orphans", () => {
     );
     cleanups.push(() => dev.pid && killGroup(dev.pid));
 
-    const record = await poll(
-      async () => {
-        const text = (() => {
-          try {
-            return readFileSync(join(stateDir, PID_FILE), "utf8");
-          } catch {
-            return undefined;
-          }
-        })();
-        if (!text) return undefined;
-        const answer = await fetch(`http://127.0.0.1:${port}/products`).catch(() => undefined);
-        return answer && answer.status < 500 ? (JSON.parse(text) as PidRecord) : undefined;
-      },
-      { what: "npm run dev serving", timeoutMs: 150_000, intervalMs: 500 },
-    );
+    const record = await serving(stateDir, port);
     const stackGroup = record.stack.pid;
     cleanups.push(() => killGroup(stackGroup));
     const members = groupMembers(stackGroup);
@@ -105,11 +124,11 @@ describe.runIf(process.platform === "linux")("no orphans", () => {
     // Nothing else may hold the state dir either (a migration run, tsx waiting for its child).
     const left = () => [
       ...new Set([
-        ...members.filter(running),
+        ...members.filter((pid) => isAlive(pid)),
         ...readdirSync("/proc")
           .filter((name) => /^\d+$/.test(name))
           .map(Number)
-          .filter((pid) => running(pid) && commandOf(pid).includes(stateDir)),
+          .filter((pid) => isAlive(pid) && commandOf(pid).includes(stateDir)),
       ]),
     ];
     await poll(async () => (left().length > 0 ? undefined : true), {
@@ -119,7 +138,80 @@ describe.runIf(process.platform === "linux")("no orphans", () => {
       last: () => left().map(commandOf).join("\n"),
     });
     expect(Date.now() - killedAt).toBeLessThan(10_000);
-  }, 180_000);
+  }, 360_000);
+
+  it.runIf(canUnshare())(
+    "kill -9 of every process of npm run dev where init does not reap: the next start comes up on the same state",
+    async () => {
+      const state = mkdtempSync(join(tmpdir(), "edge-saga-zombie-"));
+      const stateDir = join(state, "state");
+      cleanups.push(() => rmSync(state, { recursive: true, force: true }));
+      const env = { ...process.env, LOG_LEVEL: process.env.LOG_LEVEL || "warn" };
+      const dev = [process.execPath, "--import", "tsx", "scripts/dev.ts", "--state", stateDir];
+      const port = await freePort();
+      // A container whose init never reaps: a PID namespace whose pid 1 is `sleep` (sh exec'd into
+      // it). Every orphan of the namespace is its child, so a killed process stays a zombie.
+      const container = spawn(
+        "unshare",
+        [
+          "--pid",
+          "--fork",
+          "--mount-proc",
+          "--kill-child",
+          "sh",
+          "-c",
+          `${dev.join(" ")} --no-seed --port ${port} >/dev/null 2>&1 & exec sleep 600`,
+        ],
+        { cwd: ROOT, detached: true, stdio: "ignore", env },
+      );
+      cleanups.push(() => killGroup(container.pid as number));
+      const first = await serving(stateDir, port);
+      const init = await poll(async () => descendants(container.pid as number)[0], {
+        what: "the namespace's init",
+      });
+      // The record holds the namespace's pids; the host sees each under another one.
+      const hostPid = (nsPid: number) => descendants(init).find((pid) => nsPidOf(pid) === nsPid);
+      const starter = hostPid(first.starter.pid) as number;
+      expect(commandOf(starter)).toContain("scripts/dev.ts");
+
+      // Every process of the stack at once, the watchdog too: nothing is left to clean up after it.
+      const stack = descendants(init);
+      expect(stack.map(commandOf).some((command) => command.includes("stack-watchdog"))).toBe(true);
+      expect(stack.map(commandOf).some((command) => command.includes("workerd"))).toBe(true);
+      for (const pid of stack) process.kill(pid, "SIGKILL");
+      await poll(async () => (stack.some((pid) => isAlive(pid)) ? undefined : true), {
+        what: "every process of the stack dead",
+        last: () =>
+          stack
+            .filter((pid) => isAlive(pid))
+            .map(commandOf)
+            .join("\n"),
+      });
+      // What made the next start refuse: the starter and wrangler are zombies, and kill(pid, 0)
+      // succeeds on a zombie.
+      expect(procStat(starter)?.[0]).toBe("Z");
+      expect(procStat(hostPid(first.stack.pid) as number)?.[0]).toBe("Z");
+      expect(() => process.kill(starter, 0)).not.toThrow();
+
+      // `npm run dev` again, in the same container, on the same state.
+      const againPort = await freePort();
+      const again = spawn(
+        "nsenter",
+        ["-t", String(init), "--pid", "--mount", "--", ...dev, "--port", String(againPort)],
+        { cwd: ROOT, detached: true, stdio: ["ignore", "ignore", "pipe"], env },
+      );
+      let refusal = "";
+      again.stderr.on("data", (chunk) => {
+        refusal += chunk;
+      });
+      cleanups.push(() => killGroup(again.pid as number));
+      const second = await serving(stateDir, againPort, () => refusal);
+      expect(second.starter.pid).not.toBe(first.starter.pid);
+      expect(refusal).not.toMatch(/already runs/);
+    },
+    // Two starts, each applying every migration first.
+    700_000,
+  );
 
   it("a start ends a stack left on its state by a dead starter, and refuses a live one", async () => {
     const stateDir = mkdtempSync(join(tmpdir(), "edge-saga-leftover-"));
@@ -143,12 +235,12 @@ describe.runIf(process.platform === "linux")("no orphans", () => {
 
     write(process.pid, startedAt(process.pid));
     await expect(endLeftoverStack(stateDir)).rejects.toThrow(/already runs/);
-    expect(running(pid)).toBe(true);
+    expect(isAlive(pid)).toBe(true);
 
     // Our pid with another start time: a starter that died and whose pid was given again.
     write(process.pid, "1");
     expect(await endLeftoverStack(stateDir)).toMatch(/ended a leftover wrangler dev/);
-    await poll(async () => (running(pid) ? undefined : true), { what: "the leftover gone" });
+    await poll(async () => (isAlive(pid) ? undefined : true), { what: "the leftover gone" });
     expect(existsSync(workDir)).toBe(false);
     expect(await endLeftoverStack(stateDir)).toBeUndefined();
   });

@@ -1,3 +1,5 @@
+import { maxSorted, mean, minSorted, quantileSorted } from "simple-statistics";
+
 /** Summary statistics of one set of samples (milliseconds unless said otherwise). */
 export interface Summary {
   samples: number;
@@ -8,24 +10,29 @@ export interface Summary {
   max: number;
 }
 
-/** Nearest-rank percentile of sorted values (`q` in 0..1). */
-export function percentile(sorted: readonly number[], q: number): number {
-  if (sorted.length === 0) return Number.NaN;
-  const rank = Math.ceil(q * sorted.length);
-  return sorted[Math.min(sorted.length - 1, Math.max(0, rank - 1))] as number;
-}
-
-/** Empty input gives NaN fields, which JSON writes as null and the table as n/a. */
+/**
+ * Empty input gives NaN fields, which JSON writes as null and the table as n/a. Percentiles are
+ * simple-statistics' `quantileSorted` (interpolated between neighbours, as R's default type 7).
+ */
 export function summarize(values: readonly number[]): Summary {
+  if (values.length === 0) {
+    return {
+      samples: 0,
+      p50: Number.NaN,
+      p99: Number.NaN,
+      mean: Number.NaN,
+      min: Number.NaN,
+      max: Number.NaN,
+    };
+  }
   const sorted = [...values].sort((a, b) => a - b);
-  const sum = sorted.reduce((a, b) => a + b, 0);
   return {
     samples: sorted.length,
-    p50: round(percentile(sorted, 0.5)),
-    p99: round(percentile(sorted, 0.99)),
-    mean: round(sorted.length ? sum / sorted.length : Number.NaN),
-    min: round(sorted[0] ?? Number.NaN),
-    max: round(sorted.at(-1) ?? Number.NaN),
+    p50: round(quantileSorted(sorted, 0.5)),
+    p99: round(quantileSorted(sorted, 0.99)),
+    mean: round(mean(sorted)),
+    min: round(minSorted(sorted)),
+    max: round(maxSorted(sorted)),
   };
 }
 

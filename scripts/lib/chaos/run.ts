@@ -1,5 +1,6 @@
 import type { Order } from "@edge-saga/contracts";
 import { between, seededRandom } from "@edge-saga/kit-testing/seeded-random";
+import pLimit from "p-limit";
 import { ApiClient, UNDER_LOAD } from "../api-client";
 import { type ConsistencyReport, consistencyReport } from "./consistency";
 
@@ -257,7 +258,6 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
 
   const started = Date.now();
   const placed: Promise<string | null>[] = new Array(plan.ops.length);
-  let next = 0;
   let cancelsAccepted = 0;
   let cancelsTooEarly = 0;
   let grants = 0;
@@ -300,16 +300,17 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
     grants++;
     return null;
   };
-  await Promise.all(
-    Array.from({ length: options.concurrency }, async () => {
-      while (next < plan.ops.length) {
-        const index = next++;
-        placed[index] = runOp(index);
-        await placed[index];
-        if (++done % 500 === 0) log(`  ${done}/${plan.ops.length} operations`);
-      }
-    }),
-  );
+  // Ops start in plan order, `concurrency` at a time: a cancel awaits the placement of an earlier
+  // op, which has started by then, so no slot waits on a queued op.
+  const limit = pLimit(options.concurrency);
+  for (let index = 0; index < plan.ops.length; index++) {
+    placed[index] = limit(async () => {
+      const id = await runOp(index);
+      if (++done % 500 === 0) log(`  ${done}/${plan.ops.length} operations`);
+      return id;
+    });
+  }
+  await Promise.all(placed);
   const workloadMs = Date.now() - started;
   // The sagas lag the workload: keep the faults on until they ran (every order created and
   // decided, nothing left to publish), or they would mostly run after the faults were cleared.

@@ -1,5 +1,7 @@
 /** How the demo prints: colours, service tags, and the timed steps of a journey. */
 
+import { styleText } from "node:util";
+
 export type Service = "you" | "order" | "inventory" | "rewards" | "payment";
 
 export class Out {
@@ -8,16 +10,16 @@ export class Out {
     readonly color: boolean,
   ) {}
 
-  private paint = (code: string) => (text: string) =>
-    this.color ? `\x1b[${code}m${text}\x1b[0m` : text;
-  bold = this.paint("1");
-  dim = this.paint("2");
-  red = this.paint("31");
-  green = this.paint("32");
-  yellow = this.paint("33");
-  blue = this.paint("34");
-  magenta = this.paint("35");
-  cyan = this.paint("36");
+  private paint = (format: Parameters<typeof styleText>[0]) => (text: string) =>
+    this.color ? styleText(format, text) : text;
+  bold = this.paint("bold");
+  dim = this.paint("dim");
+  red = this.paint("red");
+  green = this.paint("green");
+  yellow = this.paint("yellow");
+  blue = this.paint("blue");
+  magenta = this.paint("magenta");
+  cyan = this.paint("cyan");
 
   line(text = "") {
     this.write(`${text}\n`);

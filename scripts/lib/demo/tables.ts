@@ -1,4 +1,5 @@
 /** The demo's closing tables: the stock of its products and the points of its customers. */
+import Table from "cli-table3";
 import type { Context } from "./world";
 
 export async function printTables(ctx: Context) {
@@ -12,25 +13,40 @@ export async function printTables(ctx: Context) {
   out.line();
   out.line(out.bold("Stock of the demo's products"));
   out.line(
-    out.dim(
-      `  ${"product".padEnd(22)}${"sku".padEnd(24)}${"available".padStart(10)}${"reserved".padStart(10)}${"sold".padStart(7)}`,
+    table(
+      ["product", "sku", "available", "reserved", "sold"].map(out.dim),
+      products.map((p) => [p.name, p.sku, p.available, p.reserved, p.sold]),
     ),
   );
-  for (const p of products) {
-    out.line(
-      `  ${p.name.padEnd(22)}${p.sku.padEnd(24)}${String(p.available).padStart(10)}${String(p.reserved).padStart(10)}${String(p.sold).padStart(7)}`,
-    );
-  }
   out.line();
   out.line(out.bold("Points of the demo's customers"));
   out.line(
-    out.dim(
-      `  ${"customer".padEnd(22)}${"balance".padStart(10)}${"reserved".padStart(10)}${"lifetime earned".padStart(17)}`,
+    table(
+      ["customer", "balance", "reserved", "lifetime earned"].map(out.dim),
+      accounts.map((a) => [a.customerId, a.balance, a.reserved, a.lifetimeEarned]),
     ),
   );
-  for (const a of accounts) {
-    out.line(
-      `  ${a.customerId.padEnd(22)}${String(a.balance).padStart(10)}${String(a.reserved).padStart(10)}${String(a.lifetimeEarned).padStart(17)}`,
-    );
-  }
+}
+
+/** A borderless table indented by two spaces: text columns left, numbers right. */
+function table(head: string[], rows: (string | number)[][]): string {
+  // cli-table3 draws box borders by default: every border character blank.
+  const parts = "top top-mid top-left top-right bottom bottom-mid bottom-left bottom-right";
+  const inner = "left left-mid mid mid-mid right right-mid middle";
+  const blank = Object.fromEntries(`${parts} ${inner}`.split(" ").map((part) => [part, ""]));
+  const numeric = head.map(
+    (_, i) => rows.length > 0 && rows.every((row) => typeof row[i] === "number"),
+  );
+  const grid = new Table({
+    head,
+    chars: { ...blank, left: "  " },
+    colAligns: numeric.map((right) => (right ? "right" : "left")),
+    style: { head: [], border: [], "padding-left": 0, "padding-right": 2 },
+  });
+  grid.push(...rows.map((row) => row.map(String)));
+  return grid
+    .toString()
+    .split("\n")
+    .map((line) => line.trimEnd())
+    .join("\n");
 }
