@@ -1,5 +1,4 @@
 export * from "./admin/kit-admin-routes";
-export * from "./bench/baselines";
 export * from "./catalog";
 export * from "./cdc/outbox-trigger";
 export * from "./db/kit-schema";

@@ -1,5 +1,6 @@
 import { REQUEST_ID_HEADER } from "@edge-saga/contracts";
-import { BENCH_BASELINE_HEADER, callService } from "@edge-saga/shared";
+import { callService } from "@edge-saga/shared";
+import { BENCH_BASELINE_HEADER } from "@edge-saga/shared/bench";
 import type { Context } from "hono";
 import type { BoundService, GatewayEnv } from "../types";
 

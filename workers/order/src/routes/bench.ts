@@ -1,11 +1,7 @@
 import { catalog, WRITE_PATHS } from "@edge-saga/contracts";
 import { honoPath, orderRoutes } from "@edge-saga/contracts/http";
-import {
-  BENCH_BASELINE_HEADER,
-  benchBaselinesEnabled,
-  type Envelope,
-  onError,
-} from "@edge-saga/shared";
+import { type Envelope, onError } from "@edge-saga/shared";
+import { BENCH_BASELINE_HEADER, benchBaselinesEnabled } from "@edge-saga/shared/bench";
 import { Hono } from "hono";
 import { placeOrderRoute } from "./orders";
 
