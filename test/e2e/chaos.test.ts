@@ -21,8 +21,10 @@ beforeAll(async () => {
     faults: true,
     logLevel: testLogLevel(),
     serviceVars: { PSP_TIMEOUT_MS: String(CHAOS_PSP_TIMEOUT_MS) },
+    // It starts while the other lanes of `npm test` use the CPU: slow is fine, never is not.
+    startupTimeoutMs: 180_000,
   });
-}, 180_000);
+}, 300_000);
 afterAll(async () => {
   await stack?.stop();
 });

@@ -28,7 +28,13 @@ export default async function setup(project: TestProject) {
     project.provide("baseUrl", external.replace(/\/$/, ""));
     project.provide("adminToken", process.env.E2E_ADMIN_TOKEN ?? "dev-admin-token");
   } else {
-    stack = await startLocalStack({ logLevel: testLogLevel(), writePath });
+    // `npm test` starts this stack while the other lanes use the CPU (test/lanes.sh): a slow
+    // start is not a failure, one that never serves is.
+    stack = await startLocalStack({
+      logLevel: testLogLevel(),
+      writePath,
+      startupTimeoutMs: 180_000,
+    });
     project.provide("baseUrl", stack.baseUrl);
     project.provide("adminToken", stack.adminToken);
   }
