@@ -6,6 +6,7 @@ import type { customerRoutes } from "./routes/customers";
 import type { orderRoutes } from "./routes/orders";
 import type { productRoutes } from "./routes/products";
 import type { referenceRoutes } from "./routes/reference";
+import type { serviceAdminRoutes } from "./routes/service-admin";
 
 /**
  * The one typed client of the public API: Hono's `hc` over the type of an app serving every
@@ -61,6 +62,7 @@ export type PublicApi = Hono<
     SchemaOf<typeof productRoutes> &
     SchemaOf<typeof customerRoutes> &
     SchemaOf<typeof adminRoutes> &
+    SchemaOf<typeof serviceAdminRoutes> &
     SchemaOf<Pick<typeof referenceRoutes, "getOpenApi">>
 >;
 

@@ -13,4 +13,5 @@ export * from "./routes/customers";
 export * from "./routes/orders";
 export * from "./routes/products";
 export * from "./routes/reference";
+export * from "./routes/service-admin";
 export * from "./schemas";

@@ -1,29 +1,15 @@
 import type { SagaService } from "@edge-saga/contracts";
 import type { KitStats, ServiceFailure } from "@edge-saga/contracts/http";
 import type { z } from "zod";
-import { type Answer, admin, errorOf, errorText } from "./api";
+import { admin, errorText, read } from "./api";
 import { byId, h } from "./dom";
 import { age } from "./format";
 import { SERVICES } from "./services";
 import { adminToken } from "./session";
 
 /** One service's slot in `GET /admin/stats`: its figures, or its error when it failed. */
-type StatsSlot = z.infer<typeof KitStats> | Partial<z.infer<typeof ServiceFailure>>;
+type StatsSlot = z.infer<typeof KitStats> | z.infer<typeof ServiceFailure>;
 type Figures = Partial<Record<SagaService, StatsSlot>>;
-
-/** `GET /admin/stats` (a 502 carries the services that answered, beside its error). */
-async function adminStats(): Promise<Answer<{ services?: Figures }>> {
-  const answer = await admin<{ services?: Figures }>("/admin/stats");
-  if (answer.status !== 404) return answer;
-  // Older gateway without the aggregate: each service's own kit route.
-  const parts = await Promise.all(SERVICES.map((s) => admin<StatsSlot>(`/admin/${s}/stats`)));
-  const services: Figures = {};
-  SERVICES.forEach((s, i) => {
-    const part = parts[i]!;
-    services[s] = part.ok ? part.body : { error: errorOf(part) };
-  });
-  return { status: parts[0]!.status, ok: parts.every((p) => p.ok), body: { services } };
-}
 
 /** The outbox backlog and dead-letter cards; without the admin token, "token needed". */
 export async function loadStats(): Promise<void> {
@@ -33,12 +19,14 @@ export async function loadStats(): Promise<void> {
   if (!token) {
     note.textContent = "Enter the admin token to see the counters.";
   } else {
-    const answer = await adminStats();
+    // A 502 carries the services that answered, beside its error.
+    const answer = await read(admin().admin.stats.$get());
     if (answer.status === 401 || answer.status === 403) {
       note.textContent = `The admin token was refused (${errorText(answer)}).`;
     } else {
-      note.textContent = answer.ok ? "" : `Some services did not answer: ${errorText(answer)}`;
-      figures = answer.body?.services || {};
+      const ok = answer.status === 200;
+      note.textContent = ok ? "" : `Some services did not answer: ${errorText(answer)}`;
+      if (ok || answer.status === 502) figures = answer.body.services;
     }
   }
   const cards = SERVICES.map((s) => {

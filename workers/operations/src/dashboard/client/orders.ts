@@ -1,12 +1,14 @@
-import type { Order, OrderHistory, OrderStatus, OrderTrace } from "@edge-saga/contracts";
-import { admin, api, errorText } from "./api";
+import type { OrderHistory, OrderStatus, OrderTrace } from "@edge-saga/contracts";
+import type { InferResponseType } from "hono/client";
+import { admin, api, errorText, read } from "./api";
 import { byId, h } from "./dom";
 import { clock, money } from "./format";
 import { adminToken, myOrders } from "./session";
 import { timeline } from "./timeline";
 
+type Recent = ReturnType<typeof admin>["admin"]["order"]["orders"]["recent"]["$get"];
 /** An order as the lists show it: `GET /admin/order/orders/recent` leaves out the items. */
-export type ShownOrder = Omit<Order, "items">;
+export type ShownOrder = InferResponseType<Recent, 200>["orders"][number];
 
 /** What the timeline draws of one order: its trace, or the order service's history without one. */
 export interface Saga {
@@ -39,10 +41,9 @@ export async function loadOrders(): Promise<void> {
   let list: ShownOrder[] = [];
   let note = "";
   if (adminToken()) {
-    const answer = await admin<{ orders: ShownOrder[] }>(
-      `/admin/order/orders/recent?limit=${SHOWN}`,
-    );
-    if (answer.ok) list = answer.body.orders;
+    const recent = admin().admin.order.orders.recent.$get({ query: { limit: String(SHOWN) } });
+    const answer = await read(recent);
+    if (answer.status === 200) list = answer.body.orders;
     else
       note = `Recent orders need a valid admin token (${errorText(answer)}); showing this page's orders.`;
   } else {
@@ -62,8 +63,9 @@ export async function loadOrders(): Promise<void> {
           known.push(cached);
           return;
         }
-        const a = await api<Order>("GET", `/orders/${encodeURIComponent(id)}`);
-        if (a.ok) known.push(a.body);
+        const param = { id: encodeURIComponent(id) };
+        const a = await read(api.orders[":id"].$get({ param }));
+        if (a.status === 200) known.push(a.body);
       }),
     );
     list = known.sort((a, b) => (a.id < b.id ? 1 : -1));
@@ -87,14 +89,14 @@ async function loadSaga(order: ShownOrder): Promise<void> {
   d.order = order;
   sagas.set(order.id, d);
   if (d.fetchedAt && d.updatedAt === order.updatedAt && !moving) return;
-  const id = encodeURIComponent(order.id);
-  const trace = await api<OrderTrace>("GET", `/orders/${id}/trace`);
-  if (trace.ok) {
+  const param = { id: encodeURIComponent(order.id) };
+  const trace = await read(api.orders[":id"].trace.$get({ param }));
+  if (trace.status === 200) {
     d.trace = trace.body;
     d.history = null;
   } else if (trace.status === 404) {
-    const history = await api<OrderHistory>("GET", `/orders/${id}/history`);
-    if (history.ok) d.history = history.body;
+    const history = await read(api.orders[":id"].history.$get({ param }));
+    if (history.status === 200) d.history = history.body;
   }
   d.updatedAt = order.updatedAt;
   d.fetchedAt = Date.now();

@@ -1,5 +1,5 @@
-import type { Order, PlaceOrderInput } from "@edge-saga/contracts";
-import { api, errorText } from "./api";
+import type { PlaceOrderInput } from "@edge-saga/contracts";
+import { api, errorText, read } from "./api";
 import { byId } from "./dom";
 import { money } from "./format";
 import { lastCustomer, rememberCustomer, rememberOrder } from "./session";
@@ -32,7 +32,8 @@ export function wireOrderForm(placed: () => void): void {
     msg.className = "msg";
     msg.textContent = "Placing…";
     try {
-      const answer = await api<Order>("POST", "/orders", body, { "idempotency-key": attempt.key });
+      const header = { "Idempotency-Key": attempt.key };
+      const answer = await read(api.orders.$post({ json: body, header }));
       attempt = null;
       if (answer.status === 202) {
         const order = answer.body;

@@ -1,5 +1,4 @@
-import type { Product } from "@edge-saga/contracts";
-import { api, errorText } from "./api";
+import { api, errorText, read } from "./api";
 import { byId, h } from "./dom";
 import { money } from "./format";
 
@@ -8,8 +7,8 @@ let shownCatalogue = "";
 
 /** `GET /products`: the stock table, and the form's product picker. */
 export async function loadProducts(): Promise<void> {
-  const answer = await api<{ products: Product[] }>("GET", "/products");
-  if (!answer.ok) throw new Error(`products: ${errorText(answer)}`);
+  const answer = await read(api.products.$get());
+  if (answer.status !== 200) throw new Error(`products: ${errorText(answer)}`);
   const products = answer.body.products;
   const rows = products.map((p) => {
     const total = p.available + p.reserved + p.sold;
