@@ -1,7 +1,7 @@
 /**
  * Layers (conventions.md, "Layers"): contracts and the kit at the bottom; services on them; the
  * kit's testing helpers beside the kit; tools (scripts/) on top. Imports only point down.
- * `npm run lint:layers` (part of `npm test`) fails on an `error` rule; scripts/test/layers.test.ts
+ * `npm run lint:layers` (part of `npm test`) fails on any of them; scripts/test/layers.test.ts
  * shows each rule catching an upward import.
  */
 const production = "^(shared/src|contracts/src|workers/[^/]+/src)/";
@@ -58,10 +58,13 @@ module.exports = {
     {
       name: "kit-production-imports-bench",
       comment:
-        "The kit's production path imports no bench hooks (mounted only when their switch is on).",
-      severity: "warn",
+        "The kit's production path imports no bench code, only the switch that mounts it when BENCH_BASELINES_ENABLED (bench-switch.ts, and baselines.ts, which reads the var).",
+      severity: "error",
       from: { path: "^shared/src/", pathNot: "^shared/src/bench/" },
-      to: { path: "^shared/src/bench/" },
+      to: {
+        path: "^shared/src/bench/",
+        pathNot: "^shared/src/bench/(bench-switch|baselines)\\.ts$",
+      },
     },
   ],
   options: {
