@@ -1,7 +1,7 @@
 import { notFound, onError } from "@edge-saga/shared";
 import { Hono } from "hono";
 import { accessLog } from "./middleware/access-log";
-import { requireAdmin } from "./middleware/admin-auth";
+import { ADMIN_PREFIX, requireAdmin } from "./middleware/admin-auth";
 import { requestId } from "./middleware/request-id";
 import { admin } from "./routes/admin";
 import { customers } from "./routes/customers";
@@ -20,7 +20,7 @@ export const app = new Hono<GatewayEnv>()
   .use(requestId)
   .use(accessLog)
   // Every admin path, unknown ones included: 401/403 before 404, nothing to probe.
-  .use("/admin/*", requireAdmin);
+  .use(`${ADMIN_PREFIX}*`, requireAdmin);
 mount(app, [...products, ...orders, ...customers, ...admin, ...reference]);
 app.onError(onError);
 app.notFound(notFound);

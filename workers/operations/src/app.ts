@@ -1,6 +1,6 @@
 import { REQUEST_ID_HEADER } from "@edge-saga/contracts";
-import { newId, notFound, onError } from "@edge-saga/shared";
-import { Hono } from "hono";
+import { adminRoutes, orderRoutes } from "@edge-saga/contracts/http";
+import { contractRoutes, newId, notFound, onError } from "@edge-saga/shared";
 import { consistency } from "./consistency/route";
 import { dashboard } from "./dashboard/route";
 import { aggregate } from "./routes/aggregate";
@@ -9,20 +9,22 @@ import type { OperationsEnv } from "./types";
 
 /**
  * The operations tools, reached only through the gateway's service binding (it checks ids,
- * the admin token and limits; this Worker has no public route). The gateway's OpenAPI
- * document describes each one under its public path.
+ * the admin token and limits; this Worker has no public route). Each is served at its public
+ * path from its contract definition, which validates what the gateway forwards.
  */
-export const app = new Hono<OperationsEnv>()
-  // The gateway's request id, so one id follows the request into every service asked.
-  .use(async (c, next) => {
-    c.set("requestId", c.req.header(REQUEST_ID_HEADER) ?? newId());
-    await next();
-  })
-  .route("/", dashboard)
-  .route("/consistency", consistency)
-  .get("/orders/:id/trace", orderTrace)
-  .get("/outbox", (c) => aggregate(c, "/admin/outbox"))
-  .get("/dead-letters", (c) => aggregate(c, "/admin/dead-letters"))
-  .get("/stats", (c) => aggregate(c, "/admin/stats"));
+export const app = contractRoutes<OperationsEnv>();
+// The gateway's request id, so one id follows the request into every service asked.
+app.use(async (c, next) => {
+  c.set("requestId", c.req.header(REQUEST_ID_HEADER) ?? newId());
+  await next();
+});
+app.route("/", dashboard);
+app
+  .openapi(adminRoutes.getAdminConsistency, consistency)
+  .openapi(orderRoutes.getOrderTrace, orderTrace)
+  // Each service's kit route of the same path, side by side.
+  .openapi(adminRoutes.getAdminOutbox, (c) => aggregate(c, c.req.path))
+  .openapi(adminRoutes.getAdminDeadLetters, (c) => aggregate(c, c.req.path))
+  .openapi(adminRoutes.getAdminStats, (c) => aggregate(c, c.req.path));
 app.onError(onError);
 app.notFound(notFound);

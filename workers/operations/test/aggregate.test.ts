@@ -3,8 +3,10 @@ import { describe, expect, it } from "vitest";
 import { brokenService, call, callWith } from "./helpers";
 
 describe("admin aggregates", () => {
-  it("GET /outbox gathers every service's /admin/outbox, under the gateway's request id", async () => {
-    const res = await call("/outbox", { headers: { [REQUEST_ID_HEADER]: "req-from-gateway" } });
+  it("GET /admin/outbox gathers every service's /admin/outbox, under the gateway's request id", async () => {
+    const res = await call("/admin/outbox", {
+      headers: { [REQUEST_ID_HEADER]: "req-from-gateway" },
+    });
     expect(res.status).toBe(200);
     expect(await res.json()).toEqual({
       services: {
@@ -17,7 +19,7 @@ describe("admin aggregates", () => {
   });
 
   it("GET /dead-letters gathers every service's /admin/dead-letters", async () => {
-    const res = await call("/dead-letters");
+    const res = await call("/admin/dead-letters");
     expect(res.status).toBe(200);
     expect(await res.json()).toEqual({
       services: {
@@ -30,7 +32,7 @@ describe("admin aggregates", () => {
   });
 
   it("answers 502 with the others' data when one service fails", async () => {
-    const res = await callWith({ REWARDS: brokenService }, "/outbox");
+    const res = await callWith({ REWARDS: brokenService }, "/admin/outbox");
     expect(res.status).toBe(502);
     const body = (await res.json()) as {
       error: { code: string };

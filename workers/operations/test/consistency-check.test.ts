@@ -713,7 +713,7 @@ describe("GET /consistency (public: /admin/consistency)", () => {
     } as unknown as Fetcher;
     const res = await callWith(
       { ORDER: orderService, VIEW: viewService, PAYMENT: paymentService, PSP: ledgerService([]) },
-      "/consistency",
+      "/admin/consistency",
     );
     expect(res.status).toBe(200);
     const report = (await res.json()) as ReturnType<typeof checkConsistency>;
@@ -732,7 +732,7 @@ describe("GET /consistency (public: /admin/consistency)", () => {
     const seen: string[] = [];
     const psp = ledgerService(["x1", "x2", "x3"], seen);
     // The stand-in order service knows no order: every ledger order is one it does not know.
-    const res = await callWith({ PSP: psp, PAYMENT: emptyPayments }, "/consistency");
+    const res = await callWith({ PSP: psp, PAYMENT: emptyPayments }, "/admin/consistency");
     expect(res.status).toBe(200);
     const report = (await res.json()) as ReturnType<typeof checkConsistency>;
     expect(report.violations).toEqual([
@@ -750,7 +750,7 @@ describe("GET /consistency (public: /admin/consistency)", () => {
   });
 
   it("skips the ledger without a PSP binding (production), and says so", async () => {
-    const res = await callWith({ PSP: undefined, PAYMENT: emptyPayments }, "/consistency");
+    const res = await callWith({ PSP: undefined, PAYMENT: emptyPayments }, "/admin/consistency");
     expect(res.status).toBe(200);
     const report = (await res.json()) as ReturnType<typeof checkConsistency>;
     expect(report.ok).toBe(true);
@@ -761,7 +761,7 @@ describe("GET /consistency (public: /admin/consistency)", () => {
 
   it("answers 502 when the processor's ledger is not a ledger", async () => {
     // The stand-in PSP of vitest.config.ts echoes the request instead.
-    const res = await callWith({ PAYMENT: emptyPayments }, "/consistency");
+    const res = await callWith({ PAYMENT: emptyPayments }, "/admin/consistency");
     expect(res.status).toBe(502);
   });
 
@@ -770,7 +770,7 @@ describe("GET /consistency (public: /admin/consistency)", () => {
       fetch: async () =>
         Response.json({ error: { code: "INTERNAL", message: "x" } }, { status: 500 }),
     } as unknown as Fetcher;
-    const res = await callWith({ REWARDS: failing }, "/consistency");
+    const res = await callWith({ REWARDS: failing }, "/admin/consistency");
     expect(res.status).toBe(502);
   });
 });

@@ -381,7 +381,7 @@ function service(trace: ServiceTrace) {
     fetch: async (input: RequestInfo) => {
       const path = new URL(new Request(input).url).pathname;
       if (path === "/admin/trace/o-1") return Response.json(trace);
-      if (path === "/payments/o-1")
+      if (path === "/orders/o-1/payment")
         return Response.json({ orderId: "o-1", status: "CAPTURED", amountCents: 100 });
       if (path === "/orders/o-1")
         return Response.json({
@@ -457,9 +457,9 @@ describe("GET /orders/{id}/trace", () => {
   });
 });
 
-describe("GET /stats (public: /admin/stats)", () => {
+describe("GET /admin/stats", () => {
   it("gathers every service's /admin/stats, with the query", async () => {
-    const res = await call("/stats?minutes=5");
+    const res = await call("/admin/stats?minutes=5");
     expect(res.status).toBe(200);
     const body = (await res.json()) as { services: Record<string, Echo> };
     expect(Object.keys(body.services)).toEqual(["order", "inventory", "rewards", "payment"]);

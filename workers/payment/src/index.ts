@@ -14,7 +14,7 @@ const service = defineService({
   // The card processor's calls: recorded by the handlers, made by the relay with their keys.
   effects: paymentEffects,
   routes: {
-    "/payments": paymentRoutes,
+    "/": paymentRoutes,
     "/admin/snapshot": paymentSnapshot,
     "/admin/psp": pspFaults,
   },

@@ -207,18 +207,18 @@ describe("calls whose answer is lost", () => {
   });
 });
 
-describe("GET /payments/{orderId}", () => {
+describe("GET /orders/{id}/payment", () => {
   it("answers the payment's status and amount, 404 for an order it has not heard of", async () => {
     const orderId = uniqueId("route");
-    expect((await call(`/payments/${orderId}`)).status).toBe(404);
+    expect((await call(`/orders/${orderId}/payment`)).status).toBe(404);
     await inbox(orderEvents(orderId, { totalCents: 900, pointsToRedeem: 100 }).placed);
     await effectsSettled(orderId);
-    expect(await (await call(`/payments/${orderId}`)).json()).toEqual({
+    expect(await (await call(`/orders/${orderId}/payment`)).json()).toEqual({
       orderId,
       status: "AUTHORIZED",
       amountCents: 800,
     });
-    expect((await call("/payments/bad id")).status).toBe(400);
+    expect((await call("/orders/bad id/payment")).status).toBe(400);
   });
 });
 

@@ -11,7 +11,7 @@ const service = defineService({
   catalog,
   db: database,
   handlers,
-  routes: { "/customers": customers, "/admin": adminProjection },
+  routes: { "/": customers, "/admin": adminProjection },
 });
 
 export class OutboxRelay extends service.OutboxRelay {}

@@ -2,6 +2,9 @@ import { HttpError } from "@edge-saga/shared";
 import type { MiddlewareHandler } from "hono";
 import type { GatewayEnv } from "../types";
 
+/** Every path under it needs the admin token, unknown ones included (app.ts). */
+export const ADMIN_PREFIX = "/admin/";
+
 const BEARER = /^Bearer +(\S+) *$/i;
 const encoder = new TextEncoder();
 

@@ -4,7 +4,7 @@ import { jsonBody } from "../middleware/json-body";
 import { isId } from "../middleware/valid-ids";
 import { forward } from "../proxy/forward";
 import type { BoundService } from "../types";
-import { type Served, served, servedAt } from "./served";
+import { proxied, type Served, servedAt } from "./served";
 
 /**
  * Everything under `/admin` needs the admin token, unknown paths included (app.ts guards the
@@ -16,10 +16,10 @@ import { type Served, served, servedAt } from "./served";
  *   segment must be an id.
  */
 export const admin: Served[] = [
-  served(adminRoutes.getAdminOutbox, (c) => forward(c, "operations", "/outbox")),
-  served(adminRoutes.getAdminDeadLetters, (c) => forward(c, "operations", "/dead-letters")),
-  served(adminRoutes.getAdminStats, (c) => forward(c, "operations", "/stats")),
-  served(adminRoutes.getAdminConsistency, (c) => forward(c, "operations", "/consistency")),
+  proxied(adminRoutes.getAdminOutbox, "operations"),
+  proxied(adminRoutes.getAdminDeadLetters, "operations"),
+  proxied(adminRoutes.getAdminStats, "operations"),
+  proxied(adminRoutes.getAdminConsistency, "operations"),
   // Documented as GET and POST (what the services' admin routes use); forwarded whatever the
   // method, so a service's own admin verbs (the dev-only fault plans' PUT and DELETE) pass.
   ...(["get", "post"] as const).map((method) =>

@@ -1,7 +1,13 @@
-import { type Product, ProductInput, SkuParam } from "@edge-saga/contracts";
-import { errorText, HttpError, pokeRelay, retryOnConflict, validate } from "@edge-saga/shared";
+import type { Product, ProductInput } from "@edge-saga/contracts";
+import { productRoutes } from "@edge-saga/contracts/http";
+import {
+  contractRoutes,
+  errorText,
+  HttpError,
+  pokeRelay,
+  retryOnConflict,
+} from "@edge-saga/shared";
 import { asc, eq, sql } from "drizzle-orm";
-import { Hono } from "hono";
 import { type Database, database } from "../db/client";
 import { type ProductRow, products as productsTable } from "../db/schema";
 
@@ -82,12 +88,13 @@ async function putProduct(
   });
 }
 
-export const products = new Hono<{ Bindings: Env }>()
-  .get("/", async (c) => {
+/** The inventory's public routes, each served from its contract definition. */
+export const products = contractRoutes<{ Bindings: Env }>()
+  .openapi(productRoutes.listProducts, async (c) => {
     const rows = await database(c.env).select().from(productsTable).orderBy(asc(productsTable.sku));
-    return c.json({ products: rows.map(toProduct) });
+    return c.json({ products: rows.map(toProduct) }, 200);
   })
-  .get("/:sku", validate("param", SkuParam), async (c) => {
+  .openapi(productRoutes.getProduct, async (c) => {
     const { sku } = c.req.valid("param");
     const row = await database(c.env)
       .select()
@@ -95,9 +102,9 @@ export const products = new Hono<{ Bindings: Env }>()
       .where(eq(productsTable.sku, sku))
       .get();
     if (!row) throw new HttpError(404, "NOT_FOUND", `no product ${sku}`);
-    return c.json(toProduct(row));
+    return c.json(toProduct(row), 200);
   })
-  .put("/:sku", validate("param", SkuParam), validate("json", ProductInput), async (c) => {
+  .openapi(productRoutes.putProduct, async (c) => {
     const { sku } = c.req.valid("param");
     const { created, product } = await putProduct(database(c.env), sku, c.req.valid("json"));
     c.executionCtx.waitUntil(pokeRelay(c.env.OUTBOX_RELAY));

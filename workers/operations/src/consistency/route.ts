@@ -1,4 +1,4 @@
-import { Hono } from "hono";
+import type { Context } from "hono";
 import type { OperationsEnv } from "../types";
 import { checkConsistency } from "./check";
 import { collectSnapshot } from "./collect";
@@ -8,6 +8,5 @@ import { collectSnapshot } from "./collect";
  * `{ ok, checkedAt, counts, violations: [{ invariant, message, ids }] }`; meaningful once the
  * system is quiet (nothing in flight), which is when the invariants must hold.
  */
-export const consistency = new Hono<OperationsEnv>().get("/", async (c) =>
-  c.json(checkConsistency(await collectSnapshot(c.env, c.get("requestId")))),
-);
+export const consistency = async (c: Context<OperationsEnv>) =>
+  c.json(checkConsistency(await collectSnapshot(c.env, c.get("requestId"))), 200);

@@ -5,6 +5,7 @@ import {
   REQUEST_ID_HEADER,
   ServiceTrace,
 } from "@edge-saga/contracts";
+import { orderRoutes, pathOf } from "@edge-saga/contracts/http";
 import { callService, HttpError } from "@edge-saga/shared";
 import type { Context } from "hono";
 import type { z } from "zod";
@@ -32,14 +33,14 @@ async function fetchFrom<T>(
  * `GET /orders/{id}/trace` (public, like the order): the order's saga across the services,
  * composed from each one's kit route `/admin/trace/{id}` (the payment service's lists its card
  * processor calls with their attempts), asked in parallel with the order itself and its payment
- * (`GET /payments/{id}`, 404 until the payment service heard of the order: null).
+ * (`GET /orders/{id}/payment`, 404 until the payment service heard of the order: null).
  * 404 `ORDER_NOT_FOUND` when the order service does not know the order.
  */
 export async function orderTrace(c: Context<OperationsEnv>): Promise<Response> {
   const id = c.req.param("id") ?? "";
   const [order, payment, ...traces] = await Promise.all([
     fetchFrom(c, "order", `/orders/${id}`, Order),
-    fetchFrom(c, "payment", `/payments/${id}`, OrderPayment),
+    fetchFrom(c, "payment", pathOf(orderRoutes.getOrderPayment, { id }), OrderPayment),
     ...SERVICES.map((service) => fetchFrom(c, service, `/admin/trace/${id}`, ServiceTrace)),
   ]);
   if (!order.body) throw new HttpError(404, "ORDER_NOT_FOUND", `no order ${id}`);

@@ -1,5 +1,6 @@
-import { IdParam, type OrderPayment } from "@edge-saga/contracts";
-import { HttpError, keysetPage, validate } from "@edge-saga/shared";
+import type { OrderPayment } from "@edge-saga/contracts";
+import { orderRoutes } from "@edge-saga/contracts/http";
+import { contractRoutes, HttpError, keysetPage } from "@edge-saga/shared";
 import { asc, gt } from "drizzle-orm";
 import { Hono } from "hono";
 import { database } from "../db/client";
@@ -10,21 +11,22 @@ import { payments } from "../db/tables";
 export const SNAPSHOT_PAGE_MAX = 1000;
 
 /**
- * `GET /payments/{orderId}`: where the order's payment stands. 404 until the payment service
- * heard of the order; the gateway then answers PENDING from the order itself.
+ * `GET /orders/{id}/payment` (its contract definition): where the order's payment stands. 404
+ * until the payment service heard of the order; the gateway then answers PENDING from the
+ * order itself.
  */
-export const paymentRoutes = new Hono<{ Bindings: Env }>().get(
-  "/:id",
-  validate("param", IdParam),
+export const paymentRoutes = contractRoutes<{ Bindings: Env }>().openapi(
+  orderRoutes.getOrderPayment,
   async (c) => {
     const { id } = c.req.valid("param");
     const payment = await readPayment(database(c.env), id);
     if (!payment) throw new HttpError(404, "NOT_FOUND", `no payment for order ${id} yet`);
-    return c.json({
+    const answer: OrderPayment = {
       orderId: payment.orderId,
       status: payment.status,
       amountCents: payment.amountCents,
-    } satisfies OrderPayment);
+    };
+    return c.json(answer, 200);
   },
 );
 

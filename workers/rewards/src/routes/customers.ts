@@ -1,37 +1,20 @@
+import { catalog, REQUEST_ID_HEADER, type RewardsAccount } from "@edge-saga/contracts";
+import { customerRoutes } from "@edge-saga/contracts/http";
 import {
-  catalog,
-  GrantInput,
-  IdParam,
-  REQUEST_ID_HEADER,
-  type RewardsAccount,
-} from "@edge-saga/contracts";
-import {
+  contractRoutes,
   HttpError,
   newId,
   outboxInserts,
   pokeRelay,
   retryOnConflict,
   runBatch,
-  validate,
 } from "@edge-saga/shared";
 import { and, desc, eq, inArray, lt } from "drizzle-orm";
-import { Hono } from "hono";
-import { z } from "zod";
 import { appendStatements, readAccount } from "../db/account-store";
 import { database } from "../db/client";
 import { ledger } from "../db/tables";
 import { rewardsAccount } from "../domain/rewards-account";
 import { BALANCE_KINDS } from "../domain/statuses";
-
-const LedgerQuery = z.strictObject({
-  limit: z.coerce.number().int().min(1).max(500).default(100),
-});
-
-const HistoryQuery = z.strictObject({
-  /** `nextCursor` of the previous page: entries before this position. */
-  cursor: z.coerce.number().int().min(1).optional(),
-  limit: z.coerce.number().int().min(1).max(200).default(50),
-});
 
 /** Times a grant is decided again when another change of the same account committed first. */
 const GRANT_ATTEMPTS = 20;
@@ -40,129 +23,117 @@ const iso = (ms: number) => new Date(ms).toISOString();
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** A customer's points: the account folded from its ledger, the ledger itself, and admin grants. */
-export const customers = new Hono<{ Bindings: Env }>()
-  .get("/:id/rewards", validate("param", IdParam), async (c) => {
+export const customers = contractRoutes<{ Bindings: Env }>()
+  .openapi(customerRoutes.getRewards, async (c) => {
     const { id } = c.req.valid("param");
     const { state } = await readAccount(database(c.env), id);
-    return c.json(rewardsAccount(id, state));
+    return c.json(rewardsAccount(id, state), 200);
   })
   // The balance changes only (no holds), as this route always answered.
-  .get(
-    "/:id/rewards/ledger",
-    validate("param", IdParam),
-    validate("query", LedgerQuery),
-    async (c) => {
-      const { id } = c.req.valid("param");
-      const { limit } = c.req.valid("query");
-      const rows = await database(c.env)
-        .select({
-          id: ledger.id,
-          customerId: ledger.customerId,
-          orderId: ledger.orderId,
-          kind: ledger.kind,
-          points: ledger.points,
-          reason: ledger.reason,
-          causationId: ledger.causationId,
-          createdAt: ledger.createdAt,
-        })
-        .from(ledger)
-        .where(and(eq(ledger.customerId, id), inArray(ledger.kind, [...BALANCE_KINDS])))
-        .orderBy(desc(ledger.seq))
-        .limit(limit)
-        .all();
-      return c.json({ entries: rows.map((row) => ({ ...row, createdAt: iso(row.createdAt) })) });
-    },
-  )
+  .openapi(customerRoutes.getRewardsLedger, async (c) => {
+    const { id } = c.req.valid("param");
+    const { limit } = c.req.valid("query");
+    const rows = await database(c.env)
+      .select({
+        id: ledger.id,
+        customerId: ledger.customerId,
+        orderId: ledger.orderId,
+        kind: ledger.kind,
+        points: ledger.points,
+        reason: ledger.reason,
+        causationId: ledger.causationId,
+        createdAt: ledger.createdAt,
+      })
+      .from(ledger)
+      .where(and(eq(ledger.customerId, id), inArray(ledger.kind, [...BALANCE_KINDS])))
+      .orderBy(desc(ledger.seq))
+      .limit(limit)
+      .all();
+    return c.json({ entries: rows.map((row) => ({ ...row, createdAt: iso(row.createdAt) })) }, 200);
+  })
   // Every entry the account is folded from, holds and releases included, newest first.
-  .get(
-    "/:id/rewards/history",
-    validate("param", IdParam),
-    validate("query", HistoryQuery),
-    async (c) => {
-      const { id } = c.req.valid("param");
-      const { cursor, limit } = c.req.valid("query");
-      const rows = await database(c.env)
-        .select({
-          seq: ledger.seq,
-          id: ledger.id,
-          kind: ledger.kind,
-          points: ledger.points,
-          reserved: ledger.reserved,
-          orderId: ledger.orderId,
-          reason: ledger.reason,
-          causationId: ledger.causationId,
-          createdAt: ledger.createdAt,
-        })
-        .from(ledger)
-        .where(
-          and(eq(ledger.customerId, id), cursor === undefined ? undefined : lt(ledger.seq, cursor)),
-        )
-        .orderBy(desc(ledger.seq))
-        .limit(limit + 1)
-        .all();
-      const page = rows.slice(0, limit);
-      return c.json({
+  .openapi(customerRoutes.getRewardsHistory, async (c) => {
+    const { id } = c.req.valid("param");
+    const { cursor, limit } = c.req.valid("query");
+    const rows = await database(c.env)
+      .select({
+        seq: ledger.seq,
+        id: ledger.id,
+        kind: ledger.kind,
+        points: ledger.points,
+        reserved: ledger.reserved,
+        orderId: ledger.orderId,
+        reason: ledger.reason,
+        causationId: ledger.causationId,
+        createdAt: ledger.createdAt,
+      })
+      .from(ledger)
+      .where(
+        and(eq(ledger.customerId, id), cursor === undefined ? undefined : lt(ledger.seq, cursor)),
+      )
+      .orderBy(desc(ledger.seq))
+      .limit(limit + 1)
+      .all();
+    const page = rows.slice(0, limit);
+    return c.json(
+      {
         customerId: id,
         entries: page.map((row) => ({ ...row, createdAt: iso(row.createdAt) })),
         nextCursor: rows.length > limit ? (page.at(-1)?.seq ?? null) : null,
-      });
-    },
-  )
-  .post(
-    "/:id/rewards/grants",
-    validate("param", IdParam),
-    validate("json", GrantInput),
-    async (c) => {
-      const { id: customerId } = c.req.valid("param");
-      const { points, reason } = c.req.valid("json");
-      const db = database(c.env);
-      const requestId = c.req.header(REQUEST_ID_HEADER) ?? newId();
-      const grantId = newId();
-      const event = catalog.create("PointsGranted", {
-        aggregateType: "customer",
-        aggregateId: customerId,
-        correlationId: customerId,
-        causationId: requestId,
-        payload: { customerId, points, reason: reason ?? null },
-      });
-      const { account, now } = await retryOnConflict({
-        attempts: GRANT_ATTEMPTS,
-        // A constraint refusal: another change of this account took the position; re-append.
-        attempt: async (attempt) => {
-          // Concurrent grants to one account take turns: a random pause spreads the retries.
-          if (attempt > 1) await pause(Math.random() * 10 * (attempt - 1));
-          const now = Date.now();
-          const { statements, account } = appendStatements(
-            db,
-            customerId,
-            await readAccount(db, customerId),
-            [
-              {
-                id: grantId,
-                customerId,
-                kind: "GRANT",
-                points,
-                reason: reason ?? null,
-                causationId: requestId,
-              },
-            ],
-            now,
-          );
-          await runBatch(db, [...statements, ...outboxInserts(db, [event], now)]);
-          return { account, now };
-        },
-        onExhausted: () => {
-          throw new HttpError(409, "CONFLICT", `account ${customerId} kept changing; try again`);
-        },
-      });
-      c.executionCtx.waitUntil(pokeRelay(c.env.OUTBOX_RELAY, [event]));
-      const answer: RewardsAccount = rewardsAccount(customerId, account.state);
-      return c.json(
-        {
-          grant: { id: grantId, customerId, points, reason: reason ?? null, createdAt: iso(now) },
-          account: answer,
-        },
-        201,
-      );
-    },
-  );
+      },
+      200,
+    );
+  })
+  .openapi(customerRoutes.grantPoints, async (c) => {
+    const { id: customerId } = c.req.valid("param");
+    const { points, reason } = c.req.valid("json");
+    const db = database(c.env);
+    const requestId = c.req.header(REQUEST_ID_HEADER) ?? newId();
+    const grantId = newId();
+    const event = catalog.create("PointsGranted", {
+      aggregateType: "customer",
+      aggregateId: customerId,
+      correlationId: customerId,
+      causationId: requestId,
+      payload: { customerId, points, reason: reason ?? null },
+    });
+    const { account, now } = await retryOnConflict({
+      attempts: GRANT_ATTEMPTS,
+      // A constraint refusal: another change of this account took the position; re-append.
+      attempt: async (attempt) => {
+        // Concurrent grants to one account take turns: a random pause spreads the retries.
+        if (attempt > 1) await pause(Math.random() * 10 * (attempt - 1));
+        const now = Date.now();
+        const { statements, account } = appendStatements(
+          db,
+          customerId,
+          await readAccount(db, customerId),
+          [
+            {
+              id: grantId,
+              customerId,
+              kind: "GRANT",
+              points,
+              reason: reason ?? null,
+              causationId: requestId,
+            },
+          ],
+          now,
+        );
+        await runBatch(db, [...statements, ...outboxInserts(db, [event], now)]);
+        return { account, now };
+      },
+      onExhausted: () => {
+        throw new HttpError(409, "CONFLICT", `account ${customerId} kept changing; try again`);
+      },
+    });
+    c.executionCtx.waitUntil(pokeRelay(c.env.OUTBOX_RELAY, [event]));
+    const answer: RewardsAccount = rewardsAccount(customerId, account.state);
+    return c.json(
+      {
+        grant: { id: grantId, customerId, points, reason: reason ?? null, createdAt: iso(now) },
+        account: answer,
+      },
+      201,
+    );
+  });

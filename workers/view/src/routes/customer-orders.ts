@@ -1,15 +1,12 @@
-import { CustomerOrdersQuery, IdParam } from "@edge-saga/contracts";
-import { validate } from "@edge-saga/shared";
-import { Hono } from "hono";
+import { customerRoutes } from "@edge-saga/contracts/http";
+import { contractRoutes } from "@edge-saga/shared";
 import { customerOrders } from "../db/order-history-store";
 
-/** `GET /customers/:id/orders?cursor=&limit=`: the customer's order history, newest first. */
-export const customers = new Hono<{ Bindings: Env }>().get(
-  "/:id/orders",
-  validate("param", IdParam),
-  validate("query", CustomerOrdersQuery),
+/** `GET /customers/{id}/orders?cursor=&limit=`: the customer's order history, newest first. */
+export const customers = contractRoutes<{ Bindings: Env }>().openapi(
+  customerRoutes.listCustomerOrders,
   async (c) => {
     const { cursor, limit } = c.req.valid("query");
-    return c.json(await customerOrders(c.env.DB, c.req.valid("param").id, { cursor, limit }));
+    return c.json(await customerOrders(c.env.DB, c.req.valid("param").id, { cursor, limit }), 200);
   },
 );
