@@ -1,8 +1,8 @@
 import { env, exports } from "cloudflare:workers";
 import { catalog, type Order } from "@edge-saga/contracts";
+import { apiClient, expectStatus } from "@edge-saga/contracts/client";
 import { deliver } from "@edge-saga/kit-testing";
 import { type Envelope, runBatch } from "@edge-saga/shared";
-import { expect } from "vitest";
 import { database } from "../src/db/client";
 import { catalogProducts } from "../src/db/tables";
 import worker from "../src/index";
@@ -38,21 +38,23 @@ export async function seedProducts(products: { sku: string; priceCents: number }
   );
 }
 
+/** The service's public routes through the one typed client, as the gateway forwards them. */
+export const api = apiClient("http://svc", {
+  fetch: (input, init) => exports.default.fetch(new Request(input, init)),
+});
+
 /** Places an order that must be accepted, and returns it. */
 export async function placeOrder(
   customerId: string,
   items: { sku: string; quantity: number }[],
   pointsToRedeem = 0,
-): Promise<Order> {
-  const response = await postJson("/orders", { customerId, items, pointsToRedeem });
-  expect(response.status).toBe(202);
-  return response.json<Order>();
+) {
+  const json = { customerId, items, pointsToRedeem };
+  return (await expectStatus(api.orders.$post({ json }), 202)).body;
 }
 
-export async function getOrder(id: string): Promise<Order> {
-  const response = await call(`/orders/${id}`);
-  expect(response.status).toBe(200);
-  return response.json<Order>();
+export async function getOrder(id: string) {
+  return (await expectStatus(api.orders[":id"].$get({ param: { id } }), 200)).body;
 }
 
 /** Events this service published (its outbox), in commit order. */
