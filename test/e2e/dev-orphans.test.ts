@@ -6,7 +6,7 @@ import { fileURLToPath } from "node:url";
 import { afterEach, describe, expect, it } from "vitest";
 import { endLeftoverStack, freePort, PID_FILE } from "../../scripts/lib/local-stack";
 import { groupMembers, isAlive, procStat } from "../../scripts/lib/processes";
-import { poll } from "./support/wait";
+import { poll } from "./support/poll";
 
 /**
  * `npm run dev` leaves no wrangler or workerd behind when it dies, `kill -9` included (issue
