@@ -1,4 +1,10 @@
-import { adminRoutes, customerRoutes, orderRoutes, productRoutes } from "@edge-saga/contracts/http";
+import {
+  adminRoutes,
+  customerRoutes,
+  orderRoutes,
+  productRoutes,
+  serviceAdminRoutes,
+} from "@edge-saga/contracts/http";
 import type { RouteConfig } from "@hono/zod-openapi";
 import { describe, expect, it } from "vitest";
 import type { ZodType } from "zod";
@@ -17,6 +23,8 @@ const documentedGets = [
   ...Object.values(orderRoutes),
   ...Object.values(customerRoutes),
   ...Object.values(adminRoutes),
+  // Services' admin answers described for the typed client (the dashboard reads them).
+  ...Object.values(serviceAdminRoutes),
 ].filter(
   (route: RouteConfig) =>
     route.method === "get" && !route.path.includes("{service}") && jsonSchemaOf(route),
@@ -65,6 +73,7 @@ describe("the documented answers", () => {
         "/admin/stats",
         "/admin/dead-letters",
         "/admin/consistency",
+        "/admin/order/orders/recent",
       ]),
     );
   }, 60_000);
