@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { consumerFaultStage } from "../src/inbox/consumer-faults";
 import type { Decision, Delivery } from "../src/inbox/consumer-types";
 import { deliveryDelaySeconds, verdictOnFailure } from "../src/inbox/dead-letter";
 import { decodeMessage } from "../src/inbox/decode";
@@ -101,5 +102,15 @@ describe("group commit stage", () => {
     } as unknown as Decision;
     expect(statementsOf({ decision })).toBe(5);
     expect(statementsOf({ decision: {} })).toBe(1);
+  });
+});
+
+describe("fault stage", () => {
+  it('adds nothing to a batch unless FAULTS_ENABLED is exactly "true" (no relay asked)', async () => {
+    const relay = () => {
+      throw new Error("the stage asked the relay although faults are off");
+    };
+    for (const FAULTS_ENABLED of [undefined, "false", "TRUE"])
+      expect(await consumerFaultStage(relay)({ FAULTS_ENABLED })).toBeUndefined();
   });
 });

@@ -1,6 +1,7 @@
 import { exports } from "cloudflare:workers";
 import { sql } from "drizzle-orm";
 import { describe, expect, it, vi } from "vitest";
+import { kitAdminRouteDefinitions } from "../src/admin/admin-route-definitions";
 import { storeDeadLetter } from "../src/dead-letters/dead-letters";
 import { count, db, increment, seedOutbox } from "./helpers";
 
@@ -204,5 +205,25 @@ describe("kit admin routes", () => {
     expect(body.deadLetters).toContainEqual(
       expect.objectContaining({ messageId: "m-admin", reason: "because", body: '{"x":1}' }),
     );
+  });
+
+  it("answer with the shapes their definitions declare, and refuse what breaks them in the API's error shape", async () => {
+    const outbox = kitAdminRouteDefinitions.getOutbox.responses[200].content["application/json"];
+    expect(outbox.schema.safeParse(await (await admin("/outbox")).json()).success).toBe(true);
+    const stats = kitAdminRouteDefinitions.getStats.responses[200].content["application/json"];
+    expect(stats.schema.safeParse(await (await admin("/stats?minutes=5")).json()).success).toBe(
+      true,
+    );
+    const refused = await admin("/replay", {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ to: "Not A Service", since: "yesterday" }),
+    });
+    expect(refused.status).toBe(400);
+    const { error } = (await refused.json()) as {
+      error: { code: string; details: { path: string }[] };
+    };
+    expect(error.code).toBe("VALIDATION_FAILED");
+    expect(error.details.map((d) => d.path).sort()).toEqual(["since", "to"]);
   });
 });

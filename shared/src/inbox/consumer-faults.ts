@@ -54,5 +54,5 @@ export type BetweenCommitAndAck<Env> = (env: Env) => Promise<(() => Promise<void
 export function consumerFaultStage<Env>(
   relay?: (env: Env) => AnyRelayNamespace,
 ): BetweenCommitAndAck<Env> {
-  return (env) => crashAfterCommitPoint(env, relay?.(env));
+  return async (env) => (faultsEnabled(env) ? crashAfterCommitPoint(env, relay?.(env)) : undefined);
 }
