@@ -1,5 +1,6 @@
 import { env, exports } from "cloudflare:workers";
 import { catalog, type Product, type RejectionReason } from "@edge-saga/contracts";
+import { apiClient, expectStatus } from "@edge-saga/contracts/client";
 import { deliver } from "@edge-saga/kit-testing";
 import { expect } from "vitest";
 import worker from "../src/index";
@@ -20,10 +21,15 @@ export function put(sku: string, body: unknown, headers: Record<string, string> 
   });
 }
 
+/** The service's public routes through the one typed client, as the gateway forwards them. */
+export const api = apiClient("http://inventory", {
+  fetch: (input, init) => exports.default.fetch(new Request(input, init)),
+});
+
 /** Creates a product with `stock` units through the API. */
 export async function seedProduct(sku: string, stock: number, priceCents = 1000): Promise<void> {
-  const res = await put(sku, { name: `Product ${sku}`, priceCents, stock });
-  expect(res.status).toBe(201);
+  const json = { name: `Product ${sku}`, priceCents, stock };
+  await expectStatus(api.products[":sku"].$put({ param: { sku }, json }), 201);
 }
 
 /** Delivers events as one queue batch; each must be settled (acked), none left for a retry. */
