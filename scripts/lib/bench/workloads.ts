@@ -1,5 +1,6 @@
 import { performance } from "node:perf_hooks";
-import type { OrderHistory, OrderTransition, WritePath } from "@edge-saga/contracts";
+import type { OrderTransition, WritePath } from "@edge-saga/contracts";
+import { read } from "@edge-saga/contracts/client";
 import { ApiClient, type PlaceOrder, type RequestOptions } from "../api-client";
 import { round, type Summary, summarize } from "./stats";
 
@@ -219,7 +220,8 @@ export interface SagaTimes {
 }
 
 async function sagaTimes(client: BenchClient, id: string): Promise<SagaTimes> {
-  const answer = await benchApi(client).request<OrderHistory>("GET", `/orders/${id}/history`);
+  const history = benchApi(client).public.orders[":id"].history.$get({ param: { id } });
+  const answer = await read(history);
   // Self-read: the order exists once the order service consumed its own OrderPlaced.
   if (answer.status === 404)
     return { placedAt: Number.NaN, confirmedAt: null, pointsAwardedAt: null, finalStatus: null };

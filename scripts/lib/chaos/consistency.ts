@@ -1,18 +1,12 @@
+import { expectStatus } from "@edge-saga/contracts/client";
 import type { ApiClient } from "../api-client";
 
-/** `GET /admin/consistency`'s answer (workers/operations/src/consistency/snapshot.ts). */
-export interface ConsistencyReport {
-  ok: boolean;
-  checkedAt: string;
-  counts: Record<string, number | Record<string, number>>;
-  violations: { invariant: number; message: string; ids: string[] }[];
+/** `GET /admin/consistency`'s report, as the contract types it. */
+export async function consistencyReport(gateway: ApiClient) {
+  return (await expectStatus(gateway.typed.admin.consistency.$get(), 200)).body;
 }
 
-export async function consistencyReport(gateway: ApiClient): Promise<ConsistencyReport> {
-  return (
-    await gateway.expect<ConsistencyReport>(200, "GET", "/admin/consistency", { admin: true })
-  ).body;
-}
+export type ConsistencyReport = Awaited<ReturnType<typeof consistencyReport>>;
 
 /** The report as an operator reads it. */
 export function formatReport(report: ConsistencyReport): string {

@@ -1,4 +1,4 @@
-import type { Order } from "@edge-saga/contracts";
+import { read } from "@edge-saga/contracts/client";
 import { between, seededRandom } from "@edge-saga/kit-testing/seeded-random";
 import pLimit from "p-limit";
 import { ApiClient, UNDER_LOAD } from "../api-client";
@@ -211,7 +211,7 @@ async function decided(gateway: ApiClient, id: string): Promise<void> {
   const giveUpAt = Date.now() + DECISION_WAIT_MS;
   for (let wait = 1_000; Date.now() < giveUpAt; wait = Math.min(wait * 2, 5_000)) {
     await sleep(wait);
-    const answer = await gateway.request<Order>("GET", `/orders/${id}`);
+    const answer = await read(gateway.public.orders[":id"].$get({ param: { id } }));
     if (answer.status === 200 && answer.body.status !== "PENDING") return;
   }
 }
@@ -282,7 +282,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
       );
       if (order.status !== 202)
         throw new Error(`POST /orders: ${order.status} ${JSON.stringify(order.body)}`);
-      const { id } = order.body as Order;
+      const { id } = order.body;
       undecided.track(decided(gateway, id));
       return id;
     }
@@ -452,9 +452,7 @@ async function drain(
     await Promise.all(
       SERVICES.map((s) => gateway.request("POST", `/admin/${s}/maintenance`, { admin: true })),
     );
-    const report = await gateway.request<ConsistencyReport>("GET", "/admin/consistency", {
-      admin: true,
-    });
+    const report = await read(gateway.typed.admin.consistency.$get());
     if (report.status === 200) {
       const counts = report.body.counts;
       const pending = Object.values(counts.outboxPending as Record<string, number>).reduce(
