@@ -7,6 +7,7 @@ export default defineConfig({
       // Unit level (`npm run test:unit`): the kit and each Worker in the Workers runtime with
       // their own bindings, and node-side tests of the tooling. No local stack.
       "shared",
+      "contracts",
       "workers/*",
       "scripts",
       {

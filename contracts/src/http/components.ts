@@ -23,6 +23,7 @@ import {
   OutboxStatus,
   perService,
   ServiceFailure,
+  ServiceName,
 } from "./schemas";
 
 /**
@@ -157,6 +158,30 @@ export const examples = {
       },
     },
   },
+  AdminStatsPartial: {
+    schema: ErrorBody.extend(perService(z.union([KitStats, ServiceFailure])).shape),
+    value: {
+      error: {
+        code: "UPSTREAM_FAILED",
+        message: `${ServiceName.options.join(", ")} did not answer /admin/stats`,
+        details: ServiceName.options.map((service) => ({
+          path: `services.${service}`,
+          message: "failed",
+        })),
+      },
+      services: Object.fromEntries(
+        ServiceName.options.map((service) => [
+          service,
+          {
+            error: {
+              code: "UPSTREAM_UNAVAILABLE",
+              message: `the ${service} service did not answer`,
+            },
+          },
+        ]),
+      ),
+    },
+  },
   AdminDeadLettersPartial: {
     schema: ErrorBody.extend(perService(z.union([DeadLetters, ServiceFailure])).shape),
     value: {
@@ -237,7 +262,9 @@ export const composites = {
   AdminStats: registry.register("AdminStats", perService(schemas.KitStats)),
   AdminStatsPartial: registry.register(
     "AdminStatsPartial",
-    schemas.ErrorBody.extend(perService(z.union([schemas.KitStats, schemas.ServiceFailure])).shape),
+    schemas.ErrorBody.extend(
+      perService(z.union([schemas.KitStats, schemas.ServiceFailure])).shape,
+    ).openapi({ example: examples.AdminStatsPartial.value }),
   ),
   // ErrorBody plus the services' slots: `allOf` the named ErrorBody in the document.
   AdminOutboxPartial: registry.register(

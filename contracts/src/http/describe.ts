@@ -108,6 +108,8 @@ export const requestBody = (schema: z.ZodType, description: string, required = t
 });
 
 export const adminOnly = { security: [{ [ADMIN_SECURITY]: [] }] };
+/** Said of every other route: no credentials, and a reader (or linter) need not guess. */
+export const publicAccess = { security: [] };
 
 /** `schema` with descriptions on some fields for the reader; what it accepts is unchanged. */
 function described<T extends z.ZodObject>(

@@ -25,6 +25,8 @@ export function openApiDocument(): OpenApiDocument {
   cached ??= spec.getOpenAPI31Document({
     openapi: "3.1.0",
     info: { title: "edge-saga API", version: "1.0.0", description: DESCRIPTION },
+    // Relative: the gateway that serves this document, wherever it is deployed (RFC 3986 base).
+    servers: [{ url: "/", description: "The gateway serving this document." }],
     tags: [
       { name: "Products", description: "The catalogue and its stock (inventory service)." },
       { name: "Orders", description: "Orders and their saga (order service)." },

@@ -1,5 +1,13 @@
 import { REQUEST_ID_HEADER } from "@edge-saga/contracts";
-import { examples, openApiDocument } from "@edge-saga/contracts/http";
+import {
+  adminRoutes,
+  customerRoutes,
+  examples,
+  openApiDocument,
+  orderRoutes,
+  productRoutes,
+  referenceRoutes,
+} from "@edge-saga/contracts/http";
 import { inspectRoutes } from "hono/dev";
 import { describe, expect, it } from "vitest";
 import { app } from "../src/app";
@@ -107,6 +115,16 @@ describe("gateway OpenAPI document", () => {
         .map((route) => route.path),
     );
     expect(servedPaths.size).toBe(new Set(documented.map(([, path]) => path)).size);
+  });
+
+  it("documents exactly the contract's public routes (what contracts' Redocly lint test lints)", () => {
+    const operationIds = Object.values(openApiDocument().paths ?? {}).flatMap((item) =>
+      Object.values(item as Record<string, Operation>).map((operation) => operation.operationId),
+    );
+    const contract = [productRoutes, orderRoutes, customerRoutes, adminRoutes, referenceRoutes]
+      .flatMap((routes) => Object.values(routes))
+      .map((route) => route.operationId);
+    expect(operationIds.sort()).toEqual(contract.sort());
   });
 
   it("names the public API's routes with their methods", () => {

@@ -11,6 +11,7 @@ import {
   HistoryPageQuery,
   json,
   LedgerPageQuery,
+  publicAccess,
   requestBody,
   TAGS,
   upstream,
@@ -25,6 +26,7 @@ export const customerRoutes = {
     method: "get",
     path: "/customers/{id}/orders",
     tags: [TAGS.orders],
+    ...publicAccess,
     summary: "A customer's order history (read model)",
     description:
       "Served by the view service, a read model fed by every service's events: each order with " +
@@ -46,6 +48,7 @@ export const customerRoutes = {
     method: "get",
     path: "/customers/{id}/rewards",
     tags: [TAGS.rewards],
+    ...publicAccess,
     summary: "Get a customer's points",
     description: "A customer who never had points has an all-zero account (never a 404).",
     request: { params: CustomerPath, headers: withRequestId() },
@@ -59,6 +62,7 @@ export const customerRoutes = {
     method: "get",
     path: "/customers/{id}/rewards/ledger",
     tags: [TAGS.rewards],
+    ...publicAccess,
     summary: "Get a customer's points ledger",
     description: "Grants, redemptions, earnings, refunds and clawbacks, newest first.",
     request: { params: CustomerPath, query: LedgerPageQuery, headers: withRequestId() },
@@ -75,6 +79,7 @@ export const customerRoutes = {
     method: "get",
     path: "/customers/{id}/rewards/history",
     tags: [TAGS.rewards],
+    ...publicAccess,
     summary: "Get a customer's points history",
     description:
       "Every ledger entry the account is folded from (grants, holds and their release or " +

@@ -8,6 +8,7 @@ import {
   json,
   OrderPath,
   OrdersQuery,
+  publicAccess,
   requestBody,
   TAGS,
   upstream,
@@ -22,6 +23,7 @@ export const orderRoutes = {
     method: "post",
     path: "/orders",
     tags: [TAGS.orders],
+    ...publicAccess,
     summary: "Place an order",
     description:
       "Starts the order saga and answers at once with the PENDING order; poll `GET /orders/{id}` " +
@@ -81,6 +83,7 @@ export const orderRoutes = {
     method: "get",
     path: "/orders",
     tags: [TAGS.orders],
+    ...publicAccess,
     summary: "List a customer's orders",
     description: "Newest first, one page at a time.",
     request: { query: OrdersQuery, headers: withRequestId() },
@@ -97,6 +100,7 @@ export const orderRoutes = {
     method: "get",
     path: "/orders/{id}",
     tags: [TAGS.orders],
+    ...publicAccess,
     summary: "Get an order",
     request: { params: OrderPath, headers: withRequestId() },
     responses: {
@@ -115,6 +119,7 @@ export const orderRoutes = {
     method: "get",
     path: "/orders/{id}/history",
     tags: [TAGS.orders],
+    ...publicAccess,
     summary: "Get an order's history",
     description:
       "Every status change of the order's saga, oldest first, for support and debugging.",
@@ -133,6 +138,7 @@ export const orderRoutes = {
     method: "get",
     path: "/orders/{id}/payment",
     tags: [TAGS.orders],
+    ...publicAccess,
     summary: "Get an order's payment",
     description:
       "Where the card payment of the order stands: what the card pays (the total less the " +
@@ -154,6 +160,7 @@ export const orderRoutes = {
     method: "get",
     path: "/orders/{id}/trace",
     tags: [TAGS.orders],
+    ...publicAccess,
     summary: "Trace an order's saga",
     description:
       "Every event of the order's saga across the services, in causal order: who produced it, " +
@@ -175,6 +182,7 @@ export const orderRoutes = {
     method: "post",
     path: "/orders/{id}/cancel",
     tags: [TAGS.orders],
+    ...publicAccess,
     summary: "Cancel an order",
     description:
       "Cancels a PENDING or CONFIRMED order; reserved stock and points are given back. " +

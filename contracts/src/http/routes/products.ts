@@ -7,6 +7,7 @@ import {
   COMMON,
   errors,
   json,
+  publicAccess,
   requestBody,
   SkuPath,
   TAGS,
@@ -21,6 +22,7 @@ export const productRoutes = {
     method: "get",
     path: "/products",
     tags: [TAGS.products],
+    ...publicAccess,
     summary: "List products",
     description: "Every product with its stock counters, ordered by SKU.",
     request: { headers: withRequestId() },
@@ -34,6 +36,7 @@ export const productRoutes = {
     method: "get",
     path: "/products/{sku}",
     tags: [TAGS.products],
+    ...publicAccess,
     summary: "Get a product",
     request: { params: SkuPath, headers: withRequestId() },
     responses: {

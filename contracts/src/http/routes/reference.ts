@@ -1,5 +1,5 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { errors, REFERENCE_TAG, stamped, upstream, withRequestId } from "../describe";
+import { errors, publicAccess, REFERENCE_TAG, stamped, upstream, withRequestId } from "../describe";
 
 /** The API's own reference (document and page) and the dashboard. */
 export const referenceRoutes = {
@@ -8,6 +8,7 @@ export const referenceRoutes = {
     method: "get",
     path: "/openapi.json",
     tags: [REFERENCE_TAG],
+    ...publicAccess,
     summary: "This API as an OpenAPI 3.1 document",
     request: { headers: withRequestId() },
     responses: {
@@ -24,6 +25,7 @@ export const referenceRoutes = {
     method: "get",
     path: "/docs",
     tags: [REFERENCE_TAG],
+    ...publicAccess,
     summary: "This API reference as a web page",
     request: { headers: withRequestId() },
     responses: {
@@ -40,6 +42,7 @@ export const referenceRoutes = {
     method: "get",
     path: "/",
     tags: [REFERENCE_TAG],
+    ...publicAccess,
     summary: "The live dashboard as a web page",
     description:
       "Product stock, a form to place an order, recent orders with each saga drawn as a " +
@@ -61,6 +64,7 @@ export const referenceRoutes = {
     method: "get",
     path: "/dashboard.js",
     tags: [REFERENCE_TAG],
+    ...publicAccess,
     summary: "The live dashboard's script",
     description: "What the dashboard page (`GET /`) runs; fetched again with every page.",
     request: { headers: withRequestId() },
