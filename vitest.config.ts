@@ -1,6 +1,8 @@
 import { defineConfig } from "vitest/config";
 import { e2eProject, OWN_STACK_FILES } from "./test/e2e/e2e-project.ts";
 
+const NEW_SERVICE_TEST = "test/new-service.test.ts";
+
 export default defineConfig({
   test: {
     projects: [
@@ -9,7 +11,20 @@ export default defineConfig({
       "shared",
       "contracts",
       "workers/*",
-      "scripts",
+      // The tooling's unit tests; the generator's test (it type-checks, bundles and runs the
+      // tests of a new service: a minute or more) is end to end, run beside the e2e lanes.
+      {
+        extends: "./scripts/vitest.config.ts",
+        test: { root: "scripts", exclude: [NEW_SERVICE_TEST] },
+      },
+      {
+        test: {
+          name: "e2e-new-service",
+          root: "scripts",
+          environment: "node",
+          include: [NEW_SERVICE_TEST],
+        },
+      },
       {
         test: {
           // The gateway's build reads and hashes files: node, not the Workers runtime.
@@ -46,6 +61,10 @@ export default defineConfig({
         },
       })),
     ],
+    // One test file per core, not vitest's cores - 1: a file in the Workers runtime waits on
+    // workerd much of its time (rewards + inventory on 2 busy cores: 176 s with 1, 130 s with 2).
+    // Projects with fileParallelism false still run one file at a time.
+    maxWorkers: "100%",
     // A green run prints its summary: console output only of failing tests (the reporter reads
     // this root setting, not the projects'). `LOG_LEVEL=debug npm test` shows every line, and
     // the Workers under test log at that level (scripts/lib/test-log-level.ts).

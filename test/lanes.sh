@@ -21,7 +21,7 @@ a=$!
 # The shared stack's files, then the saga tests again on the other write paths.
 lane e2e "vitest run --project e2e; s=\$?; vitest run --project e2e-cdc --project e2e-self-read && exit \$s" &
 b=$!
-lane e2e-own-stacks "vitest run --project e2e-own-stacks" &
+lane e2e-own-stacks "vitest run --project e2e-own-stacks --project e2e-new-service" &
 c=$!
 status=0
 for pid in "$a" "$b" "$c"; do wait "$pid" || status=1; done
