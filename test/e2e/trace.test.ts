@@ -1,8 +1,9 @@
 import type { Order } from "@edge-saga/contracts";
+import { expectStatus } from "@edge-saga/contracts/client";
+import { testLogLevel } from "@edge-saga/kit-testing/log-level";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ApiClient } from "../../scripts/lib/api-client";
 import { type LocalStack, startLocalStack } from "../../scripts/lib/local-stack";
-import { testLogLevel } from "@edge-saga/kit-testing/log-level";
 import { poll } from "./support/wait";
 
 /**
@@ -12,38 +13,10 @@ import { poll } from "./support/wait";
  * each subscriber dropped. The shared stack runs without faults, hence the own stack.
  */
 
-interface Delivery {
-  service: string;
-  appliedAt: string | null;
-  attempts: number;
-  duplicatesDropped: number;
-  lastDuplicateAt: string | null;
-  deadLetter: unknown;
-}
-interface TraceEvent {
-  eventId: string;
-  type: string;
-  producer: string;
-  causationId: string | null;
-  correlationId: string;
-  committedAt: string;
-  publishedAt: string | null;
-  deliveries: Delivery[];
-}
-interface TraceEffect {
-  kind: string;
-  key: string;
-  status: string;
-  reportedBy: string | null;
-  calls: { attempt: number; result: string }[];
-}
-interface Trace {
-  orderId: string;
-  status: string;
-  events: TraceEvent[];
-  payment: { status: string; amountCents: number } | null;
-  effects: TraceEffect[];
-}
+/** The trace as the contract types it (OrderTrace). */
+type Trace = Awaited<ReturnType<typeof getTrace>>;
+const getTrace = async (id: string) =>
+  (await expectStatus(api.typed.orders[":id"].trace.$get({ param: { id } }), 200)).body;
 
 const SERVICES = ["order", "inventory", "rewards", "payment"] as const;
 const PARTICIPANTS = ["inventory", "rewards", "payment"];
@@ -117,7 +90,7 @@ describe("order trace", () => {
     let last: Trace | undefined;
     const trace = await poll(
       async () => {
-        last = (await api.expect<Trace>(200, "GET", `/orders/${placed.id}/trace`)).body;
+        last = await getTrace(placed.id);
         const done =
           last.events.length === STEPS.length &&
           last.events.every((e) =>

@@ -1,4 +1,5 @@
 import type { Order, OrderStatus } from "@edge-saga/contracts";
+import { read } from "@edge-saga/contracts/client";
 import { api } from "./api";
 import { poll } from "./poll";
 
@@ -9,7 +10,7 @@ export { poll, sleep } from "./poll";
  * exists once the order service consumed its own OrderPlaced; README, "Write paths").
  */
 async function currentOrder(id: string): Promise<Order | undefined> {
-  const answer = await api.request<Order>("GET", `/orders/${id}`);
+  const answer = await read(api.public.orders[":id"].$get({ param: { id } }));
   if (answer.status === 404) return undefined;
   if (answer.status !== 200)
     throw new Error(`GET /orders/${id}: ${answer.status} ${JSON.stringify(answer.body)}`);
