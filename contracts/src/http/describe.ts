@@ -94,14 +94,18 @@ export function errors<
     const text = extra[status] ?? COMMON[status] ?? "";
     out[status] = error(text, ERROR_HEADERS[status]);
   }
-  return out;
+  return out as ErrorAnswers<X, Admin>;
 }
 
 export const withRequestId = <T extends Record<string, z.ZodType> = Record<never, never>>(
   headers = {} as T,
 ) => z.object({ ...headers, "x-request-id": requestIdParam });
 
-export const requestBody = (schema: z.ZodType, description: string, required = true) => ({
+export const requestBody = <S extends z.ZodType>(
+  schema: S,
+  description: string,
+  required = true,
+) => ({
   description,
   required,
   content: { "application/json": { schema } },
