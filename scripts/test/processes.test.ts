@@ -8,11 +8,12 @@ afterEach(() => {
 });
 
 /**
- * A zombie: `sh` starts `true` in the background and becomes `sleep`, which never waits for it.
- * Returns the zombie's pid and the parent's (its process group too, detached).
+ * A zombie: `sh` starts a short `sleep` in the background and becomes a long `sleep`, which never
+ * waits for it. The child ends after the exec, so `sh` cannot have reaped it. Returns the zombie's
+ * pid and the parent's (its process group too, detached).
  */
 async function zombie(): Promise<{ pid: number; parent: number }> {
-  const parent = spawn("sh", ["-c", "true & echo $!; exec sleep 60"], {
+  const parent = spawn("sh", ["-c", "sleep 0.2 & echo $!; exec sleep 60"], {
     detached: true,
     stdio: ["ignore", "pipe", "ignore"],
   });
@@ -21,11 +22,12 @@ async function zombie(): Promise<{ pid: number; parent: number }> {
     parent.stdout.once("data", (chunk) => resolve(String(chunk))),
   );
   const pid = Number(line.trim());
-  await expect.poll(() => procStat(pid)?.[0], { timeout: 5_000 }).toBe("Z");
+  await expect.poll(() => procStat(pid)?.[0], { timeout: 10_000 }).toBe("Z");
   return { pid, parent: parent.pid as number };
 }
 
-describe.runIf(process.platform === "linux")("isAlive", () => {
+// Spawning is slow on a busy machine: 20 s a test.
+describe.runIf(process.platform === "linux")("isAlive", { timeout: 20_000 }, () => {
   it("is true for a running process and false for one that exited and was reaped", () => {
     expect(isAlive(process.pid)).toBe(true);
     const gone = Number(execFileSync("sh", ["-c", "echo $$"], { encoding: "utf8" }));
@@ -46,7 +48,7 @@ describe.runIf(process.platform === "linux")("isAlive", () => {
   });
 });
 
-describe.runIf(process.platform === "linux")("groupRuns", () => {
+describe.runIf(process.platform === "linux")("groupRuns", { timeout: 20_000 }, () => {
   it("is true while a member runs, false once only zombies (or none) are left", async () => {
     const { pid, parent } = await zombie();
     expect(groupMembers(parent).sort()).toEqual([parent, pid].sort());

@@ -197,7 +197,17 @@ describe.runIf(process.platform === "linux")("no orphans", () => {
       const againPort = await freePort();
       const again = spawn(
         "nsenter",
-        ["-t", String(init), "--pid", "--mount", "--", ...dev, "--port", String(againPort)],
+        [
+          "-t",
+          String(init),
+          "--pid",
+          "--mount",
+          `--wd=${ROOT}`,
+          "--",
+          ...dev,
+          "--port",
+          String(againPort),
+        ],
         { cwd: ROOT, detached: true, stdio: ["ignore", "ignore", "pipe"], env },
       );
       let refusal = "";
