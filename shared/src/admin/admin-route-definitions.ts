@@ -24,6 +24,9 @@ import {
   TraceSchema,
 } from "./admin-schemas";
 
+// The schemas too, so contracts can name the kit's answers instead of restating them.
+export * from "./admin-schemas";
+
 /**
  * The kit's admin routes as @hono/zod-openapi definitions: one definition validates the
  * request, types the handler (the routers beside this file serve them) and documents the route
