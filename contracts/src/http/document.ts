@@ -13,6 +13,8 @@ order, inventory and rewards services, and customers' reward points.
   branch on \`code\`, show \`message\`.
 - Every answer carries \`x-request-id\`: yours when you send a well-formed one, a fresh one
   otherwise.
+- A method that a path does not serve answers 405 \`METHOD_NOT_ALLOWED\`, with \`Allow\` listing
+  the methods it does.
 - Admin operations need \`Authorization: Bearer <ADMIN_TOKEN>\`.`;
 
 let cached: OpenApiDocument | undefined;
