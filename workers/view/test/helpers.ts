@@ -1,9 +1,8 @@
 import { env, exports } from "cloudflare:workers";
-import type { CustomerOrders } from "@edge-saga/contracts";
+import { apiClient, expectStatus } from "@edge-saga/contracts/client";
 import { deliver } from "@edge-saga/kit-testing";
 import { createEnvelope, type Envelope, newId } from "@edge-saga/shared";
 import { expect } from "vitest";
-import type { z } from "zod";
 import type { StoredOrder } from "../src/db/order-history-store";
 import worker from "../src/index";
 
@@ -12,13 +11,15 @@ export function call(path: string, init?: RequestInit): Promise<Response> {
   return exports.default.fetch(`http://svc${path}`, init);
 }
 
-export async function history(
-  customerId: string,
-  query = "",
-): Promise<z.infer<typeof CustomerOrders>> {
-  const res = await call(`/customers/${customerId}/orders${query}`);
-  expect(res.status).toBe(200);
-  return res.json<z.infer<typeof CustomerOrders>>();
+/** The service's public routes through the one typed client, as the gateway forwards them. */
+export const api = apiClient("http://svc", {
+  fetch: (input, init) => exports.default.fetch(new Request(input, init)),
+});
+
+/** `GET /customers/{id}/orders`: one page of the customer's history. */
+export async function history(id: string, query: { limit?: string; cursor?: string } = {}) {
+  const get = api.customers[":id"].orders.$get({ param: { id }, query });
+  return (await expectStatus(get, 200)).body;
 }
 
 /** Every stored row (placed or not), by id. */

@@ -208,10 +208,10 @@ describe("view: convergence", () => {
 
   it("pages newest first and refuses a bad id", async () => {
     await deliverAll(events);
-    const first = await history(bob, "?limit=2");
+    const first = await history(bob, { limit: "2" });
     expect(first.orders.map((o) => o.id)).toEqual([E, D]);
     expect(first.nextCursor).toBe(D);
-    const second = await history(bob, `?limit=2&cursor=${first.nextCursor}`);
+    const second = await history(bob, { limit: "2", cursor: first.nextCursor ?? undefined });
     expect(second.orders.map((o) => o.id)).toEqual([C]);
     expect(second.nextCursor).toBeNull();
     const { call } = await import("./helpers");
