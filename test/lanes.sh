@@ -16,7 +16,8 @@ lane() {
   fi
 }
 
-lane checks+unit "npm run test:static && npm run test:unit" &
+# Both always run: a lint error must not hide the unit tests' results.
+lane checks+unit "npm run test:unit; s=\$?; npm run test:static && exit \$s" &
 a=$!
 # The shared stack's files, then the saga tests again on the other write paths.
 lane e2e "vitest run --project e2e; s=\$?; vitest run --project e2e-cdc --project e2e-self-read && exit \$s" &
