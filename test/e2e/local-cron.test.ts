@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ApiClient } from "../../scripts/lib/api-client";
 import { type LocalStack, startLocalStack } from "../../scripts/lib/local-stack";
 import { testLogLevel } from "@edge-saga/kit-testing/log-level";
-import { poll } from "./support/wait";
+import { poll } from "./support/poll";
 
 /**
  * `wrangler dev` runs no cron, so the local stack plays production's `* * * * *` itself

@@ -7,7 +7,7 @@ import { between, seededRandom } from "@edge-saga/kit-testing/seeded-random";
 import { afterAll, describe, expect, it } from "vitest";
 import { ApiClient, type PlaceOrder } from "../../scripts/lib/api-client";
 import { type LocalStack, startLocalStack } from "../../scripts/lib/local-stack";
-import { sleep } from "./support/wait";
+import { sleep } from "./support/poll";
 
 /**
  * "Nothing stays stuck" as it fails in real life (issue 13): the whole local stack is killed

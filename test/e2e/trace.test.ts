@@ -4,7 +4,7 @@ import { testLogLevel } from "@edge-saga/kit-testing/log-level";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ApiClient } from "../../scripts/lib/api-client";
 import { type LocalStack, startLocalStack } from "../../scripts/lib/local-stack";
-import { poll } from "./support/wait";
+import { poll } from "./support/poll";
 
 /**
  * `GET /orders/{id}/trace` of a cancelled order on a stack of its own with fault injection on,
