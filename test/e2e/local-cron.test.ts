@@ -1,8 +1,8 @@
 import type { ErrorBody, Order } from "@edge-saga/contracts";
+import { testLogLevel } from "@edge-saga/kit-testing/log-level";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ApiClient } from "../../scripts/lib/api-client";
 import { type LocalStack, startLocalStack } from "../../scripts/lib/local-stack";
-import { testLogLevel } from "@edge-saga/kit-testing/log-level";
 import { poll } from "./support/poll";
 
 /**
