@@ -10,7 +10,7 @@ const service = defineService({
   catalog,
   db: database,
   handlers,
-  routes: { "/": products, "/admin/snapshot": adminSnapshot },
+  routes: { "/": products, "/admin": adminSnapshot },
 });
 
 export class OutboxRelay extends service.OutboxRelay {}

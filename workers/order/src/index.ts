@@ -21,7 +21,7 @@ const service = defineService({
     // The bench guard first: it answers only bench-baseline requests (BENCH_BASELINES_ENABLED)
     // and passes the rest on to the public routes, which carry their contract paths (/orders...).
     "/": new Hono<{ Bindings: Env }>().route("/", benchRoutes).route("/", orders),
-    "/admin/snapshot": adminSnapshot,
+    "/admin": adminSnapshot,
     "/admin/orders/recent": recentOrders,
   },
   // The saga deadline: orders nobody answered in time are rejected, their events leave in this run.

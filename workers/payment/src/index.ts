@@ -15,7 +15,7 @@ const service = defineService({
   effects: paymentEffects,
   routes: {
     "/": paymentRoutes,
-    "/admin/snapshot": paymentSnapshot,
+    "/admin": paymentSnapshot,
     "/admin/psp": pspFaults,
   },
 });

@@ -10,7 +10,7 @@ const service = defineService({
   catalog,
   db: database,
   handlers,
-  routes: { "/": customers, "/admin/snapshot": adminSnapshot },
+  routes: { "/": customers, "/admin": adminSnapshot },
   // A customer's account is one ledger: its events apply one after another, whatever the saga.
   inbox: { serializeBy: customerOf },
 });

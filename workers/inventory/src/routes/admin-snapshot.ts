@@ -1,5 +1,5 @@
-import { keysetPage } from "@edge-saga/shared";
-import { Hono } from "hono";
+import { inventorySnapshotRoutes } from "@edge-saga/contracts/http";
+import { contractRoutes, keysetPage } from "@edge-saga/shared";
 
 /** Largest page a snapshot route answers: one page is at most two D1 queries, whatever its size. */
 export const SNAPSHOT_PAGE_MAX = 1000;
@@ -10,8 +10,8 @@ export const SNAPSHOT_PAGE_MAX = 1000;
  * - `GET /admin/snapshot/products`: every SKU with its unit counters, `received` included.
  * - `GET /admin/snapshot/reservations`: what inventory did for each order, with its lines.
  */
-export const adminSnapshot = new Hono<{ Bindings: Env }>()
-  .get("/products", async (c) => {
+export const adminSnapshot = contractRoutes<{ Bindings: Env }>()
+  .openapi(inventorySnapshotRoutes.getProductSnapshot, async (c) => {
     const { after, limit } = keysetPage(c.req.url, SNAPSHOT_PAGE_MAX);
     const { results } = await c.env.DB.prepare(
       `SELECT sku, available, reserved, sold, received FROM products
@@ -19,12 +19,15 @@ export const adminSnapshot = new Hono<{ Bindings: Env }>()
     )
       .bind(after, limit)
       .all<{ sku: string; available: number; reserved: number; sold: number; received: number }>();
-    return c.json({
-      products: results,
-      next: results.length === limit ? (results.at(-1)?.sku ?? null) : null,
-    });
+    return c.json(
+      {
+        products: results,
+        next: results.length === limit ? (results.at(-1)?.sku ?? null) : null,
+      },
+      200,
+    );
   })
-  .get("/reservations", async (c) => {
+  .openapi(inventorySnapshotRoutes.getReservationSnapshot, async (c) => {
     const { after, limit } = keysetPage(c.req.url, SNAPSHOT_PAGE_MAX);
     const { results: rows } = await c.env.DB.prepare(
       `SELECT order_id AS orderId, status FROM reservations
@@ -48,8 +51,11 @@ export const adminSnapshot = new Hono<{ Bindings: Env }>()
         lines.set(orderId, list);
       }
     }
-    return c.json({
-      reservations: rows.map((row) => ({ ...row, lines: lines.get(row.orderId) ?? [] })),
-      next: rows.length === limit && last ? last.orderId : null,
-    });
+    return c.json(
+      {
+        reservations: rows.map((row) => ({ ...row, lines: lines.get(row.orderId) ?? [] })),
+        next: rows.length === limit && last ? last.orderId : null,
+      },
+      200,
+    );
   });

@@ -1,8 +1,7 @@
 import type { OrderPayment } from "@edge-saga/contracts";
-import { orderRoutes } from "@edge-saga/contracts/http";
+import { orderRoutes, paymentSnapshotRoutes } from "@edge-saga/contracts/http";
 import { contractRoutes, HttpError, keysetPage } from "@edge-saga/shared";
 import { asc, gt } from "drizzle-orm";
-import { Hono } from "hono";
 import { database } from "../db/client";
 import { readPayment } from "../db/payment-store";
 import { payments } from "../db/tables";
@@ -34,23 +33,29 @@ export const paymentRoutes = contractRoutes<{ Bindings: Env }>().openapi(
  * `GET /admin/snapshot/payments?after=&limit=`: every payment row, keyset-paged by order id,
  * for the consistency checker, which compares them with the orders and the processor's ledger.
  */
-export const paymentSnapshot = new Hono<{ Bindings: Env }>().get("/payments", async (c) => {
-  const { after, limit } = keysetPage(c.req.url, SNAPSHOT_PAGE_MAX);
-  const rows = await database(c.env)
-    .select({
-      orderId: payments.orderId,
-      requested: payments.requested,
-      status: payments.status,
-      amountCents: payments.amountCents,
-      intentId: payments.intentId,
-    })
-    .from(payments)
-    .where(gt(payments.orderId, after))
-    .orderBy(asc(payments.orderId))
-    .limit(limit)
-    .all();
-  return c.json({
-    payments: rows,
-    next: rows.length === limit ? (rows.at(-1)?.orderId ?? null) : null,
-  });
-});
+export const paymentSnapshot = contractRoutes<{ Bindings: Env }>().openapi(
+  paymentSnapshotRoutes.getPaymentSnapshot,
+  async (c) => {
+    const { after, limit } = keysetPage(c.req.url, SNAPSHOT_PAGE_MAX);
+    const rows = await database(c.env)
+      .select({
+        orderId: payments.orderId,
+        requested: payments.requested,
+        status: payments.status,
+        amountCents: payments.amountCents,
+        intentId: payments.intentId,
+      })
+      .from(payments)
+      .where(gt(payments.orderId, after))
+      .orderBy(asc(payments.orderId))
+      .limit(limit)
+      .all();
+    return c.json(
+      {
+        payments: rows,
+        next: rows.length === limit ? (rows.at(-1)?.orderId ?? null) : null,
+      },
+      200,
+    );
+  },
+);

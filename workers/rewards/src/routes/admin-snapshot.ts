@@ -1,5 +1,5 @@
-import { keysetPage } from "@edge-saga/shared";
-import { Hono } from "hono";
+import { rewardsSnapshotRoutes } from "@edge-saga/contracts/http";
+import { contractRoutes, keysetPage } from "@edge-saga/shared";
 import { parseState, resume } from "../db/account-store";
 import { type AccountEvent, initialState } from "../domain/points-account";
 import { BALANCE_KINDS } from "../domain/statuses";
@@ -22,8 +22,8 @@ interface LedgerSum {
  * - `GET /admin/snapshot/orders`: per order that rewards heard of, its hold, its award and its
  *   balance-changing ledger entries summed per kind (with how many entries each kind has).
  */
-export const adminSnapshot = new Hono<{ Bindings: Env }>()
-  .get("/accounts", async (c) => {
+export const adminSnapshot = contractRoutes<{ Bindings: Env }>()
+  .openapi(rewardsSnapshotRoutes.getAccountSnapshot, async (c) => {
     const { after, limit } = keysetPage(c.req.url, SNAPSHOT_PAGE_MAX);
     const { results: ids } = await c.env.DB.prepare(
       `SELECT DISTINCT customer_id AS customerId FROM ledger
@@ -33,7 +33,7 @@ export const adminSnapshot = new Hono<{ Bindings: Env }>()
       .all<{ customerId: string }>();
     const first = ids[0]?.customerId;
     const last = ids.at(-1)?.customerId;
-    if (first === undefined || last === undefined) return c.json({ accounts: [], next: null });
+    if (first === undefined || last === undefined) return c.json({ accounts: [], next: null }, 200);
     // One transaction: the snapshots, the entries after them and the sums agree.
     const [snapshots, tails, sums] = await c.env.DB.batch<Record<string, unknown>>([
       c.env.DB.prepare(
@@ -83,9 +83,9 @@ export const adminSnapshot = new Hono<{ Bindings: Env }>()
         grants: sum?.grants ?? 0,
       };
     });
-    return c.json({ accounts, next: ids.length === limit ? last : null });
+    return c.json({ accounts, next: ids.length === limit ? last : null }, 200);
   })
-  .get("/orders", async (c) => {
+  .openapi(rewardsSnapshotRoutes.getRewardOrderSnapshot, async (c) => {
     const { after, limit } = keysetPage(c.req.url, SNAPSHOT_PAGE_MAX);
     const { results: ids } = await c.env.DB.prepare(
       `SELECT order_id AS orderId FROM (
@@ -97,7 +97,7 @@ export const adminSnapshot = new Hono<{ Bindings: Env }>()
       .all<{ orderId: string }>();
     const first = ids[0]?.orderId;
     const last = ids.at(-1)?.orderId;
-    if (first === undefined || last === undefined) return c.json({ orders: [], next: null });
+    if (first === undefined || last === undefined) return c.json({ orders: [], next: null }, 200);
     const [holds, awards, ledger] = await c.env.DB.batch<Record<string, unknown>>([
       c.env.DB.prepare(
         `SELECT order_id AS orderId, customer_id AS customerId, points, status FROM holds
@@ -150,5 +150,5 @@ export const adminSnapshot = new Hono<{ Bindings: Env }>()
         ledger: ledgerByKind,
       };
     });
-    return c.json({ orders, next: ids.length === limit ? last : null });
+    return c.json({ orders, next: ids.length === limit ? last : null }, 200);
   });

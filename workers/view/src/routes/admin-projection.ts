@@ -1,5 +1,5 @@
-import { keysetPage } from "@edge-saga/shared";
-import { Hono } from "hono";
+import { viewSnapshotRoutes } from "@edge-saga/contracts/http";
+import { contractRoutes, keysetPage } from "@edge-saga/shared";
 import { clearProjection, storedOrdersPage } from "../db/order-history-store";
 
 /** Largest page of the snapshot route (a page is two queries whatever its size). */
@@ -14,9 +14,9 @@ const SNAPSHOT_PAGE_MAX = 1000;
  * - `POST /admin/projection/rebuild`: empties the projection and its inbox; then
  *   `npm run replay -- --to view` refills it from the producers' outboxes.
  */
-export const adminProjection = new Hono<{ Bindings: Env }>()
-  .get("/snapshot/orders", async (c) => {
+export const adminProjection = contractRoutes<{ Bindings: Env }>()
+  .openapi(viewSnapshotRoutes.getViewSnapshot, async (c) => {
     const { after, limit } = keysetPage(c.req.url, SNAPSHOT_PAGE_MAX);
-    return c.json(await storedOrdersPage(c.env.DB, after, limit));
+    return c.json(await storedOrdersPage(c.env.DB, after, limit), 200);
   })
   .post("/projection/rebuild", async (c) => c.json({ cleared: await clearProjection(c.env.DB) }));
