@@ -1,3 +1,4 @@
+import { OutboxStatusSchema, RelayStatusSchema } from "@edge-saga/shared/admin-routes";
 import { IdSchema } from "@edge-saga/shared/events";
 import { z } from "zod";
 import { PaymentMethod, RejectionReason } from "./events";
@@ -225,46 +226,14 @@ export const Grant = z.object({
 });
 export type Grant = z.infer<typeof Grant>;
 
-// Admin: what the operator routes answer (the gateway documents them beside the public ones).
+// Admin: what the kit's operator routes answer, as the kit's route definitions declare it.
 
-export const EpochMs = z.number().int().meta({ description: "Milliseconds since the Unix epoch." });
-
-/** Relay state of one service (shared/src/relay/outbox-relay.ts `RelayStatus`). */
-export const RelayStatus = z.object({
-  lastRunAt: EpochMs.nullable(),
-  lastSuccessAt: EpochMs.nullable(),
-  lastError: z.string().nullable(),
-  lastErrorAt: EpochMs.nullable(),
-  consecutiveFailures: z.number().int(),
-  publishedTotal: z.number().int(),
-  resentTotal: z
-    .number()
-    .int()
-    .meta({ description: "Events sent again to a subscriber that owed a receipt for them." }),
-  nextAlarmAt: EpochMs.nullable().meta({ description: "When the relay runs next, if armed." }),
-});
+/** Relay state of one service (shared/src/admin/admin-schemas.ts). */
+export const RelayStatus = RelayStatusSchema;
 export type RelayStatus = z.infer<typeof RelayStatus>;
 
-/** One service's `GET /admin/outbox` (shared/src/admin/kit-admin-routes.ts). */
-export const OutboxStatus = z.object({
-  pending: z.number().int().meta({ description: "Events not yet published." }),
-  oldestPendingAt: EpochMs.nullable(),
-  outboxRows: z.number().int(),
-  inboxRows: z.number().int(),
-  unacknowledged: z
-    .object({
-      events: z
-        .number()
-        .int()
-        .meta({ description: "Published events a subscriber owes a receipt for." }),
-      oldestPublishedAt: EpochMs.nullable(),
-      bySubscriber: z.record(z.string(), z.number().int()),
-    })
-    .meta({
-      description: "Delivery receipts still missing; such events are re-sent with backoff.",
-    }),
-  relay: RelayStatus,
-});
+/** One service's `GET /admin/outbox` (shared/src/admin/admin-route-definitions.ts `getOutbox`). */
+export const OutboxStatus = OutboxStatusSchema;
 export type OutboxStatus = z.infer<typeof OutboxStatus>;
 
 /** Header carrying the request id the gateway assigns; services use it as the causation id of commands. */

@@ -10,6 +10,7 @@ export * from "./document";
 export * from "./paths";
 export * from "./routes/admin";
 export * from "./routes/customers";
+export * from "./routes/gateway";
 export * from "./routes/orders";
 export * from "./routes/products";
 export * from "./routes/reference";

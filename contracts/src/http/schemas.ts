@@ -1,7 +1,12 @@
-import { DEAD_LETTER_RESOLUTIONS, IdSchema } from "@edge-saga/shared/events";
+import {
+  DeadLetterSchema,
+  deadLetterRouteDefinitions,
+  StatsSchema,
+} from "@edge-saga/shared/admin-routes";
+import { IdSchema } from "@edge-saga/shared/events";
 import { z } from "@hono/zod-openapi";
 import * as contracts from "../index";
-import { EpochMs, RelayStatus, SAGA_SERVICES } from "../index";
+import { SAGA_SERVICES } from "../index";
 
 export { Grant } from "@edge-saga/contracts";
 
@@ -15,7 +20,8 @@ const documented = <S extends z.ZodRawShape>(schema: z.ZodObject<S>) => z.object
 export const ErrorBody = documented(contracts.ErrorBody);
 export const OrderHistory = documented(contracts.OrderHistory);
 export const Ledger = documented(contracts.Ledger);
-export const OutboxStatus = documented(contracts.OutboxStatus);
+/** The kit's schema, already built with this module's zod. */
+export const OutboxStatus = contracts.OutboxStatus;
 
 /**
  * Shapes the document names that `contracts/src/api.ts` does not define: what the named service
@@ -25,7 +31,7 @@ export const OutboxStatus = documented(contracts.OutboxStatus);
 
 const isoTime = z.iso.datetime();
 
-/** `Idempotency-Key` of `POST /orders` (workers/order/src/domain/idempotency.ts). */
+/** `Idempotency-Key` of `POST /orders`, the one rule for its form (the route checks it). */
 export const IdempotencyKey = z.string().regex(/^[A-Za-z0-9._:-]{1,128}$/);
 
 /** Query of `GET /customers/{id}/rewards/ledger` (workers/rewards/src/routes/customers.ts). */
@@ -62,63 +68,17 @@ export const RewardsHistory = z.object({
     .meta({ description: "`cursor` of the next (older) page; null on the last page." }),
 });
 
+// What the kit's admin routes answer: the kit's own schemas (shared/src/admin), named here.
+
 /** A message a service could not apply (shared/src/db/kit-schema.ts `dead_letters`). */
-export const DeadLetter = z.object({
-  id: z.string(),
-  queue: z.string(),
-  messageId: z.string(),
-  eventId: z.string().nullable(),
-  eventType: z.string().nullable(),
-  reason: z.string(),
-  attempts: z.number().int(),
-  body: z.string().meta({ description: "The message body as received (JSON text)." }),
-  receivedAt: EpochMs,
-  resolvedAt: EpochMs.nullable(),
-  resolution: z.enum(DEAD_LETTER_RESOLUTIONS).nullable(),
-});
+export const DeadLetter = DeadLetterSchema;
 
 /** One service's `GET /admin/dead-letters`: the newest 100. */
-export const DeadLetters = z.object({ deadLetters: z.array(DeadLetter) });
+export const DeadLetters =
+  deadLetterRouteDefinitions.listDeadLetters.responses[200].content["application/json"].schema;
 
-const MinuteCount = z.object({
-  minute: EpochMs.meta({ description: "Start of the minute." }),
-  count: z.number().int(),
-});
-
-/** One service's `GET /admin/stats` (shared/src/admin/kit-admin-routes.ts). */
-export const KitStats = z.object({
-  outbox: z.object({
-    pending: z.number().int().meta({ description: "Events not yet published." }),
-    oldestPendingAgeMs: z
-      .number()
-      .int()
-      .nullable()
-      .meta({ description: "Age of the oldest unpublished event; null when none." }),
-    unacknowledged: z
-      .number()
-      .int()
-      .meta({ description: "Published events some subscriber has not sent a receipt for." }),
-    oldestUnacknowledgedAgeMs: z.number().int().nullable(),
-    resent: z.number().int().meta({ description: "Re-sends for want of a receipt (relay total)." }),
-  }),
-  perMinute: z
-    .object({
-      since: EpochMs.meta({ description: "Start of the first minute counted." }),
-      published: z.array(MinuteCount),
-      consumed: z.array(MinuteCount).meta({ description: "Events applied." }),
-      consumer: z.array(
-        MinuteCount.extend({ metric: z.enum(["duplicate", "retried", "dead-lettered"]) }),
-      ),
-    })
-    .meta({ description: "Minutes with something to count, over the last `minutes`." }),
-  totals: z.object({
-    duplicatesAbsorbed: z.number().int(),
-    retries: z.number().int(),
-    deadLettered: z.number().int(),
-    openDeadLetters: z.number().int(),
-  }),
-  relay: RelayStatus,
-});
+/** One service's `GET /admin/stats`. */
+export const KitStats = StatsSchema;
 
 /** A service's slot in an admin aggregate when it failed (workers/gateway/src/routes/admin.ts). */
 export const ServiceFailure = z.object({

@@ -67,18 +67,28 @@ describe("gateway: operations and per-service admin routes", () => {
     expect(echo.headers.authorization).toBeUndefined();
   });
 
-  it.each(["PUT", "DELETE", "PATCH"])(
-    "forwards %s /admin/{service}/... too (a service's own admin verbs, e.g. its fault plan)",
-    async (method) => {
-      const res = await call("/admin/order/faults", {
-        method,
-        headers: { ...ADMIN, "content-type": "application/json" },
-        body: method === "DELETE" ? undefined : "{}",
-      });
-      expect(res.status).toBe(200);
-      expect(await res.json()).toMatchObject({ service: "order", method, path: "/admin/faults" });
-    },
-  );
+  it.each([
+    // A kit route served at its own methods (the fault plan's PUT and DELETE).
+    ["PUT", "order", "faults"],
+    ["DELETE", "order", "faults"],
+    // A service's own admin route: the forward takes any write method.
+    ["PUT", "view", "projection/rebuild"],
+    ["DELETE", "view", "projection/rebuild"],
+    ["PATCH", "view", "projection/rebuild"],
+  ])("forwards %s /admin/%s/%s to that service's /admin/...", async (method, service, path) => {
+    const res = await call(`/admin/${service}/${path}`, {
+      method,
+      headers: { ...ADMIN, "content-type": "application/json" },
+      body: method === "DELETE" ? undefined : "{}",
+    });
+    expect(res.status).toBe(200);
+    expect(await res.json()).toMatchObject({ service, method, path: `/admin/${path}` });
+  });
+
+  it("refuses a kit route's body at the gateway as its definition says (PUT .../faults needs one)", async () => {
+    const res = await call("/admin/order/faults", { method: "PUT", headers: ADMIN });
+    expect(res.status).toBe(415);
+  });
 
   it("refuses encoded separators in a per-service admin path", async () => {
     const res = await call("/admin/order/dead-letters%2F..%2F..%2Forders", { headers: ADMIN });

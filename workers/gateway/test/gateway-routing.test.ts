@@ -60,6 +60,10 @@ describe("gateway routing table", () => {
     ["POST", "/", "GET"],
     ["POST", "/openapi.json", "GET"],
     ["DELETE", "/admin/outbox", "GET"],
+    ["DELETE", "/admin/order/outbox", "GET"],
+    ["GET", "/admin/inventory/maintenance", "POST"],
+    ["PUT", "/admin/rewards/replay", "GET, POST"],
+    ["GET", "/admin/payment/dead-letters/dl-1/discard", "POST"],
   ])("answers %s %s with 405 METHOD_NOT_ALLOWED, Allow: %s", async (method, path, allow) => {
     const res = await call(path, { method, headers: { ...ADMIN, ...JSON_TYPE }, body: undefined });
     expect(res.status).toBe(405);
@@ -75,9 +79,13 @@ describe("gateway routing table", () => {
 
   it("lists every method of a path in Allow, from the routes it serves", async () => {
     // The service admin forward takes any write method; OPTIONS is still not one of them.
-    const res = await call("/admin/order/outbox", { method: "OPTIONS", headers: ADMIN });
+    const res = await call("/admin/view/projection/rebuild", { method: "OPTIONS", headers: ADMIN });
     expect(res.status).toBe(405);
     expect(res.headers.get("allow")).toBe("GET, POST, PUT, PATCH, DELETE");
+    // A kit admin path is served at its own methods only, the forward's verbs not among them.
+    const faults = await call("/admin/order/faults", { method: "PATCH", headers: ADMIN });
+    expect(faults.status).toBe(405);
+    expect(faults.headers.get("allow")).toBe("GET, PUT, DELETE");
   });
 
   it.each([

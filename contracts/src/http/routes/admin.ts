@@ -3,6 +3,7 @@ import { createRoute, type RouteConfig, z } from "@hono/zod-openapi";
 import { composites } from "../components";
 import {
   adminOnly,
+  BAD_ID,
   COMMON,
   errors,
   ID_RULE,
@@ -192,6 +193,10 @@ function atGateway(name: KitRouteName): RouteConfig {
   const params = route.request?.params as z.ZodObject | undefined;
   const answers: RouteConfig["responses"] = {};
   const refusals: Partial<Record<ErrorStatus, string>> = {
+    // The gateway checks that path parameters are ids before it forwards...
+    ...(params ? { 400: BAD_ID } : {}),
+    // And a body's size and type on a method that may carry one.
+    ...(route.method === "get" ? {} : { 413: COMMON[413], 415: COMMON[415] }),
     404: "`NOT_FOUND`: another service name.",
     502: "`UPSTREAM_UNAVAILABLE`: the service did not answer.",
   };

@@ -1,10 +1,39 @@
-import { adminRoutes } from "@edge-saga/contracts/http";
+import { adminRoutes, honoPath, kitAdminGatewayRoutes } from "@edge-saga/contracts/http";
 import { HttpError } from "@edge-saga/shared";
+import type { MiddlewareHandler } from "hono";
+import { matchedRoutes } from "hono/route";
 import { jsonBody } from "../middleware/json-body";
 import { isId } from "../middleware/valid-ids";
 import { forward } from "../proxy/forward";
-import type { BoundService } from "../types";
-import { proxied, type Served, servedAt } from "./served";
+import type { BoundService, GatewayEnv } from "../types";
+import { checksOf, proxied, type Served, servedAt } from "./served";
+
+/** The services with admin routes, as Hono's pattern for `:service` (another name is a 404). */
+const SERVICE = ":service{order|inventory|rewards|payment|view}";
+
+/**
+ * The kit's admin routes of every service (stats, outbox, dead letters, faults, replay...), one
+ * definition each from the contract: served at their own method and path, so the document lists
+ * them and another method on their path is a 405, then forwarded like any service admin path.
+ */
+const kit: Served[] = Object.values(kitAdminGatewayRoutes).map((route) =>
+  servedAt(
+    { path: honoPath(route).replace(":service", SERVICE) },
+    route,
+    ...checksOf(route),
+    forwardToServiceAdmin,
+  ),
+);
+const kitPaths = new Set(kit.map((route) => route.honoPath));
+
+/**
+ * A step of the catch-all forward that stands aside on a kit route's path (reached with a method
+ * that route does not serve), so the 405 `mount` adds for that path answers, not the service.
+ */
+const offKitPaths =
+  (step: MiddlewareHandler<GatewayEnv>): MiddlewareHandler<GatewayEnv> =>
+  (c, next) =>
+    matchedRoutes(c).some((route) => kitPaths.has(route.path)) ? next() : step(c, next);
 
 /**
  * Everything under `/admin` needs the admin token, unknown paths included (app.ts guards the
@@ -20,17 +49,19 @@ export const admin: Served[] = [
   proxied(adminRoutes.getAdminDeadLetters, "operations"),
   proxied(adminRoutes.getAdminStats, "operations"),
   proxied(adminRoutes.getAdminConsistency, "operations"),
-  // Documented as GET and POST (what the services' admin routes use); forwarded whatever the
-  // method, so a service's own admin verbs (the dev-only fault plans' PUT and DELETE) pass.
+  // Before the catch-all: Hono tries routes in the order they were added.
+  ...kit,
+  // A service's own admin routes (e.g. the view's rebuild): documented as GET and POST,
+  // forwarded whatever the method, so a service's own admin verbs pass.
   ...(["get", "post"] as const).map((method) =>
     servedAt(
       {
-        path: "/admin/:service{order|inventory|rewards|payment|view}/*",
+        path: `/admin/${SERVICE}/*`,
         methods: method === "get" ? ["GET"] : ["POST", "PUT", "PATCH", "DELETE"],
       },
       adminRoutes[method === "get" ? "getServiceAdmin" : "postServiceAdmin"],
-      jsonBody({ required: false }),
-      forwardToServiceAdmin,
+      offKitPaths(jsonBody({ required: false })),
+      offKitPaths(forwardToServiceAdmin),
     ),
   ),
 ];

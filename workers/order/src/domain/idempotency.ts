@@ -1,6 +1,8 @@
-/** Idempotency-Key rules (IETF httpapi idempotency-key draft). */
+/**
+ * Idempotency-Key rules (IETF httpapi idempotency-key draft). The key's form is the contract's
+ * (`IdempotencyKey`, contracts/src/http/schemas.ts), checked by the `POST /orders` definition.
+ */
 
-export const IDEMPOTENCY_KEY_PATTERN = /^[A-Za-z0-9._:-]{1,128}$/;
 /** A claim this old was left by a request that crashed; another request may take it over. */
 export const IN_FLIGHT_TIMEOUT_MS = 60_000;
 /** Keys are honoured this long; after that the key counts as unused and the cron may prune it. */
