@@ -34,6 +34,11 @@ export function e2eProject(
       ...(sharedStack ? OWN_STACK_FILES.filter((file) => !include.includes(file)) : []),
     ],
     globalSetup: sharedStack ? ["./support/global-setup.ts"] : [],
+    // support/wait.ts imports support/api.ts, which builds the shared stack's client at import:
+    // without a shared stack it gets an address nothing calls.
+    ...(sharedStack
+      ? {}
+      : { provide: { baseUrl: "http://no-shared-stack.invalid", adminToken: "unused" } }),
     // One stack for all files: files run one after another so their checks see a quiet system.
     // (Own stacks too: two at once on a 2-core machine would slow each other's timings.)
     fileParallelism: false,
