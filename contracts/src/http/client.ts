@@ -187,3 +187,24 @@ export async function expectStatus<R extends AnyResponse, S extends R["status"]>
   if (!statuses.includes(answer.status as S)) throw new UnexpectedAnswer(res.url, answer, statuses);
   return answer as Answer<Extract<R, { status: S }>>;
 }
+
+/**
+ * The app type of one Worker serving `routes` (a service's internal routes, the kit's admin
+ * routes): what `serviceClient` is typed by.
+ */
+export type ServiceApi<Routes extends Record<string, RouteConfig>> = Hono<Blank, SchemaOf<Routes>>;
+
+/**
+ * A typed client of one Worker's `routes` at `baseUrl`, over `options.fetch` (a service
+ * binding's): its calls and answers are the definitions' schemas, as the public client's are.
+ *
+ * @example
+ * const order = serviceClient<typeof orderSnapshotRoutes>("https://order.internal/admin", {
+ *   fetch: (input, init) => env.ORDER.fetch(input, init),
+ * });
+ * const page = await expectStatus(order.snapshot.orders.$get({ query: { after: "" } }), 200);
+ */
+export const serviceClient = <Routes extends Record<string, RouteConfig>>(
+  baseUrl: string,
+  options: TransportOptions = {},
+) => hc<ServiceApi<Routes>>(baseUrl.replace(/\/+$/, ""), { fetch: apiFetch(options) });

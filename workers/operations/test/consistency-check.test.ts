@@ -161,11 +161,32 @@ function order(
   pointsEarned: number,
 ): OrderFact {
   const totalCents = items.reduce((sum, l) => sum + l.quantity * l.unitPriceCents, 0);
-  return { id, customerId, status, totalCents, pointsRedeemed, pointsEarned, items };
+  return {
+    id,
+    customerId,
+    status,
+    totalCents,
+    pointsRedeemed,
+    pointsEarned,
+    rejectionReason: null,
+    items,
+  };
 }
 
+/** The view's row of the same order, as its snapshot route answers it. */
 function viewRow(...args: Parameters<typeof order>): ViewOrderFact {
-  return { ...order(...args), createdAt: "2026-01-01T00:00:00.000Z" };
+  const { items, ...row } = order(...args);
+  return {
+    ...row,
+    status: row.status as ViewOrderFact["status"],
+    rejectionReason: null,
+    items: items.map((line) => ({ ...line, name: null, currentPriceCents: null })),
+    pointsAwarded: null,
+    reservation: "PENDING",
+    payment: { status: "PENDING", amountCents: null },
+    createdAt: "2026-01-01T00:00:00.000Z",
+    updatedAt: "2026-01-01T00:00:00.000Z",
+  };
 }
 
 /** The violations of `s` as `[invariant, ids]`, for compact assertions. */

@@ -28,11 +28,6 @@ export const RefundBody = z
   .object({ payment_intent: z.string().min(1).max(255), amount: cents.optional() })
   .strict();
 
-export const OrdersQuery = z.object({
-  limit: z.coerce.number().int().min(1).max(500).default(100),
-  starting_after: z.string().regex(ORDER_ID).optional(),
-});
-
 export const EntriesQuery = z.object({ order_id: z.string().regex(ORDER_ID) });
 
 /** What a POST asks of the processor, validated by the front. */

@@ -1,4 +1,6 @@
+import { pspLedgerRoutes } from "@edge-saga/contracts/http";
 import { faultsEnabled, loggerFor } from "@edge-saga/shared";
+import { OpenAPIHono } from "@hono/zod-openapi";
 import { type Context, Hono } from "hono";
 import type { z } from "zod";
 import {
@@ -9,7 +11,6 @@ import {
   EntriesQuery,
   invalidRequest,
   type Operation,
-  OrdersQuery,
   RefundBody,
 } from "./api";
 import { PspFaultPlanSchema } from "./faults";
@@ -123,14 +124,19 @@ app.get("/v1/payment_intents/:id", async (c) => {
   return intent ? c.json(intent) : reply(c, missing("payment_intent", id));
 });
 
-// The operator's and the consistency checker's reads.
-app.get("/v1/ledger", async (c) => c.json(await processor(c.env).totals()));
-app.get("/v1/ledger/orders", async (c) => {
-  const query = OrdersQuery.safeParse(c.req.query());
-  if (!query.success) return reply(c, invalidRequest(query.error));
-  const { limit, starting_after } = query.data;
-  return c.json(await processor(c.env).orders(limit, starting_after ?? null));
-});
+// The operator's and the consistency checker's reads, served from their contract definitions
+// (a bad query is answered as the processor answers one, not with the services' error shape).
+const ledger = new OpenAPIHono<App>({
+  defaultHook: (result, c) => (result.success ? undefined : reply(c, invalidRequest(result.error))),
+})
+  .openapi(pspLedgerRoutes.getLedgerTotals, async (c) =>
+    c.json(await processor(c.env).totals(), 200),
+  )
+  .openapi(pspLedgerRoutes.getLedgerOrders, async (c) => {
+    const { limit, starting_after } = c.req.valid("query");
+    return c.json(await processor(c.env).orders(limit, starting_after ?? null), 200);
+  });
+app.route("/", ledger);
 app.get("/v1/ledger/entries", async (c) => {
   const query = EntriesQuery.safeParse(c.req.query());
   if (!query.success) return reply(c, invalidRequest(query.error));

@@ -49,7 +49,11 @@ export const serviceAdminRoutes = {
  * `app.openapi(definition, handler)`, so its answer type-checks against the schema operations
  * reads with `serviceClient` (../client.ts). Internal: not in the public document.
  */
-const snapshotRoute = <S extends z.ZodType>(path: string, summary: string, answer: S) =>
+const snapshotRoute = <P extends string, S extends z.ZodType>(
+  path: P,
+  summary: string,
+  answer: S,
+) =>
   createRoute({
     method: "get",
     path,
@@ -93,11 +97,7 @@ export const rewardsSnapshotRoutes = {
 };
 
 export const paymentSnapshotRoutes = {
-  getPaymentSnapshot: snapshotRoute(
-    "/snapshot/payments",
-    "Every payment row",
-    PaymentSnapshotPage,
-  ),
+  getPaymentSnapshot: snapshotRoute("/snapshot/payments", "Every payment row", PaymentSnapshotPage),
 };
 
 export const viewSnapshotRoutes = {

@@ -284,16 +284,16 @@ export function checkConsistency(s: SystemSnapshot, now = new Date()): Consisten
       report(5, `${service}: ${status.pending} outbox rows not published`, [service]);
   }
   for (const [service, letters] of Object.entries(s.deadLetters)) {
-    const open = letters.filter((l) => l.resolvedAt === null || l.resolvedAt === undefined);
+    const open = letters.filter((l) => l.resolvedAt === null);
     dead[service] = open.length;
     if (open.length > 0)
       report(
         5,
         `${service}: ${open.length} unresolved dead letters (${open
           .slice(0, 3)
-          .map((l) => `${l.eventType ?? l.type ?? "?"}: ${l.reason ?? "?"}`)
+          .map((l) => `${l.eventType ?? "?"}: ${l.reason}`)
           .join("; ")})`,
-        open.map((l) => String(l.eventId ?? l.id ?? "?")),
+        open.map((l) => l.eventId ?? l.id),
       );
   }
 

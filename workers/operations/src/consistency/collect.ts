@@ -1,83 +1,51 @@
-import { callService, HttpError, serviceBindingOf } from "@edge-saga/shared";
+import { LedgerTotals } from "@edge-saga/contracts/http";
+import { HttpError, serviceBindingOf } from "@edge-saga/shared";
+import { bodyOf, type ReadClients, readClients } from "../clients";
 import { type BoundService, SERVICES } from "../types";
-import type {
-  DeadLetterFact,
-  LedgerOrderFact,
-  LedgerSnapshot,
-  PaymentFact,
-  PaymentSnapshot,
-  SystemSnapshot,
-} from "./snapshot";
+import type { LedgerOrderFact, LedgerSnapshot, PaymentSnapshot, SystemSnapshot } from "./snapshot";
 
 /** Rows per snapshot page: the services' maximum, so 10,000 orders cost 10 calls per route. */
-const PAGE = 1000;
+const PAGE = String(1000);
 /** Event ids per page of the kit's event routes (their maximum). */
-const EVENT_PAGE = 5000;
+const EVENT_PAGE = String(5000);
 /** Orders per page of the sandbox's ledger (its maximum). */
 const LEDGER_PAGE = 500;
 /** Subrequests are limited per invocation (1,000 paid): stop long before, loudly. */
 const MAX_PAGES = 200;
+
+/** One page of a keyset-paged route: its rows and the `after` of the next page (null: last). */
+type Page<T> = { rows: T[]; next: string | null };
+
 /**
- * The PSP sandbox's test secret (workers/psp-sandbox/wrangler.toml), as the payment service
- * sends it: only ever over the local PSP binding, never to a real processor.
+ * Every row of a keyset-paged route, `read` fetching the page after a key ("" first).
+ * A stand-in that answers no rows (a test's echo) reads as empty.
  */
-const SANDBOX_SECRET = "sk_test_sandbox";
-
-/** A Worker this one reads: a service, the view, or the card processor's sandbox. */
-type Source = BoundService | "psp";
-
-async function getJson<T>(env: Env, service: Source, path: string, requestId: string) {
-  const res = await callService(env, service, path, {
-    headers: {
-      accept: "application/json",
-      "x-request-id": requestId,
-      ...(service === "psp" ? { authorization: `Bearer ${SANDBOX_SECRET}` } : {}),
-    },
-  });
-  if (!res.ok) {
-    throw new HttpError(
-      502,
-      "UPSTREAM_FAILED",
-      `${service} answered ${res.status} to ${path.split("?")[0]}`,
-    );
-  }
-  return (await res.json()) as T;
-}
-
-/** Every row of a keyset-paged snapshot route (`?after=&limit=` -> `{ [key]: rows, next }`). */
-async function allPages<T>(
-  env: Env,
-  service: BoundService,
-  path: string,
-  key: string,
-  requestId: string,
-  pageSize = PAGE,
-): Promise<T[]> {
+async function allPages<T>(label: string, read: (after: string) => Promise<Page<T>>): Promise<T[]> {
   const rows: T[] = [];
   let after = "";
   for (let page = 0; page < MAX_PAGES; page++) {
-    const answer = await getJson<Record<string, unknown>>(
-      env,
-      service,
-      `${path}?limit=${pageSize}&after=${encodeURIComponent(after)}`,
-      requestId,
-    );
-    rows.push(...((answer[key] as T[] | undefined) ?? []));
-    const next = answer.next;
-    if (typeof next !== "string") return rows;
-    after = next;
+    const answer = await read(after);
+    rows.push(...(answer.rows ?? []));
+    if (typeof answer.next !== "string") return rows;
+    after = answer.next;
   }
-  throw new HttpError(502, "UPSTREAM_FAILED", `${service} ${path}: more than ${MAX_PAGES} pages`);
+  throw new HttpError(502, "UPSTREAM_FAILED", `${label}: more than ${MAX_PAGES} pages`);
 }
 
 /** Every Worker with the kit's admin routes: the services and the view. */
 const KIT_WORKERS: BoundService[] = [...SERVICES, "view"];
 
 /** The payment service's rows and its effects still without an answer. */
-async function collectPayment(env: Env, requestId: string): Promise<PaymentSnapshot> {
+async function collectPayment(api: ReadClients): Promise<PaymentSnapshot> {
   const [payments, effects] = await Promise.all([
-    allPages<PaymentFact>(env, "payment", "/admin/snapshot/payments", "payments", requestId),
-    getJson<{ total?: number }>(env, "payment", "/admin/effects", requestId),
+    allPages("payment /admin/snapshot/payments", async (after) => {
+      const answer = await bodyOf(
+        "payment",
+        api.payment.snapshot.payments.$get({ query: { limit: PAGE, after } }),
+      );
+      return { rows: answer.payments, next: answer.next };
+    }),
+    bodyOf("payment", api.payment.effects.$get()),
   ]);
   return { payments, pendingEffects: Number(effects.total ?? 0) };
 }
@@ -86,10 +54,10 @@ async function collectPayment(env: Env, requestId: string): Promise<PaymentSnaps
  * The card processor's ledger, from the PSP sandbox: its totals and every order's intents
  * (cursor-paged by order id, `starting_after`, as a real processor's lists are).
  */
-async function collectLedger(env: Env, requestId: string): Promise<LedgerSnapshot> {
-  const totals = getJson<{ totals: LedgerSnapshot["totals"] }>(env, "psp", "/v1/ledger", requestId);
+async function collectLedger(api: ReadClients): Promise<LedgerSnapshot> {
+  const totals = bodyOf("psp", api.psp.v1.ledger.$get());
   const orders: LedgerOrderFact[] = [];
-  let after: string | null = null;
+  let after: string | undefined;
   for (let page = 0; ; page++) {
     if (page === MAX_PAGES)
       throw new HttpError(
@@ -97,18 +65,20 @@ async function collectLedger(env: Env, requestId: string): Promise<LedgerSnapsho
         "UPSTREAM_FAILED",
         `psp /v1/ledger/orders: more than ${MAX_PAGES} pages`,
       );
-    const query: string = after === null ? "" : `&starting_after=${encodeURIComponent(after)}`;
-    const answer: { data?: LedgerOrderFact[]; has_more?: boolean; next?: string | null } =
-      await getJson(env, "psp", `/v1/ledger/orders?limit=${LEDGER_PAGE}${query}`, requestId);
+    const answer = await bodyOf(
+      "psp",
+      api.psp.v1.ledger.orders.$get({ query: { limit: LEDGER_PAGE, starting_after: after } }),
+    );
     orders.push(...(answer.data ?? []));
     const next = answer.next ?? answer.data?.at(-1)?.order_id ?? null;
     if (!answer.has_more || next === null) break;
     after = next;
   }
-  const answer = await totals;
-  if (typeof answer?.totals?.net !== "number")
+  // The sandbox is a stand-in for a third party: its totals are checked, not trusted.
+  const parsed = LedgerTotals.shape.totals.safeParse((await totals)?.totals);
+  if (!parsed.success)
     throw new HttpError(502, "UPSTREAM_FAILED", "psp answered no ledger totals to /v1/ledger");
-  return { totals: answer.totals, orders };
+  return { totals: parsed.data, orders };
 }
 
 /**
@@ -117,9 +87,11 @@ async function collectLedger(env: Env, requestId: string): Promise<LedgerSnapsho
  * ledger when it has the PSP binding (the local sandbox; production has none: not checked).
  */
 export async function collectSnapshot(env: Env, requestId: string): Promise<SystemSnapshot> {
+  const api = readClients(env, requestId);
   const hasPayment = serviceBindingOf(env, "payment") !== undefined;
   const hasLedger = serviceBindingOf(env, "psp") !== undefined;
   const kitWorkers = KIT_WORKERS.filter((service) => service !== "payment" || hasPayment);
+  const query = (after: string) => ({ query: { limit: PAGE, after } });
   const [
     orders,
     products,
@@ -133,92 +105,59 @@ export async function collectSnapshot(env: Env, requestId: string): Promise<Syst
     deadLetters,
     events,
   ] = await Promise.all([
-    allPages<SystemSnapshot["orders"][number]>(
-      env,
-      "order",
-      "/admin/snapshot/orders",
-      "orders",
-      requestId,
-    ),
-    allPages<SystemSnapshot["products"][number]>(
-      env,
-      "inventory",
-      "/admin/snapshot/products",
-      "products",
-      requestId,
-    ),
-    allPages<SystemSnapshot["reservations"][number]>(
-      env,
-      "inventory",
-      "/admin/snapshot/reservations",
-      "reservations",
-      requestId,
-    ),
-    allPages<SystemSnapshot["accounts"][number]>(
-      env,
-      "rewards",
-      "/admin/snapshot/accounts",
-      "accounts",
-      requestId,
-    ),
-    allPages<SystemSnapshot["rewardOrders"][number]>(
-      env,
-      "rewards",
-      "/admin/snapshot/orders",
-      "orders",
-      requestId,
-    ),
-    allPages<SystemSnapshot["view"][number]>(
-      env,
-      "view",
-      "/admin/snapshot/orders",
-      "orders",
-      requestId,
-    ),
-    hasPayment ? collectPayment(env, requestId) : null,
-    hasLedger ? collectLedger(env, requestId) : null,
+    allPages("order /admin/snapshot/orders", async (after) => {
+      const answer = await bodyOf("order", api.order.snapshot.orders.$get(query(after)));
+      return { rows: answer.orders, next: answer.next };
+    }),
+    allPages("inventory /admin/snapshot/products", async (after) => {
+      const answer = await bodyOf("inventory", api.inventory.snapshot.products.$get(query(after)));
+      return { rows: answer.products, next: answer.next };
+    }),
+    allPages("inventory /admin/snapshot/reservations", async (after) => {
+      const answer = await bodyOf(
+        "inventory",
+        api.inventory.snapshot.reservations.$get(query(after)),
+      );
+      return { rows: answer.reservations, next: answer.next };
+    }),
+    allPages("rewards /admin/snapshot/accounts", async (after) => {
+      const answer = await bodyOf("rewards", api.rewards.snapshot.accounts.$get(query(after)));
+      return { rows: answer.accounts, next: answer.next };
+    }),
+    allPages("rewards /admin/snapshot/orders", async (after) => {
+      const answer = await bodyOf("rewards", api.rewards.snapshot.orders.$get(query(after)));
+      return { rows: answer.orders, next: answer.next };
+    }),
+    allPages("view /admin/snapshot/orders", async (after) => {
+      const answer = await bodyOf("view", api.view.snapshot.orders.$get(query(after)));
+      return { rows: answer.orders, next: answer.next };
+    }),
+    hasPayment ? collectPayment(api) : null,
+    hasLedger ? collectLedger(api) : null,
     Promise.all(
       kitWorkers.map(
-        async (service) =>
-          [
-            service,
-            await getJson<{ pending: number; oldestPendingAt?: number | null }>(
-              env,
-              service,
-              "/admin/outbox",
-              requestId,
-            ),
-          ] as const,
-      ),
-    ),
-    Promise.all(
-      kitWorkers.map(
-        async (service) =>
-          [
-            service,
-            (
-              await getJson<{ deadLetters: DeadLetterFact[] }>(
-                env,
-                service,
-                "/admin/dead-letters",
-                requestId,
-              )
-            ).deadLetters,
-          ] as const,
+        async (service) => [service, await bodyOf(service, api[service].outbox.$get())] as const,
       ),
     ),
     Promise.all(
       kitWorkers.map(async (service) => {
+        const answer = await bodyOf(service, api[service]["dead-letters"].$get({ query: {} }));
+        return [service, answer.deadLetters] as const;
+      }),
+    ),
+    Promise.all(
+      kitWorkers.map(async (service) => {
+        const client = api[service].events;
+        const eventQuery = (after: string) => ({ query: { limit: EVENT_PAGE, after } });
         const [published, handled] = await Promise.all([
-          allPages<{ id: string; type: string }>(
-            env,
-            service,
-            "/admin/events/published",
-            "events",
-            requestId,
-            EVENT_PAGE,
-          ),
-          allPages<string>(env, service, "/admin/events/handled", "events", requestId, EVENT_PAGE),
+          allPages(`${service} /admin/events/published`, async (after) => {
+            const answer = await bodyOf(service, client.published.$get(eventQuery(after)));
+            return { rows: answer.events, next: answer.next };
+          }),
+          allPages(`${service} /admin/events/handled`, async (after) => {
+            const answer = await bodyOf(service, client.handled.$get(eventQuery(after)));
+            return { rows: answer.events, next: answer.next };
+          }),
         ]);
         return [service, { published, handled }] as const;
       }),
@@ -233,8 +172,8 @@ export async function collectSnapshot(env: Env, requestId: string): Promise<Syst
     view,
     payment,
     ledger,
-    outbox: Object.fromEntries(outbox) as SystemSnapshot["outbox"],
-    deadLetters: Object.fromEntries(deadLetters) as SystemSnapshot["deadLetters"],
-    events: Object.fromEntries(events) as SystemSnapshot["events"],
+    outbox: Object.fromEntries(outbox),
+    deadLetters: Object.fromEntries(deadLetters),
+    events: Object.fromEntries(events),
   };
 }

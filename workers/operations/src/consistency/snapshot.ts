@@ -1,3 +1,22 @@
+import type {
+  AccountSnapshotRow,
+  LedgerIntent,
+  LedgerOrder,
+  LedgerTotals,
+  OrderSnapshotRow,
+  PaymentSnapshotRow,
+  ProductSnapshotRow,
+  ReservationSnapshotRow,
+  RewardOrderSnapshotRow,
+  ViewSnapshotRow,
+} from "@edge-saga/contracts/http";
+import type {
+  DeadLetterSchema,
+  HandledPage,
+  OutboxStatusSchema,
+  PublishedPage,
+} from "@edge-saga/shared/admin-routes";
+import type { z } from "zod";
 import type { BoundService } from "../types";
 
 /** What the checker reads: the whole system, as each service's admin snapshot routes show it. */
@@ -26,16 +45,14 @@ export interface SystemSnapshot {
    */
   ledger: LedgerSnapshot | null;
   /** Every service's outbox backlog (kit route `GET /admin/outbox`). */
-  outbox: Partial<Record<BoundService, { pending: number; oldestPendingAt?: number | null }>>;
+  outbox: Partial<Record<BoundService, OutboxFact>>;
   /** Every service's dead letters (kit route `GET /admin/dead-letters`). */
   deadLetters: Partial<Record<BoundService, DeadLetterFact[]>>;
   /**
    * Every service's published events and the ids of the events it handled, applied or
    * dead-lettered (kit routes `GET /admin/events/published`, `/admin/events/handled`).
    */
-  events: Partial<
-    Record<BoundService, { published: { id: string; type: string }[]; handled: string[] }>
-  >;
+  events: Partial<Record<BoundService, EventPages>>;
 }
 
 export interface PaymentSnapshot {
@@ -44,116 +61,34 @@ export interface PaymentSnapshot {
   pendingEffects: number;
 }
 
-/** A row of the payment service, as `GET /admin/snapshot/payments` shows it. */
-export interface PaymentFact {
-  orderId: string;
-  /** What the saga asked: NOT_REQUIRED, AUTHORIZE, CAPTURE, VOID, REFUND, CLOSED (a tombstone). */
-  requested: string;
-  /** Where the money stands at the processor: NOT_REQUIRED, PENDING, AUTHORIZED, DECLINED, ... */
-  status: string;
-  amountCents: number;
-  intentId: string | null;
-}
-
 export interface LedgerSnapshot {
   /** `GET /v1/ledger`'s totals, in cents (net = captured - refunded). */
-  totals: {
-    authorized_open: number;
-    captured: number;
-    refunded: number;
-    net: number;
-    intents: number;
-    declines: number;
-  };
+  totals: LedgerTotals["totals"];
   /** Every order the processor has an intent for (`GET /v1/ledger/orders`). */
   orders: LedgerOrderFact[];
 }
 
-export interface LedgerOrderFact {
-  order_id: string;
-  intents: LedgerIntentFact[];
-}
-
-/** One payment intent at the processor, with how many ledger entries of each kind it has. */
-export interface LedgerIntentFact {
-  id: string;
-  /** requires_capture (held), requires_payment_method (declined), succeeded (captured), canceled. */
-  status: string;
-  amount: number;
-  amount_received: number;
-  amount_refunded: number;
-  captures: number;
-  refunds: number;
-  voids: number;
-}
-
-export interface OrderFact {
-  id: string;
-  customerId: string;
-  status: string;
-  totalCents: number;
-  pointsRedeemed: number;
-  pointsEarned: number;
-  /** Why a REJECTED order was rejected; absent from an order service older than the saga deadline. */
-  rejectionReason?: string | null;
-  items: { sku: string; quantity: number; unitPriceCents: number }[];
-}
-
-/** A row of the view, as `GET /admin/snapshot/orders` of the view service shows it. */
-export interface ViewOrderFact {
-  id: string;
-  customerId: string | null;
-  status: string;
-  totalCents: number;
-  pointsRedeemed: number;
-  pointsEarned: number;
-  items: { sku: string; quantity: number; unitPriceCents: number }[];
-  /** Null while the view has not seen the order's OrderPlaced. */
-  createdAt: string | null;
-}
-
-export interface ProductFact {
-  sku: string;
-  available: number;
-  reserved: number;
-  sold: number;
-  /** Every unit ever put: "the stock that was put". */
-  received: number;
-}
-
-export interface ReservationFact {
-  orderId: string;
-  status: string;
-  lines: { sku: string; quantity: number }[];
-}
-
-export interface AccountFact {
-  customerId: string;
-  balance: number;
-  reserved: number;
-  lifetimeEarned: number;
-  /** Sum of every ledger entry of the customer. */
-  ledgerTotal: number;
-  /** Sum of the customer's GRANT entries. */
-  grants: number;
-}
-
-export interface RewardOrderFact {
-  orderId: string;
-  customerId: string | null;
-  hold: { points: number; status: string } | null;
-  award: { points: number; status: string } | null;
-  /** Ledger entries of the order per kind: signed sum and how many entries. */
-  ledger: Record<string, { points: number; entries: number }>;
-}
-
-export interface DeadLetterFact {
-  id?: string | number;
-  eventId?: string | null;
-  type?: string | null;
-  reason?: string | null;
-  [key: string]: unknown;
-}
+// Each fact is a row as its service's route definition (contracts, service-admin) describes it.
+export type OrderFact = OrderSnapshotRow;
+export type ViewOrderFact = ViewSnapshotRow;
+export type ProductFact = ProductSnapshotRow;
+export type ReservationFact = ReservationSnapshotRow;
+export type AccountFact = AccountSnapshotRow;
+export type RewardOrderFact = RewardOrderSnapshotRow;
+export type PaymentFact = PaymentSnapshotRow;
+export type LedgerOrderFact = LedgerOrder;
+export type LedgerIntentFact = LedgerIntent;
+/** What the checker reads of the kit's outbox status. */
+export type OutboxFact = Pick<z.infer<typeof OutboxStatusSchema>, "pending">;
+/** What the checker reads of a kit dead letter. */
+export type DeadLetterFact = Pick<
+  z.infer<typeof DeadLetterSchema>,
+  "id" | "eventId" | "eventType" | "reason" | "resolvedAt"
+>;
+type EventPages = {
+  published: z.infer<typeof PublishedPage>["events"];
+  handled: z.infer<typeof HandledPage>["events"];
+};
 
 export interface Violation {
   /**
