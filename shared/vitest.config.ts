@@ -1,5 +1,6 @@
 import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-pool-workers";
 import { defineConfig } from "vitest/config";
+import { TEST_TIMEOUT_MS } from "./testing/config/service-vitest-config.ts";
 import { testLogLevel } from "./testing/config/test-log-level.ts";
 
 export default defineConfig(async () => {
@@ -29,6 +30,7 @@ export default defineConfig(async () => {
       silent: "passed-only" as const,
       include: ["test/**/*.test.ts"],
       setupFiles: ["./test/apply-migrations.ts"],
+      testTimeout: TEST_TIMEOUT_MS,
     },
   };
 });

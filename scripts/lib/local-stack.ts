@@ -1,11 +1,16 @@
 import { type ChildProcess, spawn } from "node:child_process";
+import { createHash } from "node:crypto";
 import {
   closeSync,
+  cpSync,
   createWriteStream,
+  existsSync,
   mkdirSync,
   mkdtempSync,
   openSync,
+  readdirSync,
   readFileSync,
+  renameSync,
   rmSync,
   statSync,
   writeFileSync,
@@ -162,8 +167,11 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     };
     configs = serviceConfigs(vars, join(workDir, "configs"));
     sandboxConfig = configCopy(PSP_SANDBOX_CONFIG, vars, join(workDir, "configs", "psp-sandbox"));
-    for (const service of SERVICES)
-      await migrate(service, configs[service], persistDir, logFile, env, options.echo);
+    const migrateInto = async (dir: string) => {
+      for (const service of SERVICES)
+        await migrate(service, configs[service], dir, logFile, env, options.echo);
+    };
+    await migrateFresh(persistDir, migrateInto);
   } catch (error) {
     fail(error);
   }
@@ -325,6 +333,42 @@ export function withVars(text: string, vars: Record<string, string>): string {
 function wranglerLogLevel(level: string): string {
   const name = level.trim().toLowerCase();
   return name === "warn" || name === "error" ? name : "log";
+}
+
+/**
+ * Every service's migrations into `persistDir`. State that exists gets what it lacks applied;
+ * a fresh dir gets a copy of state migrated once per set of migrations (in the temp dir, keyed
+ * by their hash): applying them boots wrangler and workerd once per service, the largest part
+ * of a stack's start, and the e2e suite starts a dozen stacks.
+ */
+async function migrateFresh(persistDir: string, migrateInto: (dir: string) => Promise<void>) {
+  if (existsSync(join(persistDir, "v3", "d1"))) return migrateInto(persistDir);
+  const template = join(tmpdir(), `edge-saga-migrated-${migrationsHash()}`);
+  if (!existsSync(template)) {
+    const building = mkdtempSync(join(tmpdir(), "edge-saga-migrating-"));
+    try {
+      await migrateInto(building);
+      // Atomic: a stack starting beside us that built it too keeps its own copy, not half of ours.
+      renameSync(building, template);
+    } catch (error) {
+      rmSync(building, { recursive: true, force: true });
+      if (!existsSync(template)) throw error;
+    }
+  }
+  cpSync(template, persistDir, { recursive: true });
+}
+
+/** Names the migrated state: every service's migration files and the wrangler that applies them. */
+function migrationsHash(): string {
+  const hash = createHash("sha256").update(readFileSync(join(ROOT, "package-lock.json")));
+  for (const service of SERVICES) {
+    const dir = join(ROOT, "workers", service, "migrations");
+    for (const file of readdirSync(dir)
+      .filter((name) => name.endsWith(".sql"))
+      .sort())
+      hash.update(`${service}/${file}\n`).update(readFileSync(join(dir, file)));
+  }
+  return hash.digest("hex").slice(0, 16);
 }
 
 /** `wrangler d1 migrations apply` into the shared persist dir (the dev server reads it from there). */

@@ -1,7 +1,5 @@
-import { cloudflareTest } from "@cloudflare/vitest-pool-workers";
-import { defineConfig } from "vitest/config";
-import { echoService } from "../../shared/testing/config/echo-service.ts";
-import { testLogLevel } from "../../shared/testing/config/test-log-level.ts";
+import { echoServices } from "../../shared/testing/config/echo-service.ts";
+import { statelessTestConfig } from "../../shared/testing/config/service-vitest-config.ts";
 // @ts-expect-error: a plain .mjs build script, no types of its own
 import { buildDashboard } from "./build.mjs";
 
@@ -10,28 +8,6 @@ import { buildDashboard } from "./build.mjs";
 buildDashboard();
 
 /** The operations Worker over stand-in services; tests replace one where they need its answers. */
-export default defineConfig({
-  plugins: [
-    cloudflareTest({
-      main: "./src/index.ts",
-      wrangler: { configPath: "./wrangler.toml" },
-      miniflare: {
-        // LOG_LEVEL: warn unless `LOG_LEVEL` is set (@edge-saga/kit-testing/log-level).
-        bindings: { LOG_LEVEL: testLogLevel() },
-        serviceBindings: {
-          ORDER: echoService("order"),
-          INVENTORY: echoService("inventory"),
-          REWARDS: echoService("rewards"),
-          PAYMENT: echoService("payment"),
-          VIEW: echoService("view"),
-          PSP: echoService("psp"),
-        },
-      },
-    }),
-  ],
-  test: {
-    name: "operations",
-    include: ["test/**/*.test.ts"],
-    silent: "passed-only" as const,
-  },
+export default statelessTestConfig("operations", {
+  serviceBindings: echoServices("order", "inventory", "rewards", "payment", "view", "psp"),
 });

@@ -43,3 +43,13 @@ export function echoService(service: string) {
     });
   };
 }
+
+/**
+ * Stand-ins for the services a Worker calls, by binding: each service's name upper-cased.
+ * @example echoServices("order", "psp") // { ORDER: echoService("order"), PSP: echoService("psp") }
+ */
+export function echoServices(...services: string[]) {
+  return Object.fromEntries(
+    services.map((service) => [service.toUpperCase(), echoService(service)]),
+  );
+}

@@ -3,6 +3,17 @@ import { defineConfig } from "vitest/config";
 import { testLogLevel } from "./test-log-level.ts";
 
 /**
+ * A test's time limit in the local runtime. Speed is the bench's business, not a unit test's:
+ * `npm test` runs the unit tests beside two e2e lanes on 2 cores, where a test that takes 1 s
+ * alone has taken 7 s; vitest's 5 s default failed such a test for the machine's load.
+ */
+export const TEST_TIMEOUT_MS = 30_000;
+
+type MiniflareOptions = NonNullable<
+  Extract<Parameters<typeof cloudflareTest>[0], { miniflare?: unknown }>["miniflare"]
+>;
+
+/**
  * The vitest project of a service under workers/<name>: its Worker in the local runtime with its
  * wrangler.toml, the migrations to apply (test/apply-migrations.ts), LOG_LEVEL warn unless
  * `LOG_LEVEL` is set (test-log-level.ts), and `INBOX_UNDER_TEST`, a producer for its
@@ -41,8 +52,44 @@ export function serviceTestConfig(
         name,
         include: ["test/**/*.test.ts"],
         setupFiles: ["./test/apply-migrations.ts"],
+        testTimeout: TEST_TIMEOUT_MS,
         silent: "passed-only" as const,
       },
     };
+  });
+}
+
+/**
+ * The vitest project of a Worker without a database of its own (the gateway, operations, the
+ * card processor's sandbox): its Worker in the local runtime with `bindings` (LOG_LEVEL warn
+ * unless `LOG_LEVEL` is set) and stand-ins for the services it calls (`echoService`).
+ * @example export default statelessTestConfig("gateway", { configPath: "../../wrangler.toml" });
+ */
+export function statelessTestConfig(
+  name: string,
+  options: {
+    configPath?: string;
+    bindings?: Record<string, unknown>;
+    serviceBindings?: MiniflareOptions["serviceBindings"];
+  } = {},
+) {
+  const { configPath = "./wrangler.toml", bindings, serviceBindings } = options;
+  return defineConfig({
+    plugins: [
+      cloudflareTest({
+        main: "./src/index.ts",
+        wrangler: { configPath },
+        miniflare: {
+          bindings: { ...bindings, LOG_LEVEL: testLogLevel() },
+          serviceBindings,
+        },
+      }),
+    ],
+    test: {
+      name,
+      include: ["test/**/*.test.ts"],
+      testTimeout: TEST_TIMEOUT_MS,
+      silent: "passed-only" as const,
+    },
   });
 }

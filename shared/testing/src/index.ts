@@ -73,3 +73,29 @@ export { inboxDeadLetterSuite } from "./inbox-dead-letter-suite";
 export const brokenService = {
   fetch: () => Promise.reject(new Error("service unavailable")),
 } as unknown as Fetcher;
+
+/**
+ * Every row of a keyset-paged route (`?limit=&after=`, answer `{ [key]: rows, next }`), page by
+ * page, checking each page honours the limit and answers 200.
+ * @example const products = await readAllPages(request, "/admin/snapshot/products", "products", 2);
+ */
+export async function readAllPages<T>(
+  request: (path: string) => Promise<Response>,
+  path: string,
+  key: string,
+  limit: number,
+): Promise<T[]> {
+  const rows: T[] = [];
+  let after = "";
+  for (;;) {
+    const res = await request(`${path}?limit=${limit}&after=${after}`);
+    if (res.status !== 200) throw new Error(`${path}: ${res.status} ${await res.text()}`);
+    const body = await res.json<Record<string, unknown>>();
+    const page = body[key] as T[];
+    if (page.length > limit)
+      throw new Error(`${path}: ${page.length} rows over the limit ${limit}`);
+    rows.push(...page);
+    if (body.next === null) return rows;
+    after = body.next as string;
+  }
+}

@@ -1,3 +1,4 @@
+import { readAllPages } from "@edge-saga/kit-testing";
 import { describe, expect, it } from "vitest";
 import {
   earnedBy,
@@ -11,20 +12,8 @@ import {
   uniqueId,
 } from "./helpers";
 
-async function all<T>(path: string, key: string, limit: number): Promise<T[]> {
-  const rows: T[] = [];
-  let after = "";
-  for (;;) {
-    const res = await request(`${path}?limit=${limit}&after=${after}`);
-    expect(res.status).toBe(200);
-    const body = await res.json<Record<string, unknown>>();
-    const page = body[key] as T[];
-    expect(page.length).toBeLessThanOrEqual(limit);
-    rows.push(...page);
-    if (body.next === null) return rows;
-    after = body.next as string;
-  }
-}
+const all = <T>(path: string, key: string, limit: number) =>
+  readAllPages<T>(request, path, key, limit);
 
 describe("rewards snapshot routes (consistency checker)", () => {
   it("list accounts with ledger total and grants, and per order its hold, award and ledger sums", async () => {

@@ -1,9 +1,5 @@
-export {
-  cdcSequences,
-  consumerMetrics,
-  deadLetters,
-  inbox,
-  outbox,
-  receiptProgress,
-} from "@edge-saga/shared/schema";
+// The kit's tables every service has, change capture's counters (outbox triggers), then the
+// service's own.
+export { cdcSequences } from "@edge-saga/shared/schema";
+export * from "@edge-saga/shared/schema/service-tables";
 export * from "./tables";

@@ -1,8 +1,3 @@
-export {
-  consumerMetrics,
-  deadLetters,
-  inbox,
-  outbox,
-  receiptProgress,
-} from "@edge-saga/shared/schema";
+// The kit's tables every service has, then the service's own.
+export * from "@edge-saga/shared/schema/service-tables";
 export * from "./tables";
