@@ -16,11 +16,13 @@ lane() {
   fi
 }
 
-# Both always run: a lint error must not hide the unit tests' results.
-lane checks+unit "npm run test:unit; s=\$?; npm run test:static && exit \$s" &
+# A failing step does not stop the next: one failure must not hide another's result.
+# The lanes are balanced by measure (a fresh-clone CI run): the unit tests and the quick lints;
+# the shared stack's e2e files, the saga tests on the other write paths, then tsc over every
+# project (its CPU goes where the e2e files mostly wait); the files that start their own stacks.
+lane unit+lint "npm run test:unit; s=\$?; npm run lint && npm run lint:layers && exit \$s" &
 a=$!
-# The shared stack's files, then the saga tests again on the other write paths.
-lane e2e "vitest run --project e2e; s=\$?; vitest run --project e2e-cdc --project e2e-self-read && exit \$s" &
+lane e2e+types "vitest run --project e2e; s=\$?; vitest run --project e2e-cdc --project e2e-self-read || s=1; npm run typecheck && npm run check:bundles && exit \$s" &
 b=$!
 lane e2e-own-stacks "vitest run --project e2e-own-stacks --project e2e-new-service" &
 c=$!
