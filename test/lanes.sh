@@ -19,12 +19,13 @@ lane() {
 # A failing step does not stop the next: one failure must not hide another's result.
 # The lanes are balanced by measure (a fresh-clone CI run): the unit tests and the quick lints;
 # the shared stack's e2e files, the saga tests on the other write paths, then tsc over every
-# project (its CPU goes where the e2e files mostly wait); the files that start their own stacks.
+# project (its CPU goes where the e2e files mostly wait); the files that start their own stacks,
+# then the bundle check.
 lane unit+lint "npm run test:unit; s=\$?; npm run lint && npm run lint:layers && exit \$s" &
 a=$!
-lane e2e+types "vitest run --project e2e; s=\$?; vitest run --project e2e-cdc --project e2e-self-read || s=1; npm run typecheck && npm run check:bundles && exit \$s" &
+lane e2e+types "vitest run --project e2e; s=\$?; vitest run --project e2e-cdc --project e2e-self-read || s=1; npm run typecheck && exit \$s" &
 b=$!
-lane e2e-own-stacks "vitest run --project e2e-own-stacks --project e2e-new-service" &
+lane e2e-own-stacks+bundles "vitest run --project e2e-own-stacks --project e2e-new-service; s=\$?; npm run check:bundles && exit \$s" &
 c=$!
 status=0
 for pid in "$a" "$b" "$c"; do wait "$pid" || status=1; done
