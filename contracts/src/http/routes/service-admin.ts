@@ -32,7 +32,10 @@ export const serviceAdminRoutes = {
     summary: "Everyone's newest orders, without their lines",
     ...adminOnly,
     request: {
-      query: z.object({ limit: z.coerce.number().int().min(1).max(100).optional() }),
+      query: z.strictObject({
+        /** A short page: the dashboard shows a handful. */
+        limit: z.coerce.number().int().min(1).max(100).default(20),
+      }),
       headers: withRequestId(),
     },
     responses: {

@@ -1,14 +1,9 @@
+import { serviceAdminRoutes } from "@edge-saga/contracts/http";
 import { validate } from "@edge-saga/shared";
 import { desc } from "drizzle-orm";
 import { Hono } from "hono";
-import { z } from "zod";
 import { database } from "../db/client";
 import { orders } from "../db/tables";
-
-/** `?limit=` of the recent-orders view: a short page, the dashboard shows a handful. */
-export const RecentOrdersQuery = z.strictObject({
-  limit: z.coerce.number().int().min(1).max(100).default(20),
-});
 
 /**
  * `GET /admin/orders/recent?limit=20` -> `{ orders: [{ id, customerId, status, totalCents, ... }] }`,
@@ -18,7 +13,8 @@ export const RecentOrdersQuery = z.strictObject({
  */
 export const recentOrders = new Hono<{ Bindings: Env }>().get(
   "/",
-  validate("query", RecentOrdersQuery),
+  // The contract's query (the gateway's path differs from this one, so not app.openapi).
+  validate("query", serviceAdminRoutes.getRecentOrders.request.query),
   async (c) => {
     const { limit } = c.req.valid("query");
     const rows = await database(c.env)
