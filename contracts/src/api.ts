@@ -29,7 +29,8 @@ export const Product = z.object({
 export type Product = z.infer<typeof Product>;
 
 export const PlaceOrderInput = z.strictObject({
-  customerId: IdSchema,
+  /** The caller (the access token's `sub`); when given it must be hers. An admin must name one. */
+  customerId: IdSchema.optional(),
   items: z
     .array(z.strictObject({ sku: Sku, quantity: z.number().int().min(1).max(1000) }))
     .min(1)
@@ -64,7 +65,8 @@ export const Order = z.object({
 export type Order = z.infer<typeof Order>;
 
 export const OrderListQuery = z.strictObject({
-  customerId: IdSchema,
+  /** The caller's own when absent; when given it must be hers. An admin must name one. */
+  customerId: IdSchema.optional(),
   cursor: IdSchema.optional(),
   limit: z.coerce.number().int().min(1).max(100).default(20),
 });

@@ -9,6 +9,7 @@ export * from "./effects/effects";
 export * from "./envelope";
 export * from "./faults/faults";
 export * from "./http/call-service";
+export * from "./http/caller";
 export * from "./http/contract-routes";
 export * from "./http/errors";
 export * from "./http/keyset-page";

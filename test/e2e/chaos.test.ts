@@ -45,10 +45,12 @@ describe("chaos", () => {
       concurrency: 8,
       faults: true,
       // Messages the broker lost come back after the relays' receipt timeouts (30 s each) and
-      // backoff; a busy machine applies the backlog slowly (277 s seen under heavy load).
-      drainTimeoutMs: 300_000,
+      // backoff; a re-sent copy lost again is looked at again up to 10 minutes later
+      // (RETRY_POLICIES.resend), so a shorter drain cannot tell lost from late. A busy machine
+      // also applies the backlog slowly (277 s seen under heavy load).
+      drainTimeoutMs: 660_000,
     });
-    expect(result.failures, JSON.stringify(result.report.violations, null, 2)).toEqual([]);
+    expect(result.failures, diagnosis(result)).toEqual([]);
     expect(result.drained).toBe(true);
     expect(result.ordersByStatus.PENDING ?? 0).toBe(0);
     const total = Object.values(result.ordersByStatus).reduce((a, b) => a + b, 0);
@@ -88,5 +90,20 @@ describe("chaos", () => {
     const ledger = result.report.counts.ledger as { refunded: number; net: number };
     expect(result.lateCancels.accepted).toBeGreaterThan(0);
     expect(ledger.refunded).toBeGreaterThan(0);
-  }, 540_000);
+  }, 1_000_000);
 });
+
+/** What a failed run's message shows: each violation (a few ids), and where events stood. */
+function diagnosis(result: Awaited<ReturnType<typeof runChaos>>): string {
+  const violations = result.report.violations.map((v) => ({
+    ...v,
+    ids: v.ids?.slice(0, 5),
+    idCount: v.ids?.length,
+  }));
+  const { workloadMs, drainMs, drained, receipts, consumer, faultsInjected, deliveries } = result;
+  return JSON.stringify(
+    { violations, workloadMs, drainMs, drained, receipts, consumer, faultsInjected, deliveries },
+    null,
+    2,
+  );
+}

@@ -1,0 +1,67 @@
+import type { Context } from "hono";
+import { HttpError } from "./errors";
+
+/**
+ * Who calls a service, as the gateway verified it: a customer (the `sub` of a checked access
+ * token) or an operator (the admin token). The gateway sets it on every forward after dropping
+ * whatever the client sent; services are reachable only through service bindings, so it is the
+ * one customer id they trust (never a body, path or query).
+ */
+export type Caller = { role: "customer"; customerId: string } | { role: "admin" };
+
+/** The request header that carries the caller from the gateway to a service. */
+export const CALLER_HEADER = "x-edge-saga-caller";
+
+const CUSTOMER_PREFIX = "customer:";
+const CUSTOMER_ID = /^[A-Za-z0-9._-]{1,64}$/;
+
+/** The header's value for `caller`: `customer:<id>` or `admin`. */
+export function callerHeaderValue(caller: Caller): string {
+  return caller.role === "admin" ? "admin" : `${CUSTOMER_PREFIX}${caller.customerId}`;
+}
+
+/** The caller a header value names, or undefined when it names none (absent or malformed). */
+export function parseCaller(value: string | null | undefined): Caller | undefined {
+  if (value === "admin") return { role: "admin" };
+  if (!value?.startsWith(CUSTOMER_PREFIX)) return undefined;
+  const customerId = value.slice(CUSTOMER_PREFIX.length);
+  return CUSTOMER_ID.test(customerId) ? { role: "customer", customerId } : undefined;
+}
+
+/**
+ * The caller of the request a service handles. No caller means the request did not come
+ * through the gateway's checks: 401, and the handler writes nothing.
+ */
+export function callerOf(c: Context): Caller {
+  const caller = parseCaller(c.req.header(CALLER_HEADER));
+  if (!caller) {
+    throw new HttpError(401, "UNAUTHENTICATED", "no verified caller", undefined, {
+      "www-authenticate": "Bearer",
+    });
+  }
+  return caller;
+}
+
+/** Whether `caller` may read or act on what belongs to `customerId`: its owner, or an admin. */
+export function mayActFor(caller: Caller, customerId: string): boolean {
+  return caller.role === "admin" || caller.customerId === customerId;
+}
+
+/**
+ * The customer a request acts for: a customer acts for herself (a different `requested` id is
+ * 403 `FORBIDDEN`); an admin acts for the customer it names, and must name one (400).
+ */
+export function customerFor(caller: Caller, requested: string | undefined): string {
+  if (caller.role === "customer") {
+    if (requested !== undefined && requested !== caller.customerId) {
+      throw new HttpError(403, "FORBIDDEN", "a customer may act only for herself");
+    }
+    return caller.customerId;
+  }
+  if (requested === undefined) {
+    throw new HttpError(400, "VALIDATION_FAILED", "an admin must name the customer", [
+      { path: "customerId", message: "required when an admin calls" },
+    ]);
+  }
+  return requested;
+}
