@@ -99,3 +99,4 @@ export async function readAllPages<T>(
     after = body.next as string;
   }
 }
+export * from "./callers";
