@@ -1,6 +1,6 @@
 import { env, exports } from "cloudflare:workers";
 import { apiClient, expectStatus } from "@edge-saga/contracts/client";
-import { deliver } from "@edge-saga/kit-testing";
+import { asCustomer, deliver } from "@edge-saga/kit-testing";
 import { createEnvelope, type Envelope, newId } from "@edge-saga/shared";
 import { expect } from "vitest";
 import type { StoredOrder } from "../src/db/order-history-store";
@@ -16,9 +16,13 @@ export const api = apiClient("http://svc", {
   fetch: (input, init) => exports.default.fetch(new Request(input, init)),
 });
 
-/** `GET /customers/{id}/orders`: one page of the customer's history. */
-export async function history(id: string, query: { limit?: string; cursor?: string } = {}) {
-  const get = api.customers[":id"].orders.$get({ param: { id }, query });
+/** `GET /customers/{id}/orders`: one page of the customer's history, read by her by default. */
+export async function history(
+  id: string,
+  query: { limit?: string; cursor?: string } = {},
+  caller: Record<string, string> = asCustomer(id),
+) {
+  const get = api.customers[":id"].orders.$get({ param: { id }, query }, { headers: caller });
   return (await expectStatus(get, 200)).body;
 }
 

@@ -1,12 +1,17 @@
 import { customerRoutes } from "@edge-saga/contracts/http";
-import { contractRoutes } from "@edge-saga/shared";
+import { callerOf, contractRoutes, customerFor } from "@edge-saga/shared";
 import { customerOrders } from "../db/order-history-store";
 
-/** `GET /customers/{id}/orders?cursor=&limit=`: the customer's order history, newest first. */
+/**
+ * `GET /customers/{id}/orders?cursor=&limit=`: the customer's order history, newest first. Only
+ * hers (another customer's id is 403) or an operator's: the caller the gateway verified decides,
+ * never the path alone.
+ */
 export const customers = contractRoutes<{ Bindings: Env }>().openapi(
   customerRoutes.listCustomerOrders,
   async (c) => {
+    const id = customerFor(callerOf(c), c.req.valid("param").id);
     const { cursor, limit } = c.req.valid("query");
-    return c.json(await customerOrders(c.env.DB, c.req.valid("param").id, { cursor, limit }), 200);
+    return c.json(await customerOrders(c.env.DB, id, { cursor, limit }), 200);
   },
 );
