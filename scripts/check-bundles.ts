@@ -13,6 +13,12 @@ import { ROOT, WORKERS, wrangler } from "./lib/wrangler";
 
 /** Only bundled, never called: the real processor's URL is given to `npm run deploy`. */
 const CHECK_PSP_URL = "https://psp.example.invalid";
+/** Likewise the identity provider's settings (README "Identity"). */
+const CHECK_IDENTITY = {
+  AUTH_ISSUER: "https://idp.example.invalid",
+  AUTH_AUDIENCE: "edge-saga-api",
+  AUTH_JWKS_URL: "https://idp.example.invalid/jwks.json",
+};
 
 const outRoot = mkdtempSync(join(tmpdir(), "edge-saga-bundles-"));
 const failures: string[] = [];
@@ -23,6 +29,7 @@ try {
       ? worker.config
       : writeDeployConfig(ROOT, worker.config, join(outRoot, "configs"), {
           pspUrl: CHECK_PSP_URL,
+          identity: CHECK_IDENTITY,
         });
     const bundle = wrangler([
       "deploy",

@@ -7,7 +7,10 @@
  *
  * Needs: `npx wrangler login` once (or CLOUDFLARE_API_TOKEN + CLOUDFLARE_ACCOUNT_ID); in the
  * environment ADMIN_TOKEN (a real secret; the local `dev-admin-token` is refused) and PSP_SECRET
- * (the card processor's secret key); and `--psp-url`, the processor's https API base URL. The
+ * (the card processor's secret key); the identity provider customers sign in with, AUTH_ISSUER,
+ * AUTH_AUDIENCE and AUTH_JWKS_URL (in the environment or the gateway's [vars]; README
+ * "Identity"); and `--psp-url`, the processor's https API base URL. The local dev issuer
+ * (AUTH_DEV_ISSUER_KEY) is refused wherever it would switch on. The
  * payment service is deployed from a production copy of its config, with `PSP_URL` set; no
  * deployed config keeps a service binding to the local PSP sandbox (workers/psp-sandbox, never
  * deployed itself): see scripts/lib/deploy-plan.ts.
@@ -18,11 +21,17 @@ import { join } from "node:path";
 import { parseArgs } from "node:util";
 import {
   adminTokenProblem,
+  type DeployOptions,
   databaseIdOf,
   databaseName,
   deployOrder,
+  devIssuerSecretProblem,
+  devIssuerVarProblem,
   devOnlyVarsProblem,
   GATEWAY_CONFIG,
+  type IdentityProvider,
+  identityProviderOf,
+  identityProviderProblems,
   isPlaceholderId,
   OPERATIONS_CONFIG,
   PAYMENT_CONFIG,
@@ -80,11 +89,53 @@ function requirePsp(): { url: string; secret: string } {
   return { url: url as string, secret: secret as string };
 }
 
+/** Production's identity provider (AUTH_ISSUER, AUTH_AUDIENCE, AUTH_JWKS_URL), or no deploy. */
+function requireIdentityProvider(): IdentityProvider {
+  const settings = identityProviderOf(
+    readFileSync(join(ROOT, GATEWAY_CONFIG), "utf8"),
+    process.env,
+  );
+  const problems = identityProviderProblems(settings);
+  if (problems.length > 0) {
+    for (const problem of problems) console.error(`${problem}.`);
+    console.error(
+      "Customers sign in with your identity provider (README, Identity), e.g. Cloudflare Access:\n" +
+        "  AUTH_ISSUER=https://<team>.cloudflareaccess.com \\\n" +
+        "  AUTH_JWKS_URL=https://<team>.cloudflareaccess.com/cdn-cgi/access/certs \\\n" +
+        "  AUTH_AUDIENCE=<the Access application's AUD tag> npm run deploy -- ...",
+    );
+    process.exit(1);
+  }
+  return settings as IdentityProvider;
+}
+
+/**
+ * The gateway already deployed must not keep a dev issuer key set earlier by hand: a deploy keeps
+ * the secrets it does not upload. Nothing to check when it is not deployed yet.
+ */
+function refuseRemoteDevIssuer() {
+  const list = wrangler(["secret", "list", "-c", GATEWAY_CONFIG, "--format", "json"]);
+  if (list.status !== 0) return;
+  let names: string[] = [];
+  try {
+    names = (JSON.parse(list.stdout) as { name: string }[]).map((secret) => secret.name);
+  } catch {
+    return;
+  }
+  const problem = devIssuerSecretProblem(names, "the deployed gateway");
+  if (problem) {
+    console.error(problem);
+    process.exit(1);
+  }
+}
+
 /**
  * `wrangler deploy -c config` with `secrets` uploaded with the deployment (a 0600 file in a
  * temporary folder, removed afterwards), so the version never runs without them.
  */
 function deployWithSecrets(config: string, secrets: Record<string, string>) {
+  const problem = devIssuerSecretProblem(Object.keys(secrets), config);
+  if (problem) throw new Error(problem);
   const secretsDir = mkdtempSync(join(tmpdir(), "edge-saga-secrets-"));
   const secretsFile = join(secretsDir, "secrets.json");
   try {
@@ -138,17 +189,22 @@ function ensureQueue(name: string) {
  * Refuses to deploy any config that turns fault injection on or writes a secret in its vars, or
  * whose production copy cannot be made (scripts/lib/deploy-plan.ts): before anything is touched.
  */
-function refuseUnsafeConfigs(pspUrl: string) {
+function refuseUnsafeConfigs(options: DeployOptions) {
   const problems = deployOrder()
     .flatMap((file) => {
       const toml = readFileSync(join(ROOT, file), "utf8");
       let copy: string | null = null;
       try {
-        productionConfig(file, toml, { pspUrl });
+        productionConfig(file, toml, options);
       } catch (error) {
         copy = `${file}: ${error instanceof Error ? error.message : String(error)}`;
       }
-      return [devOnlyVarsProblem(toml, file), secretVarsProblem(toml, file), copy];
+      return [
+        devOnlyVarsProblem(toml, file),
+        devIssuerVarProblem(toml, file),
+        secretVarsProblem(toml, file),
+        copy,
+      ];
     })
     .filter((p): p is string => p !== null);
   if (problems.length > 0) {
@@ -161,11 +217,14 @@ function refuseUnsafeConfigs(pspUrl: string) {
  * The file to deploy for each config of `deployOrder()`: the committed config, or its production
  * copy written under `dir` (after the D1 step, so it carries the real database id).
  */
-function deployFiles(dir: string, pspUrl: string) {
+function deployFiles(dir: string, options: DeployOptions) {
   return deployOrder().map((config) => {
-    const file = writeDeployConfig(ROOT, config, dir, { pspUrl });
+    const file = writeDeployConfig(ROOT, config, dir, options);
     const toml = readFileSync(file === config ? join(ROOT, config) : file, "utf8");
-    const problem = devOnlyVarsProblem(toml, file) ?? secretVarsProblem(toml, file);
+    const problem =
+      devOnlyVarsProblem(toml, file) ??
+      devIssuerVarProblem(toml, file) ??
+      secretVarsProblem(toml, file);
     if (problem) throw new Error(problem);
     return { config, file, copied: file === config ? "" : " (production copy of its config)" };
   });
@@ -174,8 +233,10 @@ function deployFiles(dir: string, pspUrl: string) {
 function main() {
   const adminToken = requireAdminToken();
   const psp = requirePsp();
-  refuseUnsafeConfigs(psp.url);
+  const options: DeployOptions = { pspUrl: psp.url, identity: requireIdentityProvider() };
+  refuseUnsafeConfigs(options);
   requireLogin();
+  refuseRemoteDevIssuer();
 
   step("D1 databases");
   const existing = JSON.parse(wranglerOrThrow(["d1", "list", "--json"]).stdout) as {
@@ -214,9 +275,11 @@ function main() {
   // then the gateway, which fronts them all. Every copy is written before the first deploy.
   const copies = mkdtempSync(join(tmpdir(), "edge-saga-deploy-"));
   try {
-    for (const { config, file, copied } of deployFiles(copies, psp.url)) {
+    for (const { config, file, copied } of deployFiles(copies, options)) {
       if (config === GATEWAY_CONFIG) {
-        step(`Gateway${copied}, with its ADMIN_TOKEN secret`);
+        step(
+          `Gateway${copied}, with its ADMIN_TOKEN secret; customers' tokens from ${options.identity.AUTH_ISSUER}`,
+        );
         deployWithSecrets(file, { ADMIN_TOKEN: adminToken });
       } else if (config === PAYMENT_CONFIG) {
         step(`Payment${copied}: card processor ${psp.url}, with its PSP_SECRET secret`);

@@ -130,6 +130,85 @@ export function secretVarsProblem(toml: string, file: string): string | null {
   return `${file} sets ${found} in its vars: a secret must never be in a config (npm run deploy sets it from the environment)`;
 }
 
+/**
+ * The gateway's secret that switches on its local dev issuer (`POST /auth/dev/token`, which
+ * signs a token for whoever asks): local stacks only (scripts/lib/local-stack.ts).
+ */
+export const DEV_ISSUER_KEY = "AUTH_DEV_ISSUER_KEY";
+/** The `iss` of the dev issuer's tokens: never production's issuer. */
+export const DEV_ISSUER = "urn:edge-saga:dev-issuer";
+
+/** A config that switches the dev issuer on (in any vars table) is never deployed. */
+export function devIssuerVarProblem(toml: string, file: string): string | null {
+  if (!setInVars(toml, [DEV_ISSUER_KEY])) return null;
+  return `${file} sets ${DEV_ISSUER_KEY}: the dev issuer signs a token for anyone who asks and must never be deployed`;
+}
+
+/**
+ * Secrets a Worker would run with (those uploaded with the deploy, or already set on the
+ * account): none may switch the dev issuer on.
+ */
+export function devIssuerSecretProblem(names: Iterable<string>, where: string): string | null {
+  for (const name of names)
+    if (name === DEV_ISSUER_KEY)
+      return `${where} has the secret ${DEV_ISSUER_KEY}: the dev issuer must never be deployed (remove it: npx wrangler secret delete ${DEV_ISSUER_KEY})`;
+  return null;
+}
+
+/** The gateway's settings of production's identity provider (its vars; README "Identity"). */
+export const IDENTITY_VARS = ["AUTH_ISSUER", "AUTH_AUDIENCE", "AUTH_JWKS_URL"] as const;
+export type IdentityProvider = Record<(typeof IDENTITY_VARS)[number], string>;
+
+/**
+ * The identity provider the gateway is deployed with: each setting from the environment, else
+ * the gateway config's `[vars]`.
+ */
+export function identityProviderOf(
+  gatewayToml: string,
+  env: Record<string, string | undefined>,
+): Partial<IdentityProvider> {
+  const vars = parseConfig(gatewayToml).vars ?? {};
+  const settings: Partial<IdentityProvider> = {};
+  for (const name of IDENTITY_VARS) {
+    const value = env[name] || (typeof vars[name] === "string" ? vars[name] : "");
+    if (value) settings[name] = value;
+  }
+  return settings;
+}
+
+/** Why the gateway cannot verify customers' tokens with `settings` in production (none: []). */
+export function identityProviderProblems(settings: Partial<IdentityProvider>): string[] {
+  const problems: string[] = [];
+  for (const name of IDENTITY_VARS)
+    if (!settings[name])
+      problems.push(`${name} is not set (the gateway verifies customers' tokens with it)`);
+  if (settings.AUTH_ISSUER === DEV_ISSUER)
+    problems.push(`AUTH_ISSUER is the local dev issuer (${DEV_ISSUER})`);
+  const jwks = settings.AUTH_JWKS_URL;
+  if (jwks) {
+    let url: URL | undefined;
+    try {
+      url = new URL(jwks);
+    } catch {
+      problems.push(`AUTH_JWKS_URL ${jwks} is not a URL`);
+    }
+    if (url && url.protocol !== "https:") problems.push(`AUTH_JWKS_URL ${jwks} is not https`);
+    if (url && /^(localhost|127\.|\[::1\])/.test(url.hostname))
+      problems.push(`AUTH_JWKS_URL ${jwks} is this machine, not an identity provider`);
+  }
+  return problems;
+}
+
+/** `config` with the identity provider's settings in its `[vars]`. */
+export function withIdentityProvider(
+  config: WranglerConfig,
+  settings: IdentityProvider,
+): WranglerConfig {
+  const problems = identityProviderProblems(settings);
+  if (problems.length > 0) throw new Error(problems.join("; "));
+  return { ...config, vars: { ...config.vars, ...settings } };
+}
+
 /** Why `--psp-url` cannot be the card processor's API base URL, or null if it can. */
 export function pspUrlProblem(url: string | undefined): string | null {
   if (!url) return "--psp-url is required: the card processor's API base URL (https)";
@@ -184,20 +263,29 @@ export function withPspUrl(config: WranglerConfig, pspUrl: string): WranglerConf
 
 /**
  * What `npm run deploy` deploys of the config `config` (its text `toml`): no service binding to
- * a Worker that is never deployed, and for payment `PSP_URL` set to the real processor's URL.
+ * a Worker that is never deployed, for payment `PSP_URL` set to the real processor's URL, for
+ * the gateway the identity provider's settings.
  */
 export function productionConfig(
   config: string,
   toml: string,
-  options: { pspUrl: string },
+  options: DeployOptions,
 ): WranglerConfig {
   return deployedConfig(config, parseConfig(toml), options);
 }
 
+/** What production's copies of the configs take: the card processor and the identity provider. */
+export interface DeployOptions {
+  pspUrl: string;
+  identity: IdentityProvider;
+}
+
 /** `productionConfig` of a parsed config: `parsed` itself when nothing needs to change. */
-function deployedConfig(config: string, parsed: WranglerConfig, options: { pspUrl: string }) {
+function deployedConfig(config: string, parsed: WranglerConfig, options: DeployOptions) {
   const deployed = withoutNeverDeployedBindings(parsed);
-  return config === PAYMENT_CONFIG ? withPspUrl(deployed, options.pspUrl) : deployed;
+  if (config === PAYMENT_CONFIG) return withPspUrl(deployed, options.pspUrl);
+  if (config === GATEWAY_CONFIG) return withIdentityProvider(deployed, options.identity);
+  return deployed;
 }
 
 /** Paths in a config that are relative to its folder: made absolute for a copy elsewhere. */
@@ -224,7 +312,7 @@ export function writeDeployConfig(
   root: string,
   config: string,
   dir: string,
-  options: { pspUrl: string },
+  options: DeployOptions,
 ): string {
   if ((NEVER_DEPLOYED as readonly string[]).includes(config))
     throw new Error(`${config} is never deployed`);

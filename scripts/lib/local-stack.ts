@@ -1,6 +1,7 @@
 import { type ChildProcess, spawn } from "node:child_process";
-import { createHash } from "node:crypto";
+import { createHash, generateKeyPairSync, randomUUID } from "node:crypto";
 import {
+  chmodSync,
   closeSync,
   cpSync,
   createWriteStream,
@@ -102,6 +103,8 @@ export interface LocalStack {
   /** e.g. `http://127.0.0.1:40123`: the gateway, the only public entry. */
   baseUrl: string;
   adminToken: string;
+  /** `kid` of the state dir's dev issuer key: its tokens are what `POST /auth/dev/token` signs. */
+  devIssuerKid: string;
   persistDir: string;
   /** wrangler's output (migrations and dev); removed by `stop()` with the temp dir. */
   logFile: string;
@@ -175,6 +178,9 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   } catch (error) {
     fail(error);
   }
+  // After migrateFresh: the migrated template it copies never holds a key, so no two state
+  // dirs share one.
+  const issuerKey = devIssuerKey(persistDir);
 
   const cron = options.cron ?? true;
   const port = options.port ?? (await freePort());
@@ -196,6 +202,9 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       ...["--inspector-port", String(inspectorPort)],
       ...["--persist-to", persistDir],
       ...["--var", `ADMIN_TOKEN:${adminToken}`],
+      // wrangler splits a --var at its first ":" only: the JSON reaches the gateway whole
+      // (scripts/test/dev-issuer-key.test.ts runs wrangler dev to prove it).
+      ...["--var", `${DEV_ISSUER_VAR}:${JSON.stringify(issuerKey)}`],
       ...(options.faults ? ["--var", "FAULTS_ENABLED:true"] : []),
       ...(logLevel
         ? ["--var", `LOG_LEVEL:${logLevel}`, "--log-level", wranglerLogLevel(logLevel)]
@@ -223,6 +232,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   return {
     baseUrl,
     adminToken,
+    devIssuerKid: issuerKey.kid,
     persistDir,
     logFile,
     pid,
@@ -235,6 +245,50 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       return group.crash();
     },
   };
+}
+
+/** The gateway's secret that switches its dev issuer on (never deployed: scripts/deploy.ts). */
+export const DEV_ISSUER_VAR = "AUTH_DEV_ISSUER_KEY";
+/** In the persist dir: the dev issuer's private key, so a restart on the same state keeps tokens valid. */
+export const DEV_ISSUER_KEY_FILE = "dev-issuer-key.json";
+
+/** A private ES256 JWK with its `kid`, as the gateway's AUTH_DEV_ISSUER_KEY takes it. */
+export interface DevIssuerKey {
+  kty: "EC";
+  crv: "P-256";
+  x: string;
+  y: string;
+  d: string;
+  kid: string;
+  alg: "ES256";
+}
+
+/**
+ * The dev issuer's key of the state in `persistDir`: read from its file, or generated once
+ * (P-256, a random `kid`) and kept there, readable by its owner only. One per state dir: tokens
+ * of one stack never verify on another's.
+ */
+export function devIssuerKey(persistDir: string): DevIssuerKey {
+  const file = join(persistDir, DEV_ISSUER_KEY_FILE);
+  if (existsSync(file)) return JSON.parse(readFileSync(file, "utf8")) as DevIssuerKey;
+  const { privateKey } = generateKeyPairSync("ec", { namedCurve: "P-256" });
+  const jwk = privateKey.export({ format: "jwk" });
+  const key: DevIssuerKey = {
+    kty: "EC",
+    crv: "P-256",
+    x: jwk.x as string,
+    y: jwk.y as string,
+    d: jwk.d as string,
+    kid: `dev-${randomUUID()}`,
+    alg: "ES256",
+  };
+  mkdirSync(persistDir, { recursive: true });
+  // Written aside and renamed: a stack starting beside us never reads half a key.
+  const partial = `${file}.${process.pid}.tmp`;
+  writeFileSync(partial, `${JSON.stringify(key)}\n`, { mode: 0o600 });
+  chmodSync(partial, 0o600);
+  renameSync(partial, file);
+  return key;
 }
 
 /**

@@ -6,9 +6,15 @@ import { describe, expect, it } from "vitest";
 import { experimental_readRawConfig } from "wrangler";
 import {
   adminTokenProblem,
+  DEV_ISSUER,
   databaseIdOf,
   deployOrder,
+  devIssuerSecretProblem,
+  devIssuerVarProblem,
   devOnlyVarsProblem,
+  GATEWAY_CONFIG,
+  identityProviderOf,
+  identityProviderProblems,
   isPlaceholderId,
   NEVER_DEPLOYED,
   NEVER_DEPLOYED_WORKERS,
@@ -33,6 +39,13 @@ const read = (file: string) => readFileSync(join(ROOT, file), "utf8");
 const wranglerReads = (file: string) =>
   experimental_readRawConfig({ config: resolve(ROOT, file) }).rawConfig;
 const URL_ = "https://api.processor.example";
+/** Cloudflare Access as the identity provider (README, Identity). */
+const IDENTITY = {
+  AUTH_ISSUER: "https://shop.cloudflareaccess.com",
+  AUTH_AUDIENCE: "4714c1358e65fe4b408ad6d432a5f878f08194bdb4752441fd56faefa9b2b6f2",
+  AUTH_JWKS_URL: "https://shop.cloudflareaccess.com/cdn-cgi/access/certs",
+};
+const OPTIONS = { pspUrl: URL_, identity: IDENTITY };
 
 describe("deploy plan", () => {
   it("refuses admin tokens that are missing, the local default, short or padded", () => {
@@ -131,6 +144,64 @@ describe("deploy plan", () => {
   });
 });
 
+describe("deploy plan: customers' identity", () => {
+  it("refuses a config that switches the dev issuer on, and no deployed config does", () => {
+    for (const toml of [
+      '[vars]\nAUTH_DEV_ISSUER_KEY = "{}"\n',
+      'vars = { LOG_LEVEL = "info", AUTH_DEV_ISSUER_KEY = "{}" }\n',
+      '[env.production.vars]\n  AUTH_DEV_ISSUER_KEY = "{}"\n',
+    ])
+      expect(devIssuerVarProblem(toml, "g.toml")).toMatch(/g\.toml sets AUTH_DEV_ISSUER_KEY/);
+    expect(devIssuerVarProblem("# AUTH_DEV_ISSUER_KEY: local stacks only\n", "g")).toBeNull();
+    for (const file of deployOrder()) expect(devIssuerVarProblem(read(file), file)).toBeNull();
+  });
+
+  it("refuses the dev issuer's key among the secrets uploaded or already set", () => {
+    expect(devIssuerSecretProblem(["ADMIN_TOKEN", "AUTH_DEV_ISSUER_KEY"], "gateway")).toMatch(
+      /gateway has the secret AUTH_DEV_ISSUER_KEY.*wrangler secret delete/,
+    );
+    expect(devIssuerSecretProblem(["ADMIN_TOKEN"], "gateway")).toBeNull();
+  });
+
+  it("takes the identity provider from the environment, else the gateway's vars, and refuses it incomplete or local", () => {
+    const gateway = '[vars]\nAUTH_AUDIENCE = "edge-saga-api"\nAUTH_ISSUER = "https://a.example"\n';
+    expect(identityProviderOf(gateway, { AUTH_ISSUER: "https://b.example" })).toEqual({
+      AUTH_ISSUER: "https://b.example",
+      AUTH_AUDIENCE: "edge-saga-api",
+    });
+    expect(identityProviderOf(gateway, {})).not.toHaveProperty("AUTH_JWKS_URL");
+    expect(identityProviderProblems(identityProviderOf(gateway, {}))).toEqual([
+      "AUTH_JWKS_URL is not set (the gateway verifies customers' tokens with it)",
+    ]);
+    expect(identityProviderProblems({})).toHaveLength(3);
+    expect(identityProviderProblems(IDENTITY)).toEqual([]);
+    const problems = (change: object) => identityProviderProblems({ ...IDENTITY, ...change });
+    expect(problems({ AUTH_ISSUER: DEV_ISSUER })).toEqual([
+      `AUTH_ISSUER is the local dev issuer (${DEV_ISSUER})`,
+    ]);
+    expect(problems({ AUTH_JWKS_URL: "http://idp.example/jwks" })).toEqual([
+      "AUTH_JWKS_URL http://idp.example/jwks is not https",
+    ]);
+    expect(problems({ AUTH_JWKS_URL: "https://127.0.0.1:8787/.well-known/jwks.json" })[0]).toMatch(
+      /this machine/,
+    );
+    expect(problems({ AUTH_JWKS_URL: "jwks" })[0]).toMatch(/not a URL/);
+  });
+
+  it("deploys the gateway from a copy with the identity provider's settings, nothing else changed", () => {
+    const committed = read(GATEWAY_CONFIG);
+    const copy = productionConfig(GATEWAY_CONFIG, committed, OPTIONS);
+    const { vars, ...rest } = parseConfig(committed);
+    expect(copy).toEqual({ ...rest, vars: { ...vars, ...IDENTITY } });
+    expect(() =>
+      productionConfig(GATEWAY_CONFIG, committed, {
+        pspUrl: URL_,
+        identity: { ...IDENTITY, AUTH_ISSUER: DEV_ISSUER },
+      }),
+    ).toThrow(/dev issuer/);
+  });
+});
+
 describe("deploy plan: the payment service and its card processor", () => {
   it("deploys every service, payment before the order service that waits for it, then operations, then the gateway", () => {
     const order = deployOrder();
@@ -148,7 +219,7 @@ describe("deploy plan: the payment service and its card processor", () => {
     const dir = mkdtempSync(join(tmpdir(), "edge-saga-deploy-plan-"));
     try {
       const deployed = order.map((config) =>
-        wranglerReads(writeDeployConfig(ROOT, config, dir, { pspUrl: URL_ })),
+        wranglerReads(writeDeployConfig(ROOT, config, dir, OPTIONS)),
       );
       for (const [i, config] of deployed.entries()) {
         const before = deployed.slice(0, i).map((c) => c.name);
@@ -179,10 +250,10 @@ describe("deploy plan: the payment service and its card processor", () => {
     // No config as deployed reaches the sandbox (the committed payment config does, locally).
     expect(read(PAYMENT_CONFIG)).toMatch(/service = "edge-saga-psp-sandbox"/);
     for (const config of order)
-      expect(JSON.stringify(productionConfig(config, read(config), { pspUrl: URL_ }))).not.toMatch(
+      expect(JSON.stringify(productionConfig(config, read(config), OPTIONS))).not.toMatch(
         /edge-saga-psp-sandbox/,
       );
-    expect(() => writeDeployConfig(ROOT, NEVER_DEPLOYED[0], tmpdir(), { pspUrl: URL_ })).toThrow(
+    expect(() => writeDeployConfig(ROOT, NEVER_DEPLOYED[0], tmpdir(), OPTIONS)).toThrow(
       /never deployed/,
     );
     // check:bundles still bundles it, marked as never deployed.
@@ -194,7 +265,7 @@ describe("deploy plan: the payment service and its card processor", () => {
   it("deploys payment from a copy without the sandbox binding and with PSP_URL, the rest as committed", () => {
     const committed = read(PAYMENT_CONFIG);
     expect(committed).toMatch(/binding = "PSP"/);
-    const copy = productionConfig(PAYMENT_CONFIG, committed, { pspUrl: URL_ });
+    const copy = productionConfig(PAYMENT_CONFIG, committed, OPTIONS);
     expect(copy.services).toBeUndefined();
     expect(JSON.stringify(copy)).not.toMatch(/edge-saga-psp-sandbox/);
     // Only the binding and PSP_URL differ from the committed config.
@@ -205,7 +276,7 @@ describe("deploy plan: the payment service and its card processor", () => {
     // As wrangler reads the copy written for deploy: same Worker, no PSP binding, PSP_URL set.
     const dir = mkdtempSync(join(tmpdir(), "edge-saga-deploy-plan-"));
     try {
-      const file = writeDeployConfig(ROOT, PAYMENT_CONFIG, dir, { pspUrl: URL_ });
+      const file = writeDeployConfig(ROOT, PAYMENT_CONFIG, dir, OPTIONS);
       expect(file.startsWith(dir)).toBe(true);
       const deployed = wranglerReads(file);
       const original = wranglerReads(join(ROOT, PAYMENT_CONFIG));
@@ -232,8 +303,9 @@ describe("deploy plan: the payment service and its card processor", () => {
       ] as const)
         expect(deployed[key], key).toEqual(original[key]);
       // A config with nothing to change is deployed as committed.
-      for (const config of ["workers/order/wrangler.toml", "wrangler.toml"])
-        expect(writeDeployConfig(ROOT, config, dir, { pspUrl: URL_ })).toBe(config);
+      expect(writeDeployConfig(ROOT, "workers/order/wrangler.toml", dir, OPTIONS)).toBe(
+        "workers/order/wrangler.toml",
+      );
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
@@ -263,8 +335,8 @@ describe("deploy plan: the payment service and its card processor", () => {
       services: [{ binding: "OTHER", service: "edge-saga-other" }],
     };
     expect(withoutNeverDeployedBindings(parseConfig(toml))).toEqual(without);
-    expect(productionConfig(OPERATIONS_CONFIG, toml, { pspUrl: URL_ })).toEqual(without);
-    expect(productionConfig(PAYMENT_CONFIG, toml, { pspUrl: URL_ })).toEqual({
+    expect(productionConfig(OPERATIONS_CONFIG, toml, OPTIONS)).toEqual(without);
+    expect(productionConfig(PAYMENT_CONFIG, toml, OPTIONS)).toEqual({
       ...without,
       vars: { PSP_URL: URL_ },
     });
@@ -290,7 +362,7 @@ describe("deploy plan: the payment service and its card processor", () => {
 
   it("check:bundles dry-runs the operations Worker without its sandbox binding, if it has one", () => {
     const committed = read(OPERATIONS_CONFIG);
-    const deployed = productionConfig(OPERATIONS_CONFIG, committed, { pspUrl: URL_ });
+    const deployed = productionConfig(OPERATIONS_CONFIG, committed, OPTIONS);
     expect(JSON.stringify(deployed)).not.toMatch(/PSP_URL|edge-saga-psp-sandbox/);
     if (!/edge-saga-psp-sandbox/.test(committed)) expect(deployed).toEqual(parseConfig(committed));
   });
@@ -309,7 +381,7 @@ describe("deploy plan: the payment service and its card processor", () => {
     expect(pspSecretProblem("sk_live_51HxYz")).toBeNull();
   });
 
-  it("npm run deploy stops before touching the account without --psp-url or PSP_SECRET", () => {
+  it("npm run deploy stops before touching the account without --psp-url, PSP_SECRET or the identity provider", () => {
     const deploy = (args: string[], env: Record<string, string | undefined>) => {
       const result = spawnSync(
         process.execPath,
@@ -324,6 +396,7 @@ describe("deploy plan: the payment service and its card processor", () => {
             // Never reach an account from a test, whatever happens.
             CLOUDFLARE_API_TOKEN: "invalid",
             CLOUDFLARE_ACCOUNT_ID: "invalid",
+            ...IDENTITY,
             ...env,
           },
         },
@@ -344,7 +417,16 @@ describe("deploy plan: the payment service and its card processor", () => {
     expect(noSecret.status).toBe(1);
     expect(noSecret.out).toMatch(/PSP_SECRET is not set/);
     expect(noSecret.out).not.toMatch(/--psp-url is required|not https/);
-    for (const run of [noUrl, http, noSecret]) {
+    const noIdentity = deploy(["--psp-url", "https://api.processor.example"], {
+      PSP_SECRET: "sk_live_51HxYz",
+      AUTH_ISSUER: undefined,
+      AUTH_JWKS_URL: undefined,
+    });
+    expect(noIdentity.status).toBe(1);
+    expect(noIdentity.out).toMatch(/AUTH_ISSUER is not set/);
+    expect(noIdentity.out).toMatch(/AUTH_JWKS_URL is not set/);
+    expect(noIdentity.out).toMatch(/cloudflareaccess\.com\/cdn-cgi\/access\/certs/);
+    for (const run of [noUrl, http, noSecret, noIdentity]) {
       expect(run.out).not.toMatch(/Not logged in|D1 databases|wrangler/);
     }
   }, 120_000);
