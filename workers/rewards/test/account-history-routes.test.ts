@@ -12,7 +12,7 @@ import {
   orderConfirmed,
   orderPlaced,
   orderRejected,
-  request,
+  readRewards,
   uniqueId,
 } from "./helpers";
 
@@ -29,7 +29,7 @@ interface HistoryPage {
 }
 
 async function history(customerId: string, query = ""): Promise<HistoryPage> {
-  const res = await request(`/customers/${customerId}/rewards/history${query}`);
+  const res = await readRewards(customerId, `/history${query}`);
   expect(res.status).toBe(200);
   return res.json<HistoryPage>();
 }
@@ -87,7 +87,7 @@ describe("GET /customers/:id/rewards/history", () => {
     expect(entries.at(-1)).toMatchObject({ seq: 1, kind: "GRANT", points: 500, orderId: null });
 
     // The account is what the listed entries add up to.
-    const account = await (await request(`/customers/${customerId}/rewards`)).json();
+    const account = await (await readRewards(customerId)).json();
     expect(account).toEqual({
       customerId,
       balance: entries.reduce((n, e) => n + e.points, 0),
@@ -118,7 +118,7 @@ describe("GET /customers/:id/rewards/history", () => {
 
   it("refuses a bad query (400 VALIDATION_FAILED)", async () => {
     for (const query of ["limit=0", "limit=abc", "limit=1000", "cursor=0", "cursor=x", "after=1"]) {
-      const res = await request(`/customers/c1/rewards/history?${query}`);
+      const res = await readRewards("c1", `/history?${query}`);
       expect(res.status, query).toBe(400);
       expect(((await res.json()) as { error: { code: string } }).error.code).toBe(
         "VALIDATION_FAILED",
@@ -146,7 +146,7 @@ describe("account snapshots", () => {
     )
       .bind(customerId, 2 * SNAPSHOT_EVERY)
       .run();
-    const res = await request(`/customers/${customerId}/rewards`);
+    const res = await readRewards(customerId);
     expect(((await res.json()) as { balance: number }).balance).toBe(1000 + 7);
     // Snapshots are derived data: without them the read folds the whole ledger to the same account.
     await env.DB.prepare("DELETE FROM account_snapshots WHERE customer_id = ?")

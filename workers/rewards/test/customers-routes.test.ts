@@ -1,9 +1,9 @@
 import { describe, expect, it } from "vitest";
-import { grant, ledgerRows, postGrant, published, request, uniqueId } from "./helpers";
+import { grant, ledgerRows, postGrant, published, readRewards, request, uniqueId } from "./helpers";
 
 describe("GET /customers/{id}/rewards", () => {
   it("answers an all-zero account for a customer who never had points", async () => {
-    const res = await request("/customers/nobody-yet/rewards");
+    const res = await readRewards("nobody-yet");
     expect(res.status).toBe(200);
     expect(await res.json()).toEqual({
       customerId: "nobody-yet",
@@ -17,7 +17,7 @@ describe("GET /customers/{id}/rewards", () => {
     const customerId = uniqueId("cust");
     await grant(customerId, 70);
     await grant(customerId, 30);
-    const res = await request(`/customers/${customerId}/rewards`);
+    const res = await readRewards(customerId);
     expect(await res.json()).toEqual({ customerId, balance: 100, reserved: 0, lifetimeEarned: 0 });
   });
 
@@ -25,7 +25,7 @@ describe("GET /customers/{id}/rewards", () => {
     ["characters outside the id alphabet", "bad%20id!"],
     ["more than 64 characters", "x".repeat(65)],
   ])("refuses an id with %s (400 VALIDATION_FAILED)", async (_what, id) => {
-    const res = await request(`/customers/${id}/rewards`);
+    const res = await readRewards(id);
     expect(res.status).toBe(400);
     const body = (await res.json()) as { error: { code: string; details: { path: string }[] } };
     expect(body.error.code).toBe("VALIDATION_FAILED");
@@ -96,20 +96,20 @@ describe("POST /customers/{id}/rewards/grants", () => {
     await grant(customerId, 1);
     await grant(customerId, 2);
     await grant(customerId, 3);
-    const res = await request(`/customers/${customerId}/rewards/ledger`);
+    const res = await readRewards(customerId, "/ledger");
     expect(res.status).toBe(200);
     const { entries } = (await res.json()) as { entries: { points: number; kind: string }[] };
     expect(entries.map((e) => e.points)).toEqual([3, 2, 1]);
     expect(entries[0]).toMatchObject({ customerId, kind: "GRANT", orderId: null });
-    const limited = await request(`/customers/${customerId}/rewards/ledger?limit=2`);
+    const limited = await readRewards(customerId, "/ledger?limit=2");
     expect(((await limited.json()) as { entries: unknown[] }).entries).toHaveLength(2);
-    const empty = await request("/customers/no-ledger-here/rewards/ledger");
+    const empty = await readRewards("no-ledger-here", "/ledger");
     expect(await empty.json()).toEqual({ entries: [] });
   });
 
   it("refuses a bad ledger query (400 VALIDATION_FAILED)", async () => {
     for (const query of ["limit=0", "limit=abc", "limit=1000", "cursor=x"]) {
-      const res = await request(`/customers/c1/rewards/ledger?${query}`);
+      const res = await readRewards("c1", `/ledger?${query}`);
       expect(res.status, query).toBe(400);
       expect(((await res.json()) as { error: { code: string } }).error.code).toBe(
         "VALIDATION_FAILED",

@@ -1,6 +1,6 @@
 import { env, exports } from "cloudflare:workers";
 import { catalog, pointsEarnedFor, type RejectionReason } from "@edge-saga/contracts";
-import { deliver } from "@edge-saga/kit-testing";
+import { asAdmin, asCustomer, deliver } from "@edge-saga/kit-testing";
 import type { Envelope } from "@edge-saga/shared";
 import { drizzle } from "drizzle-orm/d1";
 import { expect } from "vitest";
@@ -16,10 +16,25 @@ export function request(path: string, init?: RequestInit): Promise<Response> {
   return exports.default.fetch(`http://rewards${path}`, init);
 }
 
-export function postGrant(customerId: string, body: unknown, headers: Record<string, string> = {}) {
+/** `GET /customers/{id}/rewards{suffix}`, by the customer herself unless another caller is given. */
+export function readRewards(
+  customerId: string,
+  suffix = "",
+  caller: Record<string, string> = asCustomer(customerId),
+): Promise<Response> {
+  return request(`/customers/${customerId}/rewards${suffix}`, { headers: caller });
+}
+
+/** `POST /customers/{id}/rewards/grants`, by an operator unless another caller is given. */
+export function postGrant(
+  customerId: string,
+  body: unknown,
+  headers: Record<string, string> = {},
+  caller: Record<string, string> = asAdmin(),
+) {
   return request(`/customers/${customerId}/rewards/grants`, {
     method: "POST",
-    headers: { "content-type": "application/json", ...headers },
+    headers: { "content-type": "application/json", ...caller, ...headers },
     body: typeof body === "string" ? body : JSON.stringify(body),
   });
 }

@@ -1,7 +1,9 @@
 import { catalog, REQUEST_ID_HEADER, type RewardsAccount } from "@edge-saga/contracts";
 import { customerRoutes } from "@edge-saga/contracts/http";
 import {
+  callerOf,
   contractRoutes,
+  customerFor,
   HttpError,
   newId,
   outboxInserts,
@@ -22,16 +24,20 @@ const GRANT_ATTEMPTS = 20;
 const iso = (ms: number) => new Date(ms).toISOString();
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** A customer's points: the account folded from its ledger, the ledger itself, and admin grants. */
+/**
+ * A customer's points: the account folded from its ledger, the ledger itself, and admin grants.
+ * The caller the gateway verified decides: a customer reads only her own (another id is 403),
+ * an operator reads anyone's, and only an operator grants.
+ */
 export const customers = contractRoutes<{ Bindings: Env }>()
   .openapi(customerRoutes.getRewards, async (c) => {
-    const { id } = c.req.valid("param");
+    const id = customerFor(callerOf(c), c.req.valid("param").id);
     const { state } = await readAccount(database(c.env), id);
     return c.json(rewardsAccount(id, state), 200);
   })
   // The balance changes only (no holds), as this route always answered.
   .openapi(customerRoutes.getRewardsLedger, async (c) => {
-    const { id } = c.req.valid("param");
+    const id = customerFor(callerOf(c), c.req.valid("param").id);
     const { limit } = c.req.valid("query");
     const rows = await database(c.env)
       .select({
@@ -53,7 +59,7 @@ export const customers = contractRoutes<{ Bindings: Env }>()
   })
   // Every entry the account is folded from, holds and releases included, newest first.
   .openapi(customerRoutes.getRewardsHistory, async (c) => {
-    const { id } = c.req.valid("param");
+    const id = customerFor(callerOf(c), c.req.valid("param").id);
     const { cursor, limit } = c.req.valid("query");
     const rows = await database(c.env)
       .select({
@@ -85,6 +91,9 @@ export const customers = contractRoutes<{ Bindings: Env }>()
     );
   })
   .openapi(customerRoutes.grantPoints, async (c) => {
+    // Even her own account: points are an operator's to give, never a customer's to take.
+    if (callerOf(c).role !== "admin")
+      throw new HttpError(403, "FORBIDDEN", "only an operator grants points");
     const { id: customerId } = c.req.valid("param");
     const { points, reason } = c.req.valid("json");
     const db = database(c.env);
