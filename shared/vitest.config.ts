@@ -30,6 +30,9 @@ export default defineConfig(async () => {
       silent: "passed-only" as const,
       include: ["test/**/*.test.ts"],
       setupFiles: ["./test/apply-migrations.ts"],
+      // One runtime per vitest worker for all its files, not one per file (its start was most
+      // of the unit tests' time); apply-migrations.ts empties the tables before each file.
+      isolate: false,
       testTimeout: TEST_TIMEOUT_MS,
     },
   };

@@ -12,6 +12,7 @@ describe("outbox relay", () => {
     const events = Array.from({ length: 250 }, (_, i) => increment("drain", 1, `drain-${i}`));
     await seedOutbox(events);
     expect(await pending()).toBe(250);
+    const sendsBefore = (await relay().sendLog()).length;
 
     await relay().poke();
 
@@ -19,7 +20,7 @@ describe("outbox relay", () => {
       timeout: 10_000,
       interval: 50,
     });
-    const log = await relay().sendLog();
+    const log = (await relay().sendLog()).slice(sendsBefore);
     expect(log.length).toBeGreaterThanOrEqual(3);
     for (const send of log) expect(send.messages).toBeLessThanOrEqual(100);
     expect(log.flatMap((s) => s.ids)).toEqual(events.map((e) => e.id));

@@ -100,3 +100,4 @@ export async function readAllPages<T>(
   }
 }
 export * from "./callers";
+export * from "./fresh-tables";
