@@ -1,6 +1,6 @@
-import { emptyTables } from "@edge-saga/kit-testing";
 import { applyD1Migrations } from "cloudflare:test";
 import { env } from "cloudflare:workers";
+import { emptyTables } from "@edge-saga/kit-testing";
 
 await applyD1Migrations(env.DB, env.TEST_MIGRATIONS);
 await emptyTables(env.DB);

@@ -11,5 +11,7 @@ export async function emptyTables(db: D1Database): Promise<void> {
     )
     .all<{ name: string }>();
   if (results.length === 0) return;
-  await db.batch(results.map(({ name }) => db.prepare(`DELETE FROM "${name.replaceAll('"', '""')}"`)));
+  await db.batch(
+    results.map(({ name }) => db.prepare(`DELETE FROM "${name.replaceAll('"', '""')}"`)),
+  );
 }
