@@ -1,6 +1,7 @@
 import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import type { Order } from "@edge-saga/contracts";
+import { asCustomer } from "@edge-saga/kit-testing";
 import { type Envelope, notFound, onError } from "@edge-saga/shared";
 import { Hono } from "hono";
 import { beforeAll, describe, expect, it } from "vitest";
@@ -31,6 +32,7 @@ function recordingEnv(vars: Record<string, string>) {
   return { testEnv, sent };
 }
 
+/** POST /orders as the bench's customer, whom every body here names. */
 async function post(
   testEnv: Env,
   body: unknown,
@@ -41,7 +43,7 @@ async function post(
     "/orders",
     {
       method: "POST",
-      headers: { "content-type": "application/json", ...headers },
+      headers: { "content-type": "application/json", ...asCustomer("bench"), ...headers },
       body: JSON.stringify(body),
     },
     testEnv,

@@ -1,7 +1,7 @@
 import { env, exports } from "cloudflare:workers";
 import { catalog, type Order } from "@edge-saga/contracts";
 import { apiClient, expectStatus } from "@edge-saga/contracts/client";
-import { deliver } from "@edge-saga/kit-testing";
+import { asAdmin, asCustomer, deliver } from "@edge-saga/kit-testing";
 import { type Envelope, runBatch } from "@edge-saga/shared";
 import { database } from "../src/db/client";
 import { catalogProducts } from "../src/db/tables";
@@ -9,11 +9,12 @@ import worker from "../src/index";
 
 export const db = database(env);
 
-/** The service's HTTP interface, as the gateway reaches it. */
+/** The service's HTTP interface, as the gateway reaches it (the caller in `init`'s headers). */
 export function call(path: string, init?: RequestInit): Promise<Response> {
   return exports.default.fetch(`http://svc${path}`, init);
 }
 
+/** A POST of `body`; `headers` carry the caller (asCustomer, asAdmin), none: no caller. */
 export function postJson(path: string, body: unknown, headers: Record<string, string> = {}) {
   return call(path, {
     method: "POST",
@@ -38,23 +39,33 @@ export async function seedProducts(products: { sku: string; priceCents: number }
   );
 }
 
-/** The service's public routes through the one typed client, as the gateway forwards them. */
-export const api = apiClient("http://svc", {
-  fetch: (input, init) => exports.default.fetch(new Request(input, init)),
-});
+/**
+ * The service's public routes through the one typed client, as the gateway forwards them for
+ * `caller` (asCustomer("alice"), asAdmin()).
+ */
+export function apiAs(caller: Record<string, string>) {
+  return apiClient("http://svc", {
+    fetch: (input, init) => {
+      const request = new Request(input, init);
+      for (const [name, value] of Object.entries(caller)) request.headers.set(name, value);
+      return exports.default.fetch(request);
+    },
+  });
+}
 
-/** Places an order that must be accepted, and returns it. */
+/** Places an order that must be accepted, as `customerId` herself, and returns it. */
 export async function placeOrder(
   customerId: string,
   items: { sku: string; quantity: number }[],
   pointsToRedeem = 0,
 ) {
-  const json = { customerId, items, pointsToRedeem };
-  return (await expectStatus(api.orders.$post({ json }), 202)).body;
+  const json = { items, pointsToRedeem };
+  return (await expectStatus(apiAs(asCustomer(customerId)).orders.$post({ json }), 202)).body;
 }
 
-export async function getOrder(id: string) {
-  return (await expectStatus(api.orders[":id"].$get({ param: { id } }), 200)).body;
+/** Reads an order that must exist; as an operator unless a caller is given. */
+export async function getOrder(id: string, caller = asAdmin()) {
+  return (await expectStatus(apiAs(caller).orders[":id"].$get({ param: { id } }), 200)).body;
 }
 
 /** Events this service published (its outbox), in commit order. */

@@ -1,4 +1,5 @@
 import { catalog, type Order } from "@edge-saga/contracts";
+import { asAdmin, asCustomer } from "@edge-saga/kit-testing";
 import { createEnvelope } from "@edge-saga/shared";
 import { beforeAll, describe, expect, it } from "vitest";
 import {
@@ -46,7 +47,7 @@ async function orderRow(id: string) {
 }
 
 async function history(id: string) {
-  const response = await call(`/orders/${id}/history`);
+  const response = await call(`/orders/${id}/history`, { headers: asAdmin() });
   return (
     await response.json<{
       transitions: { version: number; toStatus: string; change: string; cause: string }[];
@@ -210,7 +211,8 @@ describe("saga replies", () => {
 
   it("a reply after the order was cancelled is ignored", async () => {
     const order = await placeOrder("cancelled-first", lines, 75);
-    expect((await call(`/orders/${order.id}/cancel`, { method: "POST" })).status).toBe(202);
+    const cancel = { method: "POST", headers: asCustomer("cancelled-first") };
+    expect((await call(`/orders/${order.id}/cancel`, cancel)).status).toBe(202);
     const result = await deliverToOrder(
       replies.stockReserved(order),
       replies.pointsReserved(order),
@@ -326,7 +328,10 @@ describe("PointsAwarded", () => {
   it("is recorded for a cancelled order too, which stays CANCELLED", async () => {
     const order = await placeOrder("awarded-cancelled", lines);
     await deliverToOrder(replies.stockReserved(order));
-    await call(`/orders/${order.id}/cancel`, { method: "POST" });
+    await call(`/orders/${order.id}/cancel`, {
+      method: "POST",
+      headers: asCustomer("awarded-cancelled"),
+    });
     await deliverToOrder(replies.pointsAwarded(order, 100));
     expect(await orderRow(order.id)).toMatchObject({
       status: "CANCELLED",

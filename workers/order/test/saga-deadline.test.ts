@@ -1,6 +1,7 @@
 import { runDurableObjectAlarm } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import type { Order } from "@edge-saga/contracts";
+import { asAdmin, asCustomer } from "@edge-saga/kit-testing";
 import { relayStub } from "@edge-saga/shared";
 import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { parseSagaDeadline } from "../src/domain/deadline";
@@ -111,7 +112,7 @@ describe("saga deadline", () => {
         ),
       ).toBe(1);
     }
-    const history = await call(`/orders/${silent.id}/history`).then((r) =>
+    const history = await call(`/orders/${silent.id}/history`, { headers: asAdmin() }).then((r) =>
       r.json<{ transitions: { toStatus: string; change: string; cause: string }[] }>(),
     );
     expect(history.transitions.at(-1)).toMatchObject({
@@ -165,7 +166,8 @@ describe("saga deadline", () => {
       ["OrderRejected", "TIMED_OUT"],
     ]);
     // The customer can no longer cancel it either.
-    expect((await call(`/orders/${order.id}/cancel`, { method: "POST" })).status).toBe(409);
+    const cancel = { method: "POST", headers: asCustomer("late-reply") };
+    expect((await call(`/orders/${order.id}/cancel`, cancel)).status).toBe(409);
   });
 
   it("a reply committing while the deadline decides wins: the order is decided again on what it left", async () => {

@@ -5,6 +5,7 @@ import {
 } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { catalog, type Order } from "@edge-saga/contracts";
+import { asCustomer } from "@edge-saga/kit-testing";
 import {
   DEFAULT_HELD_CHECK_MS,
   type Decision,
@@ -26,10 +27,13 @@ import { orderPlaced } from "../src/handlers/order-placed";
 import worker from "../src/index";
 import { count, db, deliverToOrder, getOrder, published, replies, seedProducts } from "./helpers";
 
-/** POST /orders with the service's WRITE_PATH set to `path` (and bindings replaced by `bindings`). */
+/**
+ * POST /orders as the customer `body` names, with the service's WRITE_PATH set to `path` (and
+ * bindings replaced by `bindings`).
+ */
 async function place(
   path: string,
-  body: unknown,
+  body: { customerId: string },
   headers: Record<string, string> = {},
   bindings: Partial<Env> = {},
 ): Promise<Response> {
@@ -37,7 +41,12 @@ async function place(
   const response = await worker.fetch(
     new Request("http://svc/orders", {
       method: "POST",
-      headers: { "content-type": "application/json", "x-request-id": "req-1", ...headers },
+      headers: {
+        "content-type": "application/json",
+        "x-request-id": "req-1",
+        ...asCustomer(body.customerId),
+        ...headers,
+      },
       body: JSON.stringify(body),
     }),
     { ...env, WRITE_PATH: path, ...bindings } as Env,
@@ -102,6 +111,29 @@ describe("WRITE_PATH=cdc: a trigger on the order tables writes OrderPlaced", () 
         viaTrigger.id,
       ),
     ).toBe(1);
+  });
+});
+
+describe.each(["cdc", "self-read"])("WRITE_PATH=%s: keys are per customer", (path) => {
+  it("the same Idempotency-Key from two customers places two orders, each replaying her own", async () => {
+    const key = `wp-shared-${path}`;
+    const alices = await place(path, input(`wp-alice-${path}`), { "idempotency-key": key });
+    const bobs = await place(path, input(`wp-bob-${path}`, 3), { "idempotency-key": key });
+    expect([alices.status, bobs.status]).toEqual([202, 202]);
+    const [alice, bob] = [(await alices.json()) as Order, (await bobs.json()) as Order];
+    expect(bob.id).not.toBe(alice.id);
+    expect(await created(alice.id)).toMatchObject({
+      customerId: `wp-alice-${path}`,
+      totalCents: 2500,
+    });
+    expect(await created(bob.id)).toMatchObject({ customerId: `wp-bob-${path}`, totalCents: 3750 });
+    for (const order of [alice, bob])
+      expect(await published({ orderId: order.id, type: "OrderPlaced" })).toHaveLength(1);
+
+    const bobAgain = await place(path, input(`wp-bob-${path}`, 3), { "idempotency-key": key });
+    expect(bobAgain.status).toBe(202);
+    expect(bobAgain.headers.get("idempotent-replayed")).toBe("true");
+    expect(((await bobAgain.json()) as Order).id).toBe(bob.id);
   });
 });
 

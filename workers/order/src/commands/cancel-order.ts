@@ -1,5 +1,12 @@
 import type { Order } from "@edge-saga/contracts";
-import { type Envelope, outboxInserts, retryOnConflict, runBatch } from "@edge-saga/shared";
+import {
+  type Caller,
+  type Envelope,
+  mayActFor,
+  outboxInserts,
+  retryOnConflict,
+  runBatch,
+} from "@edge-saga/shared";
 import type { Database } from "../db/client";
 import {
   changedRow,
@@ -15,6 +22,8 @@ import { orderEvent } from "../events/order-events";
 
 export interface CancelOrderRequest {
   orderId: string;
+  /** Who asks: a customer cancels only her own orders, an admin any. */
+  caller: Caller;
   /** Causation id of the cancel's event (the gateway's request id). */
   cause: string;
 }
@@ -22,6 +31,7 @@ export interface CancelOrderRequest {
 export type CancelOrderOutcome =
   /** Committed with its event in the outbox; the caller pokes the relay. */
   | { kind: "CANCELLED"; order: Order; event: Envelope }
+  /** No such order, or not the caller's: the two are one answer, so neither is revealed. */
   | { kind: "NOT_FOUND" }
   /** The saga rules refuse a cancel in this status. */
   | { kind: "REFUSED"; status: OrderRow["status"] }
@@ -39,14 +49,14 @@ const CANCEL_ATTEMPTS = 3;
 /** Cancels an order if the saga rules allow it now, retrying on a concurrent change. */
 export async function cancelOrder(
   db: Database,
-  { orderId, cause }: CancelOrderRequest,
+  { orderId, caller, cause }: CancelOrderRequest,
 ): Promise<CancelOrderOutcome> {
   const done = await retryOnConflict<Attempt>({
     attempts: CANCEL_ATTEMPTS,
     // A constraint refusal: a saga reply changed the order since we read it.
     attempt: async () => {
       const row = await findOrder(db, orderId);
-      if (!row) return { kind: "NOT_FOUND" };
+      if (!row || !mayActFor(caller, row.customerId)) return { kind: "NOT_FOUND" };
       const decision = decideCancel(sagaStateOf(row));
       if (decision.kind === "refuse") return { kind: "REFUSED", status: row.status };
       const now = Date.now();

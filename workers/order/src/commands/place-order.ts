@@ -12,13 +12,16 @@ import type { Database } from "../db/client";
 import { claimKey, completeClaim, releaseClaim, whileClaimOwned } from "../db/idempotency-store";
 import { creationStatements, placedRow, toOrderJson } from "../db/order-store";
 import { catalogProducts, type IdempotencyKeyRow, idempotencyKeys } from "../db/tables";
-import { judgeStoredKey, requestHash } from "../domain/idempotency";
+import { customerKey, judgeStoredKey, requestHash } from "../domain/idempotency";
 import { type PricingResult, priceOrder } from "../domain/pricing";
 import { orderPlacedEvent } from "../events/order-events";
 
+/** The body as placed: with the customer it is for (the caller, or the one an admin named). */
+export type CustomerOrderInput = PlaceOrderInput & { customerId: string };
+
 export interface PlaceOrderRequest {
-  input: PlaceOrderInput;
-  /** The client's Idempotency-Key, already validated. */
+  input: CustomerOrderInput;
+  /** The client's Idempotency-Key, already validated; claimed as the customer's own. */
   key?: string;
   /** Causation id of the OrderPlaced event (the gateway's request id). */
   cause: string;
@@ -65,21 +68,23 @@ export async function placeOrder(
   const orderId = newId();
   const now = Date.now();
   const hash = key ? await requestHash(input) : "";
+  // The row's key: the client's key within its customer's own (the answers name the client's).
+  const stored = key === undefined ? undefined : customerKey(input.customerId, key);
 
-  if (key) {
-    const claim = await claimKey(db, key, hash, orderId, now);
+  if (key && stored) {
+    const claim = await claimKey(db, stored, hash, orderId, now);
     if (claim.kind === "REPLAY") return claim;
     if (claim.kind === "REUSED") return { kind: "KEY_REUSED", key };
     if (claim.kind === "IN_FLIGHT") return { kind: "KEY_IN_FLIGHT", key };
   }
 
   try {
-    const outcome = await commitPlacement(db, request, { orderId, now, hash }, options);
+    const outcome = await commitPlacement(db, request, { orderId, now, hash, stored }, options);
     // Nothing was created: free the key so a corrected retry can use it (no-op unless still ours).
-    if (key && outcome.kind !== "PLACED") await releaseClaim(db, key, orderId);
+    if (stored && outcome.kind !== "PLACED") await releaseClaim(db, stored, orderId);
     return outcome;
   } catch (error) {
-    if (key) await releaseClaim(db, key, orderId);
+    if (stored) await releaseClaim(db, stored, orderId);
     throw error;
   }
 }
@@ -87,7 +92,7 @@ export async function placeOrder(
 async function commitPlacement(
   db: Database,
   { input, key, cause }: PlaceOrderRequest,
-  p: { orderId: string; now: number; hash: string },
+  p: { orderId: string; now: number; hash: string; stored: string | undefined },
   options: PlaceOrderOptions,
 ): Promise<PlaceOrderOutcome> {
   const priced = await priceFromReplica(db, input);
@@ -97,21 +102,20 @@ async function commitPlacement(
     input,
     priced,
     cause,
-    key,
     publish: options.publish ?? "outbox",
   });
   const body = JSON.stringify(order);
-  if (key) statements.push(completeClaim(db, key, p.orderId, { status: 202, body }));
+  if (p.stored) statements.push(completeClaim(db, p.stored, p.orderId, { status: 202, body }));
 
   try {
     await runBatch(db, statements);
   } catch (error) {
-    if (!key || !isConstraintError(error)) throw error;
+    if (!key || !p.stored || !isConstraintError(error)) throw error;
     // Our claim was taken over: answer as the request now holding the key would.
     const stored = await db
       .select()
       .from(idempotencyKeys)
-      .where(eq(idempotencyKeys.key, key))
+      .where(eq(idempotencyKeys.key, p.stored))
       .get();
     if (stored && judgeStoredKey(stored, p.hash, Date.now()) === "REPLAY") {
       return { kind: "REPLAY", stored };
@@ -139,11 +143,12 @@ function placement(
   db: Database,
   p: {
     orderId: string;
-    input: PlaceOrderInput;
+    input: CustomerOrderInput;
     priced: Extract<PricingResult, { ok: true }>;
     now: number;
     cause: string;
-    key: string | undefined;
+    /** The stored key (customerKey) this placement claimed, if any. */
+    stored: string | undefined;
     publish: PlacementPublish;
   },
 ): { order: Order; statements: Statement[]; event: Envelope | undefined } {
@@ -160,7 +165,7 @@ function placement(
     cause: p.cause,
     // With a key, a request whose claim was taken over (it looked abandoned) inserts
     // NULL here; NOT NULL rolls the batch back, so a key never creates two orders.
-    guardedStatus: p.key ? whileClaimOwned(row.status, p.key, row.id) : undefined,
+    guardedStatus: p.stored ? whileClaimOwned(row.status, p.stored, row.id) : undefined,
   });
   const order = toOrderJson(row, p.priced.lines);
   // cdc: the trigger on the first transition writes OrderPlaced; the code never builds it.

@@ -1,4 +1,4 @@
-import { catalog, type Order, type PlaceOrderInput } from "@edge-saga/contracts";
+import { catalog, type Order } from "@edge-saga/contracts";
 import {
   type Envelope,
   errorText,
@@ -10,12 +10,12 @@ import {
 import type { Database } from "../db/client";
 import { findItems, findOrder, placedRow, toOrderJson } from "../db/order-store";
 import type { OrderRow } from "../db/tables";
-import { requestHash } from "../domain/idempotency";
+import { customerKey, requestHash } from "../domain/idempotency";
 import { orderPlacedEvent } from "../events/order-events";
-import { type PricingFailure, priceFromReplica } from "./place-order";
+import { type CustomerOrderInput, type PricingFailure, priceFromReplica } from "./place-order";
 
 export interface PublishOrderRequest {
-  input: PlaceOrderInput;
+  input: CustomerOrderInput;
   key?: string;
   /** Causation id of OrderPlaced (the gateway's request id). */
   cause: string;
@@ -38,8 +38,9 @@ export type PublishOrderOutcome =
  * the relay holds a copy of its own, re-sent until the consumer applied it, in case the broker
  * loses ours);
  * if that send fails nothing else was sent, so no participant acts on an order that will never
- * exist. With an Idempotency-Key the order and event ids come from the key, so a repeat
- * publishes the same event and every inbox drops the copy.
+ * exist. With an Idempotency-Key the order and event ids come from the customer's key
+ * (customerKey: another customer's same key names other ids), so a repeat publishes the same
+ * event and every inbox drops the copy.
  */
 export async function publishOrder(
   db: Database,
@@ -48,7 +49,8 @@ export async function publishOrder(
   log: Logger,
   holdUntilApplied: (event: Envelope) => Promise<void>,
 ): Promise<PublishOrderOutcome> {
-  const orderId = key ? await idFor(`order:${key}`) : newId();
+  const named = key === undefined ? undefined : customerKey(input.customerId, key);
+  const orderId = named ? await idFor(`order:${named}`) : newId();
   if (key) {
     const existing = await findOrder(db, orderId);
     if (existing) return answerExisting(db, existing, input, key);
@@ -68,7 +70,7 @@ export async function publishOrder(
   });
   const event = orderPlacedEvent(row, priced.lines, {
     causationId: cause,
-    id: key ? await idFor(`OrderPlaced:${key}`) : undefined,
+    id: named ? await idFor(`OrderPlaced:${named}`) : undefined,
     occurredAt: new Date(now),
   });
 
@@ -109,11 +111,11 @@ export async function publishOrder(
 async function answerExisting(
   db: Database,
   existing: OrderRow,
-  input: PlaceOrderInput,
+  input: CustomerOrderInput,
   key: string,
 ): Promise<PublishOrderOutcome> {
   const lines = (await findItems(db, [existing.id])).get(existing.id) ?? [];
-  const placed: PlaceOrderInput = {
+  const placed: CustomerOrderInput = {
     customerId: existing.customerId,
     items: lines.map(({ sku, quantity }) => ({ sku, quantity })),
     pointsToRedeem: existing.pointsRedeemed,

@@ -148,6 +148,7 @@ export const IDEMPOTENCY_STATUSES = ["IN_FLIGHT", "DONE"] as const;
 export const idempotencyKeys = sqliteTable(
   "idempotency_keys",
   {
+    /** `<customerId>/<Idempotency-Key>` (customerKey): keys are per customer. */
     key: text("key").primaryKey(),
     /** SHA-256 of the canonical JSON body: the same key with another body is refused. */
     requestHash: text("request_hash").notNull(),

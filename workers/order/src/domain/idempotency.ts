@@ -3,6 +3,16 @@
  * (`IdempotencyKey`, contracts/src/http/schemas.ts), checked by the `POST /orders` definition.
  */
 
+/**
+ * The key as stored and as self-read derives its order id from: a customer's own. Keys are per
+ * customer, so the same key from two customers is two requests and one never learns of the
+ * other's. `/` can occur in neither a customer id nor a key, so two pairs never spell one key.
+ * @example customerKey("alice", "k-1") // "alice/k-1"
+ */
+export function customerKey(customerId: string, key: string): string {
+  return `${customerId}/${key}`;
+}
+
 /** A claim this old was left by a request that crashed; another request may take it over. */
 export const IN_FLIGHT_TIMEOUT_MS = 60_000;
 /** Keys are honoured this long; after that the key counts as unused and the cron may prune it. */

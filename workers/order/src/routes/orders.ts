@@ -1,16 +1,14 @@
-import {
-  type Order,
-  type PlaceOrderInput,
-  REQUEST_ID_HEADER,
-  type WritePath,
-  writePathOf,
-} from "@edge-saga/contracts";
+import { type Order, REQUEST_ID_HEADER, type WritePath, writePathOf } from "@edge-saga/contracts";
 import { orderRoutes } from "@edge-saga/contracts/http";
 import {
+  type Caller,
+  callerOf,
   contractRoutes,
+  customerFor,
   type Envelope,
   HttpError,
   loggerFor,
+  mayActFor,
   newId,
   pokeRelay,
   relayStub,
@@ -18,7 +16,12 @@ import {
 import { and, asc, desc, eq, lt } from "drizzle-orm";
 import type { Context } from "hono";
 import { cancelOrder } from "../commands/cancel-order";
-import { type PlaceOrderOutcome, type PricingFailure, placeOrder } from "../commands/place-order";
+import {
+  type CustomerOrderInput,
+  type PlaceOrderOutcome,
+  type PricingFailure,
+  placeOrder,
+} from "../commands/place-order";
 import {
   type PublishOrderOutcome,
   type PublishOrderRequest,
@@ -47,15 +50,19 @@ function requestIdOf(c: AppContext): string {
 export type DirectPublish = (c: AppContext, event: Envelope) => Promise<void>;
 
 /**
- * `POST /orders`: validated by its contract definition, places the order by the service's
- * WRITE_PATH and answers 202, the stored answer again, or the error. A factory so that the
- * bench's routes (its direct-publish baseline, the write paths side by side) answer exactly
- * alike, without a switch in the production route.
+ * `POST /orders`: validated by its contract definition, places the order for the caller (or
+ * the customer an admin names; another customer's id is 403 before anything is written) by the
+ * service's WRITE_PATH and answers 202, the stored answer again, or the error. A factory so
+ * that the bench's routes (its direct-publish baseline, the write paths side by side) answer
+ * exactly alike, without a switch in the production route.
  */
 export function placeOrderRoute(options: { direct?: DirectPublish; writePath?: WritePath } = {}) {
   const { direct } = options;
   return contractRoutes<{ Bindings: Env }>().openapi(orderRoutes.placeOrder, async (c) => {
-    const input = c.req.valid("json");
+    const caller = callerOf(c);
+    const body = c.req.valid("json");
+    // The customer spelled out, so a body with and without her id is one request for the key.
+    const input = { ...body, customerId: customerFor(caller, body.customerId) };
     const request = {
       input,
       key: c.req.valid("header")["Idempotency-Key"],
@@ -111,7 +118,7 @@ function answerUnplaced(
   outcome:
     | Exclude<PlaceOrderOutcome, { kind: "PLACED" }>
     | Extract<PublishOrderOutcome, { kind: "KEY_REUSED" | "UNPRICEABLE" }>,
-  input: PlaceOrderInput,
+  input: CustomerOrderInput,
 ): Response {
   switch (outcome.kind) {
     case "REPLAY": {
@@ -141,7 +148,7 @@ function answerUnplaced(
 }
 
 /** The 422 the client must fix, with the failing fields. */
-function pricingError(failure: PricingFailure, input: PlaceOrderInput): HttpError {
+function pricingError(failure: PricingFailure, input: CustomerOrderInput): HttpError {
   switch (failure.code) {
     case "UNKNOWN_PRODUCT": {
       const skus = input.items.map((item) => item.sku);
@@ -173,16 +180,19 @@ function pricingError(failure: PricingFailure, input: PlaceOrderInput): HttpErro
 
 const notFound = (id: string) => new HttpError(404, "NOT_FOUND", `no order ${id}`);
 
-async function orderOr404(db: Database, id: string): Promise<OrderRow> {
+/** The order if the caller may see it; another customer's answers as a missing one does. */
+async function orderOr404(db: Database, id: string, caller: Caller): Promise<OrderRow> {
   const row = await findOrder(db, id);
-  if (!row) throw notFound(id);
+  if (!row || !mayActFor(caller, row.customerId)) throw notFound(id);
   return row;
 }
 
 /** The order service's public routes, each served from its contract definition. */
 export const orders = placeOrderRoute()
   .openapi(orderRoutes.listOrders, async (c) => {
-    const { customerId, cursor, limit } = c.req.valid("query");
+    const query = c.req.valid("query");
+    const { cursor, limit } = query;
+    const customerId = customerFor(callerOf(c), query.customerId);
     const db = database(c.env);
     const rows = await db
       .select()
@@ -207,13 +217,13 @@ export const orders = placeOrderRoute()
   })
   .openapi(orderRoutes.getOrder, async (c) => {
     const db = database(c.env);
-    const row = await orderOr404(db, c.req.valid("param").id);
+    const row = await orderOr404(db, c.req.valid("param").id, callerOf(c));
     const items = await findItems(db, [row.id]);
     return c.json(toOrderJson(row, items.get(row.id) ?? []), 200);
   })
   .openapi(orderRoutes.getOrderHistory, async (c) => {
     const db = database(c.env);
-    const row = await orderOr404(db, c.req.valid("param").id);
+    const row = await orderOr404(db, c.req.valid("param").id, callerOf(c));
     const transitions = await db
       .select()
       .from(orderTransitions)
@@ -236,7 +246,11 @@ export const orders = placeOrderRoute()
   })
   .openapi(orderRoutes.cancelOrder, async (c) => {
     const id = c.req.valid("param").id;
-    const outcome = await cancelOrder(database(c.env), { orderId: id, cause: requestIdOf(c) });
+    const outcome = await cancelOrder(database(c.env), {
+      orderId: id,
+      caller: callerOf(c),
+      cause: requestIdOf(c),
+    });
     switch (outcome.kind) {
       case "NOT_FOUND":
         throw notFound(id);
