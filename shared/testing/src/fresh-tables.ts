@@ -11,7 +11,9 @@ export async function emptyTables(db: D1Database): Promise<void> {
     )
     .all<{ name: string }>();
   if (results.length === 0) return;
-  await db.batch(
-    results.map(({ name }) => db.prepare(`DELETE FROM "${name.replaceAll('"', '""')}"`)),
-  );
+  // All rows go, so the foreign keys hold again at the end of the batch (D1 enforces them).
+  await db.batch([
+    db.prepare("PRAGMA defer_foreign_keys = ON"),
+    ...results.map(({ name }) => db.prepare(`DELETE FROM "${name.replaceAll('"', '""')}"`)),
+  ]);
 }
