@@ -34,10 +34,10 @@ describe("the OpenAPI document under Redocly's recommended rules", () => {
   it("fails a public operation without `security: []`, as the linter is run here", async () => {
     // The linter and its config catch what the contract prevents: the test can fail.
     const document = structuredClone(openApiDocument());
-    delete document.paths?.["/orders"]?.get?.security;
+    delete document.paths?.["/products"]?.get?.security;
     const errors = (await lint(document)).filter((p) => p.severity === "error");
     expect(show(errors)).toEqual([
-      expect.stringMatching(/^security-defined #\/paths\/~1orders\/get/),
+      expect.stringMatching(/^security-defined #\/paths\/~1products\/get/),
     ]);
   });
 });

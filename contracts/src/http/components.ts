@@ -281,13 +281,32 @@ export const composites = {
   ),
 };
 
-export const ADMIN_SECURITY = "adminToken";
+/** Operators: the gateway's own secret token. Never interchangeable with a customer's token. */
+export const ADMIN_SECURITY = "adminBearer";
 registry.registerComponent("securitySchemes", ADMIN_SECURITY, {
   type: "http",
   scheme: "bearer",
   description:
-    "`Authorization: Bearer <ADMIN_TOKEN>`. Missing: 401 UNAUTHORIZED; wrong: 403 FORBIDDEN; " +
-    "no token configured on the gateway: 503 ADMIN_DISABLED.",
+    "Operators: `Authorization: Bearer <ADMIN_TOKEN>`. On an admin-only operation: missing, " +
+    "401 UNAUTHORIZED; wrong (a customer's access token included), 403 FORBIDDEN; no token " +
+    "configured on the gateway, 503 ADMIN_DISABLED. On a customer operation an admin acts for " +
+    "any customer (each operation says how).",
+});
+
+/** Customers: a signed access token from the identity provider; the customer is its `sub`. */
+export const CUSTOMER_SECURITY = "customerBearer";
+registry.registerComponent("securitySchemes", CUSTOMER_SECURITY, {
+  type: "http",
+  scheme: "bearer",
+  bearerFormat: "JWT",
+  description:
+    "Customers: `Authorization: Bearer <access token>`, a JWT signed ES256 or RS256 by a key of " +
+    "the identity provider's JWKS (chosen by `kid`), with the gateway's `iss` and `aud`, within " +
+    "its `exp`/`nbf` (30 s of clock skew allowed). The customer is the token's `sub` " +
+    "(`^[A-Za-z0-9._-]{1,64}$`, not `me`). Missing or not valid: 401 UNAUTHENTICATED with " +
+    '`WWW-Authenticate: Bearer realm="edge-saga"` (RFC 6750: `error="invalid_token"` when a token ' +
+    "was sent). In production the provider is configured on the gateway (AUTH_ISSUER, " +
+    "AUTH_AUDIENCE, AUTH_JWKS_URL); locally `POST /auth/dev/token` issues one.",
 });
 
 /** Every answer carries the request id; one header component they all point at. */

@@ -1,6 +1,12 @@
 import { type RouteConfig, z } from "@hono/zod-openapi";
 import { IdParam, MAX_BODY_BYTES, OrderListQuery, SkuParam } from "../index";
-import { ADMIN_SECURITY, requestIdHeader, requestIdParam, schemas } from "./components";
+import {
+  ADMIN_SECURITY,
+  CUSTOMER_SECURITY,
+  requestIdHeader,
+  requestIdParam,
+  schemas,
+} from "./components";
 import { HistoryQuery, LedgerQuery } from "./schemas";
 
 /**
@@ -13,6 +19,8 @@ type ErrorStatus = 400 | 401 | 403 | 404 | 409 | 413 | 415 | 422 | 429 | 500 | 5
 
 export const ID_RULE = "^[A-Za-z0-9._-]{1,64}$";
 export const TAGS = { products: "Products", orders: "Orders", rewards: "Rewards", admin: "Admin" };
+/** The local dev issuer's operations (sign-in for development and tests). */
+export const AUTH_TAG = "Auth";
 export const REFERENCE_TAG = "Reference";
 
 export const stamped = (headers: Record<string, unknown> = {}) => ({
@@ -43,8 +51,8 @@ const error = (description: string, headers?: Parameters<typeof json>[2]) =>
 
 /** What a status means for the gateway itself (middleware, forwarding); routes add their own. */
 export const COMMON: Partial<Record<ErrorStatus, string>> = {
-  401: "`UNAUTHORIZED`: no `Authorization: Bearer` token.",
-  403: "`FORBIDDEN`: the admin token is not valid.",
+  401: "`UNAUTHORIZED`: no `Authorization: Bearer` token (admin-only operation).",
+  403: "`FORBIDDEN`: the token is not the admin token (a customer's access token never is).",
   413: `\`PAYLOAD_TOO_LARGE\`: the body is over ${MAX_BODY_BYTES / 1024} KB (${MAX_BODY_BYTES} bytes).`,
   415: "`UNSUPPORTED_MEDIA_TYPE`: the body is not `application/json` (a UTF-8 charset is fine).",
   500: "`INTERNAL`: an unexpected failure; nothing internal is disclosed.",
@@ -112,8 +120,46 @@ export const requestBody = <S extends z.ZodType>(
 });
 
 export const adminOnly = { security: [{ [ADMIN_SECURITY]: [] }] };
+/**
+ * A customer's own operation: her access token (she acts for herself only), or the admin token
+ * (an operator acts for any customer). The gateway derives its check from this very list.
+ */
+export const customerAccess: { security: Record<string, string[]>[] } = {
+  security: [{ [CUSTOMER_SECURITY]: [] }, { [ADMIN_SECURITY]: [] }],
+};
 /** Said of every other route: no credentials, and a reader (or linter) need not guess. */
 export const publicAccess = { security: [] };
+
+/** What a 401 on a customer operation means. */
+export const UNAUTHENTICATED =
+  "`UNAUTHENTICATED`: no access token (nor the admin token), or one that is not valid: " +
+  "malformed, signed by a key the gateway does not trust, for another issuer or audience, " +
+  "expired or not yet valid. Nothing was done.";
+/** The 403 of a customer operation that names a customer (path, body or query). */
+export const NOT_HERS = "`FORBIDDEN`: names another customer than the caller; nothing was done.";
+/** The 404 of an order that is not the caller's: its existence is not revealed. */
+export const NOT_FOUND_ORDER =
+  "`NOT_FOUND`: no order with this id, or (for a customer) an order of another customer: its " +
+  "existence is not revealed.";
+
+const CHALLENGE: Parameters<typeof json>[2] = {
+  "WWW-Authenticate": {
+    description:
+      '`Bearer realm="edge-saga"`; when a token was sent, also `error="invalid_token"` and an ' +
+      "`error_description` (RFC 6750 section 3).",
+    schema: { type: "string" },
+    required: true,
+  },
+};
+
+/** `errors(extra)` of a customer operation: plus its 401 and the challenge it carries. */
+export function customerErrors<X extends Partial<Record<ErrorStatus, string>>>(
+  extra: X,
+): ErrorAnswers<X & { 401: string }, false> {
+  const out = errors({ ...extra, 401: UNAUTHENTICATED });
+  out[401] = error(UNAUTHENTICATED, CHALLENGE);
+  return out;
+}
 
 /** `schema` with descriptions on some fields for the reader; what it accepts is unchanged. */
 function described<T extends z.ZodObject>(
@@ -131,9 +177,12 @@ function described<T extends z.ZodObject>(
 
 export const SkuPath = described(SkuParam, { sku: "The product's SKU." });
 export const OrderPath = described(IdParam, { id: "The order's id." });
-export const CustomerPath = described(IdParam, { id: "The customer's id." });
+export const CustomerPath = described(IdParam, {
+  id: "The customer's id, or `me`: the caller's own (a customer's only; an admin names one).",
+});
 export const OrdersQuery = described(OrderListQuery, {
-  customerId: "Whose orders.",
+  customerId:
+    "Whose orders: a customer's own when absent (another customer's: 403); an admin must name one.",
   cursor: "`nextCursor` of the previous page; omit for the first page.",
   limit: "Orders per page.",
 });

@@ -9,6 +9,7 @@ export * from "./describe";
 export * from "./document";
 export * from "./paths";
 export * from "./routes/admin";
+export * from "./routes/auth";
 export * from "./routes/customers";
 export * from "./routes/gateway";
 export * from "./routes/orders";

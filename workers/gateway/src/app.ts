@@ -4,6 +4,7 @@ import { accessLog } from "./middleware/access-log";
 import { ADMIN_PREFIX, requireAdmin } from "./middleware/admin-auth";
 import { requestId } from "./middleware/request-id";
 import { admin } from "./routes/admin";
+import { auth, DEV_ISSUER_PATHS, whileDevIssuerRuns } from "./routes/auth";
 import { customers } from "./routes/customers";
 import { orders } from "./routes/orders";
 import { products } from "./routes/products";
@@ -21,6 +22,8 @@ export const app = new Hono<GatewayEnv>()
   .use(accessLog)
   // Every admin path, unknown ones included: 401/403 before 404, nothing to probe.
   .use(`${ADMIN_PREFIX}*`, requireAdmin);
-mount(app, [...products, ...orders, ...customers, ...admin, ...reference]);
+// The local dev issuer's paths are unknown ones unless it runs (never in production).
+for (const path of DEV_ISSUER_PATHS) app.use(path, whileDevIssuerRuns);
+mount(app, [...products, ...orders, ...customers, ...admin, ...reference, ...auth]);
 app.onError(onError);
 app.notFound(notFound);

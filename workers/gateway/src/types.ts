@@ -7,10 +7,20 @@ export type ServiceName = (typeof SERVICES)[number];
  */
 export type BoundService = ServiceName | "view" | "operations";
 
+import type { Caller } from "@edge-saga/shared";
+
+/**
+ * The gateway's bindings: its generated `Env`, plus the dev issuer's secret, which only local
+ * runs set (never production), so `wrangler types` cannot see it.
+ */
+export type GatewayBindings = Env & { AUTH_DEV_ISSUER_KEY?: string };
+
 /** Hono environment of the gateway: bindings plus what middleware hands to the route handlers. */
 export interface GatewayEnv {
-  Bindings: Env;
+  Bindings: GatewayBindings;
   Variables: {
+    /** Who calls, once the route's security let the request through (none on a public route). */
+    caller?: Caller;
     /** Id of this request, sent to the service and returned on every answer. */
     requestId: string;
     /** The checked request body (JSON, at most 64 KB), or null when the request has none. */

@@ -1,6 +1,7 @@
 import { REQUEST_ID_HEADER } from "@edge-saga/contracts";
+import { CALLER_HEADER } from "@edge-saga/shared";
 import { describe, expect, it } from "vitest";
-import { ADMIN, brokenService, call, callWith, type Echo, errorCode } from "./helpers";
+import { ADMIN, brokenService, CUSTOMER, call, callWith, type Echo, errorCode } from "./helpers";
 
 describe("gateway: operations and per-service admin routes", () => {
   it.each(["consistency", "stats"])(
@@ -40,10 +41,13 @@ describe("gateway: operations and per-service admin routes", () => {
     expect(await errorCode(res)).toBe("UPSTREAM_UNAVAILABLE");
   });
 
-  it("GET /orders/{id}/trace goes to the operations Worker without the token; a bad id is refused first", async () => {
-    const echo = (await (await call("/orders/o-1/trace")).json()) as Echo;
+  it("GET /orders/{id}/trace goes to the operations Worker as the caller (not the admin token); a bad id is refused first", async () => {
+    const res = await call("/orders/o-1/trace", { headers: CUSTOMER });
+    const echo = (await res.json()) as Echo;
     expect(echo).toMatchObject({ service: "operations", path: "/orders/o-1/trace" });
-    expect((await call("/orders/a%2Fb/trace")).status).toBe(400);
+    expect(echo.headers[CALLER_HEADER]).toBe("customer:c1");
+    expect((await call("/orders/o-1/trace")).status).toBe(401);
+    expect((await call("/orders/a%2Fb/trace", { headers: CUSTOMER })).status).toBe(400);
   });
 
   it("GET / is the operations Worker's dashboard", async () => {

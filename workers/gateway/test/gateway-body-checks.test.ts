@@ -1,12 +1,12 @@
 import { MAX_BODY_BYTES } from "@edge-saga/contracts";
 import { describe, expect, it } from "vitest";
-import { ADMIN, call, callWith, type Echo, errorCode, JSON_TYPE } from "./helpers";
+import { ADMIN, CUSTOMER, call, callWith, type Echo, errorCode, JSON_TYPE } from "./helpers";
 
 const post = (
   path: string,
   body: BodyInit | undefined,
   headers: Record<string, string> = JSON_TYPE,
-) => call(path, { method: "POST", headers, body });
+) => call(path, { method: "POST", headers: { ...CUSTOMER, ...headers }, body });
 
 /** A body that arrives in pieces without a Content-Length (chunked). */
 function streamOf(totalBytes: number, chunkBytes = 8 * 1024): ReadableStream<Uint8Array> {
@@ -35,7 +35,11 @@ describe("gateway body checks", () => {
   });
 
   it("answers a body without Content-Type with 415", async () => {
-    const res = await call("/orders", { method: "POST", body: new TextEncoder().encode("{}") });
+    const res = await call("/orders", {
+      method: "POST",
+      headers: CUSTOMER,
+      body: new TextEncoder().encode("{}"),
+    });
     expect(res.status).toBe(415);
   });
 
@@ -58,7 +62,7 @@ describe("gateway body checks", () => {
   });
 
   it("lets a cancel without a body through, but holds a body it carries to the rules", async () => {
-    const bare = await call("/orders/o1/cancel", { method: "POST" });
+    const bare = await call("/orders/o1/cancel", { method: "POST", headers: CUSTOMER });
     expect(bare.status).toBe(200);
     const echo = (await bare.json()) as Echo;
     expect(echo.body).toBe("");
@@ -82,7 +86,7 @@ describe("gateway body checks", () => {
       {},
       new Request("https://gateway.test/orders", {
         method: "POST",
-        headers: { ...JSON_TYPE, "content-length": String(10 * 1024 * 1024) },
+        headers: { ...CUSTOMER, ...JSON_TYPE, "content-length": String(10 * 1024 * 1024) },
         body: "{}",
       }),
     );
@@ -92,13 +96,13 @@ describe("gateway body checks", () => {
   it("counts streamed bytes when there is no Content-Length", async () => {
     const over = await call("/orders", {
       method: "POST",
-      headers: JSON_TYPE,
+      headers: { ...CUSTOMER, ...JSON_TYPE },
       body: streamOf(MAX_BODY_BYTES + 1),
     });
     expect(over.status).toBe(413);
     const fits = await call("/orders", {
       method: "POST",
-      headers: JSON_TYPE,
+      headers: { ...CUSTOMER, ...JSON_TYPE },
       body: streamOf(1000),
     });
     expect(fits.status).toBe(200);
@@ -110,7 +114,7 @@ describe("gateway body checks", () => {
       {},
       new Request("https://gateway.test/orders", {
         method: "POST",
-        headers: { ...JSON_TYPE, "content-length": "2" },
+        headers: { ...CUSTOMER, ...JSON_TYPE, "content-length": "2" },
         body: streamOf(200 * 1024),
       }),
     );

@@ -9,7 +9,7 @@ import { inspectRoutes } from "hono/dev";
 import { describe, expect, it } from "vitest";
 import { app } from "../src/app";
 import { DOCS_BUNDLE_PATH } from "../src/routes/reference";
-import { call } from "./helpers";
+import { call, errorCode } from "./helpers";
 
 interface Schema {
   $ref?: string;
@@ -83,9 +83,14 @@ describe("gateway OpenAPI document", () => {
     expect(doc.info.version).toBeTruthy();
     expect(Object.keys(doc.paths).length).toBeGreaterThan(0);
     expect(doc.components.schemas.ErrorBody).toBeDefined();
-    expect(doc.components.securitySchemes.adminToken).toMatchObject({
+    expect(doc.components.securitySchemes.adminBearer).toMatchObject({
       type: "http",
       scheme: "bearer",
+    });
+    expect(doc.components.securitySchemes.customerBearer).toMatchObject({
+      type: "http",
+      scheme: "bearer",
+      bearerFormat: "JWT",
     });
     const ids = documented.map(([, , op]) => op.operationId);
     expect(new Set(ids).size).toBe(ids.length);
@@ -187,7 +192,8 @@ describe("gateway OpenAPI document", () => {
     const body = op!.requestBody!.content["application/json"]!.schema;
     expect(body.$ref).toBe("#/components/schemas/PlaceOrderInput");
     const input = resolve(body);
-    expect(input.required).toEqual(expect.arrayContaining(["customerId", "items"]));
+    // The customer is the caller; a body customerId is optional (and must be hers).
+    expect(input.required).toEqual(["items"]);
     expect(input.required).not.toContain("pointsToRedeem");
     expect(input.additionalProperties).toBe(false);
     expect(input.properties?.items).toMatchObject({ type: "array", minItems: 1, maxItems: 50 });
@@ -214,7 +220,7 @@ describe("gateway OpenAPI document", () => {
     const params = doc.paths["/orders"]?.get?.parameters ?? [];
     expect(params).toEqual(
       expect.arrayContaining([
-        expect.objectContaining({ name: "customerId", in: "query", required: true }),
+        expect.objectContaining({ name: "customerId", in: "query", required: false }),
         expect.objectContaining({ name: "cursor", in: "query", required: false }),
         expect.objectContaining({
           name: "limit",
@@ -226,21 +232,36 @@ describe("gateway OpenAPI document", () => {
     );
   });
 
-  it("puts the bearer scheme on exactly the routes that answer 401 without the token", async () => {
+  it("puts each bearer scheme on exactly the routes that answer 401 for it without a token", async () => {
+    const customer = [{ customerBearer: [] }, { adminBearer: [] }];
     for (const [method, path, op] of documented) {
       const res = await call(filled(path), {
         method,
         headers: { "content-type": "application/json" },
       });
-      const admin = res.status === 401;
-      expect(op.security ?? [], `${method} ${path}`).toEqual(admin ? [{ adminToken: [] }] : []);
-      if (admin)
+      const what = `${method} ${path}`;
+      if (res.status !== 401) {
+        expect(op.security ?? [], what).toEqual([]);
+        expect(op.responses["401"], what).toBeUndefined();
+        continue;
+      }
+      const challenge = res.headers.get("www-authenticate") ?? "";
+      if (challenge.startsWith('Bearer realm="edge-saga"')) {
+        expect(await errorCode(res), what).toBe("UNAUTHENTICATED");
+        expect(op.security, what).toEqual(customer);
+        expect(op.responses["401"], what).toBeDefined();
+      } else {
+        expect(challenge, what).toBe('Bearer realm="edge-saga-admin"');
+        expect(op.security, what).toEqual([{ adminBearer: [] }]);
         for (const status of ["401", "403", "503"])
-          expect(op.responses[status], `${method} ${path} ${status}`).toBeDefined();
-      else expect(op.responses["401"], `${method} ${path}`).toBeUndefined();
+          expect(op.responses[status], `${what} ${status}`).toBeDefined();
+      }
     }
-    const adminOps = documented.filter(([, , op]) => op.security?.length);
-    expect(adminOps.map(([m, p]) => `${m} ${p}`)).toEqual(
+    const secured = (security: unknown) =>
+      documented
+        .filter(([, , op]) => JSON.stringify(op.security) === JSON.stringify(security))
+        .map(([m, p]) => `${m} ${p}`);
+    expect(secured([{ adminBearer: [] }])).toEqual(
       expect.arrayContaining([
         "PUT /products/{sku}",
         "POST /customers/{id}/rewards/grants",
@@ -250,6 +271,30 @@ describe("gateway OpenAPI document", () => {
         "GET /admin/{service}/{path}",
       ]),
     );
+    expect(secured(customer).sort()).toEqual(
+      [
+        "POST /orders",
+        "GET /orders",
+        "GET /orders/{id}",
+        "GET /orders/{id}/history",
+        "GET /orders/{id}/payment",
+        "GET /orders/{id}/trace",
+        "POST /orders/{id}/cancel",
+        "GET /customers/{id}/orders",
+        "GET /customers/{id}/rewards",
+        "GET /customers/{id}/rewards/ledger",
+        "GET /customers/{id}/rewards/history",
+      ].sort(),
+    );
+  });
+
+  it("documents the 403 of every customer operation that can name another customer", () => {
+    for (const [method, path, op] of documented) {
+      const names = path.startsWith("/customers/") || path === "/orders";
+      if (names && op.security?.length === 2) {
+        expect(op.responses["403"], `${method} ${path}`).toBeDefined();
+      }
+    }
   });
 
   it("answers errors with ErrorBody and every answer with the request id header", () => {
@@ -284,6 +329,8 @@ describe("gateway OpenAPI document", () => {
     for (const [method, path, op] of documented) {
       // Pages the gateway renders itself (the dashboard's data comes from the other operations).
       if (path === "/openapi.json" || path === "/docs" || path === "/") continue;
+      // The local dev issuer answers itself.
+      if (path.startsWith("/auth/") || path.startsWith("/.well-known/")) continue;
       expect(op.responses["502"], `${method} ${path}`).toBeDefined();
     }
   });

@@ -1,5 +1,14 @@
 import { describe, expect, it } from "vitest";
-import { ADMIN, brokenService, call, callWith, type Echo, errorCode, JSON_TYPE } from "./helpers";
+import {
+  ADMIN,
+  brokenService,
+  CUSTOMER,
+  call,
+  callWith,
+  type Echo,
+  errorCode,
+  JSON_TYPE,
+} from "./helpers";
 
 describe("gateway routing table", () => {
   it.each([
@@ -97,7 +106,7 @@ describe("gateway routing table", () => {
     "/customers/%2E%2E%2Fadmin/rewards",
     "/orders/caf%C3%A9",
   ])("rejects the bad id in %s with 400 before any service sees it", async (path) => {
-    const res = await call(path);
+    const res = await call(path, { headers: ADMIN });
     expect(res.status).toBe(400);
     const body = (await res.json()) as { error: { code: string; details: { path: string }[] } };
     expect(body.error.code).toBe("VALIDATION_FAILED");
@@ -105,7 +114,10 @@ describe("gateway routing table", () => {
   });
 
   it("rejects an encoded traversal on a write route too", async () => {
-    const res = await call("/orders/..%2F..%2Fadmin%2Foutbox/cancel", { method: "POST" });
+    const res = await call("/orders/..%2F..%2Fadmin%2Foutbox/cancel", {
+      method: "POST",
+      headers: CUSTOMER,
+    });
     expect(res.status).toBe(400);
   });
 
@@ -117,7 +129,7 @@ describe("gateway routing table", () => {
       ["/orders/%2E%2E/products", "inventory", "/products"],
       ["/customers/c1/rewards/./../rewards", "rewards", "/customers/c1/rewards"],
     ]) {
-      const res = await call(path!);
+      const res = await call(path!, { headers: CUSTOMER });
       expect(res.status).toBe(200);
       expect(await res.json()).toMatchObject({ service, path: servicePath });
     }
@@ -131,7 +143,12 @@ describe("gateway routing table", () => {
   it("forwards the query string, Idempotency-Key, content type and body", async () => {
     const res = await call("/orders?dryRun=1&x=%2F", {
       method: "POST",
-      headers: { ...JSON_TYPE, "idempotency-key": "key-1", accept: "application/json" },
+      headers: {
+        ...CUSTOMER,
+        ...JSON_TYPE,
+        "idempotency-key": "key-1",
+        accept: "application/json",
+      },
       body: '{"customerId":"c1"}',
     });
     const echo = (await res.json()) as Echo;
@@ -156,7 +173,7 @@ describe("gateway routing table", () => {
   it("passes the service's status and headers (Location, Idempotent-Replayed) through", async () => {
     const res = await call("/orders?status=201", {
       method: "POST",
-      headers: JSON_TYPE,
+      headers: { ...CUSTOMER, ...JSON_TYPE },
       body: "{}",
     });
     expect(res.status).toBe(201);
@@ -168,7 +185,7 @@ describe("gateway routing table", () => {
   it("answers 502 UPSTREAM_UNAVAILABLE when a service binding fails", async () => {
     const res = await callWith(
       { ORDER: brokenService },
-      new Request("https://gateway.test/orders/o1"),
+      new Request("https://gateway.test/orders/o1", { headers: CUSTOMER }),
     );
     expect(res.status).toBe(502);
     expect(await errorCode(res)).toBe("UPSTREAM_UNAVAILABLE");

@@ -7,11 +7,12 @@ import {
   BAD_ID,
   COMMON,
   CustomerPath,
+  customerAccess,
+  customerErrors,
   errors,
   HistoryPageQuery,
   json,
   LedgerPageQuery,
-  publicAccess,
   requestBody,
   TAGS,
   upstream,
@@ -19,14 +20,23 @@ import {
 } from "../describe";
 import { RewardsHistory } from "../schemas";
 
-/** `/customers/{id}/...`: a customer's order history (view) and points (rewards). */
+/** The gateway's own refusal of another customer's account, before any service is asked. */
+const NOT_YOURS =
+  "`FORBIDDEN`: a customer's token for another customer's id (use your own id, or `me`).";
+/** `me` names the caller's own account: an admin has none. */
+const ADMIN_ME = "Also `me` with the admin token (an admin names the customer).";
+
+/**
+ * `/customers/{id}/...`: a customer's order history (view) and points (rewards). A customer
+ * reads her own (`{id}` her id or `me`); an admin reads any customer's; grants are admin-only.
+ */
 export const customerRoutes = {
   listCustomerOrders: createRoute({
     operationId: "listCustomerOrders",
     method: "get",
     path: "/customers/{id}/orders",
     tags: [TAGS.orders],
-    ...publicAccess,
+    ...customerAccess,
     summary: "A customer's order history (read model)",
     description:
       "Served by the view service, a read model fed by every service's events: each order with " +
@@ -37,8 +47,9 @@ export const customerRoutes = {
     request: { params: CustomerPath, query: CustomerOrdersQuery, headers: withRequestId() },
     responses: {
       200: json("One page of the customer's orders.", composites.CustomerOrders),
-      ...errors({
-        400: `${BAD_ID} Or an invalid \`cursor\` / \`limit\`.`,
+      ...customerErrors({
+        400: `${BAD_ID} Or an invalid \`cursor\` / \`limit\`. ${ADMIN_ME}`,
+        403: NOT_YOURS,
         502: upstream("view"),
       }),
     },
@@ -48,13 +59,13 @@ export const customerRoutes = {
     method: "get",
     path: "/customers/{id}/rewards",
     tags: [TAGS.rewards],
-    ...publicAccess,
+    ...customerAccess,
     summary: "Get a customer's points",
     description: "A customer who never had points has an all-zero account (never a 404).",
     request: { params: CustomerPath, headers: withRequestId() },
     responses: {
       200: json("The rewards account.", schemas.RewardsAccount),
-      ...errors({ 400: BAD_ID, 502: upstream("rewards") }),
+      ...customerErrors({ 400: `${BAD_ID} ${ADMIN_ME}`, 403: NOT_YOURS, 502: upstream("rewards") }),
     },
   }),
   getRewardsLedger: createRoute({
@@ -62,14 +73,15 @@ export const customerRoutes = {
     method: "get",
     path: "/customers/{id}/rewards/ledger",
     tags: [TAGS.rewards],
-    ...publicAccess,
+    ...customerAccess,
     summary: "Get a customer's points ledger",
     description: "Grants, redemptions, earnings, refunds and clawbacks, newest first.",
     request: { params: CustomerPath, query: LedgerPageQuery, headers: withRequestId() },
     responses: {
       200: json("The latest ledger entries.", schemas.Ledger),
-      ...errors({
-        400: `${BAD_ID} Also an invalid or unknown query parameter.`,
+      ...customerErrors({
+        400: `${BAD_ID} Also an invalid or unknown query parameter. ${ADMIN_ME}`,
+        403: NOT_YOURS,
         502: upstream("rewards"),
       }),
     },
@@ -79,7 +91,7 @@ export const customerRoutes = {
     method: "get",
     path: "/customers/{id}/rewards/history",
     tags: [TAGS.rewards],
-    ...publicAccess,
+    ...customerAccess,
     summary: "Get a customer's points history",
     description:
       "Every ledger entry the account is folded from (grants, holds and their release or " +
@@ -87,8 +99,9 @@ export const customerRoutes = {
     request: { params: CustomerPath, query: HistoryPageQuery, headers: withRequestId() },
     responses: {
       200: json("A page of the ledger.", RewardsHistory),
-      ...errors({
-        400: `${BAD_ID} Also an invalid or unknown query parameter.`,
+      ...customerErrors({
+        400: `${BAD_ID} Also an invalid or unknown query parameter. ${ADMIN_ME}`,
+        403: NOT_YOURS,
         502: upstream("rewards"),
       }),
     },
@@ -100,7 +113,8 @@ export const customerRoutes = {
     tags: [TAGS.rewards],
     summary: "Grant points",
     description:
-      "Adds points to the customer's balance (creating the account if needed). Admin only.",
+      "Adds points to the customer's balance (creating the account if needed). Admin only: a " +
+      "customer's access token is refused (403).",
     ...adminOnly,
     request: {
       params: CustomerPath,
@@ -111,7 +125,7 @@ export const customerRoutes = {
       201: json("The grant and the account after it.", composites.GrantAnswer),
       ...errors(
         {
-          400: `${BAD_ID} ${BAD_BODY}`,
+          400: `${BAD_ID} ${BAD_BODY} ${ADMIN_ME}`,
           413: COMMON[413],
           415: COMMON[415],
           502: upstream("rewards"),

@@ -1,4 +1,5 @@
 import { adminRoutes, kitAdminGatewayRoutes } from "./admin";
+import { authRoutes } from "./auth";
 import { customerRoutes } from "./customers";
 import { orderRoutes } from "./orders";
 import { productRoutes } from "./products";
@@ -16,4 +17,5 @@ export const gatewayRouteTables = [
   adminRoutes,
   kitAdminGatewayRoutes,
   referenceRoutes,
+  authRoutes,
 ] as const;

@@ -4,11 +4,13 @@ import {
   BAD_BODY,
   BAD_ID,
   COMMON,
-  errors,
+  customerAccess,
+  customerErrors,
   json,
+  NOT_FOUND_ORDER,
+  NOT_HERS,
   OrderPath,
   OrdersQuery,
-  publicAccess,
   requestBody,
   TAGS,
   upstream,
@@ -23,7 +25,7 @@ export const orderRoutes = {
     method: "post",
     path: "/orders",
     tags: [TAGS.orders],
-    ...publicAccess,
+    ...customerAccess,
     summary: "Place an order",
     description:
       "Starts the order saga and answers at once with the PENDING order; poll `GET /orders/{id}` " +
@@ -31,7 +33,10 @@ export const orderRoutes = {
       "answer again (`Idempotent-Replayed: true`) instead of a second order. When the order " +
       "service publishes by self-read (`WRITE_PATH=self-read`), the 202 means OrderPlaced is on " +
       "its way and the order exists only once the service has consumed it: `GET /orders/{id}` " +
-      "answers 404 until then (usually well under a second), so poll it through a 404.",
+      "answers 404 until then (usually well under a second), so poll it through a 404. " +
+      "A customer orders for herself (the token's `sub`; a body `customerId` may be omitted, and " +
+      "must be hers when given); an admin orders for the customer the body names. Limited per " +
+      "client address and per customer.",
     request: {
       headers: withRequestId({
         "Idempotency-Key": IdempotencyKey.optional().openapi({
@@ -60,8 +65,11 @@ export const orderRoutes = {
           schema: { type: "string" },
         },
       }),
-      ...errors({
-        400: `${BAD_BODY} Also an Idempotency-Key that does not match \`^[A-Za-z0-9._:-]{1,128}$\`.`,
+      ...customerErrors({
+        400:
+          `${BAD_BODY} Also an Idempotency-Key that does not match \`^[A-Za-z0-9._:-]{1,128}$\`, ` +
+          "or an admin's order without `customerId`.",
+        403: `${NOT_HERS} (the body's \`customerId\`)`,
         409: "`IDEMPOTENCY_KEY_IN_FLIGHT`: a request with this key is still being processed.",
         413: COMMON[413],
         415: COMMON[415],
@@ -69,8 +77,9 @@ export const orderRoutes = {
           "`UNKNOWN_PRODUCT` (details name each line), `POINTS_EXCEED_TOTAL`, `TOTAL_TOO_LARGE`, " +
           "or `IDEMPOTENCY_KEY_REUSED`: the key was used with another body.",
         429:
-          "`RATE_LIMITED`: this client (its IP address) placed too many orders in the last " +
-          "minute (limit 600 per minute, every attempt counts); wait `Retry-After` seconds.",
+          "`RATE_LIMITED`: this client address (an IPv6 one by its /64) or this customer placed " +
+          "too many orders in the last minute (limit 600 per minute each, every attempt " +
+          "counts); wait `Retry-After` seconds.",
         502: upstream("order"),
         503:
           "`PUBLISH_FAILED` (self-read only): OrderPlaced could not be published; nothing was " +
@@ -83,14 +92,19 @@ export const orderRoutes = {
     method: "get",
     path: "/orders",
     tags: [TAGS.orders],
-    ...publicAccess,
+    ...customerAccess,
     summary: "List a customer's orders",
-    description: "Newest first, one page at a time.",
+    description:
+      "Newest first, one page at a time. A customer lists her own (`customerId` may be omitted); " +
+      "an admin lists any customer's and must name one.",
     request: { query: OrdersQuery, headers: withRequestId() },
     responses: {
       200: json("One page of orders.", composites.OrderList),
-      ...errors({
-        400: "`VALIDATION_FAILED`: a missing or invalid query parameter, or an unknown one.",
+      ...customerErrors({
+        400:
+          "`VALIDATION_FAILED`: an invalid or unknown query parameter, or an admin's call " +
+          "without `customerId`.",
+        403: `${NOT_HERS} (the \`customerId\` query)`,
         502: upstream("order"),
       }),
     },
@@ -100,16 +114,15 @@ export const orderRoutes = {
     method: "get",
     path: "/orders/{id}",
     tags: [TAGS.orders],
-    ...publicAccess,
+    ...customerAccess,
     summary: "Get an order",
+    description: "A customer's own order; an admin reads any.",
     request: { params: OrderPath, headers: withRequestId() },
     responses: {
       200: json("The order as it is now.", schemas.Order),
-      ...errors({
+      ...customerErrors({
         400: BAD_ID,
-        404:
-          "`NOT_FOUND`: no order with this id. With self-read, also an order just accepted " +
-          "that the order service has not consumed yet: poll again.",
+        404: `${NOT_FOUND_ORDER} With self-read, also an order just accepted that the order service has not consumed yet: poll again.`,
         502: upstream("order"),
       }),
     },
@@ -119,16 +132,16 @@ export const orderRoutes = {
     method: "get",
     path: "/orders/{id}/history",
     tags: [TAGS.orders],
-    ...publicAccess,
+    ...customerAccess,
     summary: "Get an order's history",
     description:
       "Every status change of the order's saga, oldest first, for support and debugging.",
     request: { params: OrderPath, headers: withRequestId() },
     responses: {
       200: json("The order's transitions.", schemas.OrderHistory),
-      ...errors({
+      ...customerErrors({
         400: BAD_ID,
-        404: "`NOT_FOUND`: no order with this id.",
+        404: NOT_FOUND_ORDER,
         502: upstream("order"),
       }),
     },
@@ -138,7 +151,7 @@ export const orderRoutes = {
     method: "get",
     path: "/orders/{id}/payment",
     tags: [TAGS.orders],
-    ...publicAccess,
+    ...customerAccess,
     summary: "Get an order's payment",
     description:
       "Where the card payment of the order stands: what the card pays (the total less the " +
@@ -148,9 +161,9 @@ export const orderRoutes = {
     request: { params: OrderPath, headers: withRequestId() },
     responses: {
       200: json("The order's payment.", schemas.OrderPayment),
-      ...errors({
+      ...customerErrors({
         400: BAD_ID,
-        404: "`NOT_FOUND`: no order with this id.",
+        404: NOT_FOUND_ORDER,
         502: "`UPSTREAM_UNAVAILABLE` / `UPSTREAM_FAILED`: a service did not answer.",
       }),
     },
@@ -160,7 +173,7 @@ export const orderRoutes = {
     method: "get",
     path: "/orders/{id}/trace",
     tags: [TAGS.orders],
-    ...publicAccess,
+    ...customerAccess,
     summary: "Trace an order's saga",
     description:
       "Every event of the order's saga across the services, in causal order: who produced it, " +
@@ -170,9 +183,9 @@ export const orderRoutes = {
     request: { params: OrderPath, headers: withRequestId() },
     responses: {
       200: json("The order's trace.", schemas.OrderTrace),
-      ...errors({
+      ...customerErrors({
         400: BAD_ID,
-        404: "`ORDER_NOT_FOUND`: no order with this id.",
+        404: "`ORDER_NOT_FOUND`: no order with this id (for a customer, also another's order).",
         502: "`UPSTREAM_UNAVAILABLE` / `UPSTREAM_FAILED`: a service did not answer.",
       }),
     },
@@ -182,17 +195,18 @@ export const orderRoutes = {
     method: "post",
     path: "/orders/{id}/cancel",
     tags: [TAGS.orders],
-    ...publicAccess,
+    ...customerAccess,
     summary: "Cancel an order",
     description:
-      "Cancels a PENDING or CONFIRMED order; reserved stock and points are given back. " +
+      "Cancels a PENDING or CONFIRMED order; reserved stock and points are given back. A " +
+      "customer cancels her own orders; an admin cancels any. " +
       "Needs no body; one that is sent must be JSON.",
     request: { params: OrderPath, headers: withRequestId() },
     responses: {
       202: json("The cancellation was accepted; the order as it is now.", schemas.Order),
-      ...errors({
+      ...customerErrors({
         400: BAD_ID,
-        404: "`NOT_FOUND`: no order with this id.",
+        404: NOT_FOUND_ORDER,
         409:
           "`INVALID_STATE`: the order is already REJECTED or CANCELLED. " +
           "`CONFLICT`: the order kept changing; retry.",

@@ -1,11 +1,11 @@
 import { HttpError } from "@edge-saga/shared";
 import type { MiddlewareHandler } from "hono";
+import { bearerToken } from "../auth/challenge";
 import type { GatewayEnv } from "../types";
 
 /** Every path under it needs the admin token, unknown ones included (app.ts). */
 export const ADMIN_PREFIX = "/admin/";
 
-const BEARER = /^Bearer +(\S+) *$/i;
 const encoder = new TextEncoder();
 
 /**
@@ -19,7 +19,7 @@ export const requireAdmin: MiddlewareHandler<GatewayEnv> = async (c, next) => {
   if (typeof expected !== "string" || expected.length === 0) {
     throw new HttpError(503, "ADMIN_DISABLED", "admin routes are disabled: ADMIN_TOKEN is not set");
   }
-  const presented = BEARER.exec(c.req.header("authorization") ?? "")?.[1];
+  const presented = bearerToken(c.req.header("authorization"));
   if (presented === undefined) {
     throw new HttpError(401, "UNAUTHORIZED", "admin token required", undefined, {
       "www-authenticate": 'Bearer realm="edge-saga-admin"',
@@ -28,8 +28,14 @@ export const requireAdmin: MiddlewareHandler<GatewayEnv> = async (c, next) => {
   if (!(await sameSecret(presented, expected))) {
     throw new HttpError(403, "FORBIDDEN", "admin token is not valid");
   }
+  c.set("caller", { role: "admin" });
   await next();
 };
+
+/** Whether `presented` is the configured admin token (never when none is configured). */
+export async function isAdminToken(presented: string, expected: string | undefined) {
+  return typeof expected === "string" && expected.length > 0 && sameSecret(presented, expected);
+}
 
 async function sameSecret(a: string, b: string): Promise<boolean> {
   const [da, db] = await Promise.all([

@@ -1,16 +1,28 @@
 import { REQUEST_ID_HEADER } from "@edge-saga/contracts";
-import { callService } from "@edge-saga/shared";
+import { CALLER_HEADER, callerHeaderValue, callService } from "@edge-saga/shared";
 import { BENCH_BASELINE_HEADER } from "@edge-saga/shared/bench";
 import type { Context } from "hono";
 import type { BoundService, GatewayEnv } from "../types";
 
 /**
- * Request headers a service may see. Authorization stays at the gateway. The bench baseline
+ * Request headers a service may see. Authorization stays at the gateway, and a client's own
+ * CALLER_HEADER is never among them: the gateway sets that one from what it verified. The bench baseline
  * header does nothing unless the service runs with BENCH_BASELINES_ENABLED (never deployed).
  */
 const FORWARDED_REQUEST_HEADERS = ["accept", "idempotency-key", BENCH_BASELINE_HEADER];
 /** Hop-by-hop headers describe one connection, not the answer. */
 const HOP_BY_HOP = ["connection", "keep-alive", "transfer-encoding", "upgrade"];
+
+/**
+ * What the gateway itself tells a service on every call: the request id and, once the route's
+ * security let the request through, the verified caller (shared/src/http/caller.ts).
+ */
+export function gatewayHeaders(c: Context<GatewayEnv>): Headers {
+  const headers = new Headers({ [REQUEST_ID_HEADER]: c.get("requestId") });
+  const caller = c.get("caller");
+  if (caller !== undefined) headers.set(CALLER_HEADER, callerHeaderValue(caller));
+  return headers;
+}
 
 /**
  * Sends the current request to `service` at `path` (built by the route from validated parts,
@@ -22,12 +34,11 @@ export async function forward(
   service: BoundService,
   path: string,
 ): Promise<Response> {
-  const headers = new Headers();
+  const headers = gatewayHeaders(c);
   for (const name of FORWARDED_REQUEST_HEADERS) {
     const value = c.req.header(name);
     if (value !== undefined) headers.set(name, value);
   }
-  headers.set(REQUEST_ID_HEADER, c.get("requestId"));
   const body = c.get("body") ?? null;
   if (body !== null)
     headers.set("content-type", c.req.header("content-type") ?? "application/json");

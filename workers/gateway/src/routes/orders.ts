@@ -1,9 +1,9 @@
-import { type Order, type OrderPayment, REQUEST_ID_HEADER } from "@edge-saga/contracts";
+import type { Order, OrderPayment } from "@edge-saga/contracts";
 import { orderRoutes, pathOf } from "@edge-saga/contracts/http";
 import { callService } from "@edge-saga/shared";
 import type { Context } from "hono";
 import { orderRateLimit } from "../middleware/rate-limit";
-import { forward } from "../proxy/forward";
+import { forward, gatewayHeaders } from "../proxy/forward";
 import type { GatewayEnv } from "../types";
 import { checksOf, proxied, served } from "./served";
 
@@ -16,9 +16,8 @@ async function orderPayment(c: Context<GatewayEnv>): Promise<Response> {
   const payment = await forward(c, "payment", pathOf(orderRoutes.getOrderPayment, params));
   if (payment.status !== 404) return payment;
   const orderPath = pathOf(orderRoutes.getOrder, params);
-  const order = await callService(c.env, "order", orderPath, {
-    headers: { [REQUEST_ID_HEADER]: c.get("requestId") },
-  });
+  // As the caller: the order service answers another customer's order 404, like any forward.
+  const order = await callService(c.env, "order", orderPath, { headers: gatewayHeaders(c) });
   if (order.status !== 200) return forward(c, "order", orderPath);
   const { totalCents, pointsRedeemed } = await order.json<Order>();
   const amountCents = totalCents - pointsRedeemed;

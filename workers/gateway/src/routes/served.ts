@@ -1,8 +1,15 @@
-import { honoPath, pathOf, registry } from "@edge-saga/contracts/http";
+import {
+  ADMIN_SECURITY,
+  CUSTOMER_SECURITY,
+  honoPath,
+  pathOf,
+  registry,
+} from "@edge-saga/contracts/http";
 import { HttpError } from "@edge-saga/shared";
 import type { RouteConfig } from "@hono/zod-openapi";
 import type { Handler, Hono, MiddlewareHandler } from "hono";
 import { ADMIN_PREFIX, requireAdmin } from "../middleware/admin-auth";
+import { requireCaller } from "../middleware/caller-auth";
 import { jsonBody } from "../middleware/json-body";
 import { validIds } from "../middleware/valid-ids";
 import { forward } from "../proxy/forward";
@@ -35,14 +42,23 @@ export const servedAt = (
 ): Served => ({ config, honoPath: at.path, methods: at.methods, handlers });
 
 /**
- * What the route's definition asks of the gateway before a forward: the admin token when it is
- * admin-only (`/admin/*` is guarded as a whole in app.ts), ids for its path parameters, and a
- * JSON body of at most 64 KB for a method that may carry one (required when the route says so).
+ * Who may call the route, from its definition's `security`: a customer operation (customerBearer,
+ * with adminBearer beside it) takes a customer's access token or the admin token; an admin-only
+ * one the admin token alone (`/admin/*` is guarded as a whole in app.ts); `security: []` anyone.
  */
-export function checksOf(config: RouteConfig): MiddlewareHandler<GatewayEnv>[] {
-  const adminOnly = (config.security?.length ?? 0) > 0 && !config.path.startsWith(ADMIN_PREFIX);
+export function guardOf(config: RouteConfig): MiddlewareHandler<GatewayEnv>[] {
+  const schemes = new Set(
+    (config.security ?? []).flatMap((requirement) => Object.keys(requirement)),
+  );
+  if (schemes.has(CUSTOMER_SECURITY)) return [requireCaller];
+  if (schemes.has(ADMIN_SECURITY) && !config.path.startsWith(ADMIN_PREFIX)) return [requireAdmin];
+  return [];
+}
+
+/** What the route's definition asks of the request: ids for its path parameters, a JSON body of
+ * at most 64 KB for a method that may carry one (required when the route says so). */
+export function inputChecksOf(config: RouteConfig): MiddlewareHandler<GatewayEnv>[] {
   return [
-    ...(adminOnly ? [requireAdmin] : []),
     ...(config.request?.params ? [validIds] : []),
     ...(config.method === "get"
       ? []
@@ -50,17 +66,23 @@ export function checksOf(config: RouteConfig): MiddlewareHandler<GatewayEnv>[] {
   ];
 }
 
+/** Everything the route's definition asks before a forward: the caller first, then the input. */
+export function checksOf(config: RouteConfig): MiddlewareHandler<GatewayEnv>[] {
+  return [...guardOf(config), ...inputChecksOf(config)];
+}
+
 /**
  * A route the gateway forwards to `service` at the route's own path, its parameters filled in
  * from the checked request: the service serves the same definition (one path, one place).
- * `middleware` runs before the checks (e.g. a rate limit that must not wait for the body).
+ * `middleware` runs once the caller is known and before the input checks (e.g. a rate limit per
+ * customer that must not wait for the body).
  */
 export const proxied = (
   config: RouteConfig,
   service: BoundService,
   ...middleware: MiddlewareHandler<GatewayEnv>[]
 ): Served =>
-  served(config, ...middleware, ...checksOf(config), (c) =>
+  served(config, ...guardOf(config), ...middleware, ...inputChecksOf(config), (c) =>
     forward(c, service, pathOf(config, c.req.param() as Record<string, string>)),
   );
 
