@@ -15,6 +15,12 @@ import type { InferRequestType } from "hono/client";
  * route's schemas (no type here is written by hand), with the transport (timeouts, resends,
  * busy retries) its fetch. `typed` is the client itself; `request` / `expect` send what the
  * contract does not describe (malformed bodies, routes a test adds) through the same transport.
+ *
+ * Credentials: a method that names a customer (an order's `customerId`, her rewards, her
+ * orders) calls as her, with an access token from the local dev issuer (`POST /auth/dev/token`,
+ * one sign-in per customer, kept until near its expiry). A call on an order id goes as the
+ * customer this client placed or listed it for, else with the admin token (an admin may read and
+ * cancel any order). Admin routes carry the admin token.
  */
 
 export { SCRIPT_TIMEOUTS, UNDER_LOAD, UnexpectedAnswer } from "@edge-saga/contracts/client";
@@ -33,6 +39,19 @@ export interface RequestOptions {
   headers?: Record<string, string>;
   /** Send `Authorization: Bearer <admin token>`. */
   admin?: boolean;
+  /** Send as this customer: `Authorization: Bearer <her access token>` (see `accessToken`). */
+  as?: string;
+}
+
+/** Where the local dev issuer signs a customer in (the gateway serves it only when switched on). */
+export const DEV_TOKEN_PATH = "/auth/dev/token";
+
+/** What `POST /auth/dev/token` answers. */
+export interface DevToken {
+  accessToken: string;
+  tokenType: "Bearer";
+  /** Seconds the token is valid for. */
+  expiresIn: number;
 }
 
 /** What `POST /orders` takes: `pointsToRedeem` may be left out (0). */
@@ -40,7 +59,17 @@ export type PlaceOrder = InferRequestType<TypedClient["orders"]["$post"]>["json"
 /** What `PUT /products/{sku}` takes. */
 export type ProductBody = InferRequestType<TypedClient["products"][":sku"]["$put"]>["json"];
 
-type PlaceOptions = { headers?: Record<string, string>; idempotencyKey?: string };
+type PlaceOptions = {
+  headers?: Record<string, string>;
+  idempotencyKey?: string;
+  /** Whose token the order goes with; default: its `customerId`. */
+  as?: string;
+};
+
+/** A token is renewed this long before it expires (at most half its life): never sent stale. */
+const RENEW_BEFORE_MS = 60_000;
+/** Tries of a sign-in that got no answer or a busy one. */
+const SIGN_IN_TRIES = 4;
 
 export class ApiClient {
   readonly baseUrl: string;
@@ -50,6 +79,12 @@ export class ApiClient {
   readonly public: TypedClient;
   readonly busy: TypedClient;
   private readonly raw: typeof fetch;
+  /** Customer -> her sign-in (pending or done), renewed near expiry. */
+  private readonly signIns = new Map<string, Promise<{ token: string; renewAt: number }>>();
+  /** Customer (and busy or not) -> the typed client that carries her token. */
+  private readonly customers = new Map<string, TypedClient>();
+  /** Order id -> its customer, for the orders this client placed or listed. */
+  private readonly owners = new Map<string, string>();
 
   constructor(
     baseUrl: string,
@@ -71,6 +106,8 @@ export class ApiClient {
   ): Promise<RawAnswer<T>> {
     const headers: Record<string, string> = { ...options.headers };
     if (options.admin) headers.authorization = `Bearer ${this.adminToken}`;
+    if (options.as !== undefined)
+      headers.authorization = `Bearer ${await this.accessToken(options.as)}`;
     let body: string | undefined;
     if (options.body !== undefined) {
       headers["content-type"] ??= "application/json";
@@ -92,6 +129,100 @@ export class ApiClient {
     if (!ok.includes(answer.status)) throw new UnexpectedAnswer(`${method} ${path}`, answer, ok);
     return answer;
   }
+
+  // Sign-in (the local dev issuer)
+
+  /**
+   * A valid access token of `customerId` from `POST /auth/dev/token`: one sign-in per customer,
+   * shared by concurrent callers and kept until shortly before it expires.
+   */
+  async accessToken(customerId: string): Promise<string> {
+    const cached = this.signIns.get(customerId);
+    if (cached) {
+      const signIn = await cached.catch(() => undefined);
+      if (signIn && Date.now() < signIn.renewAt) return signIn.token;
+      // Another caller may have started the renewal while we waited.
+      if (this.signIns.get(customerId) !== cached) return this.accessToken(customerId);
+    }
+    const pending = this.signIn(customerId);
+    this.signIns.set(customerId, pending);
+    // A failed sign-in is not kept: the next call tries again.
+    pending.catch(() => {
+      if (this.signIns.get(customerId) === pending) this.signIns.delete(customerId);
+    });
+    return (await pending).token;
+  }
+
+  private async signIn(customerId: string) {
+    const startedAt = Date.now();
+    const answer = await this.signInAnswer(customerId);
+    const lifeMs = answer.body.expiresIn * 1_000;
+    const renewAt = startedAt + lifeMs - Math.min(RENEW_BEFORE_MS, lifeMs / 2);
+    return { token: answer.body.accessToken, renewAt };
+  }
+
+  /**
+   * `POST /auth/dev/token`, sent again (up to SIGN_IN_TRIES) when it got no answer or a busy one:
+   * a sign-in writes nothing, and one lost under a chaos run's load must not fail an order.
+   */
+  private async signInAnswer(customerId: string): Promise<RawAnswer<DevToken>> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const answer = await this.request<DevToken>("POST", DEV_TOKEN_PATH, {
+          body: { customerId },
+        });
+        const busy = answer.status === 429 || answer.status === 503;
+        if (answer.status === 200 || !busy || attempt >= SIGN_IN_TRIES) {
+          if (answer.status !== 200)
+            throw new UnexpectedAnswer(`POST ${DEV_TOKEN_PATH}`, answer, [200]);
+          return answer;
+        }
+      } catch (error) {
+        if (error instanceof UnexpectedAnswer || attempt >= SIGN_IN_TRIES) throw error;
+      }
+      await new Promise((resolve) => setTimeout(resolve, 250 * attempt));
+    }
+  }
+
+  /** The typed client acting as `customerId` (her token on every call). */
+  as(customerId: string, options: { retryBusy?: boolean } = {}): TypedClient {
+    const key = `${options.retryBusy ? "busy" : "plain"}:${customerId}`;
+    let client = this.customers.get(key);
+    if (!client) {
+      client = apiClient(this.baseUrl, {
+        ...this.options,
+        retryBusy: options.retryBusy ?? this.options.retryBusy,
+        accessToken: () => this.accessToken(customerId),
+      });
+      this.customers.set(key, client);
+    }
+    return client;
+  }
+
+  /**
+   * The typed client for calls on order `id`: as its customer when this client placed or listed
+   * it (or `as` says whose it is), else with the admin token.
+   */
+  orderClient(id: string, options: { as?: string; retryBusy?: boolean } = {}): TypedClient {
+    const owner = options.as ?? this.owners.get(id);
+    if (owner !== undefined) return this.as(owner, options);
+    return options.retryBusy ? this.busyAdmin : this.typed;
+  }
+
+  /** Remembers whose order `id` is: later calls on it go with her token. */
+  rememberOwner(id: string, customerId: string): void {
+    this.owners.set(id, customerId);
+  }
+
+  private get busyAdmin(): TypedClient {
+    this.busyAdminClient ??= apiClient(this.baseUrl, {
+      ...this.options,
+      adminToken: this.adminToken,
+      retryBusy: true,
+    });
+    return this.busyAdminClient;
+  }
+  private busyAdminClient: TypedClient | undefined;
 
   /** True when something answers `GET /products` without a server error. */
   async isUp(timeoutMs = 2_000): Promise<boolean> {
@@ -127,30 +258,40 @@ export class ApiClient {
 
   // Orders (order service)
 
-  /** `POST /orders` as sent; the caller judges the answer (202 with the order, or an error). */
-  placeOrder(input: PlaceOrder, options: PlaceOptions & { retryBusy?: boolean } = {}) {
+  /**
+   * `POST /orders` as sent, as the customer `options.as` or else the order's `customerId`; the
+   * caller judges the answer (202 with the order, or an error).
+   */
+  async placeOrder(input: PlaceOrder, options: PlaceOptions & { retryBusy?: boolean } = {}) {
+    const customer = options.as ?? input.customerId;
+    if (customer === undefined)
+      throw new Error("placeOrder: whose order? Give input.customerId or options.as");
     const header = { ...options.headers, "Idempotency-Key": options.idempotencyKey };
-    const client = options.retryBusy ? this.busy : this.public;
-    return read(client.orders.$post({ json: input, header }));
+    const client = this.as(customer, options);
+    const answer = await read(client.orders.$post({ json: input, header }));
+    if (answer.status === 202) this.rememberOwner(answer.body.id, answer.body.customerId);
+    return answer;
   }
 
   async getOrder(id: string) {
-    return (await expectStatus(this.typed.orders[":id"].$get({ param: { id } }), 200)).body;
+    return (await expectStatus(this.orderClient(id).orders[":id"].$get({ param: { id } }), 200))
+      .body;
   }
 
   /** `GET /orders/{id}/payment`: where the order's card payment stands. */
   async getPayment(id: string) {
-    const get = this.typed.orders[":id"].payment.$get({ param: { id } });
+    const get = this.orderClient(id).orders[":id"].payment.$get({ param: { id } });
     return (await expectStatus(get, 200)).body;
   }
 
-  /** Every order of a customer, following `nextCursor`. */
+  /** Every order of a customer (as her), following `nextCursor`. */
   async listOrders(customerId: string) {
     const all = [];
     let cursor: string | undefined;
     do {
       const query = { customerId, limit: "100", cursor };
-      const page = (await expectStatus(this.typed.orders.$get({ query }), 200)).body;
+      const page = (await expectStatus(this.as(customerId).orders.$get({ query }), 200)).body;
+      for (const order of page.orders) this.rememberOwner(order.id, order.customerId);
       all.push(...page.orders);
       cursor = page.nextCursor ?? undefined;
     } while (cursor);
@@ -159,32 +300,32 @@ export class ApiClient {
 
   /** `GET /orders/{id}/history`: one transition per version of the order. */
   async getHistory(id: string) {
-    const get = this.typed.orders[":id"].history.$get({ param: { id } });
+    const get = this.orderClient(id).orders[":id"].history.$get({ param: { id } });
     return (await expectStatus(get, 200)).body.transitions;
   }
 
-  /** `POST /orders/{id}/cancel` as sent; the caller judges the answer (202, 409, ...). */
-  cancelOrder(id: string, options: { retryBusy?: boolean } = {}) {
-    const client = options.retryBusy ? this.busy : this.public;
-    return read(client.orders[":id"].cancel.$post({ param: { id } }));
+  /** `POST /orders/{id}/cancel` as sent (see `orderClient`); the caller judges the answer (202, 409, ...). */
+  cancelOrder(id: string, options: { retryBusy?: boolean; as?: string } = {}) {
+    return read(this.orderClient(id, options).orders[":id"].cancel.$post({ param: { id } }));
   }
 
-  /** `GET /customers/{id}/orders`: the view service's first page, newest first. */
+  /** `GET /customers/{id}/orders` (as her): the view service's first page, newest first. */
   async customerOrders(id: string) {
-    const get = this.typed.customers[":id"].orders.$get({ param: { id }, query: {} });
+    const get = this.as(id).customers[":id"].orders.$get({ param: { id }, query: {} });
     return (await expectStatus(get, 200)).body;
   }
 
   // Rewards
 
+  /** `GET /customers/{id}/rewards`, as her. */
   async getRewards(id: string) {
-    return (await expectStatus(this.typed.customers[":id"].rewards.$get({ param: { id } }), 200))
+    return (await expectStatus(this.as(id).customers[":id"].rewards.$get({ param: { id } }), 200))
       .body;
   }
 
-  /** The newest `limit` ledger entries. */
+  /** The newest `limit` ledger entries (as her). */
   async getLedger(id: string, limit = 500) {
-    const get = this.typed.customers[":id"].rewards.ledger.$get({
+    const get = this.as(id).customers[":id"].rewards.ledger.$get({
       param: { id },
       query: { limit: String(limit) },
     });

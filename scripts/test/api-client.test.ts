@@ -4,6 +4,7 @@ import type { Order, Product } from "@edge-saga/contracts";
 import {
   type Answer,
   apiClient,
+  bearer,
   expectStatus,
   read,
   type ApiClient as TypedClient,
@@ -25,6 +26,19 @@ let server: Server;
 let baseUrl: string;
 let seen: Seen[] = [];
 let handler: Handler = (_req, res) => res.end();
+/** The fake dev issuer: every sign-in, and how long its tokens live (seconds). */
+let signIns: string[] = [];
+let tokenLife = 3600;
+let issuer: Handler = (req, res) => {
+  const { customerId } = JSON.parse(req.body) as { customerId: string };
+  signIns.push(customerId);
+  json(res, 200, {
+    accessToken: `jwt-${customerId}-${signIns.length}`,
+    tokenType: "Bearer",
+    expiresIn: tokenLife,
+  });
+};
+const defaultIssuer = issuer;
 
 const json = (res: ServerResponse, status: number, body: unknown) => {
   res.writeHead(status, { "content-type": "application/json" });
@@ -39,6 +53,7 @@ beforeAll(async () => {
     });
     req.on("end", () => {
       const request = { method: req.method ?? "", url: req.url ?? "", headers: req.headers, body };
+      if (request.url === "/auth/dev/token") return issuer(request, res);
       seen.push(request);
       handler(request, res);
     });
@@ -49,10 +64,13 @@ beforeAll(async () => {
 afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
 beforeEach(() => {
   seen = [];
+  signIns = [];
+  tokenLife = 3600;
+  issuer = defaultIssuer;
 });
 
 describe("ApiClient", () => {
-  it("sends JSON with the admin token and the idempotency key, and gives back status and headers", async () => {
+  it("sends JSON with the customer's token and the idempotency key, and gives back status and headers", async () => {
     handler = (_req, res) => {
       res.setHeader("x-request-id", "r1");
       json(res, 202, { id: "o1", status: "PENDING" });
@@ -73,7 +91,7 @@ describe("ApiClient", () => {
       "idempotency-key": "k1",
       "cf-connecting-ip": "10.0.0.1",
     });
-    expect(req?.headers.authorization).toBeUndefined();
+    expect(req?.headers.authorization).toBe("Bearer jwt-c1-1");
     expect(JSON.parse(req?.body ?? "")).toEqual({
       customerId: "c1",
       items: [{ sku: "s1", quantity: 1 }],
@@ -176,12 +194,111 @@ describe("ApiClient", () => {
   });
 });
 
+describe("ApiClient signs customers in", () => {
+  const order = (id: string, customerId: string) => ({ id, customerId, status: "PENDING" });
+
+  it("calls for a customer with her token, signing each in once; admin calls keep the admin token", async () => {
+    let n = 0;
+    handler = (req, res) => {
+      if (req.url === "/orders")
+        return json(res, 202, order(`o${++n}`, JSON.parse(req.body).customerId));
+      if (req.url.startsWith("/customers/") && req.url.endsWith("/grants"))
+        return json(res, 201, { grant: {}, account: {} });
+      json(res, 200, { customerId: "x", balance: 0, reserved: 0, lifetimeEarned: 0 });
+    };
+    const client = new ApiClient(baseUrl, "admin-secret");
+    const items = [{ sku: "s1", quantity: 1 }];
+    await client.placeOrder({ customerId: "alice", items });
+    await client.placeOrder({ customerId: "bob", items });
+    await client.placeOrder({ customerId: "alice", items });
+    await client.getRewards("alice");
+    await client.grantPoints("alice", 5, "why");
+    // bob's token on a body naming alice: what a test of a refusal sends.
+    await client.placeOrder({ customerId: "alice", items }, { as: "bob" });
+    expect(signIns).toEqual(["alice", "bob"]);
+    expect(seen.map((r) => `${r.method} ${r.url} ${r.headers.authorization}`)).toEqual([
+      "POST /orders Bearer jwt-alice-1",
+      "POST /orders Bearer jwt-bob-2",
+      "POST /orders Bearer jwt-alice-1",
+      "GET /customers/alice/rewards Bearer jwt-alice-1",
+      "POST /customers/alice/rewards/grants Bearer admin-secret",
+      "POST /orders Bearer jwt-bob-2",
+    ]);
+  });
+
+  it("calls on an order as the customer it was placed or listed for, else as the admin", async () => {
+    handler = (req, res) => {
+      if (req.url === "/orders") return json(res, 202, order("o1", "alice"));
+      if (req.url.startsWith("/orders?"))
+        return json(res, 200, { orders: [order("o2", "bob")], nextCursor: null });
+      if (req.url.endsWith("/cancel")) return json(res, 202, order("o1", "alice"));
+      json(res, 200, order("o1", "alice"));
+    };
+    const client = new ApiClient(baseUrl, "admin-secret");
+    await client.placeOrder({ customerId: "alice", items: [{ sku: "s1", quantity: 1 }] });
+    await client.listOrders("bob");
+    await client.getOrder("o1");
+    await client.cancelOrder("o1");
+    await client.getPayment("o2");
+    await client.getOrder("o3");
+    await client.cancelOrder("o3", { as: "carol" });
+    await client.request("GET", "/orders/o1/trace", { as: "bob" });
+    expect(seen.slice(2).map((r) => `${r.method} ${r.url} ${r.headers.authorization}`)).toEqual([
+      "GET /orders/o1 Bearer jwt-alice-1",
+      "POST /orders/o1/cancel Bearer jwt-alice-1",
+      "GET /orders/o2/payment Bearer jwt-bob-2",
+      "GET /orders/o3 Bearer admin-secret",
+      "POST /orders/o3/cancel Bearer jwt-carol-3",
+      "GET /orders/o1/trace Bearer jwt-bob-2",
+    ]);
+  });
+
+  it("shares one sign-in between concurrent calls, renews a token near its expiry, and keeps no failed sign-in", async () => {
+    const client = new ApiClient(baseUrl, "t");
+    const tokens = await Promise.all([1, 2, 3].map(() => client.accessToken("alice")));
+    expect(tokens).toEqual(Array(3).fill("jwt-alice-1"));
+    expect(signIns).toEqual(["alice"]);
+
+    // A 1 s token is renewed after half its life, never sent in its last moments.
+    tokenLife = 1;
+    const short = new ApiClient(baseUrl, "t");
+    expect(await short.accessToken("bob")).toBe("jwt-bob-2");
+    expect(await short.accessToken("bob")).toBe("jwt-bob-2");
+    await new Promise((resolve) => setTimeout(resolve, 600));
+    expect(await short.accessToken("bob")).toBe("jwt-bob-3");
+
+    issuer = (_req, res) => json(res, 404, { error: { code: "NOT_FOUND", message: "no issuer" } });
+    await expect(short.accessToken("carol")).rejects.toThrow(
+      /auth\/dev\/token: expected 200, got 404/,
+    );
+    issuer = defaultIssuer;
+    expect(await short.accessToken("carol")).toBe("jwt-carol-4");
+  });
+});
+
 describe("the typed client (contracts/src/http/client.ts)", () => {
   it("sends the admin token given to it, and none otherwise", async () => {
     handler = (_req, res) => json(res, 200, { products: [] });
     await apiClient(baseUrl, { adminToken: "secret" }).products.$get();
     await apiClient(baseUrl).products.$get();
     expect(seen.map((r) => r.headers.authorization)).toEqual(["Bearer secret", undefined]);
+  });
+
+  it("sends a customer's access token, asked for at each request; a call's own credential wins", async () => {
+    handler = (_req, res) => json(res, 200, { products: [] });
+    let asked = 0;
+    const client = apiClient(baseUrl, { accessToken: async () => `jwt-${++asked}` });
+    await client.products.$get();
+    await client.products.$get();
+    await client.products.$get(undefined, bearer("own"));
+    await apiClient(baseUrl, { accessToken: "fixed" }).products.$get();
+    expect(seen.map((r) => r.headers.authorization)).toEqual([
+      "Bearer jwt-1",
+      "Bearer jwt-2",
+      "Bearer own",
+      "Bearer fixed",
+    ]);
+    expect(() => apiClient(baseUrl, { adminToken: "a", accessToken: "c" })).toThrow(/not both/);
   });
 
   it("types each answer by the route's schema for that status", async () => {

@@ -54,12 +54,14 @@ describe("GET /admin/consistency on the live system", () => {
 
     const kept = await api.expect<{ id: string }>(202, "POST", "/orders", {
       body: { customerId: customer, items: [{ sku, quantity: 2 }], pointsToRedeem: 100 },
+      as: customer,
     });
     const cancelled = await api.expect<{ id: string }>(202, "POST", "/orders", {
       body: { customerId: customer, items: [{ sku, quantity: 1 }] },
+      as: customer,
     });
     await waitForOrderToExist(cancelled.body.id); // at once, but on the self-read path
-    await api.expect(202, "POST", `/orders/${cancelled.body.id}/cancel`);
+    await api.expect(202, "POST", `/orders/${cancelled.body.id}/cancel`, { as: customer });
 
     const report = await quietReport();
     expect(report.violations).toEqual([]);

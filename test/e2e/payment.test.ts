@@ -1,7 +1,7 @@
 import type { ErrorBody } from "@edge-saga/contracts";
 import { describe, expect, it } from "vitest";
 import { api } from "./support/api";
-import { Scenario } from "./support/scenario";
+import { Scenario, uniqueId } from "./support/scenario";
 import { poll, waitForOrder } from "./support/wait";
 
 /** Waits until the order's payment reaches `status` (the view of the processor lags the order). */
@@ -96,14 +96,16 @@ describe("payment through the gateway", () => {
       200,
       "GET",
       `/orders/${placed.id}/trace`,
+      { as: placed.customerId },
     );
     expect(JSON.stringify(trace.body)).not.toMatch(/payment:[^"]*:authorize/);
   });
 
   it("answers 404 for an unknown order and 400 for a bad id", async () => {
-    const unknown = await api.request("GET", "/orders/no-such-order/payment");
+    const as = { as: uniqueId("pay-nobody") };
+    const unknown = await api.request("GET", "/orders/no-such-order/payment", as);
     expect(unknown.status).toBe(404);
-    const bad = await api.request("GET", "/orders/bad%20id/payment");
+    const bad = await api.request("GET", "/orders/bad%20id/payment", as);
     expect(bad.status).toBe(400);
     expect((bad.body as ErrorBody).error.code).toBe("VALIDATION_FAILED");
   });

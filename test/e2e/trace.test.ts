@@ -16,7 +16,7 @@ import { poll } from "./support/poll";
 /** The trace as the contract types it (OrderTrace). */
 type Trace = Awaited<ReturnType<typeof getTrace>>;
 const getTrace = async (id: string) =>
-  (await expectStatus(api.typed.orders[":id"].trace.$get({ param: { id } }), 200)).body;
+  (await expectStatus(api.orderClient(id).orders[":id"].trace.$get({ param: { id } }), 200)).body;
 
 const SERVICES = ["order", "inventory", "rewards", "payment"] as const;
 const PARTICIPANTS = ["inventory", "rewards", "payment"];
@@ -85,7 +85,7 @@ describe("order trace", () => {
       async () => ((await api.getPayment(placed.id)).status === "CAPTURED" ? true : undefined),
       { what: "the card to be captured", timeoutMs: 30_000, intervalMs: 100 },
     );
-    await api.expect(202, "POST", `/orders/${placed.id}/cancel`);
+    expect((await api.cancelOrder(placed.id)).status).toBe(202);
 
     let last: Trace | undefined;
     const trace = await poll(
@@ -155,7 +155,7 @@ describe("order trace", () => {
   }, 120_000);
 
   it("answers 404 ORDER_NOT_FOUND for an unknown order", async () => {
-    const answer = await api.request("GET", "/orders/no-such-order/trace");
+    const answer = await api.request("GET", "/orders/no-such-order/trace", { as: "trace-alice" });
     expect(answer.status).toBe(404);
     expect(answer.body).toMatchObject({ error: { code: "ORDER_NOT_FOUND" } });
   });

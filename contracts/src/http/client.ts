@@ -69,6 +69,14 @@ export type PublicApi = Hono<
 export interface TransportOptions {
   /** Sent as `Authorization: Bearer <token>` on every request (the admin routes need it). */
   adminToken?: string;
+  /**
+   * A customer's access token (a JWT from her identity provider, locally `POST /auth/dev/token`),
+   * sent as `Authorization: Bearer <token>` on every request: the customer routes act for her.
+   * A function is asked before each request (a cached sign-in that renews itself). Never with
+   * `adminToken`: the two credentials are never interchangeable. A request that already carries
+   * an Authorization header (`bearer(token)` on one call) keeps its own.
+   */
+  accessToken?: string | (() => string | Promise<string>);
   /** Abort a request after this long (default: no limit); a function sets it per method. */
   timeoutMs?: number | ((method: string) => number | undefined);
   /**
@@ -98,6 +106,8 @@ const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve,
  * stays one, whatever the caller needs of the wire.
  */
 export function apiFetch(options: TransportOptions = {}): typeof fetch {
+  if (options.adminToken && options.accessToken)
+    throw new Error("a client carries the admin token or a customer's access token, not both");
   const underlying = options.fetch ?? ((input, init) => fetch(input, init));
   const once = async (request: Request): Promise<Response> => {
     const resendable =
@@ -119,7 +129,12 @@ export function apiFetch(options: TransportOptions = {}): typeof fetch {
   return async (input, init) => {
     const request = new Request(input, init);
     request.headers.set("accept", request.headers.get("accept") ?? "application/json");
-    if (options.adminToken) request.headers.set("authorization", `Bearer ${options.adminToken}`);
+    if (!request.headers.has("authorization")) {
+      const { adminToken, accessToken } = options;
+      const token = typeof accessToken === "function" ? await accessToken() : accessToken;
+      if (adminToken || token)
+        request.headers.set("authorization", `Bearer ${adminToken || token}`);
+    }
     for (let retry = 0; ; retry++) {
       const res = await once(request);
       const busy = res.status === 429 || res.status === 503;
@@ -129,6 +144,14 @@ export function apiFetch(options: TransportOptions = {}): typeof fetch {
     }
   };
 }
+
+/**
+ * One call's own credential, as the typed client's second argument: it wins over the client's.
+ *
+ * @example
+ * await api.orders.$get({ query: {} }, bearer(aliceToken)); // alice's orders
+ */
+export const bearer = (token: string) => ({ headers: { authorization: `Bearer ${token}` } });
 
 /** The typed client of the public API at `baseUrl` ("" in a browser: this origin). */
 export const apiClient = (baseUrl: string, options: TransportOptions = {}) =>

@@ -211,7 +211,7 @@ async function decided(gateway: ApiClient, id: string): Promise<void> {
   const giveUpAt = Date.now() + DECISION_WAIT_MS;
   for (let wait = 1_000; Date.now() < giveUpAt; wait = Math.min(wait * 2, 5_000)) {
     await sleep(wait);
-    const answer = await read(gateway.public.orders[":id"].$get({ param: { id } }));
+    const answer = await read(gateway.orderClient(id).orders[":id"].$get({ param: { id } }));
     if (answer.status === 200 && answer.body.status !== "PENDING") return;
   }
 }

@@ -1,7 +1,7 @@
 import { type WritePath, writePathOf } from "@edge-saga/contracts";
 import { testLogLevel } from "@edge-saga/kit-testing/log-level";
 import type { TestProject } from "vitest/node";
-import { type LocalStack, startLocalStack } from "../../../scripts/lib/local-stack";
+import { devIssuerKey, type LocalStack, startLocalStack } from "../../../scripts/lib/local-stack";
 
 declare module "vitest" {
   export interface ProvidedContext {
@@ -10,6 +10,11 @@ declare module "vitest" {
     adminToken: string;
     /** The order service's WRITE_PATH on the stack under test. */
     writePath: WritePath;
+    /**
+     * The stack's dev issuer key (JSON), to mint tokens the dev issuer never would (expired,
+     * another audience) with its own signature; absent for a stack this setup did not start.
+     */
+    devIssuerKey?: string;
   }
 }
 
@@ -37,6 +42,7 @@ export default async function setup(project: TestProject) {
     });
     project.provide("baseUrl", stack.baseUrl);
     project.provide("adminToken", stack.adminToken);
+    project.provide("devIssuerKey", JSON.stringify(devIssuerKey(stack.persistDir)));
   }
   return async () => {
     await stack?.stop();

@@ -10,7 +10,7 @@ export { poll, sleep } from "./poll";
  * exists once the order service consumed its own OrderPlaced; README, "Write paths").
  */
 async function currentOrder(id: string): Promise<Order | undefined> {
-  const answer = await read(api.public.orders[":id"].$get({ param: { id } }));
+  const answer = await read(api.orderClient(id).orders[":id"].$get({ param: { id } }));
   if (answer.status === 404) return undefined;
   if (answer.status !== 200)
     throw new Error(`GET /orders/${id}: ${answer.status} ${JSON.stringify(answer.body)}`);
