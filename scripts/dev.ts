@@ -215,6 +215,8 @@ function parentOf(pid: number): number {
 
 function printGuide(url: string, token: string, docs: boolean, stateDir: string) {
   const auth = `-H "authorization: Bearer ${token}"`;
+  const signIn = JSON.stringify({ customerId: SEED_CUSTOMER });
+  const me = '-H "authorization: Bearer $TOKEN"';
   const order = JSON.stringify({
     customerId: SEED_CUSTOMER,
     items: [{ sku: "desk-lamp", quantity: 1 }],
@@ -234,21 +236,29 @@ function printGuide(url: string, token: string, docs: boolean, stateDir: string)
   const state = stateDir === DEFAULT_STATE_DIR ? ".dev-state/" : stateDir;
   say(`  local state      ${state} (kept across restarts; \`npm run dev -- --fresh\` wipes it)`);
   say(`  admin token      ${token}`);
-  say();
-  say(bold("Try"));
-  say(`  curl ${url}/products`);
-  say(`  curl -i -X POST ${url}/orders -H "content-type: application/json" \\`);
-  say(`       -d '${order}'`);
-  say(`  curl ${url}/orders/<id>            ${dim("# PENDING, then CONFIRMED or REJECTED")}`);
-  say(`  curl ${url}/orders/<id>/history    ${dim("# each saga step the order service recorded")}`);
   say(
-    `  curl ${url}/orders/<id>/payment    ${dim("# the card: PENDING, AUTHORIZED, CAPTURED (or DECLINED, VOIDED, REFUNDED)")}`,
+    `  sign in          ${dim(`local dev issuer: any customer id, no password (README, "Identity")`)}`,
   );
-  say(`  curl -i -X POST ${url}/orders -H "content-type: application/json" \\`);
+  say();
+  say(bold(`Try (as ${SEED_CUSTOMER}: her token goes with every customer call)`));
+  say(
+    `  TOKEN=$(curl -s -X POST ${url}/auth/dev/token -H "content-type: application/json" -d '${signIn}' | node -pe 'JSON.parse(require("fs").readFileSync(0, "utf8")).accessToken')`,
+  );
+  say(`  curl ${url}/products`);
+  say(`  curl -i -X POST ${url}/orders ${me} -H "content-type: application/json" \\`);
+  say(`       -d '${order}'`);
+  say(`  curl ${me} ${url}/orders/<id>            ${dim("# PENDING, then CONFIRMED or REJECTED")}`);
+  say(
+    `  curl ${me} ${url}/orders/<id>/history    ${dim("# each saga step the order service recorded")}`,
+  );
+  say(
+    `  curl ${me} ${url}/orders/<id>/payment    ${dim("# the card: PENDING, AUTHORIZED, CAPTURED (or DECLINED, VOIDED, REFUNDED)")}`,
+  );
+  say(`  curl -i -X POST ${url}/orders ${me} -H "content-type: application/json" \\`);
   say(
     `       -d '${declined}'   ${dim("# REJECTED PAYMENT_DECLINED (sandbox cards: tok_visa approves; tok_declined, tok_insufficient_funds decline; none = saved card)")}`,
   );
-  say(`  curl ${url}/customers/${SEED_CUSTOMER}/rewards`);
+  say(`  curl ${me} ${url}/customers/me/rewards`);
   say(`  curl ${auth} ${url}/admin/outbox`);
   say(
     `  curl ${auth} ${url}/admin/payment/effects   ${dim("# /admin/payment/... is one more service: card-processor calls still without an answer")}`,

@@ -53,6 +53,13 @@ async function enterToken(page: Page) {
   await waitForCount(page.getByText("token needed"), 0);
 }
 
+/** Signs `customer` in at the local dev issuer through the page's sign-in. */
+async function signIn(page: Page, customer: string) {
+  await page.getByLabel("Customer id").fill(customer);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.getByText(`Signed in as ${customer}`).waitFor({ timeout: WAIT_MS });
+}
+
 async function waitForCount(locator: Locator, count: number) {
   const deadline = Date.now() + WAIT_MS;
   while ((await locator.count()) !== count) {
@@ -99,7 +106,7 @@ describe("dashboard at /", () => {
     await stockRow.waitFor({ timeout: WAIT_MS });
     await waitForCells(stockRow, /^Dashboard lamp.* \| \$45\.00 \| 5 \| 0 \| 0$/);
 
-    await page.getByLabel("Customer id").fill(customer);
+    await signIn(page, customer);
     await page
       .getByLabel("Product", { exact: true })
       .selectOption({ label: `${lampName} ($45.00)` });
@@ -141,7 +148,7 @@ describe("dashboard at /", () => {
 
     const { page, problems } = await openDashboard({ width: 390, height: 844 }, true);
     await enterToken(page);
-    await page.getByLabel("Customer id").fill(customer);
+    await signIn(page, customer);
     await page
       .getByLabel("Product", { exact: true })
       .selectOption({ label: `${bulbName} ($3.50)` });
@@ -159,11 +166,46 @@ describe("dashboard at /", () => {
     expect(statSync(`${OUT}dashboard-phone.png`).size).toBeGreaterThan(10_000);
     // Nothing sticks out sideways: the page fits the phone's width.
     expect(await page.evaluate("document.documentElement.scrollWidth")).toBeLessThanOrEqual(390);
-    for (const name of ["Place order", "Save"]) {
+    for (const name of ["Place order", "Save", "Sign in"]) {
       const box = await page.getByRole("button", { name }).boundingBox();
       expect(box && box.x >= 0 && box.x + box.width <= 390, name).toBe(true);
     }
 
+    expect(problems).toEqual([]);
+    await page.context().close();
+    await s.check();
+  });
+});
+
+describe("dashboard: a customer signed in, no admin token", () => {
+  it("places as her and shows her orders only, none once she signs out", async () => {
+    const s = new Scenario("dash-signin");
+    const [her, other] = [s.customer("her"), s.customer("other")];
+    const mugName = uniqueId("Sign-in mug");
+    const sku = await s.product({ name: mugName, priceCents: 900, stock: 5 });
+    await s.settle();
+    const others = await s.placeOrder({ customerId: other, items: [{ sku, quantity: 1 }] });
+
+    const { page, problems } = await openDashboard({ width: 1280, height: 900 });
+    await page.getByText("Sign in as a customer to order.").waitFor();
+    // Nobody signed in: the form says so instead of ordering for someone.
+    await page.getByRole("button", { name: "Place order" }).click();
+    await page.getByText("Sign in as a customer first").waitFor();
+
+    await signIn(page, her);
+    await page.getByLabel("Product", { exact: true }).selectOption({ label: `${mugName} ($9.00)` });
+    await page.getByRole("button", { name: "Place order" }).click();
+    await page.getByText(`Order for ${her} placed ($9.00)`).waitFor({ timeout: WAIT_MS });
+    await orderRow(page, her).getByText("CONFIRMED", { exact: true }).waitFor({ timeout: WAIT_MS });
+    await page.getByText(`Showing ${her}'s orders.`).waitFor();
+    expect(await orderRow(page, other).count()).toBe(0);
+    expect(await page.getByText(others.id.slice(-6)).count()).toBe(0);
+    const mine = await api.listOrders(her);
+    expect(mine.map((o) => o.customerId)).toEqual([her]);
+
+    await page.getByRole("button", { name: "Sign out" }).click();
+    await page.getByText("Sign in as a customer to order.").waitFor();
+    await waitForCount(orderRow(page, her), 0);
     expect(problems).toEqual([]);
     await page.context().close();
     await s.check();

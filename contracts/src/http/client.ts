@@ -2,6 +2,7 @@ import type { OpenAPIHono, RouteConfig } from "@hono/zod-openapi";
 import type { Hono } from "hono";
 import { type ClientResponse, hc } from "hono/client";
 import type { adminRoutes } from "./routes/admin";
+import type { authRoutes } from "./routes/auth";
 import type { customerRoutes } from "./routes/customers";
 import type { orderRoutes } from "./routes/orders";
 import type { productRoutes } from "./routes/products";
@@ -62,6 +63,7 @@ export type PublicApi = Hono<
     SchemaOf<typeof productRoutes> &
     SchemaOf<typeof customerRoutes> &
     SchemaOf<typeof adminRoutes> &
+    SchemaOf<typeof authRoutes> &
     SchemaOf<typeof serviceAdminRoutes> &
     SchemaOf<Pick<typeof referenceRoutes, "getOpenApi">>
 >;

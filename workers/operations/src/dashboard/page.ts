@@ -29,7 +29,8 @@ background:var(--bg);min-width:0;width:100%}
 button{background:var(--accent);border-color:var(--accent);color:#fff;font-weight:600;cursor:pointer}
 button.quiet{background:transparent;color:var(--ink);border-color:var(--line);font-weight:400;width:auto}
 button:disabled{opacity:.6;cursor:progress}
-#token-form{display:flex;gap:.4rem;align-items:center}#token-form input{width:12rem;min-width:0}
+#token-form,#signin-form{display:flex;gap:.4rem;align-items:center}#token-form input,#signin-form input{width:12rem;min-width:0}
+.who-note{font-size:.85rem;margin:0;color:var(--muted)}.who-note strong{color:var(--ink)}
 
 .note{color:var(--muted);font-size:.8rem;margin:.4rem 0 0}.note:empty{display:none}
 .msg{font-size:.85rem;margin:0;min-height:1.2em}.msg.error{color:var(--bad)}
@@ -73,7 +74,7 @@ article.order .who{font-weight:600}article.order .meta{color:var(--muted);font-s
 .empty{color:var(--muted);font-size:.85rem}
 @media (max-width:760px){main{grid-template-columns:minmax(0,1fr);grid-template-rows:none;
 grid-template-areas:"health" "place" "orders" "stock";padding:.6rem;gap:.6rem}header.top{padding:.7rem .8rem}
-#token-form{width:100%}#token-form input{flex:1;width:auto}.services{gap:.4rem}.svc{padding:.45rem}.svc dl{font-size:.72rem}
+#token-form,#signin-form{width:100%}#token-form input,#signin-form input{flex:1;width:auto}.services{gap:.4rem}.svc{padding:.45rem}.svc dl{font-size:.72rem}
 section.card{padding:.75rem}article.order{padding:.5rem .4rem}.timeline{grid-template-columns:3.3rem repeat(4,minmax(0,1fr));font-size:.7rem}
 .services{grid-template-columns:repeat(2,minmax(0,1fr))}}
 `;
@@ -93,6 +94,12 @@ export function renderDashboard(nonce: string): string {
 <header class="top">
   <h1>edge-saga<small>live sagas</small></h1>
   <span class="live" id="live" role="status">connecting…</span>
+  <form id="signin-form" autocomplete="off" title="Customers sign in at the local dev issuer (npm run dev)">
+    <label for="signin-customer">Customer id</label>
+    <input id="signin-customer" required pattern="[A-Za-z0-9._\\-]{1,64}" maxlength="64" placeholder="alice">
+    <button class="quiet" type="submit" id="signin-button">Sign in</button>
+    <button class="quiet" type="button" id="signin-out">Sign out</button>
+  </form>
   <form id="token-form" autocomplete="off">
     <label for="token">Admin token</label>
     <input id="token" type="password" placeholder="not set" autocomplete="off">
@@ -103,8 +110,8 @@ export function renderDashboard(nonce: string): string {
 <main>
   <section class="card" id="place" aria-labelledby="place-title">
     <h2 id="place-title">Place an order</h2>
+    <p class="who-note" id="signed-in" role="status">Sign in as a customer to order.</p>
     <form id="order-form">
-      <div class="field"><label for="customer">Customer id</label><input id="customer" name="customer" required pattern="[A-Za-z0-9._\\-]{1,64}" maxlength="64"></div>
       <div class="field"><label for="sku">Product</label><select id="sku" name="sku" required><option value="">loading…</option></select></div>
       <div class="row">
         <div class="field"><label for="quantity">Quantity</label><input id="quantity" name="quantity" type="number" min="1" max="1000" value="1" required></div>

@@ -1,10 +1,13 @@
 /**
  * The dashboard's script (bundled by build.mjs, loaded by page.ts). It only calls the gateway's
  * public API:
- * - `GET /products` (stock, every 3 s) and `POST /orders` with an Idempotency-Key (the form);
+ * - a customer signs in at the local dev issuer (`POST /auth/dev/token`): her token goes with the
+ *   customer routes, `POST /orders` (the form, with an Idempotency-Key) and `GET /orders` (her
+ *   orders); the admin token, beside it, goes with the admin routes only;
+ * - `GET /products` (stock, every 3 s);
  * - with the admin token: `GET /admin/order/orders/recent` (every order, newest first) and
- *   `GET /admin/stats` (backlog, dead letters); without it, the orders placed from this tab
- *   (ids kept in sessionStorage) through `GET /orders/{id}`, and "token needed" for the counters;
+ *   `GET /admin/stats` (backlog, dead letters); without it, the signed-in customer's orders and
+ *   "token needed" for the counters;
  * - `GET /orders/{id}/trace` for each shown order's timeline while it is moving, falling back to
  *   `GET /orders/{id}/history` (the order service's view only) where the trace answers 404;
  * - the trace's payment lane: each call to the card processor with its attempts (just before the
@@ -13,11 +16,13 @@
  *   row (after how long, who had not answered), and the list says how many of those shown timed out.
  * Everything from the API is put into the page as text, never as HTML (dom.ts `h`).
  */
-import { byId } from "./dom";
+
+import { signIn } from "./api";
+import { byId, h } from "./dom";
 import { loadStats } from "./health";
 import { loadOrders } from "./orders";
 import { wireOrderForm } from "./place-order";
-import { adminToken, setAdminToken } from "./session";
+import { adminToken, lastCustomer, setAdminToken, setSignIn, signedIn } from "./session";
 import { loadProducts } from "./stock";
 
 // ---- the loop: every second while the tab is visible ----
@@ -58,6 +63,41 @@ byId("token-forget", HTMLButtonElement).addEventListener("click", () => {
   setAdminToken("");
   tick();
 });
+
+// ---- the customer's sign-in (local dev issuer), kept in the tab's sessionStorage ----
+const customerInput = byId("signin-customer", HTMLInputElement);
+customerInput.value = signedIn()?.customerId ?? lastCustomer();
+const showSignIn = (problem = "") => {
+  const note = byId("signed-in", HTMLParagraphElement);
+  const who = signedIn()?.customerId;
+  note.className = problem ? "who-note msg error" : "who-note";
+  note.textContent = problem;
+  if (problem) return;
+  if (!who) {
+    note.textContent = "Sign in as a customer to order.";
+    return;
+  }
+  note.append("Signed in as ", h("strong", { text: who }));
+};
+byId("signin-form", HTMLFormElement).addEventListener("submit", async (e) => {
+  e.preventDefault();
+  const button = byId("signin-button", HTMLButtonElement);
+  button.disabled = true;
+  try {
+    showSignIn((await signIn(customerInput.value.trim())) ?? "");
+  } catch (err) {
+    showSignIn(`No answer (${(err as Error).message}): try again.`);
+  } finally {
+    button.disabled = false;
+  }
+  tick();
+});
+byId("signin-out", HTMLButtonElement).addEventListener("click", () => {
+  setSignIn(null);
+  showSignIn();
+  tick();
+});
+showSignIn();
 
 wireOrderForm(tick);
 document.addEventListener("visibilitychange", () => {

@@ -1,9 +1,9 @@
 import type { OrderHistory, OrderStatus, OrderTrace } from "@edge-saga/contracts";
 import type { InferResponseType } from "hono/client";
-import { admin, api, errorText, read } from "./api";
+import { admin, customer, errorText, forOrder, read } from "./api";
 import { byId, h } from "./dom";
 import { clock, money } from "./format";
-import { adminToken, myOrders } from "./session";
+import { adminToken, signedIn } from "./session";
 import { timeline } from "./timeline";
 
 type Recent = ReturnType<typeof admin>["admin"]["order"]["orders"]["recent"]["$get"];
@@ -34,48 +34,37 @@ export const timedOut = (order: ShownOrder) =>
   order.status === "REJECTED" && order.rejectionReason === "TIMED_OUT";
 
 /**
- * With the admin token, everyone's newest orders; without it (or refused), the ones placed from
- * this tab, each through `GET /orders/{id}` until it settled. Then each one's saga, then the list.
+ * With the admin token, everyone's newest orders; else (or refused) the signed-in customer's,
+ * through `GET /orders` with her token. Then each one's saga, then the list.
  */
 export async function loadOrders(): Promise<void> {
-  let list: ShownOrder[] = [];
-  let note = "";
+  let list: ShownOrder[] | undefined;
+  const notes: string[] = [];
+  const who = signedIn()?.customerId;
   if (adminToken()) {
     const recent = admin().admin.order.orders.recent.$get({ query: { limit: String(SHOWN) } });
     const answer = await read(recent);
     if (answer.status === 200) list = answer.body.orders;
-    else
-      note = `Recent orders need a valid admin token (${errorText(answer)}); showing this page's orders.`;
-  } else {
-    note = "Showing the orders placed from this page; enter the admin token to see everyone's.";
+    else notes.push(`Everyone's orders need a valid admin token (${errorText(answer)}).`);
   }
-  const mine = myOrders();
-  if (!list.length && mine.length) {
-    const known: ShownOrder[] = [];
-    await Promise.all(
-      mine.slice(0, SHOWN).map(async (id) => {
-        const cached = sagas.get(id)?.order;
-        if (
-          cached &&
-          TERMINAL.has(cached.status) &&
-          Date.now() - Date.parse(cached.updatedAt) > SETTLE_MS
-        ) {
-          known.push(cached);
-          return;
-        }
-        const param = { id: encodeURIComponent(id) };
-        const a = await read(api.orders[":id"].$get({ param }));
-        if (a.status === 200) known.push(a.body);
-      }),
-    );
-    list = known.sort((a, b) => (a.id < b.id ? 1 : -1));
+  if (!list && who) {
+    const answer = await read(customer().orders.$get({ query: { limit: String(SHOWN) } }));
+    if (answer.status === 200) {
+      list = answer.body.orders;
+      notes.push(`Showing ${who}'s orders.`);
+    } else notes.push(`${who}'s orders: ${errorText(answer)}`);
   }
-  const late = list.filter(timedOut).length;
+  if (!adminToken() && !who)
+    notes.push("Sign in as a customer to see her orders; enter the admin token to see everyone's.");
+  const shown = list ?? [];
+  const late = shown.filter(timedOut).length;
   if (late)
-    note = `${note ? `${note} ` : ""}${late} of the ${list.length} shown timed out: a participant did not answer within the saga deadline.`;
-  byId("orders-note", HTMLParagraphElement).textContent = note;
-  await Promise.all(list.map(loadSaga));
-  render(list);
+    notes.push(
+      `${late} of the ${shown.length} shown timed out: a participant did not answer within the saga deadline.`,
+    );
+  byId("orders-note", HTMLParagraphElement).textContent = notes.join(" ");
+  await Promise.all(shown.map(loadSaga));
+  render(shown);
 }
 
 /**
@@ -90,12 +79,14 @@ async function loadSaga(order: ShownOrder): Promise<void> {
   sagas.set(order.id, d);
   if (d.fetchedAt && d.updatedAt === order.updatedAt && !moving) return;
   const param = { id: encodeURIComponent(order.id) };
-  const trace = await read(api.orders[":id"].trace.$get({ param }));
+  // As its customer when she is signed in here, else as the operator.
+  const client = forOrder(order.customerId);
+  const trace = await read(client.orders[":id"].trace.$get({ param }));
   if (trace.status === 200) {
     d.trace = trace.body;
     d.history = null;
   } else if (trace.status === 404) {
-    const history = await read(api.orders[":id"].history.$get({ param }));
+    const history = await read(client.orders[":id"].history.$get({ param }));
     if (history.status === 200) d.history = history.body;
   }
   d.updatedAt = order.updatedAt;

@@ -1,19 +1,27 @@
 import type { PlaceOrderInput } from "@edge-saga/contracts";
-import { api, errorText, read } from "./api";
+import { customer, errorText, read } from "./api";
 import { byId } from "./dom";
 import { money } from "./format";
-import { lastCustomer, rememberCustomer, rememberOrder } from "./session";
+import { signedIn } from "./session";
 
 /** A send that got no answer: the same order sent again goes with the same key. */
 let attempt: { key: string; body: string } | null = null;
 
-/** The form: `POST /orders` with an Idempotency-Key; `placed` runs once the order is accepted. */
+/**
+ * The form: `POST /orders` as the signed-in customer (her token says who orders: the body names
+ * no customer), with an Idempotency-Key; `placed` runs once the order is accepted.
+ */
 export function wireOrderForm(placed: () => void): void {
-  byId("customer", HTMLInputElement).value = lastCustomer();
   byId("order-form", HTMLFormElement).addEventListener("submit", async (e) => {
     e.preventDefault();
+    const msg = byId("place-msg", HTMLParagraphElement);
+    const who = signedIn()?.customerId;
+    if (!who) {
+      msg.className = "msg error";
+      msg.textContent = "Sign in as a customer first (at the top of the page).";
+      return;
+    }
     const body: PlaceOrderInput = {
-      customerId: byId("customer", HTMLInputElement).value.trim(),
       items: [
         {
           sku: byId("sku", HTMLSelectElement).value,
@@ -22,22 +30,20 @@ export function wireOrderForm(placed: () => void): void {
       ],
       pointsToRedeem: Number(byId("points", HTMLInputElement).value) || 0,
     };
-    const text = JSON.stringify(body);
+    // The key is the customer's: the same order as someone else is another order.
+    const text = JSON.stringify([who, body]);
     if (!attempt || attempt.body !== text)
       attempt = { key: `dash-${crypto.randomUUID()}`, body: text };
-    rememberCustomer(body.customerId);
-    const msg = byId("place-msg", HTMLParagraphElement);
     const button = byId("place-button", HTMLButtonElement);
     button.disabled = true;
     msg.className = "msg";
     msg.textContent = "Placing…";
     try {
       const header = { "Idempotency-Key": attempt.key };
-      const answer = await read(api.orders.$post({ json: body, header }));
+      const answer = await read(customer().orders.$post({ json: body, header }));
       attempt = null;
       if (answer.status === 202) {
         const order = answer.body;
-        rememberOrder(order.id);
         msg.textContent = `Order for ${order.customerId} placed (${money(order.totalCents)}): ${order.status}`;
         placed();
       } else {

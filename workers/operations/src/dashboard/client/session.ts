@@ -1,16 +1,12 @@
 /**
  * What the tab remembers, in sessionStorage (gone when the tab is closed): the admin token,
- * the orders placed from it (newest first) and the last customer id typed.
+ * the customer signed in (her id and access token) and the last customer id typed.
  */
 const store = window.sessionStorage;
 const TOKEN = "edge-saga.token";
-const ORDERS = "edge-saga.orders";
 const CUSTOMER = "edge-saga.customer";
-/** Enough for the list without the token, which shows a handful. */
-const ORDERS_KEPT = 50;
-
+const SIGN_IN = "edge-saga.sign-in";
 let token = store.getItem(TOKEN) || "";
-let mine: string[] = JSON.parse(store.getItem(ORDERS) || "[]");
 
 export const adminToken = () => token;
 
@@ -21,13 +17,25 @@ export function setAdminToken(value: string): void {
   else store.removeItem(TOKEN);
 }
 
-export const myOrders = (): readonly string[] => mine;
+/** A customer signed in at the local dev issuer: whom the customer routes act for. */
+export interface SignIn {
+  customerId: string;
+  accessToken: string;
+  /** Epoch ms after which the token is renewed (shortly before it expires). */
+  renewAt: number;
+}
 
-export function rememberOrder(id: string): void {
-  if (mine.indexOf(id) < 0) mine.unshift(id);
-  mine = mine.slice(0, ORDERS_KEPT);
-  store.setItem(ORDERS, JSON.stringify(mine));
+let signIn: SignIn | null = JSON.parse(store.getItem(SIGN_IN) || "null");
+
+export const signedIn = (): SignIn | null => signIn;
+
+/** null signs her out. */
+export function setSignIn(value: SignIn | null): void {
+  signIn = value;
+  if (value) {
+    store.setItem(SIGN_IN, JSON.stringify(value));
+    store.setItem(CUSTOMER, value.customerId);
+  } else store.removeItem(SIGN_IN);
 }
 
 export const lastCustomer = () => store.getItem(CUSTOMER) || "alice";
-export const rememberCustomer = (id: string) => store.setItem(CUSTOMER, id);
