@@ -1,6 +1,6 @@
 import { env, exports } from "cloudflare:workers";
 import { catalog } from "@edge-saga/contracts";
-import { deliver } from "@edge-saga/kit-testing";
+import { asCustomer, deliver } from "@edge-saga/kit-testing";
 import { expect, vi } from "vitest";
 import worker from "../src/index";
 
@@ -10,6 +10,15 @@ export const uniqueId = (prefix: string) => `${prefix}-${++counter}-${Date.now()
 
 export const call = (path: string, init?: RequestInit) =>
   exports.default.fetch(`http://payment${path}`, init);
+
+/** The customer of a test order (orderEvents). */
+export const customerOf = (orderId: string) => `cust-${orderId}`;
+
+/** `GET /orders/{id}/payment`, by the order's customer unless another caller is given. */
+export const getPayment = (
+  orderId: string,
+  caller: Record<string, string> = asCustomer(customerOf(orderId)),
+) => call(`/orders/${orderId}/payment`, { headers: caller });
 
 /** The sandbox itself, as an operator reads it (its ledger) or a test arms it (faults). */
 export async function psp<T = unknown>(path: string, init: RequestInit = {}): Promise<T> {
@@ -98,7 +107,7 @@ export function orderEvents(
   orderId: string,
   o: { totalCents?: number; pointsToRedeem?: number; paymentMethod?: string } = {},
 ) {
-  const customerId = `cust-${orderId}`;
+  const customerId = customerOf(orderId);
   const totalCents = o.totalCents ?? 2500;
   const pointsToRedeem = o.pointsToRedeem ?? 0;
   return {

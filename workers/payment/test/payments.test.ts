@@ -1,20 +1,33 @@
 import { env } from "cloudflare:workers";
+import { asAdmin, asCustomer } from "@edge-saga/kit-testing";
 import { afterEach, describe, expect, it } from "vitest";
 import {
   call,
   clearFaults,
+  customerOf,
   effectsSettled,
+  getPayment,
   inbox,
   ledgerLines,
   ledgerOf,
   orderEvents,
   paymentRow,
+  psp,
   reported,
   setFaults,
   uniqueId,
 } from "./helpers";
 
 const types = async (orderId: string) => (await reported(orderId)).map((e) => e.type);
+
+/** What a request could have written about the order: its row, effects and events. */
+const written = async (orderId: string) => ({
+  row: await paymentRow(orderId),
+  effects: (
+    await env.DB.prepare("SELECT key, status FROM effects WHERE subject = ?").bind(orderId).all()
+  ).results,
+  events: await reported(orderId),
+});
 
 afterEach(() => clearFaults());
 
@@ -210,15 +223,63 @@ describe("calls whose answer is lost", () => {
 describe("GET /orders/{id}/payment", () => {
   it("answers the payment's status and amount, 404 for an order it has not heard of", async () => {
     const orderId = uniqueId("route");
-    expect((await call(`/orders/${orderId}/payment`)).status).toBe(404);
+    expect((await getPayment(orderId)).status).toBe(404);
     await inbox(orderEvents(orderId, { totalCents: 900, pointsToRedeem: 100 }).placed);
     await effectsSettled(orderId);
-    expect(await (await call(`/orders/${orderId}/payment`)).json()).toEqual({
+    expect(await (await getPayment(orderId)).json()).toEqual({
       orderId,
       status: "AUTHORIZED",
       amountCents: 800,
     });
-    expect((await call("/orders/bad id/payment")).status).toBe(400);
+    expect((await getPayment("bad id", asAdmin())).status).toBe(400);
+  });
+
+  it("acts only for the order's customer: another's is the unknown order's 404, none is 401, an operator reads any; nothing written", async () => {
+    const orderId = uniqueId("mine");
+    await inbox(orderEvents(orderId, { totalCents: 700 }).placed);
+    await effectsSettled(orderId);
+    const unknown = await (await getPayment(uniqueId("nobody"), asCustomer("bob"))).json<{
+      error: { code: string };
+    }>();
+    expect(unknown.error.code).toBe("NOT_FOUND");
+    const before = await written(orderId);
+
+    const bobs = await getPayment(orderId, asCustomer("bob"));
+    expect(bobs.status).toBe(404);
+    const body = await bobs.json<{ error: { code: string; message: string } }>();
+    // The same answer as for an order that does not exist, but for the id asked about.
+    expect(body.error.code).toBe(unknown.error.code);
+    expect(JSON.stringify(body)).not.toContain("700");
+    const anonymous = await getPayment(orderId, {});
+    expect(anonymous.status).toBe(401);
+    expect(anonymous.headers.get("www-authenticate")).toMatch(/^Bearer/);
+    expect((await anonymous.json<{ error: { code: string } }>()).error.code).toBe(
+      "UNAUTHENTICATED",
+    );
+    expect(await written(orderId)).toEqual(before);
+
+    expect(await (await getPayment(orderId, asAdmin())).json()).toMatchObject({
+      orderId,
+      amountCents: 700,
+    });
+  });
+});
+
+describe("the processor's customer", () => {
+  it("the authorization names the order's customer: with no method, her saved card pays, each customer her own", async () => {
+    const [mine, theirs] = [uniqueId("card"), uniqueId("card")];
+    await inbox(orderEvents(mine).placed, orderEvents(theirs).placed);
+    await effectsSettled(mine);
+    await effectsSettled(theirs);
+    const intentOf = async (orderId: string) =>
+      psp<{ customer: string; payment_method: string; status: string }>(
+        `/v1/payment_intents/${(await paymentRow(orderId))?.intentId}`,
+      );
+    const [a, b] = [await intentOf(mine), await intentOf(theirs)];
+    expect(a).toMatchObject({ customer: customerOf(mine), status: "requires_capture" });
+    expect(b).toMatchObject({ customer: customerOf(theirs), status: "requires_capture" });
+    expect(a.payment_method).toMatch(/^pm_/);
+    expect(b.payment_method).not.toBe(a.payment_method);
   });
 });
 

@@ -4,12 +4,16 @@ import { type Answer, apiError } from "./intents";
 /** Amounts are integer cents, as a real processor takes them. */
 const cents = z.number().int().min(1).max(1_000_000_000);
 export const ORDER_ID = /^[A-Za-z0-9._-]{1,64}$/;
+/** The shop's customer ids (the gateway's callers) are the processor's customers. */
+const CUSTOMER_ID = ORDER_ID;
 
 // Strict, as a real processor is: an unknown parameter is a caller's bug, not something to ignore.
 export const CreateIntentBody = z
   .object({
     amount: cents,
     currency: z.literal("usd"),
+    /** Who pays: a saved card is charged only for its own customer. */
+    customer: z.string().regex(CUSTOMER_ID).optional(),
     /** Absent: the customer's saved card. */
     payment_method: z
       .string()
@@ -18,7 +22,12 @@ export const CreateIntentBody = z
     capture_method: z.literal("manual"),
     metadata: z.object({ order_id: z.string().regex(ORDER_ID) }).catchall(z.string().max(500)),
   })
-  .strict();
+  .strict()
+  // No method and no customer: there is no card to charge.
+  .refine((body) => body.customer !== undefined || body.payment_method !== undefined, {
+    path: ["payment_method"],
+    message: "a payment_method, or a customer whose saved card is charged, is required",
+  });
 
 export const CaptureBody = z.object({ amount_to_capture: cents.optional() }).strict();
 

@@ -27,6 +27,8 @@ export interface PaymentIntent {
   amount_received: number;
   amount_refunded: number;
   currency: string;
+  /** The customer it was authorized for, or null (a one-off card). */
+  customer: string | null;
   payment_method: string | null;
   /** The order this payment is for, and any other strings the caller attached. */
   metadata: { order_id: string } & Record<string, string>;
@@ -67,7 +69,7 @@ export interface Answer {
   body: unknown;
 }
 
-/** Test payment methods: these decline; any other method (or none: the saved card) is approved. */
+/** Test payment methods: these decline; any other method (a saved card too) is approved. */
 const DECLINES: Record<string, { decline_code: string; message: string }> = {
   tok_declined: { decline_code: "generic_decline", message: "Your card was declined." },
   tok_insufficient_funds: {
@@ -138,6 +140,20 @@ export function missing(kind: string, id: string): Answer {
     status: 404,
     body: apiError("invalid_request_error", `No such ${kind}: '${id}'`, {
       code: "resource_missing",
+    }),
+  };
+}
+
+/**
+ * A saved card used for anyone but its own customer: as a real processor answers it, the card
+ * does not exist for that caller (400, since it is a parameter, not the URL, that names it).
+ */
+export function notYourCard(method: string): Answer {
+  return {
+    status: 400,
+    body: apiError("invalid_request_error", `No such PaymentMethod: '${method}'`, {
+      code: "resource_missing",
+      param: "payment_method",
     }),
   };
 }

@@ -22,6 +22,7 @@ import {
   type LedgerKind,
   missing,
   newId,
+  notYourCard,
   type PaymentIntent,
   type Refund,
   refundAmount,
@@ -43,6 +44,7 @@ CREATE TABLE IF NOT EXISTS intents (
   amount_received INTEGER NOT NULL,
   amount_refunded INTEGER NOT NULL,
   currency TEXT NOT NULL,
+  customer TEXT,
   payment_method TEXT,
   metadata TEXT NOT NULL,
   last_payment_error TEXT,
@@ -70,8 +72,20 @@ CREATE TABLE IF NOT EXISTS idempotency (
   at INTEGER NOT NULL
 );
 CREATE INDEX IF NOT EXISTS idempotency_by_at ON idempotency (at);
+CREATE TABLE IF NOT EXISTS saved_cards (
+  customer TEXT PRIMARY KEY,
+  payment_method TEXT NOT NULL UNIQUE,
+  created INTEGER NOT NULL
+);
 ${FAULTS_SCHEMA}
 `;
+
+/** Storage written before intents recorded their customer (a dev state dir) gets the column. */
+function addCustomerColumn(sql: SqlStorage): void {
+  const columns = sql.exec<{ name: string }>("PRAGMA table_info(intents)").toArray();
+  if (!columns.some((column) => column.name === "customer"))
+    sql.exec("ALTER TABLE intents ADD COLUMN customer TEXT");
+}
 
 type IntentRow = Omit<PaymentIntent, "object" | "metadata" | "last_payment_error"> & {
   order_id: string;
@@ -150,6 +164,7 @@ export class Processor extends DurableObject<Env> {
     super(ctx, env);
     this.sql = ctx.storage.sql;
     this.sql.exec(SCHEMA);
+    addCustomerColumn(this.sql);
   }
 
   post(request: PostRequest): PostAnswer {
@@ -269,8 +284,11 @@ export class Processor extends DurableObject<Env> {
   private apply(op: Operation, key: string | null, now: number): Answer {
     switch (op.kind) {
       case "authorize": {
-        const { amount, currency, payment_method, metadata } = op.body;
-        const decline = declineFor(payment_method ?? null);
+        const { amount, currency, customer = null, payment_method: given, metadata } = op.body;
+        if (given !== undefined && !this.mayCharge(given, customer)) return notYourCard(given);
+        // No method: the customer's saved card (the body names one or the other).
+        const payment_method = given ?? (customer === null ? null : this.savedCard(customer, now));
+        const decline = declineFor(payment_method);
         const intent: PaymentIntent = {
           id: newId("pi"),
           object: "payment_intent",
@@ -281,15 +299,17 @@ export class Processor extends DurableObject<Env> {
           amount_received: 0,
           amount_refunded: 0,
           currency,
-          payment_method: payment_method ?? null,
+          customer,
+          payment_method,
           metadata,
           last_payment_error: decline,
           created: Math.floor(now / 1000),
         };
         this.sql.exec(
           `INSERT INTO intents (id, order_id, status, amount, amount_capturable, amount_received,
-            amount_refunded, currency, payment_method, metadata, last_payment_error, created)
-          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+            amount_refunded, currency, customer, payment_method, metadata, last_payment_error,
+            created)
+          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
           intent.id,
           metadata.order_id,
           intent.status,
@@ -298,6 +318,7 @@ export class Processor extends DurableObject<Env> {
           0,
           0,
           currency,
+          customer,
           intent.payment_method,
           JSON.stringify(metadata),
           decline ? JSON.stringify(decline) : null,
@@ -392,6 +413,36 @@ export class Processor extends DurableObject<Env> {
       key,
       now,
     );
+  }
+
+  /** A saved card pays only for its own customer; any other method (a token) for anyone. */
+  private mayCharge(method: string, customer: string | null): boolean {
+    const owner = this.sql
+      .exec<{ customer: string }>(
+        "SELECT customer FROM saved_cards WHERE payment_method = ?",
+        method,
+      )
+      .toArray()[0]?.customer;
+    return owner === undefined || owner === customer;
+  }
+
+  /** The customer's one saved card (it approves), recorded the first time she is charged. */
+  private savedCard(customer: string, now: number): string {
+    const saved = this.sql
+      .exec<{ payment_method: string }>(
+        "SELECT payment_method FROM saved_cards WHERE customer = ?",
+        customer,
+      )
+      .toArray()[0];
+    if (saved) return saved.payment_method;
+    const method = newId("pm");
+    this.sql.exec(
+      "INSERT INTO saved_cards (customer, payment_method, created) VALUES (?, ?, ?)",
+      customer,
+      method,
+      Math.floor(now / 1000),
+    );
+    return method;
   }
 
   private loadIntent(id: string): PaymentIntent | null {

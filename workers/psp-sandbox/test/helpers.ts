@@ -47,17 +47,26 @@ export async function callWith(overrides: Record<string, unknown>, req: Request)
 export const key = (headers: Record<string, string>, idempotencyKey?: string) =>
   idempotencyKey ? { ...headers, "idempotency-key": idempotencyKey } : headers;
 
+/** The customer the payment service authorizes for unless a test names another (null: none). */
+export const SHOPPER = "shopper";
+
 export function authorize(
   orderId: string,
-  options: { amount?: number; payment_method?: string; key?: string } = {},
+  options: {
+    amount?: number;
+    payment_method?: string;
+    customer?: string | null;
+    key?: string;
+  } = {},
 ) {
-  const { amount = 1000, payment_method, key: idempotencyKey } = options;
+  const { amount = 1000, payment_method, customer = SHOPPER, key: idempotencyKey } = options;
   return call(
     "POST",
     "/v1/payment_intents",
     {
       amount,
       currency: "usd",
+      ...(customer === null ? {} : { customer }),
       ...(payment_method ? { payment_method } : {}),
       capture_method: "manual",
       metadata: { order_id: orderId },

@@ -92,6 +92,7 @@ describe("Idempotency-Key", () => {
     const body = {
       amount: 10,
       currency: "usd",
+      customer: "shopper",
       capture_method: "manual",
       metadata: { order_id: orderId },
     };

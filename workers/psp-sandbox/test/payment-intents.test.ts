@@ -10,6 +10,7 @@ import {
   ledger,
   refund,
   request,
+  SHOPPER,
   uniqueId,
 } from "./helpers";
 
@@ -44,7 +45,7 @@ describe("authentication", () => {
 });
 
 describe("authorize", () => {
-  it("approves tok_visa, any other method and none (the saved card), holding the amount", async () => {
+  it("approves tok_visa, any other method and none (the customer's saved card), holding the amount", async () => {
     for (const payment_method of ["tok_visa", "pm_card_whatever", undefined]) {
       const orderId = uniqueId("order");
       const before = await ledger();
@@ -58,7 +59,8 @@ describe("authorize", () => {
         amount_received: 0,
         amount_refunded: 0,
         currency: "usd",
-        payment_method: payment_method ?? null,
+        customer: SHOPPER,
+        payment_method: payment_method ?? expect.stringMatching(/^pm_[A-Za-z0-9]{24}$/),
         metadata: { order_id: orderId },
       });
       expect(res.body.id).toMatch(/^pi_[A-Za-z0-9]{24}$/);
@@ -141,6 +143,61 @@ describe("authorize", () => {
         code: "resource_missing",
       });
     }
+  });
+});
+
+describe("saved cards, per customer", () => {
+  const charge = (customer: string | null, payment_method?: string) =>
+    authorize(uniqueId("order"), { amount: 300, customer, payment_method });
+
+  it("gives each customer one saved card that approves, charged whenever she names no method", async () => {
+    const alice = uniqueId("alice");
+    const bob = uniqueId("bob");
+    const [first, again, hers] = [await charge(alice), await charge(alice), await charge(bob)];
+    for (const res of [first, again, hers]) expect(res.status).toBe(200);
+    expect(first.body).toMatchObject({ customer: alice, status: "requires_capture" });
+    expect(again.body.payment_method).toBe(first.body.payment_method);
+    expect(hers.body).toMatchObject({ customer: bob });
+    expect(hers.body.payment_method).not.toBe(first.body.payment_method);
+    // Her own card, named: the same card, approved.
+    const named = await charge(alice, first.body.payment_method);
+    expect(named.body).toMatchObject({ status: "requires_capture", customer: alice });
+  });
+
+  it("refuses another customer's saved card, or one with no customer, as a card that is not there (400 resource_missing); nothing recorded", async () => {
+    const alice = uniqueId("alice");
+    const card = (await charge(alice)).body.payment_method;
+    const before = await ledger();
+    for (const customer of [uniqueId("bob"), null]) {
+      const orderId = uniqueId("order");
+      const res = await authorize(orderId, { customer, payment_method: card });
+      expect(res.status).toBe(400);
+      expect(res.body.error).toMatchObject({
+        type: "invalid_request_error",
+        code: "resource_missing",
+        param: "payment_method",
+        message: `No such PaymentMethod: '${card}'`,
+      });
+      expect(await entries(orderId)).toEqual([]);
+    }
+    expect(await ledger()).toEqual(before);
+  });
+
+  it("refuses an authorization that names neither a method nor a customer (400), recording nothing", async () => {
+    const before = await ledger();
+    const res = await charge(null);
+    expect(res.status).toBe(400);
+    expect(res.body.error).toMatchObject({
+      type: "invalid_request_error",
+      param: "payment_method",
+    });
+    expect(await ledger()).toEqual(before);
+  });
+
+  it("refuses a customer id a shop never gives (400 naming customer)", async () => {
+    const res = await charge("not a customer!");
+    expect(res.status).toBe(400);
+    expect(res.body.error.param).toBe("customer");
   });
 });
 

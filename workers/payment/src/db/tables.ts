@@ -12,6 +12,7 @@ export const payments = sqliteTable(
   "payments",
   {
     orderId: text("order_id").primaryKey(),
+    /** The order's customer: who may read its payment, and whose saved card pays. */
     customerId: text("customer_id").notNull(),
     /** totalCents - pointsRedeemed: what the card pays. */
     amountCents: integer("amount_cents").notNull(),

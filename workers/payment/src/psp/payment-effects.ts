@@ -74,6 +74,8 @@ const authorize: EffectPerformer<Env, PaymentRequest, Answer> = {
       body: {
         amount: payment.amountCents,
         currency: "usd",
+        // The order's customer (the caller who placed it): "the saved card" is hers alone.
+        customer: payment.customerId,
         ...(payment.paymentMethod ? { payment_method: payment.paymentMethod } : {}),
         capture_method: "manual",
         metadata: { order_id: payment.orderId },

@@ -1,6 +1,6 @@
 import type { OrderPayment } from "@edge-saga/contracts";
 import { orderRoutes, paymentSnapshotRoutes } from "@edge-saga/contracts/http";
-import { contractRoutes, HttpError, keysetPage } from "@edge-saga/shared";
+import { callerOf, contractRoutes, HttpError, keysetPage, mayActFor } from "@edge-saga/shared";
 import { asc, gt } from "drizzle-orm";
 import { database } from "../db/client";
 import { readPayment } from "../db/payment-store";
@@ -12,14 +12,17 @@ export const SNAPSHOT_PAGE_MAX = 1000;
 /**
  * `GET /orders/{id}/payment` (its contract definition): where the order's payment stands. 404
  * until the payment service heard of the order; the gateway then answers PENDING from the
- * order itself.
+ * order itself. Another customer's order is the same 404 (its existence not revealed): only
+ * the order's customer, as the gateway verified the caller, or an operator reads it.
  */
 export const paymentRoutes = contractRoutes<{ Bindings: Env }>().openapi(
   orderRoutes.getOrderPayment,
   async (c) => {
+    const caller = callerOf(c);
     const { id } = c.req.valid("param");
     const payment = await readPayment(database(c.env), id);
-    if (!payment) throw new HttpError(404, "NOT_FOUND", `no payment for order ${id} yet`);
+    if (!payment || !mayActFor(caller, payment.customerId))
+      throw new HttpError(404, "NOT_FOUND", `no payment for order ${id} yet`);
     const answer: OrderPayment = {
       orderId: payment.orderId,
       status: payment.status,
