@@ -10,6 +10,7 @@ import {
   type Echo,
   errorCode,
   JSON_TYPE,
+  recordingService,
 } from "./helpers";
 
 /** The limit configured in the root wrangler.toml (`[[ratelimits]] ORDER_RATE_LIMITER`). */
@@ -56,15 +57,13 @@ function fakeLimiter(allow: boolean | "throw") {
 
 /** An order service that counts the requests it got. */
 function countingOrderService() {
-  const seen: string[] = [];
-  const service = {
-    fetch: async (input: RequestInfo, init?: RequestInit) => {
-      const request = new Request(input, init);
-      seen.push(`${request.method} ${new URL(request.url).pathname}`);
-      return Response.json({ ok: true }, { status: 202 });
+  const recorder = recordingService(202);
+  return {
+    service: recorder.service,
+    get seen() {
+      return recorder.seen.map(({ method, path }) => `${method} ${path}`);
     },
-  } as unknown as Fetcher;
-  return { seen, service };
+  };
 }
 
 const request = (path: string, init: RequestInit = {}) =>

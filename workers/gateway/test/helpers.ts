@@ -54,7 +54,7 @@ export function call(path: string, init?: RequestInit): Promise<Response> {
 
 /** The gateway's fetch handler with some bindings replaced (a service down, no admin token...). */
 export async function callWith(
-  overrides: Partial<Record<keyof Env, unknown>>,
+  overrides: Partial<Record<keyof GatewayBindings, unknown>>,
   request: Request,
 ): Promise<Response> {
   const ctx = createExecutionContext();
@@ -66,6 +66,39 @@ export async function callWith(
 export async function errorCode(res: Response): Promise<string> {
   const body = (await res.json()) as { error: { code: string } };
   return body.error.code;
+}
+
+/**
+ * A service that records what it was asked (method, path, headers) and answers `status`: to see
+ * that a refused request never reached it, or what exactly did.
+ */
+export function recordingService(status = 200) {
+  const seen: { method: string; path: string; headers: Record<string, string> }[] = [];
+  const service = {
+    fetch: async (input: RequestInfo, init?: RequestInit) => {
+      const request = new Request(input, init);
+      const { pathname } = new URL(request.url);
+      seen.push({
+        method: request.method,
+        path: pathname,
+        headers: Object.fromEntries(request.headers),
+      });
+      return Response.json({ ok: true }, { status });
+    },
+  } as unknown as Fetcher;
+  return { seen, service };
+}
+
+/** Every service binding of the gateway as one recordingService. */
+export function everyServiceRecorded() {
+  const recorder = recordingService();
+  const bindings = Object.fromEntries(
+    ["ORDER", "INVENTORY", "REWARDS", "PAYMENT", "VIEW", "OPERATIONS"].map((name) => [
+      name,
+      recorder.service,
+    ]),
+  );
+  return { seen: recorder.seen, bindings };
 }
 
 /** `Authorization` of customer c1, the customer the suites act as unless they say otherwise. */
