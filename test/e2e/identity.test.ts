@@ -81,6 +81,8 @@ describe("identity: every customer route acts only for the customer who called i
       },
     );
     aliceToken = await api.accessToken(alice);
+    // The saga's last steps (points awarded) done: from here only a refused call could change it.
+    await s.settle();
     before = await snapshot();
   }, 120_000);
 
@@ -127,18 +129,26 @@ describe("identity: every customer route acts only for the customer who called i
   });
 
   it("finds none of alice's orders for bob (404, as for an order that does not exist)", async () => {
-    const nowhere = await api.request("GET", `/orders/${uniqueId("no-order")}`, { as: bob });
-    expect(nowhere.status).toBe(404);
-    const paths = ["", "/payment", "/history", "/trace"].map((p) => `/orders/${confirmed.id}${p}`);
-    for (const path of paths) {
-      const answer = await api.request("GET", path, { as: bob });
-      expect(answer.status, path).toBe(404);
-      expect(code(answer), path).toBe(code(nowhere));
-      expect(JSON.stringify(answer.body), path).not.toContain(alice);
+    const missing = uniqueId("no-order");
+    for (const [method, part] of [
+      ["GET", ""],
+      ["GET", "/payment"],
+      ["GET", "/history"],
+      ["GET", "/trace"],
+      ["POST", "/cancel"],
+    ] as const) {
+      const what = `${method} /orders/{alice's}${part}`;
+      const answer = await api.request(method, `/orders/${confirmed.id}${part}`, { as: bob });
+      // Told apart from an order that does not exist by nothing but the id.
+      const nowhere = await api.request(method, `/orders/${missing}${part}`, { as: bob });
+      expect(answer.status, what).toBe(404);
+      expect(nowhere.status, what).toBe(404);
+      expect(code(answer), what).toBe(code(nowhere));
+      expect(JSON.stringify(answer.body).replaceAll(confirmed.id, missing), what).toBe(
+        JSON.stringify(nowhere.body),
+      );
+      expect(JSON.stringify(answer.body), what).not.toContain(alice);
     }
-    const cancel = await api.request("POST", `/orders/${confirmed.id}/cancel`, { as: bob });
-    expect(cancel.status).toBe(404);
-    expect(code(cancel)).toBe(code(nowhere));
     // Bob's own list does not show it either.
     const list = await api.expect<{ orders: Order[] }>(200, "GET", "/orders", { as: bob });
     expect(list.body.orders).toEqual([]);
@@ -209,10 +219,9 @@ describe("identity: every customer route acts only for the customer who called i
       await refusedEverywhere({}, false);
     });
 
-    it("a malformed token, and the admin token where a customer's is due", async () => {
+    it("a malformed token, and alice's with its signature changed", async () => {
       await refusedEverywhere(bearer("not-a-jwt"), true);
       await refusedEverywhere(bearer(`${aliceToken.slice(0, -4)}AAAA`), true);
-      await refusedEverywhere(bearer(api.adminToken), true);
     });
 
     it("a token signed by another key, under the dev issuer's kid", async () => {
