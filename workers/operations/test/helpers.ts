@@ -14,10 +14,11 @@ export function call(path: string, init?: RequestInit): Promise<Response> {
 export async function callWith(
   overrides: Partial<Record<keyof Env, unknown>>,
   path: string,
+  headers: Record<string, string> = {},
 ): Promise<Response> {
   const ctx = createExecutionContext();
   const res = await worker.fetch(
-    new Request(`https://operations.internal${path}`),
+    new Request(`https://operations.internal${path}`, { headers }),
     { ...env, ...overrides } as Env,
     ctx,
   );

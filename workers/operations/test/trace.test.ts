@@ -1,4 +1,6 @@
 import { catalog, OrderTrace, type ServiceTrace } from "@edge-saga/contracts";
+import { asAdmin, asCustomer } from "@edge-saga/kit-testing";
+import { CALLER_HEADER } from "@edge-saga/shared";
 import { describe, expect, it } from "vitest";
 import { composeTrace } from "../src/trace/compose";
 import { call, callWith, type Echo } from "./helpers";
@@ -372,21 +374,29 @@ describe("order trace composition", () => {
   });
 });
 
+/** The customer of order o-1. */
+const OWNER = "c-1";
+
 /**
  * A service answering its kit trace route from `trace`, the order route for order o-1 and, as
- * the payment service would, its payment.
+ * the payment service would, its payment. Its public routes act only for their caller, as the
+ * real ones do: o-1 is there for its customer and an operator only; `trusting` answers anyone
+ * (a service that forgot to check).
  */
-function service(trace: ServiceTrace) {
+function service(trace: ServiceTrace, { trusting = false } = {}) {
   return {
     fetch: async (input: RequestInfo) => {
-      const path = new URL(new Request(input).url).pathname;
+      const request = new Request(input);
+      const path = new URL(request.url).pathname;
       if (path === "/admin/trace/o-1") return Response.json(trace);
-      if (path === "/orders/o-1/payment")
+      const caller = request.headers.get(CALLER_HEADER);
+      const theirs = trusting || caller === `customer:${OWNER}` || caller === "admin";
+      if (path === "/orders/o-1/payment" && theirs)
         return Response.json({ orderId: "o-1", status: "CAPTURED", amountCents: 100 });
-      if (path === "/orders/o-1")
+      if (path === "/orders/o-1" && theirs)
         return Response.json({
           id: "o-1",
-          customerId: "c-1",
+          customerId: OWNER,
           status: "CONFIRMED",
           items: [{ sku: "s-1", quantity: 1, unitPriceCents: 100 }],
           totalCents: 100,
@@ -402,18 +412,24 @@ function service(trace: ServiceTrace) {
 }
 
 describe("GET /orders/{id}/trace", () => {
-  const services = () => {
+  const services = (options: { trusting?: boolean } = {}) => {
     const t = traces();
     return {
-      ORDER: service(t.order),
-      INVENTORY: service(t.inventory),
-      REWARDS: service(t.rewards),
-      PAYMENT: service(t.payment),
+      ORDER: service(t.order, options),
+      INVENTORY: service(t.inventory, options),
+      REWARDS: service(t.rewards, options),
+      PAYMENT: service(t.payment, options),
     };
   };
+  /** The trace as the gateway forwards it for `caller` (the order's customer by default). */
+  const traceAs = (
+    path = "/orders/o-1/trace",
+    caller = asCustomer(OWNER),
+    bindings: Parameters<typeof callWith>[0] = services(),
+  ) => callWith(bindings, path, caller);
 
   it("composes the services' traces, without the admin token", async () => {
-    const res = await callWith(services(), "/orders/o-1/trace");
+    const res = await traceAs();
     expect(res.status).toBe(200);
     const trace = OrderTrace.parse(await res.json());
     expect(trace.orderId).toBe("o-1");
@@ -422,7 +438,7 @@ describe("GET /orders/{id}/trace", () => {
   });
 
   it("shows the payment lane: the order's payment and each card processor call", async () => {
-    const res = await callWith(services(), "/orders/o-1/trace");
+    const res = await traceAs();
     const trace = OrderTrace.parse(await res.json());
     expect(trace.payment).toEqual({ status: "CAPTURED", amountCents: 100 });
     expect(trace.effects.map((e) => [e.kind, e.reportedBy, e.calls.map((c) => c.result)])).toEqual([
@@ -436,23 +452,89 @@ describe("GET /orders/{id}/trace", () => {
         return Response.json({ error: { code: "NOT_FOUND", message: "no" } }, { status: 404 });
       },
     } as unknown as Fetcher;
-    const before = await callWith({ ...services(), PAYMENT: silent }, "/orders/o-1/trace");
+    const before = await traceAs(undefined, undefined, { ...services(), PAYMENT: silent });
     expect(before.status).toBe(200);
     const early = OrderTrace.parse(await before.json());
     expect([early.payment, early.effects]).toEqual([null, []]);
   });
 
   it("answers 404 ORDER_NOT_FOUND for an order the order service does not know", async () => {
-    const res = await callWith(services(), "/orders/o-9/trace");
+    const res = await traceAs("/orders/o-9/trace");
     expect(res.status).toBe(404);
     expect(await res.json()).toEqual({
       error: { code: "ORDER_NOT_FOUND", message: "no order o-9" },
     });
   });
 
+  it("asks the order and its payment as the caller the gateway verified", async () => {
+    // The stand-ins of vitest.config.ts echo what they were sent: the order does not parse (502).
+    const seen: string[] = [];
+    const recording = (name: string) => ({
+      fetch: async (input: RequestInfo) => {
+        const request = new Request(input);
+        seen.push(`${name} ${new URL(request.url).pathname} ${request.headers.get(CALLER_HEADER)}`);
+        return Response.json({ error: { code: "NOT_FOUND", message: "no" } }, { status: 404 });
+      },
+    });
+    await traceAs(undefined, asCustomer("bob"), {
+      ORDER: recording("order"),
+      PAYMENT: recording("payment"),
+    });
+    expect(seen).toEqual(
+      expect.arrayContaining([
+        "order /orders/o-1 customer:bob",
+        "payment /orders/o-1/payment customer:bob",
+      ]),
+    );
+  });
+
+  it("answers another customer's order as an unknown one (404 ORDER_NOT_FOUND), even when a service forgot to check", async () => {
+    const unknown = await (await traceAs("/orders/o-9/trace", asCustomer("bob"))).json();
+    for (const bindings of [services(), services({ trusting: true })]) {
+      const res = await traceAs("/orders/o-1/trace", asCustomer("bob"), bindings);
+      expect(res.status).toBe(404);
+      const body = await res.json<{ error: { code: string; message: string } }>();
+      expect(body).toEqual({ error: { code: "ORDER_NOT_FOUND", message: "no order o-1" } });
+      expect(body.error.code).toBe((unknown as typeof body).error.code);
+    }
+  });
+
+  it("answers 401 UNAUTHENTICATED, asking no service, when no verified caller came", async () => {
+    let asked = 0;
+    const counting = {
+      fetch: async () => {
+        asked++;
+        return Response.json({});
+      },
+    };
+    const res = await traceAs(
+      undefined,
+      {},
+      {
+        ORDER: counting,
+        INVENTORY: counting,
+        REWARDS: counting,
+        PAYMENT: counting,
+      },
+    );
+    expect(res.status).toBe(401);
+    expect(res.headers.get("www-authenticate")).toMatch(/^Bearer/);
+    expect((await res.json<{ error: { code: string } }>()).error.code).toBe("UNAUTHENTICATED");
+    expect(asked).toBe(0);
+  });
+
+  it("shows an operator any customer's order", async () => {
+    const res = await traceAs(undefined, asAdmin());
+    expect(res.status).toBe(200);
+    expect(OrderTrace.parse(await res.json()).payment).toEqual({
+      status: "CAPTURED",
+      amountCents: 100,
+    });
+  });
+
   it("answers 502 when a service's trace is not a trace", async () => {
     // The stand-in services of vitest.config.ts echo the request instead.
-    const res = await call("/orders/o-1/trace");
+    const res = await call("/orders/o-1/trace", { headers: asCustomer(OWNER) });
     expect(res.status).toBe(502);
   });
 });

@@ -6,21 +6,37 @@ import {
   ServiceTrace,
 } from "@edge-saga/contracts";
 import { orderRoutes, pathOf } from "@edge-saga/contracts/http";
-import { callService, HttpError } from "@edge-saga/shared";
+import {
+  CALLER_HEADER,
+  type Caller,
+  callerHeaderValue,
+  callerOf,
+  callService,
+  HttpError,
+  mayActFor,
+} from "@edge-saga/shared";
 import type { Context } from "hono";
 import type { z } from "zod";
 import { type OperationsEnv, SERVICES, type ServiceName } from "../types";
 import { composeTrace } from "./compose";
 
-/** One JSON call to a service; anything but a 2xx with the expected shape is a 502. */
+/**
+ * One JSON call to a service, as `caller` when given (a public route, which acts only for its
+ * caller); anything but a 2xx with the expected shape is a 502.
+ */
 async function fetchFrom<T>(
   c: Context<OperationsEnv>,
   service: ServiceName,
   path: string,
   schema: z.ZodType<T>,
+  caller?: Caller,
 ): Promise<{ status: number; body?: T }> {
   const res = await callService(c.env, service, path, {
-    headers: { accept: "application/json", [REQUEST_ID_HEADER]: c.get("requestId") },
+    headers: {
+      accept: "application/json",
+      [REQUEST_ID_HEADER]: c.get("requestId"),
+      ...(caller ? { [CALLER_HEADER]: callerHeaderValue(caller) } : {}),
+    },
   });
   if (res.status === 404) return { status: 404 };
   const parsed = schema.safeParse(res.ok ? await res.json().catch(() => null) : null);
@@ -34,16 +50,21 @@ async function fetchFrom<T>(
  * composed from each one's kit route `/admin/trace/{id}` (the payment service's lists its card
  * processor calls with their attempts), asked in parallel with the order itself and its payment
  * (`GET /orders/{id}/payment`, 404 until the payment service heard of the order: null).
- * 404 `ORDER_NOT_FOUND` when the order service does not know the order.
+ * 404 `ORDER_NOT_FOUND` when the order service does not know the order, and the same for
+ * another customer's order: the order and its payment are read as the caller the gateway
+ * verified (forwarded, so those services refuse as they would her), and the order's customer
+ * is checked here too before anything of the kit's traces is shown. An operator sees any.
  */
 export async function orderTrace(c: Context<OperationsEnv>): Promise<Response> {
+  const caller = callerOf(c);
   const id = c.req.param("id") ?? "";
   const [order, payment, ...traces] = await Promise.all([
-    fetchFrom(c, "order", `/orders/${id}`, Order),
-    fetchFrom(c, "payment", pathOf(orderRoutes.getOrderPayment, { id }), OrderPayment),
+    fetchFrom(c, "order", `/orders/${id}`, Order, caller),
+    fetchFrom(c, "payment", pathOf(orderRoutes.getOrderPayment, { id }), OrderPayment, caller),
     ...SERVICES.map((service) => fetchFrom(c, service, `/admin/trace/${id}`, ServiceTrace)),
   ]);
-  if (!order.body) throw new HttpError(404, "ORDER_NOT_FOUND", `no order ${id}`);
+  if (!order.body || !mayActFor(caller, order.body.customerId))
+    throw new HttpError(404, "ORDER_NOT_FOUND", `no order ${id}`);
   const byService = Object.fromEntries(
     SERVICES.map((service, i) => {
       const body = traces[i]?.body;
