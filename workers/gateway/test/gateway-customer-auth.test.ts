@@ -152,6 +152,22 @@ describe("who the services hear about (CALLER_HEADER)", () => {
     }
   });
 
+  it("forwards the admin as admin on admin-only routes too", async () => {
+    for (const [method, path] of [
+      ["PUT", "/products/sku-1"],
+      ["POST", "/admin/order/replay"],
+      ["GET", "/admin/view/projection"],
+    ] as const) {
+      const res = await call(path, {
+        method,
+        headers: { ...ADMIN, ...JSON_TYPE, [CALLER_HEADER]: "customer:mallory" },
+        body: method === "GET" ? undefined : "{}",
+      });
+      expect(res.status, path).toBe(200);
+      expect(((await res.json()) as Echo).headers[CALLER_HEADER], path).toBe("admin");
+    }
+  });
+
   it("never passes on a caller header the client sent, nor the Authorization", async () => {
     const forged = { [CALLER_HEADER]: "admin" };
     const res = await call("/orders/o1", { headers: { ...CUSTOMER, ...forged } });
