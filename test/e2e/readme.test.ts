@@ -1,11 +1,15 @@
 import { execFileSync } from "node:child_process";
-import { readFileSync } from "node:fs";
-import { describe, expect, inject, it } from "vitest";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, describe, expect, inject, it } from "vitest";
 
 /**
  * The README's API walkthrough, run verbatim (only the host and admin token swapped for
- * this stack's) in order, each answer compared with the one the README shows. Ids, times
- * and request ids differ per run and are compared by shape.
+ * this stack's) in order, each answer compared with the one the README shows. Ids, times,
+ * access tokens and request ids differ per run and are compared by shape. The steps are one
+ * shell session, as a reader runs them: a variable a step sets (`ALICE=$(...)`, a customer's
+ * token) is there in the steps after it.
  */
 
 interface Step {
@@ -42,7 +46,14 @@ function walkthrough(): Step[] {
 
 const UUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/g;
 const ISO_TIME = /\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z/g;
-const normalize = (text: string) => text.replace(UUID, "<id>").replace(ISO_TIME, "<time>");
+/** A JWT (three base64url parts, the first a JSON header): a customer's access token. */
+const JWT = /eyJ[\w-]+\.[\w-]+\.[\w-]+/g;
+const normalize = (text: string) =>
+  text.replace(UUID, "<id>").replace(ISO_TIME, "<time>").replace(JWT, "<jwt>");
+
+/** The shell variables the steps assign (`NAME=` at a command's start). */
+const assigned = (command: string) =>
+  [...command.matchAll(/(?:^|[;&|(]\s*)([A-Z][A-Z0-9_]*)=/g)].map((m) => m[1] as string);
 
 /** JSON documents in an answer, one per line (a step may print several). */
 const jsonDocuments = (text: string) =>
@@ -69,6 +80,11 @@ describe("README walkthrough", () => {
   const baseUrl = inject("baseUrl");
   const adminToken = inject("adminToken");
   const steps = walkthrough();
+  // The session's variables, written after each step and read before the next.
+  const dir = mkdtempSync(join(tmpdir(), "edge-saga-readme-"));
+  const session = join(dir, "session.sh");
+  const carried = new Set<string>();
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   it("has commands to run", () => {
     expect(steps.length).toBeGreaterThanOrEqual(15);
@@ -79,7 +95,15 @@ describe("README walkthrough", () => {
       const command = step.command
         .replaceAll("http://localhost:8787", baseUrl)
         .replaceAll("Bearer dev-admin-token", `Bearer ${adminToken}`);
-      const output = execFileSync("bash", ["-c", command], { encoding: "utf8", timeout: 30_000 });
+      for (const name of assigned(command)) carried.add(name);
+      const script = [
+        `[ -f '${session}' ] && . '${session}'`,
+        command,
+        "status=$?",
+        carried.size ? `declare -p ${[...carried].join(" ")} > '${session}' 2>/dev/null` : ":",
+        "exit $status",
+      ].join("\n");
+      const output = execFileSync("bash", ["-c", script], { encoding: "utf8", timeout: 30_000 });
       expect(jsonDocuments(output)).toEqual(jsonDocuments(step.expected));
       if (step.kind === "http") {
         expect(output.split("\n")[0]?.trim()).toBe(step.expected.split("\n")[0]?.trim());
