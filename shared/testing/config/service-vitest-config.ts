@@ -9,6 +9,9 @@ import { testLogLevel } from "./test-log-level.ts";
  */
 export const TEST_TIMEOUT_MS = 30_000;
 
+/** Empties every D1 binding's tables before each test file (fresh-d1-setup.ts). */
+const FRESH_D1_SETUP = new URL("./fresh-d1-setup.ts", import.meta.url).pathname;
+
 type MiniflareOptions = NonNullable<
   Extract<Parameters<typeof cloudflareTest>[0], { miniflare?: unknown }>["miniflare"]
 >;
@@ -51,7 +54,10 @@ export function serviceTestConfig(
       test: {
         name,
         include: ["test/**/*.test.ts"],
-        setupFiles: ["./test/apply-migrations.ts"],
+        // One runtime per vitest worker for all its files, not one per file (its start was most
+        // of the unit tests' time): after the migrations, each file starts from empty tables.
+        isolate: false,
+        setupFiles: ["./test/apply-migrations.ts", FRESH_D1_SETUP],
         testTimeout: TEST_TIMEOUT_MS,
         silent: "passed-only" as const,
       },
@@ -88,6 +94,8 @@ export function statelessTestConfig(
     test: {
       name,
       include: ["test/**/*.test.ts"],
+      // One runtime for the files of a vitest worker, as for the services above.
+      isolate: false,
       testTimeout: TEST_TIMEOUT_MS,
       silent: "passed-only" as const,
     },
