@@ -209,6 +209,11 @@ export class ApiClient {
     return options.retryBusy ? this.busyAdmin : this.typed;
   }
 
+  /** The customer of order `id`, if this client placed or listed it. */
+  ownerOf(id: string): string | undefined {
+    return this.owners.get(id);
+  }
+
   /** Remembers whose order `id` is: later calls on it go with her token. */
   rememberOwner(id: string, customerId: string): void {
     this.owners.set(id, customerId);

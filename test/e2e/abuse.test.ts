@@ -70,11 +70,16 @@ async function afterRefusedBigBody() {
     body: "x",
     headers: { "content-type": "text/plain", "cf-connecting-ip": "192.0.2.1" },
   });
-  expect([415, 503]).toContain(res.status);
+  // No token: refused (401) before anything else, which is all this request is for.
+  expect([401, 503]).toContain(res.status);
 }
 
 const code = (body: unknown) => (body as ErrorBody | null)?.error?.code;
 const admin = () => ({ authorization: `Bearer ${api.adminToken}` });
+/** A customer's credential: her access token from the local dev issuer. */
+const asCustomer = async (customerId: string) => ({
+  authorization: `Bearer ${await api.accessToken(customerId)}`,
+});
 const JSON_TYPE = { "content-type": "application/json" };
 
 /** What must still be true after a refused request: nothing of it was stored. */
@@ -126,7 +131,10 @@ describe("abuse through the gateway", () => {
     for (const [path, operations] of Object.entries(doc.paths)) {
       for (const [method, operation] of Object.entries(operations)) {
         // `security: []` marks a public operation (Redocly's rule); admin ones name the token.
+        // A customer's operations (a customer's token, or the admin's) are identity.test.ts's.
         if (!operation.security?.length) continue;
+        if (operation.security.some((scheme) => Object.hasOwn(scheme as object, "customerBearer")))
+          continue;
         if (path.includes("{service}") && path !== "/admin/{service}/{path}") {
           // The kit's admin routes, documented per route: each service's, any id.
           const body = ["get", "delete"].includes(method) ? undefined : "{}";
@@ -223,9 +231,10 @@ describe("abuse through the gateway", () => {
       "\u0000",
       "NaN",
     ];
+    const own = await asCustomer(customer);
     for (const body of bodies) {
       for (const [method, path, headers] of [
-        ["POST", "/orders", JSON_TYPE],
+        ["POST", "/orders", { ...JSON_TYPE, ...own }],
         ["PUT", `/products/${newSku}`, { ...JSON_TYPE, ...admin() }],
         ["POST", `/customers/${customer}/rewards/grants`, { ...JSON_TYPE, ...admin() }],
       ] as const) {
@@ -244,7 +253,12 @@ describe("abuse through the gateway", () => {
     const customer = uniqueId("abuse-big-c");
     const pad = "x".repeat(64 * 1024);
     const targets = [
-      ["POST", "/orders", { customerId: customer, items: [{ sku, quantity: 1 }], pad }, {}],
+      [
+        "POST",
+        "/orders",
+        { customerId: customer, items: [{ sku, quantity: 1 }], pad },
+        await asCustomer(customer),
+      ],
       ["PUT", `/products/${newSku}`, { name: pad, priceCents: 1, stock: 1 }, admin()],
       ["POST", `/customers/${customer}/rewards/grants`, { points: 5, reason: pad }, admin()],
     ] as const;
@@ -302,8 +316,9 @@ describe("abuse through the gateway", () => {
         JSON.stringify({ customerId: customer, items: [line], pointsToRedeem }),
       ),
     ];
+    const own = await asCustomer(customer);
     for (const body of orders) {
-      const res = await raw("POST", "/orders", { body, headers: JSON_TYPE });
+      const res = await raw("POST", "/orders", { body, headers: { ...JSON_TYPE, ...own } });
       expect([res.status, code(res.body)], body).toEqual([400, "VALIDATION_FAILED"]);
       expect((res.body as ErrorBody).error.details?.length ?? 0, body).toBeGreaterThan(0);
     }
@@ -378,6 +393,8 @@ describe("abuse through the gateway", () => {
       "%25",
       "%",
     ];
+    // With the admin token, which may read and cancel any order: a traversal that reached the
+    // victim's order would answer 200 (or cancel it), where a customer's token would get 404.
     // A dot segment moves the request onto another path ("/orders/./cancel" is "/orders/cancel",
     // an order id "cancel"), where a method that path does not serve is a 405: refused too.
     const isRefusal = (res: Raw, what: string) => {
@@ -390,9 +407,9 @@ describe("abuse through the gateway", () => {
     };
     for (const id of bad) {
       for (const [method, path, body, auth] of [
-        ["GET", `/orders/${id}`, undefined, {}],
-        ["GET", `/orders/${id}/history`, undefined, {}],
-        ["POST", `/orders/${id}/cancel`, undefined, {}],
+        ["GET", `/orders/${id}`, undefined, admin()],
+        ["GET", `/orders/${id}/history`, undefined, admin()],
+        ["POST", `/orders/${id}/cancel`, undefined, admin()],
         ["GET", `/products/${id}`, undefined, {}],
         [
           "PUT",
@@ -400,7 +417,7 @@ describe("abuse through the gateway", () => {
           JSON.stringify({ name: "evil", priceCents: 1, stock: 5 }),
           admin(),
         ],
-        ["GET", `/customers/${id}/rewards`, undefined, {}],
+        ["GET", `/customers/${id}/rewards`, undefined, admin()],
         ["POST", `/customers/${id}/rewards/grants`, JSON.stringify({ points: 7 }), admin()],
         ["GET", `/admin/order/${id}`, undefined, admin()],
       ] as const) {
@@ -424,18 +441,20 @@ describe("abuse through the gateway", () => {
     }
     // Path separators inside an id: a route with more segments or none at all, never a hit.
     for (const path of ["/orders/a/b", `/orders/${victimOrder.id}/cancel/x`, "/products/a/b"]) {
-      const res = await raw("GET", path);
+      const res = await raw("GET", path, { headers: admin() });
       isRefusal(res, `GET ${path}`);
     }
-    // Ids in bodies: 400 for every one of them.
+    // Ids in bodies: 400 for every one of them (sent by a signed-in customer).
+    const signedIn = uniqueId("abuse-id-c");
+    const own = await asCustomer(signedIn);
     for (const id of ["../x", "a/b", "a\u0000b", "x".repeat(65), "été", "", " ", ...SQL_NOT_IDS]) {
       for (const input of [
         { customerId: id, items: [{ sku, quantity: 1 }] },
-        { customerId: uniqueId("abuse-id-c"), items: [{ sku: id, quantity: 1 }] },
+        { customerId: signedIn, items: [{ sku: id, quantity: 1 }] },
       ]) {
         const res = await raw("POST", "/orders", {
           body: JSON.stringify(input),
-          headers: JSON_TYPE,
+          headers: { ...JSON_TYPE, ...own },
         });
         expect([res.status, code(res.body)], JSON.stringify(input)).toEqual([
           400,
@@ -464,7 +483,8 @@ describe("abuse through the gateway", () => {
         ["GET", `/customers/${id}/rewards`],
         ["GET", `/orders?customerId=${id}`],
       ] as const) {
-        const res = await raw(method, path);
+        // As an operator, who may name any customer: the id itself is what is refused.
+        const res = await raw(method, path, { headers: admin() });
         expect([res.status, code(res.body)], `${method} ${path}`).toEqual([
           400,
           "VALIDATION_FAILED",
@@ -480,11 +500,11 @@ describe("abuse through the gateway", () => {
     expect(await api.listOrders(`${base}_`)).toEqual([]);
     expect((await api.listOrders(underscored)).map((o) => o.customerId)).toEqual([underscored]);
     for (const path of ["/orders/_", "/products/_", "/products/__", "/orders/%5F"]) {
-      const res = await raw("GET", path);
+      const res = await raw("GET", path, { headers: admin() });
       expect([res.status, code(res.body)], path).toEqual([404, "NOT_FOUND"]);
     }
     const underscoreOrders = (
-      await api.expect<{ orders: Order[] }>(200, "GET", "/orders?customerId=_")
+      await api.expect<{ orders: Order[] }>(200, "GET", "/orders?customerId=_", { as: "_" })
     ).body;
     expect(underscoreOrders.orders.filter((o) => o.customerId !== "_")).toEqual([]);
     // As free text: the product name and the grant reason come back exactly as sent.
@@ -516,6 +536,7 @@ describe("abuse through the gateway", () => {
         200,
         "GET",
         `/customers/${customer}/rewards/ledger`,
+        { as: customer },
       )
     ).body.entries.map((e) => e.reason);
     for (const reason of SQL) expect(ledger).toContain(reason);
@@ -536,7 +557,7 @@ describe("abuse through the gateway", () => {
     expect(order.items[0]?.sku).toBe(skus[0]);
   });
 
-  it("answers the same Idempotency-Key from another client with another body with 422, keeping one order", async () => {
+  it("keeps an Idempotency-Key to its customer: another's same key is her own order, never a replay or a 422", async () => {
     const key = uniqueId("abuse-key");
     const alice = s.customer("alice");
     const mallory = s.customer("mallory");
@@ -544,30 +565,40 @@ describe("abuse through the gateway", () => {
       { customerId: alice, items: [{ sku, quantity: 2 }] },
       { idempotencyKey: key },
     );
+    // Mallory guessed alice's key: she neither gets alice's order nor learns the key is taken.
     const second = await api.placeOrder(
       { customerId: mallory, items: [{ sku, quantity: 5 }] },
       { idempotencyKey: key },
     );
-    expect(second.status).toBe(422);
-    expect((second.body as ErrorBody).error.code).toBe("IDEMPOTENCY_KEY_REUSED");
-    // Mallory neither got Alice's order nor one of her own.
+    expect(second.status).toBe(202);
+    expect(second.headers.get("idempotent-replayed")).toBeNull();
     expect(JSON.stringify(second.body)).not.toContain(first.id);
-    expect(await api.listOrders(mallory)).toEqual([]);
+    expect(second.body).toMatchObject({ customerId: mallory });
+    // Alice's own reuse with another body is still refused.
+    const reused = await api.placeOrder(
+      { customerId: alice, items: [{ sku, quantity: 1 }] },
+      { idempotencyKey: key },
+    );
+    expect(reused.status).toBe(422);
+    expect((reused.body as ErrorBody).error.code).toBe("IDEMPOTENCY_KEY_REUSED");
     expect((await api.listOrders(alice)).map((o) => o.id)).toEqual([first.id]);
+    expect((await api.listOrders(mallory)).map((o) => o.id)).toEqual([(second.body as Order).id]);
+    await waitForOrder((second.body as Order).id, "CONFIRMED");
     await s.check();
   });
 
   it("limits POST /orders per client: 429 RATE_LIMITED with Retry-After once over 600 a minute", async () => {
     // Locally `wrangler dev` keeps a CF-Connecting-IP the client sent (Cloudflare's edge sets it
-    // itself); a made-up address gives this test a bucket of its own.
+    // itself); a made-up address and a fresh customer give this test buckets of their own.
     const ip = `198.51.100.${Math.floor(Math.random() * 250) + 1}`;
+    const own = await asCustomer(uniqueId("abuse-rate-c"));
     const left = 60_000 - (Date.now() % 60_000);
     if (left < 6_000) await new Promise((resolve) => setTimeout(resolve, left + 100));
     // Refused at the gateway (415) but counted: the limit is checked before the body is read.
     const attempt = () =>
       raw("POST", "/orders", {
         body: "x",
-        headers: { "content-type": "text/plain", "cf-connecting-ip": ip },
+        headers: { "content-type": "text/plain", "cf-connecting-ip": ip, ...own },
       });
     const statuses: number[] = [];
     for (let sent = 0; sent < 600; sent += 50) {
@@ -579,10 +610,14 @@ describe("abuse through the gateway", () => {
     const limited = await attempt();
     expect([limited.status, code(limited.body)]).toEqual([429, "RATE_LIMITED"]);
     expect(limited.headers["retry-after"]).toBe("60");
-    // Another client is not affected.
+    // Another client (another address, another customer) is not affected.
     const other = await raw("POST", "/orders", {
       body: "x",
-      headers: { "content-type": "text/plain", "cf-connecting-ip": "198.51.100.0" },
+      headers: {
+        "content-type": "text/plain",
+        "cf-connecting-ip": "198.51.100.0",
+        ...(await asCustomer(uniqueId("abuse-rate-other"))),
+      },
     });
     expect(other.status).toBe(415);
   });

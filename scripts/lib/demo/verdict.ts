@@ -23,8 +23,18 @@ export function printVerdict(
   }
   const last = scenarios.at(-1)?.orderId;
   if (last && lookCloser) {
-    out.line(out.dim(`Look closer: curl ${client.baseUrl}/orders/${last}/history`));
-    out.line(out.dim(`             curl ${client.baseUrl}/orders/${last}/payment`));
+    // As the order's customer: her token from the local dev issuer (README, "Identity").
+    const who = client.ownerOf(last) ?? "<customer>";
+    const signIn = `-H 'content-type: application/json' -d '${JSON.stringify({ customerId: who })}'`;
+    const token = `node -pe 'JSON.parse(require("fs").readFileSync(0, "utf8")).accessToken'`;
+    const as = `-H "authorization: Bearer $TOKEN"`;
+    out.line(
+      out.dim(
+        `Look closer: TOKEN=$(curl -s -X POST ${client.baseUrl}/auth/dev/token ${signIn} | ${token})`,
+      ),
+    );
+    out.line(out.dim(`             curl ${as} ${client.baseUrl}/orders/${last}/history`));
+    out.line(out.dim(`             curl ${as} ${client.baseUrl}/orders/${last}/payment`));
   }
   return failed.length === 0;
 }
