@@ -154,10 +154,10 @@ describe("order trace", () => {
     expect(await api.getRewards("trace-alice")).toMatchObject({ balance: 1000, reserved: 0 });
   }, 120_000);
 
-  it("answers 404 ORDER_NOT_FOUND for an unknown order", async () => {
+  it("answers 404 NOT_FOUND for an unknown order", async () => {
     const answer = await api.request("GET", "/orders/no-such-order/trace", { as: "trace-alice" });
     expect(answer.status).toBe(404);
-    expect(answer.body).toMatchObject({ error: { code: "ORDER_NOT_FOUND" } });
+    expect(answer.body).toMatchObject({ error: { code: "NOT_FOUND" } });
   });
 
   it("GET /admin/stats shows the duplicates each service absorbed", async () => {

@@ -458,11 +458,11 @@ describe("GET /orders/{id}/trace", () => {
     expect([early.payment, early.effects]).toEqual([null, []]);
   });
 
-  it("answers 404 ORDER_NOT_FOUND for an order the order service does not know", async () => {
+  it("answers 404 NOT_FOUND for an order the order service does not know", async () => {
     const res = await traceAs("/orders/o-9/trace");
     expect(res.status).toBe(404);
     expect(await res.json()).toEqual({
-      error: { code: "ORDER_NOT_FOUND", message: "no order o-9" },
+      error: { code: "NOT_FOUND", message: "no order o-9" },
     });
   });
 
@@ -488,13 +488,13 @@ describe("GET /orders/{id}/trace", () => {
     );
   });
 
-  it("answers another customer's order as an unknown one (404 ORDER_NOT_FOUND), even when a service forgot to check", async () => {
+  it("answers another customer's order as an unknown one (404 NOT_FOUND), even when a service forgot to check", async () => {
     const unknown = await (await traceAs("/orders/o-9/trace", asCustomer("bob"))).json();
     for (const bindings of [services(), services({ trusting: true })]) {
       const res = await traceAs("/orders/o-1/trace", asCustomer("bob"), bindings);
       expect(res.status).toBe(404);
       const body = await res.json<{ error: { code: string; message: string } }>();
-      expect(body).toEqual({ error: { code: "ORDER_NOT_FOUND", message: "no order o-1" } });
+      expect(body).toEqual({ error: { code: "NOT_FOUND", message: "no order o-1" } });
       expect(body.error.code).toBe((unknown as typeof body).error.code);
     }
   });

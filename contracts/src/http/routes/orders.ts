@@ -185,7 +185,7 @@ export const orderRoutes = {
       200: json("The order's trace.", schemas.OrderTrace),
       ...customerErrors({
         400: BAD_ID,
-        404: "`ORDER_NOT_FOUND`: no order with this id (for a customer, also another's order).",
+        404: "`NOT_FOUND`: no order with this id (for a customer, also another's order).",
         502: "`UPSTREAM_UNAVAILABLE` / `UPSTREAM_FAILED`: a service did not answer.",
       }),
     },

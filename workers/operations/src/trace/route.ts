@@ -50,7 +50,7 @@ async function fetchFrom<T>(
  * composed from each one's kit route `/admin/trace/{id}` (the payment service's lists its card
  * processor calls with their attempts), asked in parallel with the order itself and its payment
  * (`GET /orders/{id}/payment`, 404 until the payment service heard of the order: null).
- * 404 `ORDER_NOT_FOUND` when the order service does not know the order, and the same for
+ * 404 `NOT_FOUND` when the order service does not know the order, and the same for
  * another customer's order: the order and its payment are read as the caller the gateway
  * verified (forwarded, so those services refuse as they would her), and the order's customer
  * is checked here too before anything of the kit's traces is shown. An operator sees any.
@@ -64,7 +64,7 @@ export async function orderTrace(c: Context<OperationsEnv>): Promise<Response> {
     ...SERVICES.map((service) => fetchFrom(c, service, `/admin/trace/${id}`, ServiceTrace)),
   ]);
   if (!order.body || !mayActFor(caller, order.body.customerId))
-    throw new HttpError(404, "ORDER_NOT_FOUND", `no order ${id}`);
+    throw new HttpError(404, "NOT_FOUND", `no order ${id}`);
   const byService = Object.fromEntries(
     SERVICES.map((service, i) => {
       const body = traces[i]?.body;
