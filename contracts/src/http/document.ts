@@ -1,6 +1,6 @@
 import type { OpenAPIHono } from "@hono/zod-openapi";
 import { spec } from "./components";
-import { REFERENCE_TAG } from "./describe";
+import { AUTH_TAG, REFERENCE_TAG } from "./describe";
 
 export type OpenApiDocument = ReturnType<OpenAPIHono["getOpenAPI31Document"]>;
 
@@ -15,7 +15,12 @@ order, inventory and rewards services, and customers' reward points.
   otherwise.
 - A method that a path does not serve answers 405 \`METHOD_NOT_ALLOWED\`, with \`Allow\` listing
   the methods it does.
-- Admin operations need \`Authorization: Bearer <ADMIN_TOKEN>\`.`;
+- Customer operations need the customer's access token, \`Authorization: Bearer <JWT>\`
+  (scheme \`customerBearer\`): a JWT from the shop's identity provider, whose \`sub\` is the
+  customer. They act only for her: another customer's order answers 404, another customer's
+  account 403. Locally, \`POST /auth/dev/token\` hands out tokens (it exists only there).
+- Admin operations need \`Authorization: Bearer <ADMIN_TOKEN>\` (scheme \`adminBearer\`); the
+  admin token also reads and cancels any customer's order.`;
 
 let cached: OpenApiDocument | undefined;
 
@@ -34,6 +39,7 @@ export function openApiDocument(): OpenApiDocument {
       { name: "Orders", description: "Orders and their saga (order service)." },
       { name: "Rewards", description: "Customers' points (rewards service)." },
       { name: "Admin", description: "Operator views and actions; admin token required." },
+      { name: AUTH_TAG, description: "The local dev issuer's sign-in; never deployed." },
       { name: REFERENCE_TAG, description: "This reference itself." },
     ],
   });

@@ -9,8 +9,8 @@ import { testLogLevel } from "./test-log-level.ts";
  */
 export const TEST_TIMEOUT_MS = 30_000;
 
-/** Empties every D1 binding's tables before each test file (fresh-d1-setup.ts). */
-const FRESH_D1_SETUP = new URL("./fresh-d1-setup.ts", import.meta.url).pathname;
+/** Empties every D1 binding's tables before each test file (src/fresh-d1-setup.ts). */
+const FRESH_D1_SETUP = new URL("../src/fresh-d1-setup.ts", import.meta.url).pathname;
 
 type MiniflareOptions = NonNullable<
   Extract<Parameters<typeof cloudflareTest>[0], { miniflare?: unknown }>["miniflare"]

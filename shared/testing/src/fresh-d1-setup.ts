@@ -1,5 +1,5 @@
 import { env } from "cloudflare:workers";
-import { emptyTables } from "../src/fresh-tables";
+import { emptyTables } from "./fresh-tables";
 
 /**
  * A setup file of every service's test project, after its migrations: each test file starts
