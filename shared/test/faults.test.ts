@@ -241,8 +241,8 @@ describe("fault points", () => {
     await relayIdle();
     await setPlan({ "relay.shuffle-delay": 1 }, 7);
     const events = Array.from({ length: 10 }, (_, i) => increment("shuffle", i + 1));
-    await seedOutbox(events);
     const before = (await relay().sendLog()).length;
+    await seedOutbox(events);
     await pokeRelay(env.RELAY);
     await vi.waitFor(async () => expect(await pending()).toBe(0), wait);
     const sent = (await relay().sendLog()).slice(before).flatMap((s) => s.ids);

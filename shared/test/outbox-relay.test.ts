@@ -10,9 +10,8 @@ const pending = () => count("SELECT COUNT(*) AS n FROM outbox WHERE published_at
 describe("outbox relay", () => {
   it("drains 250 rows in commit order across several sends and marks them all", async () => {
     const events = Array.from({ length: 250 }, (_, i) => increment("drain", 1, `drain-${i}`));
-    await seedOutbox(events);
-    expect(await pending()).toBe(250);
     const sendsBefore = (await relay().sendLog()).length;
+    await seedOutbox(events);
 
     await relay().poke();
 
@@ -44,8 +43,8 @@ describe("outbox relay", () => {
       ...e,
       payload: { ...e.payload, pad: "z".repeat(20_000) },
     }));
-    await seedOutbox(padded as never);
     const before = (await relay().sendLog()).length;
+    await seedOutbox(padded as never);
     await relay().poke();
     await vi.waitFor(async () => expect(await pending()).toBe(0), {
       timeout: 10_000,
@@ -216,8 +215,8 @@ describe("outbox relay", () => {
     const fresh = Array.from({ length: 2 }, (_, i) =>
       increment("handover", 1, `handover-new-${i}`),
     );
-    await seedOutbox(fresh);
     const before = (await relay().sendLog()).length;
+    await seedOutbox(fresh);
     await relay().poke({ events: fresh });
     await vi.waitFor(async () => expect(await pending()).toBe(0), {
       timeout: 10_000,
