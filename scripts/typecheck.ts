@@ -7,13 +7,25 @@
 import { existsSync, readdirSync } from "node:fs";
 import { createRequire } from "node:module";
 import { availableParallelism } from "node:os";
-import { join, resolve } from "node:path";
+import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { execa } from "execa";
 import pLimit from "p-limit";
 
 const root = resolve(fileURLToPath(new URL("..", import.meta.url)));
-const tsc = createRequire(import.meta.url).resolve("typescript/bin/tsc");
+/**
+ * TypeScript's native compiler (tsgo, @typescript/native-preview): the same checks as tsc 5.9 on
+ * this tree at under half the CPU (98 s against 224 s for every project), which on CI's 2 shared
+ * cores is the run's single largest cost. `TYPECHECK_WITH=tsc` checks with tsc instead.
+ */
+const checker =
+  process.env.TYPECHECK_WITH === "tsc"
+    ? createRequire(import.meta.url).resolve("typescript/bin/tsc")
+    : join(
+        dirname(createRequire(import.meta.url).resolve("@typescript/native-preview/package.json")),
+        "bin",
+        "tsgo",
+      );
 
 /** The folders in `dir`, sorted, node_modules aside; dot folders only when asked. */
 const subfolders = (dir: string, dotFolders = false) =>
@@ -47,7 +59,7 @@ export function typecheckProjects({ dotFolders = false } = {}): string[] {
 }
 
 async function runTsc(project: string): Promise<{ ok: boolean; output: string }> {
-  const run = await execa(process.execPath, [tsc, "-p", project], {
+  const run = await execa(process.execPath, [checker, "-p", project], {
     cwd: root,
     reject: false,
     all: true,
