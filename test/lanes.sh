@@ -17,17 +17,17 @@ lane() {
 }
 
 # A failing step does not stop the next: one failure must not hide another's result.
-# The lanes are balanced by measure (a full run: 292 s of unit tests and lints, 312 s of shared-
-# stack e2e, 440 s of own-stack files, 154 s of tsc under load): the unit tests, the lints, then
-# tsc over every project; the shared stack's files, the saga tests on the other write paths, the
-# new-service generator and the bundle check; the files that start their own stacks, the light
-# ones first so that chaos and the SIGKILLs run once the unit tests have left the CPU (chaos
-# under the unit tests' load drains slowest).
-lane unit+lint+types "npm run test:unit; s=\$?; npm run lint && npm run lint:layers && npm run typecheck && exit \$s" &
+# The lanes are balanced by measure (fresh-clone CI: unit tests + lints + tsgo 433 s, shared-
+# stack e2e + write paths + generator + bundles 545 s, own-stack files 598 s): the unit tests,
+# the lints, tsc, then two own-stack files (trace, local cron); the shared stack's files, the
+# saga tests on the other write paths, the new-service generator and the bundle check; the
+# dev-orphans file, then chaos and the SIGKILLs, which so run once the unit tests have left the
+# CPU (chaos under the unit tests' load drains slowest).
+lane unit+lint+types "npm run test:unit; s=\$?; npm run lint && npm run lint:layers && npm run typecheck || s=1; vitest run --project e2e-own-stacks trace local-cron && exit \$s" &
 a=$!
 lane e2e "vitest run --project e2e; s=\$?; vitest run --project e2e-cdc --project e2e-self-read --project e2e-new-service || s=1; npm run check:bundles && exit \$s" &
 b=$!
-lane e2e-own-stacks "vitest run --project e2e-own-stacks dev-orphans trace local-cron; s=\$?; vitest run --project e2e-own-stacks chaos self-healing && exit \$s" &
+lane e2e-own-stacks "vitest run --project e2e-own-stacks dev-orphans; s=\$?; vitest run --project e2e-own-stacks chaos self-healing && exit \$s" &
 c=$!
 status=0
 for pid in "$a" "$b" "$c"; do wait "$pid" || status=1; done
