@@ -11,6 +11,8 @@ export default defineConfig({
       "shared",
       "contracts",
       "workers/*",
+      // Not a scratch service the generator's test writes while another lane starts vitest.
+      "!workers/.*",
       // The tooling's unit tests; the generator's test (it type-checks, bundles and runs the
       // tests of a new service: a minute or more) is end to end, run beside the e2e lanes.
       {

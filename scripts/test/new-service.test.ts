@@ -8,7 +8,7 @@ import { typecheckProjects } from "../typecheck";
 
 const root = resolve(fileURLToPath(new URL("../..", import.meta.url)));
 // Beside the real services (the template's relative paths need that depth); a dot folder, so
-// no workers/* glob (workspaces, vitest projects, npm run typecheck) sees it while it exists.
+// no workers/* glob (workspaces, npm run typecheck, and vitest projects by "!workers/.*") sees it.
 const dir = join(root, "workers", `.tmp-new-service-${process.pid}`);
 // The child vitest is a run of its own, not a worker of this one.
 const childEnv = {
