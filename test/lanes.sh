@@ -17,21 +17,18 @@ lane() {
 }
 
 # A failing step does not stop the next: one failure must not hide another's result.
-# The lanes are balanced by measure (fresh-clone CI, three lanes: unit tests + lints + tsgo +
-# trace and local cron 553 s, shared-stack e2e + write paths + generator + bundles 608 s,
-# dev-orphans + chaos + SIGKILLs 557 s; a run is ~60% CPU-bound, the rest waits on timers):
-# the unit tests, lints and tsc; the shared stack's files and the bundle check; dev-orphans,
-# then chaos and the SIGKILLs (they so run once the unit tests have left the CPU: chaos under
-# that load drains slowest); the saga tests on the other write paths, the generator, trace and
-# the local cron.
-lane unit+lint+types "npm run test:unit; s=\$?; npm run lint && npm run lint:layers && npm run typecheck && exit \$s" &
+# The lanes are balanced by measure (fresh-clone CI: unit tests + lints + tsgo 433 s, shared-
+# stack e2e + write paths + generator + bundles 545 s, own-stack files 598 s): the unit tests,
+# the lints, tsc, then two own-stack files (trace, local cron); the shared stack's files, the
+# saga tests on the other write paths, the new-service generator and the bundle check; the
+# dev-orphans file, then chaos and the SIGKILLs, which so run once the unit tests have left the
+# CPU (chaos under the unit tests' load drains slowest).
+lane unit+lint+types "npm run test:unit; s=\$?; npm run lint && npm run lint:layers && npm run typecheck || s=1; vitest run --project e2e-own-stacks trace local-cron && exit \$s" &
 a=$!
-lane e2e "vitest run --project e2e; s=\$?; npm run check:bundles && exit \$s" &
+lane e2e "vitest run --project e2e; s=\$?; vitest run --project e2e-cdc --project e2e-self-read --project e2e-new-service || s=1; npm run check:bundles && exit \$s" &
 b=$!
 lane e2e-own-stacks "vitest run --project e2e-own-stacks dev-orphans; s=\$?; vitest run --project e2e-own-stacks chaos self-healing && exit \$s" &
 c=$!
-lane e2e-more "vitest run --project e2e-cdc --project e2e-self-read --project e2e-new-service; s=\$?; vitest run --project e2e-own-stacks trace local-cron && exit \$s" &
-d=$!
 status=0
-for pid in "$a" "$b" "$c" "$d"; do wait "$pid" || status=1; done
+for pid in "$a" "$b" "$c"; do wait "$pid" || status=1; done
 exit "$status"

@@ -249,7 +249,8 @@ describe("GET /orders/{id}/payment", () => {
     const body = await bobs.json<{ error: { code: string; message: string } }>();
     // The same answer as for an order that does not exist, but for the id asked about.
     expect(body.error.code).toBe(unknown.error.code);
-    expect(JSON.stringify(body)).not.toContain("700");
+    // Nothing of her payment: not its amount (700 cents; a word of its own, not a digit run of the id).
+    expect(JSON.stringify(body)).not.toMatch(/\b700\b/);
     const anonymous = await getPayment(orderId, {});
     expect(anonymous.status).toBe(401);
     expect(anonymous.headers.get("www-authenticate")).toMatch(/^Bearer/);
