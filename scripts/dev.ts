@@ -152,7 +152,9 @@ async function main() {
     testScheduled: true,
     cron: true,
     killOnSignal: false,
-    startupTimeoutMs: 120_000,
+    // As the e2e stacks: a first start migrates every service, slow on a busy 2-core machine
+    // (a fresh-clone CI run's dev-orphans start gave up at 120 s while the lanes started).
+    startupTimeoutMs: 180_000,
   });
   if (stopping) return; // a signal came in the very last moment: its handler stops the stack
 
