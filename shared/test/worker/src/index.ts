@@ -67,18 +67,22 @@ export class TestRelay extends OutboxRelay<Env> {
     this.budget = operations;
   }
 
-  // dueWork: what it answers (when it is next due), and how often it ran.
-  private dueAnswer = () => Date.now() + 3_600_000;
+  // dueWork: what it answers next (when it is next due), and how often it ran.
+  private nextDueAnswer: number | null = null;
   private dueRuns = 0;
 
   protected override async dueWork(_now: number): Promise<number | null> {
     this.dueRuns++;
-    return this.dueAnswer();
+    // One answer per dueWorkNext: a fixed time left in place goes stale and, with files sharing
+    // this runtime, would re-run the alarm every second for every later file.
+    const at = this.nextDueAnswer ?? Date.now() + 3_600_000;
+    this.nextDueAnswer = null;
+    return at;
   }
 
-  /** Makes dueWork due at the next run and answer `at` from then on; returns its runs so far. */
+  /** Makes dueWork due at the next run and answer `at` that once; returns its runs so far. */
   dueWorkNext(at: number): number {
-    this.dueAnswer = () => at;
+    this.nextDueAnswer = at;
     (this as unknown as { dueWorkAt: number | null }).dueWorkAt = 0;
     return this.dueRuns;
   }
