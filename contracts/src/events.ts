@@ -72,12 +72,28 @@ export const OrderPlaced = defineEvent({
   }),
 });
 
+/**
+ * Which inventory shard answers, for an order whose SKUs live on several: each shard answers
+ * for its own lines, and the order decides once every shard in `shards` has. Absent (an
+ * inventory on one shard, or events written before shards): the answer covers the whole order.
+ */
+const InventoryShardAnswer = {
+  /** The inventory shard that answers. */
+  shard: z.number().int().min(0).max(255).optional(),
+  /** Every inventory shard the order's SKUs live on, ascending; this one among them. */
+  shards: z.array(z.number().int().min(0).max(255)).min(1).max(256).optional(),
+};
+
 export const StockReserved = defineEvent({
   type: "StockReserved",
   version: 1,
   producer: "inventory",
   subscribers: ["order", "view"],
-  payload: z.object({ orderId: IdSchema, items: z.array(StockLine).min(1) }),
+  payload: z.object({
+    orderId: IdSchema,
+    items: z.array(StockLine).min(1),
+    ...InventoryShardAnswer,
+  }),
 });
 
 export const StockReservationFailed = defineEvent({
@@ -90,6 +106,7 @@ export const StockReservationFailed = defineEvent({
     reason: z.enum(["OUT_OF_STOCK", "UNKNOWN_PRODUCT"]),
     /** The SKUs that could not be reserved, when known. */
     skus: z.array(Sku),
+    ...InventoryShardAnswer,
   }),
 });
 

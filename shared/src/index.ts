@@ -27,3 +27,6 @@ export * from "./relay/outbox-relay";
 export * from "./retention/retention";
 export * from "./retry/retry-policies";
 export * from "./service/define-service";
+export * from "./shards/shard-env";
+export * from "./shards/shard-routing";
+export * from "./shards/sharded-queue";

@@ -54,5 +54,8 @@ export function handledBy(event: Partial<Envelope> | Message): HandledEvent[] {
   const id = body?.id;
   const source = body?.source;
   const type = typeof body?.type === "string" ? body.type : undefined;
-  return typeof id === "string" && typeof source === "string" ? [{ id, source, type }] : [];
+  const shard = (body as { sourceShard?: unknown } | null)?.sourceShard;
+  return typeof id === "string" && typeof source === "string"
+    ? [{ id, source, type, ...(typeof shard === "number" && shard > 0 ? { shard } : {}) }]
+    : [];
 }

@@ -1,5 +1,6 @@
 import type { Envelope } from "../envelope";
 import { loggerFor } from "../log/logger";
+import type { HandledEvent } from "../receipts/receipts";
 import { atMost, recordBookkeeping, SIDE_CALL_MS } from "./batch-bookkeeping";
 import { BatchOutcome } from "./batch-outcome";
 import { coalescedReads } from "./coalesced-reads";
@@ -89,7 +90,15 @@ export function createConsumerCore<Env extends { DB: D1Database }>(
     replay as (body: unknown, env: unknown) => Promise<ReplayResult>,
   );
 
-  return async function queue(batch: MessageBatch, env: Env): Promise<Record<Outcome, number>> {
+  /**
+   * `sink`: hand the receipts this batch owes there instead of sending them (a sharded
+   * consumer sends a receipt only once every shard an event went to has handled it).
+   */
+  return async function queue(
+    batch: MessageBatch,
+    env: Env,
+    sink?: (owed: readonly HandledEvent[]) => void,
+  ): Promise<Record<Outcome, number>> {
     const db = options.db(env);
     const log = loggerFor(env, { service: options.service });
     const receipts = new ConsumerReceipts(options.catalog, options.service);
@@ -221,7 +230,7 @@ export function createConsumerCore<Env extends { DB: D1Database }>(
           log,
         ),
       ),
-      atMost(SIDE_CALL_MS, receipts.send(queueOf, log)),
+      sink ? sink(receipts.owed) : atMost(SIDE_CALL_MS, receipts.send(queueOf, log)),
     ]);
     log.info("batch done", {
       queue: batch.queue,

@@ -9,6 +9,8 @@ import { pruneRetention, type RetentionOptions } from "../retention/retention";
 export interface MaintenanceOptions extends RetentionOptions {
   /** Default: the Worker's logger (its `LOG_LEVEL` var). */
   log?: Logger;
+  /** The shard `db` is, whose relay is poked (default 0: a service on one database). */
+  shard?: number;
 }
 
 /**
@@ -21,15 +23,15 @@ export interface MaintenanceOptions extends RetentionOptions {
 export async function runMaintenance<T extends OutboxRelay<any>>(
   db: D1Database,
   relay: DurableObjectNamespace<T>,
-  { log = loggerFor(env), ...retention }: MaintenanceOptions = {},
+  { log = loggerFor(env), shard = 0, ...retention }: MaintenanceOptions = {},
 ): Promise<{ outbox: number; inbox: number }> {
   try {
     // Unlike a commit's poke, the cron's also cuts a backoff short (never lost to a fault).
-    await relayStub(relay).poke({ maintenance: true });
+    await relayStub(relay, shard).poke({ maintenance: true });
   } catch (error) {
     log.error("maintenance could not poke relay", { error: errorText(error) });
   }
   const pruned = await pruneRetention(db, retention);
-  log.info("maintenance ran", { pruned });
+  log.info("maintenance ran", { pruned, ...(shard > 0 ? { shard } : {}) });
   return pruned;
 }

@@ -25,6 +25,8 @@ export const ReceiptSchema = z.strictObject({
     from: z.string().min(1).max(64),
     /** Ids of the events it handled. */
     handled: z.array(z.string().min(1).max(64)).min(1).max(RECEIPT_IDS_MAX),
+    /** The producer's shard that sent them (the message's `sourceShard`); absent: shard 0. */
+    shard: z.number().int().min(1).max(255).optional(),
   }),
 });
 export type Receipt = z.infer<typeof ReceiptSchema>["receipt"];
@@ -37,7 +39,7 @@ export function receiptOf(body: unknown): Receipt | undefined {
 }
 
 /** An event handled by a consumer, as its receipt needs it. */
-export type HandledEvent = Pick<Envelope, "id" | "source"> & { type?: string };
+export type HandledEvent = Pick<Envelope, "id" | "source"> & { type?: string; shard?: number };
 
 /**
  * Whether `consumer` owes the producer a receipt for `event`. Not for its own events that the
@@ -81,14 +83,16 @@ export async function sendReceipts(
   queueOf: (producer: string) => Queue | undefined,
   log: Logger,
 ): Promise<number> {
-  const byProducer = new Map<string, Set<string>>();
-  for (const { id, source } of handled) {
-    const ids = byProducer.get(source) ?? new Set<string>();
-    ids.add(id);
-    byProducer.set(source, ids);
+  // One receipt per producer's shard: each shard's outbox is its own.
+  const byProducer = new Map<string, { producer: string; shard: number; ids: Set<string> }>();
+  for (const { id, source, shard = 0 } of handled) {
+    const key = `${source}#${shard}`;
+    const group = byProducer.get(key) ?? { producer: source, shard, ids: new Set<string>() };
+    group.ids.add(id);
+    byProducer.set(key, group);
   }
   const sends: Promise<unknown>[] = [];
-  for (const [producer, ids] of byProducer) {
+  for (const { producer, shard, ids } of byProducer.values()) {
     const queue = queueOf(producer);
     if (!queue) {
       if (!warnedMissing.has(producer))
@@ -102,9 +106,12 @@ export async function sendReceipts(
     for (const run of runsWithin([...ids], RECEIPT_IDS_MAX))
       sends.push(
         queue
-          .send({ receipt: { from, handled: run } } satisfies z.infer<typeof ReceiptSchema>, {
-            contentType: "json",
-          })
+          .send(
+            {
+              receipt: { from, handled: run, ...(shard > 0 ? { shard } : {}) },
+            } satisfies z.infer<typeof ReceiptSchema>,
+            { contentType: "json" },
+          )
           .catch((error: unknown) =>
             log.warn("receipt not sent; the producer will re-send", {
               producer,

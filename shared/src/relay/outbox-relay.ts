@@ -5,6 +5,7 @@ import { type FaultPlan, type FaultPoint, type FaultReport, faultsEnabled } from
 import { loggerFor } from "../log/logger";
 import { DEFAULT_HELD_CHECK_MS } from "../receipts/resend-policy";
 import { delayMs, RETRY_POLICIES } from "../retry/retry-policies";
+import { type OnShard, onShard } from "../shards/shard-env";
 import { HeldCopies } from "./held-copies";
 import { pollingIntervalMs, relaySchedule, setPollingInterval } from "./polling-baseline";
 import type { RelayConfig } from "./relay-config";
@@ -71,6 +72,14 @@ export function relayBackoffMs(failures: number): number {
  */
 export abstract class OutboxRelay<Env = unknown> extends DurableObject<Env> {
   protected abstract config(): RelayConfig;
+
+  /** The shard whose outbox this relay publishes, from its name (`relayNameOf`). */
+  protected readonly shard = shardOfRelayName(this.ctx.id.name);
+
+  /** The service's env scoped to this relay's shard: its `DB` is the shard's database. */
+  protected shardEnv(): OnShard<Env & object> {
+    return onShard(this.env as Env & object, this.shard);
+  }
 
   private readonly drainer = new RelayDrainer();
   private readonly held = new HeldCopies(this.ctx.storage);
@@ -210,7 +219,7 @@ export abstract class OutboxRelay<Env = unknown> extends DurableObject<Env> {
     return {
       config: this.config(),
       hooks: this.hooks(),
-      wire: (queue, messages) => this.send(queue, messages),
+      wire: (queue, messages) => this.send(queue, tagShard(messages, this.shard)),
     };
   }
 
@@ -296,24 +305,37 @@ export abstract class OutboxRelay<Env = unknown> extends DurableObject<Env> {
   }
 }
 
+/**
+ * Messages from a shard's relay say which shard sent them (`sourceShard`, absent for shard 0):
+ * the subscriber's receipt must reach that shard's outbox.
+ */
+function tagShard(messages: MessageSendRequest[], shard: number): MessageSendRequest[] {
+  if (shard === 0) return messages;
+  return messages.map((m) =>
+    typeof m.body === "object" && m.body !== null
+      ? { ...m, body: { ...(m.body as object), sourceShard: shard } }
+      : m,
+  );
+}
+
 function earliest(...times: (number | null | undefined)[]): number | null {
   const known = times.filter((t): t is number => typeof t === "number");
   return known.length > 0 ? Math.min(...known) : null;
 }
 
 /**
- * Asks a service's relay to drain now, handing over the events just committed (it sends them
- * without reading them back). Never throws: the cron safety net covers a lost poke.
- * @example await pokeRelay(env.OUTBOX_RELAY, decision.events)
+ * Asks the relay of a service's shard to drain now, handing over the events just committed
+ * (it sends them without reading them back). Never throws: the cron safety net covers a lost poke.
+ * @example await pokeRelay(env.OUTBOX_RELAY, decision.events, { shard: env.SHARD })
  */
 // biome-ignore lint/suspicious/noExplicitAny: any relay subclass, whatever its Env
 export async function pokeRelay<T extends OutboxRelay<any>>(
   namespace: DurableObjectNamespace<T>,
   events?: Envelope[],
-  options: { due?: boolean } = {},
+  options: { due?: boolean; shard?: number } = {},
 ): Promise<void> {
   try {
-    await relayStub(namespace).poke({
+    await relayStub(namespace, options.shard).poke({
       ...(events?.length ? { events } : {}),
       ...(options.due ? { due: true } : {}),
     });
@@ -322,10 +344,26 @@ export async function pokeRelay<T extends OutboxRelay<any>>(
   }
 }
 
-/** The stub of a service's single relay. */
+const RELAY_NAME = "outbox-relay";
+
+/** The name of `shard`'s relay: shard 0 keeps the name of the single relay of before shards. */
+export function relayNameOf(shard: number): string {
+  return shard === 0 ? RELAY_NAME : `${RELAY_NAME}:shard-${shard}`;
+}
+
+/** The shard a relay of `relayNameOf` serves (0 for any other name). */
+export function shardOfRelayName(name: string | undefined): number {
+  const shard = name?.startsWith(`${RELAY_NAME}:shard-`)
+    ? Number(name.slice(RELAY_NAME.length + 7))
+    : 0;
+  return Number.isInteger(shard) && shard > 0 ? shard : 0;
+}
+
+/** The stub of the relay of one shard of a service (shard 0: its only one when unsharded). */
 // biome-ignore lint/suspicious/noExplicitAny: any relay subclass, whatever its Env
 export function relayStub<T extends OutboxRelay<any>>(
   namespace: DurableObjectNamespace<T>,
+  shard = 0,
 ): DurableObjectStub<T> {
-  return namespace.get(namespace.idFromName("outbox-relay"));
+  return namespace.get(namespace.idFromName(relayNameOf(shard)));
 }

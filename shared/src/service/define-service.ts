@@ -15,6 +15,9 @@ import { loggerFor } from "../log/logger";
 import { runMaintenance } from "../maintenance/maintenance";
 import { inboxQueueByConvention } from "../receipts/receipts";
 import { OutboxRelay, pokeRelay, type RelayConfig } from "../relay/outbox-relay";
+import { everyShard, shardOfEnv } from "../shards/shard-env";
+import { shardOfId } from "../shards/shard-routing";
+import { type ShardsOfEvent, shardedQueue } from "../shards/sharded-queue";
 import type { Exactly, OwnEventHandlers, ServiceHandlers } from "./service-handlers";
 
 export type { Exactly, OwnEventHandlers, ServiceHandlers } from "./service-handlers";
@@ -60,7 +63,13 @@ export interface ServiceDefinition<
     /** Relay settings beyond routing (send limits, receipt timeout ...). */
     config?: Omit<Partial<RelayConfig>, "db" | "catalog" | "queues">;
   };
-  /** Work the cron runs besides the kit's maintenance, e.g. pruning expired keys. */
+  /**
+   * The shards an event applies on when the service runs on several (its SHARDS var): one for
+   * most events, several for one that concerns keys on several shards. Default: the shard its
+   * correlation id names (`shardOfId`), which for a saga's events is the order's.
+   */
+  shardOf?: ShardsOfEvent;
+  /** Work the cron runs besides the kit's maintenance, on each shard, e.g. pruning expired keys. */
   scheduled?: (env: Env) => Promise<unknown>;
   /**
    * Calls outside the database its handlers decide (`Decision.effects`), by kind: how each is
@@ -134,12 +143,12 @@ export function defineService<C extends Catalog, const S extends string, H exten
         if (queue) queues[subscriber] = queue;
       }
       const ownQueue = inboxQueueByConvention(this.env, name);
-      return { ...relay.config, db: this.env.DB, catalog, queues, ownQueue };
+      return { ...relay.config, db: this.shardEnv().DB, catalog, queues, ownQueue };
     }
 
     protected override async dueWork(now: number): Promise<number | null> {
       const [work, effectsDue] = await Promise.all([
-        relay.dueWork ? relay.dueWork(this.env, now) : super.dueWork(now),
+        relay.dueWork ? relay.dueWork(this.shardEnv(), now) : super.dueWork(now),
         definition.effects ? this.makeEffects(definition.effects, now) : null,
       ]);
       return work === null ? effectsDue : effectsDue === null ? work : Math.min(work, effectsDue);
@@ -149,10 +158,11 @@ export function defineService<C extends Catalog, const S extends string, H exten
     private async makeEffects(performers: EffectPerformers<Env>, now: number) {
       const log = loggerFor(this.env, { service: name });
       const limit = 100;
+      const env = this.shardEnv();
       for (;;) {
         const run = await runDueEffects({
-          db: definition.db(this.env),
-          env: this.env,
+          db: definition.db(env),
+          env,
           performers,
           log,
           limit,
@@ -182,7 +192,7 @@ export function defineService<C extends Catalog, const S extends string, H exten
 
   const consume = createInboxConsumer<Env>({
     afterCommit: (env, events, committed) =>
-      pokeRelay(relayOf(env), events, { due: committed?.effects }),
+      pokeRelay(relayOf(env), events, { due: committed?.effects, shard: shardOfEnv(env) }),
     ...definition.inbox,
     service: name,
     catalog,
@@ -194,16 +204,32 @@ export function defineService<C extends Catalog, const S extends string, H exten
     >,
   });
 
+  const queue = shardedQueue<Env>({
+    service: name,
+    shardsOf: definition.shardOf ?? ((event, shards) => shardOfId(event.correlationId, shards)),
+    consume: (batch, env, sink) => consume(batch, env, sink),
+    unsharded: (batch, env) => consume(batch, env),
+    queueOf: (env, producer) =>
+      definition.inbox?.receiptQueue?.(env, producer) ?? inboxQueueByConvention(env, producer),
+    log: (env) => loggerFor(env, { service: name }),
+  });
+
   const worker = {
     fetch: app.fetch,
     async queue(batch, env) {
-      await consume(batch, env);
+      await queue(batch, env);
     },
     scheduled(_controller, env, ctx) {
-      ctx.waitUntil(
-        runMaintenance(env.DB, relayOf(env), { effects: definition.effects !== undefined }),
-      );
-      if (definition.scheduled) ctx.waitUntil(definition.scheduled(env));
+      // Every shard: its relay poked, its rows pruned, the service's own work done on it.
+      for (const shard of everyShard(env)) {
+        ctx.waitUntil(
+          runMaintenance(shard.DB, relayOf(env), {
+            effects: definition.effects !== undefined,
+            shard: shard.SHARD,
+          }),
+        );
+        if (definition.scheduled) ctx.waitUntil(definition.scheduled(shard));
+      }
     },
   } satisfies ExportedHandler<Env>;
 
