@@ -10,7 +10,7 @@ import {
   DeadLetterSchema,
   DeadLetterStatusQuery,
   EventPageQuery,
-  FaultReportSchema,
+  FaultReportsSchema,
   HandledPage,
   MaintenanceAnswer,
   OutboxStatusSchema,
@@ -101,7 +101,15 @@ export const outboxRouteDefinitions = {
     summary: "Send the retained outbox again to one subscriber (backfill, rebuild)",
     request: { body: body(ReplayInput) },
     responses: {
-      202: answer("Started.", z.object({ replay: ReplayJobSchema })),
+      202: answer(
+        "Started, on every shard's relay (the shards' jobs summed; each apart on several).",
+        z.object({
+          replay: ReplayJobSchema,
+          shards: z
+            .array(z.object({ shard: z.number().int(), replay: ReplayJobSchema }))
+            .optional(),
+        }),
+      ),
       400: INVALID,
       422: refused("`UNKNOWN_SUBSCRIBER`: no such subscriber of this service's events."),
     },
@@ -113,7 +121,17 @@ export const outboxRouteDefinitions = {
     responses: {
       200: answer(
         "Each subscriber's last replay, by subscriber.",
-        z.object({ replays: z.record(z.string(), ReplayJobSchema) }),
+        z.object({
+          replays: z.record(z.string(), ReplayJobSchema),
+          shards: z
+            .array(
+              z.object({
+                shard: z.number().int(),
+                replays: z.record(z.string(), ReplayJobSchema),
+              }),
+            )
+            .optional(),
+        }),
       ),
     },
   }),
@@ -166,7 +184,7 @@ export const faultRouteDefinitions = {
     path: "/faults",
     summary: "The fault plan and what it injected so far",
     responses: {
-      200: answer("The plan; `enabled: false` when faults are off.", FaultReportSchema),
+      200: answer("The plan; `enabled: false` when faults are off.", FaultReportsSchema),
     },
   }),
   setFaults: createRoute({
@@ -175,7 +193,7 @@ export const faultRouteDefinitions = {
     summary: "Set the fault plan (seeded: a seed replays the same faults)",
     request: { body: body(FaultPlanSchema) },
     responses: {
-      200: answer("The plan now.", FaultReportSchema),
+      200: answer("The plan now, on every shard.", FaultReportsSchema),
       400: INVALID,
       404: refused(FAULTS_OFF),
     },
@@ -184,7 +202,10 @@ export const faultRouteDefinitions = {
     method: "delete",
     path: "/faults",
     summary: "Clear the fault plan",
-    responses: { 200: answer("No plan.", FaultReportSchema), 404: refused(FAULTS_OFF) },
+    responses: {
+      200: answer("No plan, on every shard.", FaultReportsSchema),
+      404: refused(FAULTS_OFF),
+    },
   }),
 } satisfies Record<string, RouteConfig>;
 

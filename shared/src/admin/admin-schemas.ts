@@ -40,13 +40,23 @@ export const UnacknowledgedSchema = z
   })
   .meta({ description: "Delivery receipts still missing; such events are re-sent with backoff." });
 
-export const OutboxStatusSchema = z.object({
+const shardNumber = count.min(0).meta({ description: "The shard (0 is `DB`, i is `DB_<i>`)." });
+
+const OutboxFigures = z.object({
   pending: count.meta({ description: "Events not yet published." }),
   oldestPendingAt: EpochMs.nullable(),
   outboxRows: count,
   inboxRows: count,
   unacknowledged: UnacknowledgedSchema,
   relay: RelayStatusSchema,
+});
+
+/** Over every shard of the service (counts summed, oldest times), and each shard apart. */
+export const OutboxStatusSchema = OutboxFigures.extend({
+  shards: z
+    .array(OutboxFigures.extend({ shard: shardNumber }))
+    .optional()
+    .meta({ description: "Each shard's backlog and relay, by shard (one on one database)." }),
 });
 
 const MinuteCount = z.object({ minute: EpochMs, count });
@@ -57,14 +67,23 @@ export const StatsQuery = z.object({
   }),
 });
 
+const StatsOutbox = z.object({
+  pending: count,
+  oldestPendingAgeMs: count.nullable(),
+  unacknowledged: count,
+  oldestUnacknowledgedAgeMs: count.nullable(),
+  resent: count,
+});
+const StatsTotals = z.object({
+  duplicatesAbsorbed: count,
+  retries: count,
+  deadLettered: count,
+  openDeadLetters: count,
+});
+
+/** Over every shard of the service (summed per minute), and each shard's backlog, totals, relay. */
 export const StatsSchema = z.object({
-  outbox: z.object({
-    pending: count,
-    oldestPendingAgeMs: count.nullable(),
-    unacknowledged: count,
-    oldestUnacknowledgedAgeMs: count.nullable(),
-    resent: count,
-  }),
+  outbox: StatsOutbox,
   perMinute: z.object({
     since: EpochMs,
     published: z.array(MinuteCount),
@@ -73,13 +92,19 @@ export const StatsSchema = z.object({
       MinuteCount.extend({ metric: z.enum(["duplicate", "retried", "dead-lettered"]) }),
     ),
   }),
-  totals: z.object({
-    duplicatesAbsorbed: count,
-    retries: count,
-    deadLettered: count,
-    openDeadLetters: count,
-  }),
+  totals: StatsTotals,
   relay: RelayStatusSchema,
+  shards: z
+    .array(
+      z.object({
+        shard: shardNumber,
+        outbox: StatsOutbox,
+        totals: StatsTotals,
+        relay: RelayStatusSchema,
+      }),
+    )
+    .optional()
+    .meta({ description: "Each shard's figures, by shard (one on one database)." }),
 });
 
 /** Largest page of the event id routes: ids are small, so a page is a few hundred KB at most. */
@@ -108,6 +133,8 @@ export const CorrelationParam = z.object({
 });
 
 const nullableTime = EpochMs.nullable();
+/** On a service with several shards, the shard a row was found on. */
+const onShard = { shard: shardNumber.optional() };
 export const TraceSchema = z.object({
   published: z.array(
     z.object({
@@ -118,6 +145,7 @@ export const TraceSchema = z.object({
       publishedAt: nullableTime,
       awaitingReceiptFrom: z.string().nullable().meta({ description: "JSON array, or null." }),
       resends: count,
+      ...onShard,
     }),
   ),
   handled: z.array(
@@ -128,6 +156,7 @@ export const TraceSchema = z.object({
       attempts: count,
       duplicatesDropped: count,
       lastDuplicateAt: nullableTime,
+      ...onShard,
     }),
   ),
   deadLetters: z.array(
@@ -138,6 +167,7 @@ export const TraceSchema = z.object({
       attempts: count,
       receivedAt: EpochMs,
       resolution: z.enum(DEAD_LETTER_RESOLUTIONS).nullable(),
+      ...onShard,
     }),
   ),
   effects: z.array(z.record(z.string(), z.unknown())).optional().meta({
@@ -172,6 +202,10 @@ export const ReplayJobSchema = z.object({
 export const MaintenanceAnswer = z.object({
   relayPoked: z.literal(true),
   pruned: z.record(z.string(), count),
+  shards: z
+    .array(z.object({ shard: shardNumber, pruned: z.record(z.string(), count) }))
+    .optional()
+    .meta({ description: "On several shards: each shard's pruned rows." }),
 });
 
 export const DeadLetterStatusQuery = z.object({
@@ -179,7 +213,10 @@ export const DeadLetterStatusQuery = z.object({
 });
 
 export const DeadLetterSchema = z.object({
-  id: z.string(),
+  id: z.string().meta({
+    description:
+      "Names its shard on a service with several: `s<shard>.<stored id>` beyond shard 0.",
+  }),
   queue: z.string(),
   messageId: z.string(),
   eventId: z.string().nullable(),
@@ -190,6 +227,7 @@ export const DeadLetterSchema = z.object({
   receivedAt: EpochMs,
   resolvedAt: nullableTime,
   resolution: z.enum(DEAD_LETTER_RESOLUTIONS).nullable(),
+  ...onShard,
 });
 
 export const DeadLetterParam = z.object({ id: z.string().min(1).max(128) });
@@ -205,6 +243,14 @@ export const FaultReportSchema = z.object({
   plan: FaultPlanSchema.nullable(),
   injected: z.partialRecord(z.enum(FAULT_POINTS), count),
   drawn: z.partialRecord(z.enum(FAULT_POINTS), count).optional(),
+});
+
+/** Every shard's relay holds the plan: over all of them (injected summed), and each apart. */
+export const FaultReportsSchema = FaultReportSchema.extend({
+  shards: z
+    .array(FaultReportSchema.extend({ shard: shardNumber }))
+    .optional()
+    .meta({ description: "On several shards: each shard's relay's plan and faults." }),
 });
 
 export const D1CallCountsSchema = z.object({

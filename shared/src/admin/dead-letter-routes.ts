@@ -5,30 +5,54 @@ import { inboxReplayer, type Replayer } from "../inbox/replayers";
 import type { OutboxRelay } from "../relay/outbox-relay";
 import { type KitAdminOptions, refuse } from "./admin-options";
 import { deadLetterRouteDefinitions as routes } from "./admin-route-definitions";
+import {
+  adminShards,
+  deadLetterIdOf,
+  mergeByTime,
+  onEveryShard,
+  parseDeadLetterId,
+} from "./admin-shards";
 import { deadLetterById, listDeadLetters } from "./dead-letter-queries";
 
-/** Dead letters for an operator: list them, replay one through the consumer, or discard it. */
+/**
+ * Dead letters for an operator: list them, replay one through the consumer, or discard it; over
+ * every shard, each id naming the shard that stored it (`deadLetterIdOf`).
+ */
 // biome-ignore lint/suspicious/noExplicitAny: any relay subclass, whatever its Env
 export function deadLetterRoutes<E extends object, T extends OutboxRelay<any> = OutboxRelay<any>>(
   options: KitAdminOptions<E, T>,
 ) {
   const resolvedAlready = (id: string, resolution: string | null) =>
     [409, "ALREADY_RESOLVED", `dead letter ${id} was ${resolution}`] as const;
+  /** The shard an admin id names (`deadLetterIdOf`), with its stored id; null: no such shard. */
+  const located = (env: E, id: string) => {
+    const shards = adminShards(options, env);
+    const at = parseDeadLetterId(id, shards.length);
+    const shard = at && shards[at.shard];
+    return at && shard ? { ...shard, stored: at.id } : null;
+  };
   return (
     contractRoutes<{ Bindings: E } & Env>()
-      .openapi(routes.listDeadLetters, async (c) =>
-        c.json(
-          { deadLetters: await listDeadLetters(options.d1(c.env), c.req.valid("query").status) },
-          200,
-        ),
-      )
-      // Re-applies the stored body through the consumer's own path: validation, handler and
-      // inbox dedupe, so an event applied meanwhile (or replayed twice) is not applied again.
+      // The newest 100 of every shard together; on several shards each names its shard.
+      .openapi(routes.listDeadLetters, async (c) => {
+        const { status } = c.req.valid("query");
+        const parts = await onEveryShard(adminShards(options, c.env), async ({ shard, d1 }) =>
+          (await listDeadLetters(d1, status)).map((row) => ({
+            ...row,
+            id: deadLetterIdOf(shard, row.id),
+          })),
+        );
+        const deadLetters = mergeByTime(parts, (row) => row.receivedAt, "desc").slice(0, 100);
+        return c.json({ deadLetters }, 200);
+      })
+      // Re-applies the stored body through the consumer's own path, on the shard that stored
+      // it: validation, handler and inbox dedupe, so an event applied meanwhile (or replayed
+      // twice) is not applied again.
       .openapi(routes.replayDeadLetter, async (c) => {
-        const d1 = options.d1(c.env);
         const { id } = c.req.valid("param");
-        const row = await deadLetterById(d1, id);
-        if (!row) return refuse(c, 404, "NOT_FOUND", `no dead letter ${id}`);
+        const at = located(c.env, id);
+        const row = at && (await deadLetterById(at.d1, at.stored));
+        if (!at || !row) return refuse(c, 404, "NOT_FOUND", `no dead letter ${id}`);
         if (row.resolvedAt !== null) return refuse(c, ...resolvedAlready(id, row.resolution));
         const replayer = (options.replayer ?? inboxReplayer()) as Replayer<E> | undefined;
         if (!replayer)
@@ -38,21 +62,22 @@ export function deadLetterRoutes<E extends object, T extends OutboxRelay<any> = 
             "NO_CONSUMER",
             "this Worker has no inbox consumer to replay through",
           );
-        const result = await replayer(row.body, c.env);
+        const result = await replayer(row.body, at.env);
         if (result.outcome === "invalid")
           return refuse(c, 422, "INVALID_MESSAGE", `still invalid: ${result.reason}`);
         if (result.outcome === "failed")
           return refuse(c, 409, "REPLAY_FAILED", `handler failed: ${result.reason}`);
         // Applied or already applied: either way the event has had its effect exactly once.
-        await resolveDeadLetter(d1, id, "replayed");
+        await resolveDeadLetter(at.d1, at.stored, "replayed");
         return c.json({ id, resolution: "replayed" as const, outcome: result.outcome }, 200);
       })
       .openapi(routes.discardDeadLetter, async (c) => {
-        const d1 = options.d1(c.env);
         const { id } = c.req.valid("param");
-        if (await resolveDeadLetter(d1, id, "discarded"))
+        const at = located(c.env, id);
+        if (!at) return refuse(c, 404, "NOT_FOUND", `no dead letter ${id}`);
+        if (await resolveDeadLetter(at.d1, at.stored, "discarded"))
           return c.json({ id, resolution: "discarded" as const }, 200);
-        const row = await deadLetterById(d1, id);
+        const row = await deadLetterById(at.d1, at.stored);
         if (!row) return refuse(c, 404, "NOT_FOUND", `no dead letter ${id}`);
         return refuse(c, ...resolvedAlready(id, row.resolution));
       })
