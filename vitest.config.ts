@@ -9,6 +9,7 @@ export default defineConfig({
       // Unit level (`npm run test:unit`): the kit and each Worker in the Workers runtime with
       // their own bindings, and node-side tests of the tooling. No local stack.
       "shared",
+      "shared/vitest.sharded.config.ts",
       "contracts",
       "workers/*",
       // Not a scratch service the generator's test writes while another lane starts vitest.

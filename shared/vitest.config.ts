@@ -28,7 +28,7 @@ export default defineConfig(async () => {
       name: "shared",
       // Structured event logs are noise on green runs; they still show for failing tests.
       silent: "passed-only" as const,
-      include: ["test/**/*.test.ts"],
+      include: ["test/*.test.ts"],
       setupFiles: ["./test/apply-migrations.ts"],
       // One runtime per vitest worker for all its files, not one per file (its start was most
       // of the unit tests' time); apply-migrations.ts empties the tables before each file.

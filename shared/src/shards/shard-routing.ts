@@ -37,25 +37,24 @@ export function shardsOf(keys: Iterable<string>, shards: number): number[] {
   return [...new Set([...keys].map((key) => shardOf(key, shards)))].sort((a, b) => a - b);
 }
 
-const SLOT_SUFFIX = /-([0-9a-f]{2})$/;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 /**
- * `id` made to name `slot` in its last two hex digits, so that the id alone finds its shard
- * (an order id names its customer's slot: `GET /orders/{id}` needs no lookup). For ids that end
- * in `-` and hex, as UUIDs do; their other digits keep them unique.
+ * A UUID made to name `slot` in its last two hex digits, so that the id alone finds its shard
+ * (an order id names its customer's slot: `GET /orders/{id}` needs no lookup). The other 120
+ * bits keep ids unique.
  * @example withSlot(newId(), slotOf(customerId))
  */
-export function withSlot(id: string, slot: number): string {
+export function withSlot(uuid: string, slot: number): string {
   shardOfSlot(slot, 1); // validates the slot
-  if (!SLOT_SUFFIX.test(id.toLowerCase()))
-    throw new Error(`withSlot: "${id}" does not end in "-" and two hex digits`);
-  return `${id.slice(0, -2)}${slot.toString(16).padStart(2, "0")}`;
+  if (!UUID.test(uuid.toLowerCase())) throw new Error(`withSlot: "${uuid}" is not a UUID`);
+  return `${uuid.slice(0, -2)}${slot.toString(16).padStart(2, "0")}`;
 }
 
-/** The slot an id from `withSlot` names; any other id hashes like a key. */
+/** The slot a UUID names in its last two hex digits (`withSlot`); any other id hashes like a key. */
 export function slotOfId(id: string): number {
-  const named = SLOT_SUFFIX.exec(id.toLowerCase());
-  return named ? Number.parseInt(named[1] as string, 16) : slotOf(id);
+  const lower = id.toLowerCase();
+  return UUID.test(lower) ? Number.parseInt(lower.slice(-2), 16) : slotOf(id);
 }
 
 /** The shard that holds the entity `id` (from `withSlot`) among `shards`. */
