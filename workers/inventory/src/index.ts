@@ -4,6 +4,7 @@ import { database } from "./db/client";
 import { handlers } from "./handlers";
 import { adminSnapshot } from "./routes/admin-snapshot";
 import { products } from "./routes/products";
+import { inventoryShardsOf } from "./shards/event-shards";
 
 const service = defineService({
   name: "inventory",
@@ -11,6 +12,8 @@ const service = defineService({
   db: database,
   handlers,
   routes: { "/": products, "/admin": adminSnapshot },
+  // Stock is keyed by SKU, not by order: see event-shards.ts.
+  shardOf: inventoryShardsOf,
 });
 
 export class OutboxRelay extends service.OutboxRelay {}

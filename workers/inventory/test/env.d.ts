@@ -5,6 +5,8 @@ declare global {
     interface Env {
       TEST_MIGRATIONS: D1Migration[];
       INBOX_UNDER_TEST: Queue;
+      /** A second shard's database (vitest.config.ts). */
+      DB_1: D1Database;
     }
   }
 }

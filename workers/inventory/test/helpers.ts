@@ -85,16 +85,16 @@ export interface StockRow {
   version: number;
 }
 
-export async function stock(sku: string): Promise<StockRow | null> {
-  return env.DB.prepare(
-    "SELECT available, reserved, sold, received, version FROM products WHERE sku = ?",
-  )
+export async function stock(sku: string, db: D1Database = env.DB): Promise<StockRow | null> {
+  return db
+    .prepare("SELECT available, reserved, sold, received, version FROM products WHERE sku = ?")
     .bind(sku)
     .first<StockRow>();
 }
 
-export async function reservation(orderId: string) {
-  return env.DB.prepare("SELECT status, reason FROM reservations WHERE order_id = ?")
+export async function reservation(orderId: string, db: D1Database = env.DB) {
+  return db
+    .prepare("SELECT status, reason FROM reservations WHERE order_id = ?")
     .bind(orderId)
     .first<{ status: string; reason: string | null }>();
 }
@@ -111,11 +111,13 @@ export interface OutboxEvent {
   payload: Record<string, unknown>;
 }
 
-/** The events this service has published (or will) about `correlationId`, in commit order. */
-export async function published(correlationId: string): Promise<OutboxEvent[]> {
-  const { results } = await env.DB.prepare(
-    "SELECT body FROM outbox WHERE correlation_id = ? ORDER BY seq",
-  )
+/** The events this service has published (or will) about `correlationId`, in commit order (on `db`'s shard). */
+export async function published(
+  correlationId: string,
+  db: D1Database = env.DB,
+): Promise<OutboxEvent[]> {
+  const { results } = await db
+    .prepare("SELECT body FROM outbox WHERE correlation_id = ? ORDER BY seq")
     .bind(correlationId)
     .all<{ body: string }>();
   return results.map((r) => {
@@ -131,25 +133,28 @@ export async function productJson(res: Response): Promise<Product> {
 
 /**
  * design.md invariants 2 and 3 for every product: every unit put is accounted for, no
- * counter is negative, and `reserved`/`sold` equal the lines of RESERVED/SOLD reservations.
+ * counter is negative, and `reserved`/`sold` equal the lines of RESERVED/SOLD reservations
+ * (on `db`'s shard: a SKU's units and the lines holding them live on its shard).
  */
-export async function expectConsistent(): Promise<void> {
-  const { results } = await env.DB.prepare(
-    `SELECT p.sku, p.available, p.reserved, p.sold, p.received,
+export async function expectConsistent(db: D1Database = env.DB): Promise<void> {
+  const { results } = await db
+    .prepare(
+      `SELECT p.sku, p.available, p.reserved, p.sold, p.received,
        (SELECT COALESCE(SUM(l.quantity), 0) FROM reservation_lines l JOIN reservations r USING (order_id)
          WHERE l.sku = p.sku AND r.status = 'RESERVED') AS held,
        (SELECT COALESCE(SUM(l.quantity), 0) FROM reservation_lines l JOIN reservations r USING (order_id)
          WHERE l.sku = p.sku AND r.status = 'SOLD') AS soldByOrders
      FROM products p`,
-  ).all<{
-    sku: string;
-    available: number;
-    reserved: number;
-    sold: number;
-    received: number;
-    held: number;
-    soldByOrders: number;
-  }>();
+    )
+    .all<{
+      sku: string;
+      available: number;
+      reserved: number;
+      sold: number;
+      received: number;
+      held: number;
+      soldByOrders: number;
+    }>();
   expect(results.length).toBeGreaterThan(0);
   for (const p of results) {
     expect(p.available + p.reserved + p.sold, `units of ${p.sku}`).toBe(p.received);

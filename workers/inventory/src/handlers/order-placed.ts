@@ -1,6 +1,7 @@
 import type { Catalog } from "@edge-saga/contracts";
 import { catalog } from "@edge-saga/contracts";
 import type { Decision, EventHandler, EventOf } from "@edge-saga/shared";
+import { shardCount, shardOf, shardOfEnv, shardsOf } from "@edge-saga/shared";
 import { eq, inArray } from "drizzle-orm";
 import { products, reservationLines, reservations } from "../db/schema";
 import { moveUnits } from "../db/stock-statements";
@@ -13,10 +14,32 @@ type OrderPlaced = EventOf<Catalog, "OrderPlaced">;
  * Reserves every line of the order or none. The reservation row's primary key makes
  * the first event about an order win: if a rejection or cancel already left a
  * tombstone, or one lands while we decide, nothing is reserved.
+ *
+ * On several shards, "the order" is its lines whose SKUs live on this shard: each shard
+ * reserves those all or nothing and answers for them, naming itself and every shard the
+ * order's SKUs live on, so the order service knows whose answers to wait for.
  */
-export const orderPlaced: EventHandler<Env, OrderPlaced> = async (event, { db }) => {
+export const orderPlaced: EventHandler<Env, OrderPlaced> = async (event, { db, env }) => {
   const { orderId } = event.payload;
-  const lines = mergeLines(event.payload.items);
+  const shards = shardCount(env);
+  const shard = shardOfEnv(env);
+  const items =
+    shards === 1
+      ? event.payload.items
+      : event.payload.items.filter((item) => shardOf(item.sku, shards) === shard);
+  // Routed here for none of its lines (not by this service's shardOf): nothing of ours to hold.
+  if (items.length === 0) return {};
+  const answer =
+    shards === 1
+      ? {}
+      : {
+          shard,
+          shards: shardsOf(
+            event.payload.items.map((item) => item.sku),
+            shards,
+          ),
+        };
+  const lines = mergeLines(items);
   // Both reads at once (one round trip). Products are never deleted, so a SKU missing here
   // is unknown for good.
   const [existing, stock] = await Promise.all([
@@ -58,7 +81,8 @@ export const orderPlaced: EventHandler<Env, OrderPlaced> = async (event, { db })
         // The order's own lines: the same units, and always within the event's per-line limit.
         payload: {
           orderId,
-          items: event.payload.items.map(({ sku, quantity }) => ({ sku, quantity })),
+          items: items.map(({ sku, quantity }) => ({ sku, quantity })),
+          ...answer,
         },
       }),
     ],
@@ -82,7 +106,7 @@ export const orderPlaced: EventHandler<Env, OrderPlaced> = async (event, { db })
         aggregateType: "reservation",
         aggregateId: orderId,
         ...cause,
-        payload: { orderId, reason: check.reason, skus: check.skus },
+        payload: { orderId, reason: check.reason, skus: check.skus, ...answer },
       }),
     ],
   };

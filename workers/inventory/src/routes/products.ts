@@ -3,9 +3,13 @@ import { productRoutes } from "@edge-saga/contracts/http";
 import {
   contractRoutes,
   errorText,
+  everyShard,
   HttpError,
+  onShard,
   pokeRelay,
   retryOnConflict,
+  shardCount,
+  shardOf,
 } from "@edge-saga/shared";
 import { asc, eq, sql } from "drizzle-orm";
 import { type Database, database } from "../db/client";
@@ -88,15 +92,31 @@ async function putProduct(
   });
 }
 
+/** The shard a product lives on: its SKU's (one database, one relay, for all it does). */
+function skuShard(env: Env, sku: string): number {
+  return shardOf(sku, shardCount(env));
+}
+
+/** Every product of every shard, sorted by SKU as one database's ORDER BY sku would. */
+async function listAll(env: Env): Promise<ProductRow[]> {
+  const perShard = await Promise.all(
+    everyShard(env).map((shard) =>
+      database(shard).select().from(productsTable).orderBy(asc(productsTable.sku)),
+    ),
+  );
+  // SKUs are ASCII (IdSchema), so code-unit order is SQLite's binary order.
+  return perShard.flat().sort((a, b) => (a.sku < b.sku ? -1 : a.sku > b.sku ? 1 : 0));
+}
+
 /** The inventory's public routes, each served from its contract definition. */
 export const products = contractRoutes<{ Bindings: Env }>()
   .openapi(productRoutes.listProducts, async (c) => {
-    const rows = await database(c.env).select().from(productsTable).orderBy(asc(productsTable.sku));
+    const rows = await listAll(c.env);
     return c.json({ products: rows.map(toProduct) }, 200);
   })
   .openapi(productRoutes.getProduct, async (c) => {
     const { sku } = c.req.valid("param");
-    const row = await database(c.env)
+    const row = await database(onShard(c.env, skuShard(c.env, sku)))
       .select()
       .from(productsTable)
       .where(eq(productsTable.sku, sku))
@@ -106,7 +126,10 @@ export const products = contractRoutes<{ Bindings: Env }>()
   })
   .openapi(productRoutes.putProduct, async (c) => {
     const { sku } = c.req.valid("param");
-    const { created, product } = await putProduct(database(c.env), sku, c.req.valid("json"));
-    c.executionCtx.waitUntil(pokeRelay(c.env.OUTBOX_RELAY));
+    const shard = skuShard(c.env, sku);
+    const db = database(onShard(c.env, shard));
+    const { created, product } = await putProduct(db, sku, c.req.valid("json"));
+    // Its ProductUpserted is in that shard's outbox: that shard's relay sends it.
+    c.executionCtx.waitUntil(pokeRelay(c.env.OUTBOX_RELAY, undefined, { shard }));
     return c.json(toProduct(product), created ? 201 : 200);
   });
