@@ -28,5 +28,6 @@ export * from "./retention/retention";
 export * from "./retry/retry-policies";
 export * from "./service/define-service";
 export * from "./shards/shard-env";
+export * from "./shards/shard-pages";
 export * from "./shards/shard-routing";
 export * from "./shards/sharded-queue";

@@ -6,10 +6,12 @@ import {
   customerFor,
   HttpError,
   newId,
+  onShard,
   outboxInserts,
   pokeRelay,
   retryOnConflict,
   runBatch,
+  shardCount,
 } from "@edge-saga/shared";
 import { and, desc, eq, inArray, lt } from "drizzle-orm";
 import { appendStatements, readAccount } from "../db/account-store";
@@ -17,12 +19,17 @@ import { database } from "../db/client";
 import { ledger } from "../db/tables";
 import { rewardsAccount } from "../domain/rewards-account";
 import { BALANCE_KINDS } from "../domain/statuses";
+import { customerShard } from "../shards";
 
 /** Times a grant is decided again when another change of the same account committed first. */
 const GRANT_ATTEMPTS = 20;
 
 const iso = (ms: number) => new Date(ms).toISOString();
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** `env` on the shard of `customerId`'s account: every route reads and writes only there. */
+const onCustomerShard = (env: Env, customerId: string) =>
+  onShard(env, customerShard(customerId, shardCount(env)));
 
 /**
  * A customer's points: the account folded from its ledger, the ledger itself, and admin grants.
@@ -32,14 +39,14 @@ const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 export const customers = contractRoutes<{ Bindings: Env }>()
   .openapi(customerRoutes.getRewards, async (c) => {
     const id = customerFor(callerOf(c), c.req.valid("param").id);
-    const { state } = await readAccount(database(c.env), id);
+    const { state } = await readAccount(database(onCustomerShard(c.env, id)), id);
     return c.json(rewardsAccount(id, state), 200);
   })
   // The balance changes only (no holds), as this route always answered.
   .openapi(customerRoutes.getRewardsLedger, async (c) => {
     const id = customerFor(callerOf(c), c.req.valid("param").id);
     const { limit } = c.req.valid("query");
-    const rows = await database(c.env)
+    const rows = await database(onCustomerShard(c.env, id))
       .select({
         id: ledger.id,
         customerId: ledger.customerId,
@@ -61,7 +68,7 @@ export const customers = contractRoutes<{ Bindings: Env }>()
   .openapi(customerRoutes.getRewardsHistory, async (c) => {
     const id = customerFor(callerOf(c), c.req.valid("param").id);
     const { cursor, limit } = c.req.valid("query");
-    const rows = await database(c.env)
+    const rows = await database(onCustomerShard(c.env, id))
       .select({
         seq: ledger.seq,
         id: ledger.id,
@@ -96,7 +103,8 @@ export const customers = contractRoutes<{ Bindings: Env }>()
       throw new HttpError(403, "FORBIDDEN", "only an operator grants points");
     const { id: customerId } = c.req.valid("param");
     const { points, reason } = c.req.valid("json");
-    const db = database(c.env);
+    const env = onCustomerShard(c.env, customerId);
+    const db = database(env);
     const requestId = c.req.header(REQUEST_ID_HEADER) ?? newId();
     const grantId = newId();
     const event = catalog.create("PointsGranted", {
@@ -136,7 +144,7 @@ export const customers = contractRoutes<{ Bindings: Env }>()
         throw new HttpError(409, "CONFLICT", `account ${customerId} kept changing; try again`);
       },
     });
-    c.executionCtx.waitUntil(pokeRelay(c.env.OUTBOX_RELAY, [event]));
+    c.executionCtx.waitUntil(pokeRelay(env.OUTBOX_RELAY, [event], { shard: env.SHARD }));
     const answer: RewardsAccount = rewardsAccount(customerId, account.state);
     return c.json(
       {
