@@ -112,9 +112,8 @@ describe("kit admin routes on a service with two shards", () => {
   it("trace: one saga's rows on both shards, each naming its shard", async () => {
     await commit(0, [answer("traced", 0)]);
     await commit(1, [answer("traced", 1)]);
-    const trace = (
-      await admin<{ published: { type: string; shard: number }[] }>("/trace/traced")
-    ).body;
+    const trace = (await admin<{ published: { type: string; shard: number }[] }>("/trace/traced"))
+      .body;
     expect(trace.published.map((p) => p.shard).sort()).toEqual([0, 1]);
   });
 
@@ -168,9 +167,7 @@ describe("kit admin routes on a service with two shards", () => {
 
     expect((await admin(`/dead-letters/${onZero}/discard`, { method: "POST" })).status).toBe(200);
     expect((await resolution(0, onZero))?.resolution).toBe("discarded");
-    expect((await admin(`/dead-letters/s1.${onOne}/discard`, { method: "POST" })).status).toBe(
-      409,
-    );
+    expect((await admin(`/dead-letters/s1.${onOne}/discard`, { method: "POST" })).status).toBe(409);
     await vi.waitFor(
       async () => expect((await admin<Stats>("/stats")).body.totals.openDeadLetters).toBe(0),
       wait,
