@@ -6,6 +6,7 @@ import type { Catalog } from "../catalog";
 import type { AnyD1Database } from "../db/types";
 import { type EffectPerformers, runDueEffects } from "../effects/effects";
 import { notFound, onError } from "../http/errors";
+import { withinBatchDeadline } from "../inbox/batch-deadline";
 import {
   createInboxConsumer,
   type EventHandler,
@@ -217,7 +218,7 @@ export function defineService<C extends Catalog, const S extends string, H exten
   const worker = {
     fetch: app.fetch,
     async queue(batch, env) {
-      await queue(batch, env);
+      await withinBatchDeadline(batch, () => queue(batch, env), loggerFor(env, { service: name }));
     },
     scheduled(_controller, env, ctx) {
       // Every shard: its relay poked, its rows pruned, the service's own work done on it.
