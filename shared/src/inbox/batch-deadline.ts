@@ -39,6 +39,6 @@ export async function withinBatchDeadline<T>(
       log.error("queue batch given up", { queue: batch.queue, messages: batch.messages.length });
     throw error;
   } finally {
-    clearTimeout(timer);
+    if (timer !== undefined) clearTimeout(timer);
   }
 }
