@@ -1,8 +1,9 @@
 import { type ChildProcess, spawn } from "node:child_process";
-import { createHash, generateKeyPairSync, randomUUID } from "node:crypto";
+import { createHash, createHmac, generateKeyPairSync, randomUUID } from "node:crypto";
 import {
   chmodSync,
   closeSync,
+  copyFileSync,
   cpSync,
   createWriteStream,
   existsSync,
@@ -23,6 +24,7 @@ import { fileURLToPath } from "node:url";
 import type { WritePath } from "@edge-saga/contracts";
 import { parse as parseToml, stringify as stringifyToml } from "smol-toml";
 import { groupRuns, isAlive, procStat } from "./processes";
+import { assertShards, localShardId, localShardName, withShardBindings } from "./shards";
 
 /**
  * The whole system on this machine: the gateway, the four services, the view and the card
@@ -79,6 +81,13 @@ export interface LocalStackOptions {
    * wrangler.tomls' (info). The e2e suite passes warn: a test stack need not log every event.
    */
   logLevel?: string;
+  /**
+   * D1 databases per stateful service (order, inventory, rewards, payment, view): `DB` and
+   * `DB_1` ... `DB_{N-1}` with SHARDS = N in temporary copies of their configs, every one
+   * migrated. Default 1: the committed layout. A given persist dir keeps the count it was made
+   * with (a different one is refused: its data would sit on shards no key routes to).
+   */
+  shards?: number;
   /** Pass `--test-scheduled`: `GET /__scheduled` on the port runs the gateway's `scheduled` handler, if it has one. */
   testScheduled?: boolean;
   /**
@@ -158,6 +167,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   };
 
   const logLevel = options.logLevel || process.env.LOG_LEVEL || undefined;
+  const shards = assertShards(options.shards ?? 1);
+  if (options.persistDir) assertStateShards(options.persistDir, shards);
   let configs = {} as Record<Service, string>;
   let sandboxConfig = PSP_SANDBOX_CONFIG;
   try {
@@ -168,13 +179,12 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       ...(options.writePath ? { WRITE_PATH: options.writePath } : {}),
       ...options.serviceVars,
     };
-    configs = serviceConfigs(vars, join(workDir, "configs"));
+    configs = serviceConfigs(vars, join(workDir, "configs"), shards);
     sandboxConfig = configCopy(PSP_SANDBOX_CONFIG, vars, join(workDir, "configs", "psp-sandbox"));
-    const migrateInto = async (dir: string) => {
-      for (const service of SERVICES)
-        await migrate(service, configs[service], dir, logFile, env, options.echo);
-    };
-    await migrateFresh(persistDir, migrateInto);
+    const migrateInto = (dir: string) =>
+      migrateServices(dir, { configs, shards, logFile, env, echo: options.echo });
+    await migrateFresh(persistDir, migrateInto, shards);
+    writeStateShards(persistDir, shards);
   } catch (error) {
     fail(error);
   }
@@ -321,9 +331,14 @@ function cronTicker(baseUrl: string, everyMs: number) {
 /**
  * The services' wrangler configs. Local D1 keys a database's file by its `database_id`, so
  * services sharing one would share one SQLite file in a multi-config `wrangler dev`.
- * With `vars`, copies of the configs carrying them are written under `copiesIn`.
+ * With `vars` or more than one shard, copies of the configs carrying them are written under
+ * `copiesIn`.
  */
-function serviceConfigs(vars: Record<string, string>, copiesIn: string): Record<Service, string> {
+export function serviceConfigs(
+  vars: Record<string, string>,
+  copiesIn: string,
+  shards = 1,
+): Record<Service, string> {
   const configs = Object.fromEntries(
     SERVICES.map((service) => [service, `workers/${service}/wrangler.toml`]),
   ) as Record<Service, string>;
@@ -335,12 +350,12 @@ function serviceConfigs(vars: Record<string, string>, copiesIn: string): Record<
       `local-stack: each service needs its own D1 database_id (found ${ids.join(", ")})`,
     );
   }
-  if (Object.keys(vars).length === 0) return configs;
+  if (Object.keys(vars).length === 0 && shards === 1) return configs;
   // `wrangler dev --var` reaches only the first config (the gateway), so the services get
   // dev-only vars (FAULTS_ENABLED ...) from copies of their configs; the committed configs never carry them.
   const copies = {} as Record<Service, string>;
   for (const service of SERVICES)
-    copies[service] = configCopy(configs[service], vars, join(copiesIn, service));
+    copies[service] = configCopy(configs[service], vars, join(copiesIn, service), shards);
   return copies;
 }
 
@@ -348,18 +363,26 @@ function serviceConfigs(vars: Record<string, string>, copiesIn: string): Record<
 interface WranglerConfig {
   main?: string;
   vars?: Record<string, unknown>;
-  d1_databases?: { database_id?: string; migrations_dir?: string }[];
+  d1_databases?: {
+    binding?: string;
+    database_name?: string;
+    database_id?: string;
+    migrations_dir?: string;
+  }[];
   [key: string]: unknown;
 }
 
 const readConfig = (config: string) =>
   parseToml(readFileSync(join(ROOT, config), "utf8")) as WranglerConfig;
 
-/** A copy of the config `config` (relative to the root) with `vars`, in `dir`; its paths made absolute. */
-function configCopy(config: string, vars: Record<string, string>, dir: string): string {
-  if (Object.keys(vars).length === 0) return config;
+/**
+ * A copy of the config `config` (relative to the root) with `vars`, in `dir`; its paths made
+ * absolute. With `shards` > 1, its D1 database on that many shards (`withShards`).
+ */
+function configCopy(config: string, vars: Record<string, string>, dir: string, shards = 1): string {
+  if (Object.keys(vars).length === 0 && shards === 1) return config;
   const from = dirname(join(ROOT, config));
-  const parsed = readConfig(config);
+  const parsed = withShards(readConfig(config), shards);
   if (parsed.main) parsed.main = join(from, parsed.main);
   for (const database of parsed.d1_databases ?? [])
     if (database.migrations_dir) database.migrations_dir = join(from, database.migrations_dir);
@@ -367,6 +390,21 @@ function configCopy(config: string, vars: Record<string, string>, dir: string): 
   mkdirSync(dir, { recursive: true });
   writeFileSync(file, withVars(stringifyToml(parsed), vars));
   return file;
+}
+
+/**
+ * A service's config on `shards` local D1 databases: `DB` as committed, `DB_i` named
+ * `<name>-shard-<i>` with the id `<id>-shard-<i>` (local D1 keys its SQLite file by the id, so
+ * each shard is a file of its own in the state dir), the same migrations; SHARDS = N.
+ */
+export function withShards<C extends WranglerConfig>(config: C, shards: number): C {
+  const first = config.d1_databases?.find((database) => database.binding === "DB");
+  const name = first?.database_name ?? "";
+  const id = first?.database_id ?? "";
+  return withShardBindings(config, shards, {
+    nameOf: (shard) => localShardName(name, shard),
+    idOf: (shard) => localShardId(id, shard),
+  });
 }
 
 /**
@@ -390,14 +428,46 @@ function wranglerLogLevel(level: string): string {
 }
 
 /**
+ * The migrations of `services` (default every one) on each of their `shards` into `persistDir`,
+ * `configs` being their configs on that many shards (`serviceConfigs`).
+ */
+export async function migrateServices(
+  persistDir: string,
+  options: {
+    configs: Record<Service, string>;
+    shards: number;
+    logFile: string;
+    env: NodeJS.ProcessEnv;
+    echo?: NodeJS.WritableStream;
+    services?: readonly Service[];
+  },
+) {
+  const { configs, shards, logFile, env, echo } = options;
+  for (const service of options.services ?? SERVICES) {
+    const id = readConfig(`workers/${service}/wrangler.toml`).d1_databases?.[0]?.database_id;
+    for (let shard = 0; shard < shards; shard++) {
+      // A shard not there yet starts as a copy of shard 0 just migrated (a wrangler run boots
+      // workerd once per migration file: 5 x N runs made a 4-shard start take minutes).
+      if (shard > 0 && id && cloneShard(persistDir, id, localShardId(id, shard))) continue;
+      const database = localShardName(`edge-saga-${service}`, shard);
+      await migrate(database, configs[service], persistDir, logFile, env, echo);
+    }
+  }
+}
+
+/**
  * Every service's migrations into `persistDir`. State that exists gets what it lacks applied;
  * a fresh dir gets a copy of state migrated once per set of migrations (in the temp dir, keyed
  * by their hash): applying them boots wrangler and workerd once per service, the largest part
  * of a stack's start, and the e2e suite starts a dozen stacks.
  */
-async function migrateFresh(persistDir: string, migrateInto: (dir: string) => Promise<void>) {
+async function migrateFresh(
+  persistDir: string,
+  migrateInto: (dir: string) => Promise<void>,
+  shards: number,
+) {
   if (existsSync(join(persistDir, "v3", "d1"))) return migrateInto(persistDir);
-  const template = join(tmpdir(), `edge-saga-migrated-${migrationsHash()}`);
+  const template = join(tmpdir(), migratedTemplateName(migrationsHash(), shards));
   if (!existsSync(template)) {
     const building = mkdtempSync(join(tmpdir(), "edge-saga-migrating-"));
     try {
@@ -410,6 +480,68 @@ async function migrateFresh(persistDir: string, migrateInto: (dir: string) => Pr
     }
   }
   cpSync(template, persistDir, { recursive: true });
+}
+
+/** The migrated template's folder: one per set of migrations and shard count (1: as before). */
+export const migratedTemplateName = (hash: string, shards: number) =>
+  `edge-saga-migrated-${hash}${shards === 1 ? "" : `-shards-${shards}`}`;
+
+/** In the persist dir: how many shards its state was made with (absent: 1, as before shards). */
+export const SHARDS_FILE = "local-stack-shards.json";
+
+/** The shard count of the state in `persistDir`; undefined for a dir with no state yet. */
+export function stateShards(persistDir: string): number | undefined {
+  try {
+    const { shards } = JSON.parse(readFileSync(join(persistDir, SHARDS_FILE), "utf8"));
+    return assertShards(shards);
+  } catch {
+    return existsSync(join(persistDir, "v3", "d1")) ? 1 : undefined;
+  }
+}
+
+/**
+ * Refuses a state made with another shard count: keys would route to other shards than those
+ * holding their rows (growing is a procedure, docs/decisions.md, not a restart).
+ */
+export function assertStateShards(persistDir: string, shards: number) {
+  const made = stateShards(persistDir);
+  if (made !== undefined && made !== shards)
+    throw new Error(
+      `the state in ${persistDir} was made with ${made} shard${made === 1 ? "" : "s"}, not ${shards}: start with --shards ${made}, or wipe it (npm run dev -- --fresh)`,
+    );
+}
+
+function writeStateShards(persistDir: string, shards: number) {
+  writeFileSync(join(persistDir, SHARDS_FILE), `${JSON.stringify({ shards })}\n`);
+}
+
+/**
+ * The SQLite file of the local D1 database `databaseId` in `persistDir`: miniflare keeps each
+ * database in a Durable Object of the namespace below, named by the id, and workerd names the
+ * object's file by `idFromName` (HMAC-SHA256 keyed with the namespace's SHA-256: 16 bytes of the
+ * name's MAC, then 16 of their own MAC). scripts/test/local-stack-shards.test.ts checks it.
+ */
+export function localD1File(persistDir: string, databaseId: string): string {
+  const namespace = "miniflare-D1DatabaseObject";
+  const key = createHash("sha256").update(namespace).digest();
+  const base = createHmac("sha256", key).update(databaseId).digest().subarray(0, 16);
+  const mac = createHmac("sha256", key).update(base).digest().subarray(0, 16);
+  const name = Buffer.concat([base, mac]).toString("hex");
+  return join(persistDir, "v3", "d1", namespace, `${name}.sqlite`);
+}
+
+/**
+ * Database `toId` made a copy of `fromId` (file and write-ahead log, no process has them open
+ * before the stack starts), if it has no file yet and `fromId` has one where expected; false
+ * otherwise, and the caller migrates it with wrangler.
+ */
+function cloneShard(persistDir: string, fromId: string, toId: string): boolean {
+  const from = localD1File(persistDir, fromId);
+  const to = localD1File(persistDir, toId);
+  if (!existsSync(from) || existsSync(to)) return false;
+  for (const suffix of ["", "-wal"])
+    if (existsSync(from + suffix)) copyFileSync(from + suffix, to + suffix);
+  return true;
 }
 
 /** Names the migrated state: every service's migration files and the wrangler that applies them. */
@@ -425,9 +557,12 @@ function migrationsHash(): string {
   return hash.digest("hex").slice(0, 16);
 }
 
-/** `wrangler d1 migrations apply` into the shared persist dir (the dev server reads it from there). */
-function migrate(
-  service: Service,
+/**
+ * `wrangler d1 migrations apply` of one database (`database`: its name in `config`) into the
+ * shared persist dir (the dev server reads it from there).
+ */
+export function migrate(
+  database: string,
   config: string,
   persistDir: string,
   logFile: string,
@@ -436,7 +571,7 @@ function migrate(
 ) {
   const args = [
     WRANGLER,
-    ...["d1", "migrations", "apply", `edge-saga-${service}`, "--local"],
+    ...["d1", "migrations", "apply", database, "--local"],
     ...["--persist-to", persistDir],
     ...["-c", config],
   ];
@@ -467,7 +602,7 @@ function migrate(
       killRun();
       if (run.pid !== undefined) forgetGroup(run.pid);
       if (code === 0) resolve();
-      else reject(new Error(`migrations of ${service} failed (exit ${code ?? signal})`));
+      else reject(new Error(`migrations of ${database} failed (exit ${code ?? signal})`));
     });
   });
 }
