@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --quick] [--out <dir>] [--sagas-only]`
+ * `npm run bench [-- --quick] [--out <dir>] [--sagas-only] [--shards N]`
  *
  * Starts the whole system locally on a fresh state (own port, own temp state dir), runs the
  * workloads described in bench/README.md, and writes `latest.json`, `latest.md` and
@@ -47,6 +47,7 @@ import {
 } from "./lib/bench/workloads";
 import { compareWritePaths, writePathRows, writePathTable } from "./lib/bench/write-paths";
 import { type LocalStack, startLocalStack } from "./lib/local-stack";
+import { parseShards } from "./lib/shards";
 import { ROOT } from "./lib/wrangler";
 
 const { values } = parseArgs({
@@ -54,8 +55,18 @@ const { values } = parseArgs({
     quick: { type: "boolean", default: false },
     out: { type: "string", default: join(ROOT, "bench", "results") },
     "sagas-only": { type: "boolean", default: false },
+    shards: { type: "string" },
   },
 });
+/** D1 databases per stateful service of the stack measured (`--shards N`, default 1). */
+const shards = (() => {
+  try {
+    return parseShards(values.shards);
+  } catch (error) {
+    console.error((error as Error).message);
+    process.exit(2);
+  }
+})();
 const quick = values.quick;
 const sagasOnly = values["sagas-only"];
 const PLAN = quick
@@ -149,6 +160,7 @@ try {
   // The baselines' switches exist only with BENCH_BASELINES_ENABLED (never deployed).
   stack = await startLocalStack({
     persistDir,
+    shards,
     killOnSignal: true,
     serviceVars: { BENCH_BASELINES_ENABLED: "true" },
     // Printing every request's and batch's line through wrangler's process costs this

@@ -1,5 +1,5 @@
 /**
- * `npm run chaos -- --orders 5000 [--seed N] [--customers 20] [--concurrency 16] [--in-flight 100] [--url ...]`
+ * `npm run chaos -- --orders 5000 [--seed N] [--customers 20] [--concurrency 16] [--in-flight 100] [--shards N] [--url ...]`
  *
  * A seeded chaos run: starts its own local stack with fault injection enabled (or uses `--url`,
  * whose stack must run with FAULTS_ENABLED=true unless `--no-faults`), seeds limited stock and
@@ -8,7 +8,8 @@
  * than `--in-flight` orders undecided at once; 0: no limit), clears
  * the faults, drains (maintenance until every outbox is empty and every order final) and checks
  * the invariants. Prints the seed first; the same seed replays the same workload and the same
- * fault decisions per point. Exit 1 on any violation or lost event.
+ * fault decisions per point. Exit 1 on any violation or lost event. `--shards N`: its own stack
+ * runs N D1 databases per stateful service (default 1).
  */
 import { copyFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -18,6 +19,7 @@ import { type WritePath, writePathOf } from "@edge-saga/contracts";
 import { formatReport } from "./lib/chaos/consistency";
 import { CHAOS_PSP_TIMEOUT_MS, runChaos } from "./lib/chaos/run";
 import { type LocalStack, startLocalStack } from "./lib/local-stack";
+import { parseShards } from "./lib/shards";
 
 const { values } = parseArgs({
   options: {
@@ -30,6 +32,7 @@ const { values } = parseArgs({
     "no-faults": { type: "boolean", default: false },
     "write-path": { type: "string" },
     "in-flight": { type: "string", default: "100" },
+    shards: { type: "string" },
   },
 });
 const int = (name: string, text: string | undefined) => {
@@ -47,6 +50,17 @@ const customers = Math.max(1, int("customers", values.customers));
 const concurrency = Math.max(1, int("concurrency", values.concurrency));
 const inFlight = int("in-flight", values["in-flight"]);
 const faults = !values["no-faults"];
+let shards = 1;
+try {
+  shards = parseShards(values.shards);
+  if (values.shards !== undefined && values.url)
+    throw new Error(
+      "--shards sets up the run's own stack: not with --url (start that stack with it)",
+    );
+} catch (error) {
+  console.error((error as Error).message);
+  process.exit(2);
+}
 let writePath: WritePath | undefined;
 try {
   writePath = values["write-path"] === undefined ? undefined : writePathOf(values["write-path"]);
@@ -56,7 +70,7 @@ try {
 }
 
 console.log(
-  `chaos seed: ${seed}  (replay: npm run chaos -- --seed ${seed} --orders ${orders} --customers ${customers} --concurrency ${concurrency} --in-flight ${inFlight}${writePath ? ` --write-path ${writePath}` : ""})`,
+  `chaos seed: ${seed}  (replay: npm run chaos -- --seed ${seed} --orders ${orders} --customers ${customers} --concurrency ${concurrency} --in-flight ${inFlight}${writePath ? ` --write-path ${writePath}` : ""}${shards > 1 ? ` --shards ${shards}` : ""})`,
 );
 
 let stack: LocalStack | undefined;
@@ -66,11 +80,12 @@ try {
   let adminToken = values.token ?? process.env.ADMIN_TOKEN ?? "dev-admin-token";
   if (!baseUrl) {
     process.stdout.write(
-      `starting local stack (${faults ? "faults enabled" : "no faults"}, write path ${writePath ?? "outbox"})... `,
+      `starting local stack (${faults ? "faults enabled" : "no faults"}, write path ${writePath ?? "outbox"}, ${shards} shard${shards === 1 ? "" : "s"})... `,
     );
     stack = await startLocalStack({
       faults,
       writePath,
+      shards,
       killOnSignal: true,
       serviceVars: { PSP_TIMEOUT_MS: String(CHAOS_PSP_TIMEOUT_MS) },
     });
@@ -88,6 +103,7 @@ try {
     faults,
     writePath,
     inFlight,
+    shards,
     log: (line) => console.log(line),
   });
   const sum = (o: Record<string, number>) => Object.values(o).reduce((a, b) => a + b, 0);

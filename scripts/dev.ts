@@ -14,6 +14,7 @@
  *   npm run dev -- --state DIR      keep the state in DIR instead of .dev-state/
  *   npm run dev -- --no-seed        start without demo data
  *   npm run dev -- --write-path P   publish OrderPlaced by outbox (default), cdc or self-read
+ *   npm run dev -- --shards N       N D1 databases per stateful service (default 1)
  */
 
 import { rmSync } from "node:fs";
@@ -26,14 +27,17 @@ import { ApiClient, SCRIPT_TIMEOUTS } from "./lib/api-client";
 import { endLeftoverStack, type LocalStack, startLocalStack } from "./lib/local-stack";
 import { isAlive, procStat } from "./lib/processes";
 import { SEED_CUSTOMER, type SeedReport, seed } from "./lib/seed";
+import { MAX_SHARDS, parseShards } from "./lib/shards";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const DEFAULT_STATE_DIR = join(ROOT, ".dev-state");
 const DEFAULT_PORT = 8787;
 
-const USAGE = `usage: npm run dev -- [--port N] [--fresh] [--no-seed] [--state DIR] [--write-path P]
+const USAGE = `usage: npm run dev -- [--port N] [--fresh] [--no-seed] [--state DIR] [--write-path P] [--shards N]
   --port N    gateway port (default: $PORT, else ${DEFAULT_PORT})
   --write-path P  how the order service publishes OrderPlaced: ${WRITE_PATHS.join(", ")} (default outbox)
+  --shards N  D1 databases per stateful service, 1 to ${MAX_SHARDS} (default 1); a state dir keeps
+              the count it was made with (--fresh to change it)
   --fresh     delete the state dir (all local data) before starting
   --state DIR state dir (default: .dev-state/)
   --no-seed   do not add the demo products and points
@@ -67,6 +71,14 @@ function parseWritePath(value: string | undefined): WritePath | undefined {
   }
 }
 
+function parseShardsOption(value: string | undefined): number {
+  try {
+    return parseShards(value);
+  } catch (error) {
+    throw new Error(`${(error as Error).message}\n${USAGE}`);
+  }
+}
+
 function portIsFree(port: number): Promise<boolean> {
   return new Promise((resolve) => {
     const server = createServer();
@@ -83,6 +95,7 @@ async function main() {
       "no-seed": { type: "boolean", default: false },
       state: { type: "string" },
       "write-path": { type: "string" },
+      shards: { type: "string" },
       help: { type: "boolean", short: "h", default: false },
     },
   });
@@ -92,6 +105,7 @@ async function main() {
   }
   const port = parsePort(values.port ?? process.env.PORT ?? String(DEFAULT_PORT));
   const writePath = parseWritePath(values["write-path"]);
+  const shards = parseShardsOption(values.shards);
   const stateDir = values.state ? resolve(values.state) : DEFAULT_STATE_DIR;
   // Before the port check: a stack orphaned on this state may be what holds the port.
   const leftover = await endLeftoverStack(stateDir);
@@ -143,10 +157,15 @@ async function main() {
   process.stdout.on("error", () => {});
   watchLaunchers(() => onSignal("SIGTERM"));
 
-  say(bold(`Applying D1 migrations and starting wrangler dev (state in ${stateDir})…`));
+  say(
+    bold(
+      `Applying D1 migrations and starting wrangler dev (state in ${stateDir}${shards > 1 ? `, ${shards} shards per service` : ""})…`,
+    ),
+  );
   stack = await startLocalStack({
     port,
     writePath,
+    shards,
     persistDir: stateDir,
     echo: process.stdout,
     testScheduled: true,

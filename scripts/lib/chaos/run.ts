@@ -57,6 +57,11 @@ export interface ChaosOptions {
    * once the service consumed its own OrderPlaced: a cancel before that answers 404.
    */
   writePath?: string;
+  /**
+   * D1 databases per stateful service on the stack under test (`--shards`; default 1): the
+   * workload is the same, its orders' SKUs then span several inventory shards.
+   */
+  shards?: number;
   log?: (line: string) => void;
 }
 
@@ -226,6 +231,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
   const log = options.log ?? (() => {});
   const gateway = new ApiClient(options.baseUrl, options.adminToken, UNDER_LOAD);
   const plan = workload(options.seed, options.orders, options.customers);
+  if ((options.shards ?? 1) > 1) log(`stack under test: ${options.shards} shards per service`);
 
   for (const p of plan.products) {
     await gateway.putProduct(p.sku, {
