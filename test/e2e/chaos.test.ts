@@ -2,6 +2,7 @@ import { testLogLevel } from "@edge-saga/kit-testing/log-level";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CHAOS_PSP_TIMEOUT_MS, runChaos, workload } from "../../scripts/lib/chaos/run";
 import { type LocalStack, startLocalStack } from "../../scripts/lib/local-stack";
+import { e2eShards } from "./support/shards";
 
 /**
  * A short seeded chaos run on a stack of its own with fault injection enabled: every fault point
@@ -19,6 +20,7 @@ let stack: LocalStack;
 beforeAll(async () => {
   stack = await startLocalStack({
     faults: true,
+    shards: e2eShards(),
     logLevel: testLogLevel(),
     serviceVars: { PSP_TIMEOUT_MS: String(CHAOS_PSP_TIMEOUT_MS) },
     // It starts while the other lanes of `npm test` use the CPU: slow is fine, never is not.

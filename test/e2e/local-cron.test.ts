@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ApiClient } from "../../scripts/lib/api-client";
 import { type LocalStack, startLocalStack } from "../../scripts/lib/local-stack";
 import { poll } from "./support/poll";
+import { e2eShards } from "./support/shards";
 
 /**
  * `wrangler dev` runs no cron, so the local stack plays production's `* * * * *` itself
@@ -16,7 +17,12 @@ let stack: LocalStack;
 let api: ApiClient;
 beforeAll(async () => {
   // A short period so the test need not wait a minute; npm run dev uses 60 s.
-  stack = await startLocalStack({ faults: true, cronEveryMs: 2_000, logLevel: testLogLevel() });
+  stack = await startLocalStack({
+    faults: true,
+    shards: e2eShards(),
+    cronEveryMs: 2_000,
+    logLevel: testLogLevel(),
+  });
   api = new ApiClient(stack.baseUrl, stack.adminToken);
 }, 180_000);
 afterAll(async () => {

@@ -8,6 +8,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { ApiClient, type PlaceOrder } from "../../scripts/lib/api-client";
 import { type LocalStack, startLocalStack } from "../../scripts/lib/local-stack";
 import { sleep } from "./support/poll";
+import { e2eShards } from "./support/shards";
 
 /**
  * "Nothing stays stuck" as it fails in real life (issue 13): the whole local stack is killed
@@ -91,7 +92,12 @@ describe("self-healing", () => {
     const persistDir = join(persistRoot, "state");
     // A start on a busy machine, on state a crash left, can be slow: generous, not endless.
     const start = () =>
-      startLocalStack({ persistDir, logLevel: testLogLevel(), startupTimeoutMs: 120_000 });
+      startLocalStack({
+        persistDir,
+        shards: e2eShards(),
+        logLevel: testLogLevel(),
+        startupTimeoutMs: 120_000,
+      });
     stack = await start();
     let api = new ApiClient(stack.baseUrl, stack.adminToken);
 

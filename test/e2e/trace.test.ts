@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ApiClient } from "../../scripts/lib/api-client";
 import { type LocalStack, startLocalStack } from "../../scripts/lib/local-stack";
 import { poll } from "./support/poll";
+import { e2eShards } from "./support/shards";
 
 /**
  * `GET /orders/{id}/trace` of a cancelled order on a stack of its own with fault injection on,
@@ -42,7 +43,7 @@ const byType = (trace: Trace, id: string | null) =>
 let stack: LocalStack;
 let api: ApiClient;
 beforeAll(async () => {
-  stack = await startLocalStack({ faults: true, logLevel: testLogLevel() });
+  stack = await startLocalStack({ faults: true, shards: e2eShards(), logLevel: testLogLevel() });
   api = new ApiClient(stack.baseUrl, stack.adminToken);
   for (const service of SERVICES)
     await api.expect([200, 201, 204], "PUT", `/admin/${service}/faults`, {

@@ -2,6 +2,7 @@ import { type WritePath, writePathOf } from "@edge-saga/contracts";
 import { testLogLevel } from "@edge-saga/kit-testing/log-level";
 import type { TestProject } from "vitest/node";
 import { devIssuerKey, type LocalStack, startLocalStack } from "../../../scripts/lib/local-stack";
+import { e2eShards } from "./shards";
 
 declare module "vitest" {
   export interface ProvidedContext {
@@ -15,19 +16,25 @@ declare module "vitest" {
      * another audience) with its own signature; absent for a stack this setup did not start.
      */
     devIssuerKey?: string;
+    /** D1 databases per stateful service of the stack under test (`E2E_SHARDS`; 1 for an external one unless set). */
+    shards: number;
   }
 }
 
 /**
  * Starts the local stack once for every e2e file and stops it (whole process group, temp state)
  * in teardown. `E2E_BASE_URL` (+ `E2E_ADMIN_TOKEN`) points the suite at a stack that is already
- * running instead, e.g. `npm run dev` in another terminal.
+ * running instead, e.g. `npm run dev` in another terminal. `E2E_SHARDS=N`: the stack runs N D1
+ * databases per stateful service.
  */
 export default async function setup(project: TestProject) {
   const external = process.env.E2E_BASE_URL;
   // The project "e2e-<path>" runs on that write path (vitest.config.ts); "e2e" on the default.
   const writePath = writePathOf(project.name.replace(/^e2e-?/, "") || undefined);
   project.provide("writePath", writePath);
+  // Read first: a bad E2E_SHARDS fails the run before anything starts, saying why.
+  const shards = e2eShards();
+  project.provide("shards", shards);
   let stack: LocalStack | undefined;
   if (external) {
     project.provide("baseUrl", external.replace(/\/$/, ""));
@@ -38,6 +45,7 @@ export default async function setup(project: TestProject) {
     stack = await startLocalStack({
       logLevel: testLogLevel(),
       writePath,
+      shards,
       startupTimeoutMs: 180_000,
     });
     project.provide("baseUrl", stack.baseUrl);
