@@ -74,6 +74,16 @@ describe("bench D1 call counting", () => {
     expect(third.total).toBe(first.total + 1);
   });
 
+  it("one database: the route counts every call of its binding as shard 0's", async () => {
+    const before = await readCounts();
+    await env.DB.prepare("SELECT 1").bind().all();
+    await db.select().from(tallies).all();
+    const after = await readCounts();
+    expect(after.byShard).toHaveLength(1);
+    expect((after.byShard[0] ?? 0) - (before.byShard[0] ?? 0)).toBe(after.total - before.total);
+    expect(after.unattributed).toBe(before.unattributed);
+  });
+
   it('the route exists only when BENCH_BASELINES_ENABLED is "true"', async () => {
     const options = { d1: (e: Env) => e.DB, relay: (e: Env) => e.RELAY };
     // The kit's admin routes alone serve no bench route, whatever the switch says.

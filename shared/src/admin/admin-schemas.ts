@@ -258,6 +258,10 @@ export const D1CallCountsSchema = z.object({
   since: EpochMs,
   total: count,
   byMethod: z.record(z.string(), count),
+  byShard: z.array(count).meta({ description: "Calls per shard, by shard number." }),
+  unattributed: count.meta({
+    description: "Calls on binding objects the counter could not tie to a shard.",
+  }),
   queueMessages: z.object({ isolate: z.string(), events: count, receipts: count }).nullable(),
 });
 
