@@ -89,9 +89,10 @@ describe("chaos", () => {
     const psp = result.faultsInjected.psp ?? {};
     expect(psp["psp.timeout-after-commit"]).toBeGreaterThan(0);
     expect(psp["psp.error"]).toBeGreaterThan(0);
-    const ledger = result.report.counts.ledger as { refunded: number; net: number };
+    // Whether a late cancel finds its payment captured (then refunded) or still authorized (then
+    // voided) is a race with the capture: under load every one can land before it (a run at
+    // load 13 refunded none). The checker holds either way: a cancelled order keeps nothing.
     expect(result.lateCancels.accepted).toBeGreaterThan(0);
-    expect(ledger.refunded).toBeGreaterThan(0);
   }, 1_000_000);
 });
 
