@@ -1,8 +1,13 @@
-import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
+import {
+  createExecutionContext,
+  createScheduledController,
+  waitOnExecutionContext,
+} from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { deliver, readAllPages } from "@edge-saga/kit-testing";
-import { shardOf } from "@edge-saga/shared";
+import { onShard, shardOf } from "@edge-saga/shared";
 import { describe, expect, it } from "vitest";
+import { pruneTombstones, TOMBSTONE_RETENTION_MS } from "../src/db/prune-tombstones";
 import worker from "../src/index";
 import {
   expectConsistent,
@@ -55,10 +60,13 @@ async function inbox(...events: unknown[]) {
   expect(result.explicitAcks).toHaveLength(events.length);
 }
 
-/** Units still reserved on a shard, over every product. */
-async function heldOn(db: D1Database): Promise<number> {
+/** Units of `skus` still reserved on a shard (0 for SKUs it does not hold). */
+async function heldOn(db: D1Database, skus: string[]): Promise<number> {
   const row = await db
-    .prepare("SELECT COALESCE(SUM(reserved), 0) AS held FROM products")
+    .prepare(
+      `SELECT COALESCE(SUM(reserved), 0) AS held FROM products WHERE sku IN (${skus.map(() => "?").join(", ")})`,
+    )
+    .bind(...skus)
     .first<{ held: number }>();
   return row?.held ?? -1;
 }
@@ -187,7 +195,7 @@ describe("an order on two inventory shards", () => {
         { orderId, reason: "OUT_OF_STOCK", skus: [b], shard: 1, shards: [0, 1] },
       ],
     ]);
-    expect(await heldOn(env.DB)).toBeGreaterThan(0);
+    expect(await heldOn(env.DB, [a, b])).toBe(2);
 
     // The order rejects: every shard hears it, the one that reserved gives its units back.
     await inbox(orderRejected(orderId, "OUT_OF_STOCK"));
@@ -195,7 +203,7 @@ describe("an order on two inventory shards", () => {
     expect(await stock(b, env.DB_1)).toMatchObject({ available: 1, reserved: 0, sold: 0 });
     for (const db of shardDb) {
       expect(await reservation(orderId, db)).toMatchObject({ status: "RELEASED" });
-      expect(await heldOn(db)).toBe(0);
+      expect(await heldOn(db, [a, b])).toBe(0);
       await expectConsistent(db);
     }
   });
@@ -217,7 +225,7 @@ describe("an order on two inventory shards", () => {
       expect(await reservation(orderId, db)).toMatchObject({ status: "RELEASED" });
       expect(await linesOn(db, orderId)).toEqual([]);
       expect(await published(orderId, db)).toEqual([]);
-      expect(await heldOn(db)).toBe(0);
+      expect(await heldOn(db, [a, b])).toBe(0);
     }
   });
 });
@@ -286,5 +294,52 @@ describe("inventory snapshot on two shards", () => {
         { shard: 1, status: "FAILED", lines: [] },
       ],
     });
+  });
+});
+
+describe("tombstones on shards an order never used", () => {
+  const later = { now: Date.now() + TOMBSTONE_RETENTION_MS + 60_000 };
+
+  it("hold nothing, and are pruned after the inbox's retention; reservations with lines stay", async () => {
+    const a = skuOn(0);
+    await putProduct(a, 5);
+    const orderId = uniqueId("order");
+    await inbox(orderPlaced(orderId, [{ sku: a, quantity: 2 }]));
+    await inbox(orderRejected(orderId));
+    // Shard 1 never got the OrderPlaced: the rejection left a tombstone there, and no event.
+    expect(await reservation(orderId, env.DB_1)).toMatchObject({ status: "RELEASED" });
+    expect(await linesOn(env.DB_1, orderId)).toEqual([]);
+    expect(await published(orderId, env.DB_1)).toEqual([]);
+
+    // Young: kept (a late OrderPlaced must still find it).
+    expect(await pruneTombstones(onShard(sharded, 1))).toBe(0);
+    expect(await reservation(orderId, env.DB_1)).not.toBeNull();
+
+    expect(await pruneTombstones(onShard(sharded, 1), later)).toBeGreaterThanOrEqual(1);
+    expect(await reservation(orderId, env.DB_1)).toBeNull();
+    // The shard that reserved keeps its released reservation, lines and all.
+    await pruneTombstones(onShard(sharded, 0), later);
+    expect(await reservation(orderId, env.DB)).toMatchObject({ status: "RELEASED" });
+    expect(await linesOn(env.DB, orderId)).toEqual([{ sku: a, quantity: 2 }]);
+  });
+
+  it("are pruned by the cron on every shard; on one shard nothing is pruned", async () => {
+    const old = uniqueId("order");
+    for (const db of shardDb)
+      await db
+        .prepare(
+          "INSERT INTO reservations (order_id, status, created_at, updated_at) VALUES (?, 'CANCELLED', 1, 1)",
+        )
+        .bind(old)
+        .run();
+
+    // SHARDS unset: tombstones stay as they always have.
+    expect(await pruneTombstones(env, later)).toBe(0);
+    expect(await reservation(old, env.DB)).not.toBeNull();
+
+    const ctx = createExecutionContext();
+    await worker.scheduled(createScheduledController(), sharded, ctx);
+    await waitOnExecutionContext(ctx);
+    for (const db of shardDb) expect(await reservation(old, db)).toBeNull();
   });
 });

@@ -1,5 +1,5 @@
 import { sql } from "drizzle-orm";
-import { check, integer, primaryKey, sqliteTable, text } from "drizzle-orm/sqlite-core";
+import { check, index, integer, primaryKey, sqliteTable, text } from "drizzle-orm/sqlite-core";
 import { reservationStatuses } from "../domain/reservation-lifecycle";
 
 /**
@@ -55,6 +55,12 @@ export const reservations = sqliteTable(
       "reservations_status_valid",
       sql`${t.status} IN (${sql.raw(reservationStatuses.map((s) => `'${s}'`).join(", "))})`,
     ),
+    // Tombstones, oldest first, for their pruning on several shards (db/prune-tombstones.ts):
+    // a row never changed since a rejection or cancel wrote it. Rows with lines stay out of
+    // the prune's way once they move on (updated_at changes).
+    index("reservations_tombstones")
+      .on(t.createdAt)
+      .where(sql`status IN ('RELEASED', 'CANCELLED') AND created_at = updated_at`),
   ],
 );
 

@@ -1,5 +1,11 @@
 import { inventorySnapshotRoutes } from "@edge-saga/contracts/http";
-import { contractRoutes, everyShard, keysetPage, shardCount } from "@edge-saga/shared";
+import {
+  contractRoutes,
+  everyShard,
+  keysetPage,
+  pageOverShards,
+  shardCount,
+} from "@edge-saga/shared";
 import { mergeKeysetPages, mergeReservations } from "../domain/shard-snapshots";
 
 /** Largest page a snapshot route answers: one page is at most two D1 queries, whatever its size. */
@@ -76,23 +82,13 @@ async function reservationPage(
 export const adminSnapshot = contractRoutes<{ Bindings: Env }>()
   .openapi(inventorySnapshotRoutes.getProductSnapshot, async (c) => {
     const { after, limit } = keysetPage(c.req.url, SNAPSHOT_PAGE_MAX);
-    if (shardCount(c.env) === 1) {
-      const results = await productPage(c.env.DB, after, limit);
-      return c.json(
-        {
-          products: results,
-          next: results.length === limit ? (results.at(-1)?.sku ?? null) : null,
-        },
-        200,
-      );
-    }
-    const pages = await Promise.all(
-      everyShard(c.env).map(async (env) => ({
-        shard: env.SHARD,
-        rows: await productPage(env.DB, after, limit),
-      })),
+    // A SKU lives on one shard: one page over all of them, each row naming its shard.
+    const { rows, next } = await pageOverShards(
+      c.env,
+      limit,
+      (shard) => productPage(shard.DB, after, limit),
+      (p) => p.sku,
     );
-    const { rows, next } = mergeKeysetPages(pages, (p) => p.sku, limit);
     return c.json({ products: rows, next }, 200);
   })
   .openapi(inventorySnapshotRoutes.getReservationSnapshot, async (c) => {

@@ -1,0 +1,1 @@
+CREATE INDEX `reservations_tombstones` ON `reservations` (`created_at`) WHERE status IN ('RELEASED', 'CANCELLED') AND created_at = updated_at;
