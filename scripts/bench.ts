@@ -1,11 +1,12 @@
 /**
- * `npm run bench [-- --quick] [--out <dir>] [--sagas-only] [--shards N]`
+ * `npm run bench [-- --quick] [--out <dir>] [--sagas-only | --shards-only] [--shards N]`
  *
  * Starts the whole system locally on a fresh state (own port, own temp state dir), runs the
  * workloads described in bench/README.md, and writes `latest.json`, `latest.md` and
  * `latest.svg` to the results dir (default bench/results). Every process it starts is stopped
  * before it exits, and the state dir is removed. `--sagas-only`: only the closed-loop saga runs
  * (latency, sagas per second, D1 calls per saga), e.g. to measure an older commit.
+ * `--shards-only`: only the "shards" section (the same sagas on 1, 2 and 4 shards per service).
  */
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { cpus, loadavg, tmpdir } from "node:os";
@@ -32,6 +33,8 @@ import {
 } from "./lib/bench/drain";
 import { hops, readTables } from "./lib/bench/hops";
 import { latencyRow, markdown, type Row, svg } from "./lib/bench/report";
+import { measureShards } from "./lib/bench/shard-runs";
+import { ORDER_BUSIEST_TARGET, orderBusiestRatio, shardRows } from "./lib/bench/shard-scaling";
 import { ratio, round } from "./lib/bench/stats";
 import {
   type AcceptResult,
@@ -55,6 +58,7 @@ const { values } = parseArgs({
     quick: { type: "boolean", default: false },
     out: { type: "string", default: join(ROOT, "bench", "results") },
     "sagas-only": { type: "boolean", default: false },
+    "shards-only": { type: "boolean", default: false },
     shards: { type: "string" },
   },
 });
@@ -69,6 +73,7 @@ const shards = (() => {
 })();
 const quick = values.quick;
 const sagasOnly = values["sagas-only"];
+const shardsOnly = values["shards-only"];
 const PLAN = quick
   ? {
       // A smoke run under 2 minutes: accept at concurrency 32 only in the full run; sagas at 32
@@ -83,6 +88,8 @@ const PLAN = quick
         [32, 96],
       ],
       throughputSeconds: 8,
+      // The same sagas on 1, 2 and 4 shards per service (shard-runs.ts), one stack at a time.
+      shardScaling: { sagas: 150, concurrency: 8 },
       backlogs: [1_000, 10_000],
       pollingOrders: 24,
       // Per write path: accept [concurrency, orders], then a closed-loop saga run.
@@ -107,6 +114,7 @@ const PLAN = quick
         [32, 256],
       ],
       throughputSeconds: 30,
+      shardScaling: { sagas: 300, concurrency: 8 },
       backlogs: [1_000, 10_000, 50_000],
       pollingOrders: 64,
       writePaths: {
@@ -157,335 +165,346 @@ const load = loadavg()[0]?.toFixed(2) ?? "?";
 
 try {
   log(`mode: ${quick ? "quick" : "full"}; load average ${load}; state in ${workDir}`);
-  // The baselines' switches exist only with BENCH_BASELINES_ENABLED (never deployed).
-  stack = await startLocalStack({
-    persistDir,
-    shards,
-    killOnSignal: true,
-    serviceVars: { BENCH_BASELINES_ENABLED: "true" },
-    // Printing every request's and batch's line through wrangler's process costs this
-    // machine CPU that production (Workers Logs) does not pay; LOG_LEVEL=info npm run bench keeps them.
-    logLevel: process.env.LOG_LEVEL || "warn",
-  });
-  const client = { baseUrl: stack.baseUrl, adminToken: stack.adminToken };
-  log(`stack up at ${stack.baseUrl}`);
-  await setup(client);
-
-  // 1. Accept latency: ours and the direct-publish baseline interleaved, per concurrency
-  //    (each run's sagas finish before the next run starts).
-  const accept: AcceptResult[] = [];
-  const direct: AcceptResult[] = [];
-  for (const [c, count] of sagasOnly ? [] : (PLAN.accept as [number, number][])) {
-    const pair = await acceptLatencyVsDirect(client, c, count);
-    accept.push(pair.ours);
-    direct.push(pair.direct);
-    await waitForSagas(
-      client,
-      [...pair.ours.orderIds, ...pair.direct.orderIds],
-      60_000 + count * 150,
-    );
-    log(
-      `c=${c}: accept p50 ${pair.ours.latency.p50} / p99 ${pair.ours.latency.p99} ms (direct publish ${pair.direct.latency.p50} / ${pair.direct.latency.p99} ms)`,
-    );
-  }
-
-  // 1b. Saga latency with c sagas in flight (closed loop), with every service's D1 calls
-  //     counted over each run, then the same at c=8 with every relay playing the polling
-  //     baseline (pokes ignored, drain every POLL_INTERVAL_MS).
-  const saga: Record<number, SagaResult> = {};
-  const completion: Record<number, number> = {};
-  const sagaIds: Record<number, string[]> = {};
-  const d1Windows: [number, number, D1Window][] = [];
-  for (const [c, count] of PLAN.saga as [number, number][]) {
-    const { result: run, window } = await countingD1(client, () =>
-      sagaClosedLoop(client, c, count),
-    );
-    const s = sagaLatency(run.times, run.unfinished);
-    saga[c] = s;
-    sagaIds[c] = run.ids;
-    completion[c] = Math.round((run.ids.length / run.seconds) * 10) / 10;
-    d1Windows.push([c, run.times.length, window]);
-    log(
-      `saga c=${c}: -> CONFIRMED p50 ${s.toConfirmed.p50} / p99 ${s.toConfirmed.p99} ms, -> points p50 ${s.toPointsAwarded.p50} ms; ${completion[c]} sagas/s`,
-    );
-  }
-  // What one history poll costs the order service: subtracted from its count per poll sent.
-  const finishedId = Object.values(sagaIds).flat()[0];
-  const historyCost = finishedId ? await historyCallCost(client, finishedId) : 0;
-  const d1: Record<number, D1PerSaga> = {};
-  for (const [c, sagas, window] of d1Windows) {
-    const perSaga = d1PerSaga(window, sagas, historyCost);
-    d1[c] = perSaga;
-    log(
-      `D1 calls per saga, c=${c}: ${perSaga.total} (${D1_SERVICES.map((x) => `${x} ${perSaga.services[x]}`).join(", ")}; ${perSaga.historyPolls} history polls x ${historyCost} subtracted from order)`,
-    );
-    log(
-      `queue messages per saga, c=${c}: ${perSaga.queueMessages.events} events, ${perSaga.queueMessages.receipts} receipts`,
-    );
-  }
-  // 1c. The three write paths of the order service side by side (issue 15).
-  const writePaths = sagasOnly
-    ? []
-    : await compareWritePaths(
-        client,
-        PLAN.writePaths as { accept: [number, number][]; saga: [number, number] },
-        historyCost,
-        log,
-      );
-  if (sagasOnly) {
-    const rows = [...sagaLatencyRows(saga), ...sagaRateRows(completion, sagaIds), ...d1Rows(d1)];
-    writeResults({ saga, completionPerSecond: completion, d1CallsPerSaga: d1 }, rows);
+  if (shardsOnly) {
+    const section = await shardSection();
+    writeResults({ shards: section }, shardRows(section.runs));
+    exitCode = section.failed.length === 0 ? 0 : 1;
   } else {
-    await setPollingRelay(client, POLL_INTERVAL_MS);
-    const pollingRun = await sagaClosedLoop(client, 8, PLAN.pollingOrders);
-    const polling = sagaLatency(pollingRun.times, pollingRun.unfinished);
-    await setPollingRelay(client, null);
-    log(
-      `polling relay (${POLL_INTERVAL_MS} ms), c=8: -> CONFIRMED p50 ${polling.toConfirmed.p50} / p99 ${polling.toConfirmed.p99} ms`,
-    );
-
-    // 2. Sustained throughput: an open-loop rate just below the best saga completion rate
-    //    measured so far, with the outbox backlog sampled.
-    const capacity = Math.max(...Object.values(completion), 1);
-    const rate = Math.max(1, Math.floor(capacity * 0.8));
-    log(
-      `throughput: ${rate} orders/s for ${PLAN.throughputSeconds} s (80% of the best saga completion rate, ${capacity}/s)`,
-    );
-    const tp = await throughput(client, rate, PLAN.throughputSeconds);
-    log(
-      `throughput: ${tp.acceptedPerSecond} accepted/s, ${tp.completedPerSecond} sagas completed/s, max backlog ${tp.maxBacklog}`,
-    );
-
-    // 3. Relay drain of a pre-filled outbox.
-    const drainsRaw: DrainResult[] = [];
-    for (const [i, backlog] of PLAN.backlogs.entries()) {
-      // The last run's consumer work is left to die with the stack: nothing is measured after it.
-      const last = i === PLAN.backlogs.length - 1;
-      const run = await drainRun(client, persistDir, workDir, backlog, 180_000, !last);
-      drainsRaw.push(run);
-      log(
-        `drain ${backlog}: relay done in ${run.wallMs} ms (client view), consumer in ${run.consumedMs} ms`,
-      );
-    }
-    await stack.stop();
-    stack = undefined;
-
-    // 4. From the services' tables: hop breakdown, drain rates, query plan.
-    const tables = await readTables(persistDir, {
-      service: "inventory",
-      statements: [DRAIN_STATS_SQL, `EXPLAIN QUERY PLAN ${RELAY_SELECT}`],
+    // The baselines' switches exist only with BENCH_BASELINES_ENABLED (never deployed).
+    stack = await startLocalStack({
+      persistDir,
+      shards,
+      killOnSignal: true,
+      serviceVars: { BENCH_BASELINES_ENABLED: "true" },
+      // Printing every request's and batch's line through wrangler's process costs this
+      // machine CPU that production (Workers Logs) does not pay; LOG_LEVEL=info npm run bench keeps them.
+      logLevel: process.env.LOG_LEVEL || "warn",
     });
-    const inventory = tables.find((t) => t.service === "inventory");
-    const drains = withServerRates(drainsRaw, inventory?.extra[0] ?? []);
-    const queryPlan = (inventory?.extra[1] ?? []).map((row) => String(row.detail));
-    const hopRows = hops(tables, new Set(sagaIds[8] ?? []));
-    log(`relay query plan: ${queryPlan.join(" | ")}`);
+    const client = { baseUrl: stack.baseUrl, adminToken: stack.adminToken };
+    log(`stack up at ${stack.baseUrl}`);
+    await setup(client);
 
-    // 5. The bare relay, alone on the machine.
-    let bare: BareRelayResult | null = null;
-    try {
-      bare = await bareRelay(workDir, PLAN.backlogs, BARE_PAUSE_MS);
+    // 1. Accept latency: ours and the direct-publish baseline interleaved, per concurrency
+    //    (each run's sagas finish before the next run starts).
+    const accept: AcceptResult[] = [];
+    const direct: AcceptResult[] = [];
+    for (const [c, count] of sagasOnly ? [] : (PLAN.accept as [number, number][])) {
+      const pair = await acceptLatencyVsDirect(client, c, count);
+      accept.push(pair.ours);
+      direct.push(pair.direct);
+      await waitForSagas(
+        client,
+        [...pair.ours.orderIds, ...pair.direct.orderIds],
+        60_000 + count * 150,
+      );
       log(
-        `bare relay: ${bare.drains.map((d) => `${d.backlog}: ${d.eventsPerSecond}/s`).join(", ")}`,
+        `c=${c}: accept p50 ${pair.ours.latency.p50} / p99 ${pair.ours.latency.p99} ms (direct publish ${pair.direct.latency.p50} / ${pair.direct.latency.p99} ms)`,
       );
-    } catch (error) {
-      log(`bare relay failed: ${(error as Error).message}`);
     }
 
-    // 5b. Consumer cost: the kit's inbox consumer vs the same handler without dedupe, alone on the machine.
-    let consumerCost: ConsumerCostResult | null = null;
-    try {
-      consumerCost = await measureConsumerCost({ quick, log });
-    } catch (error) {
-      log(`consumer cost failed: ${(error as Error).message}`);
-    }
-
-    // 6. Results.
-    const rows: Row[] = [];
-    for (const a of accept)
-      rows.push(
-        latencyRow("accept", `POST /orders -> 202, concurrency ${a.concurrency}`, a.latency),
+    // 1b. Saga latency with c sagas in flight (closed loop), with every service's D1 calls
+    //     counted over each run, then the same at c=8 with every relay playing the polling
+    //     baseline (pokes ignored, drain every POLL_INTERVAL_MS).
+    const saga: Record<number, SagaResult> = {};
+    const completion: Record<number, number> = {};
+    const sagaIds: Record<number, string[]> = {};
+    const d1Windows: [number, number, D1Window][] = [];
+    for (const [c, count] of PLAN.saga as [number, number][]) {
+      const { result: run, window } = await countingD1(client, () =>
+        sagaClosedLoop(client, c, count),
       );
-    rows.push(...sagaLatencyRows(saga));
-    rows.push(...writePathRows(writePaths, PLAN.writePaths.saga[0] as number));
-    for (const d of direct) {
-      const ours = accept.find((a) => a.concurrency === d.concurrency);
-      const overhead = ratio(ours?.latency.p50, d.latency.p50);
+      const s = sagaLatency(run.times, run.unfinished);
+      saga[c] = s;
+      sagaIds[c] = run.ids;
+      completion[c] = Math.round((run.ids.length / run.seconds) * 10) / 10;
+      d1Windows.push([c, run.times.length, window]);
+      log(
+        `saga c=${c}: -> CONFIRMED p50 ${s.toConfirmed.p50} / p99 ${s.toConfirmed.p99} ms, -> points p50 ${s.toPointsAwarded.p50} ms; ${completion[c]} sagas/s`,
+      );
+    }
+    // What one history poll costs the order service: subtracted from its count per poll sent.
+    const finishedId = Object.values(sagaIds).flat()[0];
+    const historyCost = finishedId ? await historyCallCost(client, finishedId) : 0;
+    const d1: Record<number, D1PerSaga> = {};
+    for (const [c, sagas, window] of d1Windows) {
+      const perSaga = d1PerSaga(window, sagas, historyCost);
+      d1[c] = perSaga;
+      log(
+        `D1 calls per saga, c=${c}: ${perSaga.total} (${D1_SERVICES.map((x) => `${x} ${perSaga.services[x]}`).join(", ")}; ${perSaga.historyPolls} history polls x ${historyCost} subtracted from order)`,
+      );
+      log(
+        `queue messages per saga, c=${c}: ${perSaga.queueMessages.events} events, ${perSaga.queueMessages.receipts} receipts`,
+      );
+    }
+    // 1c. The three write paths of the order service side by side (issue 15).
+    const writePaths = sagasOnly
+      ? []
+      : await compareWritePaths(
+          client,
+          PLAN.writePaths as { accept: [number, number][]; saga: [number, number] },
+          historyCost,
+          log,
+        );
+    if (sagasOnly) {
+      const rows = [...sagaLatencyRows(saga), ...sagaRateRows(completion, sagaIds), ...d1Rows(d1)];
+      writeResults({ saga, completionPerSecond: completion, d1CallsPerSaga: d1 }, rows);
+    } else {
+      await setPollingRelay(client, POLL_INTERVAL_MS);
+      const pollingRun = await sagaClosedLoop(client, 8, PLAN.pollingOrders);
+      const polling = sagaLatency(pollingRun.times, pollingRun.unfinished);
+      await setPollingRelay(client, null);
+      log(
+        `polling relay (${POLL_INTERVAL_MS} ms), c=8: -> CONFIRMED p50 ${polling.toConfirmed.p50} / p99 ${polling.toConfirmed.p99} ms`,
+      );
+
+      // 2. Sustained throughput: an open-loop rate just below the best saga completion rate
+      //    measured so far, with the outbox backlog sampled.
+      const capacity = Math.max(...Object.values(completion), 1);
+      const rate = Math.max(1, Math.floor(capacity * 0.8));
+      log(
+        `throughput: ${rate} orders/s for ${PLAN.throughputSeconds} s (80% of the best saga completion rate, ${capacity}/s)`,
+      );
+      const tp = await throughput(client, rate, PLAN.throughputSeconds);
+      log(
+        `throughput: ${tp.acceptedPerSecond} accepted/s, ${tp.completedPerSecond} sagas completed/s, max backlog ${tp.maxBacklog}`,
+      );
+
+      // 3. Relay drain of a pre-filled outbox.
+      const drainsRaw: DrainResult[] = [];
+      for (const [i, backlog] of PLAN.backlogs.entries()) {
+        // The last run's consumer work is left to die with the stack: nothing is measured after it.
+        const last = i === PLAN.backlogs.length - 1;
+        const run = await drainRun(client, persistDir, workDir, backlog, 180_000, !last);
+        drainsRaw.push(run);
+        log(
+          `drain ${backlog}: relay done in ${run.wallMs} ms (client view), consumer in ${run.consumedMs} ms`,
+        );
+      }
+      await stack.stop();
+      stack = undefined;
+
+      // 4. From the services' tables: hop breakdown, drain rates, query plan.
+      const tables = await readTables(persistDir, {
+        service: "inventory",
+        statements: [DRAIN_STATS_SQL, `EXPLAIN QUERY PLAN ${RELAY_SELECT}`],
+      });
+      const inventory = tables.find((t) => t.service === "inventory");
+      const drains = withServerRates(drainsRaw, inventory?.extra[0] ?? []);
+      const queryPlan = (inventory?.extra[1] ?? []).map((row) => String(row.detail));
+      const hopRows = hops(tables, new Set(sagaIds[8] ?? []));
+      log(`relay query plan: ${queryPlan.join(" | ")}`);
+
+      // 5. The bare relay, alone on the machine.
+      let bare: BareRelayResult | null = null;
+      try {
+        bare = await bareRelay(workDir, PLAN.backlogs, BARE_PAUSE_MS);
+        log(
+          `bare relay: ${bare.drains.map((d) => `${d.backlog}: ${d.eventsPerSecond}/s`).join(", ")}`,
+        );
+      } catch (error) {
+        log(`bare relay failed: ${(error as Error).message}`);
+      }
+
+      // 5b. Consumer cost: the kit's inbox consumer vs the same handler without dedupe, alone on the machine.
+      let consumerCost: ConsumerCostResult | null = null;
+      try {
+        consumerCost = await measureConsumerCost({ quick, log });
+      } catch (error) {
+        log(`consumer cost failed: ${(error as Error).message}`);
+      }
+
+      // 5c. The same sagas on 1, 2 and 4 shards per service, each its own stack.
+      const shardScaling = await shardSection();
+
+      // 6. Results.
+      const rows: Row[] = [];
+      for (const a of accept)
+        rows.push(
+          latencyRow("accept", `POST /orders -> 202, concurrency ${a.concurrency}`, a.latency),
+        );
+      rows.push(...sagaLatencyRows(saga));
+      rows.push(...writePathRows(writePaths, PLAN.writePaths.saga[0] as number));
+      for (const d of direct) {
+        const ours = accept.find((a) => a.concurrency === d.concurrency);
+        const overhead = ratio(ours?.latency.p50, d.latency.p50);
+        rows.push(
+          latencyRow(
+            "baselines",
+            `direct publish (no outbox): POST /orders -> 202, concurrency ${d.concurrency}`,
+            d.latency,
+          ),
+          {
+            section: "baselines",
+            figure: `outbox overhead on accept p50 (ours / direct), concurrency ${d.concurrency} (p99: ${ratio(ours?.latency.p99, d.latency.p99) ?? "n/a"}x)`,
+            value: overhead,
+            unit: "x",
+            target: "<= 1.25",
+            met: overhead !== null && overhead <= 1.25,
+          },
+        );
+      }
+      const ours8 = saga[8];
+      const gain = ratio(polling.toConfirmed.p50, ours8?.toConfirmed.p50);
       rows.push(
         latencyRow(
           "baselines",
-          `direct publish (no outbox): POST /orders -> 202, concurrency ${d.concurrency}`,
-          d.latency,
+          `polling relay (every ${POLL_INTERVAL_MS} ms): accepted -> CONFIRMED, concurrency 8`,
+          polling.toConfirmed,
         ),
         {
           section: "baselines",
-          figure: `outbox overhead on accept p50 (ours / direct), concurrency ${d.concurrency} (p99: ${ratio(ours?.latency.p99, d.latency.p99) ?? "n/a"}x)`,
-          value: overhead,
+          figure: `latency gain (polling / ours, p50 accepted -> CONFIRMED, c=8; p99: ${ratio(polling.toConfirmed.p99, ours8?.toConfirmed.p99) ?? "n/a"}x)`,
+          value: gain,
           unit: "x",
-          target: "<= 1.25",
-          met: overhead !== null && overhead <= 1.25,
+          target: ">= 10",
+          met: gain !== null && gain >= 10,
         },
       );
-    }
-    const ours8 = saga[8];
-    const gain = ratio(polling.toConfirmed.p50, ours8?.toConfirmed.p50);
-    rows.push(
-      latencyRow(
-        "baselines",
-        `polling relay (every ${POLL_INTERVAL_MS} ms): accepted -> CONFIRMED, concurrency 8`,
-        polling.toConfirmed,
-      ),
-      {
-        section: "baselines",
-        figure: `latency gain (polling / ours, p50 accepted -> CONFIRMED, c=8; p99: ${ratio(polling.toConfirmed.p99, ours8?.toConfirmed.p99) ?? "n/a"}x)`,
-        value: gain,
-        unit: "x",
-        target: ">= 10",
-        met: gain !== null && gain >= 10,
-      },
-    );
-    for (const h of hopRows)
-      rows.push(latencyRow("saga hops (c=8)", `${h.service}: ${h.step}`, h.latency));
-    rows.push(...sagaRateRows(completion, sagaIds), ...d1Rows(d1));
-    rows.push(
-      {
-        section: "throughput",
-        figure: `accepted (open loop, offered ${tp.targetRate}/s for ${tp.durationSeconds} s)`,
-        value: tp.acceptedPerSecond,
-        unit: "orders/s",
-        samples: tp.ordersAccepted,
-      },
-      {
-        section: "throughput",
-        figure: "sagas completed (first accept -> last points award)",
-        value: tp.completedPerSecond,
-        unit: "orders/s",
-        samples: tp.ordersAccepted,
-        target: "every saga completes",
-        met: tp.allCompleted,
-      },
-      {
-        section: "throughput",
-        figure: "max outbox backlog (sum of services)",
-        value: tp.maxBacklog,
-        unit: "rows",
-      },
-      {
-        section: "throughput",
-        figure: "last saga completed after the load ended",
-        value: tp.drainAfterLoadMs,
-        unit: "ms",
-      },
-      latencyRow("throughput", "accept latency under load", tp.accept),
-      latencyRow("throughput", "accepted -> CONFIRMED under load", tp.saga.toConfirmed),
-    );
-    const firstDrain = drains[0]?.usPerEvent ?? undefined;
-    for (const d of drains) {
-      const flat = ratio(d.usPerEvent ?? undefined, firstDrain);
+      for (const h of hopRows)
+        rows.push(latencyRow("saga hops (c=8)", `${h.service}: ${h.step}`, h.latency));
+      rows.push(...sagaRateRows(completion, sagaIds), ...d1Rows(d1));
       rows.push(
         {
-          section: "relay drain",
-          figure: `kit relay (${DRAIN_SUBSCRIBERS} subscriber queues), backlog ${d.backlog}${d.drained ? "" : " (NOT drained)"}`,
-          value: d.eventsPerSecond,
-          unit: "events/s",
-          samples: d.backlog,
-          target: ">= 10000",
-          met: (d.eventsPerSecond ?? 0) >= 10_000,
+          section: "throughput",
+          figure: `accepted (open loop, offered ${tp.targetRate}/s for ${tp.durationSeconds} s)`,
+          value: tp.acceptedPerSecond,
+          unit: "orders/s",
+          samples: tp.ordersAccepted,
         },
         {
-          section: "relay drain",
-          figure: `kit relay, per-event cost, backlog ${d.backlog} (x vs ${drains[0]?.backlog})`,
-          value: d.usPerEvent === null ? null : `${d.usPerEvent} (${flat ?? "n/a"}x)`,
-          unit: "µs/event",
-          target: "flat (<= 1.25x)",
-          met: flat !== null && flat <= 1.25,
+          section: "throughput",
+          figure: "sagas completed (first accept -> last points award)",
+          value: tp.completedPerSecond,
+          unit: "orders/s",
+          samples: tp.ordersAccepted,
+          target: "every saga completes",
+          met: tp.allCompleted,
         },
         {
-          section: "relay drain",
-          figure: `consumer caught up, backlog ${d.backlog}`,
-          value: d.consumedPerSecond,
-          unit: "events/s",
+          section: "throughput",
+          figure: "max outbox backlog (sum of services)",
+          value: tp.maxBacklog,
+          unit: "rows",
         },
+        {
+          section: "throughput",
+          figure: "last saga completed after the load ended",
+          value: tp.drainAfterLoadMs,
+          unit: "ms",
+        },
+        latencyRow("throughput", "accept latency under load", tp.accept),
+        latencyRow("throughput", "accepted -> CONFIRMED under load", tp.saga.toConfirmed),
       );
-    }
-    for (const b of bare?.drains ?? []) {
-      const ours = drains.find((d) => d.backlog === b.backlog);
-      // The kit sends each event to every subscriber; the bare relay to its one queue.
-      const oursMessages =
-        ours?.eventsPerSecond == null ? undefined : ours.eventsPerSecond * DRAIN_SUBSCRIBERS;
+      const firstDrain = drains[0]?.usPerEvent ?? undefined;
+      for (const d of drains) {
+        const flat = ratio(d.usPerEvent ?? undefined, firstDrain);
+        rows.push(
+          {
+            section: "relay drain",
+            figure: `kit relay (${DRAIN_SUBSCRIBERS} subscriber queues), backlog ${d.backlog}${d.drained ? "" : " (NOT drained)"}`,
+            value: d.eventsPerSecond,
+            unit: "events/s",
+            samples: d.backlog,
+            target: ">= 10000",
+            met: (d.eventsPerSecond ?? 0) >= 10_000,
+          },
+          {
+            section: "relay drain",
+            figure: `kit relay, per-event cost, backlog ${d.backlog} (x vs ${drains[0]?.backlog})`,
+            value: d.usPerEvent === null ? null : `${d.usPerEvent} (${flat ?? "n/a"}x)`,
+            unit: "µs/event",
+            target: "flat (<= 1.25x)",
+            met: flat !== null && flat <= 1.25,
+          },
+          {
+            section: "relay drain",
+            figure: `consumer caught up, backlog ${d.backlog}`,
+            value: d.consumedPerSecond,
+            unit: "events/s",
+          },
+        );
+      }
+      for (const b of bare?.drains ?? []) {
+        const ours = drains.find((d) => d.backlog === b.backlog);
+        // The kit sends each event to every subscriber; the bare relay to its one queue.
+        const oursMessages =
+          ours?.eventsPerSecond == null ? undefined : ours.eventsPerSecond * DRAIN_SUBSCRIBERS;
+        rows.push({
+          section: "relay drain",
+          figure: `bare relay (1 queue), backlog ${b.backlog} (kit / bare: events ${ratio(ours?.eventsPerSecond ?? undefined, b.eventsPerSecond ?? undefined) ?? "n/a"}, messages ${ratio(oursMessages, b.eventsPerSecond ?? undefined) ?? "n/a"})`,
+          value: b.eventsPerSecond,
+          unit: "events/s",
+          samples: b.backlog,
+        });
+      }
+      const consumerModes = {
+        inbox: "kit consumer, with inbox dedupe",
+        plain: "without dedupe",
+        "bare-group": "bare group-commit consumer (1 read + 1 D1 batch per 100 events, no inbox)",
+      } as const;
+      for (const r of consumerCost?.rows ?? [])
+        rows.push({
+          section: "consumer cost",
+          figure: `${consumerModes[r.mode]}, inbox table ${r.inboxRows} rows (median of runs of ${r.mode === "bare-group" ? consumerCost?.bareEventsPerRun : consumerCost?.eventsPerRun} events)`,
+          value: r.usPerEvent,
+          unit: "µs/event",
+          samples: r.samples.length,
+        });
+      for (const r of consumerCost?.kitOverBare ?? [])
+        rows.push({
+          section: "consumer cost",
+          figure: `kit consumer / bare group consumer, events/s, inbox table ${r.inboxRows} rows (${r.kitEventsPerSecond} / ${r.bareEventsPerSecond}; median of rounds: ${pct(r.pairedFraction)}%)`,
+          value: pct(r.fraction),
+          unit: "%",
+          target: ">= 25",
+          met: r.fraction !== null && r.fraction >= 0.25,
+        });
+      for (const r of consumerCost?.ratios ?? [])
+        rows.push({
+          section: "consumer cost",
+          figure: `dedupe overhead (with / without), inbox table ${r.inboxRows} rows (median of paired runs: ${r.pairedInboxOverPlain}x)`,
+          value: r.inboxOverPlain,
+          unit: "x",
+        });
+      rows.push(...shardRows(shardScaling.runs));
       rows.push({
         section: "relay drain",
-        figure: `bare relay (1 queue), backlog ${b.backlog} (kit / bare: events ${ratio(ours?.eventsPerSecond ?? undefined, b.eventsPerSecond ?? undefined) ?? "n/a"}, messages ${ratio(oursMessages, b.eventsPerSecond ?? undefined) ?? "n/a"})`,
-        value: b.eventsPerSecond,
-        unit: "events/s",
-        samples: b.backlog,
+        figure: "EXPLAIN QUERY PLAN of the relay's SELECT",
+        value: queryPlan.join("; "),
+        unit: "",
+        target: "uses outbox_pending_idx",
+        met: queryPlan.some((line) => line.includes("outbox_pending_idx")),
       });
-    }
-    const consumerModes = {
-      inbox: "kit consumer, with inbox dedupe",
-      plain: "without dedupe",
-      "bare-group": "bare group-commit consumer (1 read + 1 D1 batch per 100 events, no inbox)",
-    } as const;
-    for (const r of consumerCost?.rows ?? [])
-      rows.push({
-        section: "consumer cost",
-        figure: `${consumerModes[r.mode]}, inbox table ${r.inboxRows} rows (median of runs of ${r.mode === "bare-group" ? consumerCost?.bareEventsPerRun : consumerCost?.eventsPerRun} events)`,
-        value: r.usPerEvent,
-        unit: "µs/event",
-        samples: r.samples.length,
-      });
-    for (const r of consumerCost?.kitOverBare ?? [])
-      rows.push({
-        section: "consumer cost",
-        figure: `kit consumer / bare group consumer, events/s, inbox table ${r.inboxRows} rows (${r.kitEventsPerSecond} / ${r.bareEventsPerSecond}; median of rounds: ${pct(r.pairedFraction)}%)`,
-        value: pct(r.fraction),
-        unit: "%",
-        target: ">= 25",
-        met: r.fraction !== null && r.fraction >= 0.25,
-      });
-    for (const r of consumerCost?.ratios ?? [])
-      rows.push({
-        section: "consumer cost",
-        figure: `dedupe overhead (with / without), inbox table ${r.inboxRows} rows (median of paired runs: ${r.pairedInboxOverPlain}x)`,
-        value: r.inboxOverPlain,
-        unit: "x",
-      });
-    rows.push({
-      section: "relay drain",
-      figure: "EXPLAIN QUERY PLAN of the relay's SELECT",
-      value: queryPlan.join("; "),
-      unit: "",
-      target: "uses outbox_pending_idx",
-      met: queryPlan.some((line) => line.includes("outbox_pending_idx")),
-    });
 
-    writeResults(
-      {
-        accept: accept.map(({ orderIds: _, ...a }) => a),
-        baselines: {
-          directPublishAccept: direct.map(({ orderIds: _, ...a }) => a),
-          pollingRelay: { intervalMs: POLL_INTERVAL_MS, saga: polling },
+      writeResults(
+        {
+          accept: accept.map(({ orderIds: _, ...a }) => a),
+          baselines: {
+            directPublishAccept: direct.map(({ orderIds: _, ...a }) => a),
+            pollingRelay: { intervalMs: POLL_INTERVAL_MS, saga: polling },
+          },
+          saga,
+          completionPerSecond: completion,
+          d1CallsPerSaga: d1,
+          writePaths,
+          sagaHops: hopRows,
+          throughput: tp,
+          consumerCost,
+          shards: shardScaling,
+          drain: {
+            kit: drains,
+            bare: bare?.drains ?? null,
+            queryPlan,
+            bareQueryPlan: bare?.queryPlan ?? null,
+          },
         },
-        saga,
-        completionPerSecond: completion,
-        d1CallsPerSaga: d1,
-        writePaths,
-        sagaHops: hopRows,
-        throughput: tp,
-        consumerCost,
-        drain: {
-          kit: drains,
-          bare: bare?.drains ?? null,
-          queryPlan,
-          bareQueryPlan: bare?.queryPlan ?? null,
-        },
-      },
-      rows,
-      tp.backlog,
-      writePathTable(writePaths, PLAN.writePaths.saga[0] as number),
-    );
+        rows,
+        tp.backlog,
+        writePathTable(writePaths, PLAN.writePaths.saga[0] as number),
+      );
+    }
+    exitCode = 0;
   }
-  exitCode = 0;
 } catch (error) {
   console.error(error);
 } finally {
@@ -493,6 +512,21 @@ try {
   rmSync(workDir, { recursive: true, force: true });
 }
 process.exit(exitCode);
+
+/** The "shards" section: 1, 2 and 4 shards per service, same sagas, one stack after another. */
+async function shardSection() {
+  const section = await measureShards({
+    plan: PLAN.shardScaling,
+    workDir,
+    logLevel: process.env.LOG_LEVEL || "warn",
+    log,
+  });
+  const headline = orderBusiestRatio(section.runs);
+  log(
+    `shards: order calls per saga on the busiest shard, 4 shards / 1 shard: ${headline ?? "n/a"}x (target <= ${ORDER_BUSIEST_TARGET})`,
+  );
+  return { ...section, orderBusiestRatio: headline, target: ORDER_BUSIEST_TARGET };
+}
 
 /** Writes latest.json (every figure and `results`), latest.md (the table) and latest.svg. */
 function writeResults(

@@ -23,6 +23,9 @@ buildSync({
 });
 
 export default serviceTestConfig("payment", import.meta.url, {
+  // DB_1: a second shard's database, for the tests that run the service on two shards
+  // (shard-routing.test.ts); the others run on one, SHARDS unset, and never read it.
+  d1Databases: { DB_1: "payment-shard-1" },
   // Calls that get no answer within this long count as lost (the timeout fault's tests).
   bindings: { PSP_TIMEOUT_MS: "400" },
   workers: [

@@ -18,6 +18,10 @@ export type D1Service = (typeof D1_SERVICES)[number];
 interface ServiceCount {
   isolate: string;
   total: number;
+  /** Calls per shard (absent on a commit before shards). */
+  byShard?: number[];
+  /** Calls no shard could be named for (absent on a commit before shards). */
+  unattributed?: number;
   /** Queue messages this Worker sent: events (relay) and delivery receipts (consumer). */
   queueMessages: { isolate: string; events: number; receipts: number } | null;
 }
@@ -32,10 +36,8 @@ export async function readD1Calls(client: BenchClient): Promise<D1Snapshot> {
       const body = (await expectOk(client, [200], "GET", `/admin/${service}/bench/d1-calls`, {
         admin: true,
       })) as ServiceCount;
-      return [
-        service,
-        { isolate: body.isolate, total: body.total, queueMessages: body.queueMessages },
-      ] as const;
+      const { isolate, total, byShard, unattributed, queueMessages } = body;
+      return [service, { isolate, total, byShard, unattributed, queueMessages }] as const;
     }),
   );
   return Object.fromEntries(entries) as D1Snapshot;

@@ -1,6 +1,7 @@
 import { performance } from "node:perf_hooks";
 import type { OrderTransition, WritePath } from "@edge-saga/contracts";
 import { read } from "@edge-saga/contracts/client";
+import { SLOTS, slotOfId } from "../../../shared/src/shards/shard-routing";
 import { ApiClient, type PlaceOrder, type RequestOptions } from "../api-client";
 import { round, type Summary, summarize } from "./stats";
 
@@ -28,10 +29,15 @@ export interface BenchClient {
  * attempt counted: the D1 reads they cost the order service are the bench's, not the saga's
  * (scripts/lib/bench/d1-calls.ts subtracts them).
  */
-export const historyPolls = { sent: 0 };
+export const historyPolls = { sent: 0, bySlot: new Array<number>(SLOTS).fill(0) };
 
 const countHistoryPoll = (method: string, path: string) => {
-  if (method === "GET" && /^\/orders\/[^/]+\/history$/.test(path)) historyPolls.sent++;
+  const id = method === "GET" ? /^\/orders\/([^/]+)\/history$/.exec(path)?.[1] : undefined;
+  if (id === undefined) return;
+  historyPolls.sent++;
+  // The order's slot: the shard whose database the poll reads (shards section).
+  const slot = slotOfId(decodeURIComponent(id));
+  historyPolls.bySlot[slot] = (historyPolls.bySlot[slot] ?? 0) + 1;
 };
 
 /**
@@ -100,9 +106,12 @@ export async function expectOk(
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
-/** Products with stock for every order of the run; waits until the order service priced one (replica caught up). */
-export async function setup(client: BenchClient): Promise<void> {
-  for (const sku of BENCH_SKUS) {
+/**
+ * Products with stock for every order of the run (`mix`'s SKUs) and its customers signed in;
+ * waits until the order service priced one (replica caught up).
+ */
+export async function setup(client: BenchClient, mix: OrderMix = BENCH_MIX): Promise<void> {
+  for (const sku of mix.skus) {
     await benchApi(client).putProduct(sku, {
       name: `Bench ${sku}`,
       priceCents: PRICE_CENTS,
@@ -110,12 +119,12 @@ export async function setup(client: BenchClient): Promise<void> {
     });
   }
   // Every customer signed in before the clock runs: an order's time is never a sign-in's.
-  await Promise.all(BENCH_CUSTOMERS.map((customer) => benchApi(client).accessToken(customer)));
+  await Promise.all(mix.customers.map((customer) => benchApi(client).accessToken(customer)));
   const deadline = Date.now() + 30_000;
   for (;;) {
     const answer = await postOrder(
       client,
-      { customerId: "bench-warmup", items: BENCH_SKUS.map((sku) => ({ sku, quantity: 1 })) },
+      { customerId: "bench-warmup", items: mix.skus.map((sku) => ({ sku, quantity: 1 })) },
       nextIp(),
     );
     if (answer.status === 202) return;
@@ -128,16 +137,28 @@ export async function setup(client: BenchClient): Promise<void> {
 /** The customers the bench's orders go round (each signs in once, in `setup`). */
 const BENCH_CUSTOMERS = Array.from({ length: 50 }, (_, i) => `bench-customer-${i}`);
 
-let orderCounter = 0;
-/** One POST /orders; the client-side time to the 202. */
+/**
+ * Who orders what: order `n` (counted in `placed`, from 0) is one unit of
+ * `skus[n % skus.length]` by `customers[n % customers.length]`. A mix of its own per run
+ * replays the same orders in the same order.
+ */
+export interface OrderMix {
+  customers: readonly string[];
+  skus: readonly string[];
+  placed: { n: number };
+}
+const BENCH_MIX: OrderMix = { customers: BENCH_CUSTOMERS, skus: BENCH_SKUS, placed: { n: 0 } };
+
+/** One POST /orders (the next of `mix`); the client-side time to the 202. */
 export async function placeOrder(
   client: BenchClient,
   baseline?: Baseline,
+  mix: OrderMix = BENCH_MIX,
 ): Promise<{ ms: number; id: string }> {
-  const n = orderCounter++;
+  const n = mix.placed.n++;
   const body = {
-    customerId: BENCH_CUSTOMERS[n % BENCH_CUSTOMERS.length] as string,
-    items: [{ sku: BENCH_SKUS[n % BENCH_SKUS.length] as string, quantity: 1 }],
+    customerId: mix.customers[n % mix.customers.length] as string,
+    items: [{ sku: mix.skus[n % mix.skus.length] as string, quantity: 1 }],
   };
   const started = performance.now();
   const ip = nextIp();
@@ -307,6 +328,7 @@ export async function sagaClosedLoop(
   concurrency: number,
   count: number,
   baseline?: Baseline,
+  mix?: OrderMix,
 ): Promise<{
   ids: string[];
   times: SagaTimes[];
@@ -318,7 +340,7 @@ export async function sagaClosedLoop(
   const started = performance.now();
   const pollsBefore = historyPolls.sent;
   const ids = await pool(concurrency, { count }, async () => {
-    const { id } = await placeOrder(client, baseline);
+    const { id } = await placeOrder(client, baseline, mix);
     const placed = performance.now();
     const deadline = Date.now() + 60_000;
     await sleep(FIRST_POLL_SHARE * typicalSagaMs);

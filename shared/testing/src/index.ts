@@ -101,3 +101,4 @@ export async function readAllPages<T>(
 }
 export * from "./callers";
 export * from "./fresh-tables";
+export * from "./on-shards";

@@ -1,6 +1,5 @@
-import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
 import { env } from "cloudflare:workers";
-import { asAdmin, asCustomer, deliver, readAllPages } from "@edge-saga/kit-testing";
+import { asAdmin, asCustomer, onShards, readAllPages } from "@edge-saga/kit-testing";
 import { newId, shardOf, shardOfId, slotOf, withSlot } from "@edge-saga/shared";
 import { describe, expect, it } from "vitest";
 import worker from "../src/index";
@@ -21,28 +20,8 @@ const orderOf = (customerId: string, pointsToRedeem: number) => ({
   orderId: withSlot(newId(), slotOf(customerId)),
 });
 
-/**
- * The service on two shards (SHARDS "2", DB and DB_1). Its relays are recorded by name, not
- * reached: the relay of shard 1 would read this runtime's env, which has one shard.
- */
-function twoShards() {
-  const relays: string[] = [];
-  const recorder = {
-    idFromName: (name: string) => {
-      relays.push(name);
-      return env.OUTBOX_RELAY.idFromName(name);
-    },
-    get: () => ({ poke: async () => {} }),
-  };
-  const sharded = { ...env, SHARDS: "2", OUTBOX_RELAY: recorder } as unknown as Env;
-  const fetch = async (path: string, init?: RequestInit) => {
-    const ctx = createExecutionContext();
-    const res = await worker.fetch(new Request(`http://rewards${path}`, init), sharded, ctx);
-    await waitOnExecutionContext(ctx);
-    return res;
-  };
-  return { env: sharded, relays, fetch };
-}
+/** The service on two shards (SHARDS "2", DB and DB_1: vitest.config.ts). */
+const twoShards = () => onShards(worker, env, 2);
 
 const count = (db: D1Database, sql: string, key: string) =>
   db.prepare(sql).bind(key).first<number>("n");
@@ -124,7 +103,7 @@ describe("rewards on two shards", () => {
     const order = orderOf(customer, 40);
 
     const placed = orderPlaced(order);
-    const result = await deliver(worker, svc.env, "rewards-inbox", [placed]);
+    const result = await svc.deliver("rewards-inbox", [placed]);
     expect(result.retryMessages).toEqual([]);
     expect(result.explicitAcks).toHaveLength(1);
 

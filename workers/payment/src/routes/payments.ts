@@ -1,10 +1,20 @@
 import type { OrderPayment } from "@edge-saga/contracts";
 import { orderRoutes, paymentSnapshotRoutes } from "@edge-saga/contracts/http";
-import { callerOf, contractRoutes, HttpError, keysetPage, mayActFor } from "@edge-saga/shared";
+import {
+  callerOf,
+  contractRoutes,
+  HttpError,
+  keysetPage,
+  mayActFor,
+  onShard,
+  pageOverShards,
+  shardCount,
+} from "@edge-saga/shared";
 import { asc, gt } from "drizzle-orm";
 import { database } from "../db/client";
 import { readPayment } from "../db/payment-store";
 import { payments } from "../db/tables";
+import { orderShard } from "../shards";
 
 /** Largest page of the checker's snapshot. */
 export const SNAPSHOT_PAGE_MAX = 1000;
@@ -20,7 +30,8 @@ export const paymentRoutes = contractRoutes<{ Bindings: Env }>().openapi(
   async (c) => {
     const caller = callerOf(c);
     const { id } = c.req.valid("param");
-    const payment = await readPayment(database(c.env), id);
+    const shard = onShard(c.env, orderShard(id, shardCount(c.env)));
+    const payment = await readPayment(database(shard), id);
     if (!payment || !mayActFor(caller, payment.customerId))
       throw new HttpError(404, "NOT_FOUND", `no payment for order ${id} yet`);
     const answer: OrderPayment = {
@@ -35,30 +46,31 @@ export const paymentRoutes = contractRoutes<{ Bindings: Env }>().openapi(
 /**
  * `GET /admin/snapshot/payments?after=&limit=`: every payment row, keyset-paged by order id,
  * for the consistency checker, which compares them with the orders and the processor's ledger.
+ * Over every shard; on several, each row names its `shard`.
  */
 export const paymentSnapshot = contractRoutes<{ Bindings: Env }>().openapi(
   paymentSnapshotRoutes.getPaymentSnapshot,
   async (c) => {
     const { after, limit } = keysetPage(c.req.url, SNAPSHOT_PAGE_MAX);
-    const rows = await database(c.env)
-      .select({
-        orderId: payments.orderId,
-        requested: payments.requested,
-        status: payments.status,
-        amountCents: payments.amountCents,
-        intentId: payments.intentId,
-      })
-      .from(payments)
-      .where(gt(payments.orderId, after))
-      .orderBy(asc(payments.orderId))
-      .limit(limit)
-      .all();
-    return c.json(
-      {
-        payments: rows,
-        next: rows.length === limit ? (rows.at(-1)?.orderId ?? null) : null,
-      },
-      200,
+    const { rows, next } = await pageOverShards(
+      c.env,
+      limit,
+      (shard) =>
+        database(shard)
+          .select({
+            orderId: payments.orderId,
+            requested: payments.requested,
+            status: payments.status,
+            amountCents: payments.amountCents,
+            intentId: payments.intentId,
+          })
+          .from(payments)
+          .where(gt(payments.orderId, after))
+          .orderBy(asc(payments.orderId))
+          .limit(limit)
+          .all(),
+      (payment) => payment.orderId,
     );
+    return c.json({ payments: rows, next }, 200);
   },
 );

@@ -1,0 +1,98 @@
+import { join } from "node:path";
+import { type LocalStack, startLocalStack } from "../local-stack";
+import { countingD1, historyCallCost } from "./d1-calls";
+import { SHARD_COUNTS, type ShardRun, shardFigures, spreadKeys, systemCap } from "./shard-scaling";
+import { round } from "./stats";
+import { historyPolls, type OrderMix, sagaClosedLoop, setup } from "./workloads";
+
+export interface ShardPlan {
+  /** Sagas per shard count, closed loop. */
+  sagas: number;
+  concurrency: number;
+}
+
+/** 48 customers and 8 SKUs, even over 1, 2 and 4 shards (spreadKeys). */
+const CUSTOMERS = spreadKeys("shard-bench-customer", 48);
+const SKUS = spreadKeys("shard-bench-sku", 8);
+
+/** Polls the bench sent per shard of `shards`, from their counts per slot. */
+const pollsByShard = (bySlot: readonly number[], shards: number) => {
+  const out = new Array<number>(shards).fill(0);
+  bySlot.forEach((n, slot) => {
+    out[slot % shards] = (out[slot % shards] ?? 0) + n;
+  });
+  return out;
+};
+
+/**
+ * The same closed-loop saga workload (same orders, same order) on a fresh local stack of each
+ * shard count in turn, one stack at a time; each stack is stopped before the next starts. A
+ * shard count whose stack or run fails is in `failed`, the others are measured still.
+ */
+export async function measureShards(options: {
+  plan: ShardPlan;
+  workDir: string;
+  logLevel: string;
+  log: (line: string) => void;
+  counts?: readonly number[];
+}): Promise<{ runs: ShardRun[]; failed: { shards: number; error: string }[] }> {
+  const { plan, workDir, log } = options;
+  const runs: ShardRun[] = [];
+  const failed: { shards: number; error: string }[] = [];
+  for (const shards of options.counts ?? SHARD_COUNTS) {
+    let stack: LocalStack | undefined;
+    try {
+      stack = await startLocalStack({
+        persistDir: join(workDir, `shards-${shards}`),
+        shards,
+        killOnSignal: true,
+        serviceVars: { BENCH_BASELINES_ENABLED: "true" },
+        logLevel: options.logLevel,
+      });
+      const client = { baseUrl: stack.baseUrl, adminToken: stack.adminToken };
+      const mix: OrderMix = { customers: CUSTOMERS, skus: SKUS, placed: { n: 0 } };
+      await setup(client, mix);
+      log(`shards ${shards}: stack up at ${stack.baseUrl}`);
+      const slotsBefore = [...historyPolls.bySlot];
+      const { result: run, window } = await countingD1(client, () =>
+        sagaClosedLoop(client, plan.concurrency, plan.sagas, undefined, mix),
+      );
+      const polls = historyPolls.bySlot.map((n, slot) => n - (slotsBefore[slot] ?? 0));
+      const cost = run.ids[0] ? await historyCallCost(client, run.ids[0]) : 0;
+      const services = shardFigures(
+        window,
+        run.times.length,
+        shards,
+        pollsByShard(polls, shards),
+        cost,
+      );
+      const result: ShardRun = {
+        shards,
+        concurrency: plan.concurrency,
+        sagas: run.times.length,
+        unfinished: run.unfinished,
+        sagasPerSecond: round(run.ids.length / run.seconds, 1),
+        historyCallCost: cost,
+        historyPolls: window.historyPolls,
+        services,
+        cap: systemCap(services),
+      };
+      runs.push(result);
+      log(
+        `shards ${shards}: ${result.sagasPerSecond} sagas/s; busiest shard's D1 calls per saga: ${Object.entries(
+          services,
+        )
+          .map(([s, f]) => `${s} ${f.busiestPerSaga} (${f.byShard.join("/")})`)
+          .join(", ")}`,
+      );
+    } catch (error) {
+      // One shard count failing leaves the others' figures (and says so in the results).
+      const message = error instanceof Error ? error.message : String(error);
+      failed.push({ shards, error: message });
+      log(`shards ${shards} failed: ${message}`);
+    } finally {
+      await stack?.stop();
+    }
+  }
+  return { runs, failed };
+}
