@@ -10,6 +10,7 @@ import { benchRoutes } from "./routes/bench";
 import { orders } from "./routes/orders";
 import { recentOrders } from "./routes/recent-orders";
 import { runSagaDeadline } from "./saga-deadline";
+import { shardsOfEvent } from "./shard-keys";
 
 const service = defineService({
   name: "order",
@@ -17,6 +18,8 @@ const service = defineService({
   db: database,
   handlers,
   ownEvents,
+  // Saga answers and own events on their order's shard; the product catalogue copy on every one.
+  shardOf: shardsOfEvent,
   routes: {
     // The bench guard first: it answers only bench-baseline requests (BENCH_BASELINES_ENABLED)
     // and passes the rest on to the public routes, which carry their contract paths (/orders...).
@@ -26,6 +29,7 @@ const service = defineService({
   },
   // The saga deadline: orders nobody answered in time are rejected, their events leave in this run.
   relay: { dueWork: runSagaDeadline },
+  // Run once per shard with that shard's env (its DB), never a global one.
   scheduled: (env) => Promise.all([pruneExpiredKeys(env.DB), pruneEarlyReplies(database(env))]),
 });
 

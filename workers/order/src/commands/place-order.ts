@@ -6,6 +6,8 @@ import {
   outboxInserts,
   runBatch,
   type Statement,
+  slotOf,
+  withSlot,
 } from "@edge-saga/shared";
 import { eq, inArray } from "drizzle-orm";
 import type { Database } from "../db/client";
@@ -65,7 +67,8 @@ export async function placeOrder(
   options: PlaceOrderOptions = {},
 ): Promise<PlaceOrderOutcome> {
   const { input, key } = request;
-  const orderId = newId();
+  // The id names the customer's slot: any shard count finds the order from its id alone.
+  const orderId = withSlot(newId(), slotOf(input.customerId));
   const now = Date.now();
   const hash = key ? await requestHash(input) : "";
   // The row's key: the client's key within its customer's own (the answers name the client's).

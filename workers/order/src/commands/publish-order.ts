@@ -6,6 +6,8 @@ import {
   inboxQueueByConvention,
   type Logger,
   newId,
+  slotOf,
+  withSlot,
 } from "@edge-saga/shared";
 import type { Database } from "../db/client";
 import { findItems, findOrder, placedRow, toOrderJson } from "../db/order-store";
@@ -50,7 +52,11 @@ export async function publishOrder(
   holdUntilApplied: (event: Envelope) => Promise<void>,
 ): Promise<PublishOrderOutcome> {
   const named = key === undefined ? undefined : customerKey(input.customerId, key);
-  const orderId = named ? await idFor(`order:${named}`) : newId();
+  // Named for the customer's slot as every order id is (a key's id stays the same on a repeat).
+  const orderId = withSlot(
+    named ? await idFor(`order:${named}`) : newId(),
+    slotOf(input.customerId),
+  );
   if (key) {
     const existing = await findOrder(db, orderId);
     if (existing) return answerExisting(db, existing, input, key);

@@ -101,6 +101,35 @@ export const earlyReplies = sqliteTable(
   (t) => [index("early_replies_order_idx").on(t.orderId, t.receivedAt)],
 );
 
+export const SHARD_STOCK_ANSWERS = ["RESERVED", "OUT_OF_STOCK", "UNKNOWN_PRODUCT"] as const;
+
+/**
+ * Each inventory shard's answer for its lines of an order whose SKUs live on several shards
+ * (domain/stock-answers.ts): the order's stock is reserved once every shard said RESERVED.
+ * Written in the batch that bumps the order's version, so two shards' answers never both miss
+ * each other; one row per shard, so a shard's duplicate answer cannot count twice.
+ */
+export const stockAnswers = sqliteTable(
+  "stock_answers",
+  {
+    orderId: text("order_id")
+      .notNull()
+      .references(() => orders.id),
+    /** The inventory shard that answered. */
+    shard: integer("shard").notNull(),
+    answer: text("answer", { enum: SHARD_STOCK_ANSWERS }).notNull(),
+    /** Every inventory shard the order's SKUs live on, as this answer said (JSON array). */
+    shards: text("shards").notNull(),
+    /** The answer's event id. */
+    eventId: text("event_id").notNull(),
+    answeredAt: integer("answered_at").notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.orderId, t.shard] }),
+    check("stock_answers_answer_valid", sql`${t.answer} IN (${inList(SHARD_STOCK_ANSWERS)})`),
+  ],
+);
+
 export const orderItems = sqliteTable(
   "order_items",
   {
@@ -175,3 +204,4 @@ export type OrderItemRow = typeof orderItems.$inferSelect;
 export type OrderTransitionRow = typeof orderTransitions.$inferSelect;
 export type IdempotencyKeyRow = typeof idempotencyKeys.$inferSelect;
 export type EarlyReplyRow = typeof earlyReplies.$inferSelect;
+export type StockAnswerRow = typeof stockAnswers.$inferSelect;

@@ -12,13 +12,13 @@ import {
   creationStatements,
   findOrder,
   placedRow,
-  sagaStateOf,
   transitionInsert,
 } from "../db/order-store";
+import { stockAnswerInsert } from "../db/stock-answers";
 import type { OrderRow } from "../db/tables";
-import { decideReply } from "../domain/saga";
+import type { ShardSaid } from "../domain/stock-answers";
 import { orderEvent } from "../events/order-events";
-import { type ReplyEvent, replyOf } from "./saga-reply";
+import { decideAnswer, type ReplyEvent, replyOf } from "./saga-reply";
 
 /**
  * WRITE_PATH=self-read: the order service's own OrderPlaced creates the order. The answers
@@ -49,14 +49,20 @@ export const orderPlaced: EventHandler<Env, EventOf<Catalog, "OrderPlaced">> = a
   let row: OrderRow = placed;
   const changes = [];
   const events: Envelope[] = [];
+  // What inventory shards said among the kept answers: none is recorded before the order exists.
+  const said: ShardSaid[] = [];
   for (const { body } of kept) {
     const answer = JSON.parse(body) as ReplyEvent;
     const reply = replyOf(answer);
     if (!reply) continue;
-    const decision = decideReply(sagaStateOf(row), reply);
+    const decision = decideAnswer(row, said, answer, reply);
     if (decision.kind === "ignore") continue;
     const next = changedRow(row, decision.state, now);
     changes.push(transitionInsert(db, row, next, { change: answer.type, cause: answer.id, now }));
+    if (decision.said) {
+      said.push(decision.said);
+      changes.push(stockAnswerInsert(db, orderId, decision.said, { eventId: answer.id, now }));
+    }
     if (decision.event)
       events.push(orderEvent(row, decision.event, next.version, causedBy(answer)));
     row = next;

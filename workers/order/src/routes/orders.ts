@@ -10,6 +10,7 @@ import {
   loggerFor,
   mayActFor,
   newId,
+  type OnShard,
   pokeRelay,
   relayStub,
 } from "@edge-saga/shared";
@@ -31,6 +32,7 @@ import { type Database, database } from "../db/client";
 import { findItems, findOrder, toOrderJson } from "../db/order-store";
 import { type OrderRow, orders as ordersTable, orderTransitions } from "../db/tables";
 import { MAX_TOTAL_CENTS } from "../domain/pricing";
+import { customerShard, orderShard } from "../shard-keys";
 
 type AppContext = Context<{ Bindings: Env }>;
 
@@ -69,13 +71,17 @@ export function placeOrderRoute(options: { direct?: DirectPublish; writePath?: W
       cause: requestIdOf(c),
     };
     const path = direct ? "caller" : (options.writePath ?? writePathOf(c.env.WRITE_PATH));
-    if (path === "self-read") return answerPublished(c, request);
-    const outcome = await placeOrder(database(c.env), request, { publish: path });
+    // The customer's shard: her orders, list and keys (scoped `<customer>/<key>`) live there.
+    const shard = customerShard(c.env, input.customerId);
+    if (path === "self-read") return answerPublished(c, shard, request);
+    const outcome = await placeOrder(database(shard), request, { publish: path });
     if (outcome.kind !== "PLACED") return answerUnplaced(outcome, input);
     if (direct && outcome.event) await direct(c, outcome.event);
     // Hands the event just committed to the relay (none on the cdc path: the trigger wrote it).
     else
-      c.executionCtx.waitUntil(pokeRelay(c.env.OUTBOX_RELAY, outcome.event ? [outcome.event] : []));
+      c.executionCtx.waitUntil(
+        pokeRelay(c.env.OUTBOX_RELAY, outcome.event ? [outcome.event] : [], { shard: shard.SHARD }),
+      );
     return c.body(outcome.body, 202, {
       "content-type": "application/json",
       Location: `/orders/${outcome.order.id}`,
@@ -87,10 +93,14 @@ export function placeOrderRoute(options: { direct?: DirectPublish; writePath?: W
  * Self-read's answer: 202 once OrderPlaced is on its way. The order exists only once this
  * service consumed its own event, so `GET /orders/{id}` answers 404 until then.
  */
-async function answerPublished(c: AppContext, request: PublishOrderRequest): Promise<Response> {
+async function answerPublished(
+  c: AppContext,
+  shard: OnShard<Env>,
+  request: PublishOrderRequest,
+): Promise<Response> {
   const log = loggerFor(c.env, { service: "order" });
-  const outcome = await publishOrder(database(c.env), c.env, request, log, (event) =>
-    relayStub(c.env.OUTBOX_RELAY).holdUntilApplied([event]),
+  const outcome = await publishOrder(database(shard), shard, request, log, (event) =>
+    relayStub(c.env.OUTBOX_RELAY, shard.SHARD).holdUntilApplied([event]),
   );
   switch (outcome.kind) {
     case "PUBLISHED":
@@ -193,7 +203,7 @@ export const orders = placeOrderRoute()
     const query = c.req.valid("query");
     const { cursor, limit } = query;
     const customerId = customerFor(callerOf(c), query.customerId);
-    const db = database(c.env);
+    const db = database(customerShard(c.env, customerId));
     const rows = await db
       .select()
       .from(ordersTable)
@@ -216,14 +226,16 @@ export const orders = placeOrderRoute()
     );
   })
   .openapi(orderRoutes.getOrder, async (c) => {
-    const db = database(c.env);
-    const row = await orderOr404(db, c.req.valid("param").id, callerOf(c));
+    const { id } = c.req.valid("param");
+    const db = database(orderShard(c.env, id));
+    const row = await orderOr404(db, id, callerOf(c));
     const items = await findItems(db, [row.id]);
     return c.json(toOrderJson(row, items.get(row.id) ?? []), 200);
   })
   .openapi(orderRoutes.getOrderHistory, async (c) => {
-    const db = database(c.env);
-    const row = await orderOr404(db, c.req.valid("param").id, callerOf(c));
+    const { id } = c.req.valid("param");
+    const db = database(orderShard(c.env, id));
+    const row = await orderOr404(db, id, callerOf(c));
     const transitions = await db
       .select()
       .from(orderTransitions)
@@ -246,7 +258,8 @@ export const orders = placeOrderRoute()
   })
   .openapi(orderRoutes.cancelOrder, async (c) => {
     const id = c.req.valid("param").id;
-    const outcome = await cancelOrder(database(c.env), {
+    const shard = orderShard(c.env, id);
+    const outcome = await cancelOrder(database(shard), {
       orderId: id,
       caller: callerOf(c),
       cause: requestIdOf(c),
@@ -263,6 +276,8 @@ export const orders = placeOrderRoute()
       case "CONFLICT":
         throw new HttpError(409, "CONFLICT", `order ${id} kept changing; try again`);
     }
-    c.executionCtx.waitUntil(pokeRelay(c.env.OUTBOX_RELAY, [outcome.event]));
+    c.executionCtx.waitUntil(
+      pokeRelay(c.env.OUTBOX_RELAY, [outcome.event], { shard: shard.SHARD }),
+    );
     return c.json(outcome.order, 202);
   });
