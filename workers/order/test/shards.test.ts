@@ -6,7 +6,7 @@ import {
 import { env } from "cloudflare:workers";
 import { catalog, type Order } from "@edge-saga/contracts";
 import { asAdmin, asCustomer, deliver } from "@edge-saga/kit-testing";
-import { relayStub, shardOf, shardOfId } from "@edge-saga/shared";
+import { newId, relayStub, shardOf, shardOfId, slotOf, withSlot } from "@edge-saga/shared";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import worker from "../src/index";
 import { replies } from "./helpers";
@@ -257,5 +257,43 @@ describe("an order whose items span two inventory shards", () => {
     await deliverSharded(stockOn(early, 1), replies.paymentAuthorized(early));
     expect(await rowOn(1, early.id)).toMatchObject({ status: "REJECTED" });
     expect(await outboxTypes(1, early.id)).toEqual(["OrderPlaced", "OrderRejected"]);
+  });
+
+  it("self-read: shards' answers that came before the order are folded in when it is created", async () => {
+    const customer = customerOn(1, "early");
+    const placed = (orderId: string) =>
+      catalog.create("OrderPlaced", {
+        aggregateType: "order",
+        aggregateId: orderId,
+        correlationId: orderId,
+        causationId: "req-early",
+        sequence: 1,
+        payload: {
+          orderId,
+          customerId: customer,
+          items: items.map((i) => ({ ...i, unitPriceCents: 100 })),
+          totalCents: 300,
+          pointsToRedeem: 0,
+        },
+      });
+    const order = (id: string) =>
+      ({ id, customerId: customer, items, totalCents: 300, pointsRedeemed: 0 }) as Order;
+
+    // Both shards and the card answered first: the order is created CONFIRMED.
+    const both = order(withSlot(newId(), slotOf(customer)));
+    await deliverSharded(stockOn(both, 1), replies.paymentAuthorized(both), stockOn(both, 0));
+    expect(await rowOn(1, both.id)).toBeNull();
+    await deliverSharded(placed(both.id));
+    expect(await rowOn(1, both.id)).toMatchObject({ status: "CONFIRMED", stock_state: "RESERVED" });
+
+    // One shard only: created PENDING, its answer recorded; the other shard's answer decides.
+    const one = order(withSlot(newId(), slotOf(customer)));
+    await deliverSharded(stockOn(one, 0), replies.paymentAuthorized(one));
+    await deliverSharded(placed(one.id));
+    expect(await rowOn(1, one.id)).toMatchObject({ status: "PENDING", stock_state: "PENDING" });
+    await deliverSharded(stockOn(one, 0));
+    expect(await rowOn(1, one.id)).toMatchObject({ status: "PENDING" });
+    await deliverSharded(stockOn(one, 1));
+    expect(await rowOn(1, one.id)).toMatchObject({ status: "CONFIRMED" });
   });
 });
