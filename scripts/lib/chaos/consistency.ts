@@ -18,6 +18,9 @@ export function formatReport(report: ConsistencyReport): string {
     const more = v.ids.length > 10 ? ` (+${v.ids.length - 10} more)` : "";
     lines.push(`- invariant ${v.invariant}: ${v.message}`);
     lines.push(`  ids: ${v.ids.slice(0, 10).join(", ")}${more}`);
+    // On several shards: where it was found, so the operator reads that shard.
+    if (v.shards?.length)
+      lines.push(`  shards: ${v.shards.map((r) => `${r.service} shard ${r.shard}`).join(", ")}`);
   }
   return lines.join("\n");
 }

@@ -1,3 +1,4 @@
+import { shardOf, shardOfId } from "@edge-saga/shared";
 import { describe, expect, it } from "vitest";
 import { checkConsistency } from "../src/consistency/check";
 import type {
@@ -451,6 +452,138 @@ describe("consistency checker (design.md invariants 1-6, 7: the view)", () => {
     }
     expect(found(s)).toEqual([[1, ["p1", "p2", "p3"]]]);
     expect(checkConsistency(s).violations[0]?.message).toMatch(/^3 orders still PENDING/);
+  });
+});
+
+/**
+ * `consistent()` as read from services on two shards each: every row on the shard its key
+ * routes to and naming it, each service's outbox per shard.
+ */
+function onTwoShards(): SystemSnapshot {
+  const s = consistent();
+  const byId = (id: string) => shardOfId(id, 2);
+  s.orders = s.orders.map((o) => ({ ...o, shard: byId(o.id) }));
+  s.view = s.view.map((v) => ({ ...v, shard: byId(v.id) }));
+  s.products = s.products.map((p) => ({ ...p, shard: shardOf(p.sku, 2) }));
+  s.accounts = s.accounts.map((a) => ({ ...a, shard: shardOf(a.customerId, 2) }));
+  s.rewardOrders = s.rewardOrders.map((r) => ({ ...r, shard: shardOf(r.customerId ?? "", 2) }));
+  if (s.payment)
+    s.payment.payments = s.payment.payments.map((p) => ({ ...p, shard: byId(p.orderId) }));
+  for (const service of Object.keys(s.outbox) as (keyof typeof s.outbox)[])
+    s.outbox[service] = {
+      pending: 0,
+      shards: [
+        { shard: 0, pending: 0 },
+        { shard: 1, pending: 0 },
+      ],
+    };
+  return s;
+}
+
+/** The violations of `s` as `[invariant, ids, shards]`. */
+const foundOnShards = (s: SystemSnapshot) =>
+  checkConsistency(s).violations.map((v) => [v.invariant, v.ids, v.shards] as const);
+
+describe("consistency checker on services with several shards (per shard and globally)", () => {
+  it("a consistent system on two shards is ok, and its counts say per service and per shard", () => {
+    const report = checkConsistency(onTwoShards());
+    expect(report.violations).toEqual([]);
+    expect(report.counts).toMatchObject({
+      shards: { order: 2, inventory: 2, rewards: 2, payment: 2, view: 2 },
+      outboxPendingByShard: { "order shard 0": 0, "order shard 1": 0 },
+      deadLettersByShard: {},
+    });
+    // The counts of one database are all still there.
+    expect(report.counts.outboxPending).toEqual({
+      order: 0,
+      inventory: 0,
+      rewards: 0,
+      payment: 0,
+      view: 0,
+    });
+  });
+
+  it("one inventory shard still holding units: the violation names that shard", () => {
+    const s = onTwoShards();
+    const b = s.products.find((p) => p.sku === "B")!;
+    Object.assign(b, { available: 4, reserved: 1 });
+    const shard = shardOf("B", 2);
+    expect(foundOnShards(s)).toEqual([[2, ["B"], [{ service: "inventory", shard }]]]);
+    expect(checkConsistency(s).violations[0]?.message).toContain(`on inventory shard ${shard}`);
+  });
+
+  it("one shard's outbox not drained: invariant 5 names that shard, not the service's others", () => {
+    const s = onTwoShards();
+    s.outbox.order = {
+      pending: 2,
+      shards: [
+        { shard: 0, pending: 0 },
+        { shard: 1, pending: 2 },
+      ],
+    };
+    expect(foundOnShards(s)).toEqual([[5, ["order"], [{ service: "order", shard: 1 }]]]);
+    const report = checkConsistency(s);
+    expect(report.violations[0]?.message).toBe("order shard 1: 2 outbox rows not published");
+    expect(report.counts.outboxPending).toMatchObject({ order: 2 });
+    expect(report.counts.outboxPendingByShard).toMatchObject({ "order shard 1": 2 });
+  });
+
+  it("a confirmed order spread over two inventory shards, one of which released its lines: named, though the combined status says SOLD", () => {
+    const s = onTwoShards();
+    s.reservations[0] = {
+      orderId: "o1",
+      status: "SOLD",
+      lines: [{ sku: "A", quantity: 2 }],
+      shards: [
+        { shard: 0, status: "SOLD", lines: [{ sku: "A", quantity: 2 }] },
+        { shard: 1, status: "RELEASED", lines: [] },
+      ],
+    };
+    expect(foundOnShards(s)).toEqual([[3, ["o1"], [{ service: "inventory", shard: 1 }]]]);
+  });
+
+  it("unresolved dead letters: one violation per shard holding them", () => {
+    const s = onTwoShards();
+    s.deadLetters.rewards = [
+      {
+        id: "s1.d1",
+        eventId: "ev-1",
+        eventType: "OrderPlaced",
+        reason: "boom",
+        resolvedAt: null,
+        shard: 1,
+      },
+      {
+        id: "d0",
+        eventId: "ev-0",
+        eventType: "OrderPlaced",
+        reason: "old",
+        resolvedAt: 5,
+        shard: 0,
+      },
+    ];
+    expect(foundOnShards(s)).toEqual([[5, ["ev-1"], [{ service: "rewards", shard: 1 }]]]);
+    expect(checkConsistency(s).counts.deadLettersByShard).toEqual({ "rewards shard 1": 1 });
+  });
+
+  it("a key on a shard its routing does not name, or on two shards: named where it was found", () => {
+    const wrong = onTwoShards();
+    const a = wrong.products.find((p) => p.sku === "A")!;
+    const home = shardOf("A", 2);
+    a.shard = 1 - home;
+    expect(foundOnShards(wrong)).toEqual([[2, ["A"], [{ service: "inventory", shard: 1 - home }]]]);
+    expect(checkConsistency(wrong).violations[0]?.message).toMatch(
+      /SKUs on inventory shards their key does not route to/,
+    );
+
+    const twice = onTwoShards();
+    const c1 = twice.accounts[0]!;
+    twice.accounts.push({ ...c1, shard: 1 - (c1.shard ?? 0) });
+    const violation = checkConsistency(twice).violations.find((v) =>
+      /more than one/.test(v.message),
+    );
+    expect(violation).toMatchObject({ invariant: 4, ids: ["c1", "c1"] });
+    expect(violation?.shards?.map((r) => r.shard).sort()).toEqual([0, 1]);
   });
 });
 

@@ -146,7 +146,8 @@ export const adminRoutes = {
     description:
       "Reads every service's state (orders, stock, reservations, accounts, ledger, payments, " +
       "outbox, dead letters) and the card processor sandbox's ledger, and checks design.md's " +
-      "invariants 1-7 across services. Meaningful once the system " +
+      "invariants 1-7 across services, on every shard of each (a violation names the shards " +
+      "it was found on). Meaningful once the system " +
       "is quiet. `ok` is false when any invariant is broken; each violation names the ids " +
       "involved. Admin only.",
     ...adminOnly,
@@ -163,6 +164,10 @@ export const adminRoutes = {
               invariant: z.number().int().min(1).max(7),
               message: z.string(),
               ids: z.array(z.string()),
+              shards: z
+                .array(z.object({ service: z.string(), shard: z.number().int().min(0) }))
+                .optional()
+                .openapi({ description: "On services with several shards: where it was found." }),
             }),
           ),
         }),

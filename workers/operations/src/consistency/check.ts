@@ -1,8 +1,10 @@
 import { catalog, pointsEarnedFor } from "@edge-saga/contracts";
 import { checkPayments } from "./payments";
+import { at, checkShards, groupBy, labelOf } from "./shards";
 import type {
   ConsistencyReport,
   OrderFact,
+  ShardRef,
   SystemSnapshot,
   ViewOrderFact,
   Violation,
@@ -38,14 +40,28 @@ const MAX_IDS = 50;
  */
 export function checkConsistency(s: SystemSnapshot, now = new Date()): ConsistencyReport {
   const violations: Violation[] = [];
-  const report = (invariant: number, message: string, ids: string[]) =>
-    violations.push({ invariant, message, ids: ids.slice(0, MAX_IDS) });
-  /** One violation per kind of problem, listing every id it hits. */
-  const grouped = new Map<string, { invariant: number; ids: string[]; details: string[] }>();
-  const add = (invariant: number, kind: string, id: string, detail?: string) => {
-    const g = grouped.get(kind) ?? { invariant, ids: [], details: [] };
+  const report = (invariant: number, message: string, ids: string[], shards?: ShardRef[]) =>
+    violations.push({
+      invariant,
+      message,
+      ids: ids.slice(0, MAX_IDS),
+      ...(shards?.length ? { shards } : {}),
+    });
+  /** One violation per kind of problem, listing every id it hits and, sharded, the shards. */
+  const grouped = new Map<
+    string,
+    { invariant: number; ids: string[]; details: string[]; shards: Map<string, ShardRef> }
+  >();
+  const add = (invariant: number, kind: string, id: string, detail?: string, where?: ShardRef) => {
+    const g = grouped.get(kind) ?? {
+      invariant,
+      ids: [] as string[],
+      details: [] as string[],
+      shards: new Map<string, ShardRef>(),
+    };
     g.ids.push(id);
     if (detail && g.details.length < 5) g.details.push(detail);
+    if (where) g.shards.set(labelOf(where), where);
     grouped.set(kind, g);
   };
 
@@ -65,7 +81,7 @@ export function checkConsistency(s: SystemSnapshot, now = new Date()): Consisten
 
   // 1. No order stays PENDING once nothing is in flight.
   for (const o of s.orders) {
-    if (o.status === "PENDING") add(1, "orders still PENDING", o.id);
+    if (o.status === "PENDING") add(1, "orders still PENDING", o.id, undefined, at("order", o));
     const lines = o.items.reduce((sum, l) => sum + l.quantity * l.unitPriceCents, 0);
     if (lines !== o.totalCents)
       add(
@@ -73,6 +89,7 @@ export function checkConsistency(s: SystemSnapshot, now = new Date()): Consisten
         "orders whose totalCents differs from their lines",
         o.id,
         `${o.id}: ${o.totalCents} != ${lines}`,
+        at("order", o),
       );
   }
 
@@ -85,16 +102,29 @@ export function checkConsistency(s: SystemSnapshot, now = new Date()): Consisten
   const skus = new Set(s.products.map((p) => p.sku));
   for (const p of s.products) {
     if (p.available < 0 || p.reserved < 0 || p.sold < 0)
-      add(3, "SKUs with negative stock", p.sku, `${p.sku}: ${p.available}/${p.reserved}/${p.sold}`);
+      add(
+        3,
+        "SKUs with negative stock",
+        p.sku,
+        `${p.sku}: ${p.available}/${p.reserved}/${p.sold}`,
+        at("inventory", p),
+      );
     if (p.available + p.reserved + p.sold !== p.received)
       add(
         2,
         "SKUs whose available + reserved + sold differs from the stock put",
         p.sku,
         `${p.sku}: ${p.available} + ${p.reserved} + ${p.sold} != ${p.received}`,
+        at("inventory", p),
       );
     if (p.reserved !== 0)
-      add(2, "SKUs with units still reserved", p.sku, `${p.sku}: reserved ${p.reserved}`);
+      add(
+        2,
+        "SKUs with units still reserved",
+        p.sku,
+        `${p.sku}: reserved ${p.reserved}`,
+        at("inventory", p),
+      );
     const sold = soldByOrders.get(p.sku) ?? 0;
     if (p.sold !== sold)
       add(
@@ -102,6 +132,7 @@ export function checkConsistency(s: SystemSnapshot, now = new Date()): Consisten
         "SKUs whose sold differs from the quantity in CONFIRMED orders",
         p.sku,
         `${p.sku}: sold ${p.sold} != ${sold}`,
+        at("inventory", p),
       );
   }
   for (const sku of soldByOrders.keys())
@@ -119,18 +150,24 @@ export function checkConsistency(s: SystemSnapshot, now = new Date()): Consisten
         );
       continue;
     }
-    if (o.status === "CONFIRMED" && r.status !== "SOLD")
-      add(3, "CONFIRMED orders whose stock is not sold", o.id, `${o.id}: ${r.status}`);
-    if (
-      (o.status === "REJECTED" || o.status === "CANCELLED") &&
-      (r.status === "RESERVED" || r.status === "SOLD")
-    )
-      add(
-        3,
-        "orders both holding stock and rejected or cancelled",
-        o.id,
-        `${o.id}: ${o.status}, reservation ${r.status}`,
-      );
+    // Spread over inventory shards: each shard's part answers for its lines (the row's status
+    // is combined, and one shard's SOLD must not hide another's RELEASED).
+    for (const part of r.shards ?? [r]) {
+      const where = at("inventory", part);
+      if (o.status === "CONFIRMED" && part.status !== "SOLD")
+        add(3, "CONFIRMED orders whose stock is not sold", o.id, `${o.id}: ${part.status}`, where);
+      if (
+        (o.status === "REJECTED" || o.status === "CANCELLED") &&
+        (part.status === "RESERVED" || part.status === "SOLD")
+      )
+        add(
+          3,
+          "orders both holding stock and rejected or cancelled",
+          o.id,
+          `${o.id}: ${o.status}, reservation ${part.status}`,
+          where,
+        );
+    }
     if (r.status === "RESERVED" || r.status === "SOLD") {
       const want = o.items
         .map((l) => `${l.sku}x${l.quantity}`)
@@ -146,6 +183,7 @@ export function checkConsistency(s: SystemSnapshot, now = new Date()): Consisten
           "reservations whose lines differ from the order's",
           o.id,
           `${o.id}: ${got} != ${want}`,
+          at("inventory", r),
         );
     }
   }
@@ -172,6 +210,7 @@ export function checkConsistency(s: SystemSnapshot, now = new Date()): Consisten
         "customers whose balance differs from grants + earned(confirmed) - redeemed(confirmed)",
         a.customerId,
         `${a.customerId}: ${a.balance} != ${a.grants} + ${e} - ${r}`,
+        at("rewards", a),
       );
     if (a.reserved !== 0)
       add(
@@ -179,6 +218,7 @@ export function checkConsistency(s: SystemSnapshot, now = new Date()): Consisten
         "customers with points still reserved",
         a.customerId,
         `${a.customerId}: reserved ${a.reserved}`,
+        at("rewards", a),
       );
     if (a.ledgerTotal !== a.balance)
       add(
@@ -186,6 +226,7 @@ export function checkConsistency(s: SystemSnapshot, now = new Date()): Consisten
         "customers whose balance differs from their ledger",
         a.customerId,
         `${a.customerId}: ${a.balance} != ledger ${a.ledgerTotal}`,
+        at("rewards", a),
       );
     if (a.lifetimeEarned !== e)
       add(
@@ -193,6 +234,7 @@ export function checkConsistency(s: SystemSnapshot, now = new Date()): Consisten
         "customers whose lifetimeEarned differs from pointsEarned of CONFIRMED orders",
         a.customerId,
         `${a.customerId}: ${a.lifetimeEarned} != ${e}`,
+        at("rewards", a),
       );
   }
   for (const [customer, e] of earned)
@@ -229,7 +271,13 @@ export function checkConsistency(s: SystemSnapshot, now = new Date()): Consisten
         `${o.id} (${o.status}): took ${taken} != ${wantTaken}`,
       );
     if (rw?.hold?.status === "HELD")
-      add(3, "orders whose points are still held", o.id, `${o.id} (${o.status})`);
+      add(
+        3,
+        "orders whose points are still held",
+        o.id,
+        `${o.id} (${o.status})`,
+        at("rewards", rw),
+      );
     if (rw && rw.customerId !== null && rw.customerId !== o.customerId)
       add(
         4,
@@ -246,6 +294,7 @@ export function checkConsistency(s: SystemSnapshot, now = new Date()): Consisten
           "orders with a ledger kind applied more than once",
           rw.orderId,
           `${rw.orderId}: ${sum.entries} x ${kind}`,
+          at("rewards", rw),
         );
     if (!orderById.has(rw.orderId) && Object.values(rw.ledger).some((sum) => sum.points !== 0))
       add(4, "ledger entries for an order the order service does not know", rw.orderId);
@@ -267,7 +316,13 @@ export function checkConsistency(s: SystemSnapshot, now = new Date()): Consisten
     const v = viewById.get(o.id);
     const differs = v ? viewDifferences(o, v).join(", ") : "missing";
     if (differs)
-      add(7, "orders whose view row differs from the order service", o.id, `${o.id}: ${differs}`);
+      add(
+        7,
+        "orders whose view row differs from the order service",
+        o.id,
+        `${o.id}: ${differs}`,
+        v && at("view", v),
+      );
   }
   for (const v of s.view)
     if (!orderById.has(v.id)) add(7, "view rows of orders the order service does not have", v.id);
@@ -275,25 +330,41 @@ export function checkConsistency(s: SystemSnapshot, now = new Date()): Consisten
   // 7. Payments match orders: the payment service's rows and the card processor's ledger.
   const paymentCounts = checkPayments(s, add, report);
 
-  // 5. Every outbox row published; every dead letter visible (and an unresolved one is a lost effect).
+  // 5. Every outbox row published; every dead letter visible (and an unresolved one is a lost
+  // effect). On several shards, per shard: each shard's relay publishes only its own outbox.
   const pending: Record<string, number> = {};
   const dead: Record<string, number> = {};
   for (const [service, status] of Object.entries(s.outbox)) {
     pending[service] = status.pending;
-    if (status.pending !== 0)
-      report(5, `${service}: ${status.pending} outbox rows not published`, [service]);
+    const parts = status.shards && status.shards.length > 1 ? status.shards : null;
+    if (!parts) {
+      if (status.pending !== 0)
+        report(5, `${service}: ${status.pending} outbox rows not published`, [service]);
+      continue;
+    }
+    for (const part of parts)
+      if (part.pending !== 0)
+        report(
+          5,
+          `${service} shard ${part.shard}: ${part.pending} outbox rows not published`,
+          [service],
+          [{ service, shard: part.shard }],
+        );
   }
   for (const [service, letters] of Object.entries(s.deadLetters)) {
     const open = letters.filter((l) => l.resolvedAt === null);
     dead[service] = open.length;
-    if (open.length > 0)
+    // Dead letters read from several shards name theirs: one violation per shard.
+    const byShard = groupBy(open, (l) => l.shard ?? null);
+    for (const [shard, letters] of byShard)
       report(
         5,
-        `${service}: ${open.length} unresolved dead letters (${open
+        `${service}${shard === null ? "" : ` shard ${shard}`}: ${letters.length} unresolved dead letters (${letters
           .slice(0, 3)
           .map((l) => `${l.eventType ?? "?"}: ${l.reason}`)
           .join("; ")})`,
-        open.map((l) => l.eventId ?? l.id),
+        letters.map((l) => l.eventId ?? l.id),
+        shard === null ? undefined : [{ service, shard }],
       );
   }
 
@@ -323,11 +394,17 @@ export function checkConsistency(s: SystemSnapshot, now = new Date()): Consisten
       ids,
     );
 
+  // Globally and per shard: every row on the shard its key routes to, each key on one shard.
+  const shardCounts = checkShards(s, add);
+
   for (const [kind, g] of grouped) {
+    const shards = [...g.shards.values()];
+    const on = shards.length ? ` (on ${shards.map(labelOf).join(", ")})` : "";
     report(
       g.invariant,
-      `${g.ids.length} ${kind}${g.details.length ? `: ${g.details.join("; ")}` : ""}`,
+      `${g.ids.length} ${kind}${on}${g.details.length ? `: ${g.details.join("; ")}` : ""}`,
       g.ids,
+      shards,
     );
   }
   violations.sort((a, b) => a.invariant - b.invariant);
@@ -350,6 +427,7 @@ export function checkConsistency(s: SystemSnapshot, now = new Date()): Consisten
         [...undelivered].map(([subscriber, ids]) => [subscriber, ids.length]),
       ),
       ...paymentCounts,
+      ...shardCounts,
     },
     violations,
   };

@@ -68,23 +68,38 @@ export interface LedgerSnapshot {
   orders: LedgerOrderFact[];
 }
 
+/**
+ * On a service with several shards, the shard a snapshot row was read from (the services'
+ * snapshot routes read every shard and name each row's on several; absent on one database).
+ */
+export type OnShard = { shard?: number };
+/** What one inventory shard did for an order spread over several (the row's `status` is combined). */
+export interface ReservationPart {
+  shard: number;
+  status: string;
+  lines: ReservationSnapshotRow["lines"];
+}
+
 // Each fact is a row as its service's route definition (contracts, service-admin) describes it.
-export type OrderFact = OrderSnapshotRow;
-export type ViewOrderFact = ViewSnapshotRow;
-export type ProductFact = ProductSnapshotRow;
-export type ReservationFact = ReservationSnapshotRow;
-export type AccountFact = AccountSnapshotRow;
-export type RewardOrderFact = RewardOrderSnapshotRow;
-export type PaymentFact = PaymentSnapshotRow;
+export type OrderFact = OrderSnapshotRow & OnShard;
+export type ViewOrderFact = ViewSnapshotRow & OnShard;
+export type ProductFact = ProductSnapshotRow & OnShard;
+export type ReservationFact = ReservationSnapshotRow & OnShard & { shards?: ReservationPart[] };
+export type AccountFact = AccountSnapshotRow & OnShard;
+export type RewardOrderFact = RewardOrderSnapshotRow & OnShard;
+export type PaymentFact = PaymentSnapshotRow & OnShard;
 export type LedgerOrderFact = LedgerOrder;
 export type LedgerIntentFact = LedgerIntent;
-/** What the checker reads of the kit's outbox status. */
-export type OutboxFact = Pick<z.infer<typeof OutboxStatusSchema>, "pending">;
-/** What the checker reads of a kit dead letter. */
+/** What the checker reads of the kit's outbox status: the backlog, and each shard's. */
+export type OutboxFact = Pick<z.infer<typeof OutboxStatusSchema>, "pending"> & {
+  shards?: { shard: number; pending: number }[];
+};
+/** What the checker reads of a kit dead letter (`shard`: where it is, on several shards). */
 export type DeadLetterFact = Pick<
   z.infer<typeof DeadLetterSchema>,
   "id" | "eventId" | "eventType" | "reason" | "resolvedAt"
->;
+> &
+  OnShard;
 type EventPages = {
   published: z.infer<typeof PublishedPage>["events"];
   handled: z.infer<typeof HandledPage>["events"];
@@ -99,6 +114,14 @@ export interface Violation {
   message: string;
   /** Order ids, SKUs, customer ids, event ids involved. */
   ids: string[];
+  /** On services with several shards: the shards where it was found, by service. */
+  shards?: ShardRef[];
+}
+
+/** One shard of one service. */
+export interface ShardRef {
+  service: string;
+  shard: number;
 }
 
 export interface ConsistencyReport {

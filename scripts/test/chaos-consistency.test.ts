@@ -1,0 +1,28 @@
+import { describe, expect, it } from "vitest";
+import { formatReport } from "../lib/chaos/consistency";
+
+describe("the consistency report as an operator reads it", () => {
+  it("names the shards a violation was found on, and nothing more on one database", () => {
+    const text = formatReport({
+      ok: false,
+      checkedAt: "2026-01-01T00:00:00.000Z",
+      counts: {},
+      violations: [
+        {
+          invariant: 5,
+          message: "order shard 1: 2 outbox rows not published",
+          ids: ["order"],
+          shards: [{ service: "order", shard: 1 }],
+        },
+        { invariant: 1, message: "1 orders still PENDING", ids: ["o1"] },
+      ],
+    });
+    expect(text.split("\n").slice(2)).toEqual([
+      "- invariant 5: order shard 1: 2 outbox rows not published",
+      "  ids: order",
+      "  shards: order shard 1",
+      "- invariant 1: 1 orders still PENDING",
+      "  ids: o1",
+    ]);
+  });
+});
