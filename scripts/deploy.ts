@@ -14,6 +14,13 @@
  * payment service is deployed from a production copy of its config, with `PSP_URL` set; no
  * deployed config keeps a service binding to the local PSP sandbox (workers/psp-sandbox, never
  * deployed itself): see scripts/lib/deploy-plan.ts.
+ *
+ * `--shards N` (every service) or `--shards order=4,inventory=2` (those services): the D1
+ * databases per stateful service. Shard 0 is the service's database as before; shards 1 .. N-1
+ * are `edge-saga-<service>-shard-<i>`, created and migrated here and bound as `DB_1` ... with
+ * SHARDS = N in the production copy of the service's config (the committed config stays on one
+ * shard). Without `--shards` each service keeps the count deployed (its shard databases on the
+ * account); changing a deployed service's count needs `--reshard` (docs/decisions.md).
  */
 import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -24,6 +31,7 @@ import {
   type DeployOptions,
   databaseIdOf,
   databaseName,
+  deployedShards,
   deployOrder,
   devIssuerSecretProblem,
   devIssuerVarProblem,
@@ -39,9 +47,13 @@ import {
   pspSecretProblem,
   pspUrlProblem,
   queueNames,
+  reshardProblems,
   SERVICES,
+  type ShardPlan,
   secretVarsProblem,
   serviceConfig,
+  shardDatabaseName,
+  shardPlan,
   withDatabaseId,
   writeDeployConfig,
 } from "./lib/deploy-plan";
@@ -71,10 +83,20 @@ function requireAdminToken(): string {
   return token as string;
 }
 
+const readArgs = () =>
+  parseArgs({
+    options: {
+      "psp-url": { type: "string" },
+      shards: { type: "string" },
+      reshard: { type: "boolean", default: false },
+    },
+  }).values;
+/** The command line, read first thing in main (a bad option stops the deploy like any problem). */
+let args: ReturnType<typeof readArgs> = { reshard: false };
+
 /** The card processor's URL (`--psp-url`) and secret (`PSP_SECRET`): both, or no deploy. */
 function requirePsp(): { url: string; secret: string } {
-  const { values } = parseArgs({ options: { "psp-url": { type: "string" } } });
-  const url = values["psp-url"];
+  const url = args["psp-url"];
   const secret = process.env.PSP_SECRET;
   const problems = [pspUrlProblem(url), pspSecretProblem(secret)].filter(
     (p): p is string => p !== null,
@@ -147,12 +169,34 @@ function deployWithSecrets(config: string, secrets: Record<string, string>) {
   }
 }
 
-/** Creates the service's D1 database if missing and writes its id into the service's config. */
-function ensureDatabase(
-  service: (typeof SERVICES)[number],
-  existing: { name: string; uuid: string }[],
-) {
-  const name = databaseName(service);
+/** `--shards` as written, checked before anything is touched (the counts come from the account). */
+function requireShardsSyntax() {
+  try {
+    shardPlan(args.shards, Object.fromEntries(SERVICES.map((s) => [s, 1])) as ShardPlan);
+  } catch (error) {
+    console.error(`${(error as Error).message}.`);
+    process.exit(1);
+  }
+}
+
+/**
+ * Each service's shard count for this deploy: `--shards`, else what is deployed; a change of a
+ * deployed service's count only with `--reshard`.
+ */
+function requireShardPlan(existing: { name: string }[]): ShardPlan {
+  const names = existing.map((db) => db.name);
+  const deployed = deployedShards(names);
+  const plan = shardPlan(args.shards, deployed);
+  const problems = reshardProblems(plan, deployed, (s) => names.includes(databaseName(s)));
+  if (problems.length > 0 && !args.reshard) {
+    for (const problem of problems) console.error(problem);
+    process.exit(1);
+  }
+  return plan;
+}
+
+/** The id of the D1 database `name`, created if missing. */
+function ensureNamedDatabase(name: string, existing: { name: string; uuid: string }[]): string {
   let uuid = existing.find((db) => db.name === name)?.uuid;
   if (uuid) {
     console.log(`  D1 ${name}: exists (${uuid})`);
@@ -166,6 +210,19 @@ function ensureDatabase(
     if (!uuid) throw new Error(`created ${name} but cannot find its id`);
     console.log(`  D1 ${name}: created (${uuid})`);
   }
+  return uuid;
+}
+
+/**
+ * Creates the service's D1 databases if missing: shard 0's id written into the service's config,
+ * the other shards' ids returned (they go into its production copy).
+ */
+function ensureDatabases(
+  service: (typeof SERVICES)[number],
+  shards: number,
+  existing: { name: string; uuid: string }[],
+): string[] {
+  const uuid = ensureNamedDatabase(databaseName(service), existing);
   const configPath = join(ROOT, serviceConfig(service));
   const config = readFileSync(configPath, "utf8");
   if (databaseIdOf(config) !== uuid) {
@@ -174,6 +231,9 @@ function ensureDatabase(
       `  workers/${service}/wrangler.toml: database_id set to ${uuid} (commit this change)`,
     );
   }
+  return Array.from({ length: shards - 1 }, (_, i) =>
+    ensureNamedDatabase(shardDatabaseName(service, i + 1), existing),
+  );
 }
 
 function ensureQueue(name: string) {
@@ -231,9 +291,11 @@ function deployFiles(dir: string, options: DeployOptions) {
 }
 
 function main() {
+  args = readArgs();
   const adminToken = requireAdminToken();
   const psp = requirePsp();
   const options: DeployOptions = { pspUrl: psp.url, identity: requireIdentityProvider() };
+  requireShardsSyntax();
   refuseUnsafeConfigs(options);
   requireLogin();
   refuseRemoteDevIssuer();
@@ -243,39 +305,38 @@ function main() {
     name: string;
     uuid: string;
   }[];
-  for (const service of SERVICES) ensureDatabase(service, existing);
+  const plan = requireShardPlan(existing);
+  const shardIds: DeployOptions["shardIds"] = {};
+  for (const service of SERVICES)
+    shardIds[service] = ensureDatabases(service, plan[service], existing);
+  const sharded = { ...options, shardIds };
 
   step("Queues (inboxes and their dead-letter queues)");
   for (const name of queueNames()) ensureQueue(name);
-
-  step("Remote migrations");
-  for (const service of SERVICES) {
-    const config = readFileSync(join(ROOT, serviceConfig(service)), "utf8");
-    if (isPlaceholderId(databaseIdOf(config) ?? ""))
-      throw new Error(`workers/${service}: database_id is still a placeholder`);
-    wranglerOrThrow(
-      [
-        "d1",
-        "migrations",
-        "apply",
-        databaseName(service),
-        "--remote",
-        "-c",
-        serviceConfig(service),
-      ],
-      {
-        inherit: true,
-        input: "y\n",
-      },
-    );
-  }
 
   // deployOrder(): the services first (the gateway's and the operations Worker's service
   // bindings must point at Workers that exist), then the operations Worker, which reads them,
   // then the gateway, which fronts them all. Every copy is written before the first deploy.
   const copies = mkdtempSync(join(tmpdir(), "edge-saga-deploy-"));
   try {
-    for (const { config, file, copied } of deployFiles(copies, options)) {
+    const files = deployFiles(copies, sharded);
+    step("Remote migrations (every shard of every service)");
+    for (const service of SERVICES) {
+      const config = readFileSync(join(ROOT, serviceConfig(service)), "utf8");
+      if (isPlaceholderId(databaseIdOf(config) ?? ""))
+        throw new Error(`workers/${service}: database_id is still a placeholder`);
+      // The config deployed names every shard's database (a copy when it has more than one).
+      const file = files.find((f) => f.config === serviceConfig(service))?.file;
+      for (let shard = 0; shard < plan[service]; shard++)
+        wranglerOrThrow(
+          [
+            ...["d1", "migrations", "apply", shardDatabaseName(service, shard), "--remote"],
+            ...["-c", file ?? serviceConfig(service)],
+          ],
+          { inherit: true, input: "y\n" },
+        );
+    }
+    for (const { config, file, copied } of files) {
       if (config === GATEWAY_CONFIG) {
         step(
           `Gateway${copied}, with its ADMIN_TOKEN secret; customers' tokens from ${options.identity.AUTH_ISSUER}`,

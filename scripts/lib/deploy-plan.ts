@@ -6,6 +6,7 @@
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
 import { parse as parseToml, stringify as stringifyToml } from "smol-toml";
+import { MAX_SHARDS, parseShards, withShardBindings } from "./shards";
 
 /**
  * The services with a D1 database and an inbox, in deploy order. Payment first: it subscribes to
@@ -41,6 +42,73 @@ export function deployOrder(): string[] {
 }
 
 export const databaseName = (service: Service) => `edge-saga-${service}`;
+
+/**
+ * The D1 database of `shard` of `service`: shard 0 is the service's database as before
+ * sharding (so a deployment on one shard is today's), shard i `edge-saga-<service>-shard-<i>`.
+ */
+export const shardDatabaseName = (service: Service, shard: number) =>
+  shard === 0 ? databaseName(service) : `${databaseName(service)}-shard-${shard}`;
+
+/** Shards per service, as `npm run deploy` provisions and configures them. */
+export type ShardPlan = Record<Service, number>;
+
+/**
+ * `--shards` of `npm run deploy`: `N` for every service, or `service=N,...` per service (the
+ * others keep what they have); undefined: every service keeps what it has. `existing` is each
+ * service's count deployed now (`deployedShards`), 1 for a service not deployed yet.
+ */
+export function shardPlan(value: string | undefined, existing: ShardPlan): ShardPlan {
+  const plan = { ...existing };
+  if (value === undefined || value.trim() === "") return plan;
+  if (!value.includes("=")) {
+    const shards = parseShards(value);
+    for (const service of SERVICES) plan[service] = shards;
+    return plan;
+  }
+  for (const part of value.split(",")) {
+    const [name, count, extra] = part.split("=").map((text) => text.trim());
+    if (!(SERVICES as readonly string[]).includes(name ?? "") || extra !== undefined)
+      throw new Error(
+        `--shards ${value}: "${part}" is not <service>=<N> (services: ${SERVICES.join(", ")})`,
+      );
+    plan[name as Service] = parseShards(count, `--shards ${name}`);
+  }
+  return plan;
+}
+
+/**
+ * Each service's shard count deployed now, read from the account's databases: shard 0 and the
+ * shard databases after it without a gap (1 where none exists yet).
+ */
+export function deployedShards(existingNames: Iterable<string>): ShardPlan {
+  const names = new Set(existingNames);
+  const plan = {} as ShardPlan;
+  for (const service of SERVICES) {
+    let shards = 1;
+    while (shards < MAX_SHARDS && names.has(shardDatabaseName(service, shards))) shards++;
+    plan[service] = shards;
+  }
+  return plan;
+}
+
+/**
+ * Why `plan` cannot be deployed over `existing` (none: []): a deployed service's shard count
+ * changes only by the procedure in docs/decisions.md ("Growing the shards"), whose steps run
+ * `npm run deploy -- --reshard`: fewer shards would leave rows where no key routes, more would
+ * route keys to shards that do not hold their rows yet.
+ */
+export function reshardProblems(
+  plan: ShardPlan,
+  existing: ShardPlan,
+  deployed: (service: Service) => boolean,
+): string[] {
+  return SERVICES.filter((s) => deployed(s) && plan[s] !== existing[s]).map(
+    (s) =>
+      `${s} runs on ${existing[s]} shard${existing[s] === 1 ? "" : "s"}, --shards asks ${plan[s]}: changing a deployed service's shards moves data (docs/decisions.md, "Growing the shards"); as a step of that procedure: --reshard`,
+  );
+}
+
 /** Every inbox queue and its dead-letter queue. */
 export const queueNames = () => SERVICES.flatMap((s) => [`${s}-inbox`, `${s}-inbox-dlq`]);
 
@@ -278,11 +346,34 @@ export function productionConfig(
 export interface DeployOptions {
   pspUrl: string;
   identity: IdentityProvider;
+  /**
+   * Per service on more than one shard: the ids of its shard databases 1 .. N-1 (shard 0 is the
+   * config's own database_id). Absent, or a service not named: one shard, config as committed.
+   */
+  shardIds?: Partial<Record<Service, string[]>>;
+}
+
+/**
+ * `config` of `service` on 1 + `ids.length` D1 databases: `DB_i` bound to
+ * `edge-saga-<service>-shard-<i>` with id `ids[i-1]`, the same migrations, and SHARDS = N.
+ */
+export function withShardDatabases(
+  config: WranglerConfig,
+  service: Service,
+  ids: string[],
+): WranglerConfig {
+  return withShardBindings(config, ids.length + 1, {
+    nameOf: (shard) => shardDatabaseName(service, shard),
+    idOf: (shard) => ids[shard - 1] as string,
+  });
 }
 
 /** `productionConfig` of a parsed config: `parsed` itself when nothing needs to change. */
 function deployedConfig(config: string, parsed: WranglerConfig, options: DeployOptions) {
-  const deployed = withoutNeverDeployedBindings(parsed);
+  const service = SERVICES.find((s) => serviceConfig(s) === config);
+  const ids = service ? options.shardIds?.[service] : undefined;
+  const sharded = service && ids?.length ? withShardDatabases(parsed, service, ids) : parsed;
+  const deployed = withoutNeverDeployedBindings(sharded);
   if (config === PAYMENT_CONFIG) return withPspUrl(deployed, options.pspUrl);
   if (config === GATEWAY_CONFIG) return withIdentityProvider(deployed, options.identity);
   return deployed;

@@ -8,6 +8,7 @@ import {
   adminTokenProblem,
   DEV_ISSUER,
   databaseIdOf,
+  deployedShards,
   deployOrder,
   devIssuerSecretProblem,
   devIssuerVarProblem,
@@ -25,14 +26,17 @@ import {
   pspSecretProblem,
   pspUrlProblem,
   queueNames,
+  reshardProblems,
   SERVICES,
   secretVarsProblem,
+  shardDatabaseName,
+  shardPlan,
   withDatabaseId,
   withoutNeverDeployedBindings,
   withPspUrl,
   writeDeployConfig,
 } from "../lib/deploy-plan";
-import { ROOT, WORKERS } from "../lib/wrangler";
+import { ROOT, WORKERS, wrangler } from "../lib/wrangler";
 
 const read = (file: string) => readFileSync(join(ROOT, file), "utf8");
 /** wrangler's own reading of a config file: what it would deploy. */
@@ -428,6 +432,120 @@ describe("deploy plan: the payment service and its card processor", () => {
     expect(noIdentity.out).toMatch(/cloudflareaccess\.com\/cdn-cgi\/access\/certs/);
     for (const run of [noUrl, http, noSecret, noIdentity]) {
       expect(run.out).not.toMatch(/Not logged in|D1 databases|wrangler/);
+    }
+  }, 120_000);
+});
+
+describe("deploy plan: N shards per service", () => {
+  const ONE = { payment: 1, order: 1, inventory: 1, rewards: 1, view: 1 };
+
+  it("names shard 0 as the service's database before shards, and shard i after it", () => {
+    expect(shardDatabaseName("order", 0)).toBe("edge-saga-order");
+    expect(shardDatabaseName("order", 3)).toBe("edge-saga-order-shard-3");
+  });
+
+  it("takes --shards N for every service or service=N for some; the others keep what they have", () => {
+    expect(shardPlan(undefined, { ...ONE, order: 4 })).toEqual({ ...ONE, order: 4 });
+    expect(shardPlan("4", ONE)).toEqual({
+      payment: 4,
+      order: 4,
+      inventory: 4,
+      rewards: 4,
+      view: 4,
+    });
+    expect(shardPlan("order=4, inventory=2", ONE)).toEqual({ ...ONE, order: 4, inventory: 2 });
+    expect(() => shardPlan("0", ONE)).toThrow(/--shards must be a whole number from 1 to 256/);
+    expect(() => shardPlan("257", ONE)).toThrow(/from 1 to 256/);
+    expect(() => shardPlan("order=x", ONE)).toThrow(/--shards order must be a whole number/);
+    expect(() => shardPlan("gateway=2", ONE)).toThrow(/"gateway=2" is not <service>=<N>/);
+  });
+
+  it("reads the deployed count from the account's databases, and refuses to change it without --reshard", () => {
+    const names = [
+      "edge-saga-order",
+      "edge-saga-order-shard-1",
+      "edge-saga-order-shard-2",
+      "edge-saga-inventory",
+      // A gap: shard 2 of inventory alone does not make three.
+      "edge-saga-inventory-shard-2",
+      "someone-elses-db",
+    ];
+    const deployed = deployedShards(names);
+    expect(deployed).toEqual({ ...ONE, order: 3 });
+    const isDeployed = (s: string) => names.includes(`edge-saga-${s}`);
+    // Re-running without --shards changes nothing.
+    expect(reshardProblems(shardPlan(undefined, deployed), deployed, isDeployed)).toEqual([]);
+    // A service not deployed yet may start on any count; a deployed one may not change.
+    const problems = reshardProblems(shardPlan("4", deployed), deployed, isDeployed);
+    expect(problems).toHaveLength(2);
+    expect(problems[0]).toMatch(/^order runs on 3 shards, --shards asks 4: .*--reshard/);
+    expect(problems[1]).toMatch(/^inventory runs on 1 shard, --shards asks 4/);
+  });
+
+  it("deploys a sharded service from a copy binding DB_1 .. DB_{N-1} beside DB, same migrations, with SHARDS; it still bundles", () => {
+    const ids = ["11111111-1111-4111-8111-111111111111", "22222222-2222-4222-8222-222222222222"];
+    const dir = mkdtempSync(join(tmpdir(), "edge-saga-deploy-plan-"));
+    try {
+      const config = "workers/order/wrangler.toml";
+      const file = writeDeployConfig(ROOT, config, dir, { ...OPTIONS, shardIds: { order: ids } });
+      expect(file.startsWith(dir)).toBe(true);
+      const deployed = wranglerReads(file);
+      const original = wranglerReads(join(ROOT, config));
+      const migrations = join(ROOT, "workers/order/migrations");
+      expect(deployed.d1_databases).toEqual([
+        { ...original.d1_databases?.[0], migrations_dir: migrations },
+        ...ids.map((id, i) => ({
+          binding: `DB_${i + 1}`,
+          database_name: `edge-saga-order-shard-${i + 1}`,
+          database_id: id,
+          migrations_dir: migrations,
+        })),
+      ]);
+      expect(deployed.vars).toEqual({ ...original.vars, SHARDS: "3" });
+      for (const key of ["name", "triggers", "durable_objects", "migrations", "queues"] as const)
+        expect(deployed[key], key).toEqual(original[key]);
+      // Another service, or none given: as committed.
+      expect(writeDeployConfig(ROOT, "workers/inventory/wrangler.toml", dir, OPTIONS)).toBe(
+        "workers/inventory/wrangler.toml",
+      );
+      // What check:bundles runs, on the sharded copy.
+      const bundle = wrangler(["deploy", "--dry-run", "--outdir", join(dir, "out"), "-c", file]);
+      expect(bundle.status, `${bundle.stdout}${bundle.stderr}`).toBe(0);
+      expect(bundle.stdout).toMatch(/env\.DB_2 \(edge-saga-order-shard-2\)/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 120_000);
+
+  it("npm run deploy refuses a bad --shards before touching the account", () => {
+    for (const [value, message] of [
+      ["0", /--shards must be a whole number from 1 to 256, got "0"/],
+      ["order=2,gateway=2", /"gateway=2" is not <service>=<N>/],
+    ] as const) {
+      const run = spawnSync(
+        process.execPath,
+        [
+          ...["--import", "tsx", join(ROOT, "scripts/deploy.ts")],
+          ...["--psp-url", "https://api.processor.example", "--shards", value],
+        ],
+        {
+          cwd: ROOT,
+          encoding: "utf8",
+          timeout: 60_000,
+          env: {
+            ...process.env,
+            ADMIN_TOKEN: "3f9a1c0d5e7b2a4c6d8e0f1a3b5c7d9e",
+            PSP_SECRET: "sk_live_51HxYz",
+            CLOUDFLARE_API_TOKEN: "invalid",
+            CLOUDFLARE_ACCOUNT_ID: "invalid",
+            ...IDENTITY,
+          },
+        },
+      );
+      const out = `${run.stdout}${run.stderr}`;
+      expect(run.status, out).toBe(1);
+      expect(out).toMatch(message);
+      expect(out).not.toMatch(/Not logged in|D1 databases/);
     }
   }, 120_000);
 });
