@@ -38,6 +38,17 @@ export async function loadStats(): Promise<void> {
       return h("dd", { className: bad ? "bad" : "", text: value });
     };
     const t = stats?.totals;
+    // On several shards, each shard's backlog and open dead letters, by shard: one behind shows.
+    const shards = stats?.shards && stats.shards.length > 1 ? stats.shards : [];
+    const perShard = shards.length
+      ? [
+          h("dt", { text: "Shards", title: "Backlog / open dead letters of each shard, by shard" }),
+          dd(
+            shards.map((p) => `${p.outbox.pending}/${p.totals.openDeadLetters}`).join(" · "),
+            shards.some((p) => p.totals.openDeadLetters > 0),
+          ),
+        ]
+      : [];
     return h(
       "div",
       { className: `svc lane-${s}` },
@@ -58,6 +69,7 @@ export async function loadStats(): Promise<void> {
         dd(t?.duplicatesAbsorbed),
         h("dt", { text: "Retries", title: "Deliveries retried after a failure" }),
         dd(t?.retries),
+        ...perShard,
       ),
     );
   });
