@@ -4,6 +4,7 @@ import { database } from "./db/client";
 import { handlers } from "./handlers";
 import { adminProjection } from "./routes/admin-projection";
 import { customers } from "./routes/customer-orders";
+import { viewShardOf } from "./shards";
 
 // The view publishes nothing: its relay only holds the fault plan and answers the kit's admin routes.
 const service = defineService({
@@ -12,6 +13,8 @@ const service = defineService({
   db: database,
   handlers,
   routes: { "/": customers, "/admin": adminProjection },
+  // On several shards: the order's (her customer's), and a product's on every one.
+  shardOf: viewShardOf,
 });
 
 export class OutboxRelay extends service.OutboxRelay {}

@@ -1,22 +1,39 @@
 import { viewSnapshotRoutes } from "@edge-saga/contracts/http";
-import { contractRoutes, keysetPage } from "@edge-saga/shared";
+import { contractRoutes, everyShard, keysetPage, pageOverShards } from "@edge-saga/shared";
 import { clearProjection, storedOrdersPage } from "../db/order-history-store";
 
 /** Largest page of the snapshot route (a page is two queries whatever its size). */
 const SNAPSHOT_PAGE_MAX = 1000;
 
 /**
- * Operator routes of the read model (the gateway serves them under `/admin/view/...`):
+ * Operator routes of the read model (the gateway serves them under `/admin/view/...`), over
+ * every shard:
  * - `GET /admin/snapshot/orders?after=&limit=` -> `{ orders, next }`: every row by id, for the
  *   consistency checker and the rebuild check. A row is a CustomerOrder except that `customerId`
  *   and `createdAt` are null until its OrderPlaced arrived; `payment: { status, amountCents }` is
  *   what the payment events said (PENDING / null before any; NOT_REQUIRED / 0 when points paid).
- * - `POST /admin/projection/rebuild`: empties the projection and its inbox; then
+ *   On several shards each row names its `shard`.
+ * - `POST /admin/projection/rebuild`: empties the projection and its inbox on every shard
+ *   (`cleared`: rows per table, summed; on several shards `shards` says each one's); then
  *   `npm run replay -- --to view` refills it from the producers' outboxes.
  */
 export const adminProjection = contractRoutes<{ Bindings: Env }>()
   .openapi(viewSnapshotRoutes.getViewSnapshot, async (c) => {
     const { after, limit } = keysetPage(c.req.url, SNAPSHOT_PAGE_MAX);
-    return c.json(await storedOrdersPage(c.env.DB, after, limit), 200);
+    const { rows, next } = await pageOverShards(
+      c.env,
+      limit,
+      async (shard) => (await storedOrdersPage(shard.DB, after, limit)).orders,
+      (order) => order.id,
+    );
+    return c.json({ orders: rows, next }, 200);
   })
-  .post("/projection/rebuild", async (c) => c.json({ cleared: await clearProjection(c.env.DB) }));
+  .post("/projection/rebuild", async (c) => {
+    const shards = everyShard(c.env);
+    const each = await Promise.all(shards.map((shard) => clearProjection(shard.DB)));
+    const cleared: Record<string, number> = {};
+    for (const counts of each)
+      for (const [table, n] of Object.entries(counts)) cleared[table] = (cleared[table] ?? 0) + n;
+    if (shards.length === 1) return c.json({ cleared });
+    return c.json({ cleared, shards: each.map((counts, shard) => ({ shard, cleared: counts })) });
+  });
