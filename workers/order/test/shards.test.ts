@@ -6,9 +6,10 @@ import {
 import { env } from "cloudflare:workers";
 import { catalog, type Order } from "@edge-saga/contracts";
 import { asAdmin, asCustomer, deliver } from "@edge-saga/kit-testing";
-import { newId, relayStub, shardOf, shardOfId, slotOf, withSlot } from "@edge-saga/shared";
+import { newId, onShard, relayStub, shardOf, shardOfId, slotOf, withSlot } from "@edge-saga/shared";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import worker from "../src/index";
+import { runSagaDeadline } from "../src/saga-deadline";
 import { replies } from "./helpers";
 
 /**
@@ -295,5 +296,20 @@ describe("an order whose items span two inventory shards", () => {
     expect(await rowOn(1, one.id)).toMatchObject({ status: "PENDING" });
     await deliverSharded(stockOn(one, 1));
     expect(await rowOn(1, one.id)).toMatchObject({ status: "CONFIRMED" });
+  });
+});
+
+describe("the saga deadline on each shard", () => {
+  it("runs on the env it is given: that shard's overdue orders, no other's", async () => {
+    const late = await (await place(customerOn(1, "late"), items)).json<Order>();
+    const other = await (await place(customerOn(0, "late"), items)).json<Order>();
+    const shard1 = { ...onShard(sharded, 1), SAGA_DEADLINE_SECONDS: "1" };
+    await runSagaDeadline(shard1, Date.now() + 5_000);
+    expect(await rowOn(1, late.id)).toMatchObject({
+      status: "REJECTED",
+      rejection_reason: "TIMED_OUT",
+    });
+    expect(await outboxTypes(1, late.id)).toEqual(["OrderPlaced", "OrderRejected"]);
+    expect(await rowOn(0, other.id)).toMatchObject({ status: "PENDING" });
   });
 });
