@@ -4,7 +4,7 @@ import { newId, shardOf, shardOfId, slotOf, withSlot } from "@edge-saga/shared";
 import { describe, expect, it } from "vitest";
 import worker from "../src/index";
 import { customerShard, viewShardOf } from "../src/shards";
-import { event, history } from "./helpers";
+import { deliverAll, event, history } from "./helpers";
 
 /** A customer whose orders live on `shard` of 2. */
 function customerOn(shard: number): string {
@@ -109,5 +109,33 @@ describe("the view on two shards", () => {
     expect(cleared).toMatchObject({ view_orders: 2, view_products: 2 });
     expect(shards.map((s) => s.cleared.view_orders)).toEqual([1, 1]);
     expect([await rowsIn(env.DB, ofZero), await rowsIn(env.DB_1, ofOne)]).toEqual([0, 0]);
+  });
+});
+
+describe("an order whose SKUs span inventory shards", () => {
+  it("shows FAILED when one shard failed, whichever shard's answer came first", async () => {
+    for (const reservedFirst of [true, false]) {
+      const customer = customerOn(0);
+      const orderId = orderOf(customer);
+      const answers = [
+        event("StockReserved", "inventory", orderId, {
+          orderId,
+          items: [{ sku: "lamp", quantity: 1 }],
+          shard: 0,
+          shards: [0, 1],
+        }),
+        event("StockReservationFailed", "inventory", orderId, {
+          orderId,
+          reason: "OUT_OF_STOCK",
+          skus: ["bulb"],
+          shard: 1,
+          shards: [0, 1],
+        }),
+      ];
+      await deliverAll([placed(orderId, customer)]);
+      await deliverAll(reservedFirst ? answers : answers.reverse());
+      const [order] = (await history(customer)).orders;
+      expect(order?.reservation, `reserved first: ${reservedFirst}`).toBe("FAILED");
+    }
   });
 });

@@ -72,7 +72,11 @@ export function mergeOrder(db: AnyD1Database, facts: OrderFacts): Statement {
         pointsEarned: firstSeen("points_earned"),
         pointsAwarded: firstSeen("points_awarded"),
         rejectionReason: firstSeen("rejection_reason"),
-        stock: sql.raw("CASE WHEN stock = 'PENDING' THEN excluded.stock ELSE stock END"),
+        // PENDING < RESERVED < FAILED: an order on several inventory shards hears one answer per
+        // shard, and one shard's failure fails the order's reservation whichever came first.
+        stock: sql.raw(
+          "CASE WHEN stock = 'FAILED' OR excluded.stock = 'PENDING' THEN stock ELSE excluded.stock END",
+        ),
         paymentStatus: sql.raw(
           "CASE WHEN excluded.payment_rank > payment_rank THEN excluded.payment_status ELSE payment_status END",
         ),

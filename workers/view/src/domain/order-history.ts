@@ -19,7 +19,11 @@ export const STATUS_RANK: Record<OrderStatus, number> = {
   CANCELLED: 2,
 };
 
-/** What inventory answered to the order's reservation request, if it has. */
+/**
+ * What inventory answered to the order's reservation request, if it has. On several inventory
+ * shards each answers for its lines: the shown answer is the highest in this order (one FAILED
+ * fails the order, whatever arrived first; order-projection.ts merges so).
+ */
 export const STOCK_ANSWERS = ["PENDING", "RESERVED", "FAILED"] as const;
 export type StockAnswer = (typeof STOCK_ANSWERS)[number];
 
