@@ -913,6 +913,47 @@ describe("GET /consistency (public: /admin/consistency)", () => {
     );
   });
 
+  it("reads an inventory on two shards and names the shard whose SKU still holds units", async () => {
+    const sku = "SKU-SHARDED";
+    const shard = shardOf(sku, 2);
+    const inventory = {
+      fetch: async (input: RequestInfo) => {
+        const path = new URL(typeof input === "string" ? input : input.url).pathname;
+        if (path === "/admin/snapshot/products")
+          return Response.json({
+            products: [{ sku, available: 4, reserved: 1, sold: 0, received: 5, shard }],
+            next: null,
+          });
+        if (path === "/admin/snapshot/reservations")
+          return Response.json({ reservations: [], next: null });
+        if (path === "/admin/outbox")
+          return Response.json({
+            pending: 0,
+            shards: [
+              { shard: 0, pending: 0 },
+              { shard: 1, pending: 0 },
+            ],
+          });
+        return emptyPayments.fetch(input);
+      },
+    } as unknown as Fetcher;
+    const res = await callWith(
+      { INVENTORY: inventory, PSP: undefined, PAYMENT: emptyPayments },
+      "/admin/consistency",
+    );
+    expect(res.status).toBe(200);
+    const report = (await res.json()) as ReturnType<typeof checkConsistency>;
+    expect(report.violations).toEqual([
+      {
+        invariant: 2,
+        message: `1 SKUs with units still reserved (on inventory shard ${shard}): ${sku}: reserved 1`,
+        ids: [sku],
+        shards: [{ service: "inventory", shard }],
+      },
+    ]);
+    expect(report.counts.shards).toEqual({ inventory: 2 });
+  });
+
   it("answers 502 when the processor's ledger is not a ledger", async () => {
     // The stand-in PSP of vitest.config.ts echoes the request instead.
     const res = await callWith({ PAYMENT: emptyPayments }, "/admin/consistency");
