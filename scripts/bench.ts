@@ -89,7 +89,7 @@ const PLAN = quick
       ],
       throughputSeconds: 8,
       // The same sagas on 1, 2 and 4 shards per service (shard-runs.ts), one stack at a time.
-      shardScaling: { sagas: 150, concurrency: 8 },
+      shardScaling: { sagas: 144, concurrency: 8 },
       backlogs: [1_000, 10_000],
       pollingOrders: 24,
       // Per write path: accept [concurrency, orders], then a closed-loop saga run.
@@ -114,7 +114,7 @@ const PLAN = quick
         [32, 256],
       ],
       throughputSeconds: 30,
-      shardScaling: { sagas: 300, concurrency: 8 },
+      shardScaling: { sagas: 288, concurrency: 8 },
       backlogs: [1_000, 10_000, 50_000],
       pollingOrders: 64,
       writePaths: {

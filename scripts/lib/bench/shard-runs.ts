@@ -1,12 +1,12 @@
 import { join } from "node:path";
 import { type LocalStack, startLocalStack } from "../local-stack";
-import { countingD1, historyCallCost } from "./d1-calls";
+import { countingD1, D1_SERVICES, type D1Window, historyCallCost } from "./d1-calls";
 import { SHARD_COUNTS, type ShardRun, shardFigures, spreadKeys, systemCap } from "./shard-scaling";
 import { round } from "./stats";
 import { historyPolls, type OrderMix, sagaClosedLoop, setup } from "./workloads";
 
 export interface ShardPlan {
-  /** Sagas per shard count, closed loop. */
+  /** Sagas per shard count, closed loop: a multiple of 48 gives every customer and SKU as many. */
   sagas: number;
   concurrency: number;
 }
@@ -14,6 +14,13 @@ export interface ShardPlan {
 /** 48 customers and 8 SKUs, even over 1, 2 and 4 shards (spreadKeys). */
 const CUSTOMERS = spreadKeys("shard-bench-customer", 48);
 const SKUS = spreadKeys("shard-bench-sku", 8);
+
+/** Runs per shard count when a Worker restarts during one (its window has no figures). */
+const MAX_ATTEMPTS = 3;
+
+/** The services whose Worker restarted between the window's two reads. */
+const restartedIn = (window: D1Window) =>
+  D1_SERVICES.filter((s) => window.before[s].isolate !== window.after[s].isolate);
 
 /** Polls the bench sent per shard of `shards`, from their counts per slot. */
 const pollsByShard = (bySlot: readonly number[], shards: number) => {
@@ -53,10 +60,25 @@ export async function measureShards(options: {
       const mix: OrderMix = { customers: CUSTOMERS, skus: SKUS, placed: { n: 0 } };
       await setup(client, mix);
       log(`shards ${shards}: stack up at ${stack.baseUrl}`);
-      const slotsBefore = [...historyPolls.bySlot];
-      const { result: run, window } = await countingD1(client, () =>
+      let attempt = 1;
+      let slotsBefore = [...historyPolls.bySlot];
+      let { result: run, window } = await countingD1(client, () =>
         sagaClosedLoop(client, plan.concurrency, plan.sagas, undefined, mix),
       );
+      // wrangler dev reloads a Worker when a source file changes (a shared checkout): its
+      // counts start again and the window says nothing. Measured again, at most twice more.
+      for (
+        let restarted = restartedIn(window);
+        restarted.length > 0 && attempt < MAX_ATTEMPTS;
+        restarted = restartedIn(window)
+      ) {
+        attempt++;
+        log(`shards ${shards}: ${restarted.join(", ")} restarted during the run; again`);
+        slotsBefore = [...historyPolls.bySlot];
+        ({ result: run, window } = await countingD1(client, () =>
+          sagaClosedLoop(client, plan.concurrency, plan.sagas, undefined, mix),
+        ));
+      }
       const polls = historyPolls.bySlot.map((n, slot) => n - (slotsBefore[slot] ?? 0));
       const cost = run.ids[0] ? await historyCallCost(client, run.ids[0]) : 0;
       const services = shardFigures(
@@ -74,6 +96,7 @@ export async function measureShards(options: {
         sagasPerSecond: round(run.ids.length / run.seconds, 1),
         historyCallCost: cost,
         historyPolls: window.historyPolls,
+        attempts: attempt,
         services,
         cap: systemCap(services),
       };

@@ -64,6 +64,8 @@ export interface ShardRun {
   /** What one history poll costs the order service here (subtracted on the polled order's shard). */
   historyCallCost: number;
   historyPolls: number;
+  /** Closed loops run to get one without a Worker restart (shard-runs.ts). */
+  attempts?: number;
   services: Record<D1Service, ServiceShardFigures>;
   /** The service whose busiest shard allows the fewest sagas/s, and that rate. */
   cap: { service: D1Service; sagasPerSecond: number } | null;
