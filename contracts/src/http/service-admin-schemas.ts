@@ -24,11 +24,15 @@ const page = <K extends string, R extends z.ZodType>(key: K, row: R) =>
     [P in K]: z.ZodArray<R>;
   } & { next: z.ZodNullable<z.ZodString> });
 
+/** On a service of several shards, the shard a snapshot row was read from (absent on one). */
+const RowShard = { shard: z.number().int().min(0).optional() };
+
 const Line = z.object({ sku: z.string(), quantity: count });
 const PricedLine = Line.extend({ unitPriceCents: count });
 
 /** Order service: an order with its lines (`GET /admin/snapshot/orders`). */
 export const OrderSnapshotRow = z.object({
+  ...RowShard,
   id: z.string(),
   customerId: z.string(),
   status: z.string(),
@@ -44,6 +48,7 @@ export const OrderSnapshotPage = page("orders", OrderSnapshotRow);
 
 /** Inventory: one SKU's unit counters; `received` is every unit ever put. */
 export const ProductSnapshotRow = z.object({
+  ...RowShard,
   sku: z.string(),
   available: count,
   reserved: count,
@@ -55,6 +60,7 @@ export const ProductSnapshotPage = page("products", ProductSnapshotRow);
 
 /** Inventory: what it did for one order, with the lines it holds or held. */
 export const ReservationSnapshotRow = z.object({
+  ...RowShard,
   orderId: z.string(),
   status: z.string(),
   lines: z.array(Line),
@@ -64,6 +70,7 @@ export const ReservationSnapshotPage = page("reservations", ReservationSnapshotR
 
 /** Rewards: one account folded from its ledger, with the ledger's total and grants by SQL. */
 export const AccountSnapshotRow = z.object({
+  ...RowShard,
   customerId: z.string(),
   balance: count,
   reserved: count,
@@ -80,6 +87,7 @@ const Part = z.object({ points: count, status: z.string() }).nullable();
 
 /** Rewards: per order it heard of, its hold, its award and its ledger sums per kind. */
 export const RewardOrderSnapshotRow = z.object({
+  ...RowShard,
   orderId: z.string(),
   customerId: z.string().nullable(),
   hold: Part,
@@ -92,6 +100,7 @@ export const RewardOrderSnapshotPage = page("orders", RewardOrderSnapshotRow);
 
 /** The view: a row as stored, `customerId` and `createdAt` null until its OrderPlaced arrived. */
 export const ViewSnapshotRow = CustomerOrder.extend({
+  ...RowShard,
   customerId: z.string().nullable(),
   createdAt: z.string().nullable(),
 });
@@ -100,6 +109,7 @@ export const ViewSnapshotPage = page("orders", ViewSnapshotRow);
 
 /** Payment: one payment row. */
 export const PaymentSnapshotRow = z.object({
+  ...RowShard,
   orderId: z.string(),
   /** What the saga asked: NOT_REQUIRED, AUTHORIZE, CAPTURE, VOID, REFUND, CLOSED (a tombstone). */
   requested: z.string(),
