@@ -5,6 +5,7 @@ import { markdown } from "../lib/bench/report";
 import {
   busiestShard,
   capacity,
+  idleRates,
   orderBusiestRatio,
   type ShardRun,
   shardFigures,
@@ -65,11 +66,41 @@ describe("bench shards: busiest shard and capacity", () => {
     expect(busiestShard([1, null])).toBeNull();
   });
 
-  it("capacity: 1 ms per query, one at a time: 1000 / calls per saga", () => {
+  it("capacity: 1 ms per query, one at a time: what the idle calls leave of a second / calls per saga", () => {
     expect(capacity(5)).toBe(200);
     expect(capacity(1.6)).toBe(625);
+    expect(capacity(5, 100)).toBe(180);
+    expect(capacity(5, 2000)).toBe(0);
     expect(capacity(0)).toBeNull();
     expect(capacity(null)).toBeNull();
+  });
+
+  it("idle calls per second and shard are taken out of the run's calls for its length", () => {
+    const idle = idleRates(
+      window(snapshot({ order: [0, 0] }), snapshot({ order: [40, 20] })),
+      2,
+      10,
+    );
+    expect(idle.order).toEqual([4, 2]);
+    // 100 s of run: 400 and 200 calls were the shards' idle rounds, not the 20 sagas'.
+    const f = shardFigures(
+      window(snapshot({ order: [0, 0] }), snapshot({ order: [600, 300] })),
+      20,
+      2,
+      [0, 0],
+      0,
+      idle,
+      100,
+    );
+    expect(f.order.byShard).toEqual([10, 5]);
+    expect(f.order.idlePerSecond).toEqual([4, 2]);
+    expect(f.order.capacityPerSecond).toBe(Math.round(996 / 10));
+    const restarted = idleRates(
+      window(snapshot({ order: [0] }), snapshot({ order: [5] }, 0, "b")),
+      1,
+      10,
+    );
+    expect(restarted.order).toEqual([null]);
   });
 
   it("per service and shard, per saga: polls taken off the order shards they read; a restart gives none", () => {
@@ -110,6 +141,7 @@ function run(shards: number, orderBusiest: number | null): ShardRun {
   const figures = {
     perSaga: orderBusiest,
     byShard: new Array(shards).fill(orderBusiest),
+    idlePerSecond: new Array(shards).fill(0),
     busiest: orderBusiest === null ? null : 0,
     busiestPerSaga: orderBusiest,
     busiestShare: orderBusiest === null ? null : 1 / shards,

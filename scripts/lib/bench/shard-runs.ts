@@ -1,7 +1,21 @@
 import { join } from "node:path";
 import { type LocalStack, startLocalStack } from "../local-stack";
-import { countingD1, D1_SERVICES, type D1Window, historyCallCost } from "./d1-calls";
-import { SHARD_COUNTS, type ShardRun, shardFigures, spreadKeys, systemCap } from "./shard-scaling";
+import {
+  countingD1,
+  D1_SERVICES,
+  type D1Window,
+  historyCallCost,
+  readD1Calls,
+  settledD1Calls,
+} from "./d1-calls";
+import {
+  idleRates,
+  SHARD_COUNTS,
+  type ShardRun,
+  shardFigures,
+  spreadKeys,
+  systemCap,
+} from "./shard-scaling";
 import { round } from "./stats";
 import { historyPolls, type OrderMix, sagaClosedLoop, setup } from "./workloads";
 
@@ -14,6 +28,10 @@ export interface ShardPlan {
 /** 48 customers and 8 SKUs, even over 1, 2 and 4 shards (spreadKeys). */
 const CUSTOMERS = spreadKeys("shard-bench-customer", 48);
 const SKUS = spreadKeys("shard-bench-sku", 8);
+
+/** How long each stack is watched idle, for its shards' idle calls per second. */
+const IDLE_MS = 10_000;
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /** Runs per shard count when a Worker restarts during one (its window has no figures). */
 const MAX_ATTEMPTS = 3;
@@ -60,7 +78,18 @@ export async function measureShards(options: {
       const mix: OrderMix = { customers: CUSTOMERS, skus: SKUS, placed: { n: 0 } };
       await setup(client, mix);
       log(`shards ${shards}: stack up at ${stack.baseUrl}`);
+      // What each shard does with no saga running: taken out of the run's calls (shard-scaling.ts).
+      const idleBefore = await settledD1Calls(client);
+      const idleStarted = Date.now();
+      await sleep(IDLE_MS);
+      const idleAfter = await readD1Calls(client);
+      const idle = idleRates(
+        { before: idleBefore, after: idleAfter, historyPolls: 0 },
+        shards,
+        (Date.now() - idleStarted) / 1000,
+      );
       let attempt = 1;
+      let started = Date.now();
       let slotsBefore = [...historyPolls.bySlot];
       let { result: run, window } = await countingD1(client, () =>
         sagaClosedLoop(client, plan.concurrency, plan.sagas, undefined, mix),
@@ -75,18 +104,23 @@ export async function measureShards(options: {
         attempt++;
         log(`shards ${shards}: ${restarted.join(", ")} restarted during the run; again`);
         slotsBefore = [...historyPolls.bySlot];
+        started = Date.now();
         ({ result: run, window } = await countingD1(client, () =>
           sagaClosedLoop(client, plan.concurrency, plan.sagas, undefined, mix),
         ));
       }
+      const seconds = (Date.now() - started) / 1000;
       const polls = historyPolls.bySlot.map((n, slot) => n - (slotsBefore[slot] ?? 0));
-      const cost = run.ids[0] ? await historyCallCost(client, run.ids[0]) : 0;
+      const orderIdle = idle.order.reduce((a: number, b) => a + (b ?? 0), 0);
+      const cost = run.ids[0] ? await historyCallCost(client, run.ids[0], 10, orderIdle) : 0;
       const services = shardFigures(
         window,
         run.times.length,
         shards,
         pollsByShard(polls, shards),
         cost,
+        idle,
+        seconds,
       );
       const result: ShardRun = {
         shards,

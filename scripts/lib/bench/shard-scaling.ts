@@ -39,10 +39,12 @@ export function spreadKeys(prefix: string, count: number, spreadOver = 4): strin
 
 /** One service's D1 calls per saga completed at one shard count. */
 export interface ServiceShardFigures {
-  /** Calls per saga over every shard (unattributed ones included). */
+  /** Calls per saga over every shard (unattributed ones included), idle calls taken out. */
   perSaga: number | null;
-  /** Calls per saga of each shard, by shard number. */
+  /** Calls per saga of each shard, by shard number, its idle calls taken out. */
   byShard: (number | null)[];
+  /** Each shard's calls per second with no saga running (relay rounds), by shard number. */
+  idlePerSecond: (number | null)[];
   /** The shard with the most calls (the lowest number among equals). */
   busiest: number | null;
   /** Its calls per saga: what caps the service when one database answers one query at a time. */
@@ -51,8 +53,29 @@ export interface ServiceShardFigures {
   busiestShare: number | null;
   /** Calls per saga no shard could be named for: the per-shard figures miss that many. */
   unattributedPerSaga: number | null;
-  /** The sagas/s its busiest shard allows at MS_PER_QUERY per query, one at a time. */
+  /**
+   * The sagas/s its busiest shard allows at MS_PER_QUERY per query, one at a time: the
+   * database's second less its idle calls, over the calls per saga.
+   */
   capacityPerSecond: number | null;
+}
+
+/** Every service's calls per second and shard while nothing runs (`idleRates`). */
+export type IdleRates = Record<D1Service, (number | null)[]>;
+
+/** Calls per second and shard between two reads `seconds` apart; null for a restarted Worker. */
+export function idleRates(window: D1Window, shards: number, seconds: number): IdleRates {
+  const out = {} as IdleRates;
+  for (const service of D1_SERVICES) {
+    const was = window.before[service];
+    const is = window.after[service];
+    out[service] = Array.from({ length: shards }, (_, shard) =>
+      was.isolate !== is.isolate || seconds <= 0
+        ? null
+        : round(((is.byShard?.[shard] ?? 0) - (was.byShard?.[shard] ?? 0)) / seconds, 2),
+    );
+  }
+  return out;
 }
 
 export interface ShardRun {
@@ -83,15 +106,25 @@ export function busiestShard(
   return { shard, share: round((known[shard] as number) / sum, 3) };
 }
 
-/** Sagas/s a database allows at `perSaga` queries per saga, `msPerQuery` each, one at a time. */
-export function capacity(perSaga: number | null, msPerQuery = MS_PER_QUERY): number | null {
+/**
+ * Sagas/s a database allows at `perSaga` queries per saga, `msPerQuery` each, one at a time,
+ * when `idlePerSecond` of its queries a second go to work no saga asked for.
+ */
+export function capacity(
+  perSaga: number | null,
+  idlePerSecond: number | null = 0,
+  msPerQuery = MS_PER_QUERY,
+): number | null {
   if (perSaga === null || perSaga <= 0) return null;
-  return Math.round(1000 / (msPerQuery * perSaga));
+  const free = 1000 - (idlePerSecond ?? 0) * msPerQuery;
+  return Math.max(0, Math.round(free / (msPerQuery * perSaga)));
 }
 
 /**
- * Per service, the calls per saga of each shard over a counting window. The order service's
- * count has the bench's own history polls taken out, each on the shard its order lives on
+ * Per service, the calls per saga of each shard over a counting window of `seconds`. Taken out:
+ * each shard's idle calls (`idle`, per second, times `seconds`: its relay's rounds happen
+ * whether sagas run or not, and at the bench's few sagas/s they would pass for saga work), and
+ * from the order service the bench's own history polls, each on the shard its order lives on
  * (`pollsByShard`, `historyCost` calls each). A service whose Worker restarted in the window
  * (a new isolate id) has no figures.
  */
@@ -101,6 +134,8 @@ export function shardFigures(
   shards: number,
   pollsByShard: readonly number[],
   historyCost: number,
+  idle?: IdleRates,
+  seconds = 0,
 ): Record<D1Service, ServiceShardFigures> {
   const out = {} as Record<D1Service, ServiceShardFigures>;
   for (const service of D1_SERVICES) {
@@ -110,22 +145,32 @@ export function shardFigures(
     const perSaga = (n: number) => (valid ? round(n / sagas, 2) : null);
     const polls = (shard: number) =>
       service === "order" ? (pollsByShard[shard] ?? 0) * historyCost : 0;
+    const idlePerSecond = Array.from(
+      { length: shards },
+      (_, shard) => idle?.[service]?.[shard] ?? (idle ? null : 0),
+    );
     const raw = Array.from(
       { length: shards },
-      (_, shard) => (is.byShard?.[shard] ?? 0) - (was.byShard?.[shard] ?? 0) - polls(shard),
+      (_, shard) =>
+        (is.byShard?.[shard] ?? 0) -
+        (was.byShard?.[shard] ?? 0) -
+        polls(shard) -
+        (idlePerSecond[shard] ?? 0) * seconds,
     );
     const unattributed = (is.unattributed ?? 0) - (was.unattributed ?? 0);
     const byShard = raw.map(perSaga);
     const top = valid ? busiestShard(raw) : null;
     const busiestPerSaga = top ? (byShard[top.shard] ?? null) : null;
+    const busiestIdle = top ? (idlePerSecond[top.shard] ?? null) : null;
     out[service] = {
       perSaga: perSaga(raw.reduce((a, b) => a + b, 0) + unattributed),
       byShard,
+      idlePerSecond: idlePerSecond.map((n) => (valid ? n : null)),
       busiest: top?.shard ?? null,
       busiestPerSaga,
       busiestShare: top?.share ?? null,
       unattributedPerSaga: perSaga(unattributed),
-      capacityPerSecond: capacity(busiestPerSaga),
+      capacityPerSecond: capacity(busiestPerSaga, busiestIdle),
     };
   }
   return out;
@@ -172,7 +217,7 @@ export function shardRows(runs: readonly ShardRun[]): Row[] {
       const missed = f.unattributedPerSaga ? `; ${f.unattributedPerSaga} unattributed` : "";
       rows.push({
         section,
-        figure: `${service}, ${n}: D1 calls per saga on the busiest shard (shard ${f.busiest ?? "n/a"}, ${pct(f.busiestShare)} of its calls; per shard ${list(f.byShard)}; all shards ${f.perSaga ?? "n/a"}${missed})`,
+        figure: `${service}, ${n}: D1 calls per saga on the busiest shard (shard ${f.busiest ?? "n/a"}, ${pct(f.busiestShare)} of its calls; per shard ${list(f.byShard)}; all shards ${f.perSaga ?? "n/a"}${missed}; idle calls/s per shard ${list(f.idlePerSecond)}, taken out)`,
         value: f.busiestPerSaga,
         unit: "calls",
         samples: run.sagas,
@@ -180,7 +225,7 @@ export function shardRows(runs: readonly ShardRun[]): Row[] {
     }
     rows.push({
       section,
-      figure: `capacity at ${MS_PER_QUERY} ms per D1 query, ${n}: sagas/s each service's busiest shard allows (${D1_SERVICES.map((s) => `${s} ${run.services[s].capacityPerSecond ?? "n/a"}`).join(", ")}); capped by ${run.cap?.service ?? "n/a"}`,
+      figure: `capacity at ${MS_PER_QUERY} ms per D1 query, ${n}: sagas/s each service's busiest shard allows, its idle calls first (${D1_SERVICES.map((s) => `${s} ${run.services[s].capacityPerSecond ?? "n/a"}`).join(", ")}); capped by ${run.cap?.service ?? "n/a"}`,
       value: run.cap?.sagasPerSecond ?? null,
       unit: "sagas/s",
     });
