@@ -6,6 +6,7 @@ import { loggerFor } from "../log/logger";
 import { DEFAULT_HELD_CHECK_MS } from "../receipts/resend-policy";
 import { delayMs, RETRY_POLICIES } from "../retry/retry-policies";
 import { type OnShard, onShard } from "../shards/shard-env";
+import { EventWaiters } from "./event-waiters";
 import { HeldCopies } from "./held-copies";
 import { pollingIntervalMs, relaySchedule, setPollingInterval } from "./polling-baseline";
 import type { RelayConfig } from "./relay-config";
@@ -83,6 +84,7 @@ export abstract class OutboxRelay<Env = unknown> extends DurableObject<Env> {
 
   private readonly drainer = new RelayDrainer();
   private readonly held = new HeldCopies(this.ctx.storage);
+  private readonly waiters = new EventWaiters();
   /** When `dueWork` wants to run next (0: at the next run, null: never). */
   private dueWorkAt: number | null = 0;
 
@@ -94,6 +96,20 @@ export abstract class OutboxRelay<Env = unknown> extends DurableObject<Env> {
     const dueAt = await this.held.hold(events, this.config().heldCheckMs ?? DEFAULT_HELD_CHECK_MS);
     const scheduled = await this.ctx.storage.getAlarm();
     if (scheduled === null || scheduled > dueAt) await this.ctx.storage.setAlarm(dueAt);
+  }
+
+  /**
+   * Held until an event with `correlationId` reaches this relay (handed over by a poke, or sent
+   * by a run: the saga deadline's, the cdc path's), then true; false after `timeoutMs`. See
+   * event-waiters.ts; `recheck` closes the race with a change made before the registration.
+   * @example const changed = await relayStub(env.OUTBOX_RELAY, shard).waitForEvent(id, 5_000);
+   */
+  async waitForEvent(
+    correlationId: string,
+    timeoutMs: number,
+    recheck?: () => Promise<boolean>,
+  ): Promise<boolean> {
+    return this.waiters.wait(correlationId, timeoutMs, recheck);
   }
 
   /**
@@ -117,6 +133,7 @@ export abstract class OutboxRelay<Env = unknown> extends DurableObject<Env> {
     // Work fell due now (effects were recorded): the next run does it, not the one it planned.
     // The cron's poke looks too, in case that poke was lost.
     if (options.due || options.maintenance) this.dueWorkAt = 0;
+    this.waiters.wake(options.events ?? []);
     if (await relaySchedule(this.env, this.ctx.storage).ignoresPokes()) return;
     this.drainer.handOver(options.events ?? []);
     const scheduled = await this.ctx.storage.getAlarm();
@@ -219,7 +236,11 @@ export abstract class OutboxRelay<Env = unknown> extends DurableObject<Env> {
     return {
       config: this.config(),
       hooks: this.hooks(),
-      wire: (queue, messages) => this.send(queue, tagShard(messages, this.shard)),
+      wire: (queue, messages) => {
+        // Events no poke handed over (a due work's, the cdc trigger's) wake their waiters here.
+        this.waiters.wake(messages.map((m) => m.body));
+        return this.send(queue, tagShard(messages, this.shard));
+      },
     };
   }
 

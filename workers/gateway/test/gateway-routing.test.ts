@@ -158,6 +158,11 @@ describe("gateway routing table", () => {
     expect(echo.headers["content-type"]).toBe("application/json");
   });
 
+  it("forwards Prefer (wait=N for an order's outcome) to the service", async () => {
+    const res = await call("/orders/o1", { headers: { ...CUSTOMER, prefer: "wait=5" } });
+    expect(((await res.json()) as Echo).headers.prefer).toBe("wait=5");
+  });
+
   it("keeps Authorization, cookies and other caller headers away from services", async () => {
     const res = await call("/products/sku-1", {
       method: "PUT",

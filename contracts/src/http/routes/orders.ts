@@ -1,4 +1,4 @@
-import { createRoute } from "@hono/zod-openapi";
+import { createRoute, z } from "@hono/zod-openapi";
 import { composites, schemas } from "../components";
 import {
   BAD_BODY,
@@ -18,6 +18,12 @@ import {
 } from "../describe";
 import { IdempotencyKey } from "../schemas";
 
+/** Said of a PENDING order (RFC 9110 delay-seconds). */
+const RETRY_AFTER = {
+  description: "On a PENDING order: seconds before asking again (or ask with `Prefer: wait`).",
+  schema: { type: "string" as const },
+};
+
 /** `/orders*`: orders and their saga (order; the trace: operations). */
 export const orderRoutes = {
   placeOrder: createRoute({
@@ -28,8 +34,8 @@ export const orderRoutes = {
     ...customerAccess,
     summary: "Place an order",
     description:
-      "Starts the order saga and answers at once with the PENDING order; poll `GET /orders/{id}` " +
-      "for the outcome. With an `Idempotency-Key`, a retry with the same body gets the stored " +
+      "Starts the order saga and answers at once with the PENDING order; ask `GET /orders/{id}` " +
+      "with `Prefer: wait=N` for the outcome. With an `Idempotency-Key`, a retry with the same body gets the stored " +
       "answer again (`Idempotent-Replayed: true`) instead of a second order. When the order " +
       "service publishes by self-read (`WRITE_PATH=self-read`), the 202 means OrderPlaced is on " +
       "its way and the order exists only once the service has consumed it: `GET /orders/{id}` " +
@@ -64,6 +70,7 @@ export const orderRoutes = {
           description: "`true` when this is the stored answer to an earlier request with the key.",
           schema: { type: "string" },
         },
+        "Retry-After": RETRY_AFTER,
       }),
       ...customerErrors({
         400:
@@ -116,10 +123,34 @@ export const orderRoutes = {
     tags: [TAGS.orders],
     ...customerAccess,
     summary: "Get an order",
-    description: "A customer's own order; an admin reads any.",
-    request: { params: OrderPath, headers: withRequestId() },
+    description:
+      "A customer's own order; an admin reads any. With `Prefer: wait=N` (RFC 7240, N seconds, " +
+      "at most 30) a PENDING order's answer is held until the order changes or N seconds pass, " +
+      "so one request gets the outcome instead of polling.",
+    request: {
+      params: OrderPath,
+      headers: withRequestId({
+        Prefer: z
+          .string()
+          .optional()
+          .openapi({
+            param: {
+              description:
+                "`wait=N`: hold the answer while the order is PENDING, up to N seconds (1 to " +
+                "30; more counts as 30). A preference that cannot be read is ignored.",
+              example: "wait=10",
+            },
+          }),
+      }),
+    },
     responses: {
-      200: json("The order as it is now.", schemas.Order),
+      200: json("The order as it is now.", schemas.Order, {
+        "Preference-Applied": {
+          description: "`wait=N` when the answer was held for a PENDING order (N as applied).",
+          schema: { type: "string" },
+        },
+        "Retry-After": RETRY_AFTER,
+      }),
       ...customerErrors({
         400: BAD_ID,
         404: `${NOT_FOUND_ORDER} With self-read, also an order just accepted that the order service has not consumed yet: poll again.`,

@@ -9,7 +9,7 @@ import type { BoundService, GatewayEnv } from "../types";
  * CALLER_HEADER is never among them: the gateway sets that one from what it verified. The bench baseline
  * header does nothing unless the service runs with BENCH_BASELINES_ENABLED (never deployed).
  */
-const FORWARDED_REQUEST_HEADERS = ["accept", "idempotency-key", BENCH_BASELINE_HEADER];
+const FORWARDED_REQUEST_HEADERS = ["accept", "idempotency-key", "prefer", BENCH_BASELINE_HEADER];
 /** Hop-by-hop headers describe one connection, not the answer. */
 const HOP_BY_HOP = ["connection", "keep-alive", "transfer-encoding", "upgrade"];
 

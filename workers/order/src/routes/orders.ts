@@ -33,6 +33,8 @@ import { findItems, findOrder, toOrderJson } from "../db/order-store";
 import { type OrderRow, orders as ordersTable, orderTransitions } from "../db/tables";
 import { MAX_TOTAL_CENTS } from "../domain/pricing";
 import { customerShard, orderShard } from "../shard-keys";
+import { holdWhilePending } from "../waiting/hold-while-pending";
+import { preferredWait, RETRY_AFTER_SECONDS } from "../waiting/prefer-wait";
 
 type AppContext = Context<{ Bindings: Env }>;
 
@@ -85,6 +87,7 @@ export function placeOrderRoute(options: { direct?: DirectPublish; writePath?: W
     return c.body(outcome.body, 202, {
       "content-type": "application/json",
       Location: `/orders/${outcome.order.id}`,
+      "Retry-After": String(RETRY_AFTER_SECONDS),
     });
   });
 }
@@ -107,6 +110,7 @@ async function answerPublished(
     case "REPLAY":
       return c.json(outcome.order, 202, {
         Location: `/orders/${outcome.order.id}`,
+        "Retry-After": String(RETRY_AFTER_SECONDS),
         ...(outcome.kind === "REPLAY" ? { "Idempotent-Replayed": "true" } : {}),
       });
     case "NOT_SENT":
@@ -137,7 +141,10 @@ function answerUnplaced(
         "content-type": "application/json",
         "Idempotent-Replayed": "true",
       });
-      if (stored.responseStatus === 202) headers.set("Location", `/orders/${stored.orderId}`);
+      if (stored.responseStatus === 202) {
+        headers.set("Location", `/orders/${stored.orderId}`);
+        headers.set("Retry-After", String(RETRY_AFTER_SECONDS));
+      }
       return new Response(stored.responseBody, { status: stored.responseStatus ?? 200, headers });
     }
     case "KEY_REUSED":
@@ -227,10 +234,33 @@ export const orders = placeOrderRoute()
   })
   .openapi(orderRoutes.getOrder, async (c) => {
     const { id } = c.req.valid("param");
-    const db = database(orderShard(c.env, id));
-    const row = await orderOr404(db, id, callerOf(c));
+    const shard = orderShard(c.env, id);
+    const db = database(shard);
+    const caller = callerOf(c);
+    let row = await orderOr404(db, id, caller);
+    const wait = preferredWait(c.req.valid("header").Prefer);
+    const headers: Record<string, string> = {};
+    if (wait !== null && row.status === "PENDING") {
+      let held = true;
+      const relay = relayStub(c.env.OUTBOX_RELAY, shard.SHARD);
+      row =
+        (await holdWhilePending(
+          row,
+          wait,
+          () => findOrder(db, id),
+          (timeoutMs, recheck) => relay.waitForEvent(id, timeoutMs, recheck),
+          (error) => {
+            held = false;
+            loggerFor(c.env, { service: "order" }).warn("order wait ended early", {
+              error: String(error),
+            });
+          },
+        )) ?? row;
+      if (held) headers["Preference-Applied"] = `wait=${wait}`;
+    }
+    if (row.status === "PENDING") headers["Retry-After"] = String(RETRY_AFTER_SECONDS);
     const items = await findItems(db, [row.id]);
-    return c.json(toOrderJson(row, items.get(row.id) ?? []), 200);
+    return c.json(toOrderJson(row, items.get(row.id) ?? []), 200, headers);
   })
   .openapi(orderRoutes.getOrderHistory, async (c) => {
     const { id } = c.req.valid("param");
