@@ -17,7 +17,14 @@ import {
   systemCap,
 } from "./shard-scaling";
 import { round } from "./stats";
-import { historyPolls, type OrderMix, sagaClosedLoop, setup } from "./workloads";
+import {
+  historyPolls,
+  type OrderMix,
+  placeOrder,
+  sagaClosedLoop,
+  setup,
+  waitForSagas,
+} from "./workloads";
 
 export interface ShardPlan {
   /** Sagas per shard count, closed loop: a multiple of 48 gives every customer and SKU as many. */
@@ -78,6 +85,15 @@ export async function measureShards(options: {
       const mix: OrderMix = { customers: CUSTOMERS, skus: SKUS, placed: { n: 0 } };
       await setup(client, mix);
       log(`shards ${shards}: stack up at ${stack.baseUrl}`);
+      // One saga first, finished before anything is counted: its order is the one the history
+      // poll's cost is measured on, with nothing else running (a busy stack's own calls would
+      // pass for the poll's).
+      const probe = await placeOrder(client, undefined, {
+        customers: [CUSTOMERS[0] as string],
+        skus: [SKUS[0] as string],
+        placed: { n: 0 },
+      });
+      await waitForSagas(client, [probe.id], 60_000);
       // What each shard does with no saga running: taken out of the run's calls (shard-scaling.ts).
       const idleBefore = await settledD1Calls(client);
       const idleStarted = Date.now();
@@ -87,6 +103,12 @@ export async function measureShards(options: {
         { before: idleBefore, after: idleAfter, historyPolls: 0 },
         shards,
         (Date.now() - idleStarted) / 1000,
+      );
+      const cost = await historyCallCost(
+        client,
+        probe.id,
+        10,
+        idle.order.reduce((a: number, b) => a + (b ?? 0), 0),
       );
       let attempt = 1;
       let started = Date.now();
@@ -111,8 +133,6 @@ export async function measureShards(options: {
       }
       const seconds = (Date.now() - started) / 1000;
       const polls = historyPolls.bySlot.map((n, slot) => n - (slotsBefore[slot] ?? 0));
-      const orderIdle = idle.order.reduce((a: number, b) => a + (b ?? 0), 0);
-      const cost = run.ids[0] ? await historyCallCost(client, run.ids[0], 10, orderIdle) : 0;
       const services = shardFigures(
         window,
         run.times.length,
