@@ -1,3 +1,5 @@
+import { setTimeout as sleep } from "node:timers/promises";
+import type { Order } from "@edge-saga/contracts";
 import {
   apiClient,
   apiFetch,
@@ -70,6 +72,21 @@ type PlaceOptions = {
 const RENEW_BEFORE_MS = 60_000;
 /** Tries of a sign-in that got no answer or a busy one. */
 const SIGN_IN_TRIES = 4;
+/** The longest hold `GET /orders/{id}` grants (`Prefer: wait`). */
+const MAX_HOLD_SECONDS = 30;
+/** The pause before looking again at an answer that was not held and says no Retry-After (a 404). */
+const UNHELD_PAUSE_MS = 100;
+
+/**
+ * The seconds to ask the server to hold an order's answer: what is left of the caller's wait,
+ * at most 30, and a second short of the request timeout so the hold never times the request out.
+ */
+export function holdSeconds(leftMs: number, requestTimeoutMs?: number): number {
+  let seconds = Math.min(MAX_HOLD_SECONDS, Math.ceil(leftMs / 1_000));
+  if (requestTimeoutMs !== undefined)
+    seconds = Math.min(seconds, Math.floor(requestTimeoutMs / 1_000) - 1);
+  return Math.max(1, seconds);
+}
 
 export class ApiClient {
   readonly baseUrl: string;
@@ -281,6 +298,34 @@ export class ApiClient {
   async getOrder(id: string) {
     return (await expectStatus(this.orderClient(id).orders[":id"].$get({ param: { id } }), 200))
       .body;
+  }
+
+  /**
+   * Order `id` once it has left PENDING, else as it is after `timeoutMs`; undefined while it
+   * does not exist (self-read: until the order service consumed its OrderPlaced). Each look asks
+   * the server to hold the answer until the order changes (`Prefer: wait`), so an outcome costs
+   * one or two requests instead of a poll loop. An answer not held (a 404, a busy one) is looked
+   * at again after its Retry-After; any other answer throws.
+   */
+  async waitForOutcome(id: string, timeoutMs = 30_000): Promise<Order | undefined> {
+    const giveUpAt = Date.now() + timeoutMs;
+    const { timeoutMs: limit } = this.options;
+    const requestTimeoutMs = typeof limit === "function" ? limit("GET") : limit;
+    let order: Order | undefined;
+    for (;;) {
+      const header = { Prefer: `wait=${holdSeconds(giveUpAt - Date.now(), requestTimeoutMs)}` };
+      const get = this.orderClient(id).orders[":id"].$get({ param: { id }, header });
+      const answer = await read(get);
+      if (answer.status === 200) order = answer.body;
+      else if (![404, 429, 502, 503].includes(answer.status))
+        throw new UnexpectedAnswer(`GET /orders/${id}`, answer, [200, 404]);
+      if ((order && order.status !== "PENDING") || Date.now() >= giveUpAt) return order;
+      if (!answer.headers.has("Preference-Applied")) {
+        const retryAfter = Number(answer.headers.get("Retry-After") ?? Number.NaN);
+        const pauseMs = Number.isFinite(retryAfter) ? retryAfter * 1_000 : UNHELD_PAUSE_MS;
+        await sleep(Math.min(pauseMs, Math.max(0, giveUpAt - Date.now())));
+      }
+    }
   }
 
   /** `GET /orders/{id}/payment`: where the order's card payment stands. */

@@ -10,7 +10,7 @@ import {
   type ApiClient as TypedClient,
 } from "@edge-saga/contracts/client";
 import { afterAll, beforeAll, beforeEach, describe, expect, expectTypeOf, it } from "vitest";
-import { ApiClient, UnexpectedAnswer } from "../lib/api-client";
+import { ApiClient, holdSeconds, UnexpectedAnswer } from "../lib/api-client";
 
 /** What the fake gateway saw of one request. */
 interface Seen {
@@ -191,6 +191,60 @@ describe("ApiClient", () => {
     const slow = apiClient(baseUrl, { timeoutMs: 200 }).products.$get();
     await expect(slow).rejects.toThrow(/abort|timeout/i);
     expect(Date.now() - started).toBeLessThan(1_500);
+  });
+});
+
+describe("ApiClient.waitForOutcome", () => {
+  const order = (status: string) => ({ id: "o1", customerId: "c1", status });
+  /** Answers in turn, then the last one again; a held answer says Preference-Applied. */
+  const answers = (...list: [number, string | null, boolean?][]) => {
+    let next = 0;
+    handler = (req, res) => {
+      const [status, orderStatus, held] = list[Math.min(next++, list.length - 1)] ?? [500, null];
+      if (held) res.setHeader("Preference-Applied", String(req.headers.prefer));
+      if (orderStatus === "PENDING") res.setHeader("Retry-After", "1");
+      json(res, status, orderStatus ? order(orderStatus) : { error: { code: "NOT_FOUND" } });
+    };
+  };
+
+  it("asks the server to hold the answer and needs one request for a saga decided meanwhile", async () => {
+    answers([200, "CONFIRMED", true]);
+    const client = new ApiClient(baseUrl, "secret");
+    expect((await client.waitForOutcome("o1", 10_000))?.status).toBe("CONFIRMED");
+    expect(seen.map((r) => [r.url, r.headers.prefer])).toEqual([["/orders/o1", "wait=10"]]);
+  });
+
+  it("asks again at once after a held PENDING answer, briefly after a 404", async () => {
+    answers([404, null], [200, "PENDING", true], [200, "REJECTED", true]);
+    const client = new ApiClient(baseUrl, "secret");
+    const started = Date.now();
+    expect((await client.waitForOutcome("o1"))?.status).toBe("REJECTED");
+    expect(seen).toHaveLength(3);
+    expect(Date.now() - started).toBeLessThan(900);
+  });
+
+  it("waits out Retry-After when the server did not hold a PENDING answer", async () => {
+    answers([200, "PENDING", false], [200, "CONFIRMED", true]);
+    const client = new ApiClient(baseUrl, "secret");
+    const started = Date.now();
+    expect((await client.waitForOutcome("o1"))?.status).toBe("CONFIRMED");
+    expect(Date.now() - started).toBeGreaterThanOrEqual(950);
+  });
+
+  it("gives the order as it is at the timeout, and throws on an answer it cannot wait through", async () => {
+    answers([200, "PENDING", false]);
+    const client = new ApiClient(baseUrl, "secret");
+    expect((await client.waitForOutcome("o1", 300))?.status).toBe("PENDING");
+    answers([403, null]);
+    await expect(client.waitForOutcome("o1")).rejects.toThrow(UnexpectedAnswer);
+  });
+
+  it("holds at most 30 s, a second short of the request timeout, and at least 1 s", () => {
+    expect(holdSeconds(120_000)).toBe(30);
+    expect(holdSeconds(4_200)).toBe(5);
+    expect(holdSeconds(120_000, 15_000)).toBe(14);
+    expect(holdSeconds(0)).toBe(1);
+    expect(holdSeconds(10_000, 1_500)).toBe(1);
   });
 });
 

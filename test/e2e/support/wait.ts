@@ -23,28 +23,21 @@ export function waitForOrderToExist(id: string, timeoutMs = 30_000): Promise<Ord
 }
 
 /**
- * Waits until order `id` has `status`. An order that settles in another status fails at once:
- * the saga only leaves PENDING once (CANCELLED comes only from an explicit cancel).
+ * Waits until order `id` has `status`, by the client's held reads (`Prefer: wait`), not a poll
+ * loop. An order that settles in another status fails at once: the saga only leaves PENDING
+ * once (CANCELLED comes only from an explicit cancel).
  */
 export async function waitForOrder(
   id: string,
   status: OrderStatus,
   timeoutMs = 30_000,
 ): Promise<Order> {
-  let last: Order | undefined;
-  return poll(
-    async () => {
-      last = await currentOrder(id);
-      if (!last) return undefined;
-      if (last.status === status) return last;
-      if (last.status !== "PENDING") {
-        throw new Error(
-          `order ${id} is ${last.status}, expected ${status}: ${JSON.stringify(last)}`,
-        );
-      }
-      return undefined;
-    },
-    { what: `order ${id} to be ${status}`, timeoutMs, last: () => JSON.stringify(last) },
+  const order = await api.waitForOutcome(id, timeoutMs);
+  if (order?.status === status) return order;
+  throw new Error(
+    order?.status === "PENDING" || !order
+      ? `timed out waiting for order ${id} to be ${status}: ${JSON.stringify(order)}`
+      : `order ${id} is ${order.status}, expected ${status}: ${JSON.stringify(order)}`,
   );
 }
 
