@@ -268,7 +268,9 @@ function printGuide(url: string, token: string, docs: boolean, stateDir: string)
   say(`  curl ${url}/products`);
   say(`  curl -i -X POST ${url}/orders ${me} -H "content-type: application/json" \\`);
   say(`       -d '${order}'`);
-  say(`  curl ${me} ${url}/orders/<id>            ${dim("# PENDING, then CONFIRMED or REJECTED")}`);
+  say(
+    `  curl ${me} -H "Prefer: wait=10" ${url}/orders/<id>  ${dim("# held while PENDING: CONFIRMED or REJECTED")}`,
+  );
   say(
     `  curl ${me} ${url}/orders/<id>/history    ${dim("# each saga step the order service recorded")}`,
   );
