@@ -89,7 +89,9 @@ const PLAN = quick
       ],
       throughputSeconds: 8,
       // The same sagas on 1, 2 and 4 shards per service (shard-runs.ts), one stack at a time.
-      shardScaling: { sagas: 144, concurrency: 8 },
+      // 32 in flight: a shard's capacity is what it does busy; at 8 over 4 shards each shard's
+      // batches and relay runs carry 2 sagas, and their fixed cost per batch is all it shows.
+      shardScaling: { sagas: 192, concurrency: 32 },
       backlogs: [1_000, 10_000],
       pollingOrders: 24,
       // Per write path: accept [concurrency, orders], then a closed-loop saga run.
@@ -114,7 +116,7 @@ const PLAN = quick
         [32, 256],
       ],
       throughputSeconds: 30,
-      shardScaling: { sagas: 288, concurrency: 8 },
+      shardScaling: { sagas: 384, concurrency: 32 },
       backlogs: [1_000, 10_000, 50_000],
       pollingOrders: 64,
       writePaths: {

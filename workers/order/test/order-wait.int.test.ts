@@ -47,7 +47,8 @@ describe("GET /orders/{id} with Prefer: wait", () => {
     const { res, ms, body } = await getWhileConfirming(order, "wait=5");
     expect(body?.status).toBe("CONFIRMED");
     expect(ms).toBeGreaterThanOrEqual(250);
-    expect(ms).toBeLessThan(2_000);
+    // Well before the 5 s it may hold (bounds wide: the runtime shares 2 cores with the suite).
+    expect(ms).toBeLessThan(4_000);
     expect(res.headers.get("Preference-Applied")).toBe("wait=5");
     expect(res.headers.get("Retry-After")).toBeNull();
   });
@@ -57,7 +58,7 @@ describe("GET /orders/{id} with Prefer: wait", () => {
     const { res, ms, body } = await timedGet(order, { prefer: "wait=1" });
     expect(body?.status).toBe("PENDING");
     expect(ms).toBeGreaterThanOrEqual(950);
-    expect(ms).toBeLessThan(3_000);
+    expect(ms).toBeLessThan(4_500);
     expect(res.headers.get("Preference-Applied")).toBe("wait=1");
     expect(res.headers.get("Retry-After")).toBe("1");
   });
@@ -66,7 +67,7 @@ describe("GET /orders/{id} with Prefer: wait", () => {
     const order = await placePaidByPoints("wilma");
     const { res, ms, body } = await getWhileConfirming(order, 'respond-async, WAIT="45"');
     expect(body?.status).toBe("CONFIRMED");
-    expect(ms).toBeLessThan(2_000);
+    expect(ms).toBeLessThan(10_000);
     expect(res.headers.get("Preference-Applied")).toBe("wait=30");
   });
 
@@ -76,7 +77,8 @@ describe("GET /orders/{id} with Prefer: wait", () => {
       const { res, ms, body } = await timedGet(order, { prefer });
       expect(res.status, prefer).toBe(200);
       expect(body?.status).toBe("PENDING");
-      expect(ms, prefer).toBeLessThan(500);
+      // Not held: a misread wait would hold it and say so in Preference-Applied.
+      expect(ms, prefer).toBeLessThan(4_000);
       expect(res.headers.get("Preference-Applied"), prefer).toBeNull();
       expect(res.headers.get("Retry-After")).toBe("1");
     }
@@ -87,7 +89,7 @@ describe("GET /orders/{id} with Prefer: wait", () => {
     await confirm(order);
     const { res, ms, body } = await timedGet(order, { prefer: "wait=5" });
     expect(body?.status).toBe("CONFIRMED");
-    expect(ms).toBeLessThan(500);
+    expect(ms).toBeLessThan(4_000);
     expect(res.headers.get("Preference-Applied")).toBeNull();
     expect(res.headers.get("Retry-After")).toBeNull();
   });
@@ -96,7 +98,7 @@ describe("GET /orders/{id} with Prefer: wait", () => {
     const order = await placePaidByPoints("wynne");
     const { res, ms } = await timedGet(order, { prefer: "wait=5" }, "mallory");
     expect(res.status).toBe(404);
-    expect(ms).toBeLessThan(500);
+    expect(ms).toBeLessThan(4_000);
   });
 });
 
@@ -128,7 +130,7 @@ describe("OutboxRelay.waitForEvent", () => {
   it("ends at once with true when the recheck after registering finds the change", async () => {
     const started = Date.now();
     expect(await relay().waitForEvent("changed", 5_000, async () => true)).toBe(true);
-    expect(Date.now() - started).toBeLessThan(1_000);
+    expect(Date.now() - started).toBeLessThan(4_000);
   });
 
   it("is woken by an event of its id only", async () => {
