@@ -7,17 +7,10 @@ import {
   parseDeadLetterId,
 } from "../src/admin/admin-shards";
 import { kitAdminRoutes } from "../src/admin/kit-admin-routes";
-import { relayStub } from "../src/relay/outbox-relay";
+import { EMPTY_RELAY_STATUS, relayStub } from "../src/relay/outbox-relay";
 
 const status = (over: Partial<Parameters<typeof mergeRelayStatus>[0][0]>) => ({
-  lastRunAt: null,
-  lastSuccessAt: null,
-  lastError: null,
-  lastErrorAt: null,
-  consecutiveFailures: 0,
-  publishedTotal: 0,
-  resentTotal: 0,
-  nextAlarmAt: null,
+  ...EMPTY_RELAY_STATUS,
   ...over,
 });
 

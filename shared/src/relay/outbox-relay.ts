@@ -45,7 +45,8 @@ const STATUS_KEY = "relay-status";
 /** Due work that failed is tried again this much later. */
 const RETRY_DUE_WORK_MS = 5_000;
 
-const emptyStatus: RelayStatus = {
+/** A relay's status before its first run. */
+export const EMPTY_RELAY_STATUS: Readonly<RelayStatus> = {
   lastRunAt: null,
   lastSuccessAt: null,
   lastError: null,
@@ -151,7 +152,7 @@ export abstract class OutboxRelay<Env = unknown> extends DurableObject<Env> {
   }
 
   private async storedStatus(): Promise<RelayStatus> {
-    return { ...emptyStatus, ...(await this.ctx.storage.get<RelayStatus>(STATUS_KEY)) };
+    return { ...EMPTY_RELAY_STATUS, ...(await this.ctx.storage.get<RelayStatus>(STATUS_KEY)) };
   }
 
   /** Runs `dueWork` when due; its failure is logged and tried again in 5 s, never blocking the drain. */
