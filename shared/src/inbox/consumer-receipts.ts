@@ -28,10 +28,18 @@ export class ConsumerReceipts {
     private readonly service: string,
   ) {}
 
-  /** Notes that `event` (or the message carrying it) was handled. */
-  handled(event: Partial<Envelope> | Message): void {
-    for (const handled of handledBy(event))
-      if (receiptOwed(this.catalog, this.service, handled)) this.owed.push(handled);
+  /**
+   * Notes that `event` (or the message carrying it) was handled. `message`: the one that
+   * carried the parsed `event`, whose body still says which producer shard sent it (parsing
+   * drops `sourceShard`, and without it the receipt would go to the producer's shard 0).
+   */
+  handled(event: Partial<Envelope> | Message, message?: Message): void {
+    const shard = message ? sourceShardOf(decodeBody(message.body)) : undefined;
+    for (const handled of handledBy(event)) {
+      const from =
+        handled.shard === undefined && shard !== undefined ? { ...handled, shard } : handled;
+      if (receiptOwed(this.catalog, this.service, from)) this.owed.push(from);
+    }
   }
 
   /** Sends what is owed (never throws: a lost receipt costs a re-send). */
@@ -54,8 +62,14 @@ export function handledBy(event: Partial<Envelope> | Message): HandledEvent[] {
   const id = body?.id;
   const source = body?.source;
   const type = typeof body?.type === "string" ? body.type : undefined;
-  const shard = (body as { sourceShard?: unknown } | null)?.sourceShard;
+  const shard = sourceShardOf(body);
   return typeof id === "string" && typeof source === "string"
-    ? [{ id, source, type, ...(typeof shard === "number" && shard > 0 ? { shard } : {}) }]
+    ? [{ id, source, type, ...(shard === undefined ? {} : { shard }) }]
     : [];
+}
+
+/** The producer shard a message body says sent it (`sourceShard`, absent for shard 0). */
+function sourceShardOf(body: unknown): number | undefined {
+  const shard = (body as { sourceShard?: unknown } | null)?.sourceShard;
+  return typeof shard === "number" && Number.isInteger(shard) && shard > 0 ? shard : undefined;
 }

@@ -173,6 +173,25 @@ describe("a service on two shards", () => {
     expect(sentReceipts).toEqual([{ receipt: { from: "keeper", handled: [event.id] } }]);
   });
 
+  it("receipts name the producer's shard that sent the event, so they reach its outbox", async () => {
+    const [a] = keysOnEachShard("from-shard");
+    await stock(a, 5);
+    const sentReceipts: unknown[] = [];
+    const planner = {
+      send: (body: unknown) => {
+        sentReceipts.push(body);
+        return env.PLANNER_INBOX.send(body);
+      },
+    } as Queue;
+    // As the planner's shard-3 relay sends it: the body names the shard (the envelope does not).
+    const event = { ...request("hold-5", [{ key: a, units: 1 }]), sourceShard: 3 };
+    const batch = createMessageBatch("keeper-inbox", [
+      { id: "m-5", timestamp: new Date(), attempts: 1, body: event },
+    ]);
+    await worker.queue?.(batch as never, { ...env, PLANNER_INBOX: planner } as never);
+    expect(sentReceipts).toEqual([{ receipt: { from: "keeper", handled: [event.id], shard: 3 } }]);
+  });
+
   it("a receipt reaches the outbox of the shard that sent the events it names", async () => {
     const [, b] = keysOnEachShard("receipt");
     await stock(b, 5);
