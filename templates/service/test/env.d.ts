@@ -1,10 +1,3 @@
-import type { D1Migration } from "cloudflare:test";
-
-declare global {
-  namespace Cloudflare {
-    interface Env {
-      TEST_MIGRATIONS: D1Migration[];
-      INBOX_UNDER_TEST: Queue;
-    }
-  }
-}
+// TEST_MIGRATIONS and INBOX_UNDER_TEST, the bindings every service's tests get. Declare the
+// bindings this service's vitest.config.ts adds below, in `declare global`.
+import "@edge-saga/kit-testing/service-test-env";
