@@ -79,6 +79,23 @@ export function newOrder(
   return { orderId: uniqueId("order"), customerId, totalCents, pointsToRedeem };
 }
 
+/** A new customer granted 100 points, and an order of theirs, not yet delivered. */
+export async function customerWithOrder(
+  pointsToRedeem: number,
+  totalCents?: number,
+): Promise<TestOrder> {
+  const customerId = uniqueId("cust");
+  await grant(customerId, 100);
+  return newOrder(customerId, pointsToRedeem, totalCents);
+}
+
+/** `customerWithOrder` with its OrderPlaced delivered: the order holds its points. */
+export async function placedOrder(pointsToRedeem: number, totalCents?: number): Promise<TestOrder> {
+  const order = await customerWithOrder(pointsToRedeem, totalCents);
+  await inbox(orderPlaced(order));
+  return order;
+}
+
 /** What the order service computes (contracts' `pointsEarnedFor`). */
 export const earnedBy = (o: TestOrder) => pointsEarnedFor(o.totalCents, o.pointsToRedeem);
 

@@ -2,10 +2,10 @@ import { describe, expect, it } from "vitest";
 import {
   accountRow,
   awardRow,
+  customerWithOrder,
   deliverRaw,
   earnedBy,
   expectConsistent,
-  grant,
   holdRow,
   inbox,
   ledgerRows,
@@ -13,16 +13,15 @@ import {
   orderCancelled,
   orderConfirmed,
   orderPlaced,
+  placedOrder,
   published,
   uniqueId,
 } from "./helpers";
 
 describe("OrderCancelled", () => {
   it("releases the points of a pending order", async () => {
-    const customerId = uniqueId("cust");
-    await grant(customerId, 100);
-    const order = newOrder(customerId, 60);
-    await inbox(orderPlaced(order));
+    const order = await placedOrder(60);
+    const { customerId } = order;
     const event = orderCancelled(order, "PENDING");
     await inbox(event, event);
 
@@ -32,9 +31,8 @@ describe("OrderCancelled", () => {
   });
 
   it("refunds the redeemed points and claws back the earned ones of a confirmed order", async () => {
-    const customerId = uniqueId("cust");
-    await grant(customerId, 100);
-    const order = newOrder(customerId, 40, 20_000);
+    const order = await customerWithOrder(40, 20_000);
+    const { customerId } = order;
     await inbox(orderPlaced(order), orderConfirmed(order));
     const event = orderCancelled(order, "CONFIRMED");
     await inbox(event);
@@ -79,10 +77,8 @@ describe("OrderCancelled", () => {
   });
 
   it("makes a late confirmation capture and award nothing when the cancel overtook it", async () => {
-    const customerId = uniqueId("cust");
-    await grant(customerId, 100);
-    const order = newOrder(customerId, 60);
-    await inbox(orderPlaced(order));
+    const order = await placedOrder(60);
+    const { customerId } = order;
     await inbox(orderCancelled(order, "CONFIRMED"));
     const late = orderConfirmed(order);
     await inbox(late);
@@ -96,9 +92,8 @@ describe("OrderCancelled", () => {
   });
 
   it("leaves tombstones when it overtakes OrderPlaced: nothing is held, captured or awarded later", async () => {
-    const customerId = uniqueId("cust");
-    await grant(customerId, 100);
-    const order = newOrder(customerId, 60);
+    const order = await customerWithOrder(60);
+    const { customerId } = order;
     await inbox(orderCancelled(order, "PENDING"));
     expect(await holdRow(order.orderId)).toEqual({
       customer_id: customerId,
@@ -114,10 +109,8 @@ describe("OrderCancelled", () => {
 
   it("converges when cancel and confirm are delivered concurrently", async () => {
     for (let round = 0; round < 5; round++) {
-      const customerId = uniqueId("cust");
-      await grant(customerId, 100);
-      const order = newOrder(customerId, 30);
-      await inbox(orderPlaced(order));
+      const order = await placedOrder(30);
+      const { customerId } = order;
       const results = await Promise.all([
         deliverRaw(orderConfirmed(order)),
         deliverRaw(orderCancelled(order, "CONFIRMED")),
@@ -131,9 +124,8 @@ describe("OrderCancelled", () => {
 
   it("converges when a pending order's cancel races its OrderPlaced", async () => {
     for (let round = 0; round < 5; round++) {
-      const customerId = uniqueId("cust");
-      await grant(customerId, 100);
-      const order = newOrder(customerId, 30);
+      const order = await customerWithOrder(30);
+      const { customerId } = order;
       const results = await Promise.all([
         deliverRaw(orderPlaced(order)),
         deliverRaw(orderCancelled(order, "PENDING")),

@@ -2,26 +2,25 @@ import { describe, expect, it } from "vitest";
 import {
   accountRow,
   awardRow,
+  customerWithOrder,
   deliverRaw,
   earnedBy,
   expectConsistent,
-  grant,
   holdRow,
   inbox,
   ledgerRows,
   newOrder,
   orderConfirmed,
   orderPlaced,
+  placedOrder,
   published,
   uniqueId,
 } from "./helpers";
 
 describe("OrderConfirmed", () => {
   it("captures the held points, awards the earned ones and publishes PointsAwarded", async () => {
-    const customerId = uniqueId("cust");
-    await grant(customerId, 100);
-    const order = newOrder(customerId, 40, 12_345);
-    await inbox(orderPlaced(order));
+    const order = await placedOrder(40, 12_345);
+    const { customerId } = order;
     const event = orderConfirmed(order);
     await inbox(event);
 
@@ -63,10 +62,8 @@ describe("OrderConfirmed", () => {
   });
 
   it("publishes PointsAwarded with 0 points when the order earned nothing", async () => {
-    const customerId = uniqueId("cust");
-    await grant(customerId, 100);
-    const order = newOrder(customerId, 99, 100);
-    await inbox(orderPlaced(order));
+    const order = await placedOrder(99, 100);
+    const { customerId } = order;
     await inbox(orderConfirmed(order));
     expect(earnedBy(order)).toBe(0);
     expect(await awardRow(order.orderId)).toEqual({ points: 0, status: "AWARDED" });
@@ -77,10 +74,8 @@ describe("OrderConfirmed", () => {
   });
 
   it("captures and awards once when the confirmation is replayed", async () => {
-    const customerId = uniqueId("cust");
-    await grant(customerId, 100);
-    const order = newOrder(customerId, 20);
-    await inbox(orderPlaced(order));
+    const order = await placedOrder(20);
+    const { customerId } = order;
     const event = orderConfirmed(order);
     await inbox(event, event);
     await inbox(event);
@@ -100,10 +95,8 @@ describe("OrderConfirmed", () => {
   });
 
   it("applies two concurrent confirmations of one order once", async () => {
-    const customerId = uniqueId("cust");
-    await grant(customerId, 100);
-    const order = newOrder(customerId, 20);
-    await inbox(orderPlaced(order));
+    const order = await placedOrder(20);
+    const { customerId } = order;
     const results = await Promise.all([
       deliverRaw(orderConfirmed(order)),
       deliverRaw(orderConfirmed(order)),
@@ -116,9 +109,8 @@ describe("OrderConfirmed", () => {
   });
 
   it("retries (and so finally dead-letters) a confirmation for points that were never held", async () => {
-    const customerId = uniqueId("cust");
-    await grant(customerId, 100);
-    const order = newOrder(customerId, 30);
+    const order = await customerWithOrder(30);
+    const { customerId } = order;
     const result = await deliverRaw(orderConfirmed(order));
     expect(result.retryMessages).toHaveLength(1);
     expect(await awardRow(order.orderId)).toBeNull();

@@ -2,6 +2,7 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import {
   accountRow,
+  customerWithOrder,
   deliverRaw,
   expectConsistent,
   grant,
@@ -15,9 +16,8 @@ import {
 
 describe("OrderPlaced", () => {
   it("holds the points and publishes PointsReserved, caused by the order", async () => {
-    const customerId = uniqueId("cust");
-    await grant(customerId, 100);
-    const order = newOrder(customerId, 40);
+    const order = await customerWithOrder(40);
+    const { customerId } = order;
     const event = orderPlaced(order);
     await inbox(event);
 
@@ -93,9 +93,8 @@ describe("OrderPlaced", () => {
   });
 
   it("does nothing for an order that redeems no points (the order service does not wait)", async () => {
-    const customerId = uniqueId("cust");
-    await grant(customerId, 100);
-    const order = newOrder(customerId, 0);
+    const order = await customerWithOrder(0);
+    const { customerId } = order;
     const event = orderPlaced(order);
     await inbox(event);
     expect(await holdRow(order.orderId)).toBeNull();
@@ -108,9 +107,8 @@ describe("OrderPlaced", () => {
   });
 
   it("holds once when the same OrderPlaced arrives twice in a batch and again later", async () => {
-    const customerId = uniqueId("cust");
-    await grant(customerId, 100);
-    const order = newOrder(customerId, 30);
+    const order = await customerWithOrder(30);
+    const { customerId } = order;
     const event = orderPlaced(order);
     await inbox(event, event);
     await inbox(event);

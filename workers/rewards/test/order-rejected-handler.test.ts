@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import {
   accountRow,
+  customerWithOrder,
   expectConsistent,
   grant,
   holdRow,
@@ -8,16 +9,15 @@ import {
   newOrder,
   orderPlaced,
   orderRejected,
+  placedOrder,
   published,
   uniqueId,
 } from "./helpers";
 
 describe("OrderRejected", () => {
   it("releases the held points", async () => {
-    const customerId = uniqueId("cust");
-    await grant(customerId, 100);
-    const order = newOrder(customerId, 70);
-    await inbox(orderPlaced(order));
+    const order = await placedOrder(70);
+    const { customerId } = order;
     const event = orderRejected(order);
     await inbox(event, event);
     await inbox(orderRejected(order));
@@ -41,9 +41,8 @@ describe("OrderRejected", () => {
   });
 
   it("leaves a tombstone when it overtakes OrderPlaced, so the late OrderPlaced holds nothing", async () => {
-    const customerId = uniqueId("cust");
-    await grant(customerId, 100);
-    const order = newOrder(customerId, 70);
+    const order = await customerWithOrder(70);
+    const { customerId } = order;
     await inbox(orderRejected(order));
     expect(await holdRow(order.orderId)).toEqual({
       customer_id: customerId,
