@@ -1,3 +1,4 @@
+import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
 import { env, exports } from "cloudflare:workers";
 import { catalog, type Order } from "@edge-saga/contracts";
 import { apiClient, expectStatus } from "@edge-saga/contracts/client";
@@ -21,6 +22,31 @@ export function postJson(path: string, body: unknown, headers: Record<string, st
     headers: { "content-type": "application/json", ...headers },
     body: typeof body === "string" ? body : JSON.stringify(body),
   });
+}
+
+/**
+ * POST /orders of `body` as `customerId`, through the Worker's fetch with its WRITE_PATH set to
+ * `path` and `bindings` in place of the env's; `headers` added to the request's.
+ */
+export async function postOrderOnWritePath(
+  path: string,
+  customerId: string,
+  body: unknown,
+  headers: Record<string, string> = {},
+  bindings: Partial<Env> = {},
+): Promise<Response> {
+  const ctx = createExecutionContext();
+  const response = await worker.fetch(
+    new Request("http://svc/orders", {
+      method: "POST",
+      headers: { "content-type": "application/json", ...asCustomer(customerId), ...headers },
+      body: JSON.stringify(body),
+    }),
+    { ...env, WRITE_PATH: path, ...bindings } as Env,
+    ctx,
+  );
+  await waitOnExecutionContext(ctx);
+  return response;
 }
 
 /** Puts products straight into the catalog replica (version 1). */

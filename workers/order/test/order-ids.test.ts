@@ -1,29 +1,13 @@
-import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
-import { env } from "cloudflare:workers";
 import type { Order } from "@edge-saga/contracts";
-import { asCustomer } from "@edge-saga/kit-testing";
 import { SLOTS, shardOf, shardOfId, slotOf, slotOfId } from "@edge-saga/shared";
 import { beforeAll, describe, expect, it } from "vitest";
-import worker from "../src/index";
-import { seedProducts } from "./helpers";
+import { postOrderOnWritePath, seedProducts } from "./helpers";
 
 /** POST /orders as `customerId` on write path `path`; the accepted order. */
 async function place(path: string, customerId: string, key?: string): Promise<Order> {
-  const ctx = createExecutionContext();
-  const response = await worker.fetch(
-    new Request("http://svc/orders", {
-      method: "POST",
-      headers: {
-        "content-type": "application/json",
-        ...asCustomer(customerId),
-        ...(key ? { "idempotency-key": key } : {}),
-      },
-      body: JSON.stringify({ items: [{ sku: "id-lamp", quantity: 1 }] }),
-    }),
-    { ...env, WRITE_PATH: path } as Env,
-    ctx,
-  );
-  await waitOnExecutionContext(ctx);
+  const body = { items: [{ sku: "id-lamp", quantity: 1 }] };
+  const headers: Record<string, string> = key ? { "idempotency-key": key } : {};
+  const response = await postOrderOnWritePath(path, customerId, body, headers);
   expect(response.status).toBe(202);
   return response.json<Order>();
 }

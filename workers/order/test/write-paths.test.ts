@@ -1,11 +1,6 @@
-import {
-  createExecutionContext,
-  runInDurableObject,
-  waitOnExecutionContext,
-} from "cloudflare:test";
+import { runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { catalog, type Order } from "@edge-saga/contracts";
-import { asCustomer } from "@edge-saga/kit-testing";
 import {
   DEFAULT_HELD_CHECK_MS,
   type Decision,
@@ -24,37 +19,34 @@ import {
 } from "../src/db/early-replies";
 import { orderPlacedTrigger } from "../src/db/order-placed-trigger";
 import { orderPlaced } from "../src/handlers/order-placed";
-import worker from "../src/index";
-import { count, db, deliverToOrder, getOrder, published, replies, seedProducts } from "./helpers";
+import {
+  count,
+  db,
+  deliverToOrder,
+  getOrder,
+  postOrderOnWritePath,
+  published,
+  replies,
+  seedProducts,
+} from "./helpers";
 
 /**
  * POST /orders as the customer `body` names, with the service's WRITE_PATH set to `path` (and
- * bindings replaced by `bindings`).
+ * bindings replaced by `bindings`), request id req-1.
  */
-async function place(
+const place = (
   path: string,
   body: { customerId: string },
   headers: Record<string, string> = {},
   bindings: Partial<Env> = {},
-): Promise<Response> {
-  const ctx = createExecutionContext();
-  const response = await worker.fetch(
-    new Request("http://svc/orders", {
-      method: "POST",
-      headers: {
-        "content-type": "application/json",
-        "x-request-id": "req-1",
-        ...asCustomer(body.customerId),
-        ...headers,
-      },
-      body: JSON.stringify(body),
-    }),
-    { ...env, WRITE_PATH: path, ...bindings } as Env,
-    ctx,
+) =>
+  postOrderOnWritePath(
+    path,
+    body.customerId,
+    body,
+    { "x-request-id": "req-1", ...headers },
+    bindings,
   );
-  await waitOnExecutionContext(ctx);
-  return response;
-}
 
 const orderExists = (id: string) => count("SELECT COUNT(*) AS n FROM orders WHERE id = ?", id);
 
