@@ -39,6 +39,16 @@ import {
 import { ROOT, WORKERS, wrangler } from "../lib/wrangler";
 
 const read = (file: string) => readFileSync(join(ROOT, file), "utf8");
+/** A check of a config's text (`file` names it in what it says): what is wrong, or null. */
+type ConfigCheck = (toml: string, file: string) => string | null;
+/** `check` says something matching `says` of each of `tomls`, read as the file `file`. */
+function expectEachRefused(check: ConfigCheck, tomls: string[], file: string, says: RegExp) {
+  for (const toml of tomls) expect(check(toml, file)).toMatch(says);
+}
+/** `check` has nothing to say of any config that deploy deploys. */
+function expectNoDeployedConfigRefused(check: ConfigCheck) {
+  for (const file of deployOrder()) expect(check(read(file), file)).toBeNull();
+}
 /** wrangler's own reading of a config file: what it would deploy. */
 const wranglerReads = (file: string) =>
   experimental_readRawConfig({ config: resolve(ROOT, file) }).rawConfig;
@@ -50,6 +60,32 @@ const IDENTITY = {
   AUTH_JWKS_URL: "https://shop.cloudflareaccess.com/cdn-cgi/access/certs",
 };
 const OPTIONS = { pspUrl: URL_, identity: IDENTITY };
+
+/**
+ * `npm run deploy` with `args`, as an operator with an admin token and the identity provider
+ * set, and `env` on top: its exit status and all it printed. Never reaches an account.
+ */
+function runDeploy(args: string[], env: Record<string, string | undefined>) {
+  const result = spawnSync(
+    process.execPath,
+    ["--import", "tsx", join(ROOT, "scripts/deploy.ts"), ...args],
+    {
+      cwd: ROOT,
+      encoding: "utf8",
+      timeout: 60_000,
+      env: {
+        ...process.env,
+        ADMIN_TOKEN: "3f9a1c0d5e7b2a4c6d8e0f1a3b5c7d9e",
+        // Never reach an account from a test, whatever happens.
+        CLOUDFLARE_API_TOKEN: "invalid",
+        CLOUDFLARE_ACCOUNT_ID: "invalid",
+        ...IDENTITY,
+        ...env,
+      },
+    },
+  );
+  return { status: result.status, out: `${result.stdout}${result.stderr}` };
+}
 
 describe("deploy plan", () => {
   it("refuses admin tokens that are missing, the local default, short or padded", () => {
@@ -113,28 +149,36 @@ describe("deploy plan", () => {
   });
 
   it("refuses to deploy a config that defines FAULTS_ENABLED or BENCH_BASELINES_ENABLED, and no committed config does", () => {
-    for (const toml of [
-      '[vars]\nFAULTS_ENABLED = "true"\n',
-      'vars = { FAULTS_ENABLED = "false" }\n',
-      '[env.staging.vars]\n  FAULTS_ENABLED = "true"\n',
-    ])
-      expect(devOnlyVarsProblem(toml, "x.toml")).toMatch(/x\.toml defines FAULTS_ENABLED/);
+    expectEachRefused(
+      devOnlyVarsProblem,
+      [
+        '[vars]\nFAULTS_ENABLED = "true"\n',
+        'vars = { FAULTS_ENABLED = "false" }\n',
+        '[env.staging.vars]\n  FAULTS_ENABLED = "true"\n',
+      ],
+      "x.toml",
+      /x\.toml defines FAULTS_ENABLED/,
+    );
     expect(
       devOnlyVarsProblem('# FAULTS_ENABLED is set by local-stack only\nname = "x"\n', "x"),
     ).toBeNull();
     expect(devOnlyVarsProblem('[vars]\nBENCH_BASELINES_ENABLED = "true"\n', "y.toml")).toMatch(
       /y\.toml defines BENCH_BASELINES_ENABLED: the unsafe benchmark baselines/,
     );
-    for (const file of deployOrder()) expect(devOnlyVarsProblem(read(file), file)).toBeNull();
+    expectNoDeployedConfigRefused(devOnlyVarsProblem);
   });
 
   it("refuses to deploy a config that sets PSP_SECRET (or ADMIN_TOKEN) in its vars, and no deployed config does", () => {
-    for (const toml of [
-      '[vars]\nPSP_SECRET = "sk_live_x"\n',
-      'vars = { LOG_LEVEL = "info", PSP_SECRET = "sk_live_x" }\n',
-      '[env.production.vars]\n  "PSP_SECRET" = "sk_live_x"\n',
-    ])
-      expect(secretVarsProblem(toml, "x.toml")).toMatch(/x\.toml sets PSP_SECRET in its vars/);
+    expectEachRefused(
+      secretVarsProblem,
+      [
+        '[vars]\nPSP_SECRET = "sk_live_x"\n',
+        'vars = { LOG_LEVEL = "info", PSP_SECRET = "sk_live_x" }\n',
+        '[env.production.vars]\n  "PSP_SECRET" = "sk_live_x"\n',
+      ],
+      "x.toml",
+      /x\.toml sets PSP_SECRET in its vars/,
+    );
     expect(secretVarsProblem('[vars]\nADMIN_TOKEN="t"\n', "g.toml")).toMatch(/ADMIN_TOKEN/);
     // Named in a comment or as a required secret's name: nothing is set.
     expect(secretVarsProblem("# the secret PSP_SECRET (wrangler secret put)\n", "c")).toBeNull();
@@ -144,20 +188,24 @@ describe("deploy plan", () => {
     expect(
       secretVarsProblem(read("workers/psp-sandbox/wrangler.toml"), "workers/psp-sandbox"),
     ).toMatch(/PSP_SECRET/);
-    for (const file of deployOrder()) expect(secretVarsProblem(read(file), file)).toBeNull();
+    expectNoDeployedConfigRefused(secretVarsProblem);
   });
 });
 
 describe("deploy plan: customers' identity", () => {
   it("refuses a config that switches the dev issuer on, and no deployed config does", () => {
-    for (const toml of [
-      '[vars]\nAUTH_DEV_ISSUER_KEY = "{}"\n',
-      'vars = { LOG_LEVEL = "info", AUTH_DEV_ISSUER_KEY = "{}" }\n',
-      '[env.production.vars]\n  AUTH_DEV_ISSUER_KEY = "{}"\n',
-    ])
-      expect(devIssuerVarProblem(toml, "g.toml")).toMatch(/g\.toml sets AUTH_DEV_ISSUER_KEY/);
+    expectEachRefused(
+      devIssuerVarProblem,
+      [
+        '[vars]\nAUTH_DEV_ISSUER_KEY = "{}"\n',
+        'vars = { LOG_LEVEL = "info", AUTH_DEV_ISSUER_KEY = "{}" }\n',
+        '[env.production.vars]\n  AUTH_DEV_ISSUER_KEY = "{}"\n',
+      ],
+      "g.toml",
+      /g\.toml sets AUTH_DEV_ISSUER_KEY/,
+    );
     expect(devIssuerVarProblem("# AUTH_DEV_ISSUER_KEY: local stacks only\n", "g")).toBeNull();
-    for (const file of deployOrder()) expect(devIssuerVarProblem(read(file), file)).toBeNull();
+    expectNoDeployedConfigRefused(devIssuerVarProblem);
   });
 
   it("refuses the dev issuer's key among the secrets uploaded or already set", () => {
@@ -386,42 +434,21 @@ describe("deploy plan: the payment service and its card processor", () => {
   });
 
   it("npm run deploy stops before touching the account without --psp-url, PSP_SECRET or the identity provider", () => {
-    const deploy = (args: string[], env: Record<string, string | undefined>) => {
-      const result = spawnSync(
-        process.execPath,
-        ["--import", "tsx", join(ROOT, "scripts/deploy.ts"), ...args],
-        {
-          cwd: ROOT,
-          encoding: "utf8",
-          timeout: 60_000,
-          env: {
-            ...process.env,
-            ADMIN_TOKEN: "3f9a1c0d5e7b2a4c6d8e0f1a3b5c7d9e",
-            // Never reach an account from a test, whatever happens.
-            CLOUDFLARE_API_TOKEN: "invalid",
-            CLOUDFLARE_ACCOUNT_ID: "invalid",
-            ...IDENTITY,
-            ...env,
-          },
-        },
-      );
-      return { status: result.status, out: `${result.stdout}${result.stderr}` };
-    };
-    const noUrl = deploy([], { PSP_SECRET: "sk_live_51HxYz" });
+    const noUrl = runDeploy([], { PSP_SECRET: "sk_live_51HxYz" });
     expect(noUrl.status).toBe(1);
     expect(noUrl.out).toMatch(/--psp-url is required/);
-    const http = deploy(["--psp-url", "http://api.processor.example"], {
+    const http = runDeploy(["--psp-url", "http://api.processor.example"], {
       PSP_SECRET: "sk_live_51HxYz",
     });
     expect(http.status).toBe(1);
     expect(http.out).toMatch(/not https/);
-    const noSecret = deploy(["--psp-url", "https://api.processor.example"], {
+    const noSecret = runDeploy(["--psp-url", "https://api.processor.example"], {
       PSP_SECRET: undefined,
     });
     expect(noSecret.status).toBe(1);
     expect(noSecret.out).toMatch(/PSP_SECRET is not set/);
     expect(noSecret.out).not.toMatch(/--psp-url is required|not https/);
-    const noIdentity = deploy(["--psp-url", "https://api.processor.example"], {
+    const noIdentity = runDeploy(["--psp-url", "https://api.processor.example"], {
       PSP_SECRET: "sk_live_51HxYz",
       AUTH_ISSUER: undefined,
       AUTH_JWKS_URL: undefined,
@@ -522,28 +549,11 @@ describe("deploy plan: N shards per service", () => {
       ["0", /--shards must be a whole number from 1 to 256, got "0"/],
       ["order=2,gateway=2", /"gateway=2" is not <service>=<N>/],
     ] as const) {
-      const run = spawnSync(
-        process.execPath,
-        [
-          ...["--import", "tsx", join(ROOT, "scripts/deploy.ts")],
-          ...["--psp-url", "https://api.processor.example", "--shards", value],
-        ],
-        {
-          cwd: ROOT,
-          encoding: "utf8",
-          timeout: 60_000,
-          env: {
-            ...process.env,
-            ADMIN_TOKEN: "3f9a1c0d5e7b2a4c6d8e0f1a3b5c7d9e",
-            PSP_SECRET: "sk_live_51HxYz",
-            CLOUDFLARE_API_TOKEN: "invalid",
-            CLOUDFLARE_ACCOUNT_ID: "invalid",
-            ...IDENTITY,
-          },
-        },
+      const { status, out } = runDeploy(
+        ["--psp-url", "https://api.processor.example", "--shards", value],
+        { PSP_SECRET: "sk_live_51HxYz" },
       );
-      const out = `${run.stdout}${run.stderr}`;
-      expect(run.status, out).toBe(1);
+      expect(status, out).toBe(1);
       expect(out).toMatch(message);
       expect(out).not.toMatch(/Not logged in|D1 databases/);
     }
