@@ -4,11 +4,13 @@ import { and, eq } from "drizzle-orm";
 import { appendToLedgers, type NewEntry } from "../db/account-store";
 import { awardIs, holdIs } from "../db/guards";
 import { awards, holds } from "../db/tables";
+import { tombstoneRow } from "../db/tombstones";
 import {
   type AwardCompensation,
   type HoldCompensation,
   planCancellation,
 } from "../domain/plan-cancellation";
+import type { HoldStatus } from "../domain/statuses";
 
 /**
  * Compensation for a cancelled order: held points are released, redeemed ones refunded,
@@ -56,68 +58,47 @@ interface Steps {
   entries: NewEntry[];
   statements: Statement[];
 }
+/** Steps without ledger entries: none at all, or statements on the hold or award alone. */
+const statementsOnly = (...statements: Statement[]): Steps => ({ entries: [], statements });
+
+/** The hold moves from `from` to `to`, and `entry` goes to the ledger while it is in `from`. */
+function holdMoves(
+  db: Db,
+  at: Context,
+  from: HoldStatus,
+  to: HoldStatus,
+  entry: Pick<NewEntry, "kind" | "points" | "reserved">,
+): Steps {
+  const { orderId, customerId, causationId, now } = at;
+  return {
+    entries: [
+      { id: newId(), customerId, orderId, ...entry, causationId, guard: holdIs(orderId, from) },
+    ],
+    statements: [
+      db
+        .update(holds)
+        .set({ status: to, updatedAt: now })
+        .where(and(eq(holds.orderId, orderId), eq(holds.status, from))),
+    ],
+  };
+}
 
 function holdStatements(db: Db, step: HoldCompensation, at: Context): Steps {
-  const { orderId, customerId, causationId, now } = at;
   switch (step.action) {
     case "none":
-      return { entries: [], statements: [] };
+      return statementsOnly();
     case "tombstone":
-      // Conflicts with a hold committed since the read: the kit then re-runs the handler.
-      return {
-        entries: [],
-        statements: [
-          db.insert(holds).values({
-            orderId,
-            customerId,
-            points: 0,
-            status: "CANCELLED",
-            createdAt: now,
-            updatedAt: now,
-          }),
-        ],
-      };
+      return statementsOnly(
+        db.insert(holds).values(tombstoneRow(at.orderId, at.customerId, "CANCELLED", at.now)),
+      );
     case "release":
-      return {
-        entries: [
-          {
-            id: newId(),
-            customerId,
-            orderId,
-            kind: "RELEASE",
-            points: 0,
-            reserved: -step.points,
-            causationId,
-            guard: holdIs(orderId, "HELD"),
-          },
-        ],
-        statements: [
-          db
-            .update(holds)
-            .set({ status: "CANCELLED", updatedAt: now })
-            .where(and(eq(holds.orderId, orderId), eq(holds.status, "HELD"))),
-        ],
-      };
+      return holdMoves(db, at, "HELD", "CANCELLED", {
+        kind: "RELEASE",
+        points: 0,
+        reserved: -step.points,
+      });
     case "refund":
-      return {
-        entries: [
-          {
-            id: newId(),
-            customerId,
-            orderId,
-            kind: "REFUND",
-            points: step.points,
-            causationId,
-            guard: holdIs(orderId, "CAPTURED"),
-          },
-        ],
-        statements: [
-          db
-            .update(holds)
-            .set({ status: "REFUNDED", updatedAt: now })
-            .where(and(eq(holds.orderId, orderId), eq(holds.status, "CAPTURED"))),
-        ],
-      };
+      return holdMoves(db, at, "CAPTURED", "REFUNDED", { kind: "REFUND", points: step.points });
   }
 }
 
@@ -125,29 +106,19 @@ function awardStatements(db: Db, step: AwardCompensation, at: Context): Steps {
   const { orderId, customerId, causationId, now } = at;
   switch (step.action) {
     case "none":
-      return { entries: [], statements: [] };
+      return statementsOnly();
     case "tombstone":
       // Conflicts with an award committed since the read: the kit then re-runs the handler,
       // which reads the award and claws it back.
-      return {
-        entries: [],
-        statements: [
-          db.insert(awards).values({
-            orderId,
-            customerId,
-            points: 0,
-            status: "REVOKED",
-            createdAt: now,
-            updatedAt: now,
-          }),
-        ],
-      };
+      return statementsOnly(
+        db.insert(awards).values(tombstoneRow(orderId, customerId, "REVOKED", now)),
+      );
     case "clawback": {
       const revoke = db
         .update(awards)
         .set({ status: "REVOKED", updatedAt: now })
         .where(and(eq(awards.orderId, orderId), eq(awards.status, "AWARDED")));
-      if (step.points === 0) return { entries: [], statements: [revoke] };
+      if (step.points === 0) return statementsOnly(revoke);
       // No floor on balance: the points were credited by this order, so they always come back.
       return {
         entries: [

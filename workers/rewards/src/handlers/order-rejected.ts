@@ -4,6 +4,7 @@ import { and, eq } from "drizzle-orm";
 import { appendToLedgers } from "../db/account-store";
 import { holdIs } from "../db/guards";
 import { holds } from "../db/tables";
+import { tombstoneRow } from "../db/tombstones";
 import { planRejection } from "../domain/plan-rejection";
 
 /** Compensation: a rejected order's held points become available again. */
@@ -19,18 +20,8 @@ export const orderRejected: EventHandler<Env, EventOf<Catalog, "OrderRejected">>
     case "skip":
       return {};
     case "tombstone":
-      // Conflicts with a hold committed since the read: the kit then re-runs this handler.
       return {
-        statements: [
-          db.insert(holds).values({
-            orderId,
-            customerId,
-            points: 0,
-            status: "RELEASED",
-            createdAt: now,
-            updatedAt: now,
-          }),
-        ],
+        statements: [db.insert(holds).values(tombstoneRow(orderId, customerId, "RELEASED", now))],
       };
     case "release":
       return {
