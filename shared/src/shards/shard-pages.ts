@@ -1,3 +1,4 @@
+import { keysetPage } from "../http/keyset-page";
 import { everyShard, type OnShard } from "./shard-env";
 
 /**
@@ -29,4 +30,21 @@ export async function pageOverShards<E extends object, R extends object>(
         : page.map(({ row, shard }) => ({ ...row, shard })),
     next: page.length === limit && last ? keyOf(last.row) : null,
   };
+}
+
+/**
+ * The keyset page a request asks for (`?after=&limit=`, `limit` at most `max`: keysetPage) over
+ * every shard (pageOverShards): `read` reads one shard's first `limit` rows after `after`.
+ * @example await keysetPageOverShards(c.env, c.req.url, 1000, (shard, after, limit) =>
+ *   productPage(shard.DB, after, limit), (product) => product.sku);
+ */
+export function keysetPageOverShards<E extends object, R extends object>(
+  env: E,
+  url: string,
+  max: number,
+  read: (shard: OnShard<E>, after: string, limit: number) => Promise<R[]>,
+  keyOf: (row: R) => string,
+): Promise<{ rows: (R & { shard?: number })[]; next: string | null }> {
+  const { after, limit } = keysetPage(url, max);
+  return pageOverShards(env, limit, (shard) => read(shard, after, limit), keyOf);
 }

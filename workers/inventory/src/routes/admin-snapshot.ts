@@ -3,7 +3,7 @@ import {
   contractRoutes,
   everyShard,
   keysetPage,
-  pageOverShards,
+  keysetPageOverShards,
   shardCount,
 } from "@edge-saga/shared";
 import { mergeKeysetPages, mergeReservations } from "../domain/shard-snapshots";
@@ -81,12 +81,12 @@ async function reservationPage(
  */
 export const adminSnapshot = contractRoutes<{ Bindings: Env }>()
   .openapi(inventorySnapshotRoutes.getProductSnapshot, async (c) => {
-    const { after, limit } = keysetPage(c.req.url, SNAPSHOT_PAGE_MAX);
     // A SKU lives on one shard: one page over all of them, each row naming its shard.
-    const { rows, next } = await pageOverShards(
+    const { rows, next } = await keysetPageOverShards(
       c.env,
-      limit,
-      (shard) => productPage(shard.DB, after, limit),
+      c.req.url,
+      SNAPSHOT_PAGE_MAX,
+      (shard, after, limit) => productPage(shard.DB, after, limit),
       (p) => p.sku,
     );
     return c.json({ products: rows, next }, 200);

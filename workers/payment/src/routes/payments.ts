@@ -4,10 +4,9 @@ import {
   callerOf,
   contractRoutes,
   HttpError,
-  keysetPage,
+  keysetPageOverShards,
   mayActFor,
   onShard,
-  pageOverShards,
   shardCount,
 } from "@edge-saga/shared";
 import { asc, gt } from "drizzle-orm";
@@ -51,11 +50,11 @@ export const paymentRoutes = contractRoutes<{ Bindings: Env }>().openapi(
 export const paymentSnapshot = contractRoutes<{ Bindings: Env }>().openapi(
   paymentSnapshotRoutes.getPaymentSnapshot,
   async (c) => {
-    const { after, limit } = keysetPage(c.req.url, SNAPSHOT_PAGE_MAX);
-    const { rows, next } = await pageOverShards(
+    const { rows, next } = await keysetPageOverShards(
       c.env,
-      limit,
-      (shard) =>
+      c.req.url,
+      SNAPSHOT_PAGE_MAX,
+      (shard, after, limit) =>
         database(shard)
           .select({
             orderId: payments.orderId,

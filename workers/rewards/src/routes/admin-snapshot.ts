@@ -1,5 +1,5 @@
 import { rewardsSnapshotRoutes } from "@edge-saga/contracts/http";
-import { contractRoutes, keysetPage, pageOverShards } from "@edge-saga/shared";
+import { contractRoutes, keysetPageOverShards } from "@edge-saga/shared";
 import { parseState, resume } from "../db/account-store";
 import { type AccountEvent, initialState } from "../domain/points-account";
 import { BALANCE_KINDS } from "../domain/statuses";
@@ -26,21 +26,21 @@ interface LedgerSum {
  */
 export const adminSnapshot = contractRoutes<{ Bindings: Env }>()
   .openapi(rewardsSnapshotRoutes.getAccountSnapshot, async (c) => {
-    const { after, limit } = keysetPage(c.req.url, SNAPSHOT_PAGE_MAX);
-    const { rows, next } = await pageOverShards(
+    const { rows, next } = await keysetPageOverShards(
       c.env,
-      limit,
-      (shard) => accountsAfter(shard.DB, after, limit),
+      c.req.url,
+      SNAPSHOT_PAGE_MAX,
+      (shard, after, limit) => accountsAfter(shard.DB, after, limit),
       (account) => account.customerId,
     );
     return c.json({ accounts: rows, next }, 200);
   })
   .openapi(rewardsSnapshotRoutes.getRewardOrderSnapshot, async (c) => {
-    const { after, limit } = keysetPage(c.req.url, SNAPSHOT_PAGE_MAX);
-    const { rows, next } = await pageOverShards(
+    const { rows, next } = await keysetPageOverShards(
       c.env,
-      limit,
-      (shard) => ordersAfter(shard.DB, after, limit),
+      c.req.url,
+      SNAPSHOT_PAGE_MAX,
+      (shard, after, limit) => ordersAfter(shard.DB, after, limit),
       (order) => order.orderId,
     );
     return c.json({ orders: rows, next }, 200);

@@ -1,5 +1,5 @@
 import { viewSnapshotRoutes } from "@edge-saga/contracts/http";
-import { contractRoutes, everyShard, keysetPage, pageOverShards } from "@edge-saga/shared";
+import { contractRoutes, everyShard, keysetPageOverShards } from "@edge-saga/shared";
 import { clearProjection, storedOrdersPage } from "../db/order-history-store";
 
 /** Largest page of the snapshot route (a page is two queries whatever its size). */
@@ -19,11 +19,11 @@ const SNAPSHOT_PAGE_MAX = 1000;
  */
 export const adminProjection = contractRoutes<{ Bindings: Env }>()
   .openapi(viewSnapshotRoutes.getViewSnapshot, async (c) => {
-    const { after, limit } = keysetPage(c.req.url, SNAPSHOT_PAGE_MAX);
-    const { rows, next } = await pageOverShards(
+    const { rows, next } = await keysetPageOverShards(
       c.env,
-      limit,
-      async (shard) => (await storedOrdersPage(shard.DB, after, limit)).orders,
+      c.req.url,
+      SNAPSHOT_PAGE_MAX,
+      async (shard, after, limit) => (await storedOrdersPage(shard.DB, after, limit)).orders,
       (order) => order.id,
     );
     return c.json({ orders: rows, next }, 200);
