@@ -73,9 +73,9 @@ export function readClients(env: Env, requestId: string) {
 
 export type ReadClients = ReturnType<typeof readClients>;
 
-type AnyResponse = ClientResponse<unknown, number, string>;
+export type AnyResponse = ClientResponse<unknown, number, string>;
 /** The body a call's route definition gives its 200 answer. */
-type OkBody<R> = R extends ClientResponse<infer T, 200, "json"> ? T : never;
+export type OkBody<R> = R extends ClientResponse<infer T, 200, "json"> ? T : never;
 
 /** The 200 answer's body of a typed call; any other answer is a 502 `UPSTREAM_FAILED`. */
 export async function bodyOf<R extends AnyResponse>(

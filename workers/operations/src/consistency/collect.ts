@@ -1,6 +1,13 @@
 import { LedgerTotals } from "@edge-saga/contracts/http";
 import { HttpError, serviceBindingOf } from "@edge-saga/shared";
-import { bodyOf, type ReadClients, readClients } from "../clients";
+import {
+  type AnyResponse,
+  bodyOf,
+  type OkBody,
+  type ReadClients,
+  readClients,
+  type Source,
+} from "../clients";
 import { type BoundService, SERVICES } from "../types";
 import type { LedgerOrderFact, LedgerSnapshot, PaymentSnapshot, SystemSnapshot } from "./snapshot";
 
@@ -32,19 +39,34 @@ async function allPages<T>(label: string, read: (after: string) => Promise<Page<
   throw new HttpError(502, "UPSTREAM_FAILED", `${label}: more than ${MAX_PAGES} pages`);
 }
 
+/**
+ * Every row of `source`'s keyset-paged route `path` (allPages): `get` asks for the page after a
+ * key, `rowsOf` takes the rows from its answer, whose `next` is the key of the page after.
+ */
+function allRowsOf<R extends AnyResponse, T>(
+  source: Source,
+  path: string,
+  get: (after: string) => Promise<R>,
+  rowsOf: (answer: OkBody<R>) => T[],
+): Promise<T[]> {
+  return allPages(`${source} ${path}`, async (after) => {
+    const answer = await bodyOf(source, get(after));
+    return { rows: rowsOf(answer), next: (answer as { next: string | null }).next };
+  });
+}
+
 /** Every Worker with the kit's admin routes: the services and the view. */
 const KIT_WORKERS: BoundService[] = [...SERVICES, "view"];
 
 /** The payment service's rows and its effects still without an answer. */
 async function collectPayment(api: ReadClients): Promise<PaymentSnapshot> {
   const [payments, effects] = await Promise.all([
-    allPages("payment /admin/snapshot/payments", async (after) => {
-      const answer = await bodyOf(
-        "payment",
-        api.payment.snapshot.payments.$get({ query: { limit: PAGE, after } }),
-      );
-      return { rows: answer.payments, next: answer.next };
-    }),
+    allRowsOf(
+      "payment",
+      "/admin/snapshot/payments",
+      (after) => api.payment.snapshot.payments.$get({ query: { limit: PAGE, after } }),
+      (answer) => answer.payments,
+    ),
     bodyOf("payment", api.payment.effects.$get()),
   ]);
   return { payments, pendingEffects: Number(effects.total ?? 0) };
@@ -105,33 +127,42 @@ export async function collectSnapshot(env: Env, requestId: string): Promise<Syst
     deadLetters,
     events,
   ] = await Promise.all([
-    allPages("order /admin/snapshot/orders", async (after) => {
-      const answer = await bodyOf("order", api.order.snapshot.orders.$get(query(after)));
-      return { rows: answer.orders, next: answer.next };
-    }),
-    allPages("inventory /admin/snapshot/products", async (after) => {
-      const answer = await bodyOf("inventory", api.inventory.snapshot.products.$get(query(after)));
-      return { rows: answer.products, next: answer.next };
-    }),
-    allPages("inventory /admin/snapshot/reservations", async (after) => {
-      const answer = await bodyOf(
-        "inventory",
-        api.inventory.snapshot.reservations.$get(query(after)),
-      );
-      return { rows: answer.reservations, next: answer.next };
-    }),
-    allPages("rewards /admin/snapshot/accounts", async (after) => {
-      const answer = await bodyOf("rewards", api.rewards.snapshot.accounts.$get(query(after)));
-      return { rows: answer.accounts, next: answer.next };
-    }),
-    allPages("rewards /admin/snapshot/orders", async (after) => {
-      const answer = await bodyOf("rewards", api.rewards.snapshot.orders.$get(query(after)));
-      return { rows: answer.orders, next: answer.next };
-    }),
-    allPages("view /admin/snapshot/orders", async (after) => {
-      const answer = await bodyOf("view", api.view.snapshot.orders.$get(query(after)));
-      return { rows: answer.orders, next: answer.next };
-    }),
+    allRowsOf(
+      "order",
+      "/admin/snapshot/orders",
+      (after) => api.order.snapshot.orders.$get(query(after)),
+      (answer) => answer.orders,
+    ),
+    allRowsOf(
+      "inventory",
+      "/admin/snapshot/products",
+      (after) => api.inventory.snapshot.products.$get(query(after)),
+      (answer) => answer.products,
+    ),
+    allRowsOf(
+      "inventory",
+      "/admin/snapshot/reservations",
+      (after) => api.inventory.snapshot.reservations.$get(query(after)),
+      (answer) => answer.reservations,
+    ),
+    allRowsOf(
+      "rewards",
+      "/admin/snapshot/accounts",
+      (after) => api.rewards.snapshot.accounts.$get(query(after)),
+      (answer) => answer.accounts,
+    ),
+    allRowsOf(
+      "rewards",
+      "/admin/snapshot/orders",
+      (after) => api.rewards.snapshot.orders.$get(query(after)),
+      (answer) => answer.orders,
+    ),
+    allRowsOf(
+      "view",
+      "/admin/snapshot/orders",
+      (after) => api.view.snapshot.orders.$get(query(after)),
+      (answer) => answer.orders,
+    ),
     hasPayment ? collectPayment(api) : null,
     hasLedger ? collectLedger(api) : null,
     Promise.all(
@@ -150,14 +181,18 @@ export async function collectSnapshot(env: Env, requestId: string): Promise<Syst
         const client = api[service].events;
         const eventQuery = (after: string) => ({ query: { limit: EVENT_PAGE, after } });
         const [published, handled] = await Promise.all([
-          allPages(`${service} /admin/events/published`, async (after) => {
-            const answer = await bodyOf(service, client.published.$get(eventQuery(after)));
-            return { rows: answer.events, next: answer.next };
-          }),
-          allPages(`${service} /admin/events/handled`, async (after) => {
-            const answer = await bodyOf(service, client.handled.$get(eventQuery(after)));
-            return { rows: answer.events, next: answer.next };
-          }),
+          allRowsOf(
+            service,
+            "/admin/events/published",
+            (after) => client.published.$get(eventQuery(after)),
+            (answer) => answer.events,
+          ),
+          allRowsOf(
+            service,
+            "/admin/events/handled",
+            (after) => client.handled.$get(eventQuery(after)),
+            (answer) => answer.events,
+          ),
         ]);
         return [service, { published, handled }] as const;
       }),
