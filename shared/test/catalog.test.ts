@@ -92,37 +92,36 @@ describe("event versions and upcasters", () => {
       2: { payload: V2, up: (v2) => ({ sku: v2.sku, prices: [v2.price] }) },
     },
   });
-  /** v1 -> v2 only, but its upcaster forgets the currency: the newest schema must catch it. */
-  const Broken = defineEvent({
-    type: "Broken",
-    version: 2,
-    producer: "pricing",
-    subscribers: ["shop"],
-    payload: V2,
-    upcasters: {
-      1: {
-        payload: V1,
-        up: (v1) => ({ sku: v1.sku, price: { amountCents: v1.priceCents } }) as never,
-      },
-    },
-  });
-  const Throws = defineEvent({
-    type: "Throws",
-    version: 2,
-    producer: "pricing",
-    subscribers: ["shop"],
-    payload: V2,
-    upcasters: {
-      1: {
-        payload: V1,
-        up: (): z.input<typeof V2> => {
-          throw new Error("no rate for this sku");
-        },
-      },
-    },
+  /** An event of `type` at version 2 whose version 1 `up` upcasts (v1 -> v2 only). */
+  const v2UpFromV1 = <const T extends string>(
+    type: T,
+    up: (v1: z.output<typeof V1>) => z.input<typeof V2>,
+  ) =>
+    defineEvent({
+      type,
+      version: 2,
+      producer: "pricing",
+      subscribers: ["shop"],
+      payload: V2,
+      upcasters: { 1: { payload: V1, up } },
+    });
+  /** Its upcaster forgets the currency: the newest schema must catch it. */
+  const Broken = v2UpFromV1(
+    "Broken",
+    (v1) => ({ sku: v1.sku, price: { amountCents: v1.priceCents } }) as never,
+  );
+  const Throws = v2UpFromV1("Throws", () => {
+    throw new Error("no rate for this sku");
   });
   const versioned = defineCatalog([PriceSet, Broken, Throws]);
 
+  /** The envelope fields of a price set on the mug. */
+  const mugAggregate = {
+    aggregateType: "sku",
+    aggregateId: "mug",
+    correlationId: "mug",
+    causationId: "test",
+  };
   const sent = (type: string, version: number, payload: unknown) =>
     JSON.parse(
       JSON.stringify(
@@ -130,10 +129,7 @@ describe("event versions and upcasters", () => {
           type,
           version,
           source: "pricing",
-          aggregateType: "sku",
-          aggregateId: "mug",
-          correlationId: "mug",
-          causationId: "test",
+          ...mugAggregate,
           sequence: 4,
           payload,
         }),
@@ -143,19 +139,13 @@ describe("event versions and upcasters", () => {
 
   it("creates only the newest version", () => {
     const event = versioned.create("PriceSet", {
-      aggregateType: "sku",
-      aggregateId: "mug",
-      correlationId: "mug",
-      causationId: "test",
+      ...mugAggregate,
       payload: newest,
     });
     expect(event).toMatchObject({ version: 3, payload: newest });
     expect(() =>
       versioned.create("PriceSet", {
-        aggregateType: "sku",
-        aggregateId: "mug",
-        correlationId: "mug",
-        causationId: "test",
+        ...mugAggregate,
         // @ts-expect-error an older shape is not accepted by create
         payload: { sku: "mug", priceCents: 1250 },
       }),
