@@ -19,6 +19,22 @@ async function errorOf(res: Response): Promise<ErrorJson["error"]> {
   return ((await res.json()) as ErrorJson).error;
 }
 
+/**
+ * PUT /products/{sku} of a product that must never be written, while a trigger aborts every
+ * write `before` names (`INSERT ON outbox WHEN …`); the trigger is dropped again after.
+ */
+async function putWhileRefused(sku: string, before: string) {
+  await env.DB.prepare(
+    `CREATE TRIGGER refuse_write BEFORE ${before}
+     BEGIN SELECT RAISE(ABORT, 'injected failure'); END`,
+  ).run();
+  try {
+    return await put(sku, { name: "Never", priceCents: 1, stock: 99 });
+  } finally {
+    await env.DB.prepare("DROP TRIGGER refuse_write").run();
+  }
+}
+
 describe("PUT /products/{sku}", () => {
   it("creates a product: 201 with the Product, readable afterwards", async () => {
     const sku = uniqueId("create");
@@ -84,21 +100,14 @@ describe("PUT /products/{sku}", () => {
     const sku = uniqueId("atomic");
     await seedProduct(sku, 4);
     // Make each half of the batch fail in turn; the other half must roll back with it.
-    await env.DB.prepare(
-      `CREATE TRIGGER refuse_event BEFORE INSERT ON outbox WHEN NEW.correlation_id = '${sku}'
-       BEGIN SELECT RAISE(ABORT, 'injected outbox failure'); END`,
-    ).run();
-    const noEvent = await put(sku, { name: "Never", priceCents: 1, stock: 99 });
-    await env.DB.prepare("DROP TRIGGER refuse_event").run();
+    const noEvent = await putWhileRefused(
+      sku,
+      `INSERT ON outbox WHEN NEW.correlation_id = '${sku}'`,
+    );
     expect(noEvent.status).toBe(500);
     expect(await stock(sku)).toMatchObject({ available: 4, version: 1 });
 
-    await env.DB.prepare(
-      `CREATE TRIGGER refuse_product BEFORE UPDATE ON products WHEN NEW.sku = '${sku}'
-       BEGIN SELECT RAISE(ABORT, 'injected product failure'); END`,
-    ).run();
-    const noProduct = await put(sku, { name: "Never", priceCents: 1, stock: 99 });
-    await env.DB.prepare("DROP TRIGGER refuse_product").run();
+    const noProduct = await putWhileRefused(sku, `UPDATE ON products WHEN NEW.sku = '${sku}'`);
     expect(noProduct.status).toBe(500);
 
     expect((await published(sku)).map((e) => e.sequence)).toEqual([1]);
