@@ -10,7 +10,7 @@ export const relay = () => relayStub(env.RELAY);
 
 /** A tally event of `type` (same payload for each), caused by the test. */
 export function tallyEvent(
-  type: "TallyIncremented" | "TallyMirrored",
+  type: "TallyIncremented" | "TallyDecremented" | "TallyMirrored",
   tallyId: string,
   by = 1,
   correlationId = tallyId,
@@ -26,6 +26,9 @@ export function tallyEvent(
 
 export const increment = (tallyId: string, by = 1, correlationId = tallyId) =>
   tallyEvent("TallyIncremented", tallyId, by, correlationId);
+
+export const decrement = (tallyId: string, by = 1, correlationId = tallyId) =>
+  tallyEvent("TallyDecremented", tallyId, by, correlationId);
 
 /** An event whose handler always throws. */
 export const poison = (note: string) =>

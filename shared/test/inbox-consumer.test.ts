@@ -1,8 +1,7 @@
 import { createExecutionContext, createMessageBatch, getQueueResult } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it, vi } from "vitest";
-import { count, increment, poison, tallyValue } from "./helpers";
-import { catalog } from "./worker/src/catalog";
+import { count, decrement, increment, poison, tallyValue } from "./helpers";
 import worker from "./worker/src/index";
 
 type QueueMessage = Parameters<typeof createMessageBatch>[1][number];
@@ -71,14 +70,6 @@ describe("inbox consumer", () => {
   });
 
   it("applies a batch of interleaved sagas concurrently and every saga converges", async () => {
-    const decrement = (tallyId: string, by: number) =>
-      catalog.create("TallyDecremented", {
-        aggregateType: "tally",
-        aggregateId: tallyId,
-        correlationId: tallyId,
-        causationId: "test",
-        payload: { tallyId, by },
-      });
     const sagas = Array.from({ length: 30 }, (_, i) => `lane-${i}`);
     // Round-robin: every saga's +3 first, then every -2, then every -1.
     const events = [
@@ -151,20 +142,8 @@ describe("inbox consumer", () => {
 
   it("falls through to the next decision when the first is refused by a constraint", async () => {
     await deliver([message(increment("floor", 2))]);
-    const tooMuch = catalog.create("TallyDecremented", {
-      aggregateType: "t",
-      aggregateId: "floor",
-      correlationId: "floor",
-      causationId: "t",
-      payload: { tallyId: "floor", by: 5 },
-    });
-    const fine = catalog.create("TallyDecremented", {
-      aggregateType: "t",
-      aggregateId: "floor",
-      correlationId: "floor",
-      causationId: "t",
-      payload: { tallyId: "floor", by: 1 },
-    });
+    const tooMuch = decrement("floor", 5);
+    const fine = decrement("floor", 1);
     await deliver([message(tooMuch), message(fine), message(tooMuch)]);
     expect(await tallyValue("floor")).toBe(1);
     expect(await count("SELECT COUNT(*) AS n FROM refusals WHERE event_id = ?", tooMuch.id)).toBe(
