@@ -34,14 +34,17 @@ function runDemo(args: string[]): Promise<{ code: number | null; output: string 
   });
 }
 
+/** The demo's arguments for this run's stack, with its admin token unless another is given. */
+const againstStack = (token = inject("adminToken")) => [
+  "--url",
+  inject("baseUrl"),
+  "--token",
+  token,
+];
+
 describe("npm run demo", () => {
   it("walks the saga's five endings against the stack and exits 0", async () => {
-    const { code, output } = await runDemo([
-      "--url",
-      inject("baseUrl"),
-      "--token",
-      inject("adminToken"),
-    ]);
+    const { code, output } = await runDemo(againstStack());
     expect(code, output).toBe(0);
     for (const word of [
       "CONFIRMED",
@@ -73,22 +76,12 @@ describe("npm run demo", () => {
   }, 120_000);
 
   it("runs again with fresh customers and products", async () => {
-    const { code, output } = await runDemo([
-      "--url",
-      inject("baseUrl"),
-      "--token",
-      inject("adminToken"),
-    ]);
+    const { code, output } = await runDemo(againstStack());
     expect(code, output).toBe(0);
   }, 120_000);
 
   it("fails loudly (exit 2) with a wrong admin token", async () => {
-    const { code, output } = await runDemo([
-      "--url",
-      inject("baseUrl"),
-      "--token",
-      "not-the-token",
-    ]);
+    const { code, output } = await runDemo(againstStack("not-the-token"));
     expect(code, output).toBe(2);
     expect(output).toMatch(/admin token/);
   }, 60_000);
