@@ -1,18 +1,9 @@
+import type { OrderSnapshotRow } from "@edge-saga/contracts/http";
 import { describe, expect, it } from "vitest";
 import { call, placeOrder, seedProducts } from "./helpers";
 
-interface Page {
-  orders: {
-    id: string;
-    customerId: string;
-    status: string;
-    totalCents: number;
-    pointsRedeemed: number;
-    pointsEarned: number;
-    items: { sku: string; quantity: number; unitPriceCents: number }[];
-  }[];
-  next: string | null;
-}
+/** One page of `GET /admin/snapshot/orders`, as the contract defines it. */
+type Page = { orders: OrderSnapshotRow[]; next: string | null };
 
 async function page(query: string): Promise<Page> {
   const res = await call(`/admin/snapshot/orders${query}`);
