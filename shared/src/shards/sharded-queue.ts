@@ -38,12 +38,15 @@ export function shardedQueue<Env extends object>(options: ShardedQueueOptions<En
     const shards = shardCount(env);
     if (shards === 1) return options.unsharded(batch, env);
 
-    const parts = Array.from({ length: shards }, () => [] as ShardMessage[]);
-    const spans = new Map<string, MessageSpan>();
+    const parts = Array.from({ length: shards }, () => [] as Message[]);
+    const spans: MessageSpan[] = [];
+    /** How many shards each event went to: its receipt waits for that many. */
+    const shardsOfEvent = new Map<string, number>();
     for (const message of batch.messages) {
-      const on = shardsOfMessage(message.body, shards, options.shardsOf);
+      const { on, eventId } = routeMessage(message.body, shards, options.shardsOf);
       const span = new MessageSpan(message, on.length);
-      spans.set(message.id, span);
+      spans.push(span);
+      if (eventId !== undefined) shardsOfEvent.set(eventId, on.length);
       for (const shard of on) parts[shard]?.push(span.part());
     }
 
@@ -55,15 +58,14 @@ export function shardedQueue<Env extends object>(options: ShardedQueueOptions<En
           : options.consume(subBatch(batch, messages), onShard(env, shard), (o) => owed.push(...o)),
       ),
     );
-    for (const span of spans.values()) span.settle();
+    for (const span of spans) span.settle();
 
     // A receipt for an event once every shard it went to handled it.
-    const spanOf = new Map([...spans.values()].map((span) => [span.eventId, span]));
     const handledOn = new Map<string, number>();
     for (const event of owed) handledOn.set(event.id, (handledOn.get(event.id) ?? 0) + 1);
     const complete = new Map<string, HandledEvent>();
     for (const event of owed)
-      if ((handledOn.get(event.id) ?? 0) >= (spanOf.get(event.id)?.shards ?? 1))
+      if ((handledOn.get(event.id) ?? 0) >= (shardsOfEvent.get(event.id) ?? 1))
         complete.set(event.id, event);
     await sendReceipts(
       options.service,
@@ -79,28 +81,31 @@ export function shardedQueue<Env extends object>(options: ShardedQueueOptions<En
   };
 }
 
-/** Which shards one message body goes to. */
-export function shardsOfMessage(body: unknown, shards: number, shardsOf: ShardsOfEvent): number[] {
+/** Which shards one message body goes to, and the id of the event it carries, if any. */
+function routeMessage(
+  body: unknown,
+  shards: number,
+  shardsOf: ShardsOfEvent,
+): { on: number[]; eventId?: string } {
   const decoded = decodeBody(body);
   const receipt = receiptOf(decoded);
-  if (receipt) return [inRange(receipt.shard ?? 0, shards)];
+  if (receipt) return { on: [inRange(receipt.shard ?? 0, shards)] };
   const event = decoded as Envelope | null;
-  if (typeof event?.type !== "string" || typeof event.id !== "string") return [0];
+  if (typeof event?.type !== "string" || typeof event.id !== "string") return { on: [0] };
   let on: number | readonly number[];
   try {
     on = shardsOf(event, shards);
   } catch {
-    return [0]; // its payload cannot say: shard 0's consumer dead-letters it with the reason
+    // Its payload cannot say: shard 0's consumer dead-letters it with the reason.
+    return { on: [0], eventId: event.id };
   }
-  const list = [...new Set(typeof on === "number" ? [on] : on)].map((s) => inRange(s, shards));
-  return list.length > 0 ? list : [0];
+  const list = [...new Set((typeof on === "number" ? [on] : on).map((s) => inRange(s, shards)))];
+  return { on: list.length > 0 ? list : [0], eventId: event.id };
 }
 
 function inRange(shard: number, shards: number): number {
   return Number.isInteger(shard) && shard >= 0 && shard < shards ? shard : 0;
 }
-
-type ShardMessage = Message;
 
 function subBatch(batch: MessageBatch, messages: Message[]): MessageBatch {
   return {
@@ -119,17 +124,13 @@ function subBatch(batch: MessageBatch, messages: Message[]): MessageBatch {
 /** One queue message spread over several shards: acked once all settle it, retried if one asks. */
 class MessageSpan {
   private acked = 0;
+  /** Set once a shard asked for a retry: the longest delay any asked for. */
   private retry: QueueRetryOptions | undefined;
-  private retried = false;
-  readonly eventId: string | undefined;
 
   constructor(
     private readonly message: Message,
-    readonly shards: number,
-  ) {
-    const body = decodeBody(message.body) as { id?: unknown } | null;
-    this.eventId = typeof body?.id === "string" ? body.id : undefined;
-  }
+    private readonly shards: number,
+  ) {}
 
   part(): Message {
     const { message } = this;
@@ -142,7 +143,6 @@ class MessageSpan {
         this.acked++;
       },
       retry: (options?: QueueRetryOptions) => {
-        this.retried = true;
         const delay = Math.max(this.retry?.delaySeconds ?? 0, options?.delaySeconds ?? 0);
         this.retry = delay > 0 ? { delaySeconds: delay } : {};
       },
@@ -151,7 +151,7 @@ class MessageSpan {
 
   /** Acks or retries the real message; one no shard settled is left to the platform's retry. */
   settle(): void {
-    if (this.retried) this.message.retry(this.retry);
+    if (this.retry) this.message.retry(this.retry);
     else if (this.acked >= this.shards) this.message.ack();
   }
 }
