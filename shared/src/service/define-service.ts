@@ -7,6 +7,7 @@ import type { AnyD1Database } from "../db/types";
 import { type EffectPerformers, runDueEffects } from "../effects/effects";
 import { notFound, onError } from "../http/errors";
 import { withinBatchDeadline } from "../inbox/batch-deadline";
+import { receiptQueueOf } from "../inbox/consumer-receipts";
 import {
   createInboxConsumer,
   type EventHandler,
@@ -210,8 +211,7 @@ export function defineService<C extends Catalog, const S extends string, H exten
     shardsOf: definition.shardOf ?? ((event, shards) => shardOfId(event.correlationId, shards)),
     consume: (batch, env, sink) => consume(batch, env, sink),
     unsharded: (batch, env) => consume(batch, env),
-    queueOf: (env, producer) =>
-      definition.inbox?.receiptQueue?.(env, producer) ?? inboxQueueByConvention(env, producer),
+    queueOf: (env) => receiptQueueOf(env, definition.inbox?.receiptQueue),
     log: (env) => loggerFor(env, { service: name }),
   });
 

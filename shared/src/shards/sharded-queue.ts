@@ -21,7 +21,8 @@ export interface ShardedQueueOptions<Env> {
   /** The consumer as it ran before shards, for a service on one shard (nothing changes). */
   unsharded: (batch: MessageBatch, env: Env) => Promise<Record<Outcome, number>>;
   service: string;
-  queueOf: (env: Env, producer: string) => Queue | undefined;
+  /** Where a producer's receipts go (`receiptQueueOf`, as the consumer core sends them). */
+  queueOf: (env: Env) => (producer: string) => Queue | undefined;
   log: (env: Env) => Logger;
 }
 
@@ -70,7 +71,7 @@ export function shardedQueue<Env extends object>(options: ShardedQueueOptions<En
     await sendReceipts(
       options.service,
       [...complete.values()],
-      (producer) => options.queueOf(env, producer),
+      options.queueOf(env),
       options.log(env),
     );
     // A shard whose run failed left its messages unsettled: the platform retries them.
