@@ -112,7 +112,29 @@ export const deadLetters = sqliteTable(
     // One row per delivered message, so a redelivered DLQ message is stored once.
     uniqueIndex("dead_letters_message_idx").on(t.queue, t.messageId),
     index("dead_letters_received_idx").on(t.receivedAt),
+    // An order's trace finds its dead letters by the ids of its events.
+    index("dead_letters_event_idx").on(t.eventId),
+    // Retention prunes resolved dead letters oldest first.
+    index("dead_letters_resolved_idx").on(t.resolvedAt).where(sql`resolved_at IS NOT NULL`),
   ],
+);
+
+/**
+ * What operators did to dead letters in bulk: who (a fingerprint of the admin token, never
+ * the token), when, by which filter, and how many it touched. Kept past dead-letter retention.
+ */
+export const deadLetterAudit = sqliteTable(
+  "dead_letter_audit",
+  {
+    id: text("id").primaryKey(),
+    at: integer("at").notNull(),
+    actor: text("actor").notNull(),
+    action: text("action", { enum: ["replay", "discard"] }).notNull(),
+    /** The filter as given, JSON. */
+    filter: text("filter").notNull(),
+    count: integer("count").notNull(),
+  },
+  (t) => [index("dead_letter_audit_at_idx").on(t.at)],
 );
 
 /**

@@ -6,6 +6,7 @@
  */
 export {
   consumerMetrics,
+  deadLetterAudit,
   deadLetters,
   inbox,
   outbox,

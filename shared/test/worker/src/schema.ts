@@ -4,6 +4,7 @@ import { check, integer, sqliteTable, text } from "drizzle-orm/sqlite-core";
 export {
   cdcSequences,
   consumerMetrics,
+  deadLetterAudit,
   deadLetters,
   effectAttempts,
   effects,
