@@ -65,11 +65,14 @@ export interface ApiError {
 
 /** An answer of the processor: the HTTP status and the JSON body. */
 export interface Answer {
-  status: 200 | 400 | 401 | 402 | 404 | 409 | 500;
+  status: 200 | 400 | 401 | 402 | 404 | 500;
   body: unknown;
 }
 
-/** Test payment methods: these decline; any other method (a saved card too) is approved. */
+/** The test card that approves; a customer's saved card approves too. */
+const APPROVES = new Set(["tok_visa"]);
+
+/** Test cards that decline. */
 const DECLINES: Record<string, { decline_code: string; message: string }> = {
   tok_declined: { decline_code: "generic_decline", message: "Your card was declined." },
   tok_insufficient_funds: {
@@ -78,9 +81,14 @@ const DECLINES: Record<string, { decline_code: string; message: string }> = {
   },
 };
 
+/** A test card of the sandbox; any other method is a saved card or not there at all. */
+export const isTestCard = (method: string) =>
+  APPROVES.has(method) || Object.hasOwn(DECLINES, method);
+
 /** What authorizing with `method` does: null approves, else the card error. */
 export function declineFor(method: string | null): PaymentError | null {
-  const decline = method === null ? undefined : DECLINES[method];
+  // Own keys only: "constructor" is no test card.
+  const decline = method !== null && Object.hasOwn(DECLINES, method) ? DECLINES[method] : undefined;
   return decline ? { type: "card_error", code: "card_declined", ...decline } : null;
 }
 
@@ -131,8 +139,12 @@ export function unexpectedState(intent: PaymentIntent, action: string): Answer {
   );
 }
 
+/**
+ * A request the intent's state refuses: 400, as a real processor answers it (its 409 means
+ * "the same key is still in flight", which a caller retries; this is final).
+ */
 export function conflict(code: string, message: string, extra: object = {}): Answer {
-  return { status: 409, body: apiError("invalid_request_error", message, { code, ...extra }) };
+  return { status: 400, body: apiError("invalid_request_error", message, { code, ...extra }) };
 }
 
 export function missing(kind: string, id: string): Answer {
@@ -145,10 +157,11 @@ export function missing(kind: string, id: string): Answer {
 }
 
 /**
- * A saved card used for anyone but its own customer: as a real processor answers it, the card
- * does not exist for that caller (400, since it is a parameter, not the URL, that names it).
+ * A method that is neither a test card nor the caller's own saved card (an unknown token, or
+ * another customer's card): as a real processor answers it, no such card exists for that
+ * caller (400, since it is a parameter, not the URL, that names it).
  */
-export function notYourCard(method: string): Answer {
+export function noSuchPaymentMethod(method: string): Answer {
   return {
     status: 400,
     body: apiError("invalid_request_error", `No such PaymentMethod: '${method}'`, {

@@ -42,7 +42,7 @@ describe("Idempotency-Key", () => {
     expect(await entries(orderId)).toHaveLength(1);
   });
 
-  it("capture: a retry replays the capture instead of a 409; captured once", async () => {
+  it("capture: a retry replays the capture instead of a refusal; captured once", async () => {
     const intent = await held(900);
     const key = uniqueId("key");
     const first = await capture(intent.id, {}, key);
@@ -54,19 +54,19 @@ describe("Idempotency-Key", () => {
     expect(again.body).toEqual(first.body);
     expect(await ledger()).toEqual(after);
     // Without the key it is a new request, and the intent has moved on.
-    expect((await capture(intent.id)).status).toBe(409);
+    expect((await capture(intent.id)).status).toBe(400);
     const kinds = (await entries(intent.metadata.order_id)).map((e) => e.kind);
     expect(kinds).toEqual(["authorization", "capture"]);
   });
 
-  it("a 409 is stored under its key: the replay is the 409, even after the state allows it", async () => {
+  it("a refusal (400) is stored under its key: the replay is the refusal, even after the state allows it", async () => {
     const intent = await held(500);
     const key = uniqueId("key");
     await capture(intent.id);
     const refused = await cancel(intent.id, key);
-    expect(refused.status).toBe(409);
+    expect(refused.status).toBe(400);
     const again = await cancel(intent.id, key);
-    expect(again.status).toBe(409);
+    expect(again.status).toBe(400);
     expect(again.headers.get("idempotent-replayed")).toBe("true");
   });
 

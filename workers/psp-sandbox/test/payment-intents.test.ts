@@ -45,8 +45,8 @@ describe("authentication", () => {
 });
 
 describe("authorize", () => {
-  it("approves tok_visa, any other method and none (the customer's saved card), holding the amount", async () => {
-    for (const payment_method of ["tok_visa", "pm_card_whatever", undefined]) {
+  it("approves tok_visa and none (the customer's saved card), holding the amount", async () => {
+    for (const payment_method of ["tok_visa", undefined]) {
       const orderId = uniqueId("order");
       const before = await ledger();
       const res = await authorize(orderId, { amount: 2500, payment_method });
@@ -101,7 +101,7 @@ describe("authorize", () => {
     expect(after.totals.intents - before.totals.intents).toBe(1);
     expect((await entries(orderId)).map((e) => e.kind)).toEqual(["decline"]);
     // Nothing held, so nothing to capture; giving it up is allowed.
-    expect((await capture(id)).status).toBe(409);
+    expect((await capture(id)).status).toBe(400);
     expect((await cancel(id)).body).toMatchObject({ status: "canceled", amount_capturable: 0 });
   });
 
@@ -183,6 +183,23 @@ describe("saved cards, per customer", () => {
     expect(await ledger()).toEqual(before);
   });
 
+  it("refuses a token it never issued (tok_bogus, a made-up pm_) as a real processor does: 400 resource_missing, nothing recorded", async () => {
+    const before = await ledger();
+    for (const payment_method of ["tok_bogus", "pm_card_whatever", "constructor"]) {
+      const orderId = uniqueId("order");
+      const res = await authorize(orderId, { payment_method });
+      expect(res.status).toBe(400);
+      expect(res.body.error).toEqual({
+        type: "invalid_request_error",
+        code: "resource_missing",
+        param: "payment_method",
+        message: `No such PaymentMethod: '${payment_method}'`,
+      });
+      expect(await entries(orderId)).toEqual([]);
+    }
+    expect(await ledger()).toEqual(before);
+  });
+
   it("refuses an authorization that names neither a method nor a customer (400), recording nothing", async () => {
     const before = await ledger();
     const res = await charge(null);
@@ -202,7 +219,7 @@ describe("saved cards, per customer", () => {
 });
 
 describe("state rules", () => {
-  it("captures once: the whole hold by default; a second capture is 409", async () => {
+  it("captures once: the whole hold by default; a second capture is refused (400)", async () => {
     const intent = await held(1500);
     const before = await ledger();
     const first = await capture(intent.id);
@@ -213,7 +230,7 @@ describe("state rules", () => {
       amount_capturable: 0,
     });
     const second = await capture(intent.id);
-    expect(second.status).toBe(409);
+    expect(second.status).toBe(400);
     expect(second.body.error).toMatchObject({
       type: "invalid_request_error",
       code: "payment_intent_unexpected_state",
@@ -226,7 +243,7 @@ describe("state rules", () => {
   it("captures part of the hold (the rest is released) but not more than is held", async () => {
     const intent = await held(1000);
     const tooMuch = await capture(intent.id, { amount_to_capture: 1001 });
-    expect(tooMuch.status).toBe(409);
+    expect(tooMuch.status).toBe(400);
     expect(tooMuch.body.error.code).toBe("amount_too_large");
     const part = await capture(intent.id, { amount_to_capture: 600 });
     expect(part.body).toMatchObject({
@@ -236,29 +253,29 @@ describe("state rules", () => {
     });
   });
 
-  it("voids a hold; a capture or refund after the void, or a void after a capture, is 409", async () => {
+  it("voids a hold; a capture or refund after the void, or a void after a capture, is refused (400)", async () => {
     const voided = await held(800);
     const before = await ledger();
     const res = await cancel(voided.id);
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({ status: "canceled", amount_capturable: 0 });
     expect((await ledger()).totals.authorized_open - before.totals.authorized_open).toBe(-800);
-    expect((await capture(voided.id)).status).toBe(409);
-    expect((await refund(voided.id)).status).toBe(409);
-    expect((await cancel(voided.id)).status).toBe(409);
+    expect((await capture(voided.id)).status).toBe(400);
+    expect((await refund(voided.id)).status).toBe(400);
+    expect((await cancel(voided.id)).status).toBe(400);
 
     const captured = await held(800);
     expect((await capture(captured.id)).status).toBe(200);
     const late = await cancel(captured.id);
-    expect(late.status).toBe(409);
+    expect(late.status).toBe(400);
     expect(late.body.error.code).toBe("payment_intent_unexpected_state");
     expect((await call("GET", `/v1/payment_intents/${captured.id}`)).body.status).toBe("succeeded");
   });
 
-  it("refunds only what was captured: before capture 409, partial refunds add up, then 409", async () => {
+  it("refunds only what was captured: before capture 400, partial refunds add up, then 400", async () => {
     const intent = await held(1000);
     const early = await refund(intent.id, 100);
-    expect(early.status).toBe(409);
+    expect(early.status).toBe(400);
     expect(early.body.error.code).toBe("payment_intent_unexpected_state");
     await capture(intent.id);
 
@@ -273,13 +290,13 @@ describe("state rules", () => {
     });
     expect(first.body.id).toMatch(/^re_/);
     const over = await refund(intent.id, 701);
-    expect(over.status).toBe(409);
+    expect(over.status).toBe(400);
     expect(over.body.error.code).toBe("amount_too_large");
     // No amount: all that is left.
     const rest = await refund(intent.id);
     expect(rest.body.amount).toBe(700);
     const done = await refund(intent.id, 1);
-    expect(done.status).toBe(409);
+    expect(done.status).toBe(400);
     expect(done.body.error.code).toBe("charge_already_refunded");
 
     const after = await ledger();
