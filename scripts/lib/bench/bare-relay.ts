@@ -1,16 +1,10 @@
-import { spawn } from "node:child_process";
-import { closeSync, openSync } from "node:fs";
-import { join } from "node:path";
-import { freePort } from "../local-stack";
-import { ROOT } from "../wrangler";
 import { round } from "./stats";
+import { startBenchWorker } from "./worker-dev";
 
 /**
  * The bare relay (bench/bare-relay): its own `wrangler dev` with its own D1 and queue, started
  * after the system's stack stopped so the two never share the CPU. Timed inside the Worker.
  */
-
-const WRANGLER = join(ROOT, "node_modules", "wrangler", "bin", "wrangler.js");
 
 export interface BareDrain {
   backlog: number;
@@ -42,56 +36,9 @@ export async function bareRelay(
   backlogs: readonly number[],
   pauseMs: number,
 ): Promise<BareRelayResult> {
-  const port = await freePort();
-  const inspectorPort = await freePort();
-  const log = openSync(join(workDir, "bare-relay.log"), "a");
-  const child = spawn(
-    process.execPath,
-    [
-      WRANGLER,
-      ...["dev", "-c", "bench/bare-relay/wrangler.toml"],
-      ...["--port", String(port), "--ip", "127.0.0.1", "--inspector-port", String(inspectorPort)],
-      ...["--persist-to", join(workDir, "bare-state")],
-      "--show-interactive-dev-session=false",
-    ],
-    {
-      cwd: ROOT,
-      env: { ...process.env, CI: "true", WRANGLER_SEND_METRICS: "false", NO_COLOR: "1" },
-      detached: true,
-      stdio: ["ignore", log, log],
-    },
-  );
-  closeSync(log);
-  const pid = child.pid;
-  const kill = (signal: NodeJS.Signals) => {
-    try {
-      if (pid) process.kill(-pid, signal);
-    } catch {
-      // already gone
-    }
-  };
-  const killNow = () => kill("SIGKILL");
-  process.once("exit", killNow);
-  // Ctrl-C or a SIGTERM to the bench: take the detached group down, then exit as the signal would.
-  const onSignal = (signal: NodeJS.Signals) => {
-    killNow();
-    process.exit(signal === "SIGINT" ? 130 : 143);
-  };
-  process.once("SIGINT", onSignal);
-  process.once("SIGTERM", onSignal);
-  const base = `http://127.0.0.1:${port}`;
+  const worker = await startBenchWorker("bench/bare-relay/wrangler.toml", workDir, "bare-relay");
+  const base = worker.base;
   try {
-    const deadline = Date.now() + 60_000;
-    for (;;) {
-      if (child.exitCode !== null) throw new Error("bare relay: wrangler dev exited early");
-      const up = await fetch(base, { signal: AbortSignal.timeout(2_000) }).then(
-        (r) => r.ok,
-        () => false,
-      );
-      if (up) break;
-      if (Date.now() > deadline) throw new Error("bare relay did not start within 60 s");
-      await sleep(250);
-    }
     const drains: BareDrain[] = [];
     // Warmup (not counted): the first drain pays for compiling the Worker and opening D1.
     await post(base, "/setup");
@@ -123,13 +70,6 @@ export async function bareRelay(
     };
     return { drains, queryPlan: explain.plan.map((row) => row.detail) };
   } finally {
-    kill("SIGTERM");
-    const deadline = Date.now() + 5_000;
-    while (child.exitCode === null && child.signalCode === null && Date.now() < deadline)
-      await sleep(50);
-    killNow();
-    process.removeListener("exit", killNow);
-    process.removeListener("SIGINT", onSignal);
-    process.removeListener("SIGTERM", onSignal);
+    await worker.stop();
   }
 }
