@@ -14,6 +14,9 @@ import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { type BareRelayResult, bareRelay } from "./lib/bench/bare-relay";
 import { type ConsumerCostResult, measureConsumerCost } from "./lib/bench/consumer-cost";
+import { type BaselineRun, measureBaseline } from "./lib/bench/cost-baselines";
+import { cpuPerCall, measuringCpu } from "./lib/bench/cost-cpu";
+import { costSection, type OursRun } from "./lib/bench/cost-section";
 import {
   countingD1,
   D1_SERVICES,
@@ -40,6 +43,7 @@ import {
   type AcceptResult,
   acceptLatencyVsDirect,
   type BacklogSample,
+  benchApi,
   type SagaResult,
   sagaClosedLoop,
   sagaLatency,
@@ -94,6 +98,12 @@ const PLAN = quick
       shardScaling: { sagas: 192, concurrency: 32 },
       backlogs: [1_000, 10_000],
       pollingOrders: 24,
+      // What a saga costs: the bare saga and the Workflow, [concurrency, sagas] each (issue 25).
+      costBaselines: [
+        [1, 6],
+        [8, 24],
+        [32, 48],
+      ],
       // Per write path: accept [concurrency, orders], then a closed-loop saga run.
       writePaths: {
         accept: [
@@ -119,6 +129,11 @@ const PLAN = quick
       shardScaling: { sagas: 384, concurrency: 32 },
       backlogs: [1_000, 10_000, 50_000],
       pollingOrders: 64,
+      costBaselines: [
+        [1, 40],
+        [8, 160],
+        [32, 256],
+      ],
       writePaths: {
         accept: [
           [1, 60],
@@ -211,10 +226,25 @@ try {
     const completion: Record<number, number> = {};
     const sagaIds: Record<number, string[]> = {};
     const d1Windows: [number, number, D1Window][] = [];
+    const oursCost: Record<number, OursRun> = {};
     for (const [c, count] of PLAN.saga as [number, number][]) {
-      const { result: run, window } = await countingD1(client, () =>
-        sagaClosedLoop(client, c, count),
+      // workerd CPU over the run and 1 s after it (the saga's trailing receipts), issue 25.
+      const stackPid = (stack as LocalStack).pid;
+      const { result: measured, window } = await countingD1(client, () =>
+        measuringCpu(stackPid, async () => {
+          const r = await sagaClosedLoop(client, c, count);
+          await new Promise((resolve) => setTimeout(resolve, 1_000));
+          return r;
+        }),
       );
+      const run = measured.result;
+      oursCost[c] = {
+        sagas: run.times.length,
+        cpuMs: measured.cpuMs,
+        polls: run.polls,
+        saga: sagaLatency(run.times, run.unfinished),
+        d1: undefined,
+      };
       const s = sagaLatency(run.times, run.unfinished);
       saga[c] = s;
       sagaIds[c] = run.ids;
@@ -231,6 +261,7 @@ try {
     for (const [c, sagas, window] of d1Windows) {
       const perSaga = d1PerSaga(window, sagas, historyCost);
       d1[c] = perSaga;
+      if (oursCost[c]) (oursCost[c] as OursRun).d1 = perSaga;
       log(
         `D1 calls per saga, c=${c}: ${perSaga.total} (${D1_SERVICES.map((x) => `${x} ${perSaga.services[x]}`).join(", ")}; ${perSaga.historyPolls} history polls x ${historyCost} subtracted from order)`,
       );
@@ -238,6 +269,10 @@ try {
         `queue messages per saga, c=${c}: ${perSaga.queueMessages.events} events, ${perSaga.queueMessages.receipts} receipts`,
       );
     }
+    // What one outcome poll costs the stack in CPU: taken out of ours' CPU per saga (issue 25).
+    const oursPollCpuMs = finishedId
+      ? await cpuPerCall(stack.pid, 20, () => benchApi(client).getHistory(finishedId))
+      : null;
     // 1c. The three write paths of the order service side by side (issue 15).
     const writePaths = sagasOnly
       ? []
@@ -248,8 +283,19 @@ try {
           log,
         );
     if (sagasOnly) {
-      const rows = [...sagaLatencyRows(saga), ...sagaRateRows(completion, sagaIds), ...d1Rows(d1)];
-      writeResults({ saga, completionPerSecond: completion, d1CallsPerSaga: d1 }, rows);
+      const cost = costSection(oursCost, oursPollCpuMs, []);
+      const rows = [
+        ...sagaLatencyRows(saga),
+        ...sagaRateRows(completion, sagaIds),
+        ...d1Rows(d1),
+        ...cost.rows,
+      ];
+      writeResults(
+        { saga, completionPerSecond: completion, d1CallsPerSaga: d1, sagaCost: cost.columns },
+        rows,
+        [],
+        cost.markdown,
+      );
     } else {
       await setPollingRelay(client, POLL_INTERVAL_MS);
       const pollingRun = await sagaClosedLoop(client, 8, PLAN.pollingOrders);
@@ -314,6 +360,23 @@ try {
       } catch (error) {
         log(`consumer cost failed: ${(error as Error).message}`);
       }
+
+      // 5b'. What a saga costs: the bare saga and the Workflow, each alone on the machine.
+      const baselineRuns: BaselineRun[] = [];
+      for (const name of ["bare", "workflow"] as const)
+        try {
+          baselineRuns.push(
+            ...(await measureBaseline(
+              name,
+              PLAN.costBaselines as [number, number][],
+              workDir,
+              log,
+            )),
+          );
+        } catch (error) {
+          log(`${name} saga failed: ${(error as Error).message}`);
+        }
+      const cost = costSection(oursCost, oursPollCpuMs, baselineRuns);
 
       // 5c. The same sagas on 1, 2 and 4 shards per service, each its own stack.
       const shardScaling = await shardSection();
@@ -468,6 +531,7 @@ try {
           value: r.inboxOverPlain,
           unit: "x",
         });
+      rows.push(...cost.rows);
       rows.push(...shardRows(shardScaling.runs));
       rows.push({
         section: "relay drain",
@@ -492,6 +556,7 @@ try {
           sagaHops: hopRows,
           throughput: tp,
           consumerCost,
+          sagaCost: { columns: cost.columns, oursPollCpuMs, baselines: baselineRuns },
           shards: shardScaling,
           drain: {
             kit: drains,
@@ -502,7 +567,7 @@ try {
         },
         rows,
         tp.backlog,
-        writePathTable(writePaths, PLAN.writePaths.saga[0] as number),
+        `${writePathTable(writePaths, PLAN.writePaths.saga[0] as number)}\n${cost.markdown}`,
       );
     }
     exitCode = 0;

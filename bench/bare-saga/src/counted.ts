@@ -5,8 +5,11 @@
  * and the Workflow saga, so both count alike.
  */
 export const counts = {
-  /** Changes per isolate: a reader that sees it change knows the Worker restarted. */
-  isolate: crypto.randomUUID(),
+  /**
+   * Changes per isolate: a reader that sees it change knows the Worker restarted. Set by the
+   * first read (no random values in global scope).
+   */
+  isolate: "",
   invocations: {
     fetch: 0,
     queueBatches: 0,

@@ -28,7 +28,10 @@ export async function orderRoutes(
   const url = new URL(request.url);
   const path = url.pathname;
   if (request.method === "GET" && path === "/") return json({ ok: true });
-  if (request.method === "GET" && path === "/counts") return json(counts);
+  if (request.method === "GET" && path === "/counts") {
+    counts.isolate ||= crypto.randomUUID();
+    return json(counts);
+  }
   counts.invocations.fetch++;
   if (request.method === "POST" && path === "/setup") {
     await setup(env, (url.searchParams.get("skus") ?? "bench-0").split(","), 1_000_000);
