@@ -4,6 +4,7 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 import type { Envelope } from "../src/envelope";
 import { clearPlan, injected, setPlan, sleep } from "./fault-support";
 import { count, increment, poison, relay, seedOutbox, tallyEvent, tallyValue } from "./helpers";
+import { catalog } from "./worker/src/catalog";
 import worker from "./worker/src/index";
 
 const handler = worker as ExportedHandler<Env>;
@@ -284,6 +285,58 @@ describe("delivery receipts", () => {
     expect(
       await count("SELECT COUNT(*) AS n FROM dead_letters WHERE message_id = 'receipt-dlq-1'"),
     ).toBe(0);
+  });
+
+  /** D1 `batch()` calls the tester's queue handler makes for one batch of `bodies`. */
+  const batchCallsFor = async (bodies: unknown[]) => {
+    const calls = vi.spyOn(env.DB, "batch");
+    try {
+      const batch = createMessageBatch(
+        "tester-inbox",
+        bodies.map((body, i) => ({
+          id: `m-${i}-${crypto.randomUUID()}`,
+          timestamp: new Date(),
+          attempts: 1,
+          body: body as never,
+        })),
+      );
+      await handler.queue?.(batch, env, createExecutionContext());
+      return calls.mock.calls.length;
+    } finally {
+      calls.mockRestore();
+    }
+  };
+  const receiptFor = (event: Envelope) => ({ receipt: { from: "tester", handled: [event.id] } });
+
+  it("a receipt that comes with events rides in their commit: it costs the batch no call of its own", async () => {
+    const [acked, alsoAcked] = [increment("ride-acked"), increment("ride-acked-2")];
+    await publishedAwaitingTester(acked);
+    await publishedAwaitingTester(alsoAcked);
+    const alone = await batchCallsFor([increment("ride-alone")]);
+    const withReceipt = await batchCallsFor([receiptFor(acked), increment("ride-with")]);
+    expect(await receipted(acked.id)).toBe(true);
+    expect(await tallyValue("ride-with")).toBe(1);
+    expect(withReceipt).toBe(alone);
+    // Without events to ride with, the receipt is recorded by a call of its own.
+    expect(await batchCallsFor([receiptFor(alsoAcked)])).toBe(1);
+    expect(await receipted(alsoAcked.id)).toBe(true);
+  });
+
+  it("a receipt whose ride was refused (a commit rolled back) is still recorded", async () => {
+    const acked = increment("refused-ride-acked");
+    await publishedAwaitingTester(acked);
+    // The drain breaks the tally's CHECK: the group commit rolls back, receipt and all; the
+    // increment then commits alone, the drain is sent back.
+    const drain = catalog.create("TallyDrained", {
+      aggregateType: "tally",
+      aggregateId: "refused-ride",
+      correlationId: "refused-ride",
+      causationId: "test",
+      payload: { tallyId: "refused-ride", by: 5 },
+    });
+    await batchCallsFor([receiptFor(acked), increment("refused-ride-ok"), drain]);
+    expect(await receipted(acked.id)).toBe(true);
+    expect(await tallyValue("refused-ride-ok")).toBe(1);
   });
 
   it("a malformed receipt goes to the dead letters with its reason; the batch's events still apply", async () => {

@@ -1,5 +1,5 @@
 import { runsWithin } from "../db/runs-within";
-import { type AnyD1Database, runBatch } from "../db/types";
+import { type AnyD1Database, runBatch, type Statement } from "../db/types";
 import type { Decided, Decision, Delivery } from "./consumer-types";
 import { commitStatements } from "./dedupe";
 
@@ -48,31 +48,42 @@ export function statementsOf({ decision }: { decision: Decision }): number {
 
 /**
  * Commits `group` in parts of at most `maxStatements`, calling `committed` for each decision
- * as its part commits. Returns the decisions refused alone.
+ * as its part commits. `riders`: statements of the batch that must commit some time (its
+ * receipts' outbox updates) and ride in the first part when it has room, saving the batch a
+ * call of their own. Returns the decisions refused alone, and whether the riders committed.
  */
 export async function groupCommit(
   db: AnyD1Database,
   group: readonly Decided[],
   maxStatements: number,
   committed: (decided: Decided) => Promise<void>,
-): Promise<Decided[]> {
+  riders: readonly Statement[] = [],
+): Promise<{ refused: Decided[]; ridersCommitted: boolean }> {
   const refused: Decided[] = [];
+  let waiting = riders.length > 0 ? riders : undefined;
   for (const part of runsWithin(group, group.length, maxStatements, statementsOf)) {
-    const failed = await commitOrSplit(db, part);
+    const room = maxStatements - part.reduce((n, decided) => n + statementsOf(decided), 0);
+    const ride = waiting && waiting.length <= room ? waiting : [];
+    const failed = await commitOrSplit(db, part, ride);
+    // A refused part rolled its riders back with it; they go in the batch's bookkeeping.
+    if (ride.length > 0) waiting = failed.length === 0 ? undefined : [];
     const failedIds = new Set(failed.map((d) => d.event.id));
     for (const decided of part) if (!failedIds.has(decided.event.id)) await committed(decided);
     refused.push(...failed);
   }
-  return refused;
+  return { refused, ridersCommitted: riders.length > 0 && waiting === undefined };
 }
 
 /** Commits `group` at once; a failing group is split in halves. Returns what failed alone. */
-async function commitOrSplit(db: AnyD1Database, group: Decided[]): Promise<Decided[]> {
+async function commitOrSplit(
+  db: AnyD1Database,
+  group: Decided[],
+  riders: readonly Statement[] = [],
+): Promise<Decided[]> {
   if (group.length === 0) return [];
   try {
-    await runBatch(
-      db,
-      commitStatements(
+    await runBatch(db, [
+      ...commitStatements(
         db,
         group.map(({ event, message, decision }) => ({
           event,
@@ -80,7 +91,8 @@ async function commitOrSplit(db: AnyD1Database, group: Decided[]): Promise<Decid
           decision,
         })),
       ),
-    );
+      ...riders,
+    ]);
     return [];
   } catch {
     if (group.length === 1) return group;

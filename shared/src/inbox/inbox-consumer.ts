@@ -1,6 +1,6 @@
 import type { Envelope } from "../envelope";
 import { loggerFor } from "../log/logger";
-import type { HandledEvent } from "../receipts/receipts";
+import { type HandledEvent, receiptUpdates } from "../receipts/receipts";
 import { atMost, recordBookkeeping, SIDE_CALL_MS } from "./batch-bookkeeping";
 import { BatchOutcome } from "./batch-outcome";
 import { coalescedReads } from "./coalesced-reads";
@@ -126,6 +126,8 @@ export function createConsumerCore<Env extends { DB: D1Database }>(
     const beforeAck = await stages.betweenCommitAndAck?.(env);
     // Events of this batch in the inbox: found by the first round's lookup, then each applied.
     const applied = new Set<string>();
+    /** The batch's receipts are in the outbox already (they rode in a commit). */
+    let receiptsRecorded = false;
 
     const whenFailed = (message: Message, error: unknown, event: Envelope) => {
       const verdict = verdictOnFailure(message.attempts, maxAttempts, error, retryDelay);
@@ -188,9 +190,17 @@ export function createConsumerCore<Env extends { DB: D1Database }>(
           settled.push(decisions[i] as (typeof decisions)[number]);
         }
       const { group, alone } = sortRound(fresh, settled);
-      const refused = await groupCommit(roundDb, group, maxStatements, (decided: Decided) =>
-        acknowledge(decided, { outcome: "applied", ...emittedBy(decided.decision) }),
+      // The receipts this batch brought ride in its first commit when there is one.
+      const riders = receiptsRecorded ? [] : receiptUpdates(roundDb, receipts.received);
+      const { refused, ridersCommitted } = await groupCommit(
+        roundDb,
+        group,
+        maxStatements,
+        (decided: Decided) =>
+          acknowledge(decided, { outcome: "applied", ...emittedBy(decided.decision) }),
+        riders,
       );
+      receiptsRecorded ||= ridersCommitted;
       alone.push(...refused.map((delivery) => ({ delivery })));
       await inParallel(alone, options.concurrency ?? 8, async ({ delivery, alternatives }) => {
         const { message, event } = delivery;
@@ -225,7 +235,7 @@ export function createConsumerCore<Env extends { DB: D1Database }>(
           {
             duplicateIds: outcome.duplicateIds,
             tally: outcome.counts,
-            receipts: receipts.received,
+            receipts: receiptsRecorded ? [] : receipts.received,
           },
           log,
         ),
