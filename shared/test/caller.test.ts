@@ -1,6 +1,7 @@
 import { Hono } from "hono";
 import { describe, expect, it } from "vitest";
 import {
+  adminFingerprint,
   CALLER_HEADER,
   type Caller,
   callerHeaderValue,
@@ -18,6 +19,14 @@ describe("the caller a service trusts", () => {
   it("round-trips through its header", () => {
     expect(parseCaller(callerHeaderValue(alice))).toEqual(alice);
     expect(parseCaller(callerHeaderValue(admin))).toEqual(admin);
+    const named: Caller = { role: "admin", actor: "0123456789ab" };
+    expect(parseCaller(callerHeaderValue(named))).toEqual(named);
+  });
+
+  it("names an admin by 12 hex digits of the token's SHA-256, and takes nothing else for one", async () => {
+    expect(await adminFingerprint("dev-admin-token")).toBe("1734d503f6aa");
+    for (const value of ["admin:", "admin:dev-admin-token", "admin:0123456789AB", "admin:0123"])
+      expect(parseCaller(value)).toBeUndefined();
   });
 
   it("names no caller for an absent or malformed header", () => {

@@ -23,9 +23,16 @@ import {
   StatsSchema,
   TraceSchema,
 } from "./admin-schemas";
+import {
+  AuditPageQuery,
+  BulkDeadLetterAnswer,
+  BulkDeadLetterInput,
+  DeadLetterAuditPage,
+} from "./dead-letter-schemas";
 
 // The schemas too, so contracts can name the kit's answers instead of restating them.
 export * from "./admin-schemas";
+export * from "./dead-letter-schemas";
 
 /**
  * The kit's admin routes as @hono/zod-openapi definitions: one definition validates the
@@ -143,7 +150,7 @@ export const outboxRouteDefinitions = {
   }),
 } satisfies Record<string, RouteConfig>;
 
-/** Dead letters: list, replay, discard (dead-letter-routes.ts). */
+/** Dead letters: list, replay, discard, one or in bulk (dead-letter-routes.ts, dead-letter-bulk-routes.ts). */
 export const deadLetterRouteDefinitions = {
   listDeadLetters: createRoute({
     method: "get",
@@ -175,7 +182,43 @@ export const deadLetterRouteDefinitions = {
     request: { params: DeadLetterParam },
     responses: { 200: answer("Discarded.", Resolved), ...ONE_DEAD_LETTER },
   }),
+  bulkReplayDeadLetters: bulkDeadLetterRoute("replay", {
+    501: refused("`NO_CONSUMER`: this Worker has no inbox consumer to replay through."),
+  }),
+  bulkDiscardDeadLetters: bulkDeadLetterRoute("discard", {}),
+  getDeadLetterAudit: createRoute({
+    method: "get",
+    path: "/dead-letters/audit",
+    summary: "Bulk replays and discards: who (token fingerprint), when, filter, how many",
+    request: { query: AuditPageQuery },
+    responses: { 200: answer("Newest first, one page.", DeadLetterAuditPage) },
+  }),
 } satisfies Record<string, RouteConfig>;
+
+/** `POST /dead-letters/replay` or `/discard`: every open dead letter a filter matches. */
+function bulkDeadLetterRoute<const R extends RouteConfig["responses"]>(
+  action: "replay" | "discard",
+  more: R,
+) {
+  return createRoute({
+    method: "post",
+    path: `/dead-letters/${action}` as const,
+    summary: `${action === "replay" ? "Replay" : "Discard"} every open dead letter a filter matches`,
+    description:
+      "A dry run counts the matches and shows the oldest few, changing nothing. A real run " +
+      `${action === "replay" ? "replays each as the single replay does" : "discards each"}, ` +
+      "in chunks, oldest first, on every shard, and records who (the admin token's " +
+      "fingerprint), when, the filter and how many in the audit.",
+    request: { body: body(BulkDeadLetterInput) },
+    responses: {
+      200: answer("Done, or counted (dry run).", BulkDeadLetterAnswer),
+      400: INVALID,
+      401: refused("`UNAUTHENTICATED`: not called through the gateway's admin check."),
+      403: refused("`FORBIDDEN`: the caller is not an admin."),
+      ...more,
+    },
+  });
+}
 
 /** Fault injection, dev and chaos runs only: FAULTS_ENABLED "true" (fault-routes.ts). */
 export const faultRouteDefinitions = {
@@ -211,13 +254,13 @@ export const faultRouteDefinitions = {
 
 /**
  * Bench hooks, `npm run bench` only: BENCH_BASELINES_ENABLED "true". Described here; served by
- * shared/src/bench/bench-routes.ts, which only the bench switch mounts.
+ * shared/bench/bench-routes.ts, which only a bench entry (never a production Worker) mounts.
  */
 export const benchRouteDefinitions = {
   getD1Calls: createRoute({
     method: "get",
     path: "/bench/d1-calls",
-    summary: "D1 calls and queue messages of this isolate (the first call starts counting)",
+    summary: "What this isolate was billed for: invocations, queue operations, D1 calls and rows",
     responses: { 200: answer("Counts so far.", D1CallCountsSchema), 404: refused(BENCH_OFF) },
   }),
   setBenchBaseline: createRoute({

@@ -1,5 +1,5 @@
 import type { Env } from "hono";
-import { resolveDeadLetter } from "../dead-letters/dead-letters";
+import { discardDeadLetters, replayDeadLetter } from "../dead-letters/replay-dead-letter";
 import { contractRoutes } from "../http/contract-routes";
 import { inboxReplayer, type Replayer } from "../inbox/replayers";
 import type { OutboxRelay } from "../relay/outbox-relay";
@@ -12,11 +12,13 @@ import {
   onEveryShard,
   parseDeadLetterId,
 } from "./admin-shards";
+import { deadLetterBulkRoutes } from "./dead-letter-bulk-routes";
 import { deadLetterById, listDeadLetters } from "./dead-letter-queries";
 
 /**
  * Dead letters for an operator: list them, replay one through the consumer, or discard it; over
- * every shard, each id naming the shard that stored it (`deadLetterIdOf`).
+ * every shard, each id naming the shard that stored it (`deadLetterIdOf`). In bulk, by filter,
+ * with an audit: dead-letter-bulk-routes.ts.
  */
 // biome-ignore lint/suspicious/noExplicitAny: any relay subclass, whatever its Env
 export function deadLetterRoutes<E extends object, T extends OutboxRelay<any> = OutboxRelay<any>>(
@@ -62,24 +64,28 @@ export function deadLetterRoutes<E extends object, T extends OutboxRelay<any> = 
             "NO_CONSUMER",
             "this Worker has no inbox consumer to replay through",
           );
-        const result = await replayer(row.body, at.env);
-        if (result.outcome === "invalid")
-          return refuse(c, 422, "INVALID_MESSAGE", `still invalid: ${result.reason}`);
-        if (result.outcome === "failed")
-          return refuse(c, 409, "REPLAY_FAILED", `handler failed: ${result.reason}`);
-        // Applied or already applied: either way the event has had its effect exactly once.
-        await resolveDeadLetter(at.d1, at.stored, "replayed");
+        const result = await replayDeadLetter(
+          at.d1,
+          { id: at.stored, body: row.body },
+          at.env,
+          replayer,
+        );
+        if (!result.resolved)
+          return result.code === "INVALID_MESSAGE"
+            ? refuse(c, 422, result.code, result.message)
+            : refuse(c, 409, result.code, result.message);
         return c.json({ id, resolution: "replayed" as const, outcome: result.outcome }, 200);
       })
       .openapi(routes.discardDeadLetter, async (c) => {
         const { id } = c.req.valid("param");
         const at = located(c.env, id);
         if (!at) return refuse(c, 404, "NOT_FOUND", `no dead letter ${id}`);
-        if (await resolveDeadLetter(at.d1, at.stored, "discarded"))
+        if ((await discardDeadLetters(at.d1, [at.stored])) === 1)
           return c.json({ id, resolution: "discarded" as const }, 200);
         const row = await deadLetterById(at.d1, at.stored);
         if (!row) return refuse(c, 404, "NOT_FOUND", `no dead letter ${id}`);
         return refuse(c, ...resolvedAlready(id, row.resolution));
       })
+      .route("/", deadLetterBulkRoutes(options))
   );
 }

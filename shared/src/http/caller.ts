@@ -7,22 +7,51 @@ import { HttpError } from "./errors";
  * whatever the client sent; services are reachable only through service bindings, so it is the
  * one customer id they trust (never a body, path or query).
  */
-export type Caller = { role: "customer"; customerId: string } | { role: "admin" };
+export type Caller =
+  | { role: "customer"; customerId: string }
+  | {
+      role: "admin";
+      /** Which admin token: `adminFingerprint` of it, never the token (audit trails name it). */
+      actor?: string;
+    };
 
 /** The request header that carries the caller from the gateway to a service. */
 export const CALLER_HEADER = "x-edge-saga-caller";
 
+/**
+ * The header a bench request names its baseline by (`direct-publish`, a write path). The gateway
+ * forwards it; only a bench entry (shared/bench, local stacks with BENCH_BASELINES_ENABLED) reads it.
+ */
+export const BENCH_BASELINE_HEADER = "x-bench-baseline";
+
 const CUSTOMER_PREFIX = "customer:";
 const CUSTOMER_ID = /^[A-Za-z0-9._-]{1,64}$/;
 
-/** The header's value for `caller`: `customer:<id>` or `admin`. */
+const ADMIN_ACTOR = /^admin:([0-9a-f]{12})$/;
+
+/** The header's value for `caller`: `customer:<id>`, `admin` or `admin:<fingerprint>`. */
 export function callerHeaderValue(caller: Caller): string {
-  return caller.role === "admin" ? "admin" : `${CUSTOMER_PREFIX}${caller.customerId}`;
+  if (caller.role === "admin") return caller.actor ? `admin:${caller.actor}` : "admin";
+  return `${CUSTOMER_PREFIX}${caller.customerId}`;
+}
+
+/**
+ * Names an admin token without revealing it: the first 12 hex digits of its SHA-256, enough to
+ * tell a rotated token from the last one in an audit trail, far too few to guess it from.
+ * @example await adminFingerprint("dev-admin-token") // "1734d503f6aa"
+ */
+export async function adminFingerprint(token: string): Promise<string> {
+  const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(token));
+  return [...new Uint8Array(digest).slice(0, 6)]
+    .map((b) => b.toString(16).padStart(2, "0"))
+    .join("");
 }
 
 /** The caller a header value names, or undefined when it names none (absent or malformed). */
 export function parseCaller(value: string | null | undefined): Caller | undefined {
   if (value === "admin") return { role: "admin" };
+  const actor = value ? ADMIN_ACTOR.exec(value)?.[1] : undefined;
+  if (actor) return { role: "admin", actor };
   if (!value?.startsWith(CUSTOMER_PREFIX)) return undefined;
   const customerId = value.slice(CUSTOMER_PREFIX.length);
   return CUSTOMER_ID.test(customerId) ? { role: "customer", customerId } : undefined;

@@ -173,4 +173,38 @@ describe("kit admin routes on a service with two shards", () => {
       wait,
     );
   });
+
+  it("in bulk: a filter acts on every shard, ids naming their shard, one audit row on shard 0", async () => {
+    const [a, b] = [await deadLetter(0, "bulk-0", "x"), await deadLetter(1, "bulk-1", "x")];
+    const c = await deadLetter(1, "bulk-2", "x");
+    const post = (body: unknown) =>
+      admin<{ matched: number; resolved: number; sample: { id: string }[] }>(
+        "/dead-letters/discard",
+        {
+          method: "POST",
+          headers: {
+            "content-type": "application/json",
+            "x-edge-saga-caller": "admin:0123456789ab",
+          },
+          body: JSON.stringify(body),
+        },
+      );
+    const dry = await post({ filter: { ids: [a, `s1.${b}`, `s1.${c}`] }, dryRun: true });
+    expect(dry.body.matched).toBe(3);
+    expect(dry.body.sample.map((d) => d.id).sort()).toEqual([a, `s1.${b}`, `s1.${c}`].sort());
+    // An id without its shard's prefix names shard 0, where it is not.
+    const real = await post({ filter: { ids: [a, `s1.${b}`, c] }, dryRun: false });
+    expect(real.body).toMatchObject({ matched: 2, resolved: 2 });
+    const open = (shard: number, id: string) =>
+      dbOf[shard]
+        ?.prepare("SELECT resolved_at FROM dead_letters WHERE id = ?")
+        .bind(id)
+        .first<number | null>("resolved_at");
+    expect(await open(0, a)).not.toBeNull();
+    expect(await open(1, b)).not.toBeNull();
+    expect(await open(1, c)).toBeNull();
+    const audits = (shard: number) =>
+      dbOf[shard]?.prepare("SELECT COUNT(*) AS n FROM dead_letter_audit").first<number>("n");
+    expect([await audits(0), await audits(1)]).toEqual([1, 0]);
+  });
 });

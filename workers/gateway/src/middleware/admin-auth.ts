@@ -1,4 +1,4 @@
-import { HttpError } from "@edge-saga/shared";
+import { adminFingerprint, HttpError } from "@edge-saga/shared";
 import type { MiddlewareHandler } from "hono";
 import { bearerToken } from "../auth/challenge";
 import type { GatewayEnv } from "../types";
@@ -28,7 +28,8 @@ export const requireAdmin: MiddlewareHandler<GatewayEnv> = async (c, next) => {
   if (!(await sameSecret(presented, expected))) {
     throw new HttpError(403, "FORBIDDEN", "admin token is not valid");
   }
-  c.set("caller", { role: "admin" });
+  // The services record who acted (bulk dead-letter actions) by this, never the token.
+  c.set("caller", { role: "admin", actor: await adminFingerprint(presented) });
   await next();
 };
 

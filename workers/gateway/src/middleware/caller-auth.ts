@@ -1,4 +1,4 @@
-import { loggerFor } from "@edge-saga/shared";
+import { adminFingerprint, loggerFor } from "@edge-saga/shared";
 import type { MiddlewareHandler } from "hono";
 import { InvalidAccessToken } from "../auth/access-token";
 import { bearerToken, unauthenticated } from "../auth/challenge";
@@ -16,7 +16,7 @@ export const requireCaller: MiddlewareHandler<GatewayEnv> = async (c, next) => {
   const token = bearerToken(c.req.header("authorization"));
   if (token === undefined) throw unauthenticated();
   if (await isAdminToken(token, c.env.ADMIN_TOKEN)) {
-    c.set("caller", { role: "admin" });
+    c.set("caller", { role: "admin", actor: await adminFingerprint(token) });
   } else {
     c.set("caller", { role: "customer", customerId: await verifiedCustomer(c, token) });
   }

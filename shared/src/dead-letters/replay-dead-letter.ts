@@ -1,0 +1,50 @@
+import type { Replayer } from "../inbox/replayers";
+import { resolveDeadLetter } from "./dead-letters";
+
+/** What replaying one open dead letter did: resolved (its event has had its effect), or why not. */
+export type DeadLetterReplay =
+  | { resolved: true; outcome: "applied" | "duplicate" }
+  | { resolved: false; code: "INVALID_MESSAGE" | "REPLAY_FAILED"; message: string };
+
+/**
+ * Replays one open dead letter through the consumer's own path (validation, handler, inbox
+ * dedupe, so an event applied meanwhile, or replayed twice, is not applied again) and marks it
+ * `replayed` when the event has had its effect; invalid or failing, it stays open. The one
+ * rule the single replay route and the bulk replay share.
+ * @example await replayDeadLetter(env.DB, row, env, inboxReplayer())
+ */
+export async function replayDeadLetter<E>(
+  d1: D1Database,
+  row: { id: string; body: string },
+  env: E,
+  replayer: Replayer<E>,
+): Promise<DeadLetterReplay> {
+  const result = await replayer(row.body, env);
+  if (result.outcome === "invalid")
+    return { resolved: false, code: "INVALID_MESSAGE", message: `still invalid: ${result.reason}` };
+  if (result.outcome === "failed")
+    return { resolved: false, code: "REPLAY_FAILED", message: `handler failed: ${result.reason}` };
+  // Applied or already applied: either way the event has had its effect exactly once.
+  await resolveDeadLetter(d1, row.id, "replayed");
+  return { resolved: true, outcome: result.outcome };
+}
+
+/**
+ * Marks open dead letters `discarded` at once (one statement for a chunk of ids); the count
+ * resolved now. One already resolved is left as it was, as `resolveDeadLetter` does for one.
+ */
+export async function discardDeadLetters(
+  d1: D1Database,
+  ids: readonly string[],
+  now = Date.now(),
+): Promise<number> {
+  if (ids.length === 0) return 0;
+  const result = await d1
+    .prepare(
+      `UPDATE dead_letters SET resolved_at = ?1, resolution = 'discarded'
+       WHERE id IN (SELECT value FROM json_each(?2)) AND resolved_at IS NULL`,
+    )
+    .bind(now, JSON.stringify(ids))
+    .run();
+  return result.meta.changes ?? 0;
+}
