@@ -29,11 +29,13 @@ describe("judgeStoredKey", () => {
     expect(judgeStoredKey(stored({ status: "IN_FLIGHT" }), "h2", now)).toBe("REUSED");
   });
 
-  it("reports a running request as in flight until it looks abandoned", () => {
+  it("reports a running request as in flight until it looks abandoned, then resumes it", () => {
     const running = (age: number) => stored({ status: "IN_FLIGHT", createdAt: now - age });
     expect(judgeStoredKey(running(0), "h1", now)).toBe("IN_FLIGHT");
     expect(judgeStoredKey(running(IN_FLIGHT_TIMEOUT_MS - 1), "h1", now)).toBe("IN_FLIGHT");
-    expect(judgeStoredKey(running(IN_FLIGHT_TIMEOUT_MS), "h1", now)).toBe("TAKE_OVER");
+    expect(judgeStoredKey(running(IN_FLIGHT_TIMEOUT_MS), "h1", now)).toBe("RESUME");
+    // Another body never resumes someone's request: the key is still taken.
+    expect(judgeStoredKey(running(IN_FLIGHT_TIMEOUT_MS), "h2", now)).toBe("REUSED");
   });
 
   it("treats an expired key as unused, whatever it stored", () => {

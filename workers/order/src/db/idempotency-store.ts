@@ -4,7 +4,8 @@ import { judgeStoredKey, KEY_TTL_MS } from "../domain/idempotency";
 import { type IdempotencyKeyRow, idempotencyKeys } from "./tables";
 
 export type Claim =
-  | { kind: "CLAIMED" }
+  /** Ours, for order `orderId`; `resumed`: taken over from a crashed run of this very request. */
+  | { kind: "CLAIMED"; orderId: string; resumed: boolean }
   | { kind: "REPLAY"; stored: IdempotencyKeyRow }
   | { kind: "REUSED" }
   | { kind: "IN_FLIGHT" };
@@ -25,7 +26,9 @@ class ClaimSlipped extends Error {
 /**
  * Claims `key` for the request hashing to `requestHash`, which will create order `orderId`.
  * The primary key decides between concurrent claims; an expired or abandoned claim is taken
- * over with an UPDATE conditioned on the row as read, so only one taker wins.
+ * over with an UPDATE conditioned on the row as read, so only one taker wins. `resumeAbandoned`:
+ * a claim abandoned by a crashed run of the same request keeps its order id (self-read: that run
+ * may have published the order already, so a new id would be a second order).
  */
 export async function claimKey(
   db: AnyD1Database,
@@ -33,6 +36,7 @@ export async function claimKey(
   requestHash: string,
   orderId: string,
   now: number,
+  { resumeAbandoned = false }: { resumeAbandoned?: boolean } = {},
 ): Promise<Claim> {
   const fresh = {
     requestHash,
@@ -52,7 +56,7 @@ export async function claimKey(
         .values({ key, ...fresh })
         .onConflictDoNothing()
         .run();
-      if (inserted.meta.changes === 1) return { kind: "CLAIMED" };
+      if (inserted.meta.changes === 1) return { kind: "CLAIMED", orderId, resumed: false };
 
       const stored = await db
         .select()
@@ -65,9 +69,11 @@ export async function claimKey(
       if (verdict === "REPLAY") return { kind: "REPLAY", stored };
       if (verdict === "REUSED" || verdict === "IN_FLIGHT") return { kind: verdict };
 
+      const resumed = resumeAbandoned && verdict === "RESUME";
+      const claimed = resumed ? stored.orderId : orderId;
       const taken = await db
         .update(idempotencyKeys)
-        .set(fresh)
+        .set({ ...fresh, orderId: claimed })
         .where(
           and(
             eq(idempotencyKeys.key, key),
@@ -77,7 +83,7 @@ export async function claimKey(
           ),
         )
         .run();
-      if (taken.meta.changes === 1) return { kind: "CLAIMED" };
+      if (taken.meta.changes === 1) return { kind: "CLAIMED", orderId: claimed, resumed };
       // Another request took the expired claim over first: read it again.
       throw new ClaimSlipped();
     },

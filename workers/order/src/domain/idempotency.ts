@@ -32,7 +32,12 @@ export type KeyVerdict =
   | "REUSED"
   /** Same request still running: 409. */
   | "IN_FLIGHT"
-  /** Expired, or abandoned by a crashed request: claim it afresh. */
+  /**
+   * Same request, abandoned by a run that crashed: claim it afresh. That run may have got as far
+   * as publishing (self-read publishes before it stores the answer), so its order id is kept.
+   */
+  | "RESUME"
+  /** Expired: the key counts as unused, whatever it stored; claim it afresh. */
   | "TAKE_OVER";
 
 /** What to do with a request whose key is already stored. */
@@ -40,7 +45,7 @@ export function judgeStoredKey(stored: StoredKey, requestHash: string, now: numb
   if (stored.expiresAt <= now) return "TAKE_OVER";
   if (stored.requestHash !== requestHash) return "REUSED";
   if (stored.status === "DONE") return "REPLAY";
-  return now - stored.createdAt >= IN_FLIGHT_TIMEOUT_MS ? "TAKE_OVER" : "IN_FLIGHT";
+  return now - stored.createdAt >= IN_FLIGHT_TIMEOUT_MS ? "RESUME" : "IN_FLIGHT";
 }
 
 /** Whether the retention job may delete a stored key. */
