@@ -30,6 +30,13 @@ export const EnvelopeSchema = z.object({
   causationId: z.string().min(1).max(128),
   /** Type-specific data, validated against the catalog's schema for `type`. */
   payload: z.unknown(),
+  /**
+   * W3C `traceparent` of the span that caused the event (CloudEvents distributed tracing
+   * extension); a malformed one is dropped, never a reason to refuse the event.
+   */
+  traceparent: z.string().max(512).optional().catch(undefined),
+  /** W3C `tracestate` travelling with `traceparent` (vendor data), unchanged. */
+  tracestate: z.string().max(512).optional().catch(undefined),
 });
 
 export type Envelope<P = unknown> = Omit<z.infer<typeof EnvelopeSchema>, "payload"> & {

@@ -31,3 +31,4 @@ export * from "./shards/shard-env";
 export * from "./shards/shard-pages";
 export * from "./shards/shard-routing";
 export * from "./shards/sharded-queue";
+export * from "./trace/trace-context";

@@ -96,6 +96,8 @@ export class BatchOutcome {
       type: event?.type,
       correlationId: event?.correlationId,
       causationId: event?.causationId,
+      // The processing span (processedIn): the logger writes its traceId and spanId.
+      traceparent: event?.traceparent,
       attempts: message.attempts,
       ...(error === undefined ? {} : { error: errorText(error) }),
     });

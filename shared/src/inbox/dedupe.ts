@@ -4,6 +4,7 @@ import { type AnyD1Database, errorText, type Statement } from "../db/types";
 import { effectInserts } from "../effects/effects";
 import type { Envelope } from "../envelope";
 import { outboxInserts } from "../outbox/outbox-writer";
+import { stampTrace, traceOf } from "../trace/trace-context";
 import type { Decision } from "./consumer-types";
 import { inboxInserts } from "./processed-events";
 
@@ -33,9 +34,10 @@ export function commitStatements(
 ): Statement[] {
   return [
     ...group.flatMap((c) => c.decision.statements ?? []),
+    // What a handler emits is a child of its processing span (the event's, processedIn).
     ...outboxInserts(
       db,
-      group.flatMap((c) => c.decision.events ?? []),
+      group.flatMap((c) => stampTrace(c.decision.events ?? [], traceOf(c.event))),
       now,
     ),
     ...effectInserts(

@@ -1,6 +1,7 @@
 import type { Envelope } from "../envelope";
 import { loggerFor } from "../log/logger";
 import { type HandledEvent, receiptUpdates } from "../receipts/receipts";
+import { linksOf, processedIn } from "../trace/trace-context";
 import { atMost, recordBookkeeping, SIDE_CALL_MS } from "./batch-bookkeeping";
 import { BatchOutcome } from "./batch-outcome";
 import { coalescedReads } from "./coalesced-reads";
@@ -148,14 +149,17 @@ export function createConsumerCore<Env extends { DB: D1Database }>(
       });
     };
     const deliveries: Delivery[] = [];
+    // Every producer span this batch's processing continues (OpenTelemetry messaging: links).
+    const producers: (Partial<Envelope> | undefined)[] = [];
     for (const message of batch.messages) {
       const decoded = decode(message.body);
+      if (decoded.kind !== "receipt") producers.push(decoded.event);
       if (decoded.kind === "receipt") {
         receipts.received.push(decoded.receipt);
         message.ack();
       } else if (decoded.kind === "dead-letter")
         await outcome.deadLetter(message, decoded.reason, decoded.event);
-      else deliveries.push({ message, event: decoded.event });
+      else deliveries.push({ message, event: processedIn(decoded.event) });
     }
 
     /**
@@ -248,6 +252,7 @@ export function createConsumerCore<Env extends { DB: D1Database }>(
       ...outcome.counts,
       receipts: receipts.received.length,
       durationMs: Date.now() - started,
+      links: linksOf(producers),
     });
     return outcome.counts;
   };

@@ -1,7 +1,11 @@
+import { parseTraceparent } from "../trace/trace-context";
+
 /**
  * The one logger of the kit and the services: one JSON line per call, filtered by level.
  * A Worker sets its level with the `LOG_LEVEL` var (debug, info, warn, error; default info).
- * Per-event lines are `debug`; a queue batch writes one `info` line.
+ * Per-event lines are `debug`; a queue batch writes one `info` line. A `traceparent` field
+ * (on the line or given to `with`) is written as the span's `traceId` and `spanId`, so every
+ * line of a saga's processing can be found by its trace id.
  */
 export type LogLevel = "debug" | "info" | "warn" | "error";
 
@@ -31,10 +35,18 @@ export function parseLogLevel(value: unknown): LogLevel {
 
 /** One JSON line; a field JSON cannot hold (a BigInt, a cycle) must not make logging throw. */
 function lineOf(level: LogLevel, base: LogFields, msg: string, fields?: LogFields): string {
-  const entry = { level, ...base, msg, ...fields };
+  const entry: LogFields = { level, ...base, msg, ...fields };
   // level and msg are the line's own: a field of the same name does not replace them.
   entry.level = level;
   entry.msg = msg;
+  if ("traceparent" in entry) {
+    const span = parseTraceparent(entry.traceparent);
+    delete entry.traceparent;
+    if (span) {
+      entry.traceId = span.traceId;
+      entry.spanId = span.spanId;
+    }
+  }
   try {
     return JSON.stringify(entry);
   } catch {

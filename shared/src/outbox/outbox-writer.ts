@@ -3,6 +3,7 @@ import { runsWithin } from "../db/runs-within";
 import type { AnyD1Database, Statement } from "../db/types";
 import type { Envelope } from "../envelope";
 import { DEFAULT_RECEIPT_TIMEOUT_MS, firstLookAt } from "../receipts/resend-policy";
+import { stampTrace, type TraceContext } from "../trace/trace-context";
 
 /** Queues accept messages up to 128 KB; keep a margin for the message's own framing. */
 export const MAX_EVENT_BYTES = 120_000;
@@ -23,7 +24,9 @@ export interface AlreadySent {
 
 /**
  * Outbox inserts for the events a command causes. Put them in the same
- * `db.batch()` as the state change so both commit or neither does.
+ * `db.batch()` as the state change so both commit or neither does. `trace`: the span that
+ * causes them (the request's, trace-context.ts); an event without a trace context of its own
+ * is written with it, so the context is captured in the body the relay sends.
  * @example await db.batch([db.update(things).set(...), ...outboxInserts(db, [event])]);
  */
 export function outboxInserts(
@@ -31,8 +34,9 @@ export function outboxInserts(
   events: readonly Envelope[],
   now = Date.now(),
   sent?: AlreadySent,
+  trace?: TraceContext,
 ): Statement[] {
-  const rows = events.map((event) => {
+  const rows = stampTrace(events, trace).map((event) => {
     const body = JSON.stringify(event);
     const size = utf8.encode(body).byteLength;
     // Refuse at write time: a message the queue would reject would block the relay for good.
