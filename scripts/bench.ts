@@ -16,7 +16,7 @@ import { type BareRelayResult, bareRelay } from "./lib/bench/bare-relay";
 import { type ConsumerCostResult, measureConsumerCost } from "./lib/bench/consumer-cost";
 import { type BaselineRun, measureBaseline } from "./lib/bench/cost-baselines";
 import { cpuPerCall, measuringCpu } from "./lib/bench/cost-cpu";
-import { costSection, type OursRun } from "./lib/bench/cost-section";
+import { costSection, type OursRun, oursUsagePerSaga } from "./lib/bench/cost-section";
 import {
   countingD1,
   D1_SERVICES,
@@ -261,7 +261,12 @@ try {
     for (const [c, sagas, window] of d1Windows) {
       const perSaga = d1PerSaga(window, sagas, historyCost);
       d1[c] = perSaga;
-      if (oursCost[c]) (oursCost[c] as OursRun).d1 = perSaga;
+      const ours = oursCost[c];
+      if (ours) {
+        ours.d1 = perSaga;
+        // Invocations and rows per service, where the services' counts route reports them.
+        ours.perSaga = oursUsagePerSaga(window.before, window.after, sagas, window.historyPolls);
+      }
       log(
         `D1 calls per saga, c=${c}: ${perSaga.total} (${D1_SERVICES.map((x) => `${x} ${perSaga.services[x]}`).join(", ")}; ${perSaga.historyPolls} history polls x ${historyCost} subtracted from order)`,
       );

@@ -11,6 +11,7 @@ import {
 } from "../lib/bench/cost";
 import { usageOfCounts } from "../lib/bench/cost-baselines";
 import { cpuMsOfStat, descendantsNamed } from "../lib/bench/cost-cpu";
+import { oursUsagePerSaga } from "../lib/bench/cost-section";
 import {
   D1_ROW_READ,
   D1_ROW_WRITTEN,
@@ -144,5 +145,37 @@ describe("what a saga costs: workerd CPU", () => {
       [20, { ppid: 1, comm: "workerd" }], // another stack's
     ]);
     expect(descendantsNamed(10, "workerd", table).sort()).toEqual([11, 13]);
+  });
+});
+
+describe("what a saga costs: ours from the services' counts route", () => {
+  const read = (fetch: number, rows: number, isolate = "a") => ({
+    order: {
+      isolate,
+      total: rows,
+      invocations: { fetch, queueBatches: fetch },
+      queueOperations: { write: rows, read: rows, delete: rows },
+      d1RowsRead: rows,
+      d1RowsWritten: rows,
+    },
+  });
+
+  it("counts per saga with the bench's polls taken out of the order service's fetches", () => {
+    const per = oursUsagePerSaga(read(0, 0), read(30, 10), 10, 20);
+    expect(per?.order?.invocations.fetch).toBe(1);
+    expect(per?.order?.invocations.queueBatches).toBe(3);
+    expect(per?.order?.queueOperations).toBe(3);
+  });
+
+  it("has no figure from a restarted service or a route that does not count invocations", () => {
+    expect(oursUsagePerSaga(read(0, 0), read(30, 10, "b"), 10, 0)).toBeNull();
+    expect(
+      oursUsagePerSaga(
+        { order: { isolate: "a", total: 1 } },
+        { order: { isolate: "a", total: 2 } },
+        1,
+        0,
+      ),
+    ).toBeNull();
   });
 });

@@ -5,6 +5,8 @@ import {
   priceSaga,
   serviceCostTable,
   type Usage,
+  usageBetween,
+  usagePerSaga,
 } from "./cost";
 import type { BaselineRun } from "./cost-baselines";
 import type { D1PerSaga } from "./d1-calls";
@@ -29,6 +31,55 @@ export interface OursRun {
   d1: D1PerSaga | undefined;
   /** Per service, when the counts route reports invocations and rows. */
   perSaga?: Record<string, Usage> | null;
+}
+
+/** One service's answer of the bench counts route, as far as the cost reads it (fields optional: older commits). */
+export interface CountedService {
+  isolate: string;
+  total: number;
+  invocations?: Partial<Usage["invocations"]>;
+  queueOperations?: { write: number; read: number; delete: number };
+  d1RowsRead?: number | null;
+  d1RowsWritten?: number | null;
+}
+
+/** A service's counts as a Usage; null when the route does not report invocations. */
+export function usageOfService(s: CountedService): Usage | null {
+  if (!s.invocations) return null;
+  const inv = { ...emptyUsage().invocations, ...s.invocations };
+  const ops = s.queueOperations;
+  return {
+    invocations: inv,
+    queueOperations: ops ? ops.write + ops.read + ops.delete : null,
+    d1Queries: s.total,
+    d1RowsRead: s.d1RowsRead ?? null,
+    d1RowsWritten: s.d1RowsWritten ?? null,
+  };
+}
+
+/**
+ * Ours per saga and service from two reads of every service's counts; the bench's outcome polls
+ * (one order-service fetch each) taken out. Null if a service did not report or restarted.
+ */
+export function oursUsagePerSaga(
+  before: Record<string, CountedService>,
+  after: Record<string, CountedService>,
+  sagas: number,
+  polls: number,
+): Record<string, Usage> | null {
+  const perSaga: Record<string, Usage> = {};
+  for (const [service, was] of Object.entries(before)) {
+    const is = after[service];
+    const from = usageOfService(was);
+    const to = is ? usageOfService(is) : null;
+    if (!is || !from || !to || is.isolate !== was.isolate) return null;
+    const run = usageBetween(from, to);
+    if (service === "order") run.invocations.fetch -= polls;
+    const per = usagePerSaga(run, sagas);
+    if (!per) return null;
+    perSaga[service] = per;
+  }
+  return perSaga;
 }
 
 /** Target of issue 25: ours at most 1.5x the bare saga in workerd CPU per saga at 8 in flight. */
