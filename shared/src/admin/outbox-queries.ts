@@ -1,4 +1,5 @@
 import type { z } from "@hono/zod-openapi";
+import { UNDELIVERABLE } from "../retention/retention-queries";
 import type { TraceSchema } from "./admin-schemas";
 
 /** The SQL of the outbox routes (outbox-routes.ts): D1 statements, one batch per answer. */
@@ -78,7 +79,11 @@ export async function statsFigures(d1: D1Database, since: number) {
       )
       .bind(since),
     d1.prepare("SELECT metric, SUM(count) AS count FROM consumer_metrics GROUP BY metric"),
-    d1.prepare("SELECT count(*) AS open FROM dead_letters WHERE resolved_at IS NULL"),
+    // Open ones only: what an operator still has to look at (UNDELIVERABLE: retention.ts).
+    d1.prepare(
+      `SELECT count(*) AS open, coalesce(sum(reason LIKE '${UNDELIVERABLE}:%'), 0) AS undeliverable
+       FROM dead_letters WHERE resolved_at IS NULL`,
+    ),
     ...unacknowledgedStatements(d1),
   ]);
   const total = (metric: string) =>
@@ -95,6 +100,7 @@ export async function statsFigures(d1: D1Database, since: number) {
       retries: total("retried"),
       deadLettered: total("dead-lettered"),
       openDeadLetters: Number(openDead?.results[0]?.open ?? 0),
+      undeliverable: Number(openDead?.results[0]?.undeliverable ?? 0),
     },
   };
 }
@@ -123,14 +129,20 @@ export async function handledEvents(d1: D1Database, after: string, limit: number
   return results;
 }
 
-/** One saga as this service saw it (epoch ms): committed and published, applied, dead letters. */
-export async function sagaTrace(d1: D1Database, correlationId: string) {
+/**
+ * One saga as this service saw it (epoch ms): committed and published (with the trace context
+ * each event carries), applied, dead letters. Dead letters are found by event id, on
+ * `dead_letters_event_idx`: the saga's events this service applied (a dead letter replayed
+ * since) and `eventIds` (events the caller knows it did not apply); never a scan of the table.
+ */
+export async function sagaTrace(d1: D1Database, correlationId: string, eventIds: string[] = []) {
   const [published, handled, dead] = await d1.batch<Record<string, unknown>>([
     d1
       .prepare(
         `SELECT event_id AS eventId, type, json_extract(body, '$.causationId') AS causationId,
            created_at AS committedAt, published_at AS publishedAt,
-           awaiting AS awaitingReceiptFrom, resends
+           awaiting AS awaitingReceiptFrom, resends,
+           json_extract(body, '$.traceparent') AS traceparent
          FROM outbox WHERE correlation_id = ? ORDER BY seq`,
       )
       .bind(correlationId),
@@ -141,22 +153,29 @@ export async function sagaTrace(d1: D1Database, correlationId: string) {
          FROM inbox WHERE correlation_id = ? ORDER BY processed_at`,
       )
       .bind(correlationId),
-    // A dead letter's body may not even be JSON (that can be why it is here).
-    d1
-      .prepare(
-        `SELECT event_id AS eventId, event_type AS type, reason, attempts,
-           received_at AS receivedAt, resolution
-         FROM dead_letters
-         WHERE CASE WHEN json_valid(body) THEN json_extract(body, '$.correlationId') END = ?
-         ORDER BY received_at`,
-      )
-      .bind(correlationId),
+    sagaDeadLetters(d1, correlationId, eventIds),
   ]);
   return {
     published: (published?.results ?? []) as Trace["published"],
     handled: (handled?.results ?? []) as Trace["handled"],
     deadLetters: (dead?.results ?? []) as Trace["deadLetters"],
   };
+}
+
+/**
+ * The dead letters of a saga's events by id (see sagaTrace), oldest first; ?1 the correlation
+ * id, ?2 a JSON array of event ids. `+received_at` keeps the planner on the event-id index
+ * rather than walking the time index for the order (trace-query-plan.test.ts).
+ */
+export const SAGA_DEAD_LETTERS_SQL = `SELECT event_id AS eventId, event_type AS type, reason, attempts,
+     received_at AS receivedAt, resolution
+   FROM dead_letters
+   WHERE event_id IN (SELECT event_id FROM inbox WHERE correlation_id = ?1
+                      UNION SELECT value FROM json_each(?2))
+   ORDER BY +received_at`;
+
+function sagaDeadLetters(d1: D1Database, correlationId: string, eventIds: string[]) {
+  return d1.prepare(SAGA_DEAD_LETTERS_SQL).bind(correlationId, JSON.stringify(eventIds));
 }
 
 /** A saga's effects with every call made for each, in the order they were decided. */

@@ -1,8 +1,10 @@
 import type { Env } from "hono";
+import { IdSchema } from "../envelope";
 import { contractRoutes } from "../http/contract-routes";
 import { keysetPage } from "../http/keyset-page";
 import { runMaintenance } from "../maintenance/maintenance";
 import type { OutboxRelay, ReplayJob } from "../relay/outbox-relay";
+import { totalUnrouted } from "../relay/relay-send";
 import { type KitAdminOptions, refuse } from "./admin-options";
 import { outboxRouteDefinitions as routes } from "./admin-route-definitions";
 import { EVENT_PAGE_MAX } from "./admin-schemas";
@@ -33,6 +35,13 @@ const nextKey = (rows: { id: string }[], limit: number) =>
   rows.length === limit ? (rows[rows.length - 1]?.id ?? null) : null;
 
 const MINUTE_MS = 60_000;
+
+/** Ids a trace asks dead letters of: well-formed ones, at most a queue batch's worth. */
+const traceEventIds = (value: string | undefined) =>
+  (value ?? "")
+    .split(",")
+    .filter((id) => IdSchema.safeParse(id).success)
+    .slice(0, 100);
 
 const sumOf = <R>(rows: R[], n: (row: R) => number) => rows.reduce((total, r) => total + n(r), 0);
 
@@ -92,6 +101,7 @@ export function outboxRoutes<E extends object, T extends OutboxRelay<any> = Outb
                 ? null
                 : now - unacknowledged.oldestPublishedAt,
             resent: sumOf(of, (p) => p.status.resentTotal),
+            unrouted: totalUnrouted(...of.map((p) => p.status.unrouted)),
           };
         };
         return c.json(
@@ -133,10 +143,13 @@ export function outboxRoutes<E extends object, T extends OutboxRelay<any> = Outb
       })
       // The gateway's `GET /orders/{id}/trace` puts the services' answers together. On several
       // shards each row names the shard it was found on.
+      // `?events=<id>,<id>`: events of the saga the caller saw this service not apply, whose
+      // dead letters it asks for too (operations' second look, workers/operations/src/trace).
       .openapi(routes.getTrace, async (c) => {
         const { correlationId } = c.req.valid("param");
+        const eventIds = traceEventIds(c.req.query("events"));
         const parts = await onEveryShard(shards(c.env), async ({ d1 }) => ({
-          ...(await sagaTrace(d1, correlationId)),
+          ...(await sagaTrace(d1, correlationId, eventIds)),
           effects: options.effects ? await sagaEffects(d1, correlationId) : [],
         }));
         const trace = {
