@@ -212,7 +212,11 @@ export const PaymentAuthorized = defineEvent({
   payload: z.object({ orderId: IdSchema, amountCents: Cents }),
 });
 
-/** The processor refused the card; `reason` is its decline code (e.g. `insufficient_funds`). */
+/**
+ * The processor refused the card or the request for it; `reason` is its decline code (e.g.
+ * `insufficient_funds`), or its error code when it refused the request (`resource_missing`:
+ * no such card).
+ */
 export const PaymentDeclined = defineEvent({
   type: "PaymentDeclined",
   version: 1,
@@ -222,6 +226,11 @@ export const PaymentDeclined = defineEvent({
     orderId: IdSchema,
     amountCents: Cents,
     reason: z.string().regex(/^[a-z0-9_]{1,64}$/),
+    /** The processor's own code (`card_declined`, `resource_missing`); older events have none. */
+    processorCode: z
+      .string()
+      .regex(/^[a-z0-9_]{1,64}$/)
+      .optional(),
   }),
 });
 

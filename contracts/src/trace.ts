@@ -12,8 +12,8 @@ const EffectCallRow = z.object({
   attempt: z.number().int(),
   startedAt: z.number(),
   ms: z.number(),
-  /** done: an answer was recorded; retry: none (timeout, 5xx, network), made again later. */
-  result: z.enum(["done", "retry"]),
+  /** As shared/src/effects/effects-schema.ts's EFFECT_CALL_RESULTS. */
+  result: z.enum(["done", "retry", "refused", "exhausted"]),
   detail: z.string().nullable(),
 });
 
@@ -22,7 +22,7 @@ const EffectRow = z.object({
   /** The idempotency key every attempt is made with. */
   key: z.string(),
   kind: z.string(),
-  status: z.enum(["PENDING", "DONE"]),
+  status: z.enum(["PENDING", "DONE", "FAILED"]),
   /** The answer, JSON text; null while PENDING. */
   outcome: z.string().nullable(),
   attempts: z.number().int(),
@@ -143,10 +143,11 @@ export const TraceCall = z.object({
     .meta({ description: "1: the first call; every call has the same key." }),
   at: isoTime.meta({ description: "When the call started." }),
   ms: z.number().meta({ description: "How long it took (until its answer, or its timeout)." }),
-  result: z.enum(["done", "retry"]).meta({
+  result: z.enum(["done", "retry", "refused", "exhausted"]).meta({
     description:
       "done: an answer was recorded; retry: no answer (timeout, 5xx, network), so the call is " +
-      "made again later with the same idempotency key.",
+      "made again later with the same idempotency key; refused: a definite refusal, and " +
+      "exhausted: no answer on the last attempt, both ending the effect as FAILED.",
   }),
   detail: z
     .string()
@@ -164,7 +165,9 @@ export const TraceEffect = z.object({
     description: "What is asked of the other side: authorize, capture, void or refund.",
   }),
   key: z.string().meta({ description: "The idempotency key every call is made with." }),
-  status: z.enum(["PENDING", "DONE"]).meta({ description: "PENDING: no answer yet." }),
+  status: z.enum(["PENDING", "DONE", "FAILED"]).meta({
+    description: "PENDING: no answer yet; FAILED: refused or out of attempts, a dead letter.",
+  }),
   outcome: z.unknown().meta({ description: "The answer recorded (JSON); null while PENDING." }),
   attempts: z.number().int().meta({ description: "Calls made so far." }),
   decidedAt: isoTime.meta({ description: "Recorded, with the decision that asks for it." }),

@@ -1,10 +1,13 @@
 import { env } from "cloudflare:workers";
 import { eq } from "drizzle-orm";
 import { beforeEach, describe, expect, it } from "vitest";
-import { outbox } from "../src/db/kit-schema";
+import { deadLetters, outbox } from "../src/db/kit-schema";
 import { runBatch } from "../src/db/types";
 import {
+  EFFECT_MAX_ATTEMPTS,
+  EFFECTS_DEAD_LETTER_QUEUE,
   type EffectPerformer,
+  EffectRefused,
   effectAttempts,
   effectBackoffMs,
   effectInserts,
@@ -55,7 +58,16 @@ beforeEach(async () => {
   party = new ThirdParty();
   await db.delete(effects);
   await db.delete(effectAttempts);
+  await db.delete(deadLetters).where(eq(deadLetters.queue, EFFECTS_DEAD_LETTER_QUEUE));
 });
+
+/** The effect's row, its calls as `attempt result` and its dead letter, if any. */
+async function endOf(key: string) {
+  const row = await db.select().from(effects).where(eq(effects.key, key)).get();
+  const calls = await db.select().from(effectAttempts).where(eq(effectAttempts.key, key));
+  const letter = await db.select().from(deadLetters).where(eq(deadLetters.messageId, key)).get();
+  return { row, calls: calls.map((c) => `${c.attempt} ${c.result}`), letter };
+}
 
 describe("effects", () => {
   it("a key decided twice is one effect, made once", async () => {
@@ -156,5 +168,65 @@ describe("effects", () => {
     await pruneRetention(env.DB, { now: later, effects: true });
     expect((await db.select().from(effects).all()).map((e) => e.key)).toEqual(["k-waiting"]);
     expect((await db.select().from(effectAttempts).all()).map((a) => a.key)).toEqual(["k-waiting"]);
+  });
+
+  it("a definite refusal is a dead letter with the answer at once, and the subject's next effect runs", async () => {
+    await runBatch(db, effectInserts(db, [intent("s-refused", "s"), intent("s-next", "s")]));
+    const refusing: EffectPerformer<Env, { tallyId: string }, { n: number }> = {
+      ...performer,
+      perform: async (effect) => {
+        if (effect.key !== "s-refused") return party.handle(effect.key);
+        party.calls.push({ key: effect.key, at: Date.now() });
+        throw new EffectRefused("400 charge_already_refunded", { code: "charge_already_refunded" });
+      },
+    };
+    const first = await runDueEffects({ db, env, performers: { call: refusing } });
+    expect(first).toMatchObject({ made: 0, retried: 0, failed: 1 });
+    // Due now, not after a backoff: nothing waits behind a refusal.
+    expect((await runDueEffects({ db, env, performers: { call: refusing } })).made).toBe(1);
+    await runDueEffects({ db, env, performers: { call: refusing }, now: Date.now() + 3_600_000 });
+    expect(party.calls.map((c) => c.key)).toEqual(["s-refused", "s-next"]);
+
+    const { row, calls, letter } = await endOf("s-refused");
+    expect(row).toMatchObject({ status: "FAILED", attempts: 1 });
+    expect(calls).toEqual(["1 refused"]);
+    expect(letter).toMatchObject({
+      queue: EFFECTS_DEAD_LETTER_QUEUE,
+      eventType: "effect:call",
+      attempts: 1,
+      resolvedAt: null,
+    });
+    expect(letter?.reason).toMatch(/refused: 400 charge_already_refunded/);
+    expect(JSON.parse(letter?.body ?? "{}")).toMatchObject({
+      key: "s-refused",
+      subject: "s",
+      answer: { code: "charge_already_refunded" },
+    });
+    expect((await endOf("s-next")).row?.status).toBe("DONE");
+  });
+
+  it(`a call without an answer is made ${EFFECT_MAX_ATTEMPTS} times at most, then it is a dead letter and its calls stop`, async () => {
+    await runBatch(db, effectInserts(db, [intent("k-down", "d"), intent("k-after", "d")]));
+    const down = {
+      ...performer,
+      perform: (effect: { key: string }) =>
+        effect.key === "k-down"
+          ? Promise.reject(new Error("answered 503"))
+          : party.handle(effect.key),
+    };
+    let at = Date.now();
+    for (let i = 0; i < EFFECT_MAX_ATTEMPTS + 3; i++) {
+      at += 3_600_000;
+      await runDueEffects({ db, env, performers: { call: down }, now: at });
+    }
+    const { row, calls, letter } = await endOf("k-down");
+    expect(row).toMatchObject({ status: "FAILED", attempts: EFFECT_MAX_ATTEMPTS });
+    expect(calls).toHaveLength(EFFECT_MAX_ATTEMPTS);
+    expect(calls.at(-2)).toBe(`${EFFECT_MAX_ATTEMPTS - 1} retry`);
+    expect(calls.at(-1)).toBe(`${EFFECT_MAX_ATTEMPTS} exhausted`);
+    expect(letter?.reason).toMatch(
+      new RegExp(`no answer after ${EFFECT_MAX_ATTEMPTS} attempts: answered 503`),
+    );
+    expect((await endOf("k-after")).row?.status).toBe("DONE");
   });
 });

@@ -33,12 +33,17 @@ export async function storeDeadLetter(
   init: DeadLetterInit,
   now = Date.now(),
 ): Promise<void> {
+  await deadLetterInsert(db, init, now);
+}
+
+/** `storeDeadLetter` as a statement, for a batch that commits it with what caused it. */
+export function deadLetterInsert(db: AnyD1Database, init: DeadLetterInit, now = Date.now()) {
   const body = bodyText(init.body);
   const raw =
     typeof init.body === "object" && init.body !== null
       ? (init.body as Record<string, unknown>)
       : {};
-  await db
+  return db
     .insert(deadLetters)
     .values({
       id: newId(),

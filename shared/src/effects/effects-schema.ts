@@ -1,6 +1,16 @@
 import { sql } from "drizzle-orm";
 import { index, integer, primaryKey, sqliteTable, text } from "drizzle-orm/sqlite-core";
 
+/** Where an effect stands; text columns, so a new value needs no migration. */
+export const EFFECT_STATUSES = ["PENDING", "DONE", "FAILED"] as const;
+
+/**
+ * What came of one call: done, an answer was recorded; retry, none (timeout, 5xx, network), made
+ * again later; refused, a definite refusal (`EffectRefused`); exhausted, none on the last attempt.
+ * The last two end the effect as FAILED.
+ */
+export const EFFECT_CALL_RESULTS = ["done", "retry", "refused", "exhausted"] as const;
+
 /**
  * Effects outside the database (a card processor's charge, an e-mail): what was decided, the
  * idempotency key it is made with, and its outcome once known. A handler records the effect in
@@ -22,7 +32,8 @@ export const effects = sqliteTable(
     correlationId: text("correlation_id").notNull(),
     /** What to do, JSON. */
     request: text("request").notNull(),
-    status: text("status", { enum: ["PENDING", "DONE"] }).notNull(),
+    /** FAILED: refused for good, or no answer after the last attempt; a dead letter says why. */
+    status: text("status", { enum: EFFECT_STATUSES }).notNull(),
     /** What the other side answered, JSON; set when DONE, in the batch that reports it. */
     outcome: text("outcome"),
     attempts: integer("attempts").notNull().default(0),
@@ -48,8 +59,7 @@ export const effectAttempts = sqliteTable(
     attempt: integer("attempt").notNull(),
     startedAt: integer("started_at").notNull(),
     ms: integer("ms").notNull(),
-    /** done: an answer was recorded; retry: none (timeout, 5xx, network), made again later. */
-    result: text("result", { enum: ["done", "retry"] }).notNull(),
+    result: text("result", { enum: EFFECT_CALL_RESULTS }).notNull(),
     detail: text("detail"),
   },
   (t) => [primaryKey({ columns: [t.key, t.attempt] })],

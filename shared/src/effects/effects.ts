@@ -1,15 +1,18 @@
 import { and, asc, eq, lte, min, sql } from "drizzle-orm";
 import { runsWithin } from "../db/runs-within";
 import { type AnyD1Database, errorText, runBatch, type Statement } from "../db/types";
+import { deadLetterInsert } from "../dead-letters/dead-letters";
 import type { Envelope } from "../envelope";
 import type { Decision } from "../inbox/inbox-consumer";
 import { inParallel } from "../inbox/lanes";
 import type { Logger } from "../log/logger";
 import { outboxInserts } from "../outbox/outbox-writer";
 import { delayMs, RETRY_POLICIES } from "../retry/retry-policies";
+import { EFFECTS_DEAD_LETTER_QUEUE, EffectRefused, missedCallResult } from "./effect-end";
 import { effectAttempts, effects } from "./effects-schema";
 
-export { effectAttempts, effects } from "./effects-schema";
+export * from "./effect-end";
+export { EFFECT_CALL_RESULTS, EFFECT_STATUSES, effectAttempts, effects } from "./effects-schema";
 
 /**
  * Exactly-once effects outside the database, the way the inbox makes handlers exactly-once
@@ -23,6 +26,9 @@ export { effectAttempts, effects } from "./effects-schema";
  *    that report it included: an event never reports an effect whose outcome is not stored.
  * A subject's effects are made one after another in the order they were decided (authorize
  * before capture before refund).
+ * 4. It ends: a definite refusal (`EffectRefused`), or no answer after `EFFECT_MAX_ATTEMPTS`
+ *    calls, makes it FAILED and a dead letter for an operator, in one batch; the subject's
+ *    next effect runs after it.
  */
 export interface EffectIntent {
   /** Which performer makes it (a key of the service's `effects`). */
@@ -53,8 +59,9 @@ export interface EffectContext<Env> {
 
 /**
  * How one kind of effect is made and reported. `perform` makes the call with `effect.key`
- * and returns the answer (any definitive one, a refusal included); it throws when there is no
- * answer (timeout, 5xx, network), and the effect is made again later with the same key.
+ * and returns the answer the service reports (a card decline included); it throws when there
+ * is no answer (timeout, 5xx, network), and the effect is made again later with the same key,
+ * or throws `EffectRefused` when the answer is a refusal that calling again cannot change.
  * `report` turns the answer into the writes and events it causes, committed with the outcome.
  */
 export interface EffectPerformer<Env, Request = unknown, Outcome = unknown> {
@@ -102,15 +109,18 @@ const isHead = sql`${effects.status} = 'PENDING' AND NOT EXISTS (SELECT 1 FROM e
 export interface EffectsRun {
   made: number;
   retried: number;
+  /** Refused, or out of attempts: dead letters now. */
+  failed: number;
   /** Events the reports committed: the relay sends them in the same run. */
   events: Envelope[];
   /** When the next pending effect falls due, or null with none pending. */
   nextDueAt: number | null;
 }
 
-type Settled =
-  | { effect: Effect; ms: number; startedAt: number; decision: Decision; outcome: unknown }
-  | { effect: Effect; ms: number; startedAt: number; error: string };
+type Settled = { effect: Effect; ms: number; startedAt: number } & (
+  | { decision: Decision; outcome: unknown }
+  | { error: string; refused?: { answer: unknown } }
+);
 
 export interface RunEffectsOptions<Env> {
   db: AnyD1Database;
@@ -159,7 +169,9 @@ export async function runDueEffects<Env>(options: RunEffectsOptions<Env>): Promi
       const decision = await performer.report(outcome, effect, context);
       settled.push({ effect, ms: Date.now() - startedAt, startedAt, decision, outcome });
     } catch (error) {
-      settled.push({ effect, ms: Date.now() - startedAt, startedAt, error: errorText(error) });
+      const ms = Date.now() - startedAt;
+      const refused = error instanceof EffectRefused ? { answer: error.answer } : undefined;
+      settled.push({ effect, ms, startedAt, error: errorText(error), refused });
     }
   });
 
@@ -180,18 +192,31 @@ export async function runDueEffects<Env>(options: RunEffectsOptions<Env>): Promi
       try {
         await commitAll([one]);
       } catch (error) {
-        const refused = { ...one, error: `report not recorded: ${errorText(error)}` };
-        await commitAll([refused]).catch(() => undefined);
+        const missed = {
+          ...one,
+          error: `report not recorded: ${errorText(error)}`,
+          refused: undefined,
+        };
+        await commitAll([missed]).catch(() => undefined);
       }
   }
-  for (const s of committed)
-    if ("error" in s)
+  let failed = 0;
+  for (const s of committed) {
+    if (!("error" in s)) continue;
+    const fields = { key: s.effect.key, kind: s.effect.kind, attempt: s.effect.attempt };
+    if (missedCallResult(s.effect.attempt, !!s.refused) === "retry")
       log?.warn("effect not made; made again later with the same key", {
-        key: s.effect.key,
-        kind: s.effect.kind,
-        attempt: s.effect.attempt,
+        ...fields,
         error: s.error,
       });
+    else {
+      failed++;
+      log?.error("effect failed for good: a dead letter for an operator", {
+        ...fields,
+        error: s.error,
+      });
+    }
+  }
 
   const next = await db
     .select({ at: min(effects.nextAttemptAt) })
@@ -201,7 +226,8 @@ export async function runDueEffects<Env>(options: RunEffectsOptions<Env>): Promi
   const made = committed.filter((s) => !("error" in s));
   return {
     made: made.length,
-    retried: committed.length - made.length,
+    retried: committed.length - made.length - failed,
+    failed,
     events: made.flatMap((s) => ("decision" in s ? (s.decision.events ?? []) : [])),
     nextDueAt: next?.at ?? null,
   };
@@ -210,18 +236,52 @@ export async function runDueEffects<Env>(options: RunEffectsOptions<Env>): Promi
 /** The outcome (or the missed attempt) with everything the report decided, as one batch's part. */
 function recordStatements(db: AnyD1Database, settled: Settled): Statement[] {
   const { effect, ms, startedAt } = settled;
+  const result =
+    "error" in settled ? missedCallResult(effect.attempt, !!settled.refused) : ("done" as const);
   const attempt = db.insert(effectAttempts).values({
     key: effect.key,
     attempt: effect.attempt,
     startedAt,
     ms,
-    result: "error" in settled ? "retry" : "done",
+    result,
     detail:
       "error" in settled
         ? settled.error.slice(0, 500)
         : JSON.stringify(settled.outcome).slice(0, 500),
   });
   const pending = and(eq(effects.key, effect.key), eq(effects.status, "PENDING"));
+  if ("error" in settled && result !== "retry") {
+    const done = Date.now();
+    const reason =
+      result === "refused"
+        ? `refused: ${settled.error}`
+        : `no answer after ${effect.attempt} attempts: ${settled.error}`;
+    return [
+      // FAILED with its dead letter, at once: the subject's next effect is due now.
+      db
+        .update(effects)
+        .set({
+          status: "FAILED",
+          attempts: effect.attempt,
+          lastError: reason.slice(0, 500),
+          doneAt: done,
+        })
+        .where(pending),
+      attempt,
+      deadLetterInsert(
+        db,
+        {
+          queue: EFFECTS_DEAD_LETTER_QUEUE,
+          messageId: effect.key,
+          eventType: `effect:${effect.kind}`,
+          reason,
+          attempts: effect.attempt,
+          body: { ...effect, answer: settled.refused?.answer ?? null },
+        },
+        done,
+      ),
+    ];
+  }
   if ("error" in settled)
     return [
       db

@@ -22,8 +22,11 @@ export const RETRY_POLICIES = {
   conflict: { initialIntervalMs: 0, factor: 1, maxIntervalMs: 0, maxAttempts: 3 },
   /** A consumer's failing message goes back to its queue: 2 s, 4 s, 8 s ... 5 minutes. */
   delivery: { initialIntervalMs: 2_000, factor: 2, maxIntervalMs: 300_000 },
-  /** An effect call without an answer is made again (same key): 1 s, 2 s, 4 s ... 1 minute. */
-  effect: { initialIntervalMs: 1_000, factor: 2, maxIntervalMs: 60_000 },
+  /**
+   * An effect call without an answer is made again (same key): 1 s, 2 s, 4 s ... 1 minute, 12
+   * calls in about 6 minutes; then it is a dead letter (docs/decisions.md, "Effects end").
+   */
+  effect: { initialIntervalMs: 1_000, factor: 2, maxIntervalMs: 60_000, maxAttempts: 12 },
   /** A relay run that got nowhere tries again: 1 s, 2 s, 4 s ... 1 minute. */
   relay: { initialIntervalMs: 1_000, factor: 2, maxIntervalMs: 60_000 },
   /**

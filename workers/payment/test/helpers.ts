@@ -143,3 +143,36 @@ export function orderEvents(
       }),
   };
 }
+
+/**
+ * As if OrderPlaced's handler had committed the payment and its authorization (1300 cents)
+ * but no poke reached the relay; `attempts`: calls already made without an answer.
+ */
+export function recordAuthorization(orderId: string, attempts = 0) {
+  return env.DB.batch([
+    env.DB.prepare(
+      `INSERT INTO payments (order_id, customer_id, amount_cents, requested, status, created_at, updated_at)
+       VALUES (?, 'c', 1300, 'AUTHORIZE', 'PENDING', 0, 0)`,
+    ).bind(orderId),
+    env.DB.prepare(
+      `INSERT INTO effects (key, kind, subject, correlation_id, request, status, attempts, next_attempt_at, created_at)
+       VALUES (?, 'authorize', ?, ?, ?, 'PENDING', ?, 0, 0)`,
+    ).bind(
+      `payment:${orderId}:authorize`,
+      orderId,
+      orderId,
+      JSON.stringify({ orderId, cause: "recorded" }),
+      attempts,
+    ),
+  ]);
+}
+
+/** An order placed and confirmed, its authorization and capture made; its events, for more. */
+export async function capturedOrder(orderId: string, totalCents: number) {
+  const events = orderEvents(orderId, { totalCents });
+  await inbox(events.placed);
+  await effectsSettled(orderId);
+  await inbox(events.confirmed);
+  await effectsSettled(orderId);
+  return events;
+}

@@ -3,6 +3,7 @@ import { asAdmin, asCustomer } from "@edge-saga/kit-testing";
 import { afterEach, describe, expect, it } from "vitest";
 import {
   call,
+  capturedOrder,
   clearFaults,
   customerOf,
   effectsSettled,
@@ -13,6 +14,7 @@ import {
   orderEvents,
   paymentRow,
   psp,
+  recordAuthorization,
   reported,
   setFaults,
   uniqueId,
@@ -72,11 +74,7 @@ describe("a card payment through the saga", () => {
 
   it("cancelling a captured order refunds exactly once", async () => {
     const orderId = uniqueId("refund");
-    const events = orderEvents(orderId, { totalCents: 1999 });
-    await inbox(events.placed);
-    await effectsSettled(orderId);
-    await inbox(events.confirmed);
-    await effectsSettled(orderId);
+    const events = await capturedOrder(orderId, 1999);
     const cancelled = events.cancelled("CONFIRMED");
     await inbox(cancelled, cancelled);
     await inbox({ ...cancelled, id: `${cancelled.id}-again` });
@@ -298,21 +296,7 @@ describe("an effect whose poke was lost", () => {
     await call("/admin/maintenance", { method: "POST" });
     await new Promise((resolve) => setTimeout(resolve, 300));
     // As if the handler committed (the payment and its effect) and crashed before its poke.
-    await env.DB.batch([
-      env.DB.prepare(
-        `INSERT INTO payments (order_id, customer_id, amount_cents, requested, status, created_at, updated_at)
-         VALUES (?, 'c', 1300, 'AUTHORIZE', 'PENDING', 0, 0)`,
-      ).bind(orderId),
-      env.DB.prepare(
-        `INSERT INTO effects (key, kind, subject, correlation_id, request, status, next_attempt_at, created_at)
-         VALUES (?, 'authorize', ?, ?, ?, 'PENDING', 0, 0)`,
-      ).bind(
-        `payment:${orderId}:authorize`,
-        orderId,
-        orderId,
-        JSON.stringify({ orderId, cause: "lost" }),
-      ),
-    ]);
+    await recordAuthorization(orderId);
     await new Promise((resolve) => setTimeout(resolve, 300));
     expect(await ledgerOf(orderId)).toEqual([]);
     expect((await call("/admin/maintenance", { method: "POST" })).status).toBe(200);

@@ -1,5 +1,11 @@
 import { catalog } from "@edge-saga/contracts";
-import type { AnyD1Database, Effect, EffectPerformer, EffectPerformers } from "@edge-saga/shared";
+import {
+  type AnyD1Database,
+  type Effect,
+  type EffectPerformer,
+  type EffectPerformers,
+  EffectRefused,
+} from "@edge-saga/shared";
 import { eq } from "drizzle-orm";
 import { readPayment } from "../db/payment-store";
 import { payments } from "../db/tables";
@@ -20,30 +26,49 @@ interface PaymentRequest {
  */
 type Answer =
   | { ok: true; intentId: string | null; amountCents: number }
-  | { ok: false; reason: string; intentId: string | null; amountCents: number };
+  | {
+      ok: false;
+      reason: string;
+      processorCode?: string;
+      intentId: string | null;
+      amountCents: number;
+    };
 
 const causeOf = (effect: Effect<PaymentRequest>) => ({
   id: effect.request.cause,
   correlationId: effect.correlationId,
 });
 
-/** A definitive refusal other than a decline cannot be fixed by calling again with the key: loud. */
+/**
+ * A definite refusal of an operation (any 4xx that is not a retry, see `isRetryableStatus`):
+ * the same key gets the same answer, so it ends the effect as a dead letter holding the
+ * processor's answer, for an operator.
+ */
 function refused(answer: PspAnswer, what: string): never {
-  throw new Error(
-    `${what}: the processor refused (${answer.status} ${answer.body?.error?.code ?? ""})`,
+  const error = answer.body?.error ?? {};
+  throw new EffectRefused(
+    `${what}: the processor refused (${answer.status} ${error.code ?? ""}: ${error.message ?? ""})`,
+    { status: answer.status, body: answer.body },
   );
 }
 
-/** The decline's reason: its specific code (insufficient_funds), else the generic one (card_declined). */
-function declineOf(error: {
-  code?: string;
-  decline_code?: string;
-  payment_intent?: { id?: string };
-}) {
-  const specific = error?.decline_code && error.decline_code !== "generic_decline";
+/** A processor's code as the events carry it, or undefined when it is not one. */
+const codeOf = (value: unknown) =>
+  typeof value === "string" && /^[a-z0-9_]{1,64}$/.test(value) ? value : undefined;
+
+/**
+ * Why the card does not pay, from a decline (402) or a refusal of the request for it (another
+ * 4xx, e.g. 400 resource_missing: no such card). The reason: the decline's specific code
+ * (insufficient_funds), else the processor's code (card_declined, resource_missing).
+ */
+function declineOf({ status, body }: PspAnswer) {
+  const error = body?.error ?? {};
+  const processorCode = codeOf(error.code) ?? (status === 402 ? "card_declined" : `http_${status}`);
+  const specific = codeOf(error.decline_code);
   return {
-    reason: (specific ? error.decline_code : error?.code) ?? "card_declined",
-    intentId: error?.payment_intent?.id ?? null,
+    reason: specific && specific !== "generic_decline" ? specific : processorCode,
+    processorCode,
+    intentId: error.payment_intent?.id ?? null,
   };
 }
 
@@ -83,8 +108,11 @@ const authorize: EffectPerformer<Env, PaymentRequest, Answer> = {
     });
     const { amountCents } = payment;
     if (answer.status === 200) return { ok: true, intentId: answer.body.id, amountCents };
-    if (answer.status === 402) return { ok: false, amountCents, ...declineOf(answer.body.error) };
-    return refused(answer, "authorize");
+    // Our credentials refused, or an answer a processor does not give: nothing about the card.
+    if (answer.status === 401 || answer.status === 403 || answer.status < 400)
+      return refused(answer, "authorize");
+    // A decline, or a request for this card refused (an unknown token): it does not pay.
+    return { ok: false, amountCents, ...declineOf(answer) };
   },
   report(answer, effect, { db }) {
     const { orderId } = effect.request;
@@ -107,7 +135,12 @@ const authorize: EffectPerformer<Env, PaymentRequest, Answer> = {
       events: [
         catalog.create("PaymentDeclined", {
           ...envelope,
-          payload: { orderId, amountCents, reason: answer.reason },
+          payload: {
+            orderId,
+            amountCents,
+            reason: answer.reason,
+            ...(answer.processorCode ? { processorCode: answer.processorCode } : {}),
+          },
         }),
       ],
     };
@@ -126,7 +159,8 @@ function onIntent(
       if (!payment.intentId || payment.status === "DECLINED") {
         if (operation === "void")
           return { ok: false, reason: "nothing_held", intentId: null, amountCents: 0 };
-        throw new Error(`${operation} of order ${payment.orderId}: nothing was authorized`);
+        // Its authorization came earlier and settled (a subject's effects run in order): final.
+        throw new EffectRefused(`${operation} of order ${payment.orderId}: nothing was authorized`);
       }
       const answer = await callPsp(
         env,

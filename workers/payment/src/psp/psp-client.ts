@@ -16,10 +16,18 @@ export interface PspEnv {
 const SANDBOX_SECRET = "sk_test_sandbox";
 const DEFAULT_TIMEOUT_MS = 5_000;
 
-/** No answer (timeout, network, 5xx, 429): whether the processor acted is unknown. */
+/** No answer (timeout, network, 5xx, 408, 409, 429): whether the processor acted is unknown. */
 export class PspNoAnswer extends Error {
   override name = "PspNoAnswer";
 }
+
+/**
+ * Statuses that are no answer: the call is made again with its key. 5xx: the processor failed;
+ * 408: it timed out; 409: the same key is still in flight (a real processor's meaning); 429:
+ * rate limited. Any other 4xx is its definite answer (docs/decisions.md, "Effects end").
+ */
+export const isRetryableStatus = (status: number) =>
+  status >= 500 || status === 408 || status === 409 || status === 429;
 
 export interface PspAnswer {
   status: number;
@@ -58,7 +66,7 @@ export async function callPsp(
       signal.aborted ? `no answer within ${timeoutMs} ms` : `unreachable: ${String(error)}`,
     );
   }
-  if (response.status >= 500 || response.status === 429)
+  if (isRetryableStatus(response.status))
     throw new PspNoAnswer(`answered ${response.status}: ${(await response.text()).slice(0, 200)}`);
   return {
     status: response.status,
