@@ -44,8 +44,9 @@ describe("payment through the gateway", () => {
     expect(await api.getRewards(customer)).toMatchObject({ balance: 500, reserved: 0 });
   });
 
-  it.each([["tok_declined"], ["tok_insufficient_funds"]])(
-    "a declined card (%s) rejects the order PAYMENT_DECLINED and releases stock and points",
+  // tok_bogus: a token the processor never issued, refused (400 resource_missing) as a decline.
+  it.each([["tok_declined"], ["tok_insufficient_funds"], ["tok_bogus"]])(
+    "a declined or unknown card (%s) rejects the order PAYMENT_DECLINED and releases stock and points",
     async (token) => {
       const s = new Scenario("declined");
       const customer = s.customer();
