@@ -48,6 +48,8 @@ export const ServiceTrace = z.object({
       /** JSON array of the subscribers whose receipt the producer still waits for; null: none. */
       awaitingReceiptFrom: z.string().nullable().default(null),
       resends: z.number().int().default(0),
+      /** The W3C trace context the event carries (shared/src/trace); null: none. */
+      traceparent: z.string().nullable().default(null),
     }),
   ),
   handled: z.array(
@@ -103,7 +105,11 @@ export const TraceDelivery = z.object({
       resolution: z.enum(DEAD_LETTER_RESOLUTIONS).nullable(),
     })
     .nullable()
-    .meta({ description: "The newest dead letter of the event at this subscriber, if any." }),
+    .meta({
+      description:
+        "The newest dead letter of the event at this subscriber, if any. `reason` is a code " +
+        "(`HANDLER_FAILED`, `INVALID_EVENT`, ...) unless asked with the admin token.",
+    }),
 });
 
 /** One event of the saga, with what each subscriber did with it. */
@@ -116,6 +122,10 @@ export const TraceEvent = z.object({
     .nullable()
     .meta({ description: "The event (or request) that caused this one." }),
   correlationId: IdSchema.meta({ description: "The order id, for every event of its saga." }),
+  traceId: z.string().nullable().meta({
+    description:
+      "The W3C trace id the event carries (its `traceparent`): one for every event of a saga.",
+  }),
   committedAt: isoTime.meta({ description: "Written to the producer's outbox." }),
   publishedAt: isoTime.nullable().meta({ description: "Sent to the subscribers; null: pending." }),
   resends: z.number().int().meta({
@@ -149,10 +159,10 @@ export const TraceCall = z.object({
       "made again later with the same idempotency key; refused: a definite refusal, and " +
       "exhausted: no answer on the last attempt, both ending the effect as FAILED.",
   }),
-  detail: z
-    .string()
-    .nullable()
-    .meta({ description: "The answer (JSON) or the error, at most 500 characters." }),
+  detail: z.string().nullable().meta({
+    description:
+      "The answer (JSON) or the error, at most 500 characters; null without the admin token.",
+  }),
 });
 
 /**
@@ -168,11 +178,15 @@ export const TraceEffect = z.object({
   status: z.enum(["PENDING", "DONE", "FAILED"]).meta({
     description: "PENDING: no answer yet; FAILED: refused or out of attempts, a dead letter.",
   }),
-  outcome: z.unknown().meta({ description: "The answer recorded (JSON); null while PENDING." }),
+  outcome: z.unknown().meta({
+    description: "The answer recorded (JSON); null while PENDING, and without the admin token.",
+  }),
   attempts: z.number().int().meta({ description: "Calls made so far." }),
   decidedAt: isoTime.meta({ description: "Recorded, with the decision that asks for it." }),
   doneAt: isoTime.nullable().meta({ description: "Its answer recorded; null while PENDING." }),
-  lastError: z.string().nullable().meta({ description: "Why the last call got no answer." }),
+  lastError: z.string().nullable().meta({
+    description: "Why the last call got no answer; null without the admin token.",
+  }),
   reportedBy: z.string().nullable().meta({
     description: "The event that reports its outcome (committed with it), if it has one.",
   }),
@@ -183,6 +197,14 @@ export const TraceEffect = z.object({
 export const OrderTrace = z.object({
   orderId: IdSchema,
   status: OrderStatus,
+  traceId: z
+    .string()
+    .nullable()
+    .meta({
+      description:
+        "The W3C trace id of the saga: the `traceparent` of the request that placed the order " +
+        "(or the one the gateway started), carried by every event; logs carry it as `traceId`.",
+    }),
   timedOut: TraceTimeout.nullable().meta({
     description: "Set when no decision came within the saga deadline (rejectionReason TIMED_OUT).",
   }),

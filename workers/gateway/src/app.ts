@@ -3,6 +3,7 @@ import { Hono } from "hono";
 import { accessLog } from "./middleware/access-log";
 import { ADMIN_PREFIX, requireAdmin } from "./middleware/admin-auth";
 import { requestId } from "./middleware/request-id";
+import { traceContext } from "./middleware/trace-context";
 import { admin } from "./routes/admin";
 import { auth, DEV_ISSUER_PATHS, whileDevIssuerRuns } from "./routes/auth";
 import { customers } from "./routes/customers";
@@ -19,6 +20,7 @@ import type { GatewayEnv } from "./types";
  */
 export const app = new Hono<GatewayEnv>()
   .use(requestId)
+  .use(traceContext)
   .use(accessLog)
   // Every admin path, unknown ones included: 401/403 before 404, nothing to probe.
   .use(`${ADMIN_PREFIX}*`, requireAdmin);

@@ -7,7 +7,7 @@ export type ServiceName = (typeof SERVICES)[number];
  */
 export type BoundService = ServiceName | "view" | "operations";
 
-import type { Caller } from "@edge-saga/shared";
+import type { Caller, TraceContext } from "@edge-saga/shared";
 
 /**
  * The gateway's bindings: its generated `Env`, plus the dev issuer's secret, which only local
@@ -23,6 +23,8 @@ export interface GatewayEnv {
     caller?: Caller;
     /** Id of this request, sent to the service and returned on every answer. */
     requestId: string;
+    /** This request's span (W3C Trace Context), handed on to every service called. */
+    trace: TraceContext;
     /** The checked request body (JSON, at most 64 KB), or null when the request has none. */
     body: Uint8Array | null;
   };

@@ -2,12 +2,16 @@ import { catalog, OrderTrace, type ServiceTrace } from "@edge-saga/contracts";
 import { asAdmin, asCustomer } from "@edge-saga/kit-testing";
 import { CALLER_HEADER } from "@edge-saga/shared";
 import { describe, expect, it } from "vitest";
-import { composeTrace } from "../src/trace/compose";
+import { composeTrace, unexplainedDeliveries } from "../src/trace/compose";
+import { deadLetterCode } from "../src/trace/public-view";
 import { call, callWith, type Echo } from "./helpers";
 
 const T0 = Date.UTC(2026, 3, 20, 9, 30);
 const at = (ms: number) => new Date(T0 + ms).toISOString();
 const empty = (): ServiceTrace => ({ published: [], handled: [], deadLetters: [] });
+/** The saga's W3C trace: the placing request's, carried by each event with its own parent span. */
+const TRACE_ID = "4bf92f3577b34da6a3ce929d0e0e4736";
+const traceparent = (span: string) => `00-${TRACE_ID}-${span.padStart(16, "0")}-01`;
 
 type Lanes = Record<"order" | "inventory" | "rewards" | "payment", ServiceTrace>;
 
@@ -37,6 +41,7 @@ function traces(): Lanes {
           // Rewards dead-lettered it, but its receipt has not come back: re-sent twice so far.
           awaitingReceiptFrom: '["rewards"]',
           resends: 2,
+          traceparent: traceparent("a1"),
         },
         {
           eventId: "e4",
@@ -61,6 +66,7 @@ function traces(): Lanes {
           causationId: "e1",
           committedAt: T0 + 20,
           publishedAt: T0 + 25,
+          traceparent: traceparent("b2"),
         },
       ],
       handled: [
@@ -158,6 +164,7 @@ describe("order trace composition", () => {
       eventId: "e1",
       type: "OrderPlaced",
       producer: "order",
+      traceId: TRACE_ID,
       causationId: "req-1",
       correlationId: "o-1",
       committedAt: at(0),
@@ -282,11 +289,45 @@ describe("order trace composition", () => {
     });
   });
 
+  it("shows the saga's trace id, and each event's (null for one that carries none)", () => {
+    const trace = composeTrace({ id: "o-1", status: "CONFIRMED" }, traces(), catalog.subscribersOf);
+    expect(trace.traceId).toBe(TRACE_ID);
+    expect(trace.events.map((e) => [e.eventId, e.traceId])).toEqual([
+      ["e1", TRACE_ID],
+      ["e3", null],
+      ["e2", TRACE_ID],
+      ["e6", null],
+      ["e4", null],
+    ]);
+  });
+
+  it("asks a subscriber for the dead letter of an event it acknowledged but did not apply", () => {
+    const t = traces();
+    // Its trace found none by its inbox: a receipt and no apply means it dead-lettered it.
+    expect(unexplainedDeliveries(t, catalog.subscribersOf)).toEqual({});
+    const first = t.order.published[0] as ServiceTrace["published"][number];
+    t.order.published[0] = { ...first, awaitingReceiptFrom: null };
+    t.rewards.deadLetters = [];
+    expect(unexplainedDeliveries(t, catalog.subscribersOf)).toEqual({ rewards: ["e1"] });
+  });
+
+  it.each([
+    ["handler failed 6 times: D1_ERROR: no such table: orders", "HANDLER_FAILED"],
+    ["invalid OrderPlaced v1 payload: items: required", "INVALID_EVENT"],
+    ["unknown event type NoSuchEvent", "UNKNOWN_EVENT_TYPE"],
+    ["UNDELIVERABLE: inventory never acknowledged it", "UNDELIVERABLE"],
+    ["card_declined: Your card was declined.", "REFUSED"],
+    ["something else entirely", "DEAD_LETTERED"],
+  ])("shows the public a dead letter's reason %j as the code %s", (reason, code) => {
+    expect(deadLetterCode(reason)).toBe(code);
+  });
+
   it("is empty for an order none of whose events is left", () => {
     const none = { order: empty(), inventory: empty(), rewards: empty(), payment: empty() };
     expect(composeTrace({ id: "o-2", status: "PENDING" }, none, catalog.subscribersOf)).toEqual({
       orderId: "o-2",
       status: "PENDING",
+      traceId: null,
       timedOut: null,
       events: [],
       payment: null,
@@ -456,6 +497,64 @@ describe("GET /orders/{id}/trace", () => {
     expect(before.status).toBe(200);
     const early = OrderTrace.parse(await before.json());
     expect([early.payment, early.effects]).toEqual([null, []]);
+  });
+
+  it("shows its customer no internal text: dead letters by code, no processor answers or errors", async () => {
+    const shown = OrderTrace.parse(await (await traceAs()).json());
+    const rewards = shown.events[0]?.deliveries.find((d) => d.service === "rewards");
+    expect(rewards?.deadLetter?.reason).toBe("HANDLER_FAILED");
+    const [authorize] = shown.effects;
+    expect(authorize?.outcome).toBeNull();
+    expect(authorize?.calls.map((c) => [c.result, c.detail])).toEqual([
+      ["retry", null],
+      ["done", null],
+    ]);
+    expect(JSON.stringify(shown)).not.toMatch(/boom|sandbox_injected_error|pi_1/);
+    // The operator's token shows it all.
+    const full = OrderTrace.parse(await (await traceAs(undefined, asAdmin())).json());
+    const seen = full.events[0]?.deliveries.find((d) => d.service === "rewards");
+    expect(seen?.deadLetter?.reason).toBe("handler failed 6 times: boom");
+    expect(full.effects[0]?.calls[0]?.detail).toBe("answered 500: sandbox_injected_error");
+  });
+
+  it("asks each service once; a second time only for dead letters of events it acknowledged unapplied", async () => {
+    const asked: string[] = [];
+    const t = traces();
+    const first = t.order.published[0] as ServiceTrace["published"][number];
+    t.order.published[0] = { ...first, awaitingReceiptFrom: null };
+    const deadLetters = t.rewards.deadLetters;
+    t.rewards.deadLetters = [];
+    const counted = (name: string, trace: ServiceTrace) => {
+      const inner = service(trace);
+      return {
+        fetch: async (input: RequestInfo) => {
+          const url = new URL(new Request(input).url);
+          asked.push(`${name} ${url.pathname}${url.search}`);
+          // Rewards finds the dead letter only when asked for it by event id.
+          if (url.search === "?events=e1") return Response.json({ ...trace, deadLetters });
+          return inner.fetch(input);
+        },
+      } as unknown as Fetcher;
+    };
+    const res = await traceAs(undefined, undefined, {
+      ORDER: counted("order", t.order),
+      INVENTORY: counted("inventory", t.inventory),
+      REWARDS: counted("rewards", t.rewards),
+      PAYMENT: counted("payment", t.payment),
+    });
+    const trace = OrderTrace.parse(await res.json());
+    expect(asked.filter((a) => a.includes("/admin/trace/"))).toEqual(
+      expect.arrayContaining([
+        "order /admin/trace/o-1",
+        "inventory /admin/trace/o-1",
+        "rewards /admin/trace/o-1",
+        "payment /admin/trace/o-1",
+        "rewards /admin/trace/o-1?events=e1",
+      ]),
+    );
+    expect(asked.filter((a) => a.includes("/admin/trace/"))).toHaveLength(5);
+    const rewards = trace.events[0]?.deliveries.find((d) => d.service === "rewards");
+    expect(rewards?.deadLetter?.reason).toBe("HANDLER_FAILED");
   });
 
   it("answers 404 NOT_FOUND for an order the order service does not know", async () => {

@@ -1,4 +1,4 @@
-import { loggerFor } from "@edge-saga/shared";
+import { formatTraceparent, loggerFor } from "@edge-saga/shared";
 import type { MiddlewareHandler } from "hono";
 import type { GatewayEnv } from "../types";
 
@@ -14,6 +14,8 @@ export const accessLog: MiddlewareHandler<GatewayEnv> = async (c, next) => {
   if (!log.enabled(level)) return;
   log[level]("request", {
     requestId: c.get("requestId"),
+    // Written as traceId and spanId (the logger): the request's line joins its saga's.
+    traceparent: formatTraceparent(c.get("trace")),
     method: c.req.method,
     path: c.req.path,
     status: c.res.status,

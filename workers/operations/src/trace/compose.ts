@@ -5,7 +5,7 @@ import type {
   TraceEvent,
   TraceTimeout,
 } from "@edge-saga/contracts";
-import { parseAwaiting } from "@edge-saga/shared";
+import { parseAwaiting, traceOf } from "@edge-saga/shared";
 import { SERVICES, type ServiceName } from "../types";
 
 /** The order as the trace needs it (the public Order has it all). */
@@ -43,6 +43,7 @@ export function composeTrace(
       eventId: row.eventId,
       type: row.type,
       producer,
+      traceId: traceOf({ traceparent: row.traceparent ?? undefined })?.traceId ?? null,
       causationId: row.causationId,
       correlationId: order.id,
       committedAt: iso(row.committedAt),
@@ -70,11 +71,14 @@ export function composeTrace(
         }),
     })),
   );
+  const ordered = causalOrder(events).map(({ committedMs: _, ...event }) => event);
   return {
     orderId: order.id,
     status: order.status,
+    // The saga's: the first event's (OrderPlaced, which carries the placing request's).
+    traceId: ordered.find((event) => event.traceId !== null)?.traceId ?? null,
     timedOut: timeoutOf(order, traces),
-    events: causalOrder(events).map(({ committedMs: _, ...event }) => event),
+    events: ordered,
     payment,
     effects: SERVICES.flatMap((service) =>
       (traces[service].effects ?? []).map((effect) => effectOf(service, effect, traces[service])),
@@ -179,4 +183,29 @@ function causalOrder<
     placed.add(next.eventId);
   }
   return ordered;
+}
+
+/**
+ * Per subscriber, the saga's events it acknowledged (its receipt is back) but did not apply:
+ * it dead-lettered them, and its own trace found no dead letter by its inbox. The trace asks
+ * for those by id (the dead-letter index); a healthy saga has none, so needs no second call.
+ */
+export function unexplainedDeliveries(
+  traces: Record<ServiceName, ServiceTrace>,
+  subscribersOf: (type: string) => readonly string[],
+): Partial<Record<ServiceName, string[]>> {
+  const asked: Partial<Record<ServiceName, string[]>> = {};
+  for (const producer of SERVICES)
+    for (const row of traces[producer].published) {
+      if (row.publishedAt === null) continue;
+      const awaiting = parseAwaiting(row.awaitingReceiptFrom ?? null);
+      for (const service of subscribersOf(row.type).filter(isService)) {
+        const seen = traces[service];
+        if (awaiting.includes(service)) continue;
+        if (seen.handled.some((h) => h.eventId === row.eventId)) continue;
+        if (seen.deadLetters.some((d) => d.eventId === row.eventId)) continue;
+        asked[service] = [...(asked[service] ?? []), row.eventId];
+      }
+    }
+  return asked;
 }

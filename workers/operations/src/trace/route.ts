@@ -18,7 +18,8 @@ import {
 import type { Context } from "hono";
 import type { z } from "zod";
 import { type OperationsEnv, SERVICES, type ServiceName } from "../types";
-import { composeTrace } from "./compose";
+import { composeTrace, unexplainedDeliveries } from "./compose";
+import { publicView } from "./public-view";
 
 /**
  * One JSON call to a service, as `caller` when given (a public route, which acts only for its
@@ -50,10 +51,13 @@ async function fetchFrom<T>(
  * composed from each one's kit route `/admin/trace/{id}` (the payment service's lists its card
  * processor calls with their attempts), asked in parallel with the order itself and its payment
  * (`GET /orders/{id}/payment`, 404 until the payment service heard of the order: null).
+ * A subscriber that acknowledged an event it did not apply is asked once more, for that
+ * event's dead letter by id (unexplainedDeliveries; a healthy saga needs no such call).
  * 404 `NOT_FOUND` when the order service does not know the order, and the same for
  * another customer's order: the order and its payment are read as the caller the gateway
  * verified (forwarded, so those services refuse as they would her), and the order's customer
- * is checked here too before anything of the kit's traces is shown. An operator sees any.
+ * is checked here too before anything of the kit's traces is shown. Without the admin token
+ * the answer holds no internal text (public-view.ts); an operator sees any order, in full.
  */
 export async function orderTrace(c: Context<OperationsEnv>): Promise<Response> {
   const caller = callerOf(c);
@@ -72,8 +76,17 @@ export async function orderTrace(c: Context<OperationsEnv>): Promise<Response> {
       return [service, body];
     }),
   ) as Record<ServiceName, ServiceTrace>;
+  const unexplained = Object.entries(unexplainedDeliveries(byService, catalog.subscribersOf));
+  await Promise.all(
+    unexplained.map(async ([service, eventIds]) => {
+      const path = `/admin/trace/${id}?events=${(eventIds ?? []).slice(0, 100).join(",")}`;
+      const again = await fetchFrom(c, service as ServiceName, path, ServiceTrace);
+      if (again.body) byService[service as ServiceName].deadLetters = again.body.deadLetters;
+    }),
+  );
   const paid = payment.body
     ? { status: payment.body.status, amountCents: payment.body.amountCents }
     : null;
-  return c.json(composeTrace(order.body, byService, catalog.subscribersOf, paid));
+  const trace = composeTrace(order.body, byService, catalog.subscribersOf, paid);
+  return c.json(caller?.role === "admin" ? trace : publicView(trace));
 }
