@@ -11,6 +11,7 @@ export * from "./paths";
 export * from "./routes/admin";
 export * from "./routes/auth";
 export * from "./routes/customers";
+export * from "./routes/dead-letters-admin";
 export * from "./routes/gateway";
 export * from "./routes/orders";
 export * from "./routes/products";

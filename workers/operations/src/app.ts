@@ -4,6 +4,7 @@ import { contractRoutes, newId, notFound, onError } from "@edge-saga/shared";
 import { consistency } from "./consistency/route";
 import { dashboard } from "./dashboard/route";
 import { aggregate } from "./routes/aggregate";
+import { bulkDeadLetters, deadLetterAudit } from "./routes/dead-letter-bulk";
 import { orderTrace } from "./trace/route";
 import type { OperationsEnv } from "./types";
 
@@ -25,6 +26,13 @@ app
   // Each service's kit route of the same path, side by side.
   .openapi(adminRoutes.getAdminOutbox, (c) => aggregate(c, c.req.path))
   .openapi(adminRoutes.getAdminDeadLetters, (c) => aggregate(c, c.req.path))
-  .openapi(adminRoutes.getAdminStats, (c) => aggregate(c, c.req.path));
+  .openapi(adminRoutes.getAdminStats, (c) => aggregate(c, c.req.path))
+  .openapi(adminRoutes.replayAdminDeadLetters, (c) =>
+    bulkDeadLetters("replay")(c, c.req.valid("json")),
+  )
+  .openapi(adminRoutes.discardAdminDeadLetters, (c) =>
+    bulkDeadLetters("discard")(c, c.req.valid("json")),
+  )
+  .openapi(adminRoutes.getAdminDeadLetterAudit, deadLetterAudit);
 app.onError(onError);
 app.notFound(notFound);

@@ -13,6 +13,7 @@ import {
   withRequestId,
 } from "../describe";
 import { ServiceAdminAnswer, ServiceName } from "../schemas";
+import { fleetDeadLetterRoutes } from "./dead-letters-admin";
 
 /** `GET`/`POST /admin/{service}/{path}`: one service's own admin routes, forwarded. */
 const serviceAdmin = (method: "get" | "post") =>
@@ -178,6 +179,8 @@ export const adminRoutes = {
       ),
     },
   }),
+  // Bulk replay and discard by filter, and their audit, over the services.
+  ...fleetDeadLetterRoutes,
   getServiceAdmin: serviceAdmin("get"),
   postServiceAdmin: serviceAdmin("post"),
 };

@@ -39,7 +39,8 @@ const offKitPaths =
  * Everything under `/admin` needs the admin token, unknown paths included (app.ts guards the
  * prefix: 401/403 before 404, so the admin surface is not probeable without the token).
  * - `GET /admin/consistency`, `/admin/outbox`, `/admin/dead-letters`, `/admin/stats`: the
- *   operations Worker's checker and its side-by-side views of every service's kit route.
+ *   operations Worker's checker and its side-by-side views of every service's kit route; and
+ *   `POST /admin/dead-letters/replay|discard`, `GET /admin/dead-letters/audit` (bulk, by filter).
  * - `/admin/{order|inventory|rewards|payment|view}/...`: one service's own admin routes (e.g. a dead-letter
  *   replay, a replay of its outbox, the view's rebuild), forwarded to its `/admin/...`; every
  *   segment must be an id.
@@ -49,6 +50,9 @@ export const admin: Served[] = [
   proxied(adminRoutes.getAdminDeadLetters, "operations"),
   proxied(adminRoutes.getAdminStats, "operations"),
   proxied(adminRoutes.getAdminConsistency, "operations"),
+  proxied(adminRoutes.replayAdminDeadLetters, "operations"),
+  proxied(adminRoutes.discardAdminDeadLetters, "operations"),
+  proxied(adminRoutes.getAdminDeadLetterAudit, "operations"),
   // Before the catch-all: Hono tries routes in the order they were added.
   ...kit,
   // A service's own admin routes (e.g. the view's rebuild): documented as GET and POST,

@@ -1,20 +1,31 @@
 import { REQUEST_ID_HEADER } from "@edge-saga/contracts";
 import { callService, HttpError } from "@edge-saga/shared";
 import type { Context } from "hono";
-import { type OperationsEnv, SERVICES, type ServiceName } from "../types";
+import { type BoundService, type OperationsEnv, SERVICES } from "../types";
 
 /**
  * Asks every service for `path` in parallel: `{ services: { order, inventory, rewards, payment } }`.
  * A service that fails is reported in its slot and turns the answer into a 502 carrying the
- * others' data, because a partial view still helps the operator who asked.
+ * others' data, because a partial view still helps the operator who asked. `asked` and
+ * `init` (a method, headers, a body) ask others, or otherwise.
  */
-export async function aggregate(c: Context<OperationsEnv>, path: string): Promise<Response> {
+export async function aggregate(
+  c: Context<OperationsEnv>,
+  path: string,
+  asked: readonly BoundService[] = SERVICES,
+  init: { method?: string; headers?: Record<string, string>; body?: string } = {},
+): Promise<Response> {
   const search = new URL(c.req.url).search;
   const answers = await Promise.all(
-    SERVICES.map(async (service): Promise<[ServiceName, unknown, boolean]> => {
+    asked.map(async (service): Promise<[BoundService, unknown, boolean]> => {
       try {
         const res = await callService(c.env, service, path + search, {
-          headers: { [REQUEST_ID_HEADER]: c.get("requestId"), accept: "application/json" },
+          ...init,
+          headers: {
+            ...init.headers,
+            [REQUEST_ID_HEADER]: c.get("requestId"),
+            accept: "application/json",
+          },
         });
         const body: unknown = await res.json().catch(() => null);
         if (res.ok && body !== null) return [service, body, true];
