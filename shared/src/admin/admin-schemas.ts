@@ -145,6 +145,7 @@ export const TraceSchema = z.object({
       publishedAt: nullableTime,
       awaitingReceiptFrom: z.string().nullable().meta({ description: "JSON array, or null." }),
       resends: count,
+      traceparent: z.string().nullable().meta({ description: "The W3C trace context it carries." }),
       ...onShard,
     }),
   ),

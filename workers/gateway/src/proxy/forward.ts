@@ -1,5 +1,5 @@
 import { REQUEST_ID_HEADER } from "@edge-saga/contracts";
-import { CALLER_HEADER, callerHeaderValue, callService } from "@edge-saga/shared";
+import { CALLER_HEADER, callerHeaderValue, callService, traceHeaders } from "@edge-saga/shared";
 import { BENCH_BASELINE_HEADER } from "@edge-saga/shared/bench";
 import type { Context } from "hono";
 import type { BoundService, GatewayEnv } from "../types";
@@ -14,11 +14,16 @@ const FORWARDED_REQUEST_HEADERS = ["accept", "idempotency-key", "prefer", BENCH_
 const HOP_BY_HOP = ["connection", "keep-alive", "transfer-encoding", "upgrade"];
 
 /**
- * What the gateway itself tells a service on every call: the request id and, once the route's
- * security let the request through, the verified caller (shared/src/http/caller.ts).
+ * What the gateway itself tells a service on every call: the request id, the request's trace
+ * context (`traceparent`, `tracestate`: a client's own only as the parent of the gateway's
+ * span) and, once the route's security let the request through, the verified caller
+ * (shared/src/http/caller.ts).
  */
 export function gatewayHeaders(c: Context<GatewayEnv>): Headers {
-  const headers = new Headers({ [REQUEST_ID_HEADER]: c.get("requestId") });
+  const headers = new Headers({
+    [REQUEST_ID_HEADER]: c.get("requestId"),
+    ...traceHeaders(c.get("trace")),
+  });
   const caller = c.get("caller");
   if (caller !== undefined) headers.set(CALLER_HEADER, callerHeaderValue(caller));
   return headers;
