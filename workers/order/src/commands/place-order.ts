@@ -7,6 +7,7 @@ import {
   runBatch,
   type Statement,
   slotOf,
+  type TraceContext,
   withSlot,
 } from "@edge-saga/shared";
 import { eq, inArray } from "drizzle-orm";
@@ -27,6 +28,8 @@ export interface PlaceOrderRequest {
   key?: string;
   /** Causation id of the OrderPlaced event (the gateway's request id). */
   cause: string;
+  /** The request's span (W3C Trace Context): OrderPlaced carries it, and so the whole saga. */
+  trace?: TraceContext;
 }
 
 export type PricingFailure = Extract<PricingResult, { ok: false }>;
@@ -94,7 +97,7 @@ export async function placeOrder(
 
 async function commitPlacement(
   db: Database,
-  { input, key, cause }: PlaceOrderRequest,
+  { input, key, cause, trace }: PlaceOrderRequest,
   p: { orderId: string; now: number; hash: string; stored: string | undefined },
   options: PlaceOrderOptions,
 ): Promise<PlaceOrderOutcome> {
@@ -105,6 +108,7 @@ async function commitPlacement(
     input,
     priced,
     cause,
+    trace,
     publish: options.publish ?? "outbox",
   });
   const body = JSON.stringify(order);
@@ -150,6 +154,7 @@ function placement(
     priced: Extract<PricingResult, { ok: true }>;
     now: number;
     cause: string;
+    trace?: TraceContext;
     /** The stored key (customerKey) this placement claimed, if any. */
     stored: string | undefined;
     publish: PlacementPublish;
@@ -174,6 +179,7 @@ function placement(
   // cdc: the trigger on the first transition writes OrderPlaced; the code never builds it.
   if (p.publish === "cdc") return { order, statements, event: undefined };
   const event = orderPlacedEvent(row, p.priced.lines, { causationId: p.cause });
-  if (p.publish === "outbox") statements.push(...outboxInserts(db, [event]));
+  if (p.publish === "outbox")
+    statements.push(...outboxInserts(db, [event], p.now, undefined, p.trace));
   return { order, statements, event };
 }

@@ -13,6 +13,7 @@ import {
   type OnShard,
   pokeRelay,
   relayStub,
+  requestTraceContext,
 } from "@edge-saga/shared";
 import { and, asc, desc, eq, lt } from "drizzle-orm";
 import type { Context } from "hono";
@@ -71,6 +72,7 @@ export function placeOrderRoute(options: { direct?: DirectPublish; writePath?: W
       input,
       key: c.req.valid("header")["Idempotency-Key"],
       cause: requestIdOf(c),
+      trace: requestTraceContext(c.req.raw.headers),
     };
     const path = direct ? "caller" : (options.writePath ?? writePathOf(c.env.WRITE_PATH));
     // The customer's shard: her orders, list and keys (scoped `<customer>/<key>`) live there.
