@@ -240,6 +240,21 @@ describe("rate limit on POST /orders (how it asks the binding)", () => {
     expect(order.seen).toEqual(["GET /orders", "GET /orders/o1", "POST /orders/o1/cancel"]);
   });
 
+  it("limits GET /orders/{id}/trace like an order: it asks every service, so it must not flood them", async () => {
+    const { keys, limiter } = fakeLimiter(false);
+    const operations = countingOrderService();
+    const res = await callWith(
+      { ORDER_RATE_LIMITER: limiter, OPERATIONS: operations.service },
+      request("/orders/o1/trace", {
+        headers: { ...CUSTOMER, "cf-connecting-ip": "203.0.113.12" },
+      }),
+    );
+    expect(res.status).toBe(429);
+    expect(await errorCode(res)).toBe("RATE_LIMITED");
+    expect(keys).toEqual(["client:203.0.113.12", "customer:c1"]);
+    expect(operations.seen).toEqual([]);
+  });
+
   it("lets the order through when the limiter itself fails (the limit must not take ordering down)", async () => {
     const { keys, limiter } = fakeLimiter("throw");
     const order = countingOrderService();

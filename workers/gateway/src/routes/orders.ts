@@ -35,6 +35,7 @@ export const orders = [
   proxied(orderRoutes.getOrder, "order"),
   proxied(orderRoutes.getOrderHistory, "order"),
   served(orderRoutes.getOrderPayment, ...checksOf(orderRoutes.getOrderPayment), orderPayment),
-  proxied(orderRoutes.getOrderTrace, "operations"),
+  // The trace asks every service: under the order limit, so it cannot be used to flood them.
+  proxied(orderRoutes.getOrderTrace, "operations", orderRateLimit),
   proxied(orderRoutes.cancelOrder, "order"),
 ];
