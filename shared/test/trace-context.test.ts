@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { createLogger } from "../src/log/logger";
+import { requestAndTrace, storedRequest } from "../src/trace/effect-trace";
 import {
   childOf,
   formatTraceparent,
@@ -127,5 +128,16 @@ describe("W3C trace context (unit)", () => {
     expect(JSON.parse(lines[0] as string)).toMatchObject({ traceId: TRACE, spanId: SPAN });
     expect(JSON.parse(lines[0] as string)).not.toHaveProperty("traceparent");
     expect(JSON.parse(lines[1] as string)).not.toHaveProperty("traceId");
+  });
+
+  it("an effect's stored request keeps the deciding span; the performer gets the request alone", () => {
+    const stored = JSON.parse(JSON.stringify(storedRequest({ amountCents: 100 }, VALID)));
+    expect(requestAndTrace(stored)).toEqual({
+      request: { amountCents: 100 },
+      trace: { traceparent: VALID },
+    });
+    // Not an object, or no trace: stored as it was.
+    expect(storedRequest("raw", VALID)).toBe("raw");
+    expect(requestAndTrace({ amountCents: 1 })).toEqual({ request: { amountCents: 1 }, trace: {} });
   });
 });

@@ -8,6 +8,8 @@ import { inParallel } from "../inbox/lanes";
 import type { Logger } from "../log/logger";
 import { outboxInserts } from "../outbox/outbox-writer";
 import { delayMs, RETRY_POLICIES } from "../retry/retry-policies";
+import { requestAndTrace, storedRequest } from "../trace/effect-trace";
+import { type TraceAttributes, traceOf } from "../trace/trace-context";
 import { EFFECTS_DEAD_LETTER_QUEUE, EffectRefused, missedCallResult } from "./effect-end";
 import { effectAttempts, effects } from "./effects-schema";
 
@@ -38,6 +40,8 @@ export interface EffectIntent {
   subject: string;
   correlationId: string;
   request: unknown;
+  /** The span that decided it (set by the consumer): its outcome's events continue that trace. */
+  traceparent?: string;
 }
 
 /** One recorded effect, as the runner hands it to its performer. */
@@ -49,6 +53,8 @@ export interface Effect<Request = unknown> {
   request: Request;
   /** This call's number, from 1. */
   attempt: number;
+  /** The trace the effect was decided in (effect-trace.ts). */
+  trace?: TraceAttributes;
 }
 
 export interface EffectContext<Env> {
@@ -92,7 +98,7 @@ export function effectInserts(
     kind: intent.kind,
     subject: intent.subject,
     correlationId: intent.correlationId,
-    request: JSON.stringify(intent.request),
+    request: JSON.stringify(storedRequest(intent.request, intent.traceparent)),
     status: "PENDING" as const,
     nextAttemptAt: now,
     createdAt: now,
@@ -157,7 +163,7 @@ export async function runDueEffects<Env>(options: RunEffectsOptions<Env>): Promi
       kind: row.kind,
       subject: row.subject,
       correlationId: row.correlationId,
-      request: JSON.parse(row.request),
+      ...requestAndTrace(JSON.parse(row.request)),
       attempt: row.attempts + 1,
     };
     const startedAt = Date.now();
@@ -310,7 +316,14 @@ function recordStatements(db: AnyD1Database, settled: Settled): Statement[] {
       .where(pending),
     attempt,
     ...(decision.statements ?? []),
-    ...outboxInserts(db, decision.events ?? [], done),
-    ...effectInserts(db, decision.effects ?? [], done),
+    ...outboxInserts(db, decision.events ?? [], done, undefined, traceOf(effect.trace)),
+    ...effectInserts(
+      db,
+      (decision.effects ?? []).map((e) => ({
+        ...e,
+        traceparent: e.traceparent ?? effect.trace?.traceparent,
+      })),
+      done,
+    ),
   ];
 }

@@ -40,9 +40,15 @@ export function commitStatements(
       group.flatMap((c) => stampTrace(c.decision.events ?? [], traceOf(c.event))),
       now,
     ),
+    // An effect keeps the span that decided it: the events its outcome causes continue it.
     ...effectInserts(
       db,
-      group.flatMap((c) => c.decision.effects ?? []),
+      group.flatMap((c) =>
+        (c.decision.effects ?? []).map((e) => ({
+          ...e,
+          traceparent: e.traceparent ?? c.event.traceparent,
+        })),
+      ),
       now,
     ),
     ...inboxInserts(
