@@ -51,14 +51,15 @@ export default defineConfig({
       // runs "e2e" and "e2e-own-stacks" at the same time as the unit tests (test/lanes.sh).
       "test/e2e",
       { test: e2eProject("e2e-own-stacks", OWN_STACK_FILES, { sharedStack: false }) },
-      // The saga, idempotency and compensation tests again on each other write path (README,
-      // "Write paths"), each on its own stack.
+      // The saga, idempotency, order list and compensation tests again on each other write path
+      // (README, "Write paths": every path keeps the same API), each on its own stack.
       ...["cdc", "self-read"].map((path) => ({
         test: {
           // Any other file runs there too: E2E_FILES="self-healing.test.ts" npx vitest run --project e2e-self-read
           ...e2eProject(`e2e-${path}`, [
             "saga.test.ts",
             "idempotency.test.ts",
+            "order-list.test.ts",
             ...(process.env.E2E_FILES?.split(",") ?? []),
           ]),
         },

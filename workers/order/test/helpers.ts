@@ -117,6 +117,25 @@ export async function count(query: string, ...params: unknown[]): Promise<number
   return row?.n ?? 0;
 }
 
+/** A queue that keeps what it is sent in `sent` instead of delivering it (the test delivers it). */
+export function recordingQueue(sent: unknown[] = []): Queue & { sent: unknown[] } {
+  return {
+    sent,
+    send: async (body: unknown) => {
+      sent.push(body);
+    },
+  } as unknown as Queue & { sent: unknown[] };
+}
+
+/** A queue whose sends fail, as a broker that is down does. */
+export function failingQueue(): Queue {
+  return {
+    send: async () => {
+      throw new Error("queue unavailable");
+    },
+  } as unknown as Queue;
+}
+
 /** Delivers message bodies to the order inbox as one batch. */
 export function deliverToOrder(...bodies: unknown[]) {
   return deliver(worker as ExportedHandler<Env>, env, "order-inbox", bodies);

@@ -34,6 +34,9 @@ export interface PlaceOrderRequest {
 
 export type PricingFailure = Extract<PricingResult, { ok: false }>;
 
+/** A key's stored answer: what a repeat of its request gets again. */
+export type StoredAnswer = Pick<IdempotencyKeyRow, "orderId" | "responseStatus" | "responseBody">;
+
 export type PlaceOrderOutcome =
   /**
    * Committed with OrderPlaced; `body` is the order JSON, stored as the key's answer. `event`:
@@ -41,7 +44,7 @@ export type PlaceOrderOutcome =
    */
   | { kind: "PLACED"; order: Order; body: string; event: Envelope | undefined }
   /** The key was already answered for this very request: send that answer again. */
-  | { kind: "REPLAY"; stored: IdempotencyKeyRow }
+  | { kind: "REPLAY"; stored: StoredAnswer }
   | { kind: "KEY_REUSED"; key: string }
   | { kind: "KEY_IN_FLIGHT"; key: string }
   /** The catalog replica cannot price the order as asked: the client must fix it. */
@@ -50,7 +53,7 @@ export type PlaceOrderOutcome =
 /**
  * How the committed order's OrderPlaced leaves: an outbox row in the batch (`outbox`), the
  * trigger on the order's tables (`cdc`), or the caller sends it (`caller`: only the bench's
- * unsafe "direct publish" baseline, routes/bench.ts). Self-read places no order here: see
+ * unsafe "direct publish" baseline, bench/bench-routes.ts). Self-read places no order here: see
  * publish-order.ts.
  */
 export type PlacementPublish = "outbox" | "cdc" | "caller";

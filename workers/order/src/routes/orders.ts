@@ -24,11 +24,7 @@ import {
   type PricingFailure,
   placeOrder,
 } from "../commands/place-order";
-import {
-  type PublishOrderOutcome,
-  type PublishOrderRequest,
-  publishOrder,
-} from "../commands/publish-order";
+import { type PublishOrderRequest, publishOrder } from "../commands/publish-order";
 import { type Database, database } from "../db/client";
 import { findItems, findOrder, toOrderJson } from "../db/order-store";
 import { type OrderRow, orders as ordersTable, orderTransitions } from "../db/tables";
@@ -49,7 +45,7 @@ function requestIdOf(c: AppContext): string {
 }
 
 /**
- * The bench's unsafe "direct publish" baseline (routes/bench.ts): the order is committed without
+ * The bench's unsafe "direct publish" baseline (bench/bench-routes.ts): the order is committed without
  * an outbox row and the baseline sends OrderPlaced itself.
  */
 export type DirectPublish = (c: AppContext, event: Envelope) => Promise<void>;
@@ -109,11 +105,9 @@ async function answerPublished(
   );
   switch (outcome.kind) {
     case "PUBLISHED":
-    case "REPLAY":
       return c.json(outcome.order, 202, {
         Location: `/orders/${outcome.order.id}`,
         "Retry-After": String(RETRY_AFTER_SECONDS),
-        ...(outcome.kind === "REPLAY" ? { "Idempotent-Replayed": "true" } : {}),
       });
     case "NOT_SENT":
       log.error("OrderPlaced could not be published; nothing was placed", {
@@ -131,9 +125,7 @@ async function answerPublished(
 
 /** The answer to a placement that created nothing: the stored answer again, or the error. */
 function answerUnplaced(
-  outcome:
-    | Exclude<PlaceOrderOutcome, { kind: "PLACED" }>
-    | Extract<PublishOrderOutcome, { kind: "KEY_REUSED" | "UNPRICEABLE" }>,
+  outcome: Exclude<PlaceOrderOutcome, { kind: "PLACED" }>,
   input: CustomerOrderInput,
 ): Response {
   switch (outcome.kind) {
