@@ -1,6 +1,7 @@
 import type { FaultReport } from "../faults/faults";
 import type { OutboxRelay, RelayStatus, ReplayJob } from "../relay/outbox-relay";
 import { relayStub } from "../relay/outbox-relay";
+import { totalUnrouted } from "../relay/relay-send";
 import { everyShard, shardCount } from "../shards/shard-env";
 import type { KitAdminOptions } from "./admin-options";
 
@@ -89,6 +90,7 @@ export function mergeRelayStatus(statuses: RelayStatus[]): RelayStatus {
     publishedTotal: sum(statuses.map((s) => s.publishedTotal)),
     resentTotal: sum(statuses.map((s) => s.resentTotal)),
     ...(held.length ? { heldResentTotal: sum(held.map((s) => s.heldResentTotal ?? 0)) } : {}),
+    unrouted: totalUnrouted(...statuses.map((s) => s.unrouted)),
     nextAlarmAt: earliest(statuses.map((s) => s.nextAlarmAt)),
   };
 }

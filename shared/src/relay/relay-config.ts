@@ -6,8 +6,16 @@ export interface RelayConfig {
   db: D1Database;
   /** Routing: which services get each event type. */
   catalog: Pick<Catalog, "subscribersOf">;
-  /** Inbox queue of every subscriber service, by service name. */
+  /**
+   * Inbox queue of every subscriber service, by service name. One left out (a binding missing
+   * from the config) stops only that subscriber's sends, logged and counted (relay-send.ts).
+   */
   queues: Record<string, Queue>;
+  /**
+   * Every service this relay's events go to, from the catalog: checked against `queues` when
+   * the relay starts, so a missing binding is logged before any event waits on it.
+   */
+  subscribers?: readonly string[];
   /** Cap per `sendBatch` call; the platform's limit is 100. */
   maxMessagesPerSend?: number;
   /** Cap per `sendBatch` call; the platform's limit is 256 KB. */
@@ -49,4 +57,9 @@ export function sendLimits(config: RelayConfig): [maxMessages: number, maxBytes:
 export async function pauseBetweenSends(config: RelayConfig): Promise<void> {
   const pause = config.pauseBetweenSendsMs ?? DEFAULT_PAUSE_BETWEEN_SENDS_MS;
   if (pause > 0) await new Promise((r) => setTimeout(r, pause));
+}
+
+/** The subscribers `config` names (`subscribers`) that have no queue. */
+export function missingQueues(config: RelayConfig): string[] {
+  return (config.subscribers ?? []).filter((service) => !config.queues[service]);
 }

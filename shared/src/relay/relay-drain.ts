@@ -1,8 +1,14 @@
 import type { Envelope } from "../envelope";
 import type { PendingRow } from "./chunk-for-send";
-import { pauseBetweenSends, type RelayConfig } from "./relay-config";
+import { missingQueues, pauseBetweenSends, type RelayConfig } from "./relay-config";
 import { markPublishedById, type PageRead, readPageMarking } from "./relay-queries";
-import { type SendContext, sendTimeoutMs, sendToSubscribers } from "./relay-send";
+import {
+  addUnrouted,
+  logMissingQueues,
+  type SendContext,
+  sendTimeoutMs,
+  sendToSubscribers,
+} from "./relay-send";
 
 /** Events handed over by pokes and not yet sent, at most (more wait for the page reader). */
 const MAX_HANDED_OVER = 1_000;
@@ -30,6 +36,9 @@ export class RelayDrainer {
   private readonly recentlyPublished = new Set<string>();
   /** Rows this run has published (marked) so far: a run that fails after progress is not stuck. */
   publishedInRun = 0;
+  /** Messages this run did not send for want of a subscriber's queue binding, by subscriber. */
+  unroutedInRun: Record<string, number> = {};
+  private queuesChecked = false;
 
   handOver(events: readonly Envelope[]): void {
     for (const event of events)
@@ -41,6 +50,9 @@ export class RelayDrainer {
    * One D1 call per page: marking the page just sent rides in the batch that reads the next.
    */
   async drain(ctx: SendContext, budget: number): Promise<Drained> {
+    // The relay's start: a missing binding is said before any event waits on it.
+    if (!this.queuesChecked) logMissingQueues(missingQueues(ctx.config));
+    this.queuesChecked = true;
     const timeoutMs = await sendTimeoutMs(ctx);
     let operations = 0;
     let published = 0;
@@ -97,12 +109,13 @@ export class RelayDrainer {
     rows: PendingRow[],
     timeoutMs: number,
   ): Promise<number> {
-    const { sends, failed } = await sendToSubscribers(
+    const { sends, failed, unrouted } = await sendToSubscribers(
       ctx,
       rows,
       timeoutMs,
       subscribersIn(ctx.config),
     );
+    addUnrouted(this.unroutedInRun, unrouted);
     if (failed.error === undefined) return sends;
     const delivered = rows.filter((row) => !failed.ids.has(row.eventId));
     if (delivered.length > 0) {

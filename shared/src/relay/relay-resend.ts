@@ -13,6 +13,8 @@ export interface ResendRun {
   more: boolean;
   operations: number;
   nextDueAt: number | null;
+  /** Messages not sent for want of a subscriber's queue binding, by subscriber. */
+  unrouted: Record<string, number>;
 }
 
 /**
@@ -27,12 +29,20 @@ export async function resendDue(
   progress: ReadonlyMap<string, Progress>,
 ): Promise<ResendRun> {
   if (due.length === 0)
-    return { resent: 0, events: 0, held: 0, more: false, operations: 0, nextDueAt: null };
+    return {
+      resent: 0,
+      events: 0,
+      held: 0,
+      more: false,
+      operations: 0,
+      nextDueAt: null,
+      unrouted: {},
+    };
   const now = Date.now();
   const timeout = receiptTimeoutMs(ctx.config);
   const decision = decideResends(due, progress, now, timeout);
   const { targets, held } = decision;
-  const { sends, failed } = await sendToSubscribers(
+  const { sends, failed, unrouted } = await sendToSubscribers(
     ctx,
     due.filter((row) => targets.has(row.eventId)),
     await sendTimeoutMs(ctx),
@@ -40,13 +50,15 @@ export async function resendDue(
   );
   if (failed.error !== undefined) throw failed.error;
   await markResentAndHeld(ctx.config, now, [...targets.keys()], held);
+  const skipped = Object.values(unrouted).reduce((n, m) => n + m, 0);
   return {
-    resent: [...targets.values()].reduce((n, subscribers) => n + subscribers.length, 0),
+    resent: [...targets.values()].reduce((n, subscribers) => n + subscribers.length, 0) - skipped,
     events: targets.size,
     held: held.length,
     // A full page: more may be due (those just handled are not any more).
     more: due.length === RESEND_ROWS,
     operations: sends + 1,
     nextDueAt: nextLookAfterRun(now, decision, timeout),
+    unrouted,
   };
 }

@@ -1,3 +1,6 @@
+import { env } from "cloudflare:workers";
+import { loggerFor } from "../log/logger";
+import { inboxBindingOf } from "../receipts/receipts";
 import { chunkForSend, type PendingRow } from "./chunk-for-send";
 import { pauseBetweenSends, type RelayConfig, sendLimits } from "./relay-config";
 import type { RelayHooks } from "./relay-hooks";
@@ -13,6 +16,26 @@ export interface SendOutcome {
   sends: number;
   /** The rows of the failed sends, with the first error. */
   failed: { ids: Set<string>; error?: unknown };
+  /**
+   * Messages not sent, by subscriber, for want of its queue binding. Not a failure: the rest
+   * publish, and each such event stays awaiting that subscriber's receipt, re-sent with backoff
+   * (so it is delivered once the binding is there) or, at retention, an UNDELIVERABLE dead letter.
+   */
+  unrouted: Record<string, number>;
+}
+
+/** Subscribers whose missing binding this isolate has logged: once each, loudly. */
+const loggedMissing = new Set<string>();
+
+/** Logs, once per subscriber, that `missing` have no queue binding (their sends are skipped). */
+export function logMissingQueues(missing: readonly string[]): void {
+  const fresh = missing.filter((service) => !loggedMissing.has(service));
+  if (fresh.length === 0) return;
+  for (const service of fresh) loggedMissing.add(service);
+  loggerFor(env).error(
+    "relay has no queue for these subscribers: their events are not sent (the rest are) and wait, re-sent with backoff, until the binding is configured",
+    { subscribers: fresh, bindings: fresh.map(inboxBindingOf) },
+  );
 }
 
 /** The send timeout of this run (the hooks may change the configured one). */
@@ -41,9 +64,15 @@ export async function sendToSubscribers<R extends PendingRow>(
     }
   const sends: Promise<void>[] = [];
   const chunks: PendingRow[][] = [];
+  const unrouted: Record<string, number> = {};
   for (const [service, serviceRows] of bySubscriber) {
     const queue = config.queues[service];
-    if (!queue) throw new Error(`no queue configured for subscriber "${service}"`);
+    if (!queue) {
+      // Only this subscriber's sends stop; the other subscribers' go out below.
+      unrouted[service] = serviceRows.length;
+      logMissingQueues([service]);
+      continue;
+    }
     for (const chunk of chunkForSend(serviceRows, ...sendLimits(config))) {
       const messages = chunk.map((row) => {
         const body = bodies.get(row.eventId) ?? JSON.parse(row.body);
@@ -61,7 +90,21 @@ export async function sendToSubscribers<R extends PendingRow>(
     failed.error ??= outcome.reason;
     for (const row of chunks[i] ?? []) failed.ids.add(row.eventId);
   }
-  return { sends: sends.length, failed };
+  return { sends: sends.length, failed, unrouted };
+}
+
+/** Adds `more` messages not sent for want of a binding into `into`, by subscriber. */
+export function addUnrouted(into: Record<string, number>, more: Record<string, number>): void {
+  for (const [service, n] of Object.entries(more)) into[service] = (into[service] ?? 0) + n;
+}
+
+/** The relay status's unrouted messages after a run: what it had plus each part's. */
+export function totalUnrouted(
+  ...parts: (Record<string, number> | undefined)[]
+): Record<string, number> {
+  const total: Record<string, number> = {};
+  for (const part of parts) addUnrouted(total, part ?? {});
+  return total;
 }
 
 /** Rows to one queue, one chunk after another (replays: not the hot path). Returns the number of sends. */

@@ -65,6 +65,11 @@ export async function loadStats(): Promise<void> {
           title: `Open dead letters (${t?.deadLettered ?? 0} ever)`,
         }),
         dd(t?.openDeadLetters, (t?.openDeadLetters ?? 0) > 0),
+        h("dt", {
+          text: "Undeliverable",
+          title: "Open dead letters of events a subscriber never acknowledged within retention",
+        }),
+        dd(t?.undeliverable, (t?.undeliverable ?? 0) > 0),
         h("dt", { text: "Duplicates", title: "Duplicate deliveries absorbed by the inbox" }),
         dd(t?.duplicatesAbsorbed),
         h("dt", { text: "Retries", title: "Deliveries retried after a failure" }),
