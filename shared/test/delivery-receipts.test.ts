@@ -322,6 +322,22 @@ describe("delivery receipts", () => {
     expect(await receipted(alsoAcked.id)).toBe(true);
   });
 
+  it("an answer marked as the receipt of the event it answers acknowledges it (reply-acks.ts)", async () => {
+    const [asked, elsewhere] = [increment("reply-asked"), increment("reply-elsewhere")];
+    await publishedAwaitingTester(asked);
+    await publishedAwaitingTester(elsewhere);
+    // As the tester's own answers come back to it: the mark names the event and its shard.
+    const answer = (cause: Envelope, shard?: number) => ({
+      ...increment(`answer-to-${cause.id}`),
+      causationId: cause.id,
+      acks: { id: cause.id, ...(shard ? { shard } : {}) },
+    });
+    await batchCallsFor([answer(asked), answer(elsewhere, 2)]);
+    expect(await receipted(asked.id)).toBe(true);
+    // Marked for another shard's outbox: not this one's receipt.
+    expect(await receipted(elsewhere.id)).toBe(false);
+  });
+
   it("a receipt whose ride was refused (a commit rolled back) is still recorded", async () => {
     const acked = increment("refused-ride-acked");
     await publishedAwaitingTester(acked);

@@ -87,7 +87,7 @@ export class BatchOutcome {
     this.counts[outcome]++;
     if (emitted.length > 0) this.unpoked.push(...emitted);
     if (effects) this.unpokedEffects = true;
-    if (outcome !== "retried") this.at.receipts.handled(event ?? message, message);
+    if (outcome !== "retried") this.at.receipts.handled(event ?? message, message, emitted);
     if (outcome === "duplicate" && event?.id) this.duplicateIds.push(event.id);
     const routine = outcome === "applied" || outcome === "duplicate";
     if (routine && !this.at.log.enabled("debug")) return;

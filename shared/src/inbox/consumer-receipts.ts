@@ -8,12 +8,14 @@ import {
   receiptOwed,
   sendReceipts,
 } from "../receipts/receipts";
+import { answeredByReply, type MarkedEvent } from "../receipts/reply-acks";
 import { decodeBody } from "./processed-events";
 
 /**
  * Receipts, the consumer's side of the rule: every event a batch handled (applied, dropped as a
  * copy or dead-lettered, not one sent back for a retry) is owed a receipt to its producer,
- * except its own events read back (receiptOwed); they go out once per batch, one message per
+ * except its own events read back (receiptOwed) and events its handler answered with a reply
+ * to their producer (reply-acks.ts: the reply is the receipt); they go out once per batch, one message per
  * producer. Receipts that arrive (for this service's own events) are collected for the
  * batch's bookkeeping.
  */
@@ -33,7 +35,12 @@ export class ConsumerReceipts {
    * carried the parsed `event`, whose body still says which producer shard sent it (parsing
    * drops `sourceShard`, and without it the receipt would go to the producer's shard 0).
    */
-  handled(event: Partial<Envelope> | Message, message?: Message): void {
+  handled(
+    event: Partial<Envelope> | Message,
+    message?: Message,
+    emitted: readonly Partial<MarkedEvent>[] = [],
+  ): void {
+    if (typeof event.id === "string" && answeredByReply(event as Envelope, emitted)) return;
     const shard = message ? sourceShardOf(decodeBody(message.body)) : undefined;
     for (const handled of handledBy(event)) {
       const from =

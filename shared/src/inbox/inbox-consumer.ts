@@ -2,6 +2,9 @@ import type { Envelope } from "../envelope";
 import { loggerFor } from "../log/logger";
 import { type HandledEvent, receiptUpdates } from "../receipts/receipts";
 import { linksOf, processedIn } from "../trace/trace-context";
+import { acksCarriedBy, markReplies } from "../receipts/reply-acks";
+import { shardOfEnv } from "../shards/shard-env";
+import { spansShards } from "../shards/sharded-queue";
 import { atMost, recordBookkeeping, SIDE_CALL_MS } from "./batch-bookkeeping";
 import { BatchOutcome } from "./batch-outcome";
 import { coalescedReads } from "./coalesced-reads";
@@ -23,7 +26,7 @@ import { decodeMessage } from "./decode";
 import { consumeDlqBatch } from "./dlq-batch";
 import { groupCommit, sortRound } from "./group-commit";
 import { inParallel, roundsByLane } from "./lanes";
-import { inboxLookup } from "./processed-events";
+import { decodeBody, inboxLookup } from "./processed-events";
 import { replayBody } from "./replay";
 import { type ReplayResult, registerReplayer } from "./replayers";
 
@@ -148,6 +151,12 @@ export function createConsumerCore<Env extends { DB: D1Database }>(
         effects: result.effects,
       });
     };
+    /** Its answers to the event's producer carry the event's receipt (reply-acks.ts). */
+    const markAnswers = ({ event, message, decision }: Decided) => {
+      if (!decision.events?.length || spansShards(message)) return;
+      const body = decodeBody(message.body) as { sourceShard?: number } | null;
+      decision.events = markReplies(options.catalog, event, body?.sourceShard, decision.events);
+    };
     const deliveries: Delivery[] = [];
     // Every producer span this batch's processing continues (OpenTelemetry messaging: links).
     const producers: (Partial<Envelope> | undefined)[] = [];
@@ -161,6 +170,9 @@ export function createConsumerCore<Env extends { DB: D1Database }>(
         await outcome.deadLetter(message, decoded.reason, decoded.event);
       else deliveries.push({ message, event: processedIn(decoded.event) });
     }
+    // Replies marked as receipts for this shard's events (reply-acks.ts); copies too.
+    const bodies = deliveries.map((d) => decodeBody(d.message.body));
+    receipts.received.push(...acksCarriedBy(bodies, shardOfEnv(env)));
 
     /**
      * Applies one round. The first round also looks the batch's ids up in the inbox, in the
@@ -194,6 +206,7 @@ export function createConsumerCore<Env extends { DB: D1Database }>(
           settled.push(decisions[i] as (typeof decisions)[number]);
         }
       const { group, alone } = sortRound(fresh, settled);
+      for (const decided of group) markAnswers(decided);
       // The receipts this batch brought ride in its first commit when there is one.
       const riders = receiptsRecorded ? [] : receiptUpdates(roundDb, receipts.received);
       const { refused, ridersCommitted } = await groupCommit(

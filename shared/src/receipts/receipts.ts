@@ -17,7 +17,7 @@ import type { Logger } from "../log/logger";
  * which the inbox absorbs and which brings a new receipt.
  */
 /** A queue message holds at most 128 KB: 1,000 ids of 64 characters fit well. */
-const RECEIPT_IDS_MAX = 1_000;
+export const RECEIPT_IDS_MAX = 1_000;
 
 export const ReceiptSchema = z.strictObject({
   receipt: z.strictObject({

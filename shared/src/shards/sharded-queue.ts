@@ -122,6 +122,13 @@ function subBatch(batch: MessageBatch, messages: Message[]): MessageBatch {
   };
 }
 
+const SPANS_SHARDS = Symbol.for("edge-saga.spans-shards");
+
+/** Whether a shard's consumer got `message` as its part of a message applied on several shards. */
+export function spansShards(message: Message): boolean {
+  return (message as { [SPANS_SHARDS]?: boolean })[SPANS_SHARDS] === true;
+}
+
 /** One queue message spread over several shards: acked once all settle it, retried if one asks. */
 class MessageSpan {
   private acked = 0;
@@ -140,6 +147,7 @@ class MessageSpan {
       timestamp: message.timestamp,
       body: message.body,
       attempts: message.attempts,
+      [SPANS_SHARDS]: this.shards > 1,
       ack: () => {
         this.acked++;
       },

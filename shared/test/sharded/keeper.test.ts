@@ -173,7 +173,7 @@ describe("a service on two shards", () => {
     expect(sentReceipts).toEqual([{ receipt: { from: "keeper", handled: [event.id] } }]);
   });
 
-  it("receipts name the producer's shard that sent the event, so they reach its outbox", async () => {
+  it("an answer to the planner is the request's receipt, naming the planner's shard that sent it", async () => {
     const [a] = keysOnEachShard("from-shard");
     await stock(a, 5);
     const sentReceipts: unknown[] = [];
@@ -189,6 +189,16 @@ describe("a service on two shards", () => {
       { id: "m-5", timestamp: new Date(), attempts: 1, body: event },
     ]);
     await worker.queue?.(batch as never, { ...env, PLANNER_INBOX: planner } as never);
+    expect(sentReceipts).toEqual([]);
+    const answer = await env.DB.prepare(
+      "SELECT body FROM outbox WHERE correlation_id = 'hold-5' AND type = 'HoldAnswered'",
+    ).first<{ body: string }>();
+    expect(JSON.parse(answer?.body ?? "{}").acks).toEqual({ id: event.id, shard: 3 });
+    // A copy (the answer was lost) gets a receipt message, to the shard that sent it.
+    const copy = createMessageBatch("keeper-inbox", [
+      { id: "m-5-copy", timestamp: new Date(), attempts: 1, body: event },
+    ]);
+    await worker.queue?.(copy as never, { ...env, PLANNER_INBOX: planner } as never);
     expect(sentReceipts).toEqual([{ receipt: { from: "keeper", handled: [event.id], shard: 3 } }]);
   });
 
