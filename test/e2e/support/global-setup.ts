@@ -16,6 +16,8 @@ declare module "vitest" {
      * another audience) with its own signature; absent for a stack this setup did not start.
      */
     devIssuerKey?: string;
+    /** The stack's state directory (its D1 files), to seed what the API cannot make; absent for an external stack. */
+    persistDir?: string;
     /** D1 databases per stateful service of the stack under test (`E2E_SHARDS`; 1 for an external one unless set). */
     shards: number;
   }
@@ -51,6 +53,7 @@ export default async function setup(project: TestProject) {
     project.provide("baseUrl", stack.baseUrl);
     project.provide("adminToken", stack.adminToken);
     project.provide("devIssuerKey", JSON.stringify(devIssuerKey(stack.persistDir)));
+    project.provide("persistDir", stack.persistDir);
   }
   return async () => {
     await stack?.stop();

@@ -16,8 +16,11 @@ padding:.9rem 1.25rem;background:var(--card);border-bottom:1px solid var(--line)
 h1{font-size:1.15rem;margin:0}h1 small{font-weight:400;color:var(--muted);margin-left:.4rem}
 h2{font-size:.8rem;letter-spacing:.06em;text-transform:uppercase;color:var(--muted);margin:0 0 .6rem}
 main{display:grid;gap:1rem;padding:1rem;max-width:1200px;margin:0 auto;grid-template-columns:minmax(0,340px) minmax(0,1fr);
-grid-template-rows:auto auto 1fr;grid-template-areas:"place health" "place orders" "stock orders";align-items:start}
-#place{grid-area:place}#stock{grid-area:stock}#health{grid-area:health}#orders{grid-area:orders}
+grid-template-rows:auto auto 1fr auto;grid-template-areas:"place health" "place orders" "stock orders" "dead dead";align-items:start}
+#place{grid-area:place}#stock{grid-area:stock}#health{grid-area:health}#orders{grid-area:orders}#dead{grid-area:dead}
+#dead form{grid-template-columns:repeat(3,minmax(0,1fr)) auto;align-items:end}#dead-msg,#dead-confirm{grid-column:1/-1}
+#dead-confirm{display:flex;flex-wrap:wrap;gap:.4rem;align-items:center}#dead-confirm ul{flex-basis:100%;margin:0;font-size:.8rem}
+#dead h3{font-size:.8rem;color:var(--muted);margin:.8rem 0 .3rem}
 section.card{background:var(--card);border:1px solid var(--line);border-radius:12px;padding:1rem}
 .live{display:inline-flex;align-items:center;gap:.4rem;color:var(--muted);font-size:.85rem}
 .live::before{content:"";width:.55rem;height:.55rem;border-radius:50%;background:var(--ok)}
@@ -73,7 +76,7 @@ article.order .who{font-weight:600}article.order .meta{color:var(--muted);font-s
 .timeline .got::after{content:"";position:absolute;left:.15rem;top:.55rem;width:.4rem;height:.4rem;border-radius:50%;border:1.5px solid var(--lane);background:var(--card)}
 .empty{color:var(--muted);font-size:.85rem}
 @media (max-width:760px){main{grid-template-columns:minmax(0,1fr);grid-template-rows:none;
-grid-template-areas:"health" "place" "orders" "stock";padding:.6rem;gap:.6rem}header.top{padding:.7rem .8rem}
+grid-template-areas:"health" "place" "orders" "stock" "dead";padding:.6rem;gap:.6rem}#dead form{grid-template-columns:minmax(0,1fr)}header.top{padding:.7rem .8rem}
 #token-form,#signin-form{width:100%}#token-form input,#signin-form input{flex:1;width:auto}.services{gap:.4rem}.svc{padding:.45rem}.svc dl{font-size:.72rem}
 section.card{padding:.75rem}article.order{padding:.5rem .4rem}.timeline{grid-template-columns:3.3rem repeat(4,minmax(0,1fr));font-size:.7rem}
 .services{grid-template-columns:repeat(2,minmax(0,1fr))}}
@@ -138,6 +141,26 @@ export function renderDashboard(nonce: string): string {
         <thead><tr><th scope="col">Product</th><th scope="col">Price</th><th scope="col" title="Available">Avail.</th><th scope="col" title="Reserved for pending orders">Held</th><th scope="col">Sold</th></tr></thead>
         <tbody id="stock-rows"><tr><td colspan="5" class="empty">loading…</td></tr></tbody>
       </table>
+    </div>
+  </section>
+  <section class="card" id="dead" aria-labelledby="dead-title">
+    <h2 id="dead-title">Dead letters</h2>
+    <p class="note" id="dead-note"></p>
+    <div id="dead-admin" hidden>
+      <table><thead><tr><th scope="col">Service</th><th scope="col">Event</th><th scope="col">Reason</th><th scope="col">Received</th></tr></thead>
+        <tbody id="dead-rows"></tbody></table>
+      <h3>Replay or discard by filter</h3>
+      <form id="dead-form" autocomplete="off">
+        <div class="field"><label for="dead-service">Service</label><select id="dead-service"></select></div>
+        <div class="field"><label for="dead-type">Event type</label><input id="dead-type" maxlength="128" placeholder="OrderPlaced"></div>
+        <div class="field"><label for="dead-reason">Reason contains</label><input id="dead-reason" maxlength="200" placeholder="handler failed"></div>
+        <button type="submit" id="dead-dry">Dry run</button>
+        <p class="msg" id="dead-msg" role="status"></p>
+        <div id="dead-confirm"></div>
+      </form>
+      <h3>Audit</h3>
+      <table><thead><tr><th scope="col">When</th><th scope="col">Service</th><th scope="col">Action</th><th scope="col">Count</th><th scope="col">Who</th><th scope="col">Filter</th></tr></thead>
+        <tbody id="audit-rows"></tbody></table>
     </div>
   </section>
 </main>

@@ -8,6 +8,8 @@
  * - with the admin token: `GET /admin/order/orders/recent` (every order, newest first) and
  *   `GET /admin/stats` (backlog, dead letters); without it, the signed-in customer's orders and
  *   "token needed" for the counters;
+ * - with the admin token: dead letters per service, replayed or discarded by filter after a dry
+ *   run, and the audit of those actions (dead-letters.ts);
  * - `GET /orders/{id}/trace` for each shown order's timeline while it is moving, falling back to
  *   `GET /orders/{id}/history` (the order service's view only) where the trace answers 404;
  * - the trace's payment lane: each call to the card processor with its attempts (just before the
@@ -18,6 +20,7 @@
  */
 
 import { signIn } from "./api";
+import { loadDeadLetters, wireDeadLetterForm } from "./dead-letters";
 import { byId, h } from "./dom";
 import { loadStats } from "./health";
 import { loadOrders } from "./orders";
@@ -36,7 +39,7 @@ function tick(): Promise<void> {
   clearTimeout(timer);
   const n = ticks++;
   const jobs = [loadOrders(), loadStats()];
-  if (n % 3 === 0) jobs.push(loadProducts());
+  if (n % 3 === 0) jobs.push(loadProducts(), loadDeadLetters());
   running = Promise.allSettled(jobs).then((results) => {
     const failed = results.filter((r) => r.status === "rejected");
     const live = byId("live", HTMLSpanElement);
@@ -56,6 +59,8 @@ tokenInput.value = adminToken();
 byId("token-form", HTMLFormElement).addEventListener("submit", (e) => {
   e.preventDefault();
   setAdminToken(tokenInput.value.trim());
+  // At once, not at the next third round: the operator came for these.
+  void loadDeadLetters();
   tick();
 });
 byId("token-forget", HTMLButtonElement).addEventListener("click", () => {
@@ -100,6 +105,7 @@ byId("signin-out", HTMLButtonElement).addEventListener("click", () => {
 showSignIn();
 
 wireOrderForm(tick);
+wireDeadLetterForm(() => void loadDeadLetters());
 document.addEventListener("visibilitychange", () => {
   if (!document.hidden) tick();
 });
