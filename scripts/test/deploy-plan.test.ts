@@ -141,6 +141,8 @@ describe("deploy plan", () => {
       expect(toml).toMatch(/^workers_dev = false$/m);
       expect(toml).not.toMatch(/^routes?\s*=/m);
       expect(toml).toMatch(/\[observability\]\nenabled = true/);
+      // Workers' automatic tracing, beside the logs that carry each saga's trace id.
+      expect(toml).toMatch(/\[observability\.traces\]\nenabled = true/);
       expect(toml).toMatch(/crons = \["\* \* \* \* \*"\]/);
     }
     expect(readFileSync(new URL("../../wrangler.toml", import.meta.url), "utf8")).toMatch(
