@@ -155,6 +155,45 @@ describe("order trace", () => {
     expect(await api.getRewards("trace-alice")).toMatchObject({ balance: 1000, reserved: 0 });
   }, 120_000);
 
+  it("carries the request's traceparent through every service: one trace id on every event", async () => {
+    const traceId = "4bf92f3577b34da6a3ce929d0e0e4736";
+    await api.putProduct("trace-mug", { name: "Traced mug", priceCents: 1200, stock: 5 });
+    const placed = await poll(
+      async () => {
+        const answer = await api.placeOrder(
+          { customerId: "trace-bob", items: [{ sku: "trace-mug", quantity: 1 }] },
+          { headers: { traceparent: `00-${traceId}-00f067aa0ba902b7-01` } },
+        );
+        return answer.status === 202 ? (answer.body as Order) : undefined;
+      },
+      { what: "the order to be accepted", timeoutMs: 30_000, intervalMs: 200 },
+    );
+    let last: Trace | undefined;
+    const trace = await poll(
+      async () => {
+        last = await getTrace(placed.id);
+        const steps = ["OrderPlaced", "StockReserved", "PaymentAuthorized", "OrderConfirmed"];
+        const seen = steps.every((type) => last?.events.some((e) => e.type === type));
+        return seen && last.status === "CONFIRMED" ? last : undefined;
+      },
+      {
+        what: "the saga to confirm",
+        timeoutMs: 30_000,
+        intervalMs: 200,
+        last: () => JSON.stringify(last),
+      },
+    );
+    expect(trace.traceId).toBe(traceId);
+    for (const event of trace.events) expect(event.traceId, event.type).toBe(traceId);
+    // Its customer sees no processor answers or call details; the operator does.
+    for (const effect of trace.effects) {
+      expect(effect.outcome).toBeNull();
+      for (const call of effect.calls) expect(call.detail).toBeNull();
+    }
+    const full = await api.expect<Trace>(200, "GET", `/orders/${placed.id}/trace`, { admin: true });
+    expect(full.body.effects.some((e) => e.calls.some((call) => call.detail !== null))).toBe(true);
+  }, 60_000);
+
   it("answers 404 NOT_FOUND for an unknown order", async () => {
     const answer = await api.request("GET", "/orders/no-such-order/trace", { as: "trace-alice" });
     expect(answer.status).toBe(404);
