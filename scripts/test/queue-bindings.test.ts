@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { catalog } from "@edge-saga/contracts";
 import { parse } from "smol-toml";
 import { describe, expect, it } from "vitest";
-import { inboxBindingOf } from "../../shared/src/receipts/receipts";
+import { inboxBindingOf } from "../../shared/src/receipts/inbox-binding";
 import { ROOT } from "../lib/wrangler";
 
 /**

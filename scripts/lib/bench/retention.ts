@@ -5,7 +5,7 @@ import {
   RETENTION_CHUNK_ROWS,
   RETENTION_RUN_MS,
   RETENTION_STATEMENTS,
-} from "../../../shared/src/retention/retention";
+} from "../../../shared/src/retention/retention-budget";
 import { d1Execute } from "./d1";
 import type { Row } from "./report";
 import { round } from "./stats";

@@ -6,6 +6,7 @@ import { runsWithin } from "../db/runs-within";
 import { type AnyD1Database, errorText, type Statement } from "../db/types";
 import type { Envelope } from "../envelope";
 import type { Logger } from "../log/logger";
+import { inboxBindingOf } from "./inbox-binding";
 
 /**
  * Delivery receipts: after each batch a consumer tells every producer whose events it
@@ -58,13 +59,8 @@ export function receiptOwed(
   );
 }
 
-/**
- * Where a producer's receipts go: its inbox queue, bound as `<PRODUCER>_INBOX` (the binding
- * every service's relay sends to), e.g. `ORDER_INBOX` for "order".
- */
-export function inboxBindingOf(service: string): string {
-  return `${service.toUpperCase().replace(/[^A-Z0-9]/g, "_")}_INBOX`;
-}
+// Where a producer's receipts go: its inbox queue, bound as `<PRODUCER>_INBOX`.
+export { inboxBindingOf };
 
 export function inboxQueueByConvention(env: unknown, service: string): Queue | undefined {
   const binding = (env as Record<string, unknown>)[inboxBindingOf(service)];
