@@ -1,4 +1,4 @@
-import { env } from "cloudflare:workers";
+import { env, exports } from "cloudflare:workers";
 import { retentionBacklogSql } from "@edge-saga/kit-testing/retention-backlog";
 import { describe, expect, it } from "vitest";
 import { pruneRetention } from "../src/retention/retention";
@@ -117,6 +117,11 @@ describe("retention", () => {
         resolved_at: null,
       })),
     );
+    // Counted for an operator (the dashboard shows the same figure).
+    const stats = (await (await exports.default.fetch("http://kit/stats")).json()) as {
+      totals: { undeliverable: number };
+    };
+    expect(stats.totals.undeliverable).toBe(2);
     // Gone from the outbox only now; the one still within retention stays awaited.
     expect(await count("SELECT count(*) AS n FROM outbox WHERE event_id = 'never-acked'")).toBe(0);
     expect(await count("SELECT count(*) AS n FROM outbox WHERE awaiting IS NOT NULL")).toBe(1);
