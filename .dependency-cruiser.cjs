@@ -56,15 +56,12 @@ module.exports = {
       to: { path: "^workers/[^/]+/src/" },
     },
     {
-      name: "kit-production-imports-bench",
+      name: "production-imports-bench",
       comment:
-        "The kit's production path imports no bench code, only the switch that mounts it when BENCH_BASELINES_ENABLED (bench-switch.ts, and baselines.ts, which reads the var).",
+        "Production code imports no bench code, not even a switch: a bench entry (written by the local stack when BENCH_BASELINES_ENABLED) imports the service and wraps it. The kit's bench code is shared/bench, a service's its bench/ folder.",
       severity: "error",
-      from: { path: "^shared/src/", pathNot: "^shared/src/bench/" },
-      to: {
-        path: "^shared/src/bench/",
-        pathNot: "^shared/src/bench/(bench-switch|baselines)\\.ts$",
-      },
+      from: { path: production },
+      to: { path: ["^shared/bench/", "^workers/[^/]+/bench/", "^bench/"] },
     },
   ],
   options: {

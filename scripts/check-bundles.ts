@@ -5,7 +5,7 @@
  * binding to the PSP sandbox, payment with a stand-in PSP_URL); the types are of the committed
  * config. The PSP sandbox is checked too, as committed, though never deployed.
  */
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { writeDeployConfig } from "./lib/deploy-plan";
@@ -19,6 +19,13 @@ const CHECK_IDENTITY = {
   AUTH_AUDIENCE: "edge-saga-api",
   AUTH_JWKS_URL: "https://idp.example.invalid/jwks.json",
 };
+
+/** Only bench code (shared/bench) names its counters so: a production bundle never holds it. */
+const BENCH_MARKER = "edge-saga.bench.";
+const bundlesBenchCode = (dir: string) =>
+  readdirSync(dir, { recursive: true, encoding: "utf8" })
+    .filter((file) => file.endsWith(".js"))
+    .some((file) => readFileSync(join(dir, file), "utf8").includes(BENCH_MARKER));
 
 const outRoot = mkdtempSync(join(tmpdir(), "edge-saga-bundles-"));
 const failures: string[] = [];
@@ -41,6 +48,8 @@ try {
     ]);
     if (bundle.status !== 0)
       failures.push(`${worker.name}: does not bundle\n${bundle.stdout}${bundle.stderr}`);
+    else if (bundlesBenchCode(join(outRoot, worker.name)))
+      failures.push(`${worker.name}: its production bundle holds bench code (shared/bench)`);
     // Vars typed as string, not as the literal in wrangler.toml: LOG_LEVEL differs per deploy and test.
     const generate = ["types", worker.types, "--include-runtime=false", "--strict-vars=false"];
     const types = wrangler([...generate, "--check", "-c", worker.config]);

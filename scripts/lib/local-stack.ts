@@ -23,6 +23,7 @@ import { basename, dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { WritePath } from "@edge-saga/contracts";
 import { parse as parseToml, stringify as stringifyToml } from "smol-toml";
+import { type BenchEntryConfig, writeBenchEntry } from "./bench-entry";
 import { groupRuns, isAlive, procStat } from "./processes";
 import { assertShards, localShardId, localShardName, withShardBindings } from "./shards";
 
@@ -355,7 +356,7 @@ export function serviceConfigs(
   // dev-only vars (FAULTS_ENABLED ...) from copies of their configs; the committed configs never carry them.
   const copies = {} as Record<Service, string>;
   for (const service of SERVICES)
-    copies[service] = configCopy(configs[service], vars, join(copiesIn, service), shards);
+    copies[service] = configCopy(configs[service], vars, join(copiesIn, service), shards, true);
   return copies;
 }
 
@@ -377,9 +378,17 @@ const readConfig = (config: string) =>
 
 /**
  * A copy of the config `config` (relative to the root) with `vars`, in `dir`; its paths made
- * absolute. With `shards` > 1, its D1 database on that many shards (`withShards`).
+ * absolute. With `shards` > 1, its D1 database on that many shards (`withShards`). A `service`'s
+ * copy with BENCH_BASELINES_ENABLED "true" runs its bench entry (bench-entry.ts), which wraps
+ * its real one: production entries carry no bench code.
  */
-function configCopy(config: string, vars: Record<string, string>, dir: string, shards = 1): string {
+function configCopy(
+  config: string,
+  vars: Record<string, string>,
+  dir: string,
+  shards = 1,
+  service = false,
+): string {
   if (Object.keys(vars).length === 0 && shards === 1) return config;
   const from = dirname(join(ROOT, config));
   const parsed = withShards(readConfig(config), shards);
@@ -388,6 +397,12 @@ function configCopy(config: string, vars: Record<string, string>, dir: string, s
     if (database.migrations_dir) database.migrations_dir = join(from, database.migrations_dir);
   const file = join(dir, "wrangler.toml");
   mkdirSync(dir, { recursive: true });
+  if (service && parsed.main && vars.BENCH_BASELINES_ENABLED === "true")
+    parsed.main = writeBenchEntry(
+      { ...(parsed as BenchEntryConfig), main: parsed.main },
+      from,
+      dir,
+    );
   writeFileSync(file, withVars(stringifyToml(parsed), vars));
   return file;
 }

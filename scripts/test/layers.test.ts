@@ -16,15 +16,18 @@ const config = fileURLToPath(new URL("../../.dependency-cruiser.cjs", import.met
 const files: Record<string, string> = {
   "contracts/src/index.ts": 'export { seed } from "../../scripts/lib/seed";',
   "shared/src/index.ts": 'export { pending } from "../../workers/order/src/db/tables";',
-  "shared/src/relay/relay.ts":
-    'export { calls } from "../bench/d1-calls";\nexport { mount } from "../bench/bench-switch";',
-  "shared/src/bench/d1-calls.ts": "export const calls = 1;",
-  "shared/src/bench/bench-switch.ts": 'export const mount = () => import("./d1-calls");',
+  "shared/src/relay/relay.ts": 'export { calls } from "../../bench/d1-calls";',
+  "shared/bench/d1-calls.ts": "export const calls = 1;",
+  "shared/bench/bench-worker.ts":
+    'export { calls } from "./d1-calls";\nexport { pending } from "../src/relay/queries";',
+  "shared/src/relay/queries.ts": "export const pending = 1;",
   "shared/vitest.config.ts": 'export { level } from "../scripts/lib/test-log-level";',
   "shared/testing/src/index.ts":
     'export { Order } from "../../../contracts/src/index";\nexport { x } from "../../../test/e2e/support/api";',
   "workers/order/src/index.ts":
-    'export { deliver } from "../../../shared/testing/src/index";\nexport { hold } from "../../inventory/src/hold";\nexport { shared } from "../../../shared/src/index";',
+    'export { deliver } from "../../../shared/testing/src/index";\nexport { hold } from "../../inventory/src/hold";\nexport { shared } from "../../../shared/src/index";\nexport { direct } from "../bench/bench-routes";',
+  "workers/order/bench/bench-routes.ts":
+    'export const direct = 1;\nexport { pending } from "../src/db/tables";\nexport { calls } from "../../../shared/bench/d1-calls";',
   "workers/order/src/db/tables.ts": "export const pending = 1;",
   "workers/order/test/helpers.ts": 'export { deliver } from "../../../shared/testing/src/index";',
   "workers/inventory/src/hold.ts": "export const hold = 1;",
@@ -60,7 +63,8 @@ describe("the layer rules of npm run lint:layers", () => {
     expect(found()).toEqual([
       "kit-imports-upward: contracts/src/index.ts -> scripts/lib/seed.ts",
       "kit-imports-upward: shared/src/index.ts -> workers/order/src/db/tables.ts",
-      "kit-production-imports-bench: shared/src/relay/relay.ts -> shared/src/bench/d1-calls.ts",
+      "production-imports-bench: shared/src/relay/relay.ts -> shared/bench/d1-calls.ts",
+      "production-imports-bench: workers/order/src/index.ts -> workers/order/bench/bench-routes.ts",
       "production-imports-tools-or-tests: contracts/src/index.ts -> scripts/lib/seed.ts",
       "production-imports-tools-or-tests: workers/order/src/index.ts -> shared/testing/src/index.ts",
       "test-config-imports-tools: contracts/src/index.ts -> scripts/lib/seed.ts",
@@ -79,7 +83,11 @@ describe("the layer rules of npm run lint:layers", () => {
     expect(from).not.toContain("workers/order/src/index.ts -> shared/src/index.ts");
     expect(from).not.toContain("test/e2e/support/api.ts -> scripts/lib/seed.ts");
     expect(from).not.toContain("shared/testing/src/index.ts -> contracts/src/index.ts");
-    // The bench switch is the kit's one way in to bench code: it mounts it only when switched on.
-    expect(from).not.toContain("shared/src/relay/relay.ts -> shared/src/bench/bench-switch.ts");
+    // Bench code sits on top: it may import the kit and its service, never the reverse.
+    expect(from).not.toContain("shared/bench/bench-worker.ts -> shared/src/relay/queries.ts");
+    expect(from).not.toContain(
+      "workers/order/bench/bench-routes.ts -> workers/order/src/db/tables.ts",
+    );
+    expect(from).not.toContain("workers/order/bench/bench-routes.ts -> shared/bench/d1-calls.ts");
   });
 });

@@ -1,6 +1,6 @@
 import { env, exports } from "cloudflare:workers";
 import { describe, expect, it, vi } from "vitest";
-import { benchBaselinesEnabled } from "../src/bench/baselines";
+import { benchBaselinesEnabled } from "../bench/baselines";
 import { pokeRelay } from "../src/relay/outbox-relay";
 import { count, increment, seedOutbox } from "./helpers";
 

@@ -1,9 +1,7 @@
 import { env, exports } from "cloudflare:workers";
 import { eq, sql } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
-import { kitAdminRoutes } from "../src/admin/kit-admin-routes";
-import { mountBenchRoutes } from "../src/bench/bench-switch";
-import { countD1Calls, type D1CallCounts } from "../src/bench/d1-calls";
+import { countD1Calls, type D1CallCounts } from "../bench/d1-calls";
 import { db } from "./helpers";
 import { tallies } from "./worker/src/schema";
 
@@ -84,21 +82,34 @@ describe("bench D1 call counting", () => {
     expect(after.unattributed).toBe(before.unattributed);
   });
 
-  it('the route exists only when BENCH_BASELINES_ENABLED is "true"', async () => {
-    const options = { d1: (e: Env) => e.DB, relay: (e: Env) => e.RELAY };
-    // The kit's admin routes alone serve no bench route, whatever the switch says.
-    const alone = kitAdminRoutes(options);
-    expect((await alone.fetch(new Request("http://kit/bench/d1-calls"), env)).status).toBe(404);
-    const routes = kitAdminRoutes(options);
-    mountBenchRoutes(routes, "", options);
-    const off = await routes.fetch(new Request("http://kit/bench/d1-calls"), {
-      ...env,
-      BENCH_BASELINES_ENABLED: undefined,
-    });
-    expect(off.status).toBe(404);
-    expect(((await off.json()) as { error: { code: string } }).error.code).toBe(
-      "BENCH_BASELINES_DISABLED",
+  it("counts rows read and written as D1 reports them (meta), first() and raw() too", async () => {
+    const rowsOf = async (work: () => Promise<unknown>) => {
+      const before = await readCounts();
+      await work();
+      const after = await readCounts();
+      type Rows = { d1RowsRead: number | null; d1RowsWritten: number | null };
+      const [was, is] = [before, after] as unknown as Rows[];
+      return {
+        read: (is?.d1RowsRead ?? Number.NaN) - (was?.d1RowsRead ?? 0),
+        written: (is?.d1RowsWritten ?? Number.NaN) - (was?.d1RowsWritten ?? 0),
+      };
+    };
+    await env.DB.exec("DELETE FROM tallies WHERE id LIKE 'rows-%'");
+    const insert = await env.DB.prepare(
+      "INSERT INTO tallies (id, value) VALUES ('rows-1', 1), ('rows-2', 2), ('rows-3', 3)",
+    ).run();
+    // What D1 says it wrote (rows and their index entries) is what is counted, nothing else.
+    const written = await rowsOf(() =>
+      env.DB.prepare("UPDATE tallies SET value = value + 1 WHERE id LIKE 'rows-%'").run(),
     );
-    expect((await routes.fetch(new Request("http://kit/bench/d1-calls"), env)).status).toBe(200);
+    expect(written.written).toBeGreaterThanOrEqual(3);
+    expect(insert.meta.rows_written).toBeGreaterThanOrEqual(3);
+    const scan = "SELECT value FROM tallies WHERE id LIKE 'rows-%'";
+    const viaAll = await rowsOf(() => env.DB.prepare(scan).all());
+    expect(viaAll.read).toBeGreaterThanOrEqual(3);
+    expect(viaAll.written).toBe(0);
+    // first() and raw() drop the meta; the counter still sees it.
+    expect(await rowsOf(() => env.DB.prepare(scan).raw())).toEqual(viaAll);
+    expect(await rowsOf(() => env.DB.prepare(scan).first())).toEqual(viaAll);
   });
 });

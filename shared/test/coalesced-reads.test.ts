@@ -2,7 +2,7 @@ import { env } from "cloudflare:workers";
 import { sql } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/d1";
 import { describe, expect, it } from "vitest";
-import { countD1Calls } from "../src/bench/d1-calls";
+import { countD1Calls } from "../bench/d1-calls";
 import { coalescedReads } from "../src/inbox/coalesced-reads";
 import { tallies } from "./worker/src/schema";
 

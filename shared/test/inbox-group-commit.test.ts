@@ -1,7 +1,7 @@
 import { createExecutionContext, createMessageBatch, getQueueResult } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { countD1Calls } from "../src/bench/d1-calls";
+import { countD1Calls } from "../bench/d1-calls";
 import { count, increment, tallyValue } from "./helpers";
 import { catalog } from "./worker/src/catalog";
 import worker from "./worker/src/index";

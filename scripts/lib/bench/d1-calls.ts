@@ -4,8 +4,8 @@ import { type BenchClient, benchApi, expectOk, historyPolls } from "./workloads"
 /**
  * D1 calls per saga (issue 12): every call that reaches a service's D1 database (one `batch()`
  * = 1, one statement's first/all/raw/run = 1, `exec` = 1), counted inside each service's
- * isolate by the kit admin route `GET /admin/bench/d1-calls` (shared/src/bench/d1-calls.ts,
- * only with BENCH_BASELINES_ENABLED), read through the gateway's `/admin/{service}/...`
+ * isolate by the bench route `GET /admin/bench/d1-calls` (shared/bench/bench-routes.ts, served
+ * only by the bench entry the local stack runs with BENCH_BASELINES_ENABLED), read through the gateway's `/admin/{service}/...`
  * pass-through before and after a saga run. The bench's own polls of
  * `GET /orders/{id}/history` are reads of the order service's D1 too: their cost (measured
  * once per run with `historyCallCost`) times the number sent is subtracted from the order
@@ -24,6 +24,29 @@ interface ServiceCount {
   unattributed?: number;
   /** Queue messages this Worker sent: events (relay) and delivery receipts (consumer). */
   queueMessages: { isolate: string; events: number; receipts: number } | null;
+  /**
+   * Invocations by kind in this Worker's isolate (its Durable Objects too), bench routes aside;
+   * DO fetch/RPC counted where called. Absent on a commit before issue 25.
+   */
+  invocations?: {
+    fetch: number;
+    queueBatches: number;
+    queueMessages: number;
+    scheduled: number;
+    doFetch: number;
+    doRpc: number;
+    doAlarm: number;
+    doRpcByMethod: Record<string, number>;
+  };
+  /** `send` and `sendBatch` calls this Worker made. */
+  queueCalls?: { send: number; sendBatch: number } | null;
+  /** Billed queue operations (per 64 KB): written by its sends, read and deleted by its consumer. */
+  queueOperations?: { write: number; read: number; delete: number };
+  /** D1 rows read and written (`meta.rows_read` / `rows_written`), in all and per shard; null: not visible. */
+  d1RowsRead?: number | null;
+  d1RowsWritten?: number | null;
+  d1RowsReadByShard?: number[] | null;
+  d1RowsWrittenByShard?: number[] | null;
 }
 export type D1Snapshot = Record<D1Service, ServiceCount>;
 
@@ -36,8 +59,26 @@ export async function readD1Calls(client: BenchClient): Promise<D1Snapshot> {
       const body = (await expectOk(client, [200], "GET", `/admin/${service}/bench/d1-calls`, {
         admin: true,
       })) as ServiceCount;
-      const { isolate, total, byShard, unattributed, queueMessages } = body;
-      return [service, { isolate, total, byShard, unattributed, queueMessages }] as const;
+      const { isolate, total, byShard, unattributed, queueMessages, invocations } = body;
+      const { queueCalls, queueOperations, d1RowsRead, d1RowsWritten } = body;
+      const { d1RowsReadByShard, d1RowsWrittenByShard } = body;
+      return [
+        service,
+        {
+          isolate,
+          total,
+          byShard,
+          unattributed,
+          queueMessages,
+          invocations,
+          queueCalls,
+          queueOperations,
+          d1RowsRead,
+          d1RowsWritten,
+          d1RowsReadByShard,
+          d1RowsWrittenByShard,
+        },
+      ] as const;
     }),
   );
   return Object.fromEntries(entries) as D1Snapshot;

@@ -264,6 +264,26 @@ export const D1CallCountsSchema = z.object({
     description: "Calls on binding objects the counter could not tie to a shard.",
   }),
   queueMessages: z.object({ isolate: z.string(), events: count, receipts: count }).nullable(),
+  invocations: z
+    .object({
+      fetch: count,
+      queueBatches: count,
+      queueMessages: count,
+      scheduled: count,
+      doFetch: count,
+      doRpc: count,
+      doAlarm: count,
+      doRpcByMethod: z.record(z.string(), count),
+    })
+    .meta({ description: "Worker and Durable Object invocations by kind (bench routes aside)." }),
+  queueCalls: z.object({ send: count, sendBatch: count }).nullable(),
+  queueOperations: z.object({ write: count, read: count, delete: count }).meta({
+    description: "Billed queue operations (one per 64 KB): sent, delivered, acknowledged here.",
+  }),
+  d1RowsRead: count.nullable().meta({ description: "Sum of meta.rows_read; null: not visible." }),
+  d1RowsWritten: count.nullable(),
+  d1RowsReadByShard: z.array(count).nullable(),
+  d1RowsWrittenByShard: z.array(count).nullable(),
 });
 
 export const BenchBaselineInput = z.strictObject({

@@ -8,11 +8,10 @@ import { delayMs, RETRY_POLICIES } from "../retry/retry-policies";
 import { type OnShard, onShard } from "../shards/shard-env";
 import { EventWaiters } from "./event-waiters";
 import { HeldCopies } from "./held-copies";
-import { pollingIntervalMs, relaySchedule, setPollingInterval } from "./polling-baseline";
 import type { RelayConfig } from "./relay-config";
 import { RelayDrainer } from "./relay-drain";
 import { faultHooks, RelayFaults } from "./relay-faults";
-import { PLAIN_HOOKS, type RelayHooks } from "./relay-hooks";
+import { ON_DEMAND, PLAIN_HOOKS, type RelayHooks, type RelaySchedule } from "./relay-hooks";
 import {
   type ReplayAnswer,
   type ReplayJob,
@@ -67,8 +66,8 @@ export function relayBackoffMs(failures: number): number {
 /**
  * The single publisher of one service's outbox: a thin shell whose alarm wires the due work,
  * the held copies, the drain (relay-drain.ts), the re-send rule (relay-resend.ts) and replays.
- * Fault injection (hooks) and the bench's polling baseline (a schedule) are mounted only when
- * their switch is on.
+ * Fault injection (hooks) is mounted only when its switch is on; when it runs is `schedule()`'s
+ * (on demand here; the bench's entry overrides it with its polling baseline, shared/bench).
  * Subclass it in the service's entry file and say where the database and the subscriber queues are:
  * @example export class OutboxRelay extends BaseOutboxRelay<Env> {
  *   protected config() { return { db: this.env.DB, catalog, queues: { billing: this.env.BILLING_INBOX } }; }
@@ -137,7 +136,7 @@ export abstract class OutboxRelay<Env = unknown> extends DurableObject<Env> {
     // The cron's poke looks too, in case that poke was lost.
     if (options.due || options.maintenance) this.dueWorkAt = 0;
     this.waiters.wake(options.events ?? []);
-    if (await relaySchedule(this.env, this.ctx.storage).ignoresPokes()) return;
+    if (await this.schedule().ignoresPokes()) return;
     this.drainer.handOver(options.events ?? []);
     const scheduled = await this.ctx.storage.getAlarm();
     if (
@@ -213,7 +212,7 @@ export abstract class OutboxRelay<Env = unknown> extends DurableObject<Env> {
         drained.more || resent?.more || replaying
           ? Date.now()
           : earliest(drained.nextDueAt, resent?.nextDueAt, this.dueWorkAt, this.held.dueAt);
-      const next = await relaySchedule(this.env, this.ctx.storage).nextRun(due);
+      const next = await this.schedule().nextRun(due);
       if (next !== null) await this.ctx.storage.setAlarm(Math.max(next, Date.now()));
     } catch (error) {
       // Backoff is for a relay that gets nowhere. One that published pages before a send failed
@@ -297,16 +296,12 @@ export abstract class OutboxRelay<Env = unknown> extends DurableObject<Env> {
     return (await this.faultPlan()?.draw(point)) ?? false;
   }
 
-  // --- Polling-relay baseline: only when BENCH_BASELINES_ENABLED is "true" (polling-baseline.ts) ---
-
-  /** The poll interval while this relay plays the polling baseline, else null. */
-  async pollingIntervalMs(): Promise<number | null> {
-    return pollingIntervalMs(this.env, this.ctx.storage);
-  }
-
-  /** Play the polling baseline (ignore pokes, drain every `intervalMs`), or stop with null. */
-  async setPollingBaseline(intervalMs: number | null): Promise<void> {
-    await setPollingInterval(this.env, this.ctx.storage, intervalMs);
+  /**
+   * When this relay runs: on demand (pokes, and whenever work falls due). A seam for the bench's
+   * entry, whose relay plays the polling baseline (shared/bench/polling-baseline.ts).
+   */
+  protected schedule(): RelaySchedule {
+    return ON_DEMAND;
   }
 
   // --- Replay / backfill (relay-replay.ts) ---

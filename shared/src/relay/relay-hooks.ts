@@ -29,7 +29,7 @@ export const PLAIN_HOOKS: RelayHooks = {
 
 /**
  * When the relay runs: on demand (pokes, and whenever work falls due), unless a decorator says
- * otherwise (the bench's polling baseline, polling-baseline.ts).
+ * otherwise (`OutboxRelay.schedule()`: the bench's polling baseline, shared/bench).
  */
 export interface RelaySchedule {
   /** Whether pokes are ignored (the relay drains on its own clock). */

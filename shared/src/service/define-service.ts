@@ -1,7 +1,5 @@
 import { Hono } from "hono";
 import { kitAdminRoutes } from "../admin/kit-admin-routes";
-// The one import of bench/ by production wiring: a switch that loads the bench routes only when on.
-import { mountBenchRoutes } from "../bench/bench-switch";
 import type { Catalog } from "../catalog";
 import type { AnyD1Database } from "../db/types";
 import { type EffectPerformers, runDueEffects } from "../effects/effects";
@@ -185,9 +183,8 @@ export function defineService<C extends Catalog, const S extends string, H exten
       relay: relayOf,
       effects: definition.effects !== undefined,
     };
+    // Bench routes are not here: only a bench entry serves them (shared/bench/bench-worker.ts).
     app.route(at, kitAdminRoutes(admin));
-    // Bench hooks: 404 unless BENCH_BASELINES_ENABLED is "true"; only then loaded (bench-switch.ts).
-    mountBenchRoutes(app, at, admin);
   }
   app.onError(onError);
   app.notFound(notFound);

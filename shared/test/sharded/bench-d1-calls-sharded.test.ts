@@ -1,13 +1,13 @@
 import { env } from "cloudflare:workers";
 import { drizzle } from "drizzle-orm/d1";
 import { describe, expect, it, vi } from "vitest";
-import { countD1Calls } from "../../src/bench/d1-calls";
+import { countD1Calls } from "../../bench/d1-calls";
 import { createEnvelope } from "../../src/envelope";
 import { shardOf } from "../../src/shards/shard-routing";
 import { tallies } from "../worker/src/schema";
 
 /**
- * The bench's per-shard D1 counts (shared/src/bench/d1-calls.ts) on a service with two
+ * The bench's per-shard D1 counts (shared/bench/d1-calls.ts) on a service with two
  * databases: `npm run bench`'s "calls per saga on the busiest shard" rests on them.
  */
 const shards = [env.DB, env.DB_1];

@@ -1,12 +1,10 @@
 import { catalog } from "@edge-saga/contracts";
 import { defineService } from "@edge-saga/shared";
-import { Hono } from "hono";
 import { database } from "./db/client";
 import { pruneEarlyReplies } from "./db/early-replies";
 import { pruneExpiredKeys } from "./db/idempotency-store";
 import { handlers, ownEvents } from "./handlers";
 import { adminSnapshot } from "./routes/admin-snapshot";
-import { benchRoutes } from "./routes/bench";
 import { orders } from "./routes/orders";
 import { recentOrders } from "./routes/recent-orders";
 import { runSagaDeadline } from "./saga-deadline";
@@ -21,9 +19,9 @@ const service = defineService({
   // Saga answers and own events on their order's shard; the product catalogue copy on every one.
   shardOf: shardsOfEvent,
   routes: {
-    // The bench guard first: it answers only bench-baseline requests (BENCH_BASELINES_ENABLED)
-    // and passes the rest on to the public routes, which carry their contract paths (/orders...).
-    "/": new Hono<{ Bindings: Env }>().route("/", benchRoutes).route("/", orders),
+    // The public routes carry their contract paths (/orders...). The bench's baselines are in
+    // bench/bench-routes.ts, served only by the bench entry the local stack writes.
+    "/": orders,
     "/admin": adminSnapshot,
     "/admin/orders/recent": recentOrders,
   },

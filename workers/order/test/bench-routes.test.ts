@@ -1,18 +1,24 @@
 import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import type { Order } from "@edge-saga/contracts";
-import { asCustomer } from "@edge-saga/kit-testing";
+import { asAdmin, asCustomer } from "@edge-saga/kit-testing";
 import { type Envelope, notFound, onError } from "@edge-saga/shared";
+import { benchWorker } from "@edge-saga/shared/bench";
 import { Hono } from "hono";
 import { beforeAll, describe, expect, it } from "vitest";
-import { benchRoutes } from "../src/routes/bench";
+import { benchRoutes } from "../bench/bench-routes";
 import { orders } from "../src/routes/orders";
 import { count, seedProducts } from "./helpers";
 
-/** The service's routes as the entry mounts them: bench routes first, then production. */
-const app = new Hono<{ Bindings: Env }>().route("/", benchRoutes).route("/", orders);
-app.onError(onError);
-app.notFound(notFound);
+/** The service's public routes, wrapped as its bench entry wraps the service. */
+const service = new Hono<{ Bindings: Env }>().route("/", orders);
+service.onError(onError);
+service.notFound(notFound);
+const app = benchWorker<Env>(
+  { fetch: service.fetch },
+  // Later files of this runtime use runInDurableObject, which refuses counting stubs.
+  { routes: benchRoutes, countDurableObjectRequests: false },
+);
 
 /** Queues that record what is sent to them, so a test sees what went out directly. */
 function recordingEnv(vars: Record<string, string>) {
@@ -39,13 +45,14 @@ async function post(
   headers: Record<string, string> = {},
 ): Promise<Response> {
   const ctx = createExecutionContext();
-  const response = await app.request(
-    "/orders",
-    {
-      method: "POST",
-      headers: { "content-type": "application/json", ...asCustomer("bench"), ...headers },
-      body: JSON.stringify(body),
-    },
+  const request = new Request("http://order/orders", {
+    method: "POST",
+    headers: { "content-type": "application/json", ...asCustomer("bench"), ...headers },
+    body: JSON.stringify(body),
+  });
+  const fetch = app.fetch as NonNullable<typeof app.fetch>;
+  const response = await fetch(
+    request as Request<unknown, IncomingRequestCfProperties>,
     testEnv,
     ctx,
   );
@@ -145,5 +152,30 @@ describe("bench routes: the write paths side by side", () => {
     const { testEnv } = recordingEnv({ WRITE_PATH: "outbox" });
     const order = await (await post(testEnv, body, { "x-bench-baseline": "cdc" })).json<Order>();
     expect((await writePathOf(order.id))?.path).toBe("outbox");
+  });
+});
+
+describe("the production entry", () => {
+  it('serves no bench route, even with BENCH_BASELINES_ENABLED "true" (only a bench entry does)', async () => {
+    const production = (await import("../src/index")).default;
+    const on = { ...env, BENCH_BASELINES_ENABLED: "true" } as Env;
+    for (const [method, path] of [
+      ["GET", "/admin/bench/d1-calls"],
+      ["PUT", "/admin/bench-baseline"],
+    ] as const) {
+      const ctx = createExecutionContext();
+      const request = new Request(`http://order${path}`, {
+        method,
+        headers: { "content-type": "application/json", ...asAdmin() },
+        ...(method === "PUT" ? { body: JSON.stringify({ relayPollIntervalMs: 1_000 }) } : {}),
+      });
+      const res = await production.fetch(
+        request as Request<unknown, IncomingRequestCfProperties>,
+        on,
+        ctx,
+      );
+      await waitOnExecutionContext(ctx);
+      expect(res.status, path).toBe(404);
+    }
   });
 });

@@ -2,8 +2,9 @@ import { env } from "cloudflare:workers";
 import { sql } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/d1";
 import type { z } from "zod";
+import { benchRelay, benchWorker } from "../../../bench/bench-worker";
+import type { PollingRelay } from "../../../bench/polling-baseline";
 import { kitAdminRoutes } from "../../../src/admin/kit-admin-routes";
-import { mountBenchRoutes } from "../../../src/bench/bench-switch";
 import type { Envelope } from "../../../src/envelope";
 import { createInboxConsumer, type EventHandler } from "../../../src/inbox/inbox-consumer";
 import { OutboxRelay, pokeRelay, type RelayConfig } from "../../../src/relay/outbox-relay";
@@ -13,7 +14,7 @@ import { deliveries, refusals, tallies } from "./schema";
 type Change = Envelope<z.infer<typeof TallyIncremented.payload>>;
 
 /** A relay whose sends can be made to fail, and which records every sendBatch it makes. */
-export class TestRelay extends OutboxRelay<Env> {
+class FailingRelay extends OutboxRelay<Env> {
   private failNextSends = 0;
   private sendsBeforeFailing = 0;
   private sendDelayMs = 0;
@@ -203,15 +204,26 @@ async function recordDeliveries(batch: MessageBatch): Promise<void> {
   await db.batch(statements as [(typeof statements)[0], ...typeof statements]);
 }
 
-const adminOptions = { d1: (env: Env) => env.DB, relay: (env: Env) => env.RELAY };
-// As defineService wires them: the kit's admin routes, and the bench routes behind their switch.
-const admin = kitAdminRoutes(adminOptions);
-mountBenchRoutes(admin, "", adminOptions);
+// As defineService wires them: the kit's admin routes at the root here (no "/admin").
+const admin = kitAdminRoutes({ d1: (env: Env) => env.DB, relay: (env: Env) => env.RELAY });
 
-export default {
+const worker = {
   fetch: (request, env, ctx) => admin.fetch(request, env, ctx),
   async queue(batch, env) {
     if (!batch.queue.endsWith("-dlq")) await recordDeliveries(batch);
     await consume(batch, env);
   },
 } satisfies ExportedHandler<Env>;
+
+/**
+ * The kit's tests run the Worker as a bench entry wraps a service (shared/bench/bench-worker.ts):
+ * counted, with the bench routes, while BENCH_BASELINES_ENABLED is "true" (vitest.config.ts).
+ */
+export default benchWorker<Env>(worker, {
+  admin: "/",
+  relay: (env) => env.RELAY,
+  // The tests run runInDurableObject on relay stubs, which refuses counting proxies.
+  countDurableObjectRequests: false,
+});
+export const TestRelay = benchRelay(FailingRelay);
+export type TestRelay = FailingRelay & PollingRelay;

@@ -1,6 +1,11 @@
 import { REQUEST_ID_HEADER } from "@edge-saga/contracts";
-import { CALLER_HEADER, callerHeaderValue, callService, traceHeaders } from "@edge-saga/shared";
-import { BENCH_BASELINE_HEADER } from "@edge-saga/shared/bench";
+import {
+  BENCH_BASELINE_HEADER,
+  CALLER_HEADER,
+  callerHeaderValue,
+  callService,
+  traceHeaders,
+} from "@edge-saga/shared";
 import type { Context } from "hono";
 import type { BoundService, GatewayEnv } from "../types";
 

@@ -1,16 +1,18 @@
 import { catalog, WRITE_PATHS } from "@edge-saga/contracts";
 import { honoPath, orderRoutes } from "@edge-saga/contracts/http";
 import { type Envelope, onError } from "@edge-saga/shared";
-import { BENCH_BASELINE_HEADER, benchBaselinesEnabled } from "@edge-saga/shared/bench";
+import { BENCH_BASELINE_HEADER } from "@edge-saga/shared/bench";
 import { Hono } from "hono";
-import { placeOrderRoute } from "./orders";
+import { placeOrderRoute } from "../src/routes/orders";
 
 /**
- * The "direct publish" baseline of `npm run bench`: the order is committed without an
- * outbox row and OrderPlaced is sent to the queues inside the request. Unsafe (a crash
- * between the commit and the send loses the event), so it answers only when
- * BENCH_BASELINES_ENABLED is "true" (see shared/src/bench/baselines.ts) and the request
- * asks for it; otherwise the request goes on to the production routes untouched.
+ * The order service's bench baselines, served only by its bench entry (the local stack writes
+ * it when BENCH_BASELINES_ENABLED is "true", shared/bench/bench-worker.ts); the production
+ * entry never imports this file.
+ *
+ * "Direct publish": the order is committed without an outbox row and OrderPlaced is sent to
+ * the queues inside the request. Unsafe (a crash between the commit and the send loses the
+ * event), so it exists only here, and only when the request asks for it.
  */
 const directPublish = placeOrderRoute({ direct: (c, event) => publishDirectly(c.env, event) });
 directPublish.onError(onError);
@@ -28,14 +30,12 @@ const byWritePath = Object.fromEntries(
 );
 
 /**
- * Benchmark-only routes, mounted by the entry file before the production ones
- * (`.route("/", benchRoutes)`). The guard dispatches to a separate app rather than chaining
- * validators here, so a production request passes through no bench code but the guard.
+ * Tried before the service's routes (`benchWorker(..., { routes: benchRoutes })`): a request
+ * that names a baseline goes to its app, any other to the service (`next()`).
  */
 export const benchRoutes = new Hono<{ Bindings: Env }>().post(
   honoPath(orderRoutes.placeOrder),
   (c, next) => {
-    if (!benchBaselinesEnabled(c.env)) return next();
     const baseline = c.req.header(BENCH_BASELINE_HEADER) ?? "";
     if (baseline === "direct-publish") return directPublish.fetch(c.req.raw, c.env, c.executionCtx);
     const path = Object.hasOwn(byWritePath, baseline) ? byWritePath[baseline] : undefined;
