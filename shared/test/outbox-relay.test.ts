@@ -247,4 +247,24 @@ describe("outbox relay", () => {
       interval: 50,
     });
   });
+
+  it("a poke's events leave in the poke itself: sent and marked when it returns, no alarm left", async () => {
+    const stub = relay();
+    await vi.waitFor(async () => expect(await pending()).toBe(0), { timeout: 10_000 });
+    const events = [increment("inline", 1), increment("inline", 2)];
+    await seedOutbox(events);
+    const before = (await stub.sendLog()).length;
+    await stub.poke({ events });
+    // No alarm ran in between: the poke's own run sent them and marked them published.
+    const sent = (await stub.sendLog()).slice(before).flatMap((s) => s.ids);
+    expect(sent).toEqual(events.map((e) => e.id));
+    expect(await pending()).toBe(0);
+    const { nextAlarmAt } = await stub.status();
+    // Armed only for the receipts they await (a timeout out), not to run again now.
+    expect(nextAlarmAt === null || nextAlarmAt > Date.now() + 1_000).toBe(true);
+    await vi.waitFor(async () => expect(await tallyValue("inline")).toBe(3), {
+      timeout: 10_000,
+      interval: 20,
+    });
+  });
 });

@@ -45,6 +45,8 @@ export interface RelayStatus {
 const STATUS_KEY = "relay-status";
 /** Due work that failed is tried again this much later. */
 const RETRY_DUE_WORK_MS = 5_000;
+/** A poke's own run is re-run by the alarm this long after it started, had it not finished. */
+const INLINE_RUN_SAFETY_MS = 10_000;
 
 /** A relay's status before its first run. */
 export const EMPTY_RELAY_STATUS: Readonly<RelayStatus> = {
@@ -145,7 +147,19 @@ export abstract class OutboxRelay<Env = unknown> extends DurableObject<Env> {
       (await this.storedStatus()).consecutiveFailures > 0
     )
       return;
-    if (scheduled === null || scheduled > Date.now()) await this.ctx.storage.setAlarm(Date.now());
+    // Handed-over events leave in the poke itself, with no alarm invocation of their own. A
+    // run in progress (or the cron's poke) leaves them to the next run, started by the alarm.
+    if (this.running || options.maintenance) {
+      if (scheduled === null || scheduled > Date.now()) await this.ctx.storage.setAlarm(Date.now());
+      return;
+    }
+    // Should this object die mid-run, the alarm runs again what it did not finish.
+    const safetyAt = Date.now() + INLINE_RUN_SAFETY_MS;
+    if (scheduled === null || scheduled > safetyAt) await this.ctx.storage.setAlarm(safetyAt);
+    const next = await this.runOnce();
+    // Nothing more due: the safety alarm goes, unless a poke during the run moved it to now.
+    if (next === null && (await this.ctx.storage.getAlarm()) === safetyAt)
+      await this.ctx.storage.deleteAlarm();
   }
 
   async status(): Promise<RelayStatus> {
@@ -170,6 +184,26 @@ export abstract class OutboxRelay<Env = unknown> extends DurableObject<Env> {
   }
 
   override async alarm(): Promise<void> {
+    // One run at a time: a poke's run in progress is waited for, so no page is sent twice.
+    await this.running?.catch(() => undefined);
+    await this.runOnce();
+  }
+
+  /** The run in progress (a poke's or the alarm's). */
+  private running: Promise<number | null> | null = null;
+
+  private async runOnce(): Promise<number | null> {
+    const run = this.run();
+    this.running = run;
+    try {
+      return await run;
+    } finally {
+      if (this.running === run) this.running = null;
+    }
+  }
+
+  /** One run: due work, held copies, the drain, re-sends, replays. Returns when it arms next. */
+  private async run(): Promise<number | null> {
     const status = await this.storedStatus();
     const now = Date.now();
     const log = loggerFor(this.env);
@@ -214,6 +248,7 @@ export abstract class OutboxRelay<Env = unknown> extends DurableObject<Env> {
           : earliest(drained.nextDueAt, resent?.nextDueAt, this.dueWorkAt, this.held.dueAt);
       const next = await this.schedule().nextRun(due);
       if (next !== null) await this.ctx.storage.setAlarm(Math.max(next, Date.now()));
+      return next;
     } catch (error) {
       // Backoff is for a relay that gets nowhere. One that published pages before a send failed
       // tries again soon: under a backlog nearly every run meets some failure, and a growing
@@ -229,8 +264,10 @@ export abstract class OutboxRelay<Env = unknown> extends DurableObject<Env> {
         publishedTotal: status.publishedTotal + published,
       });
       // Re-arm ourselves instead of throwing: the platform gives up on an alarm after 6 retries.
-      await this.ctx.storage.setAlarm(Date.now() + relayBackoffMs(failures));
+      const retryAt = Date.now() + relayBackoffMs(failures);
+      await this.ctx.storage.setAlarm(retryAt);
       log.error("outbox relay run failed", { failures, error: errorText(error) });
+      return retryAt;
     }
   }
 
