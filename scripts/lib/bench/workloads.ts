@@ -82,7 +82,7 @@ function nextIp(): string {
 
 /** `POST /orders` from client address `ip` (each order its own), in the baseline's mode if one is named. */
 function postOrder(
-  client: BenchClient,
+  api: ApiClient,
   body: PlaceOrder,
   ip: string,
   baseline?: Baseline,
@@ -90,7 +90,7 @@ function postOrder(
 ) {
   const headers: Record<string, string> = { "cf-connecting-ip": ip };
   if (baseline) headers["x-bench-baseline"] = baseline;
-  return benchApi(client).placeOrder(body, { headers, idempotencyKey });
+  return api.placeOrder(body, { headers, idempotencyKey });
 }
 
 /** The answer's body; a status outside `ok` throws with the whole exchange. */
@@ -123,7 +123,7 @@ export async function setup(client: BenchClient, mix: OrderMix = BENCH_MIX): Pro
   const deadline = Date.now() + 30_000;
   for (;;) {
     const answer = await postOrder(
-      client,
+      benchApi(client),
       { customerId: "bench-warmup", items: mix.skus.map((sku) => ({ sku, quantity: 1 })) },
       nextIp(),
     );
@@ -135,7 +135,7 @@ export async function setup(client: BenchClient, mix: OrderMix = BENCH_MIX): Pro
 }
 
 /** The customers the bench's orders go round (each signs in once, in `setup`). */
-const BENCH_CUSTOMERS = Array.from({ length: 50 }, (_, i) => `bench-customer-${i}`);
+export const BENCH_CUSTOMERS = Array.from({ length: 50 }, (_, i) => `bench-customer-${i}`);
 
 /**
  * Who orders what: order `n` (counted in `placed`, from 0) is one unit of
@@ -149,11 +149,15 @@ export interface OrderMix {
 }
 const BENCH_MIX: OrderMix = { customers: BENCH_CUSTOMERS, skus: BENCH_SKUS, placed: { n: 0 } };
 
-/** One POST /orders (the next of `mix`); the client-side time to the 202. */
+/**
+ * One POST /orders (the next of `mix`); the client-side time to the 202. `api`: the client that
+ * sends it (default the bench's; the outcome-without-polling section counts its own).
+ */
 export async function placeOrder(
   client: BenchClient,
   baseline?: Baseline,
   mix: OrderMix = BENCH_MIX,
+  api: ApiClient = benchApi(client),
 ): Promise<{ ms: number; id: string }> {
   const n = mix.placed.n++;
   const body = {
@@ -163,11 +167,11 @@ export async function placeOrder(
   const started = performance.now();
   const ip = nextIp();
   const idempotencyKey = `bench-${process.pid}-${n}`;
-  let answer = await postOrder(client, body, ip, baseline, idempotencyKey);
+  let answer = await postOrder(api, body, ip, baseline, idempotencyKey);
   // The local runtime can restart a Worker under load (503 "restarted mid-request"): the key
   // makes the resend safe, it answers as the first request would have.
   for (let retry = 0; answer.status === 503 && retry < 3; retry++)
-    answer = await postOrder(client, body, ip, baseline, idempotencyKey);
+    answer = await postOrder(api, body, ip, baseline, idempotencyKey);
   const ms = performance.now() - started;
   if (answer.status !== 202)
     throw new Error(

@@ -1,7 +1,7 @@
 import { read } from "@edge-saga/contracts/client";
 import { between, seededRandom } from "@edge-saga/kit-testing/seeded-random";
 import pLimit from "p-limit";
-import { ApiClient, UNDER_LOAD } from "../api-client";
+import { ApiClient, UNDER_LOAD, UnexpectedAnswer } from "../api-client";
 import { type ConsistencyReport, consistencyReport } from "./consistency";
 
 /** Every Worker with an inbox: the three services and the view (read model), all under faults. */
@@ -207,17 +207,22 @@ class Window {
 }
 
 /**
- * Waits until the order is no longer PENDING, looking after 1, 2, 4, then every 5 s (one read
- * each; a saga without faults ends within a second, a lost message takes a receipt timeout,
- * a relay backing off after failed sends seconds more). A 404
- * (self-read: not created yet) or a busy answer counts as pending.
+ * Waits until the order is no longer PENDING: the order service holds each look until the order
+ * changes (`Prefer: wait`, api-client `waitForOutcome`), so a decision costs one or two reads,
+ * however long a lost message or a relay backing off delays it. A 404 (self-read: not created
+ * yet) or a busy answer counts as pending; past DECISION_WAIT_MS the run stops waiting for it.
  */
 async function decided(gateway: ApiClient, id: string): Promise<void> {
   const giveUpAt = Date.now() + DECISION_WAIT_MS;
-  for (let wait = 1_000; Date.now() < giveUpAt; wait = Math.min(wait * 2, 5_000)) {
-    await sleep(wait);
-    const answer = await read(gateway.orderClient(id).orders[":id"].$get({ param: { id } }));
-    if (answer.status === 200 && answer.body.status !== "PENDING") return;
+  while (Date.now() < giveUpAt) {
+    try {
+      await gateway.waitForOutcome(id, giveUpAt - Date.now());
+      return;
+    } catch (error) {
+      // A server error (a Worker restarted mid-request) is a look that saw nothing: look again.
+      if (!(error instanceof UnexpectedAnswer) || error.answer.status < 500) throw error;
+      await sleep(1_000);
+    }
   }
 }
 
