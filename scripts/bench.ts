@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --quick] [--out <dir>] [--sagas-only | --shards-only] [--shards N]`
+ * `npm run bench [-- --quick] [--out <dir>] [--sagas-only | --shards-only | --api-only] [--shards N]`
  *
  * Starts the whole system locally on a fresh state (own port, own temp state dir), runs the
  * workloads described in bench/README.md, and writes `latest.json`, `latest.md` and
@@ -7,11 +7,13 @@
  * before it exits, and the state dir is removed. `--sagas-only`: only the closed-loop saga runs
  * (latency, sagas per second, D1 calls per saga), e.g. to measure an older commit.
  * `--shards-only`: only the "shards" section (the same sagas on 1, 2 and 4 shards per service).
+ * `--api-only`: only the "outcome without polling" section (clients waiting with `Prefer: wait`).
  */
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
+import { type ApiWaitResult, apiWaitLine, apiWaitRows, apiWaitRun } from "./lib/bench/api-wait";
 import { type BareRelayResult, bareRelay } from "./lib/bench/bare-relay";
 import { type ConsumerCostResult, measureConsumerCost } from "./lib/bench/consumer-cost";
 import { type BaselineRun, measureBaseline } from "./lib/bench/cost-baselines";
@@ -63,6 +65,7 @@ const { values } = parseArgs({
     out: { type: "string", default: join(ROOT, "bench", "results") },
     "sagas-only": { type: "boolean", default: false },
     "shards-only": { type: "boolean", default: false },
+    "api-only": { type: "boolean", default: false },
     shards: { type: "string" },
   },
 });
@@ -78,6 +81,7 @@ const shards = (() => {
 const quick = values.quick;
 const sagasOnly = values["sagas-only"];
 const shardsOnly = values["shards-only"];
+const apiOnly = values["api-only"];
 const PLAN = quick
   ? {
       // A smoke run under 2 minutes: accept at concurrency 32 only in the full run; sagas at 32
@@ -98,6 +102,8 @@ const PLAN = quick
       shardScaling: { sagas: 192, concurrency: 32 },
       backlogs: [1_000, 10_000],
       pollingOrders: 24,
+      // Clients waiting for the outcome with Prefer: wait: [concurrency, sagas] (issue 25).
+      apiWait: [16, 160],
       // What a saga costs: the bare saga and the Workflow, [concurrency, sagas] each (issue 25).
       costBaselines: [
         [1, 6],
@@ -129,6 +135,7 @@ const PLAN = quick
       shardScaling: { sagas: 384, concurrency: 32 },
       backlogs: [1_000, 10_000, 50_000],
       pollingOrders: 64,
+      apiWait: [16, 480],
       costBaselines: [
         [1, 40],
         [8, 160],
@@ -186,20 +193,15 @@ try {
     const section = await shardSection();
     writeResults({ shards: section }, shardRows(section.runs));
     exitCode = section.failed.length === 0 ? 0 : 1;
+  } else if (apiOnly) {
+    const { started, client } = await benchStack();
+    stack = started;
+    const apiWait = await apiWaitSection(client);
+    writeResults({ apiWait }, apiWaitRows(apiWait));
+    exitCode = apiWait ? 0 : 1;
   } else {
-    // The baselines' switches exist only with BENCH_BASELINES_ENABLED (never deployed).
-    stack = await startLocalStack({
-      persistDir,
-      shards,
-      killOnSignal: true,
-      serviceVars: { BENCH_BASELINES_ENABLED: "true" },
-      // Printing every request's and batch's line through wrangler's process costs this
-      // machine CPU that production (Workers Logs) does not pay; LOG_LEVEL=info npm run bench keeps them.
-      logLevel: process.env.LOG_LEVEL || "warn",
-    });
-    const client = { baseUrl: stack.baseUrl, adminToken: stack.adminToken };
-    log(`stack up at ${stack.baseUrl}`);
-    await setup(client);
+    const { started, client } = await benchStack();
+    stack = started;
 
     // 1. Accept latency: ours and the direct-publish baseline interleaved, per concurrency
     //    (each run's sagas finish before the next run starts).
@@ -278,6 +280,8 @@ try {
     const oursPollCpuMs = finishedId
       ? await cpuPerCall(stack.pid, 20, () => benchApi(client).getHistory(finishedId))
       : null;
+    // 1b'. The outcome without polling: clients waiting with Prefer: wait (issue 25).
+    const apiWait = sagasOnly ? null : await apiWaitSection(client);
     // 1c. The three write paths of the order service side by side (issue 15).
     const writePaths = sagasOnly
       ? []
@@ -536,7 +540,7 @@ try {
           value: r.inboxOverPlain,
           unit: "x",
         });
-      rows.push(...cost.rows);
+      rows.push(...cost.rows, ...apiWaitRows(apiWait));
       rows.push(...shardRows(shardScaling.runs));
       rows.push({
         section: "relay drain",
@@ -562,6 +566,7 @@ try {
           throughput: tp,
           consumerCost,
           sagaCost: { columns: cost.columns, oursPollCpuMs, baselines: baselineRuns },
+          apiWait,
           shards: shardScaling,
           drain: {
             kit: drains,
@@ -584,6 +589,42 @@ try {
   rmSync(workDir, { recursive: true, force: true });
 }
 process.exit(exitCode);
+
+/** The stack every section but "shards" runs on, set up for the bench's orders. */
+async function benchStack() {
+  // The baselines' switches exist only with BENCH_BASELINES_ENABLED (never deployed).
+  const started = await startLocalStack({
+    persistDir,
+    shards,
+    killOnSignal: true,
+    serviceVars: { BENCH_BASELINES_ENABLED: "true" },
+    // Printing every request's and batch's line through wrangler's process costs this
+    // machine CPU that production (Workers Logs) does not pay; LOG_LEVEL=info npm run bench keeps them.
+    logLevel: process.env.LOG_LEVEL || "warn",
+  });
+  // Stopped by the run's `finally` even if the setup fails.
+  stack = started;
+  const client = { baseUrl: started.baseUrl, adminToken: started.adminToken };
+  log(`stack up at ${started.baseUrl}`);
+  await setup(client);
+  return { started, client };
+}
+
+/** Clients waiting for each outcome with `Prefer: wait` (api-wait.ts); null if it failed. */
+async function apiWaitSection(client: {
+  baseUrl: string;
+  adminToken: string;
+}): Promise<ApiWaitResult | null> {
+  const [c, sagas] = PLAN.apiWait as [number, number];
+  try {
+    const r = await apiWaitRun(client, (stack as LocalStack).pid, c, sagas);
+    log(apiWaitLine(r));
+    return r;
+  } catch (error) {
+    log(`outcome without polling failed: ${(error as Error).message}`);
+    return null;
+  }
+}
 
 /** The "shards" section: 1, 2 and 4 shards per service, same sagas, one stack after another. */
 async function shardSection() {
