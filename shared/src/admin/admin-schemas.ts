@@ -29,6 +29,7 @@ export const RelayStatusSchema = z.object({
   publishedTotal: count,
   resentTotal: count.meta({ description: "Events sent again for want of a receipt." }),
   heldResentTotal: count.optional(),
+  unrouted: z.record(z.string(), count).optional(),
   nextAlarmAt: EpochMs.nullable().meta({ description: "When the relay runs next, if armed." }),
 });
 
@@ -73,12 +74,18 @@ const StatsOutbox = z.object({
   unacknowledged: count,
   oldestUnacknowledgedAgeMs: count.nullable(),
   resent: count,
+  unrouted: z.record(z.string(), count).meta({
+    description: "Messages not sent for want of a subscriber's queue binding, by subscriber.",
+  }),
 });
 const StatsTotals = z.object({
   duplicatesAbsorbed: count,
   retries: count,
   deadLettered: count,
   openDeadLetters: count,
+  undeliverable: count.meta({
+    description: "Open dead letters of events a subscriber never acknowledged within retention.",
+  }),
 });
 
 /** Over every shard of the service (summed per minute), and each shard's backlog, totals, relay. */

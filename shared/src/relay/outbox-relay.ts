@@ -20,7 +20,7 @@ import {
   startReplay,
 } from "./relay-replay";
 import { resendDue } from "./relay-resend";
-import { type SendContext, sendInTurn } from "./relay-send";
+import { type SendContext, sendInTurn, totalUnrouted } from "./relay-send";
 import { shardOfRelayName, tagShard } from "./relay-shards";
 
 export type { RelayConfig } from "./relay-config";
@@ -38,6 +38,8 @@ export interface RelayStatus {
   resentTotal: number;
   /** Self-read copies sent again to the service's own inbox, which had not applied them. */
   heldResentTotal?: number;
+  /** Messages not sent for want of a subscriber's queue binding, by subscriber (relay-send.ts). */
+  unrouted?: Record<string, number>;
   /** When the alarm will next run, if armed. */
   nextAlarmAt: number | null;
 }
@@ -208,6 +210,7 @@ export abstract class OutboxRelay<Env = unknown> extends DurableObject<Env> {
     const now = Date.now();
     const log = loggerFor(this.env);
     this.drainer.publishedInRun = 0;
+    this.drainer.unroutedInRun = {};
     try {
       const ctx = this.sendContext();
       await ctx.hooks.beforeRun();
@@ -241,6 +244,7 @@ export abstract class OutboxRelay<Env = unknown> extends DurableObject<Env> {
         publishedTotal: status.publishedTotal + drained.published,
         resentTotal: status.resentTotal + (resent?.resent ?? 0),
         heldResentTotal: (status.heldResentTotal ?? 0) + heldResent,
+        unrouted: totalUnrouted(status.unrouted, this.drainer.unroutedInRun, resent?.unrouted),
       });
       const due =
         drained.more || resent?.more || replaying
@@ -262,6 +266,7 @@ export abstract class OutboxRelay<Env = unknown> extends DurableObject<Env> {
         lastErrorAt: Date.now(),
         consecutiveFailures: failures,
         publishedTotal: status.publishedTotal + published,
+        unrouted: totalUnrouted(status.unrouted, this.drainer.unroutedInRun),
       });
       // Re-arm ourselves instead of throwing: the platform gives up on an alarm after 6 retries.
       const retryAt = Date.now() + relayBackoffMs(failures);

@@ -15,6 +15,7 @@ import { loggerFor } from "../log/logger";
 import { runMaintenance } from "../maintenance/maintenance";
 import { inboxQueueByConvention } from "../receipts/receipts";
 import { OutboxRelay, pokeRelay, type RelayConfig } from "../relay/outbox-relay";
+import { RETENTION_STATEMENTS } from "../retention/retention";
 import { everyShard, shardOfEnv } from "../shards/shard-env";
 import { shardOfId } from "../shards/shard-routing";
 import { type ShardsOfEvent, shardedQueue } from "../shards/sharded-queue";
@@ -138,12 +139,12 @@ export function defineService<C extends Catalog, const S extends string, H exten
     protected config(): RelayConfig {
       const queues: Record<string, Queue> = {};
       for (const subscriber of subscribers) {
-        // A missing binding is left out: the relay's send then names the subscriber it cannot reach.
+        // A missing binding is left out: the relay logs it at start and skips only its sends.
         const queue = inboxQueueByConvention(this.env, subscriber);
         if (queue) queues[subscriber] = queue;
       }
       const ownQueue = inboxQueueByConvention(this.env, name);
-      return { ...relay.config, db: this.shardEnv().DB, catalog, queues, ownQueue };
+      return { ...relay.config, db: this.shardEnv().DB, catalog, queues, subscribers, ownQueue };
     }
 
     protected override async dueWork(now: number): Promise<number | null> {
@@ -219,11 +220,14 @@ export function defineService<C extends Catalog, const S extends string, H exten
     },
     scheduled(_controller, env, ctx) {
       // Every shard: its relay poked, its rows pruned, the service's own work done on it.
-      for (const shard of everyShard(env)) {
+      const shards = everyShard(env);
+      for (const shard of shards) {
         ctx.waitUntil(
           runMaintenance(shard.DB, relayOf(env), {
             effects: definition.effects !== undefined,
             shard: shard.SHARD,
+            // One invocation: its D1 query limit is shared by every shard's pruning.
+            statements: Math.floor(RETENTION_STATEMENTS / shards.length),
           }),
         );
         if (definition.scheduled) ctx.waitUntil(definition.scheduled(shard));

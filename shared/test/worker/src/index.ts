@@ -28,7 +28,12 @@ class FailingRelay extends OutboxRelay<Env> {
       db: this.env.DB,
       catalog,
       // The audit queue has no consumer here: it only receives, for tests of fan-out sends.
-      queues: { tester: this.env.TEST_INBOX, audit: this.env.AUDIT_INBOX },
+      queues: Object.fromEntries(
+        Object.entries({ tester: this.env.TEST_INBOX, audit: this.env.AUDIT_INBOX }).filter(
+          ([service]) => service !== this.unbound,
+        ),
+      ),
+      subscribers: ["tester", "audit"],
       pauseBetweenSendsMs: 1,
       operationBudget: this.budget,
       receiptTimeoutMs: this.receiptTimeout,
@@ -48,6 +53,14 @@ class FailingRelay extends OutboxRelay<Env> {
       bytes: new TextEncoder().encode(JSON.stringify(messages.map((m) => m.body))).byteLength,
     });
     await super.send(queue, messages);
+  }
+
+  // A subscriber whose queue binding is left out, as if missing from wrangler.toml.
+  private unbound: string | null = null;
+
+  /** Leaves `service`'s queue out of the config (null: binds every one again). */
+  unbindQueue(service: string | null): void {
+    this.unbound = service;
   }
 
   /** Tests of the disabled path: the relay sees FAULTS_ENABLED unset (or back to "true"). */
