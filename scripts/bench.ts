@@ -38,6 +38,7 @@ import {
 } from "./lib/bench/drain";
 import { hops, readTables } from "./lib/bench/hops";
 import { latencyRow, markdown, type Row, svg } from "./lib/bench/report";
+import { measureRetention, retentionRows } from "./lib/bench/retention";
 import { measureShards } from "./lib/bench/shard-runs";
 import { ORDER_BUSIEST_TARGET, orderBusiestRatio, shardRows } from "./lib/bench/shard-scaling";
 import { ratio, round } from "./lib/bench/stats";
@@ -104,6 +105,8 @@ const PLAN = quick
       pollingOrders: 24,
       // Clients waiting for the outcome with Prefer: wait: [concurrency, sagas] (issue 25).
       apiWait: [16, 160],
+      // Rows of each kind retention prunes from the view's database (issue 26).
+      retentionRows: 20_000,
       // What a saga costs: the bare saga and the Workflow, [concurrency, sagas] each (issue 25).
       costBaselines: [
         [1, 6],
@@ -136,6 +139,7 @@ const PLAN = quick
       backlogs: [1_000, 10_000, 50_000],
       pollingOrders: 64,
       apiWait: [16, 480],
+      retentionRows: 200_000,
       costBaselines: [
         [1, 40],
         [8, 160],
@@ -325,6 +329,21 @@ try {
       log(
         `throughput: ${tp.acceptedPerSecond} accepted/s, ${tp.completedPerSecond} sagas completed/s, max backlog ${tp.maxBacklog}`,
       );
+
+      // 2b. Retention of a backlog of each kind in the view's database (issue 26).
+      const retention = await measureRetention(
+        client,
+        persistDir,
+        workDir,
+        PLAN.retentionRows,
+      ).catch((error: Error) => {
+        log(`retention failed: ${error.message}`);
+        return null;
+      });
+      if (retention)
+        log(
+          `retention: ${retention.rowsPerSecond} rows/s (${retention.ordersPerSecond} orders/s' worth) over ${retention.runs} runs`,
+        );
 
       // 3. Relay drain of a pre-filled outbox.
       const drainsRaw: DrainResult[] = [];
@@ -541,6 +560,7 @@ try {
           unit: "x",
         });
       rows.push(...cost.rows, ...apiWaitRows(apiWait));
+      rows.push(...retentionRows(retention));
       rows.push(...shardRows(shardScaling.runs));
       rows.push({
         section: "relay drain",
@@ -568,6 +588,7 @@ try {
           sagaCost: { columns: cost.columns, oursPollCpuMs, baselines: baselineRuns },
           apiWait,
           shards: shardScaling,
+          retention,
           drain: {
             kit: drains,
             bare: bare?.drains ?? null,
