@@ -56,6 +56,7 @@ function result(cpuMsPerSaga: number | null, perSaga: number[]): ApiWaitResult {
     sagasPerSecond: perSaga.length / 10,
     cpuMs: cpuMsPerSaga === null ? null : cpuMsPerSaga * perSaga.length,
     cpuMsPerSaga,
+    idleCpuMsPerSecond: 1,
     requests: requestsPerSaga(perSaga),
     clientLatency: summarize([100, 120]),
     server: {
