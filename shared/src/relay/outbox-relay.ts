@@ -4,7 +4,6 @@ import type { Envelope } from "../envelope";
 import { type FaultPlan, type FaultPoint, type FaultReport, faultsEnabled } from "../faults/faults";
 import { loggerFor } from "../log/logger";
 import { DEFAULT_HELD_CHECK_MS } from "../receipts/resend-policy";
-import { delayMs, RETRY_POLICIES } from "../retry/retry-policies";
 import { type OnShard, onShard } from "../shards/shard-env";
 import { EventWaiters } from "./event-waiters";
 import { HeldCopies } from "./held-copies";
@@ -20,52 +19,26 @@ import {
   startReplay,
 } from "./relay-replay";
 import { resendDue } from "./relay-resend";
-import { type SendContext, sendInTurn, totalUnrouted } from "./relay-send";
+import { type SendContext, sendInTurn } from "./relay-send";
 import { shardOfRelayName, tagShard } from "./relay-shards";
+import {
+  EMPTY_RELAY_STATUS,
+  type RelayStatus,
+  relayBackoffMs,
+  STATUS_KEY,
+  statusAfterFailure,
+  statusAfterRun,
+} from "./relay-status";
 
 export type { RelayConfig } from "./relay-config";
 export type { ReplayAnswer, ReplayJob } from "./relay-replay";
 export { pokeRelay, relayNameOf, relayStub, shardOfRelayName } from "./relay-shards";
+export { EMPTY_RELAY_STATUS, type RelayStatus, relayBackoffMs } from "./relay-status";
 
-export interface RelayStatus {
-  lastRunAt: number | null;
-  lastSuccessAt: number | null;
-  lastError: string | null;
-  lastErrorAt: number | null;
-  consecutiveFailures: number;
-  publishedTotal: number;
-  /** Events sent again to a subscriber that had not sent a receipt for them. */
-  resentTotal: number;
-  /** Self-read copies sent again to the service's own inbox, which had not applied them. */
-  heldResentTotal?: number;
-  /** Messages not sent for want of a subscriber's queue binding, by subscriber (relay-send.ts). */
-  unrouted?: Record<string, number>;
-  /** When the alarm will next run, if armed. */
-  nextAlarmAt: number | null;
-}
-
-const STATUS_KEY = "relay-status";
 /** Due work that failed is tried again this much later. */
 const RETRY_DUE_WORK_MS = 5_000;
 /** A poke's own run is re-run by the alarm this long after it started, had it not finished. */
 const INLINE_RUN_SAFETY_MS = 10_000;
-
-/** A relay's status before its first run. */
-export const EMPTY_RELAY_STATUS: Readonly<RelayStatus> = {
-  lastRunAt: null,
-  lastSuccessAt: null,
-  lastError: null,
-  lastErrorAt: null,
-  consecutiveFailures: 0,
-  publishedTotal: 0,
-  resentTotal: 0,
-  nextAlarmAt: null,
-};
-
-/** Delay before the next try after `failures` failed runs in a row (`RETRY_POLICIES.relay`). */
-export function relayBackoffMs(failures: number): number {
-  return delayMs(RETRY_POLICIES.relay, failures);
-}
 
 /**
  * The single publisher of one service's outbox: a thin shell whose alarm wires the due work,
@@ -158,10 +131,12 @@ export abstract class OutboxRelay<Env = unknown> extends DurableObject<Env> {
     // Should this object die mid-run, the alarm runs again what it did not finish.
     const safetyAt = Date.now() + INLINE_RUN_SAFETY_MS;
     if (scheduled === null || scheduled > safetyAt) await this.ctx.storage.setAlarm(safetyAt);
-    const next = await this.runOnce();
-    // Nothing more due: the safety alarm goes, unless a poke during the run moved it to now.
-    if (next === null && (await this.ctx.storage.getAlarm()) === safetyAt)
-      await this.ctx.storage.deleteAlarm();
+    // Not awaited: the caller (a consumer's batch, a request) does not wait for the sends.
+    void this.runOnce().then(async (next) => {
+      // Nothing more due: the safety alarm goes, unless a poke during the run moved it to now.
+      if (next === null && (await this.ctx.storage.getAlarm()) === safetyAt)
+        await this.ctx.storage.deleteAlarm();
+    });
   }
 
   async status(): Promise<RelayStatus> {
@@ -236,16 +211,16 @@ export abstract class OutboxRelay<Env = unknown> extends DurableObject<Env> {
             sendInTurn(ctx, queue, rows),
           )
         ).more;
-      await this.ctx.storage.put<RelayStatus>(STATUS_KEY, {
-        ...status,
-        lastRunAt: now,
-        lastSuccessAt: Date.now(),
-        consecutiveFailures: 0,
-        publishedTotal: status.publishedTotal + drained.published,
-        resentTotal: status.resentTotal + (resent?.resent ?? 0),
-        heldResentTotal: (status.heldResentTotal ?? 0) + heldResent,
-        unrouted: totalUnrouted(status.unrouted, this.drainer.unroutedInRun, resent?.unrouted),
-      });
+      await this.ctx.storage.put<RelayStatus>(
+        STATUS_KEY,
+        statusAfterRun(status, {
+          now,
+          published: drained.published,
+          resent: resent?.resent ?? 0,
+          heldResent,
+          unrouted: [this.drainer.unroutedInRun, resent?.unrouted],
+        }),
+      );
       const due =
         drained.more || resent?.more || replaying
           ? Date.now()
@@ -254,20 +229,14 @@ export abstract class OutboxRelay<Env = unknown> extends DurableObject<Env> {
       if (next !== null) await this.ctx.storage.setAlarm(Math.max(next, Date.now()));
       return next;
     } catch (error) {
-      // Backoff is for a relay that gets nowhere. One that published pages before a send failed
-      // tries again soon: under a backlog nearly every run meets some failure, and a growing
-      // backoff would stall the whole outbox for minutes (it did, in a 5,000-order chaos run).
-      const published = this.drainer.publishedInRun;
-      const failures = published > 0 ? 1 : status.consecutiveFailures + 1;
-      await this.ctx.storage.put<RelayStatus>(STATUS_KEY, {
-        ...status,
-        lastRunAt: now,
-        lastError: errorText(error),
-        lastErrorAt: Date.now(),
-        consecutiveFailures: failures,
-        publishedTotal: status.publishedTotal + published,
-        unrouted: totalUnrouted(status.unrouted, this.drainer.unroutedInRun),
+      const failed = statusAfterFailure(status, {
+        now,
+        error: errorText(error),
+        published: this.drainer.publishedInRun,
+        unrouted: this.drainer.unroutedInRun,
       });
+      await this.ctx.storage.put<RelayStatus>(STATUS_KEY, failed);
+      const failures = failed.consecutiveFailures;
       // Re-arm ourselves instead of throwing: the platform gives up on an alarm after 6 retries.
       const retryAt = Date.now() + relayBackoffMs(failures);
       await this.ctx.storage.setAlarm(retryAt);
