@@ -1,6 +1,7 @@
 import { env, exports } from "cloudflare:workers";
 import { retentionBacklogSql } from "@edge-saga/kit-testing/retention-backlog";
 import { describe, expect, it } from "vitest";
+import { replayDeadLetter } from "../src/dead-letters/replay-dead-letter";
 import { pruneRetention } from "../src/retention/retention";
 import { count } from "./helpers";
 
@@ -134,5 +135,42 @@ describe("retention", () => {
       env.DB.prepare("DELETE FROM outbox"),
       env.DB.prepare("DELETE FROM dead_letters"),
     ]);
+  });
+
+  it("replaying an UNDELIVERABLE dead letter sends the event again to the subscriber it names", async () => {
+    const now = Date.now();
+    await env.DB.batch([insertOutbox("undelivered", now - 8 * DAY, ["audit"])]);
+    await pruneRetention(env.DB, { now });
+    const letter = await env.DB.prepare(
+      "SELECT id, body, queue, message_id AS messageId FROM dead_letters WHERE event_id = 'undelivered'",
+    ).first<{ id: string; body: string; queue: string; messageId: string }>();
+    const sent: unknown[] = [];
+    const audit = { send: async (body: unknown) => void sent.push(body) } as unknown as Queue;
+    const notThisService = () => {
+      throw new Error("the producer must not apply its own undelivered event");
+    };
+    const result = await replayDeadLetter(
+      env.DB,
+      letter as NonNullable<typeof letter>,
+      { ...env, AUDIT_INBOX: audit },
+      notThisService,
+    );
+    expect(result).toEqual({ resolved: true, outcome: "resent" });
+    expect(sent).toEqual([{ id: "undelivered" }]);
+    expect(
+      await count(
+        "SELECT count(*) AS n FROM dead_letters WHERE event_id = 'undelivered' AND resolution = 'replayed'",
+      ),
+    ).toBe(1);
+    // Without the subscriber's binding it stays open, and says why.
+    await env.DB.batch([insertOutbox("undelivered-2", now - 8 * DAY, ["nobody"])]);
+    await pruneRetention(env.DB, { now });
+    const orphan = await env.DB.prepare(
+      "SELECT id, body, queue, message_id AS messageId FROM dead_letters WHERE event_id = 'undelivered-2'",
+    ).first<{ id: string; body: string; queue: string; messageId: string }>();
+    expect(
+      await replayDeadLetter(env.DB, orphan as NonNullable<typeof orphan>, env, notThisService),
+    ).toMatchObject({ resolved: false, code: "REPLAY_FAILED" });
+    await env.DB.batch([env.DB.prepare("DELETE FROM dead_letters")]);
   });
 });

@@ -243,7 +243,8 @@ export const DeadLetterParam = z.object({ id: z.string().min(1).max(128) });
 export const Resolved = z.object({
   id: z.string(),
   resolution: z.enum(["replayed", "discarded"]),
-  outcome: z.enum(["applied", "duplicate"]).optional(),
+  /** resent: an UNDELIVERABLE event sent again to its subscriber. */
+  outcome: z.enum(["applied", "duplicate", "resent"]).optional(),
 });
 
 export const FaultReportSchema = z.object({

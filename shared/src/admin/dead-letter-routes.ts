@@ -66,7 +66,7 @@ export function deadLetterRoutes<E extends object, T extends OutboxRelay<any> = 
           );
         const result = await replayDeadLetter(
           at.d1,
-          { id: at.stored, body: row.body },
+          { id: at.stored, body: row.body, queue: row.queue, messageId: row.messageId },
           at.env,
           replayer,
         );

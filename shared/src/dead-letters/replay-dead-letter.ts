@@ -1,10 +1,35 @@
 import type { Replayer } from "../inbox/replayers";
+import { inboxQueueByConvention } from "../receipts/receipts";
 import { resolveDeadLetter } from "./dead-letters";
+import { UNDELIVERED_QUEUE } from "./resolutions";
 
 /** What replaying one open dead letter did: resolved (its event has had its effect), or why not. */
 export type DeadLetterReplay =
-  | { resolved: true; outcome: "applied" | "duplicate" }
+  | { resolved: true; outcome: "applied" | "duplicate" | "resent" }
   | { resolved: false; code: "INVALID_MESSAGE" | "REPLAY_FAILED"; message: string };
+
+/**
+ * Replays an UNDELIVERABLE dead letter (retention.ts): the event goes again to the subscriber
+ * its message id names (`<event id>:<subscriber>`), whose inbox dedupes it; it is not this
+ * service's to apply.
+ */
+async function resend(
+  d1: D1Database,
+  row: { id: string; body: string; messageId: string },
+  env: unknown,
+): Promise<DeadLetterReplay> {
+  const subscriber = row.messageId.slice(row.messageId.lastIndexOf(":") + 1);
+  const queue = inboxQueueByConvention(env, subscriber);
+  if (!queue)
+    return {
+      resolved: false,
+      code: "REPLAY_FAILED",
+      message: `no queue binding for the subscriber ${subscriber}`,
+    };
+  await queue.send(JSON.parse(row.body), { contentType: "json" });
+  await resolveDeadLetter(d1, row.id, "replayed");
+  return { resolved: true, outcome: "resent" };
+}
 
 /**
  * Replays one open dead letter through the consumer's own path (validation, handler, inbox
@@ -15,10 +40,12 @@ export type DeadLetterReplay =
  */
 export async function replayDeadLetter<E>(
   d1: D1Database,
-  row: { id: string; body: string },
+  row: { id: string; body: string; queue?: string; messageId?: string },
   env: E,
   replayer: Replayer<E>,
 ): Promise<DeadLetterReplay> {
+  if (row.queue === UNDELIVERED_QUEUE && row.messageId)
+    return resend(d1, { ...row, messageId: row.messageId }, env);
   const result = await replayer(row.body, env);
   if (result.outcome === "invalid")
     return { resolved: false, code: "INVALID_MESSAGE", message: `still invalid: ${result.reason}` };

@@ -10,3 +10,6 @@ export const DEAD_LETTER_RESOLUTIONS = [
   "applied-on-arrival",
 ] as const;
 export type DeadLetterResolution = (typeof DEAD_LETTER_RESOLUTIONS)[number];
+
+/** The queue of an UNDELIVERABLE dead letter: one of this service's events a subscriber never acknowledged. */
+export const UNDELIVERED_QUEUE = "outbox";

@@ -1,10 +1,10 @@
 import type { Envelope } from "../envelope";
 import { loggerFor } from "../log/logger";
 import { type HandledEvent, receiptUpdates } from "../receipts/receipts";
-import { linksOf, processedIn } from "../trace/trace-context";
 import { acksCarriedBy, markReplies } from "../receipts/reply-acks";
 import { shardOfEnv } from "../shards/shard-env";
 import { spansShards } from "../shards/sharded-queue";
+import { linksOf, processedIn } from "../trace/trace-context";
 import { atMost, recordBookkeeping, SIDE_CALL_MS } from "./batch-bookkeeping";
 import { BatchOutcome } from "./batch-outcome";
 import { coalescedReads } from "./coalesced-reads";

@@ -1,3 +1,4 @@
+import { UNDELIVERED_QUEUE } from "../dead-letters/resolutions";
 /**
  * Retention's SQL (retention.ts): one chunk of each kind, oldest first, each walking an index
  * (`ORDER BY` its indexed column, `LIMIT` the chunk), so a chunk costs the same however large
@@ -35,7 +36,7 @@ const OLDEST_PUBLISHED = `SELECT seq FROM outbox WHERE published_at IS NOT NULL 
 // in the reason and the message id (once: the same row met again is ignored by the unique index).
 const UNDELIVERABLE_FROM_OUTBOX = `INSERT OR IGNORE INTO dead_letters
   (id, queue, message_id, event_id, event_type, reason, attempts, body, received_at)
-  SELECT lower(hex(randomblob(16))), 'outbox', o.event_id || ':' || s.value, o.event_id, o.type,
+  SELECT lower(hex(randomblob(16))), '${UNDELIVERED_QUEUE}', o.event_id || ':' || s.value, o.event_id, o.type,
     '${UNDELIVERABLE}: ' || s.value || ' sent no receipt for this event within retention (published '
       || strftime('%Y-%m-%dT%H:%M:%SZ', o.published_at / 1000, 'unixepoch') || ', sent '
       || (1 + o.resends) || ' times)',
