@@ -33,6 +33,12 @@ function startCounting(env: unknown, stubs = true): void {
   if (stubs) countDurableObjectRequests(env);
 }
 
+/** The relays' namespace where a service binds it by convention. */
+// biome-ignore lint/suspicious/noExplicitAny: any relay subclass (its RPC type is too deep to infer)
+function conventionalRelay(env: unknown): DurableObjectNamespace<any> {
+  return (env as { OUTBOX_RELAY: DurableObjectNamespace }).OUTBOX_RELAY;
+}
+
 /** The request's ExecutionContext; Hono throws when there is none (a test calling `fetch`). */
 function executionContextOf(c: { executionCtx: unknown }): ExecutionContext | undefined {
   try {
@@ -73,10 +79,7 @@ export function benchWorker<E>(
   const stubs = options.countDurableObjectRequests ?? true;
   const app = new OpenAPIHono<{ Bindings: E & object }>();
   // The counts and the polling baseline: bench traffic, so not counted as the service's.
-  const relay =
-    options.relay ??
-    ((env: E) =>
-      (env as unknown as { OUTBOX_RELAY: DurableObjectNamespace<OutboxRelay> }).OUTBOX_RELAY);
+  const relay = options.relay ?? conventionalRelay;
   app.route(
     options.admin ?? "/admin",
     benchRoutes<E & object>({ d1: (env) => (env as unknown as { DB: D1Database }).DB, relay }),

@@ -14,6 +14,11 @@ export {
   benchWorker,
 } from "./bench-worker";
 export { countD1Calls, type D1CallCounts } from "./d1-calls";
-export { countQueueBatch, type InvocationCounts, invocationCounts } from "./invocations";
+export { noInvocations } from "./invocation-counts";
+export {
+  countQueueBatch,
+  type InvocationCounts,
+  invocationCounts,
+} from "./invocations";
 export { type PollingRelay, pollingRelay } from "./polling-baseline";
 export { countQueueMessages, type QueueMessageCounts, queueOperationsOf } from "./queue-messages";

@@ -1,4 +1,7 @@
+import { type InvocationCounts, noInvocations } from "./invocation-counts";
 import { queueOperationsOf } from "./queue-messages";
+
+export type { InvocationCounts } from "./invocation-counts";
 
 /**
  * What a Worker is billed per invocation, counted in this isolate for `npm run bench` (issue 25:
@@ -10,22 +13,6 @@ import { queueOperationsOf } from "./queue-messages";
  */
 
 const STATE = Symbol.for("edge-saga.bench.invocations");
-
-export interface InvocationCounts {
-  /** Worker fetch invocations (the bench's own routes not counted). */
-  fetch: number;
-  /** Queue consumer invocations, and the messages they were given (each delivery, retries too). */
-  queueBatches: number;
-  queueMessages: number;
-  /** Cron (`scheduled`) invocations. */
-  scheduled: number;
-  /** Durable Object requests: `stub.fetch` calls, RPC method calls, alarm runs. */
-  doFetch: number;
-  doRpc: number;
-  doAlarm: number;
-  /** RPC calls by method name (which calls make `doRpc`). */
-  doRpcByMethod: Record<string, number>;
-}
 
 /** Queue operations of consumed messages: a read per delivery, a delete per acknowledgement. */
 export interface QueueReadCounts {
@@ -40,19 +27,7 @@ interface State {
 
 function state(): State {
   const global = globalThis as { [STATE]?: State };
-  global[STATE] ??= {
-    invocations: {
-      fetch: 0,
-      queueBatches: 0,
-      queueMessages: 0,
-      scheduled: 0,
-      doFetch: 0,
-      doRpc: 0,
-      doAlarm: 0,
-      doRpcByMethod: {},
-    },
-    consumed: { read: 0, delete: 0 },
-  };
+  global[STATE] ??= { invocations: noInvocations(), consumed: { read: 0, delete: 0 } };
   return global[STATE];
 }
 

@@ -7,9 +7,7 @@ import { waitForOrder, waitForOrderToExist } from "./support/wait";
 describe("Idempotency-Key on POST /orders", () => {
   it("answers a sequential repeat with the stored answer, and another body with 422", async () => {
     const s = new Scenario("idem-seq");
-    const customer = s.customer();
-    const sku = await s.product({ priceCents: 1500, stock: 10 });
-    await s.settle();
+    const { customer, sku } = await s.customerAndProduct({ priceCents: 1500, stock: 10 });
     const key = uniqueId("key");
     const input = { customerId: customer, items: [{ sku, quantity: 2 }] };
 
@@ -37,9 +35,7 @@ describe("Idempotency-Key on POST /orders", () => {
 
   it("answers a repeat sent at once with the first answer, and another body with 422, before the order is consumed", async () => {
     const s = new Scenario("idem-early");
-    const customer = s.customer();
-    const sku = await s.product({ priceCents: 900, stock: 10 });
-    await s.settle();
+    const { customer, sku } = await s.customerAndProduct({ priceCents: 900, stock: 10 });
     const key = uniqueId("key");
     const input = { customerId: customer, items: [{ sku, quantity: 2 }] };
 
@@ -67,9 +63,7 @@ describe("Idempotency-Key on POST /orders", () => {
 
   it("creates one order when the same key arrives twice at once", async () => {
     const s = new Scenario("idem-race");
-    const customer = s.customer();
-    const sku = await s.product({ priceCents: 700, stock: 10 });
-    await s.settle();
+    const { customer, sku } = await s.customerAndProduct({ priceCents: 700, stock: 10 });
     const key = uniqueId("key");
     const input = { customerId: customer, items: [{ sku, quantity: 1 }] };
 

@@ -7,9 +7,7 @@ import { poll } from "./support/wait";
 describe("GET /orders", () => {
   it("lists a customer's orders newest first, page by page, with and without Idempotency-Key", async () => {
     const s = new Scenario("list");
-    const customer = s.customer();
-    const sku = await s.product({ priceCents: 300, stock: 50 });
-    await s.settle();
+    const { customer, sku } = await s.customerAndProduct({ priceCents: 300, stock: 50 });
     const placed: string[] = [];
     for (let i = 0; i < 5; i++) {
       // Keyed and unkeyed alternate: on self-read a keyed order's id was once derived from its key.

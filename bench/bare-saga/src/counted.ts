@@ -1,3 +1,5 @@
+// The kit's bench counters only (measurement, not the saga: the saga itself uses no kit).
+import { noInvocations } from "@edge-saga/shared/bench/counts";
 /**
  * What the bench counts in a baseline Worker (this isolate's lifetime): invocations by kind and
  * D1 queries with the rows D1 reports read and written (`meta.rows_read` / `rows_written`, the
@@ -10,16 +12,7 @@ export const counts = {
    * first read (no random values in global scope).
    */
   isolate: "",
-  invocations: {
-    fetch: 0,
-    queueBatches: 0,
-    queueMessages: 0,
-    scheduled: 0,
-    doFetch: 0,
-    doRpc: 0,
-    doAlarm: 0,
-    workflowRuns: 0,
-  },
+  invocations: { ...noInvocations(), workflowRuns: 0 },
   /** GET /orders/{id}: the bench's outcome polls, in `fetch` too. */
   polls: 0,
   /** Queue messages sent (each 3 queue operations once delivered). */

@@ -1,3 +1,4 @@
+import type { InvocationCounts } from "@edge-saga/shared/bench/counts";
 import { round } from "./stats";
 import { type BenchClient, benchApi, expectOk, historyPolls } from "./workloads";
 
@@ -28,16 +29,7 @@ interface ServiceCount {
    * Invocations by kind in this Worker's isolate (its Durable Objects too), bench routes aside;
    * DO fetch/RPC counted where called. Absent on a commit before issue 25.
    */
-  invocations?: {
-    fetch: number;
-    queueBatches: number;
-    queueMessages: number;
-    scheduled: number;
-    doFetch: number;
-    doRpc: number;
-    doAlarm: number;
-    doRpcByMethod: Record<string, number>;
-  };
+  invocations?: InvocationCounts;
   /** `send` and `sendBatch` calls this Worker made. */
   queueCalls?: { send: number; sendBatch: number } | null;
   /** Billed queue operations (per 64 KB): written by its sends, read and deleted by its consumer. */

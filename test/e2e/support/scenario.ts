@@ -46,6 +46,14 @@ export class Scenario {
     await waitForQuiet();
   }
 
+  /** A customer and one product, settled: ready for her first order. */
+  async customerAndProduct(product: { priceCents: number; stock: number }) {
+    const customer = this.customer();
+    const sku = await this.product(product);
+    await this.settle();
+    return { customer, sku };
+  }
+
   /**
    * `POST /orders`, expecting 202. A 422 UNKNOWN_PRODUCT right after a product was put is the
    * catalog replica lagging (eventual consistency, nothing was created): try again briefly.
