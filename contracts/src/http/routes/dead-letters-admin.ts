@@ -39,6 +39,26 @@ const slots = <S extends z.ZodType>(schema: S) =>
 const PARTIAL =
   "`UPSTREAM_FAILED`: at least one service failed; its slot holds its error, the others their answers.";
 
+/**
+ * The 502 answer: the API's error body plus each service's slot. Its example is its own (the
+ * error body's alone would not have `services`, and the document's linter checks examples).
+ */
+const partial = <S extends z.ZodType>(schema: S) =>
+  schemas.ErrorBody.extend(slots(z.union([schema, ServiceFailure])).shape).openapi({
+    example: {
+      error: {
+        code: "UPSTREAM_FAILED",
+        message: "rewards did not answer",
+        details: [{ path: "services.rewards", message: "failed" }],
+      },
+      services: {
+        rewards: {
+          error: { code: "UPSTREAM_UNAVAILABLE", message: "the rewards service did not answer" },
+        },
+      },
+    },
+  });
+
 /** `POST /admin/dead-letters/replay` or `/discard`: the kit's bulk route on the chosen services. */
 const fleetBulk = (action: "replay" | "discard") =>
   createRoute({
@@ -62,10 +82,7 @@ const fleetBulk = (action: "replay" | "discard") =>
     responses: {
       200: json("Every chosen service answered.", slots(BulkDeadLetterAnswer)),
       ...errors({ 400: BAD_BODY, 413: COMMON[413], 415: COMMON[415] }, true),
-      502: json(
-        PARTIAL,
-        schemas.ErrorBody.extend(slots(z.union([BulkDeadLetterAnswer, ServiceFailure])).shape),
-      ),
+      502: json(PARTIAL, partial(BulkDeadLetterAnswer)),
     },
   });
 
@@ -93,10 +110,7 @@ export const fleetDeadLetterRoutes = {
     responses: {
       200: json("Every service answered.", slots(DeadLetterAuditPage)),
       ...errors({}, true),
-      502: json(
-        PARTIAL,
-        schemas.ErrorBody.extend(slots(z.union([DeadLetterAuditPage, ServiceFailure])).shape),
-      ),
+      502: json(PARTIAL, partial(DeadLetterAuditPage)),
     },
   }),
 };
