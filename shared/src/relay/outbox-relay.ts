@@ -39,6 +39,9 @@ export { EMPTY_RELAY_STATUS, type RelayStatus, relayBackoffMs } from "./relay-st
 const RETRY_DUE_WORK_MS = 5_000;
 /** A poke's own run is re-run by the alarm this long after it started, had it not finished. */
 const INLINE_RUN_SAFETY_MS = 10_000;
+/** How long the alarm waits for a run in progress before it runs anyway. */
+const STUCK_RUN_MS = 30_000;
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /**
  * The single publisher of one service's outbox: a thin shell whose alarm wires the due work,
@@ -122,21 +125,22 @@ export abstract class OutboxRelay<Env = unknown> extends DurableObject<Env> {
       (await this.storedStatus()).consecutiveFailures > 0
     )
       return;
-    // Handed-over events leave in the poke itself, with no alarm invocation of their own. A
-    // run in progress (or the cron's poke) leaves them to the next run, started by the alarm.
-    if (this.running || options.maintenance) {
+    // Handed-over events leave in the poke itself, with no alarm invocation of their own. The
+    // alarm keeps what is not just sending: a run in progress, the cron's poke, and work that
+    // fell due (effects call third parties, which belong in an invocation of their own).
+    const dueNow = this.dueWorkAt !== null && this.dueWorkAt <= Date.now();
+    if (this.running || options.maintenance || dueNow) {
       if (scheduled === null || scheduled > Date.now()) await this.ctx.storage.setAlarm(Date.now());
       return;
     }
     // Should this object die mid-run, the alarm runs again what it did not finish.
     const safetyAt = Date.now() + INLINE_RUN_SAFETY_MS;
     if (scheduled === null || scheduled > safetyAt) await this.ctx.storage.setAlarm(safetyAt);
-    // Not awaited: the caller (a consumer's batch, a request) does not wait for the sends.
-    void this.runOnce().then(async (next) => {
-      // Nothing more due: the safety alarm goes, unless a poke during the run moved it to now.
-      if (next === null && (await this.ctx.storage.getAlarm()) === safetyAt)
-        await this.ctx.storage.deleteAlarm();
-    });
+    // Awaited: the run stays within this request, whose caller waits for it at most a while.
+    const next = await this.runOnce();
+    // Nothing more due: the safety alarm goes, unless a poke during the run moved it to now.
+    if (next === null && (await this.ctx.storage.getAlarm()) === safetyAt)
+      await this.ctx.storage.deleteAlarm();
   }
 
   async status(): Promise<RelayStatus> {
@@ -161,8 +165,10 @@ export abstract class OutboxRelay<Env = unknown> extends DurableObject<Env> {
   }
 
   override async alarm(): Promise<void> {
-    // One run at a time: a poke's run in progress is waited for, so no page is sent twice.
-    await this.running?.catch(() => undefined);
+    // One run at a time: a poke's run in progress is waited for, so no page is sent twice; but
+    // not for ever (a run stuck on a call that never answers must not stop the outbox).
+    if (this.running)
+      await Promise.race([this.running.catch(() => undefined), sleep(STUCK_RUN_MS)]);
     await this.runOnce();
   }
 
