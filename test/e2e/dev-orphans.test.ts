@@ -18,7 +18,8 @@ const TSX = join(ROOT, "node_modules", "tsx", "dist", "cli.mjs");
 
 const cleanups: (() => void)[] = [];
 afterEach(() => {
-  for (const cleanup of cleanups.splice(0)) cleanup();
+  // Last in, first out: a stack is killed before the state it writes to is removed.
+  for (const cleanup of cleanups.splice(0).reverse()) cleanup();
 });
 
 function killGroup(pgid: number) {
