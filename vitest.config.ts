@@ -1,5 +1,5 @@
 import { defineConfig } from "vitest/config";
-import { e2eProject, OWN_STACK_FILES } from "./test/e2e/e2e-project.ts";
+import { e2eProject, OWN_STACK_FILES, SEEDED_STACK_FILES } from "./test/e2e/e2e-project.ts";
 
 const NEW_SERVICE_TEST = "test/new-service.test.ts";
 
@@ -51,6 +51,8 @@ export default defineConfig({
       // runs "e2e" and "e2e-own-stacks" at the same time as the unit tests (test/lanes.sh).
       "test/e2e",
       { test: e2eProject("e2e-own-stacks", OWN_STACK_FILES, { sharedStack: false }) },
+      // Bulk dead letters in the browser, on a stack of its own (it writes into its database).
+      { test: e2eProject("e2e-dead-letters", SEEDED_STACK_FILES) },
       // The saga, idempotency, order list and compensation tests again on each other write path
       // (README, "Write paths": every path keeps the same API), each on its own stack.
       ...["cdc", "self-read"].map((path) => ({

@@ -25,7 +25,7 @@ lane() {
 # CPU (chaos under the unit tests' load drains slowest).
 lane unit+lint+types "npm run test:unit; s=\$?; npm run lint && npm run lint:layers && npm run typecheck || s=1; vitest run --project e2e-own-stacks trace local-cron && exit \$s" &
 a=$!
-lane e2e "vitest run --project e2e; s=\$?; vitest run --project e2e-cdc --project e2e-self-read --project e2e-new-service || s=1; npm run check:bundles && exit \$s" &
+lane e2e "vitest run --project e2e; s=\$?; vitest run --project e2e-cdc --project e2e-self-read --project e2e-dead-letters --project e2e-new-service || s=1; npm run check:bundles && exit \$s" &
 b=$!
 lane e2e-own-stacks "vitest run --project e2e-own-stacks dev-orphans; s=\$?; vitest run --project e2e-own-stacks chaos self-healing && exit \$s" &
 c=$!

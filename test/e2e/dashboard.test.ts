@@ -1,89 +1,22 @@
-import { mkdirSync, statSync } from "node:fs";
-import { fileURLToPath } from "node:url";
-import { catalog, type ErrorBody, type OrderStatus } from "@edge-saga/contracts";
-import { type Browser, chromium, type Locator, type Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { wranglerOrThrow } from "../../scripts/lib/wrangler";
+import { statSync } from "node:fs";
+import type { ErrorBody } from "@edge-saga/contracts";
+import { describe, expect, it } from "vitest";
 import { api } from "./support/api";
+import {
+  enterToken,
+  OUT,
+  openDashboard,
+  orderRow,
+  type RecentOrder,
+  signIn,
+  useBrowser,
+  WAIT_MS,
+  waitForCells,
+  waitForCount,
+} from "./support/dashboard-page";
 import { Scenario, uniqueId } from "./support/scenario";
 
-/** Screenshots go to the test output (gitignored), next to the other results. */
-const OUT = fileURLToPath(new URL("../../test-results/", import.meta.url));
-const WAIT_MS = 45_000;
-
-interface RecentOrder {
-  id: string;
-  customerId: string;
-  status: OrderStatus;
-  totalCents: number;
-  createdAt: string;
-}
-
-let browser: Browser;
-
-beforeAll(async () => {
-  mkdirSync(OUT, { recursive: true });
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
-    args: ["--no-sandbox"],
-  });
-});
-
-afterAll(async () => {
-  await browser?.close();
-});
-
-/** Opens the dashboard in a fresh tab (its own sessionStorage) and saves the admin token in it. */
-async function openDashboard(viewport: { width: number; height: number }, mobile = false) {
-  const context = await browser.newContext({ viewport, isMobile: mobile, hasTouch: mobile });
-  const page = await context.newPage();
-  const problems: string[] = [];
-  page.on("pageerror", (error) => problems.push(error.message));
-  page.on("console", (message) => {
-    if (message.type() === "error") problems.push(message.text());
-  });
-  const answer = await page.goto(`${api.baseUrl}/`);
-  expect(answer?.status()).toBe(200);
-  await page.getByRole("heading", { name: /edge-saga/ }).waitFor();
-  return { page, problems };
-}
-
-async function enterToken(page: Page) {
-  await page.getByLabel("Admin token").fill(api.adminToken);
-  await page.getByRole("button", { name: "Save" }).click();
-  await waitForCount(page.getByText("token needed"), 0);
-}
-
-/** Signs `customer` in at the local dev issuer through the page's sign-in. */
-async function signIn(page: Page, customer: string) {
-  await page.getByLabel("Customer id").fill(customer);
-  await page.getByRole("button", { name: "Sign in" }).click();
-  await page.getByText(`Signed in as ${customer}`).waitFor({ timeout: WAIT_MS });
-}
-
-async function waitForCount(locator: Locator, count: number) {
-  const deadline = Date.now() + WAIT_MS;
-  while ((await locator.count()) !== count) {
-    if (Date.now() > deadline) throw new Error(`expected ${count} of ${locator}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
-
-/** Waits until a table row's cells, read left to right, match `pattern`. */
-async function waitForCells(row: Locator, pattern: RegExp) {
-  const deadline = Date.now() + WAIT_MS;
-  for (;;) {
-    const cells = (await row.getByRole("cell").allTextContents()).join(" | ");
-    if (pattern.test(cells)) return;
-    if (Date.now() > deadline)
-      throw new Error(`${row} shows ${JSON.stringify(cells)}, not ${pattern}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
-
-/** The order's entry in the live list: found by what it shows, the customer's id. */
-const orderRow = (page: Page, customer: string) =>
-  page.getByRole("article").filter({ hasText: customer });
+useBrowser();
 
 describe("dashboard at /", () => {
   it("places an order through the form and shows its saga reach CONFIRMED", async () => {
@@ -244,83 +177,4 @@ describe("GET /admin/order/orders/recent", () => {
     }
     await s.check();
   });
-});
-
-/**
- * Dead letters in the order service's database of the stack under test: nothing in the public
- * API makes one on purpose (a message must fail its consumer), so the test writes the rows the
- * dead-letter consumer would, with `wrangler d1 execute` on the stack's own state.
- */
-function seedDeadLetters(bodies: unknown[], reason: string) {
-  const quote = (text: string) => `'${text.replaceAll("'", "''")}'`;
-  const at = Date.now();
-  const rows = bodies.map((body, i) => {
-    const id = `${uniqueId("dl")}-${i}`;
-    const event = body as { id: string; type: string };
-    return `(${[id, "order-inbox-dlq", id, event.id, event.type, reason, "3", JSON.stringify(body)]
-      .map(quote)
-      .join(", ")}, ${at + i})`;
-  });
-  wranglerOrThrow([
-    ...["d1", "execute", "DB", "--local", "-c", "workers/order/wrangler.toml"],
-    ...["--persist-to", inject("persistDir") as string],
-    "--command",
-    "INSERT INTO dead_letters (id, queue, message_id, event_id, event_type, reason, attempts, body, received_at) " +
-      `VALUES ${rows.join(", ")}`,
-  ]);
-}
-
-describe("dashboard: dead letters in bulk (admin token)", () => {
-  it.skipIf(!inject("persistDir"))(
-    "shows them, replays by filter after a dry run, and lists the action in the audit",
-    async () => {
-      const s = new Scenario("dash-dead");
-      const name = uniqueId("Dead-letter lamp");
-      const sku = await s.product({ name, priceCents: 700, stock: 1 });
-      await s.settle();
-      // Copies of the product's own upsert (same name and price): replaying them changes nothing.
-      const upsert = () =>
-        catalog.create("ProductUpserted", {
-          aggregateType: "product",
-          aggregateId: sku,
-          correlationId: sku,
-          causationId: sku,
-          payload: { sku, name, price: { amountCents: 700, currency: "USD" } },
-        });
-      const tag = uniqueId("dash-dead");
-      seedDeadLetters([upsert(), upsert(), upsert()], `${tag}: lost in a test`);
-
-      const { page, problems } = await openDashboard({ width: 1280, height: 900 });
-      await page.getByText("Enter the admin token to see and act on dead letters.").waitFor();
-      await enterToken(page);
-      const card = page.locator("#dead");
-      await waitForCount(card.locator("#dead-rows tr").filter({ hasText: tag }), 3);
-
-      await card.getByLabel("Service").selectOption("order");
-      await card.getByLabel("Reason contains").fill(tag);
-      await card.getByRole("button", { name: "Dry run" }).click();
-      await card.getByText("3 match (dry run, nothing changed).").waitFor({ timeout: WAIT_MS });
-      expect(await card.locator("#dead-confirm li").count()).toBe(3);
-      // The dry run changed nothing.
-      const open = await api.expect<{
-        services: { order: { deadLetters: { reason: string; resolvedAt: number | null }[] } };
-      }>(200, "GET", "/admin/dead-letters", { admin: true });
-      expect(
-        open.body.services.order.deadLetters.filter(
-          (d) => d.reason.startsWith(tag) && d.resolvedAt === null,
-        ),
-      ).toHaveLength(3);
-
-      await card.getByRole("button", { name: "Replay 3" }).click();
-      await card.getByText("Replayed 3 of 3.").waitFor({ timeout: WAIT_MS });
-      await waitForCount(card.locator("#dead-rows tr").filter({ hasText: tag }), 0);
-      const audit = card.locator("#audit-rows tr").filter({ hasText: tag });
-      await audit.waitFor({ timeout: WAIT_MS });
-      // When | service | action | count | who (the token's fingerprint) | filter.
-      await waitForCells(audit, / \| order \| replay \| 3 \| [0-9a-f]{12} \| \{"reason":/);
-      expect(await audit.textContent()).not.toContain(api.adminToken);
-      expect(problems).toEqual([]);
-      await page.context().close();
-    },
-  );
 });

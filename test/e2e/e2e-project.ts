@@ -3,6 +3,9 @@
  * of a stack, `npm run dev` itself) and never touch the shared one: project "e2e-own-stacks",
  * which starts none, so they can run while the shared stack serves the other files.
  */
+/** Files whose test leaves its stack unfit for others: each runs in a project of its own. */
+export const SEEDED_STACK_FILES = ["dashboard-dead-letters.test.ts"];
+
 export const OWN_STACK_FILES = [
   "chaos.test.ts",
   "self-healing.test.ts",
@@ -31,7 +34,9 @@ export function e2eProject(
     // only when named (E2E_FILES, vitest.config.ts).
     exclude: [
       "invariant-checker.test.ts",
-      ...(sharedStack ? OWN_STACK_FILES.filter((file) => !include.includes(file)) : []),
+      ...(sharedStack
+        ? [...OWN_STACK_FILES, ...SEEDED_STACK_FILES].filter((file) => !include.includes(file))
+        : []),
     ],
     globalSetup: sharedStack ? ["./support/global-setup.ts"] : [],
     // support/wait.ts imports support/api.ts, which builds the shared stack's client at import:

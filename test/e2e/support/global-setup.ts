@@ -1,4 +1,4 @@
-import { type WritePath, writePathOf } from "@edge-saga/contracts";
+import { WRITE_PATHS, type WritePath, writePathOf } from "@edge-saga/contracts";
 import { testLogLevel } from "@edge-saga/kit-testing/log-level";
 import type { TestProject } from "vitest/node";
 import { devIssuerKey, type LocalStack, startLocalStack } from "../../../scripts/lib/local-stack";
@@ -31,8 +31,12 @@ declare module "vitest" {
  */
 export default async function setup(project: TestProject) {
   const external = process.env.E2E_BASE_URL;
-  // The project "e2e-<path>" runs on that write path (vitest.config.ts); "e2e" on the default.
-  const writePath = writePathOf(project.name.replace(/^e2e-?/, "") || undefined);
+  // The project "e2e-<path>" runs on that write path (vitest.config.ts); "e2e" and a project
+  // named for something else (e2e-dead-letters) on the default.
+  const suffix = project.name.replace(/^e2e-?/, "");
+  const writePath = writePathOf(
+    (WRITE_PATHS as readonly string[]).includes(suffix) ? suffix : undefined,
+  );
   project.provide("writePath", writePath);
   // Read first: a bad E2E_SHARDS fails the run before anything starts, saying why.
   const shards = e2eShards();
