@@ -2,14 +2,7 @@ import { catalog } from "@edge-saga/contracts";
 import { describe, expect, inject, it } from "vitest";
 import { wranglerOrThrow } from "../../scripts/lib/wrangler";
 import { api } from "./support/api";
-import {
-  enterToken,
-  openDashboard,
-  useBrowser,
-  WAIT_MS,
-  waitForCells,
-  waitForCount,
-} from "./support/dashboard-page";
+import * as dashboard from "./support/dashboard-page";
 import { Scenario, uniqueId } from "./support/scenario";
 
 /*
@@ -17,7 +10,7 @@ import { Scenario, uniqueId } from "./support/scenario";
  * running stack's order database by a second process (`wrangler d1 execute`), and the stack
  * that test runs on is not fit for other tests afterwards (the shared stack's sagas stopped).
  */
-useBrowser();
+dashboard.useBrowser();
 
 /**
  * Dead letters in the order service's database of the stack under test: nothing in the public
@@ -63,16 +56,18 @@ describe("dashboard: dead letters in bulk (admin token)", () => {
       const tag = uniqueId("dash-dead");
       seedDeadLetters([upsert(), upsert(), upsert()], `${tag}: lost in a test`);
 
-      const { page, problems } = await openDashboard({ width: 1280, height: 900 });
+      const { page, problems } = await dashboard.openDashboard({ width: 1280, height: 900 });
       await page.getByText("Enter the admin token to see and act on dead letters.").waitFor();
-      await enterToken(page);
+      await dashboard.enterToken(page);
       const card = page.locator("#dead");
-      await waitForCount(card.locator("#dead-rows tr").filter({ hasText: tag }), 3);
+      await dashboard.waitForCount(card.locator("#dead-rows tr").filter({ hasText: tag }), 3);
 
       await card.getByLabel("Service").selectOption("order");
       await card.getByLabel("Reason contains").fill(tag);
       await card.getByRole("button", { name: "Dry run" }).click();
-      await card.getByText("3 match (dry run, nothing changed).").waitFor({ timeout: WAIT_MS });
+      await card
+        .getByText("3 match (dry run, nothing changed).")
+        .waitFor({ timeout: dashboard.WAIT_MS });
       expect(await card.locator("#dead-confirm li").count()).toBe(3);
       // The dry run changed nothing.
       const open = await api.expect<{
@@ -85,12 +80,15 @@ describe("dashboard: dead letters in bulk (admin token)", () => {
       ).toHaveLength(3);
 
       await card.getByRole("button", { name: "Replay 3" }).click();
-      await card.getByText("Replayed 3 of 3.").waitFor({ timeout: WAIT_MS });
-      await waitForCount(card.locator("#dead-rows tr").filter({ hasText: tag }), 0);
+      await card.getByText("Replayed 3 of 3.").waitFor({ timeout: dashboard.WAIT_MS });
+      await dashboard.waitForCount(card.locator("#dead-rows tr").filter({ hasText: tag }), 0);
       const audit = card.locator("#audit-rows tr").filter({ hasText: tag });
-      await audit.waitFor({ timeout: WAIT_MS });
+      await audit.waitFor({ timeout: dashboard.WAIT_MS });
       // When | service | action | count | who (the token's fingerprint) | filter.
-      await waitForCells(audit, / \| order \| replay \| 3 \| [0-9a-f]{12} \| \{"reason":/);
+      await dashboard.waitForCells(
+        audit,
+        / \| order \| replay \| 3 \| [0-9a-f]{12} \| \{"reason":/,
+      );
       expect(await audit.textContent()).not.toContain(api.adminToken);
       expect(problems).toEqual([]);
       await page.context().close();
