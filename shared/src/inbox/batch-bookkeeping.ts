@@ -34,7 +34,8 @@ export interface BatchTally {
 
 /**
  * One database call after the batch: the receipts it brought when none of its commits could
- * carry them (their events no longer await the subscriber), the dropped copies noted on their inbox rows (how many, the last when, so
+ * carry them (their events no longer await the subscriber), the dropped copies noted on their
+ * inbox rows (how many, the last when, so
  * an order's trace shows them) and this minute's counters of duplicates, retries and dead
  * letters. Best effort: the batch's outcome is already decided, so a failure here is logged,
  * never retried (a receipt not recorded costs one re-send, which brings another).

@@ -76,7 +76,7 @@ export function handledBy(event: Partial<Envelope> | Message): HandledEvent[] {
 }
 
 /** The producer shard a message body says sent it (`sourceShard`, absent for shard 0). */
-function sourceShardOf(body: unknown): number | undefined {
+export function sourceShardOf(body: unknown): number | undefined {
   const shard = (body as { sourceShard?: unknown } | null)?.sourceShard;
   return typeof shard === "number" && Number.isInteger(shard) && shard > 0 ? shard : undefined;
 }

@@ -10,7 +10,7 @@ import { BatchOutcome } from "./batch-outcome";
 import { coalescedReads } from "./coalesced-reads";
 import { applyAlone } from "./conflict-retry";
 import { type BetweenCommitAndAck, consumerFaultStage } from "./consumer-faults";
-import { ConsumerReceipts, receiptQueueOf } from "./consumer-receipts";
+import { ConsumerReceipts, receiptQueueOf, sourceShardOf } from "./consumer-receipts";
 import type {
   Applied,
   Decided,
@@ -154,8 +154,8 @@ export function createConsumerCore<Env extends { DB: D1Database }>(
     /** Its answers to the event's producer carry the event's receipt (reply-acks.ts). */
     const markAnswers = ({ event, message, decision }: Decided) => {
       if (!decision.events?.length || spansShards(message)) return;
-      const body = decodeBody(message.body) as { sourceShard?: number } | null;
-      decision.events = markReplies(options.catalog, event, body?.sourceShard, decision.events);
+      const fromShard = sourceShardOf(decodeBody(message.body));
+      decision.events = markReplies(options.catalog, event, fromShard, decision.events);
     };
     const deliveries: Delivery[] = [];
     // Every producer span this batch's processing continues (OpenTelemetry messaging: links).
