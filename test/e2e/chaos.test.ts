@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import { testLogLevel } from "@edge-saga/kit-testing/log-level";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CHAOS_PSP_TIMEOUT_MS, runChaos, workload } from "../../scripts/lib/chaos/run";
@@ -105,8 +106,29 @@ function diagnosis(result: Awaited<ReturnType<typeof runChaos>>): string {
   }));
   const { workloadMs, drainMs, drained, receipts, consumer, faultsInjected, deliveries } = result;
   return JSON.stringify(
-    { violations, workloadMs, drainMs, drained, receipts, consumer, faultsInjected, deliveries },
+    {
+      violations,
+      workloadMs,
+      drainMs,
+      drained,
+      receipts,
+      consumer,
+      faultsInjected,
+      deliveries,
+      stackErrors: stackErrors(),
+    },
     null,
     2,
   );
+}
+
+/** The stack's last error and warning lines but the injected ones: what a failed run's cause left. */
+function stackErrors(): string[] {
+  const lines = readFileSync(stack.logFile, "utf8").split("\n");
+  return lines
+    .filter(
+      (line) => /error|warn|given up|failed/i.test(line) && !/InjectedFault|injected/i.test(line),
+    )
+    .slice(-40)
+    .map((line) => line.slice(0, 400));
 }

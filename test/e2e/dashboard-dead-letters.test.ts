@@ -36,7 +36,9 @@ function seedDeadLetters(bodies: unknown[], reason: string) {
   ]);
 }
 
-describe("dashboard: dead letters in bulk (admin token)", () => {
+describe("dashboard: dead letters in bulk (admin token)", {
+  timeout: dashboard.BROWSER_TEST_MS,
+}, () => {
   it.skipIf(!inject("persistDir"))(
     "shows them, replays by filter after a dry run, and lists the action in the audit",
     async () => {

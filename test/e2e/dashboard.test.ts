@@ -3,6 +3,7 @@ import type { ErrorBody } from "@edge-saga/contracts";
 import { describe, expect, it } from "vitest";
 import { api } from "./support/api";
 import {
+  BROWSER_TEST_MS,
   enterToken,
   OUT,
   openDashboard,
@@ -18,7 +19,7 @@ import { Scenario, uniqueId } from "./support/scenario";
 
 useBrowser();
 
-describe("dashboard at /", () => {
+describe("dashboard at /", { timeout: BROWSER_TEST_MS }, () => {
   it("places an order through the form and shows its saga reach CONFIRMED", async () => {
     const s = new Scenario("dash");
     const customer = s.customer();
@@ -111,7 +112,7 @@ describe("dashboard at /", () => {
   });
 });
 
-describe("dashboard: a customer signed in, no admin token", () => {
+describe("dashboard: a customer signed in, no admin token", { timeout: BROWSER_TEST_MS }, () => {
   it("places as her and shows her orders only, none once she signs out", async () => {
     const s = new Scenario("dash-signin");
     const [her, other] = [s.customer("her"), s.customer("other")];

@@ -8,6 +8,11 @@ import { api } from "./api";
 /** Screenshots go to the test output (gitignored), next to the other results. */
 export const OUT = fileURLToPath(new URL("../../../test-results/", import.meta.url));
 export const WAIT_MS = 45_000;
+/**
+ * A browser test's whole time: a saga or two seen through the page, each wait up to WAIT_MS.
+ * `npm test` runs it beside two other lanes on two cores, where one saga alone took 20 s.
+ */
+export const BROWSER_TEST_MS = 150_000;
 
 export interface RecentOrder {
   id: string;
