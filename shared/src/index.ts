@@ -1,5 +1,6 @@
 export * from "./admin/kit-admin-routes";
 export * from "./catalog";
+export * from "./cdc/captured-trace";
 export * from "./cdc/outbox-trigger";
 export * from "./db/kit-schema";
 export * from "./db/retry-on-conflict";
@@ -31,4 +32,6 @@ export * from "./shards/shard-env";
 export * from "./shards/shard-pages";
 export * from "./shards/shard-routing";
 export * from "./shards/sharded-queue";
+export { effectTraceHeaders } from "./trace/effect-trace";
+export * from "./trace/saga-trace";
 export * from "./trace/trace-context";

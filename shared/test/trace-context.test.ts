@@ -1,8 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { createLogger } from "../src/log/logger";
-import { requestAndTrace, storedRequest } from "../src/trace/effect-trace";
+import { effectTraceHeaders, requestAndTrace, storedRequest } from "../src/trace/effect-trace";
 import {
   childOf,
+  continueSaga,
   formatTraceparent,
   linksOf,
   newTraceContext,
@@ -130,14 +131,32 @@ describe("W3C trace context (unit)", () => {
     expect(JSON.parse(lines[1] as string)).not.toHaveProperty("traceId");
   });
 
-  it("an effect's stored request keeps the deciding span; the performer gets the request alone", () => {
+  it("an effect's stored request keeps the deciding span; the performer gets the request alone, in a child span", () => {
     const stored = JSON.parse(JSON.stringify(storedRequest({ amountCents: 100 }, VALID)));
-    expect(requestAndTrace(stored)).toEqual({
-      request: { amountCents: 100 },
-      trace: { traceparent: VALID },
-    });
+    const { request, trace } = requestAndTrace(stored);
+    expect(request).toEqual({ amountCents: 100 });
+    // The call is a span of its own in the saga's trace: its parent decided it.
+    const call = traceOf(trace);
+    expect(call).toMatchObject({ traceId: TRACE, flags: "01" });
+    expect(call?.spanId).not.toBe(SPAN);
+    // ... and it travels to the other side on the call.
+    expect(effectTraceHeaders(trace)).toEqual({ traceparent: trace.traceparent });
+    expect(effectTraceHeaders({})).toEqual({});
     // Not an object, or no trace: stored as it was.
     expect(storedRequest("raw", VALID)).toBe("raw");
     expect(requestAndTrace({ amountCents: 1 })).toEqual({ request: { amountCents: 1 }, trace: {} });
+  });
+
+  it("work from outside a saga's events continues the saga's trace; the asking request is a link", () => {
+    const saga = parseTraceparent(VALID, "vendor=x") as never;
+    const request = newTraceContext();
+    const { span, links } = continueSaga(saga, request);
+    expect(span).toMatchObject({ traceId: TRACE, flags: "01", tracestate: "vendor=x" });
+    expect(span.spanId).not.toBe(SPAN);
+    expect(links).toEqual([{ traceId: request.traceId, spanId: request.spanId }]);
+    // A request already in the saga's trace is no link; without a saga, the request's span.
+    expect(continueSaga(saga, childOf(saga)).links).toEqual([]);
+    expect(continueSaga(undefined, request)).toEqual({ span: request, links: [] });
+    expect(continueSaga(undefined).span.traceId).toMatch(/^[0-9a-f]{32}$/);
   });
 });

@@ -209,7 +209,9 @@ export async function runDueEffects<Env>(options: RunEffectsOptions<Env>): Promi
   let failed = 0;
   for (const s of committed) {
     if (!("error" in s)) continue;
-    const fields = { key: s.effect.key, kind: s.effect.kind, attempt: s.effect.attempt };
+    const { key, kind, attempt, trace } = s.effect;
+    // The call's span (effect-trace.ts): the line is found by its saga's trace id.
+    const fields = { key, kind, attempt, traceparent: trace?.traceparent };
     if (missedCallResult(s.effect.attempt, !!s.refused) === "retry")
       log?.warn("effect not made; made again later with the same key", {
         ...fields,

@@ -164,6 +164,26 @@ export function processedIn<E extends TraceAttributes>(event: E): E {
   return producer ? { ...event, ...traceAttributes(childOf(producer)) } : event;
 }
 
+/** A span's identity, as a link or a log field names it. */
+export type SpanRef = { traceId: string; spanId: string };
+
+/**
+ * The span of work that continues a saga from outside its events (a customer's cancel, the
+ * saga's deadline): a child of the saga's own context, so what it emits keeps the saga's one
+ * trace id. The request that asked for it, when it belongs to another trace, is a link
+ * (OpenTelemetry: a cause that is not the parent), never a second trace id for the saga.
+ * Without a saga context (an order older than tracing), the request's span, else a new trace.
+ * @example continueSaga(traceOf(orderPlaced), requestTraceContext(headers)).span.traceId // the saga's
+ */
+export function continueSaga(
+  saga: TraceContext | undefined,
+  request?: TraceContext,
+): { span: TraceContext; links: SpanRef[] } {
+  if (!saga) return { span: request ?? newTraceContext(), links: [] };
+  const links = request && request.traceId !== saga.traceId ? [traceLogFields(request)] : [];
+  return { span: childOf(saga), links: links as SpanRef[] };
+}
+
 /** The log fields of a span (`traceId`, `spanId`), or none. */
 export function traceLogFields(
   context: TraceContext | undefined,

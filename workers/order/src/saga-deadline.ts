@@ -1,10 +1,15 @@
 import {
+  continueSaga,
+  formatTraceparent,
   isConstraintError,
+  type Logger,
   loggerFor,
   outboxInserts,
   RETRY_POLICIES,
   retryOnConflict,
   runBatch,
+  sagaTraces,
+  type TraceContext,
 } from "@edge-saga/shared";
 import { and, asc, eq, gt, lte, min } from "drizzle-orm";
 import { type Database, database } from "./db/client";
@@ -42,10 +47,27 @@ export async function rejectOverdueOrders(
   db: Database,
   now: number,
   deadlineMs: number,
+  log?: Logger,
 ): Promise<DeadlineRun> {
   const cutoff = now - deadlineMs;
   const [overdue, rest] = await db.batch(pendingReads(db, cutoff));
-  const timedOut = await commitTimeouts(db, overdue, now, deadlineMs);
+  // No request caused a timeout: each continues its own saga's trace (none overdue: no read).
+  const sagas = await sagaTraces(
+    db,
+    overdue.map((row) => row.id),
+  );
+  const spans = new Map(overdue.map((row) => [row.id, continueSaga(sagas.get(row.id)).span]));
+  const timedOut = await commitTimeouts(db, overdue, { now, deadlineMs, spans });
+  // An order that times out means a participant did not answer: worth an operator's look. A
+  // line per order (at most a page a run), each in its saga's trace.
+  for (const orderId of timedOut) {
+    const span = spans.get(orderId);
+    log?.warn("saga deadline passed: order rejected TIMED_OUT", {
+      orderId,
+      traceparent: span && formatTraceparent(span),
+      deadlineSeconds: deadlineMs / 1000,
+    });
+  }
   // A full page may have left more behind: look again right away.
   const nextDueAt =
     overdue.length === TIMEOUTS_PER_RUN
@@ -73,8 +95,15 @@ export function pendingReads(db: Database, cutoff: number) {
   ] as const;
 }
 
+/** When a run decides, and the span each order's rejection is written in. */
+interface RunAt {
+  now: number;
+  deadlineMs: number;
+  spans: Map<string, TraceContext>;
+}
+
 /** Statements rejecting `row` if it is due, else null. */
-function timeoutOf(db: Database, row: OrderRow, now: number, deadlineMs: number) {
+function timeoutOf(db: Database, row: OrderRow, { now, deadlineMs, spans }: RunAt) {
   const decision = decideTimeout(sagaStateOf(row), row.createdAt, now, deadlineMs);
   if (decision.kind === "ignore") return null;
   const causationId = causeOf(row.id);
@@ -84,7 +113,13 @@ function timeoutOf(db: Database, row: OrderRow, now: number, deadlineMs: number)
       cause: causationId,
       now,
     }),
-    ...outboxInserts(db, [orderEvent(row, decision.event, row.version + 1, { causationId })], now),
+    ...outboxInserts(
+      db,
+      [orderEvent(row, decision.event, row.version + 1, { causationId })],
+      now,
+      undefined,
+      spans.get(row.id),
+    ),
   ];
 }
 
@@ -92,14 +127,9 @@ function timeoutOf(db: Database, row: OrderRow, now: number, deadlineMs: number)
  * All rejections in one batch (one D1 call). If a reply changed one of the orders since it was
  * read, its version lock rolls the batch back: then each order alone, on a fresh read.
  */
-async function commitTimeouts(
-  db: Database,
-  rows: OrderRow[],
-  now: number,
-  deadlineMs: number,
-): Promise<string[]> {
+async function commitTimeouts(db: Database, rows: OrderRow[], at: RunAt): Promise<string[]> {
   const due = rows.flatMap((row) => {
-    const statements = timeoutOf(db, row, now, deadlineMs);
+    const statements = timeoutOf(db, row, at);
     return statements ? [{ row, statements }] : [];
   });
   try {
@@ -112,8 +142,7 @@ async function commitTimeouts(
     if (!isConstraintError(error)) throw error;
   }
   const timedOut: string[] = [];
-  for (const { row } of due)
-    if (await commitAlone(db, row.id, now, deadlineMs)) timedOut.push(row.id);
+  for (const { row } of due) if (await commitAlone(db, row.id, at)) timedOut.push(row.id);
   return timedOut;
 }
 
@@ -123,17 +152,12 @@ async function commitTimeouts(
  * Still conflicting at the last round, it throws: the relay logs it and runs the deadline
  * again in a few seconds.
  */
-function commitAlone(
-  db: Database,
-  orderId: string,
-  now: number,
-  deadlineMs: number,
-): Promise<boolean> {
+function commitAlone(db: Database, orderId: string, at: RunAt): Promise<boolean> {
   return retryOnConflict({
     policy: RETRY_POLICIES.conflict,
     attempt: async () => {
       const row = await findOrder(db, orderId);
-      const statements = row && timeoutOf(db, row, now, deadlineMs);
+      const statements = row && timeoutOf(db, row, at);
       if (!statements) return false;
       await runBatch(db, statements);
       return true;
@@ -159,13 +183,6 @@ export async function runSagaDeadline(
     });
     deadlineMs = DEFAULT_SAGA_DEADLINE_SECONDS * 1000;
   }
-  const run = await rejectOverdueOrders(database(env), now, deadlineMs);
-  // An order that times out means a participant did not answer: worth an operator's look.
-  if (run.timedOut.length > 0)
-    log.warn("saga deadline passed: orders rejected TIMED_OUT", {
-      orders: run.timedOut.length,
-      orderIds: run.timedOut.slice(0, 10),
-      deadlineSeconds: deadlineMs / 1000,
-    });
+  const run = await rejectOverdueOrders(database(env), now, deadlineMs, log);
   return run.nextDueAt;
 }

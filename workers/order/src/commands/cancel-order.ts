@@ -1,11 +1,15 @@
 import type { Order } from "@edge-saga/contracts";
 import {
   type Caller,
+  continueSaga,
   type Envelope,
   mayActFor,
   outboxInserts,
   retryOnConflict,
   runBatch,
+  type SpanRef,
+  sagaTraces,
+  type TraceContext,
 } from "@edge-saga/shared";
 import type { Database } from "../db/client";
 import {
@@ -26,11 +30,19 @@ export interface CancelOrderRequest {
   caller: Caller;
   /** Causation id of the cancel's event (the gateway's request id). */
   cause: string;
+  /** The request's span: a link of the cancel's span, whose parent is the saga's own trace. */
+  trace?: TraceContext;
+}
+
+/** The span the cancel ran in: in the order's saga trace, linked to the request's. */
+export interface CancelSpan {
+  span: TraceContext;
+  links: SpanRef[];
 }
 
 export type CancelOrderOutcome =
   /** Committed with its event in the outbox; the caller pokes the relay. */
-  | { kind: "CANCELLED"; order: Order; event: Envelope }
+  | { kind: "CANCELLED"; order: Order; event: Envelope; trace: CancelSpan }
   /** No such order, or not the caller's: the two are one answer, so neither is revealed. */
   | { kind: "NOT_FOUND" }
   /** The saga rules refuse a cancel in this status. */
@@ -40,7 +52,7 @@ export type CancelOrderOutcome =
 
 /** One attempt's result: committed (the order JSON is read after the loop) or an answer. */
 type Attempt =
-  | { kind: "COMMITTED"; row: OrderRow; event: Envelope }
+  | { kind: "COMMITTED"; row: OrderRow; event: Envelope; trace: CancelSpan }
   | Exclude<CancelOrderOutcome, { kind: "CANCELLED" }>;
 
 /** Cancel re-reads and re-decides this often when a saga reply changed the order meanwhile. */
@@ -49,8 +61,10 @@ const CANCEL_ATTEMPTS = 3;
 /** Cancels an order if the saga rules allow it now, retrying on a concurrent change. */
 export async function cancelOrder(
   db: Database,
-  { orderId, caller, cause }: CancelOrderRequest,
+  { orderId, caller, cause, trace }: CancelOrderRequest,
 ): Promise<CancelOrderOutcome> {
+  // Read once, for the order the caller may cancel: its saga's trace does not change.
+  let span: CancelSpan | undefined;
   const done = await retryOnConflict<Attempt>({
     attempts: CANCEL_ATTEMPTS,
     // A constraint refusal: a saga reply changed the order since we read it.
@@ -59,13 +73,15 @@ export async function cancelOrder(
       if (!row || !mayActFor(caller, row.customerId)) return { kind: "NOT_FOUND" };
       const decision = decideCancel(sagaStateOf(row));
       if (decision.kind === "refuse") return { kind: "REFUSED", status: row.status };
+      span ??= continueSaga((await sagaTraces(db, [orderId])).get(orderId), trace);
       const now = Date.now();
       const event = orderEvent(row, decision.event, row.version + 1, { causationId: cause });
       await runBatch(db, [
         ...changeStatements(db, row, decision.state, { change: "CancelOrder", cause, now }),
-        ...outboxInserts(db, [event]),
+        ...outboxInserts(db, [event], now, undefined, span.span),
       ]);
-      return { kind: "COMMITTED", row: changedRow(row, decision.state, now), event };
+      const changed = changedRow(row, decision.state, now);
+      return { kind: "COMMITTED", row: changed, event, trace: span };
     },
     onExhausted: () => ({ kind: "CONFLICT" }),
   });
@@ -75,5 +91,6 @@ export async function cancelOrder(
     kind: "CANCELLED",
     order: toOrderJson(done.row, items.get(orderId) ?? []),
     event: done.event,
+    trace: done.trace,
   };
 }

@@ -1,5 +1,6 @@
 import type { Order, PlaceOrderInput } from "@edge-saga/contracts";
 import {
+  capturedTrace,
   type Envelope,
   isConstraintError,
   newId,
@@ -179,8 +180,14 @@ function placement(
     guardedStatus: p.stored ? whileClaimOwned(row.status, p.stored, row.id) : undefined,
   });
   const order = toOrderJson(row, p.priced.lines);
-  // cdc: the trigger on the first transition writes OrderPlaced; the code never builds it.
-  if (p.publish === "cdc") return { order, statements, event: undefined };
+  // cdc: the trigger on the first transition writes OrderPlaced; the code never builds it, and
+  // stamps the request's trace on it in the same batch (a trigger cannot know the request).
+  if (p.publish === "cdc")
+    return {
+      order,
+      statements: [...statements, ...capturedTrace(db, row.id, p.trace)],
+      event: undefined,
+    };
   const event = orderPlacedEvent(row, p.priced.lines, { causationId: p.cause });
   if (p.publish === "outbox")
     statements.push(...outboxInserts(db, [event], p.now, undefined, p.trace));

@@ -8,6 +8,8 @@ import {
   newId,
   runBatch,
   slotOf,
+  stampTrace,
+  type TraceContext,
   withSlot,
 } from "@edge-saga/shared";
 import type { Database } from "../db/client";
@@ -28,6 +30,8 @@ export interface PublishOrderRequest {
   key?: string;
   /** Causation id of OrderPlaced (the gateway's request id). */
   cause: string;
+  /** The request's span (W3C Trace Context): OrderPlaced carries it, as on the other paths. */
+  trace?: TraceContext;
 }
 
 export type PublishOrderOutcome =
@@ -116,7 +120,7 @@ async function storeAnswer(
 /** Prices the order and publishes it as `orderId`; its OrderPlaced is named by the order. */
 async function publishNew(
   db: Database,
-  { input, cause }: PublishOrderRequest,
+  { input, cause, trace }: PublishOrderRequest,
   orderId: string,
   { env, log, holdUntilApplied }: { env: unknown; log: Logger; holdUntilApplied: HoldUntilApplied },
 ): Promise<PublishOrderOutcome> {
@@ -139,6 +143,7 @@ async function publishNew(
     id: await idFor(`OrderPlaced:${orderId}`),
     occurredAt: new Date(now),
   });
+  stampTrace([event], trace);
   const own = inboxQueueByConvention(env, "order");
   if (!own) return { kind: "NOT_SENT", reason: "no ORDER_INBOX binding to publish to" };
   try {

@@ -6,6 +6,7 @@ import {
   contractRoutes,
   customerFor,
   type Envelope,
+  formatTraceparent,
   HttpError,
   loggerFor,
   mayActFor,
@@ -287,6 +288,7 @@ export const orders = placeOrderRoute()
       orderId: id,
       caller: callerOf(c),
       cause: requestIdOf(c),
+      trace: requestTraceContext(c.req.raw.headers),
     });
     switch (outcome.kind) {
       case "NOT_FOUND":
@@ -300,6 +302,12 @@ export const orders = placeOrderRoute()
       case "CONFLICT":
         throw new HttpError(409, "CONFLICT", `order ${id} kept changing; try again`);
     }
+    // The saga's trace id finds this line; its link names the request's own trace.
+    loggerFor(c.env, { service: "order" }).info("order cancelled", {
+      orderId: id,
+      traceparent: formatTraceparent(outcome.trace.span),
+      links: outcome.trace.links,
+    });
     c.executionCtx.waitUntil(
       pokeRelay(c.env.OUTBOX_RELAY, [outcome.event], { shard: shard.SHARD }),
     );

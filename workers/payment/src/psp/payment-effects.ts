@@ -96,6 +96,7 @@ const authorize: EffectPerformer<Env, PaymentRequest, Answer> = {
     const payment = await paymentOf(db, effect.request.orderId);
     const answer = await callPsp(env, "/v1/payment_intents", {
       key: effect.key,
+      trace: effect.trace,
       body: {
         amount: payment.amountCents,
         currency: "usd",
@@ -169,6 +170,7 @@ function onIntent(
           : `/v1/payment_intents/${payment.intentId}/${operation === "void" ? "cancel" : "capture"}`,
         {
           key: effect.key,
+          trace: effect.trace,
           body:
             operation === "refund"
               ? { payment_intent: payment.intentId, amount: payment.amountCents }

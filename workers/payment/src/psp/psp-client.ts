@@ -4,6 +4,8 @@
  * (production; `npm run deploy` sets both). Every call carries its idempotency key.
  */
 
+import { effectTraceHeaders, type TraceAttributes } from "@edge-saga/shared";
+
 export interface PspEnv {
   PSP?: Fetcher;
   PSP_URL?: string;
@@ -39,7 +41,7 @@ export interface PspAnswer {
 export async function callPsp(
   env: PspEnv,
   path: string,
-  { key, body }: { key: string; body: unknown },
+  { key, body, trace }: { key: string; body: unknown; trace?: TraceAttributes },
 ): Promise<PspAnswer> {
   const timeoutMs =
     Number(env.PSP_TIMEOUT_MS) > 0 ? Number(env.PSP_TIMEOUT_MS) : DEFAULT_TIMEOUT_MS;
@@ -54,6 +56,8 @@ export async function callPsp(
       authorization: `Bearer ${secret}`,
       "content-type": "application/json",
       "idempotency-key": key,
+      // The call's span: a processor that traces joins the saga's trace.
+      ...effectTraceHeaders(trace),
     },
     body: JSON.stringify(body),
   });
