@@ -35,6 +35,11 @@ export interface EventDefinition<
   /** Payload schema of `version`. */
   payload: S;
   /**
+   * The envelope's `aggregateType` its events carry; required for an ordered handler, which
+   * must consume every event type of its aggregate from that producer (inbox/ordered-check.ts).
+   */
+  aggregate?: string;
+  /**
    * How older versions still on the wire (outboxes, queues, dead letters) become this one,
    * one step at a time: keys form a contiguous range ending at `version - 1`.
    */

@@ -42,6 +42,7 @@ describe("event catalog", () => {
       "TallyDoubled",
       "TallyMirrored",
       "PoisonPill",
+      "LedgerStepped",
     ]);
     expect(catalog.consumedBy("audit")).toEqual(["TallyMirrored"]);
   });

@@ -13,6 +13,8 @@ import { DEAD_LETTER_RESOLUTIONS } from "../dead-letters/resolutions";
 export { cdcSequences } from "../cdc/cdc-schema";
 // Effects outside the database, for services that make such calls (effects.ts).
 export { effectAttempts, effects } from "../effects/effects-schema";
+// Ordered apply's state, for services with an ordered handler (inbox/ordered-apply.ts).
+export { orderedApplied, orderedHeld } from "../inbox/ordered-schema";
 
 /**
  * Tables of the event kit. Every service re-exports them from its own drizzle

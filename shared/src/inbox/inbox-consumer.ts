@@ -26,6 +26,7 @@ import { decodeMessage } from "./decode";
 import { consumeDlqBatch } from "./dlq-batch";
 import { groupCommit, sortRound } from "./group-commit";
 import { inParallel, roundsByLane } from "./lanes";
+import { orderedRelease } from "./ordered-release";
 import { decodeBody, inboxLookup } from "./processed-events";
 import { replayBody } from "./replay";
 import { type ReplayResult, registerReplayer } from "./replayers";
@@ -37,6 +38,7 @@ export type {
   Outcome,
 } from "./consumer-types";
 export { deliveryDelaySeconds as defaultRetryDelaySeconds } from "./dead-letter";
+export { type OrderedHandler, type OrderedOptions, ordered } from "./ordered-handler";
 export { inboxReplayer, type Replayer, type ReplayResult } from "./replayers";
 
 /** Stages a consumer composes besides its own; a decorator adds one only when its switch is on. */
@@ -81,6 +83,8 @@ export function createConsumerCore<Env extends { DB: D1Database }>(
     if (!handler) throw new Error(`${options.service} has no handler for ${event.type}`);
     return handler;
   };
+  // Only when a handler is declared ordered (ordered-release.ts); checked against the catalog.
+  const releaseHeld = orderedRelease(options);
 
   const replay = (body: unknown, env: Env): Promise<ReplayResult> =>
     replayBody(body, env, {
@@ -242,6 +246,7 @@ export function createConsumerCore<Env extends { DB: D1Database }>(
       await applyRound(round, n === 0);
       outcome.roundDone();
     }
+    if (releaseHeld) await releaseHeld(deliveries, applied, env, log);
     // Awaited, not left to waitUntil: a queue invocation is over when its handler returns.
     await Promise.all([
       outcome.settled(),

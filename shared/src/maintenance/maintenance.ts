@@ -1,5 +1,6 @@
 import { env } from "cloudflare:workers";
 import { errorText } from "../db/types";
+import { sweepOrderedGaps } from "../inbox/ordered-sweep";
 import { type Logger, loggerFor } from "../log/logger";
 import type { OutboxRelay } from "../relay/outbox-relay";
 import { relayStub } from "../relay/outbox-relay";
@@ -11,6 +12,8 @@ export interface MaintenanceOptions extends RetentionOptions {
   log?: Logger;
   /** The shard `db` is, whose relay is poked (default 0: a service on one database). */
   shard?: number;
+  /** The service has ordered handlers: held events past their wait become dead letters. */
+  orderedGaps?: boolean;
 }
 
 /**
@@ -24,7 +27,7 @@ export interface MaintenanceOptions extends RetentionOptions {
 export async function runMaintenance<T extends OutboxRelay<any>>(
   db: D1Database,
   relay: DurableObjectNamespace<T>,
-  { log = loggerFor(env), shard = 0, ...retention }: MaintenanceOptions = {},
+  { log = loggerFor(env), shard = 0, orderedGaps, ...retention }: MaintenanceOptions = {},
 ): Promise<Pruned> {
   try {
     // Unlike a commit's poke, the cron's also cuts a backoff short (never lost to a fault).
@@ -32,6 +35,8 @@ export async function runMaintenance<T extends OutboxRelay<any>>(
   } catch (error) {
     log.error("maintenance could not poke relay", { error: errorText(error) });
   }
+  const gaps = orderedGaps ? await sweepOrderedGaps(db) : 0;
+  if (gaps > 0) log.warn("ordered gaps given up: held events dead-lettered", { events: gaps });
   const { more, ...pruned } = await pruneRetention(db, retention);
   // `more`: the run's budget ended before the backlog did; the next minute's run goes on.
   log.info("maintenance ran", { pruned, more, ...(shard > 0 ? { shard } : {}) });

@@ -11,6 +11,7 @@ import {
   type EventHandler,
   type InboxConsumerOptions,
 } from "../inbox/inbox-consumer";
+import { isOrdered } from "../inbox/ordered-handler";
 import { loggerFor } from "../log/logger";
 import { runMaintenance } from "../maintenance/maintenance";
 import { inboxQueueByConvention } from "../receipts/receipts";
@@ -225,6 +226,7 @@ export function defineService<C extends Catalog, const S extends string, H exten
         ctx.waitUntil(
           runMaintenance(shard.DB, relayOf(env), {
             effects: definition.effects !== undefined,
+            orderedGaps: Object.values(definition.handlers).some(isOrdered),
             shard: shard.SHARD,
             // One invocation: its D1 query limit is shared by every shard's pruning.
             statements: Math.floor(RETENTION_STATEMENTS / shards.length),

@@ -52,6 +52,18 @@ export const PoisonPill = defineEvent({
   subscribers: ["tester"],
   payload: z.object({ note: z.string() }),
 });
+/**
+ * A step of a ledger (aggregate "ledger", numbered by sequence): its handler is ordered and
+ * appends `by` as a digit (value * 10 + by), so any other order gives another value.
+ */
+export const LedgerStepped = defineEvent({
+  type: "LedgerStepped",
+  version: 1,
+  producer: "tester",
+  subscribers: ["tester"],
+  aggregate: "ledger",
+  payload: TallyChange,
+});
 /** Nobody subscribes: the relay marks it published without sending. */
 export const Unrouted = defineEvent({
   type: "Unrouted",
@@ -77,6 +89,7 @@ export const catalog = defineCatalog([
   TallyDoubled,
   TallyMirrored,
   PoisonPill,
+  LedgerStepped,
   Unrouted,
   GadgetChanged,
 ]);

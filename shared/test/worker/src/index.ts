@@ -6,7 +6,7 @@ import { benchRelay, benchWorker } from "../../../bench/bench-worker";
 import type { PollingRelay } from "../../../bench/polling-baseline";
 import { kitAdminRoutes } from "../../../src/admin/kit-admin-routes";
 import type { Envelope } from "../../../src/envelope";
-import { createInboxConsumer, type EventHandler } from "../../../src/inbox/inbox-consumer";
+import { createInboxConsumer, type EventHandler, ordered } from "../../../src/inbox/inbox-consumer";
 import { OutboxRelay, pokeRelay, type RelayConfig } from "../../../src/relay/outbox-relay";
 import { catalog, type TallyIncremented } from "./catalog";
 import { deliveries, refusals, tallies } from "./schema";
@@ -190,6 +190,20 @@ export const consume = createInboxConsumer<Env>({
         ],
       };
     },
+    // Ordered per ledger (ordered-handler.ts): reads the value, so order changes the result.
+    LedgerStepped: ordered(async (event: Change, { db }) => {
+      const { tallyId, by } = event.payload;
+      const row = await db.select().from(tallies).where(sql`${tallies.id} = ${tallyId}`).get();
+      const value = (row?.value ?? 0) * 10 + by;
+      return {
+        statements: [
+          db
+            .insert(tallies)
+            .values({ id: tallyId, value })
+            .onConflictDoUpdate({ target: tallies.id, set: { value } }),
+        ],
+      };
+    }),
     PoisonPill: () => {
       throw new Error("poison pill always fails");
     },

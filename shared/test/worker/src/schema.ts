@@ -9,6 +9,8 @@ export {
   effectAttempts,
   effects,
   inbox,
+  orderedApplied,
+  orderedHeld,
   outbox,
   receiptProgress,
 } from "../../../src/db/kit-schema";

@@ -1,0 +1,1 @@
+../../../migrations/ordered_apply.sql

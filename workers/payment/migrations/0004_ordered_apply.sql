@@ -1,0 +1,1 @@
+../../../shared/migrations/ordered_apply.sql
