@@ -2,6 +2,7 @@ import { catalog } from "@edge-saga/contracts";
 import { defineService } from "@edge-saga/shared";
 import { database } from "./db/client";
 import { handlers } from "./handlers";
+import { projectBatch } from "./kv/project-order-lists";
 import { adminProjection } from "./routes/admin-projection";
 import { customers } from "./routes/customer-orders";
 import { viewShardOf } from "./shards";
@@ -18,4 +19,14 @@ const service = defineService({
 });
 
 export class OutboxRelay extends service.OutboxRelay {}
-export default service.worker;
+export default {
+  ...service.worker,
+  // The customers' order lists in KV follow the committed D1 view, batch by batch.
+  async queue(batch, env) {
+    try {
+      await service.worker.queue(batch, env);
+    } finally {
+      await projectBatch(batch.messages, env);
+    }
+  },
+} satisfies ExportedHandler<Env>;

@@ -1,6 +1,7 @@
 import { env, exports } from "cloudflare:workers";
 import { apiClient, expectStatus } from "@edge-saga/contracts/client";
 import { asCustomer, deliver } from "@edge-saga/kit-testing";
+import { seededRandom } from "@edge-saga/kit-testing/seeded-random";
 import { createEnvelope, type Envelope, newId } from "@edge-saga/shared";
 import { expect } from "vitest";
 import type { StoredOrder } from "../src/db/order-history-store";
@@ -74,3 +75,31 @@ export function event(
     occurredAt: new Date(clock),
   });
 }
+
+/** `events` shuffled by `seed`, about a third sent twice, cut into batches of 1-`maxBatch`. */
+export function shuffledBatches<E>(events: E[], seed: number, maxBatch: number): E[][] {
+  const random = seededRandom(seed);
+  const bodies = [...events];
+  for (const e of events) if (random() < 0.35) bodies.push(structuredClone(e));
+  for (let i = bodies.length - 1; i > 0; i--) {
+    const j = Math.floor(random() * (i + 1));
+    [bodies[i], bodies[j]] = [bodies[j] as E, bodies[i] as E];
+  }
+  const batches: E[][] = [];
+  for (let i = 0; i < bodies.length; ) {
+    const size = 1 + Math.floor(random() * maxBatch);
+    batches.push(bodies.slice(i, i + size));
+    i += size;
+  }
+  return batches;
+}
+
+/** The product as inventory publishes it, at `sequence`. */
+export const productUpserted = (sku: string, name: string, amountCents: number, sequence = 1) =>
+  event(
+    "ProductUpserted",
+    "inventory",
+    sku,
+    { sku, name, price: { amountCents, currency: "USD" } },
+    { sequence },
+  );

@@ -1,7 +1,14 @@
-import { seededRandom } from "@edge-saga/kit-testing/seeded-random";
 import { type Envelope, newId } from "@edge-saga/shared";
 import { beforeEach, describe, expect, it } from "vitest";
-import { deliverAll, event, history, rebuild, storedOrders } from "./helpers";
+import {
+  deliverAll,
+  event,
+  history,
+  productUpserted,
+  rebuild,
+  shuffledBatches,
+  storedOrders,
+} from "./helpers";
 
 const alice = "alice";
 const bob = "bob";
@@ -29,18 +36,8 @@ const placed = (orderId: string, customerId: string, items: (typeof lamp)[], poi
 /** Every kind of event the view consumes, over five sagas and two products. */
 const events: Envelope[] = [
   // The lamp's name changes: the newest (sequence 2) must win whatever arrives last.
-  event("ProductUpserted", "inventory", "lamp", {
-    sku: "lamp",
-    name: "Desk lamp",
-    price: { amountCents: 4500, currency: "USD" },
-  }),
-  event(
-    "ProductUpserted",
-    "inventory",
-    "lamp",
-    { sku: "lamp", name: "Desk lamp XL", price: { amountCents: 4800, currency: "USD" } },
-    { sequence: 2 },
-  ),
+  productUpserted("lamp", "Desk lamp", 4500),
+  productUpserted("lamp", "Desk lamp XL", 4800, 2),
   // A version 1 body (price without currency): the catalog upcasts it.
   event(
     "ProductUpserted",
@@ -103,27 +100,9 @@ const events: Envelope[] = [
   }),
 ];
 
-/** The events shuffled, about a third sent twice, cut into batches of 1-10 messages. */
-function deliveries(seed: number): unknown[][] {
-  const random = seededRandom(seed);
-  const bodies: unknown[] = [...events];
-  for (const e of events) if (random() < 0.35) bodies.push(structuredClone(e));
-  for (let i = bodies.length - 1; i > 0; i--) {
-    const j = Math.floor(random() * (i + 1));
-    [bodies[i], bodies[j]] = [bodies[j], bodies[i]];
-  }
-  const batches: unknown[][] = [];
-  for (let i = 0; i < bodies.length; ) {
-    const size = 1 + Math.floor(random() * 10);
-    batches.push(bodies.slice(i, i + size));
-    i += size;
-  }
-  return batches;
-}
-
 async function applyShuffled(seed: number) {
   await rebuild();
-  for (const batch of deliveries(seed)) await deliverAll(batch);
+  for (const batch of shuffledBatches(events, seed, 10)) await deliverAll(batch);
   return {
     rows: await storedOrders(),
     alice: await history(alice),

@@ -1,4 +1,5 @@
 import type { CustomerOrder } from "@edge-saga/contracts";
+import { orderRevision, type RevisedOrder } from "../domain/customer-order-list";
 import {
   type OrderStatus,
   type PaymentStatus,
@@ -29,6 +30,7 @@ interface LineRow {
   unitPriceCents: number;
   name: string | null;
   currentPriceCents: number | null;
+  productVersion: number | null;
 }
 
 /** A row of the view as it is stored, merged so far; `createdAt` null until OrderPlaced arrived. */
@@ -51,7 +53,7 @@ async function linesOf(db: D1Database, orderIds: string[]): Promise<Map<string, 
   const { results } = await db
     .prepare(
       `SELECT l.order_id AS orderId, l.sku, l.quantity, l.unit_price_cents AS unitPriceCents,
-              p.name, p.price_cents AS currentPriceCents
+              p.name, p.price_cents AS currentPriceCents, p.version AS productVersion
          FROM view_order_lines l LEFT JOIN view_products p ON p.sku = l.sku
         WHERE l.order_id IN (SELECT value FROM json_each(?)) ORDER BY l.order_id, l.sku`,
     )
@@ -138,6 +140,99 @@ export async function storedOrdersPage(
     orders: await withLines(db, results),
     next: results.length === limit ? (results.at(-1)?.orderId ?? null) : null,
   };
+}
+
+/** The row's fill-once columns (order-projection.ts `firstSeen`). */
+const FILL_ONCE = [
+  "customerId",
+  "totalCents",
+  "pointsRedeemed",
+  "pointsEarned",
+  "pointsAwarded",
+  "rejectionReason",
+  "paymentAmountCents",
+  "placedAt",
+] as const;
+
+const revisionOf = (row: OrderRow, lines: LineRow[]) =>
+  orderRevision({
+    status: row.status,
+    paymentStatus: row.paymentStatus,
+    stock: row.stock,
+    filled: FILL_ONCE.filter((column) => row[column] !== null).length,
+    updatedAt: row.updatedAt,
+    productVersions: lines.map((line) => line.productVersion ?? 0),
+  });
+
+/**
+ * Every placed order of each of `customerIds`, newest first, with its
+ * revision: what the second store (KV) holds of them, read in one query plus one for the lines.
+ */
+export async function placedOrdersOf(
+  db: D1Database,
+  customerIds: string[],
+): Promise<Map<string, RevisedOrder[]>> {
+  const byCustomer = new Map<string, RevisedOrder[]>(customerIds.map((id) => [id, []]));
+  if (customerIds.length === 0) return byCustomer;
+  const { results } = await db
+    .prepare(
+      `SELECT ${ORDER_COLUMNS} FROM view_orders
+        WHERE customer_id IN (SELECT value FROM json_each(?)) AND placed_at IS NOT NULL
+        ORDER BY order_id DESC`,
+    )
+    .bind(JSON.stringify(customerIds))
+    .all<OrderRow>();
+  const lines = await linesOf(
+    db,
+    results.map((r) => r.orderId),
+  );
+  for (const row of results) {
+    const own = lines.get(row.orderId) ?? [];
+    byCustomer.get(row.customerId as string)?.push({
+      revision: revisionOf(row, own),
+      order: toStored(row, own) as CustomerOrder,
+    });
+  }
+  return byCustomer;
+}
+
+/**
+ * The customers whose listed orders events about `orderIds` or products `skus` changed: the
+ * orders' customers, and every customer with a line of one of the products.
+ */
+export async function customersTouched(
+  db: D1Database,
+  orderIds: string[],
+  skus: string[],
+): Promise<string[]> {
+  if (orderIds.length === 0 && skus.length === 0) return [];
+  const { results } = await db
+    .prepare(
+      `SELECT DISTINCT customer_id AS customerId FROM view_orders
+        WHERE customer_id IS NOT NULL AND placed_at IS NOT NULL
+          AND (order_id IN (SELECT value FROM json_each(?1))
+               OR order_id IN (SELECT order_id FROM view_order_lines
+                                WHERE sku IN (SELECT value FROM json_each(?2))))`,
+    )
+    .bind(JSON.stringify(orderIds), JSON.stringify(skus))
+    .all<{ customerId: string }>();
+  return results.map((r) => r.customerId);
+}
+
+/** Customers with a placed order, by id after `after`: `limit` of them. */
+export async function customersPage(
+  db: D1Database,
+  after: string,
+  limit: number,
+): Promise<string[]> {
+  const { results } = await db
+    .prepare(
+      `SELECT DISTINCT customer_id AS customerId FROM view_orders
+        WHERE customer_id > ? AND placed_at IS NOT NULL ORDER BY customer_id LIMIT ?`,
+    )
+    .bind(after, limit)
+    .all<{ customerId: string }>();
+  return results.map((r) => r.customerId);
 }
 
 /**
