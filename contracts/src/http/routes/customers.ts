@@ -46,7 +46,15 @@ export const customerRoutes = {
       "answer). Newest first, one page at a time.",
     request: { params: CustomerPath, query: CustomerOrdersQuery, headers: withRequestId() },
     responses: {
-      200: json("One page of the customer's orders.", composites.CustomerOrders),
+      200: json("One page of the customer's orders.", composites.CustomerOrders, {
+        "X-Read-Store": {
+          description:
+            "Which store answered: `kv` (her order list in Workers KV, projected from the view " +
+            "at most a couple of minutes ago, no database call) or `d1` (the view's database).",
+          schema: { type: "string" },
+          required: true,
+        },
+      }),
       ...customerErrors({
         400: `${BAD_ID} Or an invalid \`cursor\` / \`limit\`. ${ADMIN_ME}`,
         403: NOT_YOURS,
