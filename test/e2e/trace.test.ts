@@ -37,6 +37,9 @@ const STEPS = [
   ["payment", "PaymentRefunded", []],
 ] as const;
 
+/** The trace id the cancel request comes with: not the saga's. */
+const CANCEL_TRACE = "0af7651916cd43dd8448eb211c80319c";
+
 const byType = (trace: Trace, id: string | null) =>
   trace.events.find((e) => e.eventId === id)?.type;
 
@@ -56,7 +59,7 @@ afterAll(async () => {
 });
 
 describe("order trace", () => {
-  it("shows every step of a cancelled order, each applied once, and the duplicates dropped", async () => {
+  it("shows every step of a cancelled order, each applied once, the duplicates dropped, all in one trace", async () => {
     await api.putProduct("trace-lamp", { name: "Traced lamp", priceCents: 4500, stock: 5 });
     await api.grantPoints("trace-alice", 1000, "e2e grant");
     // The order service prices from its replica of the catalog: retry until the product is there.
@@ -86,7 +89,12 @@ describe("order trace", () => {
       async () => ((await api.getPayment(placed.id)).status === "CAPTURED" ? true : undefined),
       { what: "the card to be captured", timeoutMs: 30_000, intervalMs: 100 },
     );
-    expect((await api.cancelOrder(placed.id)).status).toBe(202);
+    // The cancel comes with a trace of its own (another client's): the saga keeps its one id.
+    const cancel = await api.request("POST", `/orders/${placed.id}/cancel`, {
+      as: "trace-alice",
+      headers: { traceparent: `00-${CANCEL_TRACE}-b7ad6b7169203331-01` },
+    });
+    expect(cancel.status).toBe(202);
 
     let last: Trace | undefined;
     const trace = await poll(
@@ -112,6 +120,12 @@ describe("order trace", () => {
       status: "CANCELLED",
       payment: { status: "REFUNDED", amountCents: 9000 - 500 },
     });
+    // One trace id from POST /orders through every service: the cancel, the effects' events
+    // (capture, refund) and the compensation included.
+    expect(trace.traceId).toMatch(/^[0-9a-f]{32}$/);
+    expect(trace.traceId).not.toBe(CANCEL_TRACE);
+    for (const event of trace.events)
+      expect(event.traceId, `${event.producer}:${event.type}`).toBe(trace.traceId);
     // Every step once; the causal order is checked below (answers to one event come either way).
     expect(trace.events.map((e) => `${e.producer}:${e.type}`).sort()).toEqual(
       STEPS.map(([producer, type]) => `${producer}:${type}`).sort(),

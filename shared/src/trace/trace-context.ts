@@ -167,6 +167,12 @@ export function processedIn<E extends TraceAttributes>(event: E): E {
 /** A span's identity, as a link or a log field names it. */
 export type SpanRef = { traceId: string; spanId: string };
 
+/** A span of work and the spans it links to (causes that are not its parent). */
+export interface LinkedSpan {
+  span: TraceContext;
+  links: SpanRef[];
+}
+
 /**
  * The span of work that continues a saga from outside its events (a customer's cancel, the
  * saga's deadline): a child of the saga's own context, so what it emits keeps the saga's one
@@ -175,10 +181,7 @@ export type SpanRef = { traceId: string; spanId: string };
  * Without a saga context (an order older than tracing), the request's span, else a new trace.
  * @example continueSaga(traceOf(orderPlaced), requestTraceContext(headers)).span.traceId // the saga's
  */
-export function continueSaga(
-  saga: TraceContext | undefined,
-  request?: TraceContext,
-): { span: TraceContext; links: SpanRef[] } {
+export function continueSaga(saga: TraceContext | undefined, request?: TraceContext): LinkedSpan {
   if (!saga) return { span: request ?? newTraceContext(), links: [] };
   const links = request && request.traceId !== saga.traceId ? [traceLogFields(request)] : [];
   return { span: childOf(saga), links: links as SpanRef[] };

@@ -3,11 +3,11 @@ import {
   type Caller,
   continueSaga,
   type Envelope,
+  type LinkedSpan,
   mayActFor,
   outboxInserts,
   retryOnConflict,
   runBatch,
-  type SpanRef,
   sagaTraces,
   type TraceContext,
 } from "@edge-saga/shared";
@@ -34,15 +34,9 @@ export interface CancelOrderRequest {
   trace?: TraceContext;
 }
 
-/** The span the cancel ran in: in the order's saga trace, linked to the request's. */
-export interface CancelSpan {
-  span: TraceContext;
-  links: SpanRef[];
-}
-
 export type CancelOrderOutcome =
   /** Committed with its event in the outbox; the caller pokes the relay. */
-  | { kind: "CANCELLED"; order: Order; event: Envelope; trace: CancelSpan }
+  | { kind: "CANCELLED"; order: Order; event: Envelope; trace: LinkedSpan }
   /** No such order, or not the caller's: the two are one answer, so neither is revealed. */
   | { kind: "NOT_FOUND" }
   /** The saga rules refuse a cancel in this status. */
@@ -52,7 +46,7 @@ export type CancelOrderOutcome =
 
 /** One attempt's result: committed (the order JSON is read after the loop) or an answer. */
 type Attempt =
-  | { kind: "COMMITTED"; row: OrderRow; event: Envelope; trace: CancelSpan }
+  | { kind: "COMMITTED"; row: OrderRow; event: Envelope; trace: LinkedSpan }
   | Exclude<CancelOrderOutcome, { kind: "CANCELLED" }>;
 
 /** Cancel re-reads and re-decides this often when a saga reply changed the order meanwhile. */
@@ -64,7 +58,7 @@ export async function cancelOrder(
   { orderId, caller, cause, trace }: CancelOrderRequest,
 ): Promise<CancelOrderOutcome> {
   // Read once, for the order the caller may cancel: its saga's trace does not change.
-  let span: CancelSpan | undefined;
+  let span: LinkedSpan | undefined;
   const done = await retryOnConflict<Attempt>({
     attempts: CANCEL_ATTEMPTS,
     // A constraint refusal: a saga reply changed the order since we read it.
@@ -80,8 +74,7 @@ export async function cancelOrder(
         ...changeStatements(db, row, decision.state, { change: "CancelOrder", cause, now }),
         ...outboxInserts(db, [event], now, undefined, span.span),
       ]);
-      const changed = changedRow(row, decision.state, now);
-      return { kind: "COMMITTED", row: changed, event, trace: span };
+      return { kind: "COMMITTED", row: changedRow(row, decision.state, now), event, trace: span };
     },
     onExhausted: () => ({ kind: "CONFLICT" }),
   });
