@@ -41,6 +41,9 @@ import {
   identityProviderOf,
   identityProviderProblems,
   isPlaceholderId,
+  isPlaceholderKvId,
+  KV_NAMESPACES,
+  kvNamespaceIdOf,
   OPERATIONS_CONFIG,
   PAYMENT_CONFIG,
   productionConfig,
@@ -55,6 +58,7 @@ import {
   shardDatabaseName,
   shardPlan,
   withDatabaseId,
+  withKvNamespaceId,
   writeDeployConfig,
 } from "./lib/deploy-plan";
 import { ROOT, wrangler, wranglerOrThrow } from "./lib/wrangler";
@@ -236,6 +240,33 @@ function ensureDatabases(
   );
 }
 
+/** Each KV namespace of KV_NAMESPACES, created if missing, its id written into its config. */
+function ensureKvNamespaces() {
+  const list = () =>
+    JSON.parse(wranglerOrThrow(["kv", "namespace", "list"]).stdout) as {
+      id: string;
+      title: string;
+    }[];
+  const existing = list();
+  for (const { config, binding, title } of KV_NAMESPACES) {
+    let id = existing.find((ns) => ns.title === title)?.id;
+    if (id) {
+      console.log(`  KV ${title}: exists (${id})`);
+    } else {
+      wranglerOrThrow(["kv", "namespace", "create", title]);
+      id = list().find((ns) => ns.title === title)?.id;
+      if (!id) throw new Error(`created KV namespace ${title} but cannot find its id`);
+      console.log(`  KV ${title}: created (${id})`);
+    }
+    const path = join(ROOT, config);
+    const toml = readFileSync(path, "utf8");
+    if (kvNamespaceIdOf(toml, binding) !== id) {
+      writeFileSync(path, withKvNamespaceId(toml, binding, id));
+      console.log(`  ${config}: ${binding} id set to ${id} (commit this change)`);
+    }
+  }
+}
+
 function ensureQueue(name: string) {
   if (wrangler(["queues", "info", name]).status === 0) {
     console.log(`  queue ${name}: exists`);
@@ -311,6 +342,9 @@ function main() {
     shardIds[service] = ensureDatabases(service, plan[service], existing);
   const sharded = { ...options, shardIds };
 
+  step("KV namespaces");
+  ensureKvNamespaces();
+
   step("Queues (inboxes and their dead-letter queues)");
   for (const name of queueNames()) ensureQueue(name);
 
@@ -321,6 +355,11 @@ function main() {
   try {
     const files = deployFiles(copies, sharded);
     step("Remote migrations (every shard of every service)");
+    for (const { config, binding } of KV_NAMESPACES)
+      if (
+        isPlaceholderKvId(kvNamespaceIdOf(readFileSync(join(ROOT, config), "utf8"), binding) ?? "")
+      )
+        throw new Error(`${config}: the KV namespace ${binding} still has a placeholder id`);
     for (const service of SERVICES) {
       const config = readFileSync(join(ROOT, serviceConfig(service)), "utf8");
       if (isPlaceholderId(databaseIdOf(config) ?? ""))

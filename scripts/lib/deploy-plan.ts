@@ -115,6 +115,40 @@ export const queueNames = () => SERVICES.flatMap((s) => [`${s}-inbox`, `${s}-inb
 /** Placeholder ids in the committed configs: local dev only, never deployable. */
 export const isPlaceholderId = (id: string) => /^0{8}-0{4}-0{4}-0{4}-\d{12}$/.test(id);
 
+/**
+ * The Workers KV namespaces the deploy creates, by the config that binds them: the view's
+ * customers' order lists (its second store, docs/decisions.md "A second store for the view").
+ */
+export const KV_NAMESPACES = [
+  {
+    config: "workers/view/wrangler.toml",
+    binding: "CUSTOMER_ORDERS_KV",
+    title: "edge-saga-view-customer-orders",
+  },
+] as const;
+
+/** Placeholder KV namespace ids in the committed configs (32 hex digits, zeros): local only. */
+export const isPlaceholderKvId = (id: string) => /^0{28}\d{4}$/.test(id);
+
+/** The id of the KV namespace bound as `binding` in the config `toml`. */
+export function kvNamespaceIdOf(toml: string, binding: string): string | undefined {
+  return parseConfig(toml).kv_namespaces?.find((ns) => ns.binding === binding)?.id;
+}
+
+/**
+ * The config with the KV namespace bound as `binding` given the id `id`; everything else
+ * untouched (a text edit, like `withDatabaseId`: the comments stay).
+ */
+export function withKvNamespaceId(toml: string, binding: string, id: string): string {
+  const current = kvNamespaceIdOf(toml, binding);
+  if (current === undefined) throw new Error(`config binds no KV namespace ${binding}`);
+  const block = new RegExp(`(binding\\s*=\\s*"${binding}"\\s*\\n\\s*id\\s*=\\s*)"[^"]*"`);
+  const updated = toml.replace(block, `$1"${id}"`);
+  if (kvNamespaceIdOf(updated, binding) !== id)
+    throw new Error(`could not set the id of the config's KV namespace ${binding}`);
+  return updated;
+}
+
 /** A wrangler.toml as smol-toml parses it: the parts the deploy reads or rewrites, typed. */
 export interface WranglerConfig {
   main?: string;
@@ -123,6 +157,7 @@ export interface WranglerConfig {
   env?: Record<string, { vars?: Record<string, unknown> }>;
   services?: { binding: string; service: string }[];
   d1_databases?: { database_id?: string; migrations_dir?: string }[];
+  kv_namespaces?: { binding: string; id?: string }[];
   build?: { watch_dir?: string | string[] };
   assets?: { directory?: string };
   [key: string]: unknown;

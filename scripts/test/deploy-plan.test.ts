@@ -17,6 +17,9 @@ import {
   identityProviderOf,
   identityProviderProblems,
   isPlaceholderId,
+  isPlaceholderKvId,
+  KV_NAMESPACES,
+  kvNamespaceIdOf,
   NEVER_DEPLOYED,
   NEVER_DEPLOYED_WORKERS,
   OPERATIONS_CONFIG,
@@ -32,6 +35,7 @@ import {
   shardDatabaseName,
   shardPlan,
   withDatabaseId,
+  withKvNamespaceId,
   withoutNeverDeployedBindings,
   withPspUrl,
   writeDeployConfig,
@@ -130,6 +134,23 @@ describe("deploy plan", () => {
     expect(databaseIdOf(updated)).toBe("9d2c7e3a-1111-4a2b-8c3d-123456789abc");
     expect(isPlaceholderId("9d2c7e3a-1111-4a2b-8c3d-123456789abc")).toBe(false);
     expect(updated.replace("9d2c7e3a-1111-4a2b-8c3d-123456789abc", id)).toBe(toml);
+  });
+
+  it("creates the view's KV namespace and rewrites only its id in the view's config", () => {
+    for (const { config, binding, title } of KV_NAMESPACES) {
+      const toml = read(config);
+      const id = kvNamespaceIdOf(toml, binding) as string;
+      expect(isPlaceholderKvId(id), config).toBe(true);
+      expect(title).toMatch(/^edge-saga-/);
+      const real = "0f1e2d3c4b5a69788796a5b4c3d2e1f0";
+      const updated = withKvNamespaceId(toml, binding, real);
+      expect(kvNamespaceIdOf(updated, binding)).toBe(real);
+      expect(isPlaceholderKvId(real)).toBe(false);
+      expect(updated.replace(real, id)).toBe(toml);
+      // What wrangler deploys: the binding, with the id the deploy wrote.
+      expect(wranglerReads(config).kv_namespaces).toEqual([{ binding, id }]);
+    }
+    expect(KV_NAMESPACES.map((ns) => ns.binding)).toEqual(["CUSTOMER_ORDERS_KV"]);
   });
 
   it("keeps the internal services private and the whole system observable", () => {
