@@ -143,6 +143,9 @@ try {
   console.log(
     `time:                 workload ${(result.workloadMs / 1000).toFixed(1)} s, drain ${(result.drainMs / 1000).toFixed(1)} s${result.drained ? "" : " (DID NOT DRAIN)"}`,
   );
+  console.log(
+    `order lists in KV:    ${result.orderLists.customers} customers, ${result.orderLists.differing.length} differ from the view's D1 rows`,
+  );
   console.log(`\n${formatReport(result.report)}`);
   if (result.failures.length) console.log(`\nFAILED:\n- ${result.failures.join("\n- ")}`);
   else console.log("\nPASSED: no violation, no lost event");

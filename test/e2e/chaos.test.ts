@@ -54,6 +54,8 @@ describe("chaos", () => {
       drainTimeoutMs: 660_000,
     });
     expect(result.failures, diagnosis(result)).toEqual([]);
+    // The view's second store: every customer's order list in KV equals her D1 rows.
+    expect(result.orderLists).toEqual({ customers: 20, differing: [] });
     expect(result.drained).toBe(true);
     expect(result.ordersByStatus.PENDING ?? 0).toBe(0);
     const total = Object.values(result.ordersByStatus).reduce((a, b) => a + b, 0);

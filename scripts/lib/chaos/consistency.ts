@@ -8,6 +8,28 @@ export async function consistencyReport(gateway: ApiClient) {
 
 export type ConsistencyReport = Awaited<ReturnType<typeof consistencyReport>>;
 
+/** The view's two stores compared: each customer's order list in KV against her D1 rows. */
+export interface OrderListsCheck {
+  /** Customers checked: those with a placed order in D1 or a list in KV. */
+  customers: number;
+  /** Customers whose KV list differs from the D1 view. */
+  differing: string[];
+}
+
+/** `GET /admin/view/projection/order-lists`: the view's KV lists compared with its D1 rows. */
+export async function orderListsCheck(gateway: ApiClient): Promise<OrderListsCheck> {
+  const path = "/admin/view/projection/order-lists";
+  return (await gateway.expect<OrderListsCheck>(200, "GET", path, { admin: true })).body;
+}
+
+/** What a run reports when the view's KV lists and D1 rows disagree (invariant 7's second store). */
+export function orderListsFailure(check: OrderListsCheck): string | null {
+  const { customers, differing } = check;
+  if (differing.length === 0) return null;
+  const more = differing.length > 5 ? ` (+${differing.length - 5} more)` : "";
+  return `invariant 7: ${differing.length} of ${customers} customers' order lists in KV differ from the D1 view: ${differing.slice(0, 5).join(", ")}${more}`;
+}
+
 /** The report as an operator reads it. */
 export function formatReport(report: ConsistencyReport): string {
   const lines = [

@@ -2,7 +2,13 @@ import { read } from "@edge-saga/contracts/client";
 import { between, seededRandom } from "@edge-saga/kit-testing/seeded-random";
 import pLimit from "p-limit";
 import { ApiClient, UNDER_LOAD, UnexpectedAnswer } from "../api-client";
-import { type ConsistencyReport, consistencyReport } from "./consistency";
+import {
+  type ConsistencyReport,
+  consistencyReport,
+  type OrderListsCheck,
+  orderListsCheck,
+  orderListsFailure,
+} from "./consistency";
 
 /** Every Worker with an inbox: the three services and the view (read model), all under faults. */
 export const SERVICES = ["order", "inventory", "rewards", "payment", "view"] as const;
@@ -102,6 +108,8 @@ export interface ChaosResult {
   drainMs: number;
   drained: boolean;
   report: ConsistencyReport;
+  /** The view's order lists in KV compared with its D1 rows after the drain. */
+  orderLists: OrderListsCheck;
   /** Violations plus lost events (drain never finished): empty when the run passed. */
   failures: string[];
 }
@@ -357,6 +365,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
   const drainMs = Date.now() - drainStarted;
 
   const report = await consistencyReport(gateway);
+  const orderLists = await orderListsCheck(gateway);
   const outbox = await gateway.outbox();
   const deliveries = Object.fromEntries(
     Object.entries(outbox).map(([s, o]) => [
@@ -392,6 +401,8 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
     };
   }
   const failures = report.violations.map((v) => `invariant ${v.invariant}: ${v.message}`);
+  const kvFailure = orderListsFailure(orderLists);
+  if (kvFailure) failures.push(kvFailure);
   if (!drained)
     failures.push(
       "lost events: the system did not drain (outbox rows unpublished, orders not final or events not applied)",
@@ -414,6 +425,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
     drainMs,
     drained,
     report,
+    orderLists,
     failures,
   };
 }
