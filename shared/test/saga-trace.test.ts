@@ -7,7 +7,7 @@ import { runBatch } from "../src/db/types";
 import { type EffectPerformer, effectInserts, runDueEffects } from "../src/effects/effects";
 import { createLogger } from "../src/log/logger";
 import { outboxInserts } from "../src/outbox/outbox-writer";
-import { sagaTraces } from "../src/trace/saga-trace";
+import { sagaTraceQuery, sagaTraces } from "../src/trace/saga-trace";
 import { parseTraceparent, type TraceAttributes, traceOf } from "../src/trace/trace-context";
 import { db, increment } from "./helpers";
 
@@ -46,6 +46,16 @@ describe("a saga's trace, read back and carried on", () => {
     expect([...traces.keys()]).toEqual(["st-a"]);
     expect(traces.get("st-a")).toEqual(SAGA);
     expect((await sagaTraces(db, [])).size).toBe(0);
+  });
+
+  it("sagaTraces reads by the correlation index, never the whole outbox", async () => {
+    const { sql, params } = sagaTraceQuery(db, ["st-a", "st-b"]).toSQL();
+    const { results } = await env.DB.prepare(`EXPLAIN QUERY PLAN ${sql}`)
+      .bind(...params)
+      .all<{ detail: string }>();
+    const plan = results.map((step) => step.detail).join("\n");
+    expect(plan).toMatch(/SEARCH outbox USING INDEX outbox_correlation_idx/);
+    expect(plan).not.toMatch(/SCAN outbox\b/);
   });
 
   it("capturedTrace: a trigger's unpublished, untraced rows of the saga get the request's trace in the same batch; others are left as they are", async () => {

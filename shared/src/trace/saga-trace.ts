@@ -23,22 +23,26 @@ export async function sagaTraces(
 ): Promise<Map<string, TraceContext>> {
   const traces = new Map<string, TraceContext>();
   for (const ids of runsWithin([...new Set(correlationIds)], IDS_PER_READ)) {
-    // SQLite: with min(), the bare columns come from the row holding the minimum.
-    const rows = await db
-      .select({
-        correlationId: outbox.correlationId,
-        first: sql<number>`min(${outbox.seq})`,
-        traceparent: traceparentOf,
-        tracestate: tracestateOf,
-      })
-      .from(outbox)
-      .where(and(inArray(outbox.correlationId, ids), isNotNull(traceparentOf)))
-      .groupBy(outbox.correlationId)
-      .all();
+    const rows = await sagaTraceQuery(db, ids).all();
     for (const row of rows) {
       const context = parseTraceparent(row.traceparent, row.tracestate);
       if (context) traces.set(row.correlationId, context);
     }
   }
   return traces;
+}
+
+/** The read of `sagaTraces` for at most IDS_PER_READ sagas: one row a saga, by the correlation index. */
+export function sagaTraceQuery(db: AnyD1Database, correlationIds: readonly string[]) {
+  // SQLite: with min(), the bare columns come from the row holding the minimum.
+  return db
+    .select({
+      correlationId: outbox.correlationId,
+      first: sql<number>`min(${outbox.seq})`,
+      traceparent: traceparentOf,
+      tracestate: tracestateOf,
+    })
+    .from(outbox)
+    .where(and(inArray(outbox.correlationId, [...correlationIds]), isNotNull(traceparentOf)))
+    .groupBy(outbox.correlationId);
 }
