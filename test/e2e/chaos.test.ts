@@ -124,13 +124,27 @@ function diagnosis(result: Awaited<ReturnType<typeof runChaos>>): string {
   );
 }
 
-/** The stack's last error and warning lines but the injected ones: what a failed run's cause left. */
+const COLOUR_CODES = new RegExp(`${String.fromCharCode(27)}\\[[0-9;]*m`, "g");
+
+/**
+ * The stack's error and warning lines but the injected faults', grouped by their text with ids
+ * and numbers blanked, most frequent first: what a failed run's cause left (a broker that
+ * dropped messages, a batch given up, a send timing out), in a few lines.
+ */
 function stackErrors(): string[] {
-  const lines = readFileSync(stack.logFile, "utf8").split("\n");
-  return lines
-    .filter(
-      (line) => /error|warn|given up|failed/i.test(line) && !/InjectedFault|injected/i.test(line),
-    )
-    .slice(-40)
-    .map((line) => line.slice(0, 400));
+  // wrangler colours its lines; the codes would split one message into several signatures.
+  const counts = new Map<string, { n: number; example: string }>();
+  for (const line of readFileSync(stack.logFile, "utf8").split("\n")) {
+    if (!/error|warn|given up|failed|dropped|moving message/i.test(line)) continue;
+    if (/InjectedFault|injected|effect not made/i.test(line)) continue;
+    const plain = line.replace(COLOUR_CODES, "");
+    const signature = plain.replace(/[0-9a-f-]{8,}|\d+/gi, "#").slice(0, 200);
+    const seen = counts.get(signature);
+    if (seen) seen.n++;
+    else counts.set(signature, { n: 1, example: plain.slice(0, 300) });
+  }
+  return [...counts.values()]
+    .sort((a, b) => b.n - a.n)
+    .slice(0, 25)
+    .map(({ n, example }) => `${n} x ${example}`);
 }

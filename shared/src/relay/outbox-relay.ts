@@ -160,7 +160,7 @@ export abstract class OutboxRelay<Env = unknown> extends DurableObject<Env> {
       this.dueWorkAt = next === null ? null : Math.max(next, now + 1_000);
     } catch (error) {
       this.dueWorkAt = now + RETRY_DUE_WORK_MS;
-      loggerFor(this.env).error("relay due work failed", { error: errorText(error) });
+      this.log().error("relay due work failed", { error: errorText(error) });
     }
   }
 
@@ -189,7 +189,7 @@ export abstract class OutboxRelay<Env = unknown> extends DurableObject<Env> {
   private async run(): Promise<number | null> {
     const status = await this.storedStatus();
     const now = Date.now();
-    const log = loggerFor(this.env);
+    const log = this.log();
     this.drainer.publishedInRun = 0;
     this.drainer.unroutedInRun = {};
     try {
@@ -249,6 +249,11 @@ export abstract class OutboxRelay<Env = unknown> extends DurableObject<Env> {
       log.error("outbox relay run failed", { failures, error: errorText(error) });
       return retryAt;
     }
+  }
+
+  /** Log lines that say which service's relay, on which shard. */
+  private log() {
+    return loggerFor(this.env, { service: this.config().service, shard: this.shard });
   }
 
   private sendContext(): SendContext {

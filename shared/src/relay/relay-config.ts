@@ -2,6 +2,8 @@ import type { Catalog } from "../catalog";
 import { DEFAULT_RECEIPT_TIMEOUT_MS } from "../receipts/resend-policy";
 
 export interface RelayConfig {
+  /** The service whose outbox this is: named in the relay's log lines. */
+  service?: string;
   /** The service's own D1 database, holding the outbox table. */
   db: D1Database;
   /** Routing: which services get each event type. */

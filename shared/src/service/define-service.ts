@@ -145,7 +145,15 @@ export function defineService<C extends Catalog, const S extends string, H exten
         if (queue) queues[subscriber] = queue;
       }
       const ownQueue = inboxQueueByConvention(this.env, name);
-      return { ...relay.config, db: this.shardEnv().DB, catalog, queues, subscribers, ownQueue };
+      return {
+        ...relay.config,
+        service: name,
+        db: this.shardEnv().DB,
+        catalog,
+        queues,
+        subscribers,
+        ownQueue,
+      };
     }
 
     protected override async dueWork(now: number): Promise<number | null> {
