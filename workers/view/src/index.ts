@@ -1,5 +1,5 @@
 import { catalog } from "@edge-saga/contracts";
-import { defineService } from "@edge-saga/shared";
+import { atMost, defineService, SIDE_CALL_MS } from "@edge-saga/shared";
 import { database } from "./db/client";
 import { handlers } from "./handlers";
 import { projectBatch } from "./kv/project-order-lists";
@@ -26,7 +26,9 @@ export default {
     try {
       await service.worker.queue(batch, env);
     } finally {
-      await projectBatch(batch.messages, env);
+      // Bounded like every side call: a slow KV must not hold the view's queue (a list left
+      // behind is repaired by the next event or read, and answers from D1 once stale).
+      await atMost(SIDE_CALL_MS, projectBatch(batch.messages, env));
     }
   },
 } satisfies ExportedHandler<Env>;
