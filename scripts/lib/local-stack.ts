@@ -151,13 +151,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   const removeWorkDir = () => rmSync(workDir, { recursive: true, force: true });
   process.once("exit", removeWorkDir);
   const adminToken = options.adminToken ?? process.env.ADMIN_TOKEN ?? "dev-admin-token";
-  const env = {
-    ...process.env,
-    CI: "true", // no prompts (migrations ask for confirmation otherwise)
-    WRANGLER_SEND_METRICS: "false",
-    FORCE_COLOR: "0",
-    NO_COLOR: "1",
-  };
+  const env = wranglerEnv();
   const fail = (error: unknown): never => {
     const tail = logTail(logFile);
     process.removeListener("exit", removeWorkDir);
@@ -495,6 +489,38 @@ async function migrateFresh(
     }
   }
   cpSync(template, persistDir, { recursive: true });
+}
+
+/** The environment wrangler runs in under a stack: no prompts, no metrics, no colours. */
+function wranglerEnv(): NodeJS.ProcessEnv {
+  return {
+    ...process.env,
+    CI: "true", // no prompts (migrations ask for confirmation otherwise)
+    WRANGLER_SEND_METRICS: "false",
+    FORCE_COLOR: "0",
+    NO_COLOR: "1",
+  };
+}
+
+/**
+ * Builds the migrated template for `shards` if it is missing, and nothing else. `npm test`
+ * calls it once before its lanes: each lane's first stack would otherwise build it at the same
+ * moment, the same migrations applied three times over on a fresh machine's busiest minute.
+ */
+export async function buildMigratedTemplate(shards = 1): Promise<void> {
+  const workDir = mkdtempSync(join(tmpdir(), WORK_DIR_PREFIX));
+  try {
+    const configs = serviceConfigs({}, join(workDir, "configs"), shards);
+    const logFile = join(workDir, "wrangler.log");
+    const env = wranglerEnv();
+    await migrateFresh(
+      join(workDir, "state"),
+      (dir) => migrateServices(dir, { configs, shards, logFile, env }),
+      shards,
+    );
+  } finally {
+    rmSync(workDir, { recursive: true, force: true });
+  }
 }
 
 /** The migrated template's folder: one per set of migrations and shard count (1: as before). */
