@@ -23,11 +23,12 @@ lane() {
 # saga tests on the other write paths, the new-service generator and the bundle check; the
 # dev-orphans file, then chaos and the SIGKILLs, which so run once the unit tests have left the
 # CPU (chaos under the unit tests' load drains slowest).
-# The migrated state every e2e stack copies, built once: else each lane's first stack builds it.
-npx tsx test/migrated-state.ts || echo "migrated state not built ahead: each lane builds its own"
-
 lane unit+lint+types "npm run test:unit; s=\$?; npm run lint && npm run lint:layers && npm run typecheck || s=1; vitest run --project e2e-own-stacks trace local-cron && exit \$s" &
 a=$!
+# The migrated state every e2e stack copies, built once while the unit tests start: else each
+# e2e lane's first stack builds it at the same moment. A failure leaves each lane to build its own.
+npx tsx test/migrated-state.ts || echo "migrated state not built ahead: each lane builds its own"
+
 lane e2e "vitest run --project e2e; s=\$?; vitest run --project e2e-cdc --project e2e-self-read --project e2e-dead-letters --project e2e-new-service || s=1; npm run check:bundles && exit \$s" &
 b=$!
 lane e2e-own-stacks "vitest run --project e2e-own-stacks dev-orphans; s=\$?; vitest run --project e2e-own-stacks chaos self-healing && exit \$s" &
