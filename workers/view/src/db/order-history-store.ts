@@ -46,23 +46,29 @@ const ORDER_COLUMNS = `order_id AS orderId, customer_id AS customerId, status,
   placed_at AS placedAt, updated_at AS updatedAt`;
 
 /** The lines of `orderIds`, joined to the products' names and current prices. */
+/** An order's lines with their product's current name and price (view_products). */
+const LINE_QUERY = `SELECT l.order_id AS orderId, l.sku, l.quantity, l.unit_price_cents AS unitPriceCents,
+       p.name, p.price_cents AS currentPriceCents, p.version AS productVersion
+  FROM view_order_lines l LEFT JOIN view_products p ON p.sku = l.sku`;
+
 async function linesOf(db: D1Database, orderIds: string[]): Promise<Map<string, LineRow[]>> {
-  const byOrder = new Map<string, LineRow[]>();
-  if (orderIds.length === 0) return byOrder;
+  if (orderIds.length === 0) return new Map();
   // json_each: one bound parameter however many orders (D1 binds at most 100).
   const { results } = await db
     .prepare(
-      `SELECT l.order_id AS orderId, l.sku, l.quantity, l.unit_price_cents AS unitPriceCents,
-              p.name, p.price_cents AS currentPriceCents, p.version AS productVersion
-         FROM view_order_lines l LEFT JOIN view_products p ON p.sku = l.sku
-        WHERE l.order_id IN (SELECT value FROM json_each(?)) ORDER BY l.order_id, l.sku`,
+      `${LINE_QUERY} WHERE l.order_id IN (SELECT value FROM json_each(?)) ORDER BY l.order_id, l.sku`,
     )
     .bind(JSON.stringify(orderIds))
     .all<LineRow>();
-  for (const line of results) {
-    const lines = byOrder.get(line.orderId) ?? [];
-    lines.push(line);
-    byOrder.set(line.orderId, lines);
+  return byOrderId(results);
+}
+
+function byOrderId(lines: readonly LineRow[]): Map<string, LineRow[]> {
+  const byOrder = new Map<string, LineRow[]>();
+  for (const line of lines) {
+    const own = byOrder.get(line.orderId) ?? [];
+    own.push(line);
+    byOrder.set(line.orderId, own);
   }
   return byOrder;
 }
@@ -174,19 +180,24 @@ export async function placedOrdersOf(
 ): Promise<Map<string, RevisedOrder[]>> {
   const byCustomer = new Map<string, RevisedOrder[]>(customerIds.map((id) => [id, []]));
   if (customerIds.length === 0) return byCustomer;
-  const { results } = await db
-    .prepare(
-      `SELECT ${ORDER_COLUMNS} FROM view_orders
-        WHERE customer_id IN (SELECT value FROM json_each(?)) AND placed_at IS NOT NULL
-        ORDER BY order_id DESC`,
-    )
-    .bind(JSON.stringify(customerIds))
-    .all<OrderRow>();
-  const lines = await linesOf(
-    db,
-    results.map((r) => r.orderId),
-  );
-  for (const row of results) {
+  // One round trip: the orders and their lines, both picked by the customers (json_each: one
+  // bound parameter however many). The projection reads twice per view batch.
+  const placed = `SELECT order_id FROM view_orders
+    WHERE customer_id IN (SELECT value FROM json_each(?)) AND placed_at IS NOT NULL`;
+  const customers = JSON.stringify(customerIds);
+  const [orders, lineRows] = await db.batch([
+    db
+      .prepare(
+        `SELECT ${ORDER_COLUMNS} FROM view_orders WHERE order_id IN (${placed})
+          ORDER BY order_id DESC`,
+      )
+      .bind(customers),
+    db
+      .prepare(`${LINE_QUERY} WHERE l.order_id IN (${placed}) ORDER BY l.order_id, l.sku`)
+      .bind(customers),
+  ]);
+  const lines = byOrderId((lineRows?.results ?? []) as LineRow[]);
+  for (const row of (orders?.results ?? []) as OrderRow[]) {
     const own = lines.get(row.orderId) ?? [];
     byCustomer.get(row.customerId as string)?.push({
       revision: revisionOf(row, own),
