@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { requestLineTrace } from "../src/middleware/access-log";
 import { CUSTOMER, callWith, recordingService } from "./helpers";
 
 const TRACE = "4bf92f3577b34da6a3ce929d0e0e4736";
@@ -38,5 +39,27 @@ describe("W3C trace context at the gateway", () => {
     expect(sent.tracestate).toBeUndefined();
     // Each request its own trace.
     expect((await forwardedWith(headers)).traceId).not.toBe(sent.traceId);
+  });
+});
+
+describe("the gateway's request line", () => {
+  const request = { traceId: TRACE, spanId: CALLER_SPAN, flags: "01" };
+  const SAGA = "0af7651916cd43dd8448eb211c80319c";
+
+  it("is written under the saga's trace a service answered (traceresponse), the request's linked", () => {
+    expect(requestLineTrace(request, `00-${SAGA}-b7ad6b7169203331-01`)).toEqual({
+      traceparent: `00-${SAGA}-b7ad6b7169203331-01`,
+      links: [{ traceId: TRACE, spanId: CALLER_SPAN }],
+    });
+  });
+
+  it.each([
+    ["no traceresponse", null],
+    ["a malformed one", "00-nope-01"],
+    ["the request's own trace", `00-${TRACE}-b7ad6b7169203331-01`],
+  ])("keeps the request's own trace for %s", (_, answered) => {
+    expect(requestLineTrace(request, answered)).toEqual({
+      traceparent: `00-${TRACE}-${CALLER_SPAN}-01`,
+    });
   });
 });

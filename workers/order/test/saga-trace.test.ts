@@ -64,6 +64,7 @@ describe.each(["outbox", "cdc", "self-read"])("WRITE_PATH=%s: one trace id per s
     const placed = await traceOfEvent(order.id, "OrderPlaced");
     expect(placed?.traceId).toBe(SAGA_TRACE);
 
+    let traceresponse: string | null = null;
     const lines = await linesOf("log", async () => {
       // At info: the test runtime's level is warn.
       const ctx = createExecutionContext();
@@ -77,10 +78,13 @@ describe.each(["outbox", "cdc", "self-read"])("WRITE_PATH=%s: one trace id per s
       );
       await waitOnExecutionContext(ctx);
       expect(cancel.status).toBe(202);
+      traceresponse = cancel.headers.get("traceresponse");
     });
     const cancelled = await traceOfEvent(order.id, "OrderCancelled");
     expect(cancelled?.traceId).toBe(SAGA_TRACE);
     expect(cancelled?.spanId).not.toBe(placed?.spanId);
+    // The answer names the trace the cancel continued (the gateway logs its request line there).
+    expect(traceresponse).toBe(`00-${SAGA_TRACE}-${cancelled?.spanId}-01`);
     // The cancel's line is in the saga's trace and names the request's trace as a link.
     const line = lines.find((l) => l.msg === "order cancelled" && l.orderId === order.id);
     expect(line).toMatchObject({ traceId: SAGA_TRACE, spanId: cancelled?.spanId });

@@ -234,7 +234,15 @@ export const orderRoutes = {
       "Needs no body; one that is sent must be JSON.",
     request: { params: OrderPath, headers: withRequestId() },
     responses: {
-      202: json("The cancellation was accepted; the order as it is now.", schemas.Order),
+      202: json("The cancellation was accepted; the order as it is now.", schemas.Order, {
+        traceresponse: {
+          description:
+            "W3C Trace Context Level 2: the order's saga trace, which the cancellation " +
+            "continues (its events carry it); the request's own trace is linked to it.",
+          schema: { type: "string" },
+          required: true,
+        },
+      }),
       ...customerErrors({
         400: BAD_ID,
         404: NOT_FOUND_ORDER,

@@ -1,4 +1,10 @@
-import { formatTraceparent, loggerFor } from "@edge-saga/shared";
+import {
+  formatTraceparent,
+  loggerFor,
+  parseTraceparent,
+  type TraceContext,
+  traceLogFields,
+} from "@edge-saga/shared";
 import type { MiddlewareHandler } from "hono";
 import type { GatewayEnv } from "../types";
 
@@ -14,11 +20,29 @@ export const accessLog: MiddlewareHandler<GatewayEnv> = async (c, next) => {
   if (!log.enabled(level)) return;
   log[level]("request", {
     requestId: c.get("requestId"),
-    // Written as traceId and spanId (the logger): the request's line joins its saga's.
-    traceparent: formatTraceparent(c.get("trace")),
+    ...requestLineTrace(c.get("trace"), c.res.headers.get("traceresponse")),
     method: c.req.method,
     path: c.req.path,
     status: c.res.status,
     ms: Date.now() - started,
   });
 };
+
+/**
+ * The trace a request's line is written under (the logger turns `traceparent` into traceId and
+ * spanId): its own, unless the service answered that the request continued another trace
+ * (`traceresponse`, W3C Trace Context Level 2: a cancel continues its order's saga). Then the
+ * saga's, so the line is found with the saga's other lines, and the request's own as a link.
+ */
+export function requestLineTrace(
+  request: TraceContext,
+  traceresponse: string | null,
+): { traceparent: string; links?: { traceId: string; spanId: string }[] } {
+  const answered = parseTraceparent(traceresponse);
+  if (!answered || answered.traceId === request.traceId)
+    return { traceparent: formatTraceparent(request) };
+  return {
+    traceparent: formatTraceparent(answered),
+    links: [traceLogFields(request) as { traceId: string; spanId: string }],
+  };
+}

@@ -311,5 +311,8 @@ export const orders = placeOrderRoute()
     c.executionCtx.waitUntil(
       pokeRelay(c.env.OUTBOX_RELAY, [outcome.event], { shard: shard.SHARD }),
     );
+    // W3C Trace Context Level 2: the caller (and the gateway's request line) learns the trace
+    // this request continued, the saga's.
+    c.header("traceresponse", formatTraceparent(outcome.trace.span));
     return c.json(outcome.order, 202);
   });
