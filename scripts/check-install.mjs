@@ -45,4 +45,15 @@ if (missing.length > 0) {
   );
   process.exit(1);
 }
-console.log("install complete: every package the lockfile names for this platform is present");
+// patches/ (patch-package, run by postinstall): without the local queue broker's fix a queue can
+// stop delivering for good under load (docs/platform-notes.md), which fails chaos runs at random.
+const broker = join(root, "node_modules/miniflare/dist/src/workers/queues/broker.worker.js");
+if (!readFileSync(broker, "utf8").includes("Patched by edge-saga")) {
+  console.error(
+    "install incomplete: the local queue broker is not patched (patches/); run `npx patch-package`.",
+  );
+  process.exit(1);
+}
+console.log(
+  "install complete: every package the lockfile names for this platform is present, patches applied",
+);
