@@ -269,4 +269,30 @@ describe("outbox relay", () => {
       interval: 20,
     });
   });
+
+  it("a poke's run that dies midway is finished by the safety alarm armed before it", async () => {
+    const stub = relay();
+    await vi.waitFor(async () => expect(await pending()).toBe(0), { timeout: 10_000 });
+    const events = [increment("safety", 1), increment("safety", 2)];
+    await seedOutbox(events);
+    await stub.slowSends(3_000);
+    const poked = Date.now();
+    // The poke's run is stuck in its send (as an object that will die before it returns).
+    const stuck = stub.poke({ events }).catch(() => undefined);
+    await vi.waitFor(
+      async () => expect((await stub.status()).nextAlarmAt).toBeGreaterThan(poked + 5_000),
+      { timeout: 2_000, interval: 20 },
+    );
+    expect(await pending()).toBe(2);
+    // The object comes back without the run it had: its alarm sends what the run did not mark.
+    await stub.slowSends(0);
+    await stub.forgetRunInProgress();
+    await runDurableObjectAlarm(stub);
+    expect(await pending()).toBe(0);
+    await stuck;
+    await vi.waitFor(async () => expect(await tallyValue("safety")).toBe(3), {
+      timeout: 10_000,
+      interval: 20,
+    });
+  });
 });

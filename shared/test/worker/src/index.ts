@@ -124,6 +124,11 @@ class FailingRelay extends OutboxRelay<Env> {
   sendLog(): { messages: number; bytes: number; ids: string[] }[] {
     return this.sends;
   }
+
+  /** As after the object died mid-run and came back: no run in progress that it knows of. */
+  forgetRunInProgress(): void {
+    (this as unknown as { running: unknown }).running = null;
+  }
 }
 
 const addToTally: EventHandler<Env, Change> = (event, { db }) => ({
