@@ -1,9 +1,9 @@
 import { env, exports } from "cloudflare:workers";
 import { retentionBacklogSql } from "@edge-saga/kit-testing/retention-backlog";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { replayDeadLetter } from "../src/dead-letters/replay-dead-letter";
 import { pruneRetention } from "../src/retention/retention";
-import { count } from "./helpers";
+import { count, relay } from "./helpers";
 
 const DAY = 86_400_000;
 
@@ -137,31 +137,48 @@ describe("retention", () => {
     ]);
   });
 
-  it("replaying an UNDELIVERABLE dead letter sends the event again to the subscriber it names", async () => {
+  it("replaying an UNDELIVERABLE dead letter puts the event back in the outbox for the subscriber it names, and the relay sends it", async () => {
     const now = Date.now();
     await env.DB.batch([insertOutbox("undelivered", now - 8 * DAY, ["audit"])]);
     await pruneRetention(env.DB, { now });
     const letter = await env.DB.prepare(
       "SELECT id, body, queue, message_id AS messageId FROM dead_letters WHERE event_id = 'undelivered'",
     ).first<{ id: string; body: string; queue: string; messageId: string }>();
-    const sent: unknown[] = [];
-    const audit = { send: async (body: unknown) => void sent.push(body) } as unknown as Queue;
     const notThisService = () => {
       throw new Error("the producer must not apply its own undelivered event");
     };
     const result = await replayDeadLetter(
       env.DB,
       letter as NonNullable<typeof letter>,
-      { ...env, AUDIT_INBOX: audit },
+      env,
       notThisService,
     );
     expect(result).toEqual({ resolved: true, outcome: "resent" });
-    expect(sent).toEqual([{ id: "undelivered" }]);
     expect(
       await count(
         "SELECT count(*) AS n FROM dead_letters WHERE event_id = 'undelivered' AND resolution = 'replayed'",
       ),
     ).toBe(1);
+    // Awaiting that subscriber only, due now: the relay's next run sends it, receipts and all.
+    expect(
+      await count(
+        `SELECT count(*) AS n FROM outbox WHERE event_id = 'undelivered'
+           AND awaiting = '["audit"]' AND next_resend_at <= ${Date.now()}`,
+      ),
+    ).toBe(1);
+    const before = (await relay().status()).resentTotal;
+    await relay().poke();
+    await vi.waitFor(
+      async () =>
+        expect(
+          await count(
+            "SELECT count(*) AS n FROM outbox WHERE event_id = 'undelivered' AND resends = 1",
+          ),
+        ).toBe(1),
+      { timeout: 5_000, interval: 20 },
+    );
+    expect((await relay().status()).resentTotal).toBe(before + 1);
+    await env.DB.prepare("DELETE FROM outbox WHERE event_id = 'undelivered'").run();
     // Without the subscriber's binding it stays open, and says why.
     await env.DB.batch([insertOutbox("undelivered-2", now - 8 * DAY, ["nobody"])]);
     await pruneRetention(env.DB, { now });

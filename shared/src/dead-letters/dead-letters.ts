@@ -136,11 +136,20 @@ export async function resolveDeadLetter(
   resolution: DeadLetterResolution,
   now = Date.now(),
 ): Promise<boolean> {
-  const result = await db
+  const result = await resolveStatement(db, id, resolution, now).run();
+  return (result.meta.changes ?? 0) > 0;
+}
+
+/** The statement that resolves one open dead letter (a resolved one is left as it was). */
+export function resolveStatement(
+  db: D1Database,
+  id: string,
+  resolution: DeadLetterResolution,
+  now = Date.now(),
+): D1PreparedStatement {
+  return db
     .prepare(
       "UPDATE dead_letters SET resolved_at = ?, resolution = ? WHERE id = ? AND resolved_at IS NULL",
     )
-    .bind(now, resolution, id)
-    .run();
-  return (result.meta.changes ?? 0) > 0;
+    .bind(now, resolution, id);
 }

@@ -1,6 +1,6 @@
 import type { Replayer } from "../inbox/replayers";
 import { inboxQueueByConvention } from "../receipts/receipts";
-import { resolveDeadLetter } from "./dead-letters";
+import { resolveDeadLetter, resolveStatement } from "./dead-letters";
 import { UNDELIVERED_QUEUE } from "./resolutions";
 
 /** What replaying one open dead letter did: resolved (its event has had its effect), or why not. */
@@ -9,25 +9,53 @@ export type DeadLetterReplay =
   | { resolved: false; code: "INVALID_MESSAGE" | "REPLAY_FAILED"; message: string };
 
 /**
- * Replays an UNDELIVERABLE dead letter (retention.ts): the event goes again to the subscriber
- * its message id names (`<event id>:<subscriber>`), whose inbox dedupes it; it is not this
- * service's to apply.
+ * Replays an UNDELIVERABLE dead letter (retention.ts): its event goes back into this shard's
+ * outbox, published and awaiting only the subscriber its message id names
+ * (`<event id>:<subscriber>`), due for a re-send now, in the same batch that resolves the letter. The relay sends it on its
+ * next run (the cron's poke, within a minute) the way it sends every event: tagged with its shard,
+ * and again until the subscriber's receipt comes. It is not this service's to apply.
  */
 async function resend(
   d1: D1Database,
   row: { id: string; body: string; messageId: string },
   env: unknown,
+  now = Date.now(),
 ): Promise<DeadLetterReplay> {
-  const subscriber = row.messageId.slice(row.messageId.lastIndexOf(":") + 1);
-  const queue = inboxQueueByConvention(env, subscriber);
-  if (!queue)
+  const split = row.messageId.lastIndexOf(":");
+  const eventId = row.messageId.slice(0, split);
+  const subscriber = row.messageId.slice(split + 1);
+  if (!inboxQueueByConvention(env, subscriber))
     return {
       resolved: false,
       code: "REPLAY_FAILED",
       message: `no queue binding for the subscriber ${subscriber}`,
     };
-  await queue.send(JSON.parse(row.body), { contentType: "json" });
-  await resolveDeadLetter(d1, row.id, "replayed");
+  const event = JSON.parse(row.body) as {
+    type?: unknown;
+    correlationId?: unknown;
+    occurredAt?: unknown;
+  };
+  // Published when it first went out, about when it occurred (retention's days ago): by the
+  // re-send rules (resend-policy.ts) a subscriber that never acknowledged it owes it at once.
+  const publishedAt = Date.parse(String(event.occurredAt)) || 0;
+  await d1.batch([
+    // A row still there (the event is in the relay's hands again) is left as it is.
+    d1
+      .prepare(
+        `INSERT INTO outbox (event_id, type, correlation_id, body, created_at, published_at, awaiting, next_resend_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?7, ?6, ?5) ON CONFLICT (event_id) DO NOTHING`,
+      )
+      .bind(
+        eventId,
+        typeof event.type === "string" ? event.type : "unknown",
+        typeof event.correlationId === "string" ? event.correlationId : eventId,
+        row.body,
+        now,
+        JSON.stringify([subscriber]),
+        publishedAt,
+      ),
+    resolveStatement(d1, row.id, "replayed", now),
+  ]);
   return { resolved: true, outcome: "resent" };
 }
 
