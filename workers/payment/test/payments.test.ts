@@ -1,5 +1,7 @@
+import { runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { asAdmin, asCustomer } from "@edge-saga/kit-testing";
+import { relayStub } from "@edge-saga/shared";
 import { afterEach, describe, expect, it } from "vitest";
 import {
   call,
@@ -295,6 +297,10 @@ describe("an effect whose poke was lost", () => {
     // A relay run with nothing pending: the relay plans no effect run until it is told.
     await call("/admin/maintenance", { method: "POST" });
     await new Promise((resolve) => setTimeout(resolve, 300));
+    // Nor may an alarm an earlier test armed (another's effect, still due) run it behind our back.
+    await runInDurableObject(relayStub(env.OUTBOX_RELAY), (_relay, state) =>
+      state.storage.deleteAlarm(),
+    );
     // As if the handler committed (the payment and its effect) and crashed before its poke.
     await recordAuthorization(orderId);
     await new Promise((resolve) => setTimeout(resolve, 300));
