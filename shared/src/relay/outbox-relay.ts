@@ -252,9 +252,7 @@ export abstract class OutboxRelay<Env = unknown> extends DurableObject<Env> {
   }
 
   /** Log lines that say which service's relay, on which shard. */
-  private log() {
-    return loggerFor(this.env, { service: this.config().service, shard: this.shard });
-  }
+  private log = () => loggerFor(this.env, { service: this.config().service, shard: this.shard });
 
   private sendContext(): SendContext {
     return {
