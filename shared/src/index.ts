@@ -15,7 +15,6 @@ export * from "./http/contract-routes";
 export * from "./http/errors";
 export * from "./http/keyset-page";
 export * from "./ids/id-for";
-export { atMost, SIDE_CALL_MS } from "./inbox/batch-bookkeeping";
 export * from "./inbox/inbox-consumer";
 export * from "./log/logger";
 export * from "./maintenance/maintenance";

@@ -4,6 +4,7 @@ import type { Catalog } from "../catalog";
 import type { AnyD1Database } from "../db/types";
 import { type EffectPerformers, runDueEffects } from "../effects/effects";
 import { notFound, onError } from "../http/errors";
+import { atMost, SIDE_CALL_MS } from "../inbox/batch-bookkeeping";
 import { withinBatchDeadline } from "../inbox/batch-deadline";
 import { receiptQueueOf } from "../inbox/consumer-receipts";
 import {
@@ -59,6 +60,12 @@ export interface ServiceDefinition<
   admin?: string | false;
   /** Inbox consumer options beyond the defaults, e.g. `serializeBy`. */
   inbox?: Omit<Partial<InboxConsumerOptions<Env>>, "service" | "catalog" | "db" | "handlers">;
+  /**
+   * Runs after every inbox batch, whatever its messages came to (thrown or not), e.g. a second
+   * store derived from what the batch committed. Bounded like every side call (SIDE_CALL_MS): a
+   * slow one must not hold the queue; its failure is its own to log.
+   */
+  afterBatch?: (messages: readonly Message[], env: Env) => Promise<void>;
   relay?: {
     /** Work falling due at a time, run by the relay's alarm before it drains (see `OutboxRelay.dueWork`). */
     dueWork?: (env: Env, now: number) => Promise<number | null>;
@@ -225,7 +232,16 @@ export function defineService<C extends Catalog, const S extends string, H exten
   const worker = {
     fetch: app.fetch,
     async queue(batch, env) {
-      await withinBatchDeadline(batch, () => queue(batch, env), loggerFor(env, { service: name }));
+      try {
+        await withinBatchDeadline(
+          batch,
+          () => queue(batch, env),
+          loggerFor(env, { service: name }),
+        );
+      } finally {
+        if (definition.afterBatch)
+          await atMost(SIDE_CALL_MS, definition.afterBatch(batch.messages, env));
+      }
     },
     scheduled(_controller, env, ctx) {
       // Every shard: its relay poked, its rows pruned, the service's own work done on it.

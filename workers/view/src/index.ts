@@ -1,5 +1,5 @@
 import { catalog } from "@edge-saga/contracts";
-import { atMost, defineService, SIDE_CALL_MS } from "@edge-saga/shared";
+import { defineService } from "@edge-saga/shared";
 import { database } from "./db/client";
 import { handlers } from "./handlers";
 import { projectBatch } from "./kv/project-order-lists";
@@ -16,19 +16,9 @@ const service = defineService({
   routes: { "/": customers, "/admin": adminProjection },
   // On several shards: the order's (her customer's), and a product's on every one.
   shardOf: viewShardOf,
+  // The customers' order lists in KV follow the committed D1 view, batch by batch.
+  afterBatch: projectBatch,
 });
 
 export class OutboxRelay extends service.OutboxRelay {}
-export default {
-  ...service.worker,
-  // The customers' order lists in KV follow the committed D1 view, batch by batch.
-  async queue(batch, env) {
-    try {
-      await service.worker.queue(batch, env);
-    } finally {
-      // Bounded like every side call: a slow KV must not hold the view's queue (a list left
-      // behind is repaired by the next event or read, and answers from D1 once stale).
-      await atMost(SIDE_CALL_MS, projectBatch(batch.messages, env));
-    }
-  },
-} satisfies ExportedHandler<Env>;
+export default service.worker;
